@@ -1,0 +1,91 @@
+package io.guestdata.drive;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Writes an image to a temporary file beside the target and renames it into place only when the
+ * whole image has been written and forced to disk, so a failure or a kill never leaves a partial
+ * image under the target's name.
+ *
+ * <p>Use: {@code try (AtomicTarget t = AtomicTarget.open(target)) { write to t.channel(); t.commit(); }}.
+ * Closing without {@link #commit()} deletes the temporary file.
+ */
+public final class AtomicTarget implements AutoCloseable {
+    private final Path target;
+    private final Path temp;
+    private final FileChannel channel;
+    private boolean committed;
+
+    private AtomicTarget(Path target, Path temp, FileChannel channel) {
+        this.target = target;
+        this.temp = temp;
+        this.channel = channel;
+    }
+
+    /**
+     * Checks that {@code target} can be written (its directory exists and is writable, it is not
+     * a directory) and opens a temporary file beside it.
+     */
+    public static AtomicTarget open(Path target) throws ImageException {
+        Path absolute = target.toAbsolutePath();
+        Path dir = absolute.getParent();
+        if (dir == null || !Files.isDirectory(dir)) {
+            throw new ImageException(target.toString(), "the directory to hold the image does not exist");
+        }
+        if (Files.isDirectory(absolute)) {
+            throw new ImageException(target.toString(), "is a directory; give a file path for the image");
+        }
+        if (!Files.isWritable(dir)) {
+            throw new ImageException(target.toString(), "directory " + dir + " is not writable");
+        }
+        if (Files.exists(absolute) && !Files.isWritable(absolute)) {
+            throw new ImageException(target.toString(), "exists and is not writable");
+        }
+        try {
+            Path temp = Files.createTempFile(dir, "." + absolute.getFileName() + ".", ".partial");
+            FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.READ);
+            return new AtomicTarget(absolute, temp, channel);
+        } catch (IOException e) {
+            throw new ImageException(target.toString(), "cannot create a temporary file beside it: " + e.getMessage(), e);
+        }
+    }
+
+    /** The channel on the temporary file; positioned at 0, empty. */
+    public FileChannel channel() {
+        return channel;
+    }
+
+    /** The temporary file's path (for tests and error messages). */
+    public Path tempPath() {
+        return temp;
+    }
+
+    /** Forces the image to disk and renames it to the target. */
+    public void commit() throws IOException {
+        channel.force(true);
+        channel.close();
+        try {
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+        committed = true;
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (!committed) {
+            try {
+                channel.close();
+            } finally {
+                Files.deleteIfExists(temp);
+            }
+        }
+    }
+}
