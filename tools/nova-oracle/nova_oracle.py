@@ -1,0 +1,911 @@
+#!/usr/bin/python3
+"""Nova oracle: run Debian's real python3-nova 26.2.2 on a guestdata instance
+document and write out exactly what Nova produces (config-drive tree, ISO,
+metadata-service answers).
+
+Only the database and Neutron are faked, in-process; every fake is listed in
+README.md next to this file, with the reason it is needed. Everything that
+decides what a guest sees (InstanceMetadata, netutils, the interfaces
+template, ConfigDriveBuilder, genisoimage, the metadata HTTP handler) is
+Nova's own code, unmodified.
+
+Must run under /usr/bin/python3: Debian's nova, oslo.* and jinja2 are only
+importable there.
+"""
+
+import argparse
+import base64
+import binascii
+import hashlib
+import io
+import ipaddress
+import json
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+EXIT_BAD_INPUT = 2
+EXIT_INVALID_METADATA_PATH = 44
+
+# Fields of the instance document (shared/spec/instance-document.md).
+DOC_FIELDS = {
+    'uuid', 'name', 'hostname', 'project_id', 'availability_zone',
+    'launch_index', 'reservation_id', 'instance_type', 'image_id',
+    'kernel_id', 'ramdisk_id', 'key_name', 'public_keys', 'metadata',
+    'files', 'user_data', 'admin_pass', 'network_data', 'vendor_data',
+    'security_groups', 'config_drive',
+}
+
+# Link types Nova's get_network_metadata() can emit: the VIF types it
+# passes through (nova.network.model.LEGACY_EXPOSED_VIF_TYPES) plus 'phy'
+# for every other VIF type.
+NOVA_LINK_TYPES = {'bridge', 'dvs', 'hw_veb', 'hyperv', 'ovs', 'tap',
+                   'vhostuser', 'vif', 'phy'}
+# The VIF type used for a 'phy' link: Neutron's 'unbound' (not exposed, so
+# Nova prints 'phy'), as in the spec's verified example (nova-compat §5.1).
+PHY_VIF_TYPE = 'unbound'
+
+# Documentation addresses (RFC 5737 / RFC 3849) used as the Neutron fixed IP
+# of a DHCP subnet when neither the document nor --requester-ip gives one.
+DHCP_PLACEHOLDER = {4: '192.0.2.1', 6: '2001:db8::1'}
+
+
+class OracleError(Exception):
+    """Bad input or a failed Nova step; printed as one line, exit non-zero."""
+
+    def __init__(self, message, code=EXIT_BAD_INPUT):
+        super().__init__(message)
+        self.code = code
+
+
+def warn(message):
+    print('nova-oracle: warning: %s' % message, file=sys.stderr)
+
+
+# ---------------------------------------------------------------------------
+# Nova start-up and the fakes
+# ---------------------------------------------------------------------------
+
+class Nova:
+    """Imports Nova once per process, configures CONF and installs the fakes.
+
+    Per-run settings (dhcp_domain, vendordata file) are re-applied with
+    CONF.set_override before every document, so a batch can share one
+    process.
+    """
+
+    _booted = False
+
+    @classmethod
+    def boot(cls, verbose=False):
+        if cls._booted:
+            return
+        logging.basicConfig(
+            level=logging.DEBUG if verbose else logging.WARNING,
+            format='nova-oracle: %(levelname)s %(name)s: %(message)s',
+            stream=sys.stderr)
+        import nova.conf
+        from nova import objects
+        objects.register_all()
+        from oslo_log import log as oslo_logging
+        conf = nova.conf.CONF
+        # As nova.config.parse_args does: the metadata handler reads
+        # CONF.debug, an oslo.log option.
+        oslo_logging.register_options(conf)
+        conf([], project='nova', default_config_files=[])
+        # Neutron copies CONF.flat_injected into every network's 'injected'
+        # meta (neutron.API._nw_info_build_network); the interfaces
+        # template only renders for injected networks. guestdata renders it
+        # for static addresses, so the oracle turns it on.
+        conf.set_override('flat_injected', True)
+        conf.set_override('config_drive_format', 'iso9660')
+        cls._install_fakes()
+        cls._booted = True
+
+    @classmethod
+    def configure(cls, dhcp_domain=None, vendordata_file=None):
+        import nova.conf
+        conf = nova.conf.CONF
+        if dhcp_domain is None:
+            conf.clear_override('dhcp_domain', group='api')
+        else:
+            conf.set_override('dhcp_domain', dhcp_domain, group='api')
+        if vendordata_file is None:
+            conf.clear_override('vendordata_jsonfile_path', group='api')
+        else:
+            if not os.path.isfile(vendordata_file):
+                raise OracleError('--vendordata-file %s: no such file'
+                                  % vendordata_file)
+            conf.set_override('vendordata_jsonfile_path', vendordata_file,
+                              group='api')
+
+    @staticmethod
+    def _install_fakes():
+        """Replace the DB and Neutron, nothing else (see README.md)."""
+        from nova.db.main import api as db_api
+        from nova.network import neutron
+        from nova import objects
+
+        def row(ident, uuid):
+            return {'id': ident, 'uuid': uuid, 'created_at': None,
+                    'updated_at': None, 'deleted_at': None, 'deleted': False}
+
+        # FAKE 1: table instance_id_mappings (EC2 instance-id i-%08x).
+        def ec2_instance_get_by_uuid(context, instance_uuid):
+            return row(stable_int(instance_uuid), instance_uuid)
+
+        # FAKE 2: table s3_images (EC2 ami-/aki-/ari-%08x).
+        def s3_image_get_by_uuid(context, image_uuid):
+            return row(stable_int(image_uuid), image_uuid)
+
+        db_api.ec2_instance_get_by_uuid = ec2_instance_get_by_uuid
+        db_api.s3_image_get_by_uuid = s3_image_get_by_uuid
+
+        # FAKE 3: table block_device_mapping: no BDMs.
+        objects.BlockDeviceMappingList._db_block_device_mapping_get_all_by_instance = \
+            staticmethod(lambda context, instance_uuid, use_slave=False: [])
+
+        # FAKE 4: the Neutron client, for security-group names only.
+        neutron.get_client = lambda context, admin=False: FakeNeutron.current
+
+        # FAKE 5 (metadata service only): the Neutron fixed-IP lookup plus
+        # the DB instance load behind the handler's remote-IP mode.
+        from nova.api.metadata import base as md_base
+
+        def get_metadata_by_address(address):
+            return FakeNeutron.metadata_factory(address)
+
+        md_base.get_metadata_by_address = get_metadata_by_address
+
+
+def stable_int(ref):
+    """The integer id the fake EC2 mapping tables hold for a uuid/image ref.
+
+    A real Nova hands out auto-increment ids; the oracle needs stable ones:
+    the first 8 hex digits of the reference (so uuid 83679162-... gives
+    i-83679162), or, for a reference that does not start with 8 hex digits,
+    the first 8 hex digits of its SHA-256.
+    """
+    head = ref.replace('-', '')[:8].lower()
+    if len(head) == 8 and all(c in '0123456789abcdef' for c in head):
+        return int(head, 16)
+    return int(hashlib.sha256(ref.encode('utf-8')).hexdigest()[:8], 16)
+
+
+class FakeNeutron:
+    """Answers the two calls security_group_api makes, from the document."""
+
+    current = None
+    metadata_factory = None
+
+    def __init__(self, instance_uuid, group_names):
+        self.instance_uuid = instance_uuid
+        self.groups = [{'id': 'sg-%d' % i, 'name': name}
+                       for i, name in enumerate(group_names)]
+
+    def list_ports(self, device_id=None, **kwargs):
+        if device_id is None or self.instance_uuid not in device_id:
+            return {'ports': []}
+        return {'ports': [{'device_id': self.instance_uuid,
+                           'security_groups': [g['id'] for g in self.groups]}]}
+
+    def list_security_groups(self, id=None, fields=None, **kwargs):
+        return {'security_groups': [g for g in self.groups
+                                    if id is None or g['id'] in id]}
+
+
+# ---------------------------------------------------------------------------
+# Instance document -> Nova objects
+# ---------------------------------------------------------------------------
+
+def load_document(path):
+    try:
+        with open(path, 'rb') as f:
+            raw = f.read()
+    except OSError as e:
+        raise OracleError('%s: %s' % (path, e.strerror))
+    try:
+        doc = json.loads(raw.decode('utf-8'))
+    except (UnicodeDecodeError, ValueError) as e:
+        raise OracleError('%s: not JSON: %s' % (path, e))
+    if not isinstance(doc, dict):
+        raise OracleError('%s: /: expected a JSON object' % path)
+    check_document(doc, path)
+    return doc
+
+
+def check_document(doc, path):
+    """Enough checking that Nova gets what it expects; not the product's
+    full validation."""
+    def fail(pointer, problem):
+        raise OracleError('%s: %s: %s' % (path, pointer, problem))
+
+    for key in doc:
+        if key not in DOC_FIELDS:
+            fail('/' + key, 'unknown field')
+    for key in ('uuid', 'name'):
+        if not isinstance(doc.get(key), str) or not doc[key]:
+            fail('/' + key, 'required non-empty string')
+    import uuid as uuidlib
+    try:
+        uuidlib.UUID(doc['uuid'])
+    except ValueError:
+        fail('/uuid', 'not a UUID: %r' % doc['uuid'])
+    for key in ('hostname', 'project_id', 'availability_zone',
+                'reservation_id', 'instance_type', 'image_id', 'kernel_id',
+                'ramdisk_id', 'key_name', 'user_data', 'admin_pass'):
+        if key in doc and not isinstance(doc[key], str):
+            fail('/' + key, 'expected a string')
+    if 'launch_index' in doc and (not isinstance(doc['launch_index'], int)
+                                  or isinstance(doc['launch_index'], bool)
+                                  or doc['launch_index'] < 0):
+        fail('/launch_index', 'expected an integer >= 0')
+    if 'config_drive' in doc and not isinstance(doc['config_drive'], bool):
+        fail('/config_drive', 'expected a boolean')
+    for key in ('public_keys', 'metadata'):
+        if key in doc:
+            if not isinstance(doc[key], dict):
+                fail('/' + key, 'expected an object')
+            for k, v in doc[key].items():
+                if not isinstance(v, str):
+                    fail('/%s/%s' % (key, k), 'expected a string')
+    if 'security_groups' in doc:
+        if not isinstance(doc['security_groups'], list) or not all(
+                isinstance(g, str) for g in doc['security_groups']):
+            fail('/security_groups', 'expected an array of strings')
+    if 'files' in doc:
+        if not isinstance(doc['files'], list):
+            fail('/files', 'expected an array')
+        for i, f in enumerate(doc['files']):
+            if (not isinstance(f, dict) or set(f) != {'path', 'contents'}
+                    or not isinstance(f['path'], str)
+                    or not isinstance(f['contents'], str)):
+                fail('/files/%d' % i, 'expected {"path": str, "contents": str}')
+            try:
+                base64.b64decode(f['contents'])
+            except (binascii.Error, ValueError) as e:
+                fail('/files/%d/contents' % i, 'bad base64: %s' % e)
+    if 'user_data' in doc:
+        try:
+            base64.b64decode(doc['user_data'])
+        except (binascii.Error, ValueError) as e:
+            fail('/user_data', 'bad base64: %s' % e)
+    for key in ('network_data', 'vendor_data'):
+        if key in doc and not isinstance(doc[key], dict):
+            fail('/' + key, 'expected an object')
+
+
+def choose_keypair(doc, path):
+    """Nova carries ONE key pair per instance (instance.key_name, key_data,
+    keypairs[0]). The oracle's rule: the public_keys entry named by key_name
+    when key_name is given, else the first public_keys entry in document
+    order. The others are dropped (Nova cannot carry them)."""
+    keys = doc.get('public_keys') or {}
+    name = doc.get('key_name')
+    if name is not None:
+        if name not in keys:
+            raise OracleError(
+                '%s: /key_name: %r is not in /public_keys; the oracle has no '
+                'key store to resolve it' % (path, name))
+        return name, keys[name]
+    if keys:
+        name = next(iter(keys))
+        return name, keys[name]
+    return None, None
+
+
+def build_instance(doc, path, ctxt):
+    from nova import objects
+    from nova import utils
+
+    inst = objects.Instance(context=ctxt)
+    inst.uuid = doc['uuid']
+    inst.display_name = doc['name']
+    # compute.api.API._populate_instance_names, single instance.
+    hostname = doc.get('hostname')
+    if not hostname:
+        hostname = utils.sanitize_hostname(inst.display_name)
+        if not hostname:
+            hostname = 'Server-%s' % inst.uuid
+    inst.hostname = hostname
+    inst.project_id = doc.get('project_id')
+    inst.user_id = None
+    inst.availability_zone = doc.get('availability_zone', 'nova')
+    inst.launch_index = doc.get('launch_index', 0)
+    inst.reservation_id = doc.get('reservation_id') or \
+        'r-' + inst.uuid.replace('-', '')[:8]
+    inst.image_ref = doc.get('image_id', '')
+    inst.kernel_id = doc.get('kernel_id')
+    inst.ramdisk_id = doc.get('ramdisk_id')
+    inst.root_device_name = None
+    inst.default_ephemeral_device = None
+    inst.default_swap_device = None
+    inst.config_drive = 'True' if doc.get('config_drive') else ''
+    inst.user_data = doc.get('user_data')
+    inst.metadata = dict(doc.get('metadata') or {})
+    inst.system_metadata = {}
+    inst.flavor = objects.Flavor(name=doc.get('instance_type'),
+                                 flavorid='oracle', memory_mb=512, vcpus=1,
+                                 root_gb=1, ephemeral_gb=0, swap=0,
+                                 extra_specs={})
+
+    key_name, key_data = choose_keypair(doc, path)
+    inst.key_name = key_name
+    inst.key_data = key_data
+    kps = []
+    if key_name is not None:
+        kp_type = 'x509' if key_data.lstrip().startswith('-----BEGIN') \
+            else 'ssh'
+        kps.append(objects.KeyPair(name=key_name, public_key=key_data,
+                                   type=kp_type, user_id=None,
+                                   fingerprint=None))
+    inst.keypairs = objects.KeyPairList(objects=kps)
+
+    # libvirt's _build_device_metadata returns None without tagged devices.
+    inst.device_metadata = None
+    inst.numa_topology = None
+    groups = doc.get('security_groups', ['default'])
+    inst.security_groups = objects.SecurityGroupList(objects=[
+        objects.SecurityGroup(name=g) for g in groups])
+    return inst, groups
+
+
+def network_info_from(doc, path, requester_ip=None):
+    """OpenStack network_data.json form -> nova.network.model.NetworkInfo,
+    built the way neutron.API._build_vif_model builds it, choosing the
+    Neutron state whose get_network_metadata() gives the document back."""
+    from nova.network import model
+    import nova.conf
+
+    nd = doc.get('network_data')
+    if not nd:
+        return model.NetworkInfo([])
+
+    def fail(pointer, problem):
+        raise OracleError('%s: /network_data%s: %s' % (path, pointer, problem))
+
+    for key in nd:
+        if key not in ('links', 'networks', 'services'):
+            fail('/' + key, 'unknown field')
+    links = nd.get('links', [])
+    networks = nd.get('networks', [])
+    services = nd.get('services', [])
+    if not all(isinstance(x, list) for x in (links, networks, services)):
+        fail('', 'links, networks and services must be arrays')
+
+    by_link = {}
+    for i, link in enumerate(links):
+        if not isinstance(link, dict) or not isinstance(link.get('id'), str):
+            fail('/links/%d' % i, 'expected an object with a string id')
+        ltype = link.get('type', 'phy')
+        if ltype not in NOVA_LINK_TYPES:
+            fail('/links/%d/type' % i, '%r cannot come out of Nova 26 '
+                 '(it only emits %s)' % (ltype, sorted(NOVA_LINK_TYPES)))
+        if link['id'] in by_link:
+            fail('/links/%d/id' % i, 'duplicate link id %r' % link['id'])
+        by_link[link['id']] = []
+    for i, net in enumerate(networks):
+        if not isinstance(net, dict) or net.get('link') not in by_link:
+            fail('/networks/%d/link' % i, 'must name a link')
+        by_link[net['link']].append((i, net))
+
+    top_dns = []
+    for i, svc in enumerate(services):
+        if not isinstance(svc, dict) or svc.get('type') != 'dns':
+            warn('network_data/services/%d: only dns services come out of '
+                 'Nova; dropped' % i)
+            continue
+        top_dns.append(svc.get('address'))
+    placed_dns = set()
+    dhcp_subnets = []
+
+    injected = nova.conf.CONF.flat_injected
+    nwinfo = model.NetworkInfo()
+    for link in links:
+        nets = by_link[link['id']]
+        subnets = []
+        seen_versions = set()
+        network_ids = {net.get('network_id') for _, net in nets}
+        if len(network_ids) > 1:
+            fail('', 'link %r has networks with different network_id %s; '
+                 'a Nova VIF has one network' % (link['id'], network_ids))
+        for i, net in nets:
+            subnet = subnet_from(net, link, '/networks/%d' % i, fail,
+                                 requester_ip)
+            if subnet['version'] in seen_versions:
+                fail('/networks/%d' % i, 'second IPv%d network on link %r: '
+                     'Nova only uses the first' % (subnet['version'],
+                                                    link['id']))
+            seen_versions.add(subnet['version'])
+            subnets.append(subnet)
+            for dns in subnet['dns']:
+                placed_dns.add(dns['address'])
+            if subnet.get_meta('dhcp_server') is not None \
+                    and subnet.get_meta('ipv6_address_mode') is None:
+                dhcp_subnets.append(subnet)
+        if not nets:
+            warn('link %r has no networks: Nova skips a VIF without '
+                 'subnets, so it will not appear' % link['id'])
+        network = model.Network(
+            id=next(iter(network_ids)) if nets else None,
+            bridge=None, label=None, subnets=subnets,
+            injected=injected, tenant_id=doc.get('project_id'),
+            mtu=link.get('mtu'), physical_network=None, tunneled=False)
+        ltype = link.get('type', 'phy')
+        nwinfo.append(model.VIF(
+            id=link.get('vif_id'),
+            address=link.get('ethernet_mac_address'),
+            network=network,
+            type=PHY_VIF_TYPE if ltype == 'phy' else ltype,
+            details={}, devname=link['id'], active=True,
+            vnic_type=model.VNIC_TYPE_NORMAL, profile={},
+            preserve_on_delete=False, delegate_create=True))
+
+    # DNS servers of DHCP subnets only show in the top-level services.
+    leftover = [a for a in top_dns if a not in placed_dns]
+    if leftover:
+        if not dhcp_subnets:
+            warn('top-level dns %s belong to no network; Nova only lists '
+                 'DNS servers of subnets, dropped' % leftover)
+        else:
+            for address in leftover:
+                dhcp_subnets[0].add_dns(model.IP(address=address, type='dns'))
+    return nwinfo
+
+
+def subnet_from(net, link, pointer, fail, requester_ip):
+    from nova.network import model
+
+    ntype = net.get('type')
+    if not isinstance(ntype, str):
+        fail(pointer + '/type', 'required string')
+    if ntype in ('ipv4', 'ipv4_dhcp'):
+        version = 4
+    elif ntype == 'ipv6' or ntype.startswith('ipv6_'):
+        version = 6
+    else:
+        fail(pointer + '/type', '%r cannot come out of Nova 26' % (ntype,))
+    mode = None
+    if ntype.startswith('ipv6_') and ntype != 'ipv6_dhcp':
+        mode = ntype[len('ipv6_'):]
+        if mode not in ('slaac', 'dhcpv6-stateful', 'dhcpv6-stateless'):
+            fail(pointer + '/type', 'unknown ipv6_address_mode %r' % mode)
+
+    if ntype.endswith('_dhcp'):
+        # Nova prints no address for a DHCP subnet, but it only prints the
+        # entry at all when the port has a fixed IP on it.
+        address = net.get('ip_address')
+        if address is None and requester_ip is not None and \
+                ipaddress.ip_address(requester_ip).version == version:
+            address = requester_ip
+        if address is None:
+            address = DHCP_PLACEHOLDER[version]
+            warn('%s (%s): Nova needs a fixed IP on a DHCP subnet; using '
+                 'placeholder %s (shows as EC2 local-ipv4 for IPv4)'
+                 % (pointer, ntype, address))
+        plen = 24 if version == 4 else 64
+        cidr = str(ipaddress.ip_interface('%s/%d' % (address, plen)).network)
+        return model.Subnet(
+            cidr=cidr, gateway=model.IP(address=None, type='gateway'),
+            ips=[model.FixedIP(address=address)], version=version,
+            dhcp_server=address)
+
+    for key in ('ip_address', 'netmask'):
+        if not isinstance(net.get(key), str):
+            fail('%s/%s' % (pointer, key), 'required for type %r' % ntype)
+    try:
+        address = ipaddress.ip_address(net['ip_address'])
+        mask = ipaddress.ip_address(net['netmask'])
+        if address.version != version or mask.version != version:
+            raise ValueError('ip_address/netmask are not IPv%d' % version)
+        plen = mask_prefix(mask)
+    except ValueError as e:
+        fail(pointer, str(e))
+    cidr = str(ipaddress.ip_interface('%s/%d' % (address, plen)).network)
+
+    gateway = None
+    routes = []
+    default_net = '0.0.0.0' if version == 4 else '::'
+    for r_i, route in enumerate(net.get('routes') or []):
+        if gateway is None and route.get('network') == default_net \
+                and route.get('netmask') == default_net:
+            gateway = route.get('gateway')
+            continue
+        try:
+            rmask = ipaddress.ip_address(route['netmask'])
+            rplen = mask_prefix(rmask)
+            rcidr = '%s/%d' % (route['network'], rplen)
+            ipaddress.ip_network(rcidr)
+        except (KeyError, ValueError) as e:
+            fail('%s/routes/%d' % (pointer, r_i), 'bad route: %s' % e)
+        routes.append(model.Route(
+            cidr=rcidr,
+            gateway=model.IP(address=route.get('gateway'), type='gateway')))
+    dns = [model.IP(address=s.get('address'), type='dns')
+           for s in (net.get('services') or []) if s.get('type') == 'dns']
+    meta = {}
+    if mode is not None:
+        meta['ipv6_address_mode'] = mode
+        # Neutron subnets default to enable_dhcp=True, which makes Nova set
+        # dhcp_server (gateway fallback) and print the link mtu as null.
+        # The oracle reads a null link mtu as "DHCP enabled".
+        if link.get('mtu') is None:
+            meta['dhcp_server'] = gateway or str(address)
+    return model.Subnet(
+        cidr=cidr, dns=dns,
+        gateway=model.IP(address=gateway, type='gateway'),
+        ips=[model.FixedIP(address=str(address))], routes=routes,
+        version=version, **meta)
+
+
+def mask_prefix(mask):
+    bits = int(mask)
+    width = mask.max_prefixlen
+    plen = bin(bits).count('1')
+    if bits != ((1 << width) - 1) ^ ((1 << (width - plen)) - 1):
+        raise ValueError('%s is not a contiguous netmask' % mask)
+    return plen
+
+
+class Prepared:
+    """A document turned into what Nova's code path receives."""
+
+    def __init__(self, doc, path, admin_pass_if_missing=False,
+                 requester_ip=None):
+        from nova import context
+        from nova import utils
+
+        self.doc = doc
+        self.path = path
+        self.ctxt = context.get_admin_context()
+        self.requester_ip = requester_ip
+        self.network_info = network_info_from(doc, path, requester_ip)
+        self.files = [(f['path'], base64.b64decode(f['contents']))
+                      for f in doc.get('files', [])]
+        self.admin_pass = doc.get('admin_pass')
+        if self.admin_pass is None and admin_pass_if_missing:
+            # compute.api: utils.generate_password() when adminPass absent.
+            self.admin_pass = utils.generate_password()
+        if 'vendor_data' in doc:
+            warn('vendor_data has no Nova equivalent (Nova only has the '
+                 'service-wide StaticJSON file and DynamicJSON targets); '
+                 'ignored, use --vendordata-file')
+
+    def new_instance(self):
+        """A fresh Instance as the compute manager holds it (context set,
+        ec2_ids not loaded yet)."""
+        from nova import objects
+        inst, groups = build_instance(self.doc, self.path, self.ctxt)
+        inst.info_cache = objects.InstanceInfoCache(
+            instance_uuid=inst.uuid, network_info=self.network_info)
+        FakeNeutron.current = FakeNeutron(inst.uuid, groups)
+        return inst
+
+    def config_drive_metadata(self):
+        """What libvirt's _create_configdrive hands ConfigDriveBuilder."""
+        from nova.api.metadata import base as instance_metadata
+        inst = self.new_instance()
+        extra_md = {}
+        if self.admin_pass:
+            extra_md['admin_pass'] = self.admin_pass
+        return instance_metadata.InstanceMetadata(
+            inst, content=self.files, extra_md=extra_md,
+            network_info=self.network_info)
+
+    def service_metadata(self, address):
+        """What base.get_metadata_by_instance_id builds: no files, no
+        extra_md, network info from the instance's info cache."""
+        from nova.api.metadata import base as instance_metadata
+        inst = self.new_instance()
+        return instance_metadata.InstanceMetadata(inst, address)
+
+
+# ---------------------------------------------------------------------------
+# Subcommands
+# ---------------------------------------------------------------------------
+
+def prepare(args, doc_path, requester_ip=None):
+    Nova.boot(args.verbose)
+    Nova.configure(args.dhcp_domain, args.vendordata_file)
+    doc = load_document(doc_path)
+    return Prepared(doc, doc_path, args.admin_pass_if_missing, requester_ip)
+
+
+def nova_call(what, fn, *a):
+    """Run a Nova step; turn its failure into a one-line OracleError."""
+    from oslo_concurrency import processutils
+    try:
+        return fn(*a)
+    except OracleError:
+        raise
+    except processutils.ProcessExecutionError as e:
+        detail = (e.stderr or e.description or '').strip().splitlines()
+        raise OracleError('%s: %s failed (exit %s): %s' % (
+            what, e.cmd.split()[0] if e.cmd else 'command', e.exit_code,
+            detail[-1] if detail else ''), code=1)
+    except Exception as e:
+        raise OracleError('%s: Nova raised %s: %s' % (
+            what, type(e).__name__, str(e).splitlines()[0] if str(e)
+            else ''), code=1)
+
+
+def write_tree(prepared, outdir):
+    from nova.virt import configdrive
+    if os.path.exists(outdir) and (not os.path.isdir(outdir)
+                                   or os.listdir(outdir)):
+        raise OracleError('%s: exists and is not an empty directory' % outdir)
+
+    def run():
+        md = prepared.config_drive_metadata()
+        cdb = configdrive.ConfigDriveBuilder(instance_md=md)
+        os.makedirs(outdir, exist_ok=True)
+        # ConfigDriveBuilder.make_drive writes into its tmpdir exactly so.
+        cdb._write_md_files(outdir)
+        return len(cdb.mdfiles)
+    return nova_call(prepared.path, run)
+
+
+def cmd_tree(args):
+    prepared = prepare(args, args.doc)
+    write_tree(prepared, args.outdir)
+
+
+def cmd_tree_batch(args):
+    try:
+        with open(args.list, 'rb') as f:
+            items = json.loads(f.read().decode('utf-8'))
+    except (OSError, ValueError) as e:
+        raise OracleError('%s: %s' % (args.list, e))
+    if not isinstance(items, list) or not all(
+            isinstance(i, dict) and isinstance(i.get('doc'), str)
+            and isinstance(i.get('out'), str) for i in items):
+        raise OracleError('%s: expected [{"doc": path, "out": dir}, ...]'
+                          % args.list)
+    for item in items:
+        prepared = prepare(args, item['doc'])
+        write_tree(prepared, item['out'])
+
+
+def make_iso(prepared, iso_path):
+    from nova.virt import configdrive
+
+    def run():
+        md = prepared.config_drive_metadata()
+        with configdrive.ConfigDriveBuilder(instance_md=md) as cdb:
+            cdb.make_drive(iso_path)
+    nova_call(prepared.path, run)
+
+
+def cmd_iso(args):
+    prepared = prepare(args, args.doc)
+    parent = os.path.dirname(os.path.abspath(args.out))
+    if not os.path.isdir(parent):
+        raise OracleError('%s: directory %s does not exist'
+                          % (args.out, parent))
+    make_iso(prepared, args.out)
+
+
+def first_fixed_ip(network_info):
+    ips = network_info.fixed_ips()
+    for version in (4, 6):
+        for ip in ips:
+            if ip['version'] == version:
+                return ip['address']
+    return None
+
+
+def cmd_lookup(args):
+    if args.requester_ip is not None:
+        try:
+            ipaddress.ip_address(args.requester_ip)
+        except ValueError:
+            raise OracleError('--requester-ip %r: not an IP address'
+                              % args.requester_ip)
+    prepared = prepare(args, args.doc, args.requester_ip)
+    address = args.requester_ip or first_fixed_ip(prepared.network_info)
+    if address is None:
+        raise OracleError('%s: no fixed IP in network_data; give '
+                          '--requester-ip (Nova finds the instance by the '
+                          'requester address)' % args.doc)
+    FakeNeutron.metadata_factory = prepared.service_metadata
+
+    from nova.api.metadata import handler
+    from nova.api import wsgi
+
+    path = args.path if args.path.startswith('/') else '/' + args.path
+    environ = {
+        'REQUEST_METHOD': 'GET',
+        'SCRIPT_NAME': '',
+        # PEP 3333: PATH_INFO is the UTF-8 bytes seen as latin-1 text.
+        'PATH_INFO': path.encode('utf-8').decode('latin-1'),
+        'QUERY_STRING': '',
+        'SERVER_NAME': '169.254.169.254', 'SERVER_PORT': '80',
+        'SERVER_PROTOCOL': 'HTTP/1.1', 'HTTP_HOST': '169.254.169.254',
+        'REMOTE_ADDR': address,
+        'wsgi.url_scheme': 'http', 'wsgi.input': io.BytesIO(b''),
+    }
+    req = wsgi.Request(environ)
+    app = handler.MetadataRequestHandler()
+    resp = nova_call(args.doc, req.get_response, app)
+    if args.print_headers:
+        print('%s\nContent-Type: %s' % (
+            resp.status, resp.headers.get('Content-Type')), file=sys.stderr)
+    if resp.status_int == 404:
+        raise OracleError('%s: InvalidMetadataPath (HTTP 404)' % path,
+                          code=EXIT_INVALID_METADATA_PATH)
+    if resp.status_int != 200:
+        raise OracleError('%s: HTTP %s: %s' % (path, resp.status, ' '.join(
+            resp.body.decode('utf-8', 'replace').split())), code=1)
+    sys.stdout.buffer.write(resp.body)
+    sys.stdout.buffer.flush()
+
+
+def cmd_bench(args):
+    from nova.virt import configdrive
+    if args.n < 1:
+        raise OracleError('N must be >= 1')
+    prepared = prepare(args, args.doc)
+    workdir = tempfile.mkdtemp(prefix='nova-oracle-bench-')
+    try:
+        iso = os.path.join(workdir, 'disk.config')
+        md_total = 0.0
+        total = 0.0
+        for i in range(args.n + 1):          # drive 0 is an untimed warm-up
+            inst = prepared.new_instance()   # not timed: harness
+
+            def one():
+                from nova.api.metadata import base as instance_metadata
+                t0 = time.perf_counter()
+                extra_md = {'admin_pass': prepared.admin_pass} \
+                    if prepared.admin_pass else {}
+                md = instance_metadata.InstanceMetadata(
+                    inst, content=prepared.files, extra_md=extra_md,
+                    network_info=prepared.network_info)
+                with configdrive.ConfigDriveBuilder(instance_md=md) as cdb:
+                    t1 = time.perf_counter()
+                    cdb.make_drive(iso)
+                t2 = time.perf_counter()
+                return t1 - t0, t2 - t0
+            md_s, all_s = nova_call(prepared.path, one)
+            os.unlink(iso)
+            if i > 0:
+                md_total += md_s
+                total += all_s
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    print(json.dumps({
+        'drives': args.n,
+        'seconds': round(total, 6),
+        'per_drive_ms': round(total * 1000 / args.n, 3),
+        'metadata_per_drive_ms': round(md_total * 1000 / args.n, 3),
+        'warmup_drives': 1,
+    }))
+
+
+def nova_mkisofs_argv(out, tree):
+    """ConfigDriveBuilder._make_iso9660's argument list, verbatim."""
+    import nova.conf
+    from nova import version
+    publisher = "%(product)s %(version)s" % {
+        'product': version.product_string(),
+        'version': version.version_string_with_package()}
+    return [nova.conf.CONF.mkisofs_cmd, '-o', out, '-ldots',
+            '-allow-lowercase', '-allow-multidot', '-l', '-publisher',
+            publisher, '-quiet', '-J', '-r', '-V', 'config-2', tree]
+
+
+def cmd_bench_genisoimage(args):
+    if args.n < 1:
+        raise OracleError('N must be >= 1')
+    if not os.path.isdir(args.dir):
+        raise OracleError('%s: not a directory' % args.dir)
+    Nova.boot(args.verbose)
+    workdir = tempfile.mkdtemp(prefix='nova-oracle-geniso-')
+    try:
+        out = os.path.join(workdir, 'disk.config')
+        argv = nova_mkisofs_argv(out, args.dir)
+        total = 0.0
+        for i in range(args.n + 1):          # run 0 is an untimed warm-up
+            t0 = time.perf_counter()
+            proc = subprocess.run(argv, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE)
+            dt = time.perf_counter() - t0
+            if proc.returncode != 0:
+                raise OracleError('genisoimage failed (exit %d): %s' % (
+                    proc.returncode, ' '.join(
+                        proc.stderr.decode('utf-8', 'replace').split())),
+                    code=1)
+            os.unlink(out)
+            if i > 0:
+                total += dt
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    print(json.dumps({
+        'runs': args.n,
+        'seconds': round(total, 6),
+        'per_run_ms': round(total * 1000 / args.n, 3),
+        'warmup_runs': 1,
+        'argv': argv[:2] + ['<out>'] + argv[3:-1] + ['<dir>'],
+    }))
+
+
+# ---------------------------------------------------------------------------
+
+def parser():
+    p = argparse.ArgumentParser(
+        prog='nova_oracle.py',
+        description="Run Debian's python3-nova 26.2.2 on a guestdata "
+                    "instance document.")
+    p.add_argument('--verbose', action='store_true',
+                   help='show Nova debug logging on stderr')
+    sub = p.add_subparsers(dest='command', required=True)
+
+    def common(sp):
+        sp.add_argument('--dhcp-domain', default=None,
+                        help="[api] dhcp_domain (Nova default 'novalocal'; "
+                             "'' for none)")
+        sp.add_argument('--vendordata-file', default=None,
+                        help='[api] vendordata_jsonfile_path')
+        sp.add_argument('--admin-pass-if-missing', action='store_true',
+                        help="generate a 12-char admin_pass like Nova's "
+                             'compute API when the document has none')
+        sp.add_argument('--verbose', action='store_true',
+                        default=argparse.SUPPRESS)
+
+    sp = sub.add_parser('tree', help='write the config-drive tree')
+    sp.add_argument('doc')
+    sp.add_argument('outdir')
+    common(sp)
+    sp.set_defaults(func=cmd_tree)
+
+    sp = sub.add_parser('tree-batch', help='tree for many documents')
+    sp.add_argument('list', help='JSON [{"doc": path, "out": dir}, ...]')
+    common(sp)
+    sp.set_defaults(func=cmd_tree_batch)
+
+    sp = sub.add_parser('iso', help='build the config-drive ISO')
+    sp.add_argument('doc')
+    sp.add_argument('out')
+    common(sp)
+    sp.set_defaults(func=cmd_iso)
+
+    sp = sub.add_parser('lookup', help='metadata-service answer for PATH')
+    sp.add_argument('doc')
+    sp.add_argument('path')
+    sp.add_argument('--requester-ip', default=None,
+                    help='REMOTE_ADDR (default: first fixed IP)')
+    sp.add_argument('--print-headers', action='store_true',
+                    help='status and Content-Type to stderr')
+    common(sp)
+    sp.set_defaults(func=cmd_lookup)
+
+    sp = sub.add_parser('bench', help='time N config drives through Nova')
+    sp.add_argument('doc')
+    sp.add_argument('n', type=int)
+    common(sp)
+    sp.set_defaults(func=cmd_bench)
+
+    sp = sub.add_parser('bench-genisoimage',
+                        help="time bare genisoimage with Nova's arguments")
+    sp.add_argument('dir')
+    sp.add_argument('n', type=int)
+    sp.set_defaults(func=cmd_bench_genisoimage)
+    return p
+
+
+def main(argv=None):
+    args = parser().parse_args(argv)
+    try:
+        args.func(args)
+    except OracleError as e:
+        print('nova-oracle: error: %s' % e, file=sys.stderr)
+        return e.code
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
