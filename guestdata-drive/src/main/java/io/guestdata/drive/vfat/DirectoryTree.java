@@ -28,6 +28,12 @@ final class DirectoryTree {
     static final int MAX_DIRECTORY_SLOTS = 65536;
     /** {@code BPB_RootEntCnt} is 16 bits and must fill whole 512-byte sectors: 65520 entries. */
     static final int MAX_ROOT_SLOTS = 65520;
+    /**
+     * FAT itself limits no path length, but a guest does: Linux cannot open a path of 4096 bytes or
+     * more (PATH_MAX, with the terminating NUL), even before the mount point is added. The limit
+     * also bounds the depth of the tree, which is walked recursively.
+     */
+    static final int MAX_PATH_BYTES = 4095;
 
     /** One entry of a directory. */
     sealed interface Node permits Directory, RegularFile {
@@ -112,6 +118,11 @@ final class DirectoryTree {
         }
         if (path.indexOf('\0') >= 0) {
             throw new ImageException(path, "path contains NUL");
+        }
+        int bytes = path.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (bytes > MAX_PATH_BYTES) {
+            throw new ImageException(path, "path is " + bytes + " bytes in UTF-8; a guest can open"
+                    + " paths of at most " + MAX_PATH_BYTES + " bytes (Linux PATH_MAX)");
         }
         String[] names = path.split("/", -1);
         for (String name : names) {

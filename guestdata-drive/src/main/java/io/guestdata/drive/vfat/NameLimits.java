@@ -18,7 +18,8 @@ import io.guestdata.drive.ImageException;
  *   <li>not {@code .} or {@code ..} (checked with the path).</li>
  * </ul>
  * Everything else is kept exactly: case, leading spaces and periods, several periods, characters
- * outside the BMP.
+ * outside the BMP. DOS device names ({@code CON}, {@code NUL}, {@code COM1} …) are valid FAT names
+ * and are kept too: Linux and mtools read them; Windows cannot open them by name.
  */
 final class NameLimits {
     private static final String FORBIDDEN = "\"*/:<>?\\|";

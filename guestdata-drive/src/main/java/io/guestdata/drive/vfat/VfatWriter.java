@@ -142,9 +142,9 @@ public final class VfatWriter {
         long size = f.file().size();
         byte[] bytes = buffer.array();
         long copied = 0;
-        try (InputStream in = f.file().open()) {
+        try (InputStream in = open(f)) {
             while (copied < size) {
-                int n = in.read(bytes, 0, (int) Math.min(bytes.length, size - copied));
+                int n = read(f, in, bytes, (int) Math.min(bytes.length, size - copied));
                 if (n < 0) {
                     throw new IOException(f.path() + ": content ended after " + copied + " bytes; its size is "
                             + size + " bytes");
@@ -152,9 +152,25 @@ public final class VfatWriter {
                 out.write(ByteBuffer.wrap(bytes, 0, n));
                 copied += n;
             }
-            if (in.read() >= 0) {
+            if (read(f, in, bytes, 1) > 0) {
                 throw new IOException(f.path() + ": content has more than its size of " + size + " bytes");
             }
+        }
+    }
+
+    private static InputStream open(RegularFile f) throws IOException {
+        try {
+            return f.file().open();
+        } catch (IOException e) {
+            throw new IOException(f.path() + ": cannot open its content: " + e.getMessage(), e);
+        }
+    }
+
+    private static int read(RegularFile f, InputStream in, byte[] bytes, int length) throws IOException {
+        try {
+            return in.read(bytes, 0, length);
+        } catch (IOException e) {
+            throw new IOException(f.path() + ": reading its content failed: " + e.getMessage(), e);
         }
     }
 }

@@ -57,6 +57,8 @@ class VfatHostileInputTest {
                 Arguments.of(List.of(file("a/./b")), "a/./b", "'.' component"),
                 Arguments.of(List.of(file("../b")), "../b", "'..' component"),
                 Arguments.of(List.of(file("nul\0byte")), "nul\0byte", "NUL"),
+                Arguments.of(List.of(file("deep/".repeat(820) + "x")), "deep/".repeat(820) + "x",
+                        "4101 bytes in UTF-8; a guest can open paths of at most 4095 bytes"),
                 Arguments.of(List.of(file("ok"), new ImageFile("big/disk.raw", 1L << 32, NEVER_OPENED)),
                         "big/disk.raw", "at most 4294967295 bytes"));
     }
@@ -96,6 +98,16 @@ class VfatHostileInputTest {
         List<ImageFile> files = List.of(new ImageFile("long", 0, () -> new ByteArrayInputStream(new byte[1])));
         IOException e = assertThrows(IOException.class, () -> writer.write(files, dir.resolve("disk.config")));
         assertTrue(e.getMessage().contains("long: content has more than its size of 0 bytes"), e.getMessage());
+        assertEquals(List.of(), listing());
+    }
+
+    @Test
+    void contentThatCannotBeOpenedIsReportedWithItsPath() throws IOException {
+        List<ImageFile> files = List.of(new ImageFile("a/gone", 3, () -> {
+            throw new java.nio.file.NoSuchFileException("/host/gone");
+        }));
+        IOException e = assertThrows(IOException.class, () -> writer.write(files, dir.resolve("disk.config")));
+        assertTrue(e.getMessage().startsWith("a/gone: cannot open its content"), e.getMessage());
         assertEquals(List.of(), listing());
     }
 

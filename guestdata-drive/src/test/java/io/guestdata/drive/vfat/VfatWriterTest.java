@@ -173,6 +173,7 @@ class VfatWriterTest {
         new VfatWriter(options).write(imageFiles(tree), image);
         Map<String, String> blkid = verify(image, tree, dir.resolve("out"));
         assertEquals("FAT32", blkid.get("VERSION"));
+        assertEquals(null, blkid.get("SEC_TYPE"), "mkfs.fat -F 32 gives no SEC_TYPE either");
         assertEquals((2L << 30) + 4096, Files.size(image));
         assertTrue(FatTools.allocatedBytes(image) < 1 << 20, "sparse FAT32 image");
         String minfo = FatTools.mtools("minfo", image, "::");
@@ -196,6 +197,7 @@ class VfatWriterTest {
         new VfatWriter(FatOptions.configDrive(RECORDED).withMinimumSizeBytes(0)).write(imageFiles(tree), image);
         Map<String, String> blkid = verify(image, tree, dir.resolve("out"));
         assertEquals("FAT12", blkid.get("VERSION"));
+        assertEquals("msdos", blkid.get("SEC_TYPE"));
         assertTrue(Files.size(image) < 2 << 20, "smallest image " + Files.size(image));
     }
 
@@ -228,6 +230,19 @@ class VfatWriterTest {
         }
         // mtools reads the long names unit by unit; what it extracts depends on whether it pairs surrogates.
         assertSameFiles(FatTools.asMtoolsShows(tree), FatTools.extract(image, dir.resolve("out")));
+    }
+
+    @Test
+    void aVolumeWithoutALabel() throws Exception {
+        Path image = dir.resolve("nolabel.img");
+        FatOptions options = FatOptions.configDrive(RECORDED).withVolumeLabel(null);
+        new VfatWriter(options).write(List.of(ImageFile.of("config-2", new byte[1])), image);
+        FatTools.fsckClean(image);
+        Map<String, String> blkid = FatTools.blkid(image);
+        assertEquals(null, blkid.get("LABEL"), blkid.toString());
+        assertEquals("vfat", blkid.get("TYPE"));
+        assertTrue(FatTools.mtools("minfo", image, "::").contains("disk label=\"NO NAME    \""));
+        assertEquals(List.of("config-2"), FatTools.mdirPaths(image));
     }
 
     @Test
