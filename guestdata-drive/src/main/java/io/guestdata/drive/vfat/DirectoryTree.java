@@ -2,7 +2,9 @@ package io.guestdata.drive.vfat;
 
 import io.guestdata.drive.ImageException;
 import io.guestdata.drive.ImageFile;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -91,7 +93,7 @@ final class DirectoryTree {
                 throw new ImageException(path, "'" + f.path() + "' is a file, so it cannot also be a directory");
             }
             if (existing == null) {
-                String dirPath = String.join("/", java.util.Arrays.copyOf(names, i + 1));
+                String dirPath = String.join("/", Arrays.copyOf(names, i + 1));
                 Builder child = new Builder(names[i], dirPath);
                 dir.put(names[i], child);
                 existing = child;
@@ -119,7 +121,7 @@ final class DirectoryTree {
         if (path.indexOf('\0') >= 0) {
             throw new ImageException(path, "path contains NUL");
         }
-        int bytes = path.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        int bytes = path.getBytes(StandardCharsets.UTF_8).length;
         if (bytes > MAX_PATH_BYTES) {
             throw new ImageException(path, "path is " + bytes + " bytes in UTF-8; a guest can open"
                     + " paths of at most " + MAX_PATH_BYTES + " bytes (Linux PATH_MAX)");

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -45,7 +46,7 @@ record ShortName(byte[] bytes, int caseFlags, boolean needsLongName) {
         Set<String> used = new HashSet<>();
         if (reserved != null) {
             used.add(new String(reserved, StandardCharsets.ISO_8859_1));
-            used.add(new String(reserved, StandardCharsets.ISO_8859_1).toUpperCase(java.util.Locale.ROOT));
+            used.add(new String(reserved, StandardCharsets.ISO_8859_1).toUpperCase(Locale.ROOT));
         }
         ShortName[] result = new ShortName[names.size()];
         Basis[] bases = new Basis[names.size()];

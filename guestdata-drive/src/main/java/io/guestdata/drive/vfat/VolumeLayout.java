@@ -43,8 +43,13 @@ final class VolumeLayout {
 
     /** Clusters the tree needs on a volume of {@code type} with clusters of {@code clusterBytes}. */
     static long clustersNeeded(Directory root, FatType type, int clusterBytes) {
-        long clusters = type == FatType.FAT32 ? Math.ceilDiv(root.bytes(), clusterBytes) : 0;
+        long clusters = type == FatType.FAT32 ? fat32RootClusters(root, clusterBytes) : 0;
         return clusters + clustersBelow(root, clusterBytes);
+    }
+
+    /** The FAT32 root is a cluster chain like any directory, of at least one cluster even when empty. */
+    private static long fat32RootClusters(Directory root, int clusterBytes) {
+        return Math.max(1, Math.ceilDiv(root.bytes(), clusterBytes));
     }
 
     private static long clustersBelow(Directory dir, int clusterBytes) {
@@ -62,7 +67,7 @@ final class VolumeLayout {
     static VolumeLayout allocate(Directory root, BiosParameterBlock bpb) {
         Allocator a = new Allocator(bpb.clusterBytes());
         if (bpb.type() == FatType.FAT32) {
-            a.place(root, Math.ceilDiv(root.bytes(), a.clusterBytes), 0);
+            a.place(root, fat32RootClusters(root, a.clusterBytes), 0);
         } else {
             a.first.put(root, 0L);
         }

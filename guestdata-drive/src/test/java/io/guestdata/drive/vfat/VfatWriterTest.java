@@ -246,6 +246,21 @@ class VfatWriterTest {
     }
 
     @Test
+    void emptyVolumes() throws Exception {
+        for (long minimum : new long[] {0, 64L << 20, (2L << 30) + 4096}) {
+            for (String label : new String[] {null, "config-2"}) {
+                Path image = dir.resolve("empty-" + minimum + "-" + label + ".img");
+                new VfatWriter(FatOptions.configDrive(RECORDED).withMinimumSizeBytes(minimum).withVolumeLabel(label))
+                        .write(List.of(), image);
+                FatTools.fsckClean(image);
+                // mdir -b exits 1 on an empty root, for mkfs.fat images too; the plain listing says so.
+                assertTrue(FatTools.mtools("mdir", image, "-a", "::/").contains("No files"));
+                assertEquals(label, FatTools.blkid(image).get("LABEL"));
+            }
+        }
+    }
+
+    @Test
     void timestampsComeFromRecordedAt() throws Exception {
         Path image = dir.resolve("time.img");
         new VfatWriter(FatOptions.configDrive(RECORDED)).write(List.of(ImageFile.of("a/b", new byte[1])), image);
