@@ -1,0 +1,89 @@
+package io.guestdata.core.document;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Real tools the tests check against (ssh-keygen, Debian's Python with jsonschema). A test that
+ * needs one fails with a message saying what to install when it is missing.
+ */
+final class ExternalTool {
+
+    /** Debian's interpreter: the first python3 on PATH may be another one, without Debian's modules. */
+    static final Path DEBIAN_PYTHON = Path.of("/usr/bin/python3");
+
+    private ExternalTool() {
+    }
+
+    static Path sshKeygen() {
+        return find("ssh-keygen", "the OpenSSH client tools (Debian package openssh-client)");
+    }
+
+    static Path python() {
+        if (!Files.isExecutable(DEBIAN_PYTHON)) {
+            fail("this test needs " + DEBIAN_PYTHON + " (Debian package python3)");
+        }
+        return DEBIAN_PYTHON;
+    }
+
+    /** Runs Python code with {@code input} on stdin; its stdout, or a failure with its stderr. */
+    static String python(String code, String input) {
+        return run(List.of(python().toString(), "-c", code), input);
+    }
+
+    static Path find(String name, String installHint) {
+        String path = System.getenv().getOrDefault("PATH", "") + ":/usr/bin:/bin:/usr/local/bin";
+        for (String dir : path.split(":")) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, name))) {
+                return Path.of(dir, name);
+            }
+        }
+        return fail(name + " is needed by this test and was not found on PATH; install " + installHint);
+    }
+
+    static String run(List<String> command, String input) {
+        try {
+            Process process = new ProcessBuilder(new ArrayList<>(command)).start();
+            CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> readAll(process.getInputStream()));
+            CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(process.getErrorStream()));
+            try (OutputStream stdin = process.getOutputStream()) {
+                stdin.write(input.getBytes(StandardCharsets.UTF_8));
+            }
+            if (!process.waitFor(120, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                fail(command.getFirst() + " did not finish within 120 s");
+            }
+            String stdout = new String(out.join(), StandardCharsets.UTF_8);
+            String stderr = new String(err.join(), StandardCharsets.UTF_8);
+            if (process.exitValue() != 0) {
+                fail(String.join(" ", command.subList(0, Math.min(2, command.size()))) + " exited with "
+                        + process.exitValue() + ": " + stderr);
+            }
+            return stdout;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static byte[] readAll(InputStream in) {
+        try (in) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
