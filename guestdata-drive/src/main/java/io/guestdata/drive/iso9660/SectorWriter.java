@@ -75,7 +75,7 @@ final class SectorWriter {
             if (!buffer.hasRemaining()) {
                 flush();
             }
-            int n = in.read(buffer.array(), buffer.position(), (int) Math.min(buffer.remaining(), remaining));
+            int n = read(in, (int) Math.min(buffer.remaining(), remaining), path);
             if (n < 0) {
                 throw new IOException(path + ": content ended after " + (size - remaining) + " bytes; the file was declared "
                         + size + " bytes");
@@ -84,8 +84,17 @@ final class SectorWriter {
             remaining -= n;
             position += n;
         }
-        if (in.read() >= 0) {
+        if (read(in, 0, path) >= 0) {
             throw new IOException(path + ": content has more than the declared " + size + " bytes");
+        }
+    }
+
+    /** Reads up to {@code max} bytes into the buffer (with {@code max == 0}: one byte, to detect excess content). */
+    private int read(InputStream in, int max, String path) throws IOException {
+        try {
+            return max == 0 ? in.read() : in.read(buffer.array(), buffer.position(), max);
+        } catch (IOException e) {
+            throw new IOException(path + ": reading content failed: " + e.getMessage(), e);
         }
     }
 
