@@ -14,6 +14,6 @@ interface IdentifierScheme {
     /** Two identifiers clash when their keys are equal. */
     String key(String identifier, boolean directory);
 
-    /** Whether {@code natural} reproduces {@code name} exactly; such entries win clashes. */
+    /** Whether {@code natural} is {@code name} with nothing replaced or cut (only what the scheme always adds); such entries win clashes. */
     boolean exact(String name, String natural, boolean directory);
 }

@@ -66,9 +66,14 @@ final class PrimaryIdentifiers implements IdentifierScheme {
         return s.substring(0, end).toUpperCase(Locale.ROOT);
     }
 
+    /** Nothing replaced or cut: only the version (and a dot, for a name without one) added. */
     @Override
     public boolean exact(String name, String natural, boolean directory) {
-        return directory ? natural.equals(name) : natural.equals(name + VERSION);
+        if (directory) {
+            return natural.equals(name);
+        }
+        String plain = natural.substring(0, natural.length() - VERSION.length());
+        return plain.equals(name) || plain.equals(name + ".");
     }
 
     /** ECMA-119 §7.4.1 d-characters plus lower case and dots; anything else one {@code _} per code point. */
