@@ -32,13 +32,12 @@ final class Hierarchy {
     /** §9.4.4: parent directory numbers are 16-bit. */
     static final int MAX_DIRECTORIES = 0xFFFF;
 
+    /** Whether records carry Rock Ridge entries (the primary hierarchy). */
     final boolean rockRidge;
-    final Charset charset;
-    final List<IsoDirectory> directories;
+    private final List<IsoDirectory> directories;
 
-    private Hierarchy(boolean rockRidge, Charset charset, List<IsoDirectory> directories) {
+    private Hierarchy(boolean rockRidge, List<IsoDirectory> directories) {
         this.rockRidge = rockRidge;
-        this.charset = charset;
         this.directories = directories;
     }
 
@@ -104,7 +103,7 @@ final class Hierarchy {
                 }
             }
         }
-        return new Hierarchy(primary, charset, pathTableOrder(root));
+        return new Hierarchy(primary, pathTableOrder(root));
     }
 
     /** Identifiers per the scheme, unique in the directory, then §9.3 order. */

@@ -6,8 +6,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
-import java.util.ArrayList;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -209,12 +210,12 @@ final class IsoImage {
             case FILE -> {
                 list.add(RockRidgeEntries.posixAttributes(RockRidgeEntries.FILE_MODE, 1));
                 list.add(RockRidgeEntries.timestamps(recorded));
-                list.addAll(RockRidgeEntries.alternateName(e.name.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                list.addAll(RockRidgeEntries.alternateName(e.name.getBytes(StandardCharsets.UTF_8)));
             }
             case DIRECTORY, RELOCATION_LINK, RELOCATED_DIRECTORY -> {
                 list.add(RockRidgeEntries.posixAttributes(RockRidgeEntries.DIRECTORY_MODE, e.directory.links));
                 list.add(RockRidgeEntries.timestamps(recorded));
-                list.addAll(RockRidgeEntries.alternateName(e.name.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                list.addAll(RockRidgeEntries.alternateName(e.name.getBytes(StandardCharsets.UTF_8)));
                 if (e.kind == DirectoryEntry.Kind.RELOCATION_LINK) {
                     list.add(RockRidgeEntries.childLink(e.directory.block));
                 } else if (e.kind == DirectoryEntry.Kind.RELOCATED_DIRECTORY) {

@@ -1,8 +1,10 @@
 package io.guestdata.drive.iso9660;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -44,17 +46,22 @@ final class UniqueIdentifiers {
         }
         String[] result = new String[n];
         Set<String> taken = new HashSet<>();
+        // per natural identifier, the next fallback number to try: many names mapping to one
+        // identifier (e.g. non-ASCII names of equal length in the primary hierarchy) stay linear
+        Map<String, Integer> nextFallback = new HashMap<>();
         for (int i : order) {
             boolean dir = directories.get(i);
-            if (taken.add(scheme.key(natural[i], dir))) {
+            String naturalKey = scheme.key(natural[i], dir);
+            if (taken.add(naturalKey)) {
                 result[i] = natural[i];
                 continue;
             }
-            for (int k = 1; ; k++) {
+            for (int k = nextFallback.getOrDefault(naturalKey + (dir ? "/" : ""), 1); ; k++) {
                 String alt = scheme.alternative(natural[i], dir, k);
                 String key = scheme.key(alt, dir);
                 if (!reserved.contains(key) && taken.add(key)) {
                     result[i] = alt;
+                    nextFallback.put(naturalKey + (dir ? "/" : ""), k + 1);
                     break;
                 }
             }

@@ -73,6 +73,21 @@ class IdentifiersTest {
     }
 
     @Test
+    void manyNamesMappingToOneIdentifierStayFastAndUnique() {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < 20_000; i++) {
+            names.add(new String(Character.toChars(0x4E00 + i)) + ".txt"); // all map to "_.txt;1"
+        }
+        long start = System.nanoTime();
+        List<String> ids = UniqueIdentifiers.assign(names, Collections.nCopies(names.size(), false), primary);
+        assertTrue(System.nanoTime() - start < 5_000_000_000L, "linear, not quadratic");
+        assertEquals(names.size(), new HashSet<>(ids).size());
+        assertEquals("_.txt;1", ids.get(0));
+        assertEquals("__1.txt;1", ids.get(1));
+        ids.forEach(id -> assertTrue(id.length() <= 33, id));
+    }
+
+    @Test
     void jolietKeepsNamesItCanHold() {
         for (String n : List.of("meta_data.json", "Mixed Case.Several.Dots", "日本語 ファイル.txt", "😀", "x".repeat(64),
                 "trailing.", " leading space", "a%b#c~d!e")) {

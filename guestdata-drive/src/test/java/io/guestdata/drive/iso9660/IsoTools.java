@@ -1,6 +1,5 @@
 package io.guestdata.drive.iso9660;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -189,10 +188,6 @@ final class IsoTools {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    static void assertDigestsEqual(Map<String, Digest> expected, Map<String, Digest> actual, String what) {
-        assertEquals(expected, actual, what);
     }
 
     private static Path script() {

@@ -30,7 +30,7 @@ import net.jqwik.api.Tuple;
  * exact paths wherever Joliet can hold the names (at most 64 UTF-16 units, none of
  * {@code * / : ; ? \} or control characters).
  */
-class Iso9660RoundTripProperties {
+class Iso9660RoundTripPropertyTest {
     static final IsoOptions OPTIONS = new IsoOptions("config-2", "guestdata 0.1.0", Instant.parse("2025-03-04T05:06:07Z"),
             "GUESTDATA");
 
@@ -121,7 +121,7 @@ class Iso9660RoundTripProperties {
         Arbitrary<String> token = Arbitraries.of(TOKENS);
         Arbitrary<String> shortName = token.list().ofMinSize(1).ofMaxSize(12).map(l -> String.join("", l));
         Arbitrary<String> longName = token.list().ofMinSize(50).ofMaxSize(200).map(l -> String.join("", l))
-                .map(Iso9660RoundTripProperties::cutTo255Bytes);
+                .map(Iso9660RoundTripPropertyTest::cutTo255Bytes);
         Arbitrary<String> dotted = Arbitraries.of("meta_data.json", "a.b.c.d", ".hidden", "trailing.", "..x", "...",
                 "UPPER.TXT", "upper.txt", "Upper.Txt", "x".repeat(64), "y".repeat(65) + ".json", "ü".repeat(127));
         return Arbitraries.frequencyOf(Tuple.of(6, shortName), Tuple.of(2, longName), Tuple.of(2, dotted))
