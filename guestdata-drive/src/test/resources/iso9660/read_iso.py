@@ -5,6 +5,7 @@ usage: read_iso.py IMAGE [EXTRACTED_DIR]
   rr, joliet        {path: {"size": n, "sha256": hex}} for every file, as pycdlib reads the
                     Rock Ridge and the Joliet hierarchy (content read through pycdlib)
   rr_dirs, joliet_dirs  sorted directory paths
+  rr_error          instead of rr and rr_dirs when pycdlib cannot walk the Rock Ridge tree
   extracted         the same map for a directory tree on disk (e.g. what xorriso extracted),
                     names read as bytes and decoded as UTF-8
   volume_id, joliet_volume_id, publisher
@@ -62,7 +63,12 @@ def main():
     iso = pycdlib.PyCdlib()
     iso.open(sys.argv[1])
     out = {}
-    out['rr'], out['rr_dirs'] = walk_iso(iso, 'rr')
+    try:
+        out['rr'], out['rr_dirs'] = walk_iso(iso, 'rr')
+    except pycdlib.pycdlibexception.PyCdlibException as e:
+        # pycdlib 1.12 cannot follow Rock Ridge relocations (CL/PL/RE) in every tree, not even
+        # in genisoimage's images; such tests read Rock Ridge through xorriso instead
+        out['rr_error'] = repr(e)
     out['joliet'], out['joliet_dirs'] = walk_iso(iso, 'joliet')
     out['volume_id'] = iso.pvd.volume_identifier.decode('ascii').rstrip()
     out['publisher'] = iso.pvd.publisher_identifier.text.decode('ascii').rstrip()

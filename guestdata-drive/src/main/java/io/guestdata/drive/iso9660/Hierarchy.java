@@ -120,8 +120,9 @@ final class Hierarchy {
             e.identifier = ids.get(i);
             e.identifierBytes = e.identifier.getBytes(charset);
         }
-        dir.entries.sort((a, b) -> IdentifierOrder.compare(a.identifier, !a.namedAsDirectory(),
-                b.identifier, !b.namedAsDirectory()));
+        // ordered as what they are recorded as: a relocation link is a file record (§9.3 splits its extension)
+        dir.entries.sort((a, b) -> IdentifierOrder.compare(a.identifier, !a.recordsDirectory(),
+                b.identifier, !b.recordsDirectory()));
     }
 
     /** Breadth-first over sorted children: §9.4 order. Numbers the directories. */

@@ -43,6 +43,15 @@ final class IsoTools {
     }
 
     static byte[] runBytes(String... command) {
+        return execute(List.of(), command);
+    }
+
+    /** Like {@link #run}, and also fails if stderr contains any of {@code forbidden}. */
+    static String runClean(List<String> forbidden, String... command) {
+        return new String(execute(forbidden, command), StandardCharsets.UTF_8);
+    }
+
+    private static byte[] execute(List<String> forbiddenInStderr, String... command) {
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().put("LC_ALL", "C.UTF-8");
         pb.environment().put("LANG", "C.UTF-8");
@@ -55,9 +64,14 @@ final class IsoTools {
                 p.destroyForcibly();
                 fail("timed out: " + String.join(" ", command));
             }
+            String stderr = new String(err.join(), StandardCharsets.UTF_8);
             if (p.exitValue() != 0) {
-                fail(String.join(" ", command) + " exited " + p.exitValue() + ": "
-                        + new String(err.join(), StandardCharsets.UTF_8));
+                fail(String.join(" ", command) + " exited " + p.exitValue() + ": " + stderr);
+            }
+            for (String f : forbiddenInStderr) {
+                if (stderr.contains(f)) {
+                    fail(String.join(" ", command) + " reported " + f + ": " + stderr);
+                }
             }
             return out;
         } catch (IOException e) {
@@ -89,13 +103,16 @@ final class IsoTools {
     }
 
     /** xorriso's Rock Ridge view: extracts the whole tree into {@code dir}. */
+    static final List<String> XORRISO_COMPLAINTS = List.of(": WARNING :", ": SORRY :", ": FAILURE :", ": MISHAP :");
+
     static void xorrisoExtract(Path iso, Path dir) {
-        run("xorriso", "-abort_on", "FAILURE", "-return_with", "SORRY", "32", "-indev", iso.toString(),
+        runClean(XORRISO_COMPLAINTS, "xorriso", "-abort_on", "FAILURE", "-return_with", "SORRY", "32", "-indev", iso.toString(),
                 "-osirrox", "on", "-extract", "/", dir.toString());
     }
 
     static String xorrisoList(Path iso) {
-        return run("xorriso", "-abort_on", "FAILURE", "-indev", iso.toString(), "-find", "/", "-exec", "lsdl");
+        return runClean(XORRISO_COMPLAINTS, "xorriso", "-abort_on", "FAILURE", "-indev", iso.toString(), "-find", "/",
+                "-exec", "lsdl");
     }
 
     static String blkid(Path iso) {
@@ -119,6 +136,9 @@ final class IsoTools {
     }
 
     static Map<String, Digest> digests(JsonNode node) {
+        if (node == null) {
+            fail("the reader produced no listing (see rr_error in read_iso.py's output)");
+        }
         Map<String, Digest> m = new TreeMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
