@@ -12,10 +12,13 @@ import java.util.OptionalLong;
  * by {@code netutils.get_injected_network_template}, Jinja2 with {@code trim_blocks}; nova-compat.md §5.2),
  * derived from {@code network_data.json}.
  *
- * <p>Every link with at least one network counts as {@code eth<N>} in link order. A link is rendered when
- * it has a static {@code ipv4} or {@code ipv6} network (one with an {@code ip_address}) and no
- * {@code ipv4_dhcp}/{@code ipv6_dhcp} network. Only the first static network of each family is used, as
- * Nova uses only the first subnet of each family.
+ * <p>Every link counts as {@code eth<N>} in link order: Nova emits a link for exactly the VIFs its template
+ * counts (those with subnets), including a VIF whose subnets have no address and so no network entry.
+ * A link is rendered when it has a static {@code ipv4} or {@code ipv6} network (one with an
+ * {@code ip_address}) and no {@code ipv4_dhcp}/{@code ipv6_dhcp} network. Only the first static network of
+ * each family is used, as Nova uses only the first subnet of each family. (Nova also renders a bare
+ * {@code auto eth<N>} for a VIF with address-less, non-DHCP subnets; we cannot tell those from DHCP ones
+ * in {@code network_data.json} and render nothing for them.)
  */
 public final class InterfacesTemplate {
 
@@ -104,11 +107,8 @@ public final class InterfacesTemplate {
         List<Interface> interfaces = new ArrayList<>();
         int ifcNum = -1;
         for (JsonNode link : data.links()) {
-            List<JsonNode> networks = data.networksOf(link);
-            if (networks.isEmpty()) {
-                continue;
-            }
             ifcNum++;
+            List<JsonNode> networks = data.networksOf(link);
             if (networks.stream().anyMatch(NetworkData::isDhcp)) {
                 continue;
             }

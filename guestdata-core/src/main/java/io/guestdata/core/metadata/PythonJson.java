@@ -2,6 +2,8 @@ package io.guestdata.core.metadata;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.Map;
@@ -132,6 +134,28 @@ public final class PythonJson {
     }
 
     /**
+     * The shortest decimal that reads back as {@code d}, the closest to {@code d} among those (what CPython's
+     * {@code repr} uses). {@code Double.toString} (JDK 19+, JDK-4511638) is that, except that when one digit
+     * would do it may choose the closest two-digit decimal ({@code 4.9E-324} for {@code 5e-324}).
+     */
+    private static BigDecimal shortestDecimal(double positive) {
+        BigDecimal java = new BigDecimal(Double.toString(positive)).stripTrailingZeros();
+        if (java.precision() != 2) {
+            return java;
+        }
+        BigDecimal exact = new BigDecimal(positive);
+        BigDecimal best = null;
+        for (RoundingMode mode : new RoundingMode[] {RoundingMode.FLOOR, RoundingMode.CEILING}) {
+            BigDecimal candidate = java.round(new MathContext(1, mode));
+            if (candidate.signum() > 0 && Double.parseDouble(candidate.toString()) == positive
+                    && (best == null || candidate.subtract(exact).abs().compareTo(best.subtract(exact).abs()) < 0)) {
+                best = candidate;
+            }
+        }
+        return best == null ? java : best.stripTrailingZeros();
+    }
+
+    /**
      * CPython {@code float.__repr__} as {@code json.dumps} writes it ({@code float_repr_style = 'short'}):
      * the shortest digits that round-trip, positional notation when the decimal exponent {@code decpt}
      * satisfies {@code -4 < decpt <= 16}, otherwise {@code d.ddde±XX}; and {@code NaN}, {@code Infinity},
@@ -147,10 +171,9 @@ public final class PythonJson {
         if (d == 0) {
             return (1 / d < 0) ? "-0.0" : "0.0";
         }
-        // Double.toString gives the shortest round-tripping digits (JDK 19+, JDK-4511638).
-        BigDecimal exact = new BigDecimal(Double.toString(Math.abs(d))).stripTrailingZeros();
-        String digits = exact.unscaledValue().toString();
-        int decpt = digits.length() - exact.scale(); // value = 0.<digits> x 10^decpt
+        BigDecimal shortest = shortestDecimal(Math.abs(d));
+        String digits = shortest.unscaledValue().toString();
+        int decpt = digits.length() - shortest.scale(); // value = 0.<digits> x 10^decpt
         StringBuilder out = new StringBuilder(24);
         if (d < 0) {
             out.append('-');

@@ -7,6 +7,8 @@ Request: {"instance": {...}, "vifs": [...], "files": [[path, b64]], "admin_pass"
 Answer:  {"network_data": obj|null, "template": str|null,
           "lookups": {path: {"status": int, "content_type": str, "body": b64}},
           "config_drive": [[path, b64], ...]}
+Or, for {"template_vifs": [...]}: {"network_data": ..., "template": ..., "template_lxc": ...}, the
+interfaces template rendered by Nova's netutils with libvirt_virt_type None and "lxc".
 Runs only under /usr/bin/python3 (Debian's python3-nova).
 """
 import base64
@@ -102,7 +104,16 @@ def build_instance(spec):
     return inst
 
 
+def template_answer(vifs):
+    network_info = build_network_info(vifs)
+    return {"network_data": netutils.get_network_metadata(network_info),
+            "template": netutils.get_injected_network_template(network_info),
+            "template_lxc": netutils.get_injected_network_template(network_info, libvirt_virt_type="lxc")}
+
+
 def answer(request):
+    if "template_vifs" in request:
+        return template_answer(request["template_vifs"])
     CONF.set_override("dhcp_domain", request.get("dhcp_domain", "novalocal"), group="api")
     CONF.set_override("flat_injected", True)
     if request.get("vendordata") is not None:
