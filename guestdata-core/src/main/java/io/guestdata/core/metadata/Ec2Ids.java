@@ -1,0 +1,61 @@
+package io.guestdata.core.metadata;
+
+import io.guestdata.core.Instance;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The EC2-style identifiers a guest sees ({@code instance-id}, {@code ami-id}, {@code kernel-id},
+ * {@code ramdisk-id}). Nova allocates them from database sequences ({@code ec2_instance_mappings},
+ * {@code s3_images}); we derive them deterministically instead, so every delivery path shows the same values
+ * without shared state.
+ */
+public record Ec2Ids(String instanceId, String amiId, Optional<String> kernelId, Optional<String> ramdiskId) {
+
+    private static final Pattern AMI = Pattern.compile("^ami-[0-9a-f]{8,}$");
+    private static final Pattern AKI = Pattern.compile("^aki-[0-9a-f]{8,}$");
+    private static final Pattern ARI = Pattern.compile("^ari-[0-9a-f]{8,}$");
+
+    public Ec2Ids {
+        Objects.requireNonNull(instanceId, "instanceId");
+        Objects.requireNonNull(amiId, "amiId");
+        Objects.requireNonNull(kernelId, "kernelId");
+        Objects.requireNonNull(ramdiskId, "ramdiskId");
+    }
+
+    /**
+     * Stable ids for an instance: {@code i-%08x} of the uuid's top 32 bits; for the image references, the
+     * value itself when it already is an id of the right kind ({@code ami-…}, {@code aki-…}, {@code ari-…}
+     * with at least 8 lowercase hex digits), else {@code <kind>-%08x} of the first 4 bytes of the SHA-256
+     * of the reference (UTF-8); {@code ami-00000000} when there is no image.
+     */
+    public static Ec2Ids derive(Instance instance) {
+        String instanceId = String.format("i-%08x", instance.uuid().getMostSignificantBits() >>> 32);
+        String amiId = instance.imageId().map(ref -> imageId("ami", AMI, ref)).orElse("ami-00000000");
+        return new Ec2Ids(instanceId, amiId,
+                instance.kernelId().map(ref -> imageId("aki", AKI, ref)),
+                instance.ramdiskId().map(ref -> imageId("ari", ARI, ref)));
+    }
+
+    private static String imageId(String kind, Pattern alreadyAnId, String reference) {
+        if (alreadyAnId.matcher(reference).matches()) {
+            return reference;
+        }
+        byte[] digest = sha256(reference.getBytes(StandardCharsets.UTF_8));
+        long top = ((digest[0] & 0xffL) << 24) | ((digest[1] & 0xffL) << 16) | ((digest[2] & 0xffL) << 8)
+                | (digest[3] & 0xffL);
+        return String.format("%s-%08x", kind, top);
+    }
+
+    private static byte[] sha256(byte[] data) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(data);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform must provide SHA-256", e);
+        }
+    }
+}

@@ -1,0 +1,389 @@
+package io.guestdata.core.metadata;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.guestdata.core.InjectedFile;
+import io.guestdata.core.Instance;
+import java.nio.charset.StandardCharsets;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.random.RandomGenerator;
+
+/**
+ * Everything a guest can see of one instance (Nova's {@code InstanceMetadata}, nova-compat.md §1),
+ * computed once and rendered for the metadata service ({@link #lookup}) and the config drive
+ * ({@link #configDriveFiles}).
+ *
+ * <p>Every answer except {@code meta_data.json} (fresh {@code random_seed}), the {@code /openstack}
+ * listing before the newest version's date, and {@code local-ipv4} without a static address is precomputed
+ * bytes. Instances are immutable and safe to share between threads, provided the {@link RandomGenerator}
+ * is (the default {@link SecureRandom} is).
+ *
+ * <p>{@code random_seed} is spliced: each version's {@code meta_data.json} is serialised once into the bytes
+ * before and after the seed value ({@link SplicedJson}); a render copies them around 684 fresh base64
+ * characters.
+ */
+public final class MetadataTree {
+    private static final String EC2 = "ec2";
+    private static final String OPENSTACK = "openstack";
+    private static final String CONTENT = "content";
+
+    private static final String MD_JSON = "meta_data.json";
+    private static final String USER_DATA = "user_data";
+    private static final String PASSWORD = "password";
+    private static final String VD_JSON = "vendor_data.json";
+    private static final String NW_JSON = "network_data.json";
+    private static final String VD2_JSON = "vendor_data2.json";
+    private static final String VERSION = "version";
+
+    private static final LookupResult NOT_FOUND = new LookupResult.NotFound();
+
+    private final Instance instance;
+    private final Ec2Ids ec2Ids;
+    private final RandomGenerator random;
+    private final Clock clock;
+    private final Optional<String> networkConfigText;
+
+    private final LookupResult.Found ec2VersionListing;
+    private final LookupResult.Found openStackVersionListing;
+    private final LocalDate newestOpenStackDate;
+
+    private final Map<Ec2Version, Ec2Value.Dict> ec2Trees = new EnumMap<>(Ec2Version.class);
+    private final Map<Ec2Version, Map<String, LookupResult.Found>> ec2Answers = new EnumMap<>(Ec2Version.class);
+    private final String requesterAddressPath; // null when local-ipv4 is a static address
+
+    private final Map<OpenStackVersion, OpenStackAnswers> openStack = new EnumMap<>(OpenStackVersion.class);
+    private final Optional<LookupResult.Found> userData;
+    private final LookupResult.Found networkData;
+    private final VendorData vendorData;
+    /** Content blobs the metadata service has: only network_config (files never reach Nova's service). */
+    private final Map<String, LookupResult.Found> serviceContent;
+    /** Content blobs of the config drive: network_config first, then the injected files. */
+    private final Map<String, byte[]> configDriveContent;
+    private final List<String> configDriveEc2Versions;
+
+    /** The precomputed answers of one OpenStack version. */
+    private record OpenStackAnswers(LookupResult.Found listing, SplicedJson serviceMetaData,
+                                    SplicedJson configDriveMetaData) {
+    }
+
+    /**
+     * A tree with derived EC2 ids and a cryptographically strong generator for {@code random_seed} (guests
+     * seed their entropy pool from it, as Nova's {@code os.urandom}): the JDK's SP 800-90A DRBG, about three
+     * times faster than the platform default {@code NativePRNG} for 512-byte draws.
+     */
+    public static MetadataTree build(Instance instance, MetadataOptions options) {
+        return build(instance, options, Ec2Ids.derive(instance), strongRandom());
+    }
+
+    /**
+     * @param random the source of every {@code random_seed}; must be thread-safe if the tree is shared
+     *               between threads, and strong if guests rely on the seed
+     */
+    public static MetadataTree build(Instance instance, MetadataOptions options, Ec2Ids ids, RandomGenerator random) {
+        return new MetadataTree(instance, options, ids, random, Clock.systemUTC());
+    }
+
+    MetadataTree(Instance instance, MetadataOptions options, Ec2Ids ids, RandomGenerator random, Clock clock) {
+        this.instance = Objects.requireNonNull(instance, "instance");
+        Objects.requireNonNull(options, "options");
+        this.ec2Ids = Objects.requireNonNull(ids, "ids");
+        this.random = Objects.requireNonNull(random, "random");
+        this.clock = Objects.requireNonNull(clock, "clock");
+
+        String hostname = options.dhcpDomain().isEmpty()
+                ? instance.hostname() : instance.hostname() + "." + options.dhcpDomain();
+        NetworkData network = new NetworkData(instance.networkData());
+
+        // Content numbering (nova-compat.md §1.5): "%04i" % len(content); network_config first.
+        this.networkConfigText = options.networkConfigForStaticAddresses()
+                ? instance.networkData().flatMap(nd -> InterfacesTemplate.render(nd, false))
+                : Optional.empty();
+        Map<String, byte[]> content = new LinkedHashMap<>();
+        Optional<String> networkConfigPath = networkConfigText.map(text -> {
+            String key = contentKey(content.size());
+            content.put(key, text.getBytes(StandardCharsets.UTF_8));
+            return "/" + CONTENT + "/" + key;
+        });
+        Map<String, LookupResult.Found> service = new HashMap<>();
+        content.forEach((key, bytes) -> service.put(key, text(bytes)));
+        this.serviceContent = Collections.unmodifiableMap(service);
+        ArrayNode files = JsonNodeFactory.instance.arrayNode();
+        for (InjectedFile file : instance.files()) {
+            String key = contentKey(content.size());
+            content.put(key, file.contents());
+            ObjectNode entry = files.addObject();
+            entry.put("path", file.path());
+            entry.put("content_path", "/" + CONTENT + "/" + key);
+        }
+        this.configDriveContent = Collections.unmodifiableMap(content);
+
+        // EC2 tree.
+        List<String> ec2Versions = new ArrayList<>();
+        for (Ec2Version v : Ec2Version.values()) {
+            ec2Versions.add(v.text());
+        }
+        ec2Versions.add(Ec2Version.LATEST);
+        this.ec2VersionListing = text(Ec2Listing.lines(ec2Versions));
+        this.configDriveEc2Versions = ec2Versions.stream()
+                .filter(v -> !options.configDriveSkipVersions().contains(v)).toList();
+        Optional<String> localIpv4 = network.firstStaticIpv4();
+        this.requesterAddressPath = localIpv4.isPresent()
+                ? null : Ec2MetaData.META_DATA + "/" + Ec2MetaData.LOCAL_IPV4;
+        for (Ec2Version v : Ec2Version.values()) {
+            Ec2Value.Dict tree = Ec2MetaData.build(v, instance, ids, hostname, localIpv4);
+            ec2Trees.put(v, tree);
+            Map<String, LookupResult.Found> answers = new HashMap<>();
+            collectAnswers(tree, "", answers);
+            ec2Answers.put(v, Collections.unmodifiableMap(answers));
+        }
+
+        // OpenStack tree.
+        List<String> osVersions = new ArrayList<>();
+        for (OpenStackVersion v : OpenStackVersion.values()) {
+            osVersions.add(v.text());
+        }
+        osVersions.add(OpenStackVersion.LATEST);
+        this.openStackVersionListing = text(Ec2Listing.lines(osVersions));
+        this.newestOpenStackDate = LocalDate.parse(OpenStackVersion.NEWEST.text());
+        this.userData = instance.userData().map(ud -> text(ud.bytes()));
+        this.networkData = text(PythonJson.dumpsUtf8(network.root()));
+        this.vendorData = new VendorData(options.staticVendorData(), instance.vendorData());
+        MetaDataJson metaData = new MetaDataJson(instance, hostname, networkConfigPath, files);
+        for (OpenStackVersion v : OpenStackVersion.values()) {
+            openStack.put(v, new OpenStackAnswers(text(Ec2Listing.lines(openStackListing(v))),
+                    metaData.build(v, MetaDataJson.View.METADATA_SERVICE),
+                    metaData.build(v, MetaDataJson.View.CONFIG_DRIVE)));
+        }
+    }
+
+    private static SecureRandom strongRandom() {
+        try {
+            return SecureRandom.getInstance("DRBG");
+        } catch (NoSuchAlgorithmException e) {
+            return new SecureRandom(); // DRBG is standard since JDK 9; keep working on a platform without it
+        }
+    }
+
+    public Instance instance() {
+        return instance;
+    }
+
+    public Ec2Ids ec2Ids() {
+        return ec2Ids;
+    }
+
+    /** The vendor data this tree serves; the HTTP service adds dynamic targets to {@code vendor_data2.json}. */
+    public VendorData vendorData() {
+        return vendorData;
+    }
+
+    /** The rendered interfaces template (nova-compat.md §5.2), when any interface qualifies. */
+    public Optional<String> networkConfigText() {
+        return networkConfigText;
+    }
+
+    /**
+     * Nova's {@code InstanceMetadata.lookup} plus the handler's rendering (nova-compat.md §1.2, §2.5).
+     *
+     * @param path             the request path (percent-decoded), e.g. {@code /latest/meta-data/}
+     * @param requesterAddress the guest's address, answered as {@code local-ipv4} when the instance has no
+     *                         static IPv4 address; may be null
+     */
+    public LookupResult lookup(String path, String requesterAddress) {
+        String normalized = PosixPath.normpath(path.startsWith("/") ? path : "/" + path);
+        List<String> tokens = new ArrayList<>(Arrays.asList(normalized.split("/", -1)));
+        tokens.removeFirst();
+        if (!tokens.getFirst().equals(EC2) && !tokens.getFirst().equals(OPENSTACK)) {
+            if (tokens.getFirst().isEmpty()) {
+                // "/" and, through normpath keeping a leading "//", any "//..." path
+                tokens = new ArrayList<>(List.of(EC2));
+            } else {
+                tokens.addFirst(EC2);
+            }
+        }
+        if (tokens.size() == 1) {
+            return tokens.getFirst().equals(OPENSTACK) ? openStackVersions() : ec2VersionListing;
+        }
+        List<String> rest = tokens.subList(1, tokens.size());
+        return tokens.getFirst().equals(OPENSTACK)
+                ? openStackItem(rest, MetaDataJson.View.METADATA_SERVICE)
+                : ec2Item(rest, requesterAddress);
+    }
+
+    /**
+     * The config drive tree (nova-compat.md §1.8), in Nova's order: EC2 versions not skipped
+     * ({@code user-data}, {@code meta-data.json}), then each OpenStack version and {@code latest}
+     * ({@code meta_data.json}, {@code user_data}, {@code vendor_data.json}, {@code network_data.json},
+     * {@code vendor_data2.json} as gated), then {@code openstack/content/NNNN}. Every call draws fresh
+     * {@code random_seed} values, one per {@code meta_data.json}.
+     */
+    public List<MetadataFile> configDriveFiles() {
+        List<MetadataFile> out = new ArrayList<>();
+        for (String version : configDriveEc2Versions) {
+            Ec2Value.Dict tree = ec2Trees.get(Ec2Version.parse(version).orElseThrow());
+            instance.userData().ifPresent(ud -> out.add(new MetadataFile(EC2 + "/" + version + "/user-data", ud.bytes())));
+            Ec2Value.Dict md = (Ec2Value.Dict) tree.entries().get(Ec2MetaData.META_DATA);
+            out.add(new MetadataFile(EC2 + "/" + version + "/meta-data.json", PythonJson.dumpsUtf8(Ec2MetaData.toJson(md))));
+        }
+        List<String> osVersions = new ArrayList<>();
+        for (OpenStackVersion v : OpenStackVersion.values()) {
+            osVersions.add(v.text());
+        }
+        osVersions.add(OpenStackVersion.LATEST);
+        for (String version : osVersions) {
+            OpenStackVersion v = OpenStackVersion.parse(version).orElseThrow();
+            String dir = OPENSTACK + "/" + version + "/";
+            List<String> names = new ArrayList<>();
+            names.add(MD_JSON);
+            if (userData.isPresent()) {
+                names.add(USER_DATA);
+            }
+            if (v.atLeast(OpenStackVersion.HAVANA)) {
+                names.add(VD_JSON);
+            }
+            if (v.atLeast(OpenStackVersion.LIBERTY)) {
+                names.add(NW_JSON);
+            }
+            if (v.atLeast(OpenStackVersion.NEWTON_TWO)) {
+                names.add(VD2_JSON);
+            }
+            for (String name : names) {
+                LookupResult.Found found = (LookupResult.Found) openStackItem(
+                        List.of(version, name), MetaDataJson.View.CONFIG_DRIVE);
+                out.add(new MetadataFile(dir + name, found.body()));
+            }
+        }
+        configDriveContent.forEach((key, bytes) -> out.add(new MetadataFile(OPENSTACK + "/" + CONTENT + "/" + key, bytes)));
+        return out;
+    }
+
+    private LookupResult openStackVersions() {
+        // Nova hides versions dated after today's UTC date; once the newest is past, the list is fixed.
+        LocalDate today = LocalDate.now(clock.withZone(ZoneOffset.UTC));
+        if (!today.isBefore(newestOpenStackDate)) {
+            return openStackVersionListing;
+        }
+        List<String> listed = new ArrayList<>();
+        String todayText = today.toString();
+        for (OpenStackVersion v : OpenStackVersion.values()) {
+            if (v.text().compareTo(todayText) <= 0) {
+                listed.add(v.text());
+            }
+        }
+        listed.add(OpenStackVersion.LATEST);
+        return text(Ec2Listing.lines(listed));
+    }
+
+    private LookupResult openStackItem(List<String> tokens, MetaDataJson.View view) {
+        if (tokens.getFirst().equals(CONTENT)) {
+            if (tokens.size() != 2) {
+                return NOT_FOUND;
+            }
+            if (view == MetaDataJson.View.CONFIG_DRIVE) {
+                byte[] blob = configDriveContent.get(tokens.get(1));
+                return blob == null ? NOT_FOUND : text(blob.clone());
+            }
+            LookupResult.Found blob = serviceContent.get(tokens.get(1));
+            return blob == null ? NOT_FOUND : blob;
+        }
+        Optional<OpenStackVersion> parsed = OpenStackVersion.parse(tokens.getFirst());
+        if (parsed.isEmpty()) {
+            return NOT_FOUND;
+        }
+        OpenStackVersion version = parsed.get();
+        OpenStackAnswers answers = openStack.get(version);
+        String name = tokens.size() == 1 ? VERSION : String.join("/", tokens.subList(1, tokens.size()));
+        return switch (name) {
+            case VERSION -> answers.listing();
+            case MD_JSON -> new LookupResult.Found((view == MetaDataJson.View.CONFIG_DRIVE
+                    ? answers.configDriveMetaData() : answers.serviceMetaData()).render(random),
+                    LookupResult.APPLICATION_JSON);
+            case USER_DATA -> userData.isPresent() ? userData.get() : NOT_FOUND;
+            case PASSWORD -> version.atLeast(OpenStackVersion.GRIZZLY)
+                    ? new LookupResult.PasswordEndpoint(version.text()) : NOT_FOUND;
+            case VD_JSON -> version.atLeast(OpenStackVersion.HAVANA)
+                    ? json(vendorData.vendorDataJson()) : NOT_FOUND;
+            case VD2_JSON -> version.atLeast(OpenStackVersion.NEWTON_TWO)
+                    ? json(vendorData.vendorData2Json()) : NOT_FOUND;
+            case NW_JSON -> networkData; // not version-gated (nova-compat.md §10.6)
+            // Nova routes ".../content" to a handler with the wrong arity: a 500 there, a 404 here.
+            default -> NOT_FOUND;
+        };
+    }
+
+    private LookupResult ec2Item(List<String> tokens, String requesterAddress) {
+        Optional<Ec2Version> version = Ec2Version.parse(tokens.getFirst());
+        if (version.isEmpty()) {
+            return NOT_FOUND;
+        }
+        String path = String.join("/", tokens.subList(1, tokens.size()));
+        if (path.equals(requesterAddressPath)) {
+            return text(Ec2Listing.render(new Ec2Value.RequesterAddress(), requesterAddress));
+        }
+        LookupResult.Found found = ec2Answers.get(version.get()).get(path);
+        return found == null ? NOT_FOUND : found;
+    }
+
+    /**
+     * Every path {@code find_path_in_tree} resolves in {@code node}: the node itself and, for dicts, every
+     * key (including {@code _name}, which Nova serves). A path below a leaf or into a list is not found
+     * (Nova raises a TypeError there, a 500).
+     */
+    private static void collectAnswers(Ec2Value node, String path, Map<String, LookupResult.Found> answers) {
+        if (node instanceof Ec2Value.RequesterAddress) {
+            return; // answered per request
+        }
+        answers.put(path, text(Ec2Listing.render(node, null)));
+        if (node instanceof Ec2Value.Dict dict) {
+            dict.entries().forEach((key, child) -> collectAnswers(child, path.isEmpty() ? key : path + "/" + key, answers));
+        }
+    }
+
+    private List<String> openStackListing(OpenStackVersion version) {
+        List<String> names = new ArrayList<>();
+        names.add(MD_JSON);
+        if (instance.userData().isPresent()) {
+            names.add(USER_DATA);
+        }
+        if (version.atLeast(OpenStackVersion.GRIZZLY)) {
+            names.add(PASSWORD);
+        }
+        if (version.atLeast(OpenStackVersion.HAVANA)) {
+            names.add(VD_JSON);
+        }
+        if (version.atLeast(OpenStackVersion.LIBERTY)) {
+            names.add(NW_JSON);
+        }
+        if (version.atLeast(OpenStackVersion.NEWTON_TWO)) {
+            names.add(VD2_JSON);
+        }
+        return names;
+    }
+
+    private static String contentKey(int index) {
+        return String.format("%04d", index);
+    }
+
+    private static LookupResult.Found text(byte[] body) {
+        return new LookupResult.Found(body, LookupResult.TEXT_PLAIN);
+    }
+
+    private static LookupResult.Found json(byte[] body) {
+        return new LookupResult.Found(body, LookupResult.APPLICATION_JSON);
+    }
+}
