@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * Writes an image to a temporary file beside the target and renames it into place only when the
@@ -49,10 +50,19 @@ public final class AtomicTarget implements AutoCloseable {
         }
         try {
             Path temp = Files.createTempFile(dir, "." + absolute.getFileName() + ".", ".partial");
+            // createTempFile makes the file 0600; an image is handed to a hypervisor that may run as
+            // another user (libvirt's qemu), so give it the usual 0644 as genisoimage's would have.
+            setReadableByAll(temp);
             FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.READ);
             return new AtomicTarget(absolute, temp, channel);
         } catch (IOException e) {
             throw new ImageException(target.toString(), "cannot create a temporary file beside it: " + e.getMessage(), e);
+        }
+    }
+
+    private static void setReadableByAll(Path file) throws IOException {
+        if (Files.getFileStore(file).supportsFileAttributeView("posix")) {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
         }
     }
 

@@ -28,6 +28,8 @@ class AtomicTargetTest {
         }
         assertArrayEquals(new byte[] {1, 2, 3}, Files.readAllBytes(target));
         assertEquals(List.of(target), list());
+        assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(target)), "a hypervisor running as another user must read it");
     }
 
     @Test

@@ -19,6 +19,7 @@ public record Ec2Ids(String instanceId, String amiId, Optional<String> kernelId,
     private static final Pattern AMI = Pattern.compile("^ami-[0-9a-f]{8,}$");
     private static final Pattern AKI = Pattern.compile("^aki-[0-9a-f]{8,}$");
     private static final Pattern ARI = Pattern.compile("^ari-[0-9a-f]{8,}$");
+    private static final Pattern HEX8 = Pattern.compile("^[0-9a-fA-F]{8}$");
 
     public Ec2Ids {
         Objects.requireNonNull(instanceId, "instanceId");
@@ -30,8 +31,10 @@ public record Ec2Ids(String instanceId, String amiId, Optional<String> kernelId,
     /**
      * Stable ids for an instance: {@code i-%08x} of the uuid's top 32 bits; for the image references, the
      * value itself when it already is an id of the right kind ({@code ami-…}, {@code aki-…}, {@code ari-…}
-     * with at least 8 lowercase hex digits), else {@code <kind>-%08x} of the first 4 bytes of the SHA-256
-     * of the reference (UTF-8); {@code ami-00000000} when there is no image.
+     * with at least 8 lowercase hex digits); else, for a reference that starts with 8 hex digits (a Glance
+     * image UUID), {@code <kind>-} and those 8 digits, so an operator can tell which image an id names;
+     * else {@code <kind>-%08x} of the first 4 bytes of the SHA-256 of the reference (UTF-8);
+     * {@code ami-00000000} when there is no image.
      */
     public static Ec2Ids derive(Instance instance) {
         String instanceId = String.format("i-%08x", instance.uuid().getMostSignificantBits() >>> 32);
@@ -44,6 +47,10 @@ public record Ec2Ids(String instanceId, String amiId, Optional<String> kernelId,
     private static String imageId(String kind, Pattern alreadyAnId, String reference) {
         if (alreadyAnId.matcher(reference).matches()) {
             return reference;
+        }
+        String head = reference.replace("-", "");
+        if (head.length() >= 8 && HEX8.matcher(head.substring(0, 8)).matches()) {
+            return kind + "-" + head.substring(0, 8).toLowerCase(java.util.Locale.ROOT);
         }
         byte[] digest = sha256(reference.getBytes(StandardCharsets.UTF_8));
         long top = ((digest[0] & 0xffL) << 24) | ((digest[1] & 0xffL) << 16) | ((digest[2] & 0xffL) << 8)

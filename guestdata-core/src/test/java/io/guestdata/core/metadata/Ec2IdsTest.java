@@ -45,4 +45,12 @@ class Ec2IdsTest {
         assertEquals(Optional.empty(), ids.kernelId());
         assertEquals(Optional.empty(), ids.ramdiskId());
     }
+
+    @Test
+    void glanceUuidsKeepTheirFirstEightHexDigits() {
+        Ec2Ids ids = Ec2Ids.derive(TestInstances.builder().imageId("9B3C8F4E-1a2b-4c5d-8e9f-0a1b2c3d4e5f")
+                .kernelId("0a1b2c3d-0000-4000-8000-000000000000").build());
+        assertEquals("ami-9b3c8f4e", ids.amiId());
+        assertEquals(Optional.of("aki-0a1b2c3d"), ids.kernelId());
+    }
 }

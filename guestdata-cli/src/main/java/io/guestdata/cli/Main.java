@@ -1,0 +1,93 @@
+package io.guestdata.cli;
+
+import io.guestdata.core.GuestdataVersion;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code guestdata} command. */
+@Command(name = "guestdata",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = "Gets instance data (keys, passwords, network, user data, metadata, files) into virtual machines, "
+                + "as OpenStack Nova does: config drives, the metadata service, disk injection.",
+        subcommands = {ValidateCommand.class, MetadataCommand.class, ConfigDriveCommand.class,
+                CommandLine.HelpCommand.class},
+        footerHeading = "%nExit codes:%n",
+        footer = {"  0  done", "  1  internal error", "  2  usage error", "  3  invalid instance document",
+                "  4  output exists or is not writable (nothing written)", "  5  metadata path not found",
+                "  6  a local input file cannot be read"})
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /**
+     * Runs the command line; returns the exit code. {@code out} receives raw bytes (metadata
+     * answers are written unchanged); text goes to it as UTF-8. Used by tests in-process.
+     */
+    public static int run(String[] args, OutputStream out, OutputStream err) {
+        CommandLine cl = commandLine(out);
+        cl.setOut(new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true));
+        cl.setErr(new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true));
+        int code = cl.execute(args);
+        cl.getOut().flush();
+        cl.getErr().flush();
+        return code;
+    }
+
+    static CommandLine commandLine(OutputStream rawOut) {
+        CommandLine.IFactory defaults = CommandLine.defaultFactory();
+        CommandLine.IFactory factory = new CommandLine.IFactory() {
+            @Override
+            public <K> K create(Class<K> type) throws Exception {
+                if (type == MetadataCommand.class) {
+                    return type.cast(new MetadataCommand(rawOut));
+                }
+                return defaults.create(type);
+            }
+        };
+        CommandLine cl = new CommandLine(new Main(), factory);
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            PrintWriter err = commandLine.getErr();
+            if (ex instanceof CommandFailure failure) {
+                for (String line : failure.lines()) {
+                    err.println("guestdata: " + line);
+                }
+                err.flush();
+                return failure.exitCode();
+            }
+            err.println("guestdata: internal error: " + ex);
+            ex.printStackTrace(err);
+            err.flush();
+            return ExitCode.INTERNAL;
+        });
+        cl.setParameterExceptionHandler((ex, args) -> {
+            PrintWriter err = ex.getCommandLine().getErr();
+            err.println("guestdata: " + ex.getMessage());
+            err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+            err.flush();
+            return ExitCode.USAGE;
+        });
+        return cl;
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** {@code --version}. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {GuestdataVersion.product()};
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package io.guestdata.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.guestdata.core.metadata.MetadataOptions;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** Service-wide settings that shape what guests see (Nova's [api] options of the same meaning). */
+final class MetadataSettings {
+    @Option(names = "--dhcp-domain", paramLabel = "DOMAIN", defaultValue = "novalocal",
+            description = "Domain appended to the host name, as Nova's [api] dhcp_domain (default: ${DEFAULT-VALUE}; "
+                    + "empty for none).")
+    String dhcpDomain;
+
+    @Option(names = "--vendor-data", paramLabel = "FILE",
+            description = "Static vendor data JSON object (Nova's vendordata_jsonfile_path); the instance's own "
+                    + "vendor_data is merged over it.")
+    Path vendorData;
+
+    @Option(names = "--no-network-config", negatable = false,
+            description = "Do not render the legacy interfaces file (network_config, content 0000) for static "
+                    + "addresses (Nova's default flat_injected=False).")
+    boolean noNetworkConfig;
+
+    MetadataOptions options() throws CommandFailure {
+        MetadataOptions options = MetadataOptions.defaults().withDhcpDomain(dhcpDomain)
+                .withNetworkConfigForStaticAddresses(!noNetworkConfig);
+        if (vendorData != null) {
+            JsonNode node = InstanceOptions.readJson(vendorData, "--vendor-data");
+            if (!(node instanceof ObjectNode object)) {
+                throw new CommandFailure(ExitCode.INPUT, "--vendor-data " + vendorData + ": must be a JSON object");
+            }
+            options = options.withStaticVendorData(object);
+        }
+        return options;
+    }
+}

@@ -1,0 +1,64 @@
+package io.guestdata.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Runs a real external consumer (cloud-init, Nova's code, isoinfo …) and returns its output. */
+final class Tool {
+    /** Debian's Python modules (cloud-init, nova, pycdlib) import only under this interpreter. */
+    static final String SYSTEM_PYTHON = "/usr/bin/python3";
+
+    private Tool() {
+    }
+
+    /** The repository root (tests run with the module directory as working directory). */
+    static Path repoRoot() {
+        Path here = Path.of("").toAbsolutePath();
+        for (Path p = here; p != null; p = p.getParent()) {
+            if (Files.isDirectory(p.resolve("tools/consumers"))) {
+                return p;
+            }
+        }
+        throw new IllegalStateException("repository root (with tools/consumers) not found above " + here);
+    }
+
+    record Result(int exitCode, String stdout, String stderr) {
+        JsonNode json() throws IOException {
+            return new ObjectMapper().readTree(stdout);
+        }
+    }
+
+    static Result run(List<String> command) throws IOException, InterruptedException {
+        Path out = Files.createTempFile("tool", ".out");
+        Path err = Files.createTempFile("tool", ".err");
+        try {
+            Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            if (!p.waitFor(180, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IllegalStateException("timed out after 180 s: " + command);
+            }
+            return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                    Files.readString(err, StandardCharsets.UTF_8));
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
+    }
+
+    /** Runs a Python script from tools/ under Debian's interpreter; fails clearly if it is missing. */
+    static Result python(String script, String... args) throws IOException, InterruptedException {
+        if (!Files.isExecutable(Path.of(SYSTEM_PYTHON))) {
+            throw new IllegalStateException(SYSTEM_PYTHON + " is missing: install python3 (see .ci/run)");
+        }
+        List<String> cmd = new ArrayList<>(List.of(SYSTEM_PYTHON, repoRoot().resolve(script).toString()));
+        cmd.addAll(List.of(args));
+        return run(cmd);
+    }
+}
