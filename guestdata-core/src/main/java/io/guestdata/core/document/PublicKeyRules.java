@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.guestdata.core.KeyPair;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -11,8 +12,10 @@ import java.util.Optional;
 /**
  * {@code key_name} and {@code public_keys}: the keys the guest gets. The key pair {@code key_name}
  * names is resolved as Nova's compute API does at create time (nova-compat.md §8, "must exist, else
- * 400 {@code Invalid key_name provided.}"); inline keys are parsed for real by
- * {@link SshPublicKeys}. Nova carries one key pair; we deliver every key, the named pair first.
+ * 400 {@code Invalid key_name provided.}"): first in the key pair store ({@link KeyPairResolver}),
+ * then among the inline {@code public_keys}, so a self-contained document can carry the key its
+ * {@code key_name} names. A name that is in both must carry the same key. Inline keys are parsed for
+ * real by {@link SshPublicKeys}. Nova carries one key pair; we deliver every key, the named pair first.
  */
 final class PublicKeyRules {
 
@@ -33,27 +36,45 @@ final class PublicKeyRules {
             problem.ifPresent(p -> p.report(members.errors(), members.at("key_name"), "key_name"));
             return problem.isEmpty();
         });
+        Map<String, KeyPair> inline = new LinkedHashMap<>();
+        members.object("public_keys", false).ifPresent(object ->
+                readInline(object, members.at("public_keys"), members.errors(), inline));
         List<KeyPair> keys = new ArrayList<>();
-        keyName.ifPresent(name -> resolver.find(name).ifPresentOrElse(keys::add,
-                () -> members.errors().add(members.at("key_name"), "key_name.unknown", UNKNOWN_KEY_NAME)));
-        members.object("public_keys", false).ifPresent(inline ->
-                readInline(inline, members.at("public_keys"), keyName, members.errors(), keys));
+        keyName.ifPresent(name -> resolve(name, resolver, inline, members, keys));
+        keys.addAll(inline.values());
         return members.errors().size() == before ? Optional.of(new Keys(keyName, keys)) : Optional.empty();
     }
 
-    private static void readInline(ObjectNode inline, DocumentPointer at, Optional<String> keyName,
-                                   DocumentErrors errors, List<KeyPair> keys) {
-        for (Map.Entry<String, JsonNode> entry : inline.properties()) {
+    /** Moves the key pair {@code name} to the front of {@code keys}, from the store or the inline keys. */
+    private static void resolve(String name, KeyPairResolver resolver, Map<String, KeyPair> inline,
+                                Members members, List<KeyPair> keys) {
+        Optional<KeyPair> stored = resolver.find(name);
+        KeyPair given = inline.remove(name);
+        if (stored.isPresent() && given != null && !sameKey(stored.get(), given)) {
+            members.errors().add(members.at("public_keys").member(name), "public_keys.name.duplicate",
+                    "the key '" + name + "' differs from the stored key pair that key_name names; "
+                            + "drop it or give it another name");
+        } else if (stored.isPresent()) {
+            keys.add(stored.get());
+        } else if (given != null) {
+            keys.add(given);
+        } else {
+            members.errors().add(members.at("key_name"), "key_name.unknown", UNKNOWN_KEY_NAME);
+        }
+    }
+
+    private static boolean sameKey(KeyPair a, KeyPair b) {
+        return a.fingerprint().equals(b.fingerprint()) && a.type().equals(b.type());
+    }
+
+    private static void readInline(ObjectNode object, DocumentPointer at, DocumentErrors errors,
+                                   Map<String, KeyPair> keys) {
+        for (Map.Entry<String, JsonNode> entry : object.properties()) {
             String name = entry.getKey();
             DocumentPointer keyAt = at.member(name);
             Optional<NameProblem> problem = KeyPairNames.check(name);
             if (problem.isPresent()) {
                 problem.get().report(errors, keyAt, "public_keys.name");
-                continue;
-            }
-            if (keyName.isPresent() && keyName.get().equals(name)) {
-                errors.add(keyAt, "public_keys.name.duplicate",
-                        "the key '" + name + "' is also the key pair named by key_name; give it another name");
                 continue;
             }
             JsonNode text = entry.getValue();
@@ -63,7 +84,7 @@ final class PublicKeyRules {
                 continue;
             }
             try {
-                keys.add(SshPublicKeys.parse(name, text.textValue()));
+                keys.put(name, SshPublicKeys.parse(name, text.textValue()));
             } catch (InvalidKeyException e) {
                 errors.add(keyAt, "public_keys.key.invalid", "Keypair data is invalid: " + e.getMessage());
             }

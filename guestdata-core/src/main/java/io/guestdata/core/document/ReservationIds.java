@@ -1,6 +1,5 @@
 package io.guestdata.core.document;
 
-import java.math.BigInteger;
 import java.util.UUID;
 
 /**
@@ -11,37 +10,16 @@ import java.util.UUID;
 final class ReservationIds {
 
     static final String PATTERN = "r-[0-9a-z]{8}";
-    private static final String ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz";
-    private static final int LENGTH = 8;
 
     private ReservationIds() {
     }
 
     /**
-     * {@code r-} + the uuid's 128 bits, read as an unsigned number, written in base 36 with the
-     * least significant digit first, 8 digits. A random (version 4) uuid has random low bits, so
-     * the ids are spread evenly.
+     * {@code r-} + the uuid's first 8 hex digits (lower case). Hex digits are within Nova's
+     * alphabet, the id is the same on every delivery path, and an operator can tell at a glance
+     * which instance a reservation id belongs to, as with {@code i-%08x} instance ids.
      */
     static String derive(UUID uuid) {
-        BigInteger value = new BigInteger(1, toBytes(uuid));
-        BigInteger radix = BigInteger.valueOf(ALPHABET.length());
-        StringBuilder id = new StringBuilder("r-");
-        for (int i = 0; i < LENGTH; i++) {
-            BigInteger[] qr = value.divideAndRemainder(radix);
-            id.append(ALPHABET.charAt(qr[1].intValue()));
-            value = qr[0];
-        }
-        return id.toString();
-    }
-
-    private static byte[] toBytes(UUID uuid) {
-        byte[] bytes = new byte[16];
-        long msb = uuid.getMostSignificantBits();
-        long lsb = uuid.getLeastSignificantBits();
-        for (int i = 0; i < 8; i++) {
-            bytes[i] = (byte) (msb >>> (56 - 8 * i));
-            bytes[8 + i] = (byte) (lsb >>> (56 - 8 * i));
-        }
-        return bytes;
+        return String.format("r-%08x", uuid.getMostSignificantBits() >>> 32);
     }
 }

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.guestdata.core.Instance;
 import io.guestdata.core.KeyPair;
 import java.util.List;
 import java.util.Optional;
@@ -106,10 +107,29 @@ class PublicKeyRulesTest {
     }
 
     @Test
-    void aNameInBothKeyNameAndPublicKeysIsAnError() {
-        ObjectNode doc = withInline("mykey", ED25519);
+    void aStoredKeyPairAndADifferentInlineKeyOfTheSameNameConflict() {
+        ObjectNode doc = withInline("mykey", ED25519);   // the store's "mykey" is ECDSA256
         doc.put("key_name", "mykey");
         rejectOnly(doc, "/public_keys/mykey", "public_keys.name.duplicate");
+    }
+
+    @Test
+    void theSameKeyInTheStoreAndInlineIsDeliveredOnce() {
+        ObjectNode doc = withInline("mykey", ECDSA256);
+        doc.put("key_name", "mykey");
+        doc.withObject("/public_keys").put("other", ED25519);
+        assertEquals(List.of("mykey", "other"), accept(doc).keys().stream().map(KeyPair::name).toList());
+    }
+
+    @Test
+    void keyNameResolvesToAnInlineKeyWhenNoStoreHasIt() {
+        ObjectNode doc = withInline("first", ECDSA256);
+        doc.withObject("/public_keys").put("inline", ED25519);
+        doc.put("key_name", "inline");
+        Instance instance = accept(new InstanceDocumentParser(Limits.nova(), KeyPairResolver.none()), doc);
+        assertEquals(List.of("inline", "first"), instance.keys().stream().map(KeyPair::name).toList(),
+                "the key pair key_name names goes first");
+        assertEquals(Optional.of("inline"), instance.keyName());
     }
 
     @Test
