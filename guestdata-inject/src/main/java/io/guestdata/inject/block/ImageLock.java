@@ -27,8 +27,8 @@ import java.util.List;
  *       image file it has open ({@code block/file-posix.c}, {@code raw_apply_lock_bytes}: one
  *       byte per permission it holds, one per permission it refuses to share). A write lock over
  *       the whole file therefore conflicts with any QEMU user that has not asked for
- *       {@code force-share}, and QEMU in turn fails to start on an image we hold
- *       ("Failed to get "write" lock").</li>
+ *       {@code force-share}, and QEMU in turn fails to open an image we hold
+ *       ("Failed to lock byte 100": it cannot even take its first read lock).</li>
  *   <li>POSIX record locks ({@code F_SETLK}, what {@link java.nio.channels.FileChannel#lock()}
  *       uses) belong to the process and are dropped when <em>any</em> descriptor of the file is
  *       closed in it. libext2fs opens and closes the image itself, so such a lock would vanish

@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,18 +20,29 @@ import org.junit.jupiter.api.io.TempDir;
 /** GPTs made by sgdisk (and fdisk for 4096-byte sectors), read by us, compared with sgdisk -p / sfdisk --json. */
 class GptPartitionTableTest {
     @TempDir
+    static Path shared;
+    static Path template;
+
+    @TempDir
     Path dir;
     Path img;
 
-    @BeforeEach
-    void fourPartitions() {
-        img = Tools.rawImage(dir, "gpt.img", 64);
+    /** sgdisk sleeps a second after writing (to let a kernel re-read the table), so it runs once. */
+    @BeforeAll
+    static void fourPartitionsBySgdisk() {
+        template = Tools.rawImage(shared, "gpt.img", 64);
         Tools.run(null, "sgdisk",
                 "-n", "1:2048:+1M", "-t", "1:EF02", "-c", "1:bios boot",
                 "-n", "2:0:+8M", "-t", "2:EF00", "-c", "2:EFI system",
                 "-n", "3:0:+8M", "-t", "3:8200", "-c", "3:swap",
                 "-n", "4:0:0", "-t", "4:8300", "-c", "4:root fs",
-                img.toString());
+                template.toString());
+    }
+
+    @BeforeEach
+    void copy() throws IOException {
+        img = dir.resolve("gpt.img");
+        Files.copy(template, img);
     }
 
     @Test
