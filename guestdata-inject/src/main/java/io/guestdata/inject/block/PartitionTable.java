@@ -35,13 +35,14 @@ public record PartitionTable(Scheme scheme, int sectorSize, List<Partition> part
     }
 
     /**
-     * Reads the partition table; an MBR is read with 512-byte sectors.
+     * Reads the partition table; an MBR is read with the device's logical sector size (a block
+     * device's own, 512 for image files and exports).
      *
      * @throws PartitionTableException when a table is present but unusable: both GPT headers
      *     bad, a partition past the end of the disk, a looping extended-partition chain
      */
     public static PartitionTable read(BlockDevice disk) throws IOException {
-        return read(disk, 512);
+        return read(disk, disk instanceof RawImage raw ? raw.logicalSectorSize() : 512);
     }
 
     /**

@@ -19,13 +19,15 @@ public final class RawImage implements BlockDevice {
     private final long size;
     private final boolean writable;
     private final ImageLock lock;
+    private final int logicalSectorSize;
 
-    private RawImage(Path path, FileChannel channel, long size, boolean writable, ImageLock lock) {
+    private RawImage(Path path, FileChannel channel, long size, boolean writable, ImageLock lock, int logicalSectorSize) {
         this.path = path;
         this.channel = channel;
         this.size = size;
         this.writable = writable;
         this.lock = lock;
+        this.logicalSectorSize = logicalSectorSize;
     }
 
     /** Opens a raw image or block device read-only; takes no lock. */
@@ -58,15 +60,16 @@ public final class RawImage implements BlockDevice {
             FileChannel channel = writable
                     ? FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)
                     : FileChannel.open(path, StandardOpenOption.READ);
-            long size;
             try {
-                // For a block device the JDK asks the kernel (BLKGETSIZE64) rather than st_size.
-                size = channel.size();
+                // A block device's st_size is 0: its size and sector size come from sysfs.
+                var geometry = BlockDeviceGeometry.of(path);
+                long size = geometry.isPresent() ? geometry.get().sizeBytes() : channel.size();
+                int sector = geometry.map(BlockDeviceGeometry::logicalSectorSize).orElse(512);
+                return new RawImage(path, channel, size, writable, lock, sector);
             } catch (IOException | RuntimeException e) {
                 channel.close();
                 throw e;
             }
-            return new RawImage(path, channel, size, writable, lock);
         } catch (IOException e) {
             throw new BlockException(path, "cannot open " + (writable ? "read-write" : "read-only") + ": " + e, e);
         }
@@ -105,6 +108,15 @@ public final class RawImage implements BlockDevice {
     @Override
     public Path path() {
         return path;
+    }
+
+    /**
+     * The logical sector size MBR partition tables are read with: the kernel's logical block
+     * size for a block device, 512 for an image file (image files carry no sector size; a GPT's
+     * is found from where its header is).
+     */
+    public int logicalSectorSize() {
+        return logicalSectorSize;
     }
 
     @Override
