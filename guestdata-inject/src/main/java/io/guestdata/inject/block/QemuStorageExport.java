@@ -272,7 +272,7 @@ public final class QemuStorageExport implements AutoCloseable {
                 return;
             }
             if (System.nanoTime() > deadline) {
-                throw startFailure("did not make the export ready within " + settings.startTimeout().toSeconds() + " s");
+                throw startFailure("did not make the export ready within " + settings.startTimeout().toMillis() + " ms");
             }
             try {
                 Thread.sleep(10);

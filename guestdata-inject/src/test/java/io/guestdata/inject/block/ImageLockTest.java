@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The exclusive OFD lock against real QEMU processes. */
+@SuppressWarnings("try") // locks and daemons are held only for their effect
 class ImageLockTest {
     @TempDir
     Path dir;

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** qcow2 and network (NBD) images written through a real qemu-storage-daemon FUSE export. */
+@SuppressWarnings("try") // resources held only for their effect (a running NBD server)
 class QemuStorageExportTest {
     static final byte[] HELLO = "hello from guestdata".getBytes(StandardCharsets.US_ASCII);
 
@@ -204,6 +205,18 @@ class QemuStorageExportTest {
         assertTrue(e.getMessage().startsWith("(network block device): qemu-storage-daemon exited with status 1 before the"
                 + " export was ready: "), e.getMessage());
         assertTrue(e.getMessage().contains("nobody.sock"), e.getMessage());
+    }
+
+    @Test
+    void aDaemonNotReadyInTimeIsStoppedAndReported() throws Exception {
+        Path img = dir.resolve("slow.qcow2");
+        Tools.run(null, "qemu-img", "create", "-q", "-f", "qcow2", img.toString(), "16M");
+        QemuExportException e = assertThrows(QemuExportException.class, () -> DiskImage.open(img,
+                options.withExport(options.export().withStartTimeout(java.time.Duration.ofNanos(1)))));
+        assertTrue(e.getMessage().contains("qemu-storage-daemon did not make the export ready within 0 ms"), e.getMessage());
+        try (DiskImage again = DiskImage.open(img, options)) {
+            assertEquals(16L << 20, again.size()); // and the image was released
+        }
     }
 
     @Test
