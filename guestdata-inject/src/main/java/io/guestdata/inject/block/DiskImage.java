@@ -1,0 +1,193 @@
+package io.guestdata.inject.block;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * A guest disk opened for injection, whatever its format: the front door of the block layer.
+ *
+ * <ul>
+ *   <li>raw file or block device: opened in place; writable opens take the exclusive
+ *       {@link ImageLock} first and keep it until {@link #close()};</li>
+ *   <li>qcow2 and every other format QEMU reads: the header is checked (encryption, corrupt
+ *       bit, external data file, backing chain: see {@link QemuImageInfo}), the image is probed
+ *       with {@link ImageLock#probe} so that a busy image gets the same error as a raw one, then
+ *       a {@link QemuStorageExport} serves it as a raw FUSE file, and QEMU's own locks hold it;</li>
+ *   <li>a network block device given as QEMU {@code --blockdev} JSON: exported the same way.</li>
+ * </ul>
+ *
+ * Closing closes the raw view, then stops the daemon. Everything above is checked before the
+ * first byte can be written.
+ */
+public final class DiskImage implements BlockDevice {
+    /**
+     * How to open.
+     *
+     * @param format the format asked for ({@code --image-format}); empty for auto
+     * @param writable open for writing (and lock)
+     * @param allowBackingFile accept a qcow2 (etc.) overlay over local backing files; writes go
+     *     to the overlay only. On by default: Nova's instance disks are overlays over {@code _base}
+     * @param export how a qemu-storage-daemon is run
+     */
+    public record Options(Optional<ImageFormat> format, boolean writable, boolean allowBackingFile,
+            QemuStorageExport.Settings export) {
+        /** Auto-detected format, writable, backing files allowed, default daemon settings. */
+        public static Options writableAuto() {
+            return new Options(Optional.empty(), true, true, QemuStorageExport.Settings.defaults());
+        }
+
+        public Options withFormat(Optional<ImageFormat> f) {
+            return new Options(f, writable, allowBackingFile, export);
+        }
+
+        public Options withWritable(boolean w) {
+            return new Options(format, w, allowBackingFile, export);
+        }
+
+        public Options withAllowBackingFile(boolean allow) {
+            return new Options(format, writable, allow, export);
+        }
+
+        public Options withExport(QemuStorageExport.Settings s) {
+            return new Options(format, writable, allowBackingFile, s);
+        }
+    }
+
+    private final Path image;
+    private final ImageFormat format;
+    private final RawImage raw;
+    private final QemuStorageExport export;
+
+    private DiskImage(Path image, ImageFormat format, RawImage raw, QemuStorageExport export) {
+        this.image = image;
+        this.format = format;
+        this.raw = raw;
+        this.export = export;
+    }
+
+    /**
+     * Opens a local image file or block device.
+     *
+     * @throws ImageFormatException wrong/unsupported/encrypted/hostile format
+     * @throws ImageInUseException a VM or another writer has it
+     * @throws QemuExportException the daemon could not serve it
+     */
+    public static DiskImage open(Path image, Options options) throws BlockException {
+        if (!Files.exists(image)) {
+            throw new BlockException(image, "does not exist");
+        }
+        ImageFormat format = ImageFormat.resolve(image, options.format());
+        if (format == ImageFormat.RAW) {
+            RawImage raw = options.writable() ? RawImage.openWritable(image) : RawImage.openReadOnly(image);
+            return new DiskImage(image, format, raw, null);
+        }
+        if (format == ImageFormat.QCOW2) {
+            Qcow2Header header = Qcow2Header.read(image);
+            if (options.writable()) {
+                header.checkWritable(image);
+            } else if (header.cryptMethod() != 0) {
+                header.checkWritable(image); // encrypted: refused even for reading, we take no keys
+            }
+        }
+        QemuImageInfo.read(image, format, Duration.ofSeconds(30)).check(image, format, options.allowBackingFile());
+        if (options.writable()) {
+            ImageLock.probe(image);
+        }
+        QemuStorageExport export = QemuStorageExport.ofImage(image, format, options.writable(), options.export());
+        return withExport(image, format, export);
+    }
+
+    /**
+     * Opens a network (or any other) block device described as QEMU {@code --blockdev} JSON,
+     * e.g. {@code {"driver":"rbd","pool":"vms","image":"disk0"}}. No lock is taken here: the
+     * storage server's exclusivity applies.
+     */
+    public static DiskImage openBlockdev(String blockdevJson, Options options) throws BlockException {
+        QemuStorageExport export = QemuStorageExport.ofBlockdev(blockdevJson, options.writable(), options.export());
+        return withExport(null, ImageFormat.RAW, export);
+    }
+
+    private static DiskImage withExport(Path image, ImageFormat format, QemuStorageExport export) throws BlockException {
+        try {
+            return new DiskImage(image, format, export.open(), export);
+        } catch (BlockException | RuntimeException e) {
+            try {
+                export.close();
+            } catch (BlockException | RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    /** The image as given (null for a --blockdev target). */
+    public Path image() {
+        return image;
+    }
+
+    /** The container format (RAW for a --blockdev target: QEMU decoded it). */
+    public ImageFormat format() {
+        return format;
+    }
+
+    /** The daemon serving this image, if it is not a raw file opened directly. */
+    public Optional<QemuStorageExport> export() {
+        return Optional.ofNullable(export);
+    }
+
+    @Override
+    public long size() {
+        return raw.size();
+    }
+
+    @Override
+    public void read(long position, ByteBuffer dst) throws IOException {
+        raw.read(position, dst);
+    }
+
+    @Override
+    public void write(long position, ByteBuffer src) throws IOException {
+        raw.write(position, src);
+    }
+
+    /** The raw file a native library opens: the image itself, or the FUSE export file. */
+    @Override
+    public Path path() {
+        return raw.path();
+    }
+
+    @Override
+    public long offset() {
+        return 0;
+    }
+
+    @Override
+    public boolean writable() {
+        return raw.writable();
+    }
+
+    @Override
+    public void flush() throws IOException {
+        raw.flush();
+    }
+
+    /** Flushes and closes the raw view (releasing a raw image's lock), then stops any daemon. */
+    @Override
+    public void close() throws IOException {
+        try {
+            try {
+                raw.flush();
+            } finally {
+                raw.close();
+            }
+        } finally {
+            if (export != null) {
+                export.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,556 @@
+package io.guestdata.inject.block;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.stream.Stream;
+
+/**
+ * A running {@code qemu-storage-daemon} that exports one QEMU block node (a qcow2 image, any
+ * other format QEMU reads, or a network device: RBD, iSCSI, NBD) as a raw file through FUSE
+ * (disk-injection.md, "qcow2, RBD and other formats without a VM"). The raw file is
+ * {@link #exportFile()}; open it with {@link #open()}.
+ *
+ * <h2>Lifecycle: the daemon is never left running</h2>
+ * <ul>
+ *   <li>Start: a private 0700 directory {@code guestdata-qsd-*} under the temp root holds the
+ *       mountpoint (an empty regular file), the daemon's {@code --pidfile}, its log (stdout and
+ *       stderr) and {@code owner.pid} (this JVM's pid). The export is ready when the pidfile
+ *       appears: the daemon writes it after creating its exports and before serving
+ *       ({@code qemu-storage-daemon(1)}, {@code --pidfile}). We then also see the FUSE mount in
+ *       {@code /proc/self/mountinfo}. A daemon that exits first, or is not ready within the
+ *       start timeout, is stopped and its log is put in the {@link QemuExportException}.</li>
+ *   <li>Stop ({@link #close()}, always in a finally / try-with-resources): SIGTERM, which makes
+ *       the daemon flush, unmount the FUSE file and delete its pidfile; wait; SIGKILL after the
+ *       stop timeout; if a SIGKILLed daemon left its FUSE mount behind (a dead mount answers
+ *       ENOTCONN), detach it with {@code fusermount3 -u -z} / {@code umount -l}; delete the
+ *       directory.</li>
+ *   <li>Backstop 1: a JVM shutdown hook runs the same stop on normal JVM exit and on
+ *       SIGTERM/SIGINT of the JVM.</li>
+ *   <li>Backstop 2, for {@code kill -9} of the JVM (no hook runs): the daemon is started through
+ *       {@code setpriv --pdeathsig TERM}, so the kernel sends it SIGTERM when its parent dies. The
+ *       parent is the <em>thread</em> that started it (Linux delivers the parent-death signal when
+ *       that thread exits), so each export starts its daemon from its own platform thread that
+ *       lives exactly as long as the daemon (it waits for it). Measured: after {@code kill -9} of
+ *       the JVM the daemon gets SIGTERM, unmounts the export, removes its pidfile and exits; only
+ *       the directory with the empty mountpoint file, {@code owner.pid} and the log remains.</li>
+ *   <li>Backstop 3: {@link #sweepOrphans(Path, Duration)} finds {@code guestdata-qsd-*}
+ *       directories whose owner JVM is gone, stops a daemon still running there (identified by
+ *       its pidfile and checked by its command line), detaches a dead mount, and deletes them.</li>
+ * </ul>
+ *
+ * <p>Locking: QEMU's file driver takes its own OFD locks on the image (see {@link ImageLock}),
+ * so while the daemon runs a VM cannot open the image for writing and vice versa; a daemon that
+ * cannot get them exits with "Failed to get "write" lock", reported as
+ * {@link ImageInUseException}. Network drivers (rbd, iscsi, nbd) take no lock here; the storage
+ * server's own exclusivity applies.
+ */
+public final class QemuStorageExport implements AutoCloseable {
+    /** Prefix of the private directories under the temp root. */
+    public static final String DIR_PREFIX = "guestdata-qsd-";
+    private static final String EXPORT_FILE = "export";
+    private static final String PID_FILE = "qemu-storage-daemon.pid";
+    private static final String OWNER_FILE = "owner.pid";
+    private static final String LOG_FILE = "daemon.log";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * How daemons are started and stopped.
+     *
+     * @param daemon the {@code qemu-storage-daemon} executable
+     * @param tempRoot where the private directories are created
+     * @param startTimeout how long to wait for the export to be ready
+     * @param stopTimeout how long SIGTERM is given before SIGKILL
+     * @param parentDeathSignal start the daemon under {@code setpriv --pdeathsig TERM} (see the
+     *     class comment); off only for tests of the orphan sweep
+     */
+    public record Settings(String daemon, Path tempRoot, Duration startTimeout, Duration stopTimeout,
+            boolean parentDeathSignal) {
+        /** {@code qemu-storage-daemon} from PATH, java.io.tmpdir, 30 s to start, 10 s to stop, parent-death signal on. */
+        public static Settings defaults() {
+            return new Settings("qemu-storage-daemon", Path.of(System.getProperty("java.io.tmpdir")),
+                    Duration.ofSeconds(30), Duration.ofSeconds(10), true);
+        }
+
+        public Settings withTempRoot(Path root) {
+            return new Settings(daemon, root, startTimeout, stopTimeout, parentDeathSignal);
+        }
+
+        public Settings withParentDeathSignal(boolean on) {
+            return new Settings(daemon, tempRoot, startTimeout, stopTimeout, on);
+        }
+
+        public Settings withStartTimeout(Duration timeout) {
+            return new Settings(daemon, tempRoot, timeout, stopTimeout, parentDeathSignal);
+        }
+    }
+
+    private final Path image;
+    private final Path workDir;
+    private final Path exportFile;
+    private final boolean writable;
+    private final Settings settings;
+    private final Process process;
+    private final Thread parentThread;
+    private final Thread shutdownHook;
+    private boolean closed;
+
+    private QemuStorageExport(Path image, Path workDir, boolean writable, Settings settings, Process process,
+            Thread parentThread) {
+        this.image = image;
+        this.workDir = workDir;
+        this.exportFile = workDir.resolve(EXPORT_FILE);
+        this.writable = writable;
+        this.settings = settings;
+        this.process = process;
+        this.parentThread = parentThread;
+        this.shutdownHook = new Thread(this::stopForShutdown, "stop qemu-storage-daemon " + process.pid());
+    }
+
+    /**
+     * Exports a local image file (or block device) of the given format.
+     *
+     * <p>The caller checks first that the image may be written ({@link ImageLock#probe},
+     * {@link Qcow2Header#checkWritable}); {@link DiskImage#open} does all of that.
+     */
+    public static QemuStorageExport ofImage(Path image, ImageFormat format, boolean writable, Settings settings)
+            throws BlockException {
+        Path abs = image.toAbsolutePath();
+        ObjectNode file = JSON.createObjectNode()
+                .put("driver", ImageLock.isBlockDevice(abs) ? "host_device" : "file")
+                .put("filename", abs.toString())
+                .put("node-name", "file0")
+                .put("read-only", !writable);
+        ObjectNode fmt = JSON.createObjectNode()
+                .put("driver", format.qemuName())
+                .put("file", "file0")
+                .put("node-name", "fmt0")
+                .put("read-only", !writable);
+        return start(image, List.of(file, fmt), "fmt0", writable, settings);
+    }
+
+    /**
+     * Exports what a user-supplied QEMU {@code --blockdev} JSON object describes, e.g.
+     * {@code {"driver":"rbd","pool":"vms","image":"disk0"}},
+     * {@code {"driver":"nbd","server":{"type":"unix","path":"/run/x.sock"},"export":"disk"}}, or
+     * a format layered on a protocol ({@code {"driver":"qcow2","file":{"driver":"rbd",…}}}).
+     * A missing {@code node-name} is set; opened read-only unless {@code writable}.
+     *
+     * @throws ImageFormatException if the text is not a JSON object with a {@code driver}
+     */
+    public static QemuStorageExport ofBlockdev(String blockdevJson, boolean writable, Settings settings)
+            throws BlockException {
+        JsonNode parsed;
+        try {
+            parsed = JSON.readTree(blockdevJson);
+        } catch (JsonProcessingException e) {
+            throw new ImageFormatException(null, "the --blockdev value is not JSON: " + e.getOriginalMessage());
+        }
+        if (!(parsed instanceof ObjectNode node) || !node.path("driver").isTextual()) {
+            throw new ImageFormatException(null, "the --blockdev value must be a JSON object with a \"driver\","
+                    + " e.g. {\"driver\":\"nbd\",\"server\":{\"type\":\"unix\",\"path\":\"/run/nbd.sock\"}}");
+        }
+        ObjectNode blockdev = node.deepCopy();
+        if (!blockdev.path("node-name").isTextual()) {
+            blockdev.put("node-name", "user0");
+        }
+        if (!writable) {
+            blockdev.put("read-only", true);
+        }
+        return start(null, List.of(blockdev), blockdev.get("node-name").asText(), writable, settings);
+    }
+
+    private static QemuStorageExport start(Path image, List<ObjectNode> blockdevs, String topNode, boolean writable,
+            Settings settings) throws BlockException {
+        Path workDir;
+        try {
+            workDir = Files.createTempDirectory(settings.tempRoot(), DIR_PREFIX,
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Files.createFile(workDir.resolve(EXPORT_FILE),
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(workDir.resolve(OWNER_FILE), Long.toString(ProcessHandle.current().pid()) + "\n");
+        } catch (IOException e) {
+            throw new QemuExportException(image, "cannot create the export directory under " + settings.tempRoot()
+                    + ": " + e.getMessage(), e);
+        }
+        List<String> argv = new ArrayList<>();
+        if (settings.parentDeathSignal()) {
+            argv.addAll(List.of("setpriv", "--pdeathsig", "TERM"));
+        }
+        argv.add(settings.daemon());
+        for (ObjectNode b : blockdevs) {
+            argv.add("--blockdev");
+            argv.add(b.toString());
+        }
+        ObjectNode export = JSON.createObjectNode()
+                .put("type", "fuse")
+                .put("id", "export0")
+                .put("node-name", topNode)
+                .put("mountpoint", workDir.resolve(EXPORT_FILE).toString())
+                .put("writable", writable)
+                .put("growable", false)
+                .put("allow-other", "off");
+        argv.addAll(List.of("--export", export.toString(), "--pidfile", workDir.resolve(PID_FILE).toString()));
+        ProcessBuilder pb = new ProcessBuilder(argv)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectErrorStream(true)
+                .redirectOutput(workDir.resolve(LOG_FILE).toFile());
+
+        // The daemon's parent thread must outlive the daemon: Linux sends the parent-death signal
+        // when the thread that forked it exits. This thread starts it and then waits for it.
+        CompletableFuture<Process> started = new CompletableFuture<>();
+        Thread parent = Thread.ofPlatform().daemon(true).name("qemu-storage-daemon parent " + workDir.getFileName())
+                .unstarted(() -> {
+                    Process p;
+                    try {
+                        p = pb.start();
+                    } catch (IOException | RuntimeException e) {
+                        started.completeExceptionally(e);
+                        return;
+                    }
+                    started.complete(p);
+                    while (true) {
+                        try {
+                            p.waitFor();
+                            return;
+                        } catch (InterruptedException e) {
+                            // Keep living while the daemon lives; the interrupt is not ours to honour.
+                        }
+                    }
+                });
+        parent.start();
+        Process process;
+        try {
+            process = started.get();
+        } catch (InterruptedException | ExecutionException e) {
+            deleteTree(workDir);
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw new QemuExportException(image, "cannot start " + String.join(" ", argv.subList(0, argv.indexOf(
+                    settings.daemon()) + 1)) + ": " + (e.getCause() == null ? e : e.getCause()).getMessage()
+                    + "; install qemu-system-common (qemu-storage-daemon) and util-linux (setpriv)", e);
+        }
+        QemuStorageExport qse = new QemuStorageExport(image, workDir, writable, settings, process, parent);
+        Runtime.getRuntime().addShutdownHook(qse.shutdownHook);
+        try {
+            qse.awaitReady();
+            return qse;
+        } catch (BlockException | RuntimeException e) {
+            try {
+                qse.close();
+            } catch (IOException | RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    private void awaitReady() throws BlockException {
+        long deadline = System.nanoTime() + settings.startTimeout().toNanos();
+        Path pidFile = workDir.resolve(PID_FILE);
+        while (true) {
+            if (!process.isAlive()) {
+                throw startFailure("exited with status " + process.exitValue() + " before the export was ready");
+            }
+            Optional<Long> pid = readPid(pidFile);
+            if (pid.isPresent() && pid.get() == process.pid() && isMounted(exportFile)) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw startFailure("did not make the export ready within " + settings.startTimeout().toMillis() + " ms");
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new QemuExportException(image, "interrupted while waiting for qemu-storage-daemon");
+            }
+        }
+    }
+
+    private BlockException startFailure(String what) {
+        String log = readLog();
+        if (log.contains("Failed to get \"write\" lock") || log.contains("Failed to get shared \"write\" lock")
+                || log.contains("Failed to lock byte")) {
+            return new ImageInUseException(image, "image is in use: another process (a running VM, qemu-img, or"
+                    + " another writer) holds QEMU's lock on it; qemu-storage-daemon said: " + oneLine(log)
+                    + "; stop the VM or program using it, then retry; nothing was written");
+        }
+        return new QemuExportException(image, "qemu-storage-daemon " + what + ": " + oneLine(log));
+    }
+
+    /** The raw view of the exported block node: a regular file under FUSE, as large as the virtual disk. */
+    public Path exportFile() {
+        return exportFile;
+    }
+
+    /** The image file exported, or null for a {@link #ofBlockdev} target. */
+    public Path image() {
+        return image;
+    }
+
+    /** The daemon's process id (as written in its pidfile). */
+    public long pid() {
+        return process.pid();
+    }
+
+    /** The daemon's pidfile. */
+    public Path pidFile() {
+        return workDir.resolve(PID_FILE);
+    }
+
+    /** The private directory holding the mountpoint, the pidfile and the log. */
+    public Path workDir() {
+        return workDir;
+    }
+
+    /** Whether the daemon is still running. */
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /**
+     * Opens the export as a {@link BlockDevice}. The view takes no lock of its own (the daemon
+     * holds QEMU's locks on the image); close it before closing the export.
+     */
+    public RawImage open() throws BlockException {
+        return RawImage.openExported(exportFile, writable);
+    }
+
+    /**
+     * Stops the daemon (SIGTERM, then SIGKILL after the stop timeout), detaches the FUSE mount if
+     * the daemon could not, and deletes the private directory. Idempotent.
+     *
+     * @throws QemuExportException if the mount could not be removed (the directory is then kept
+     *     and named in the message)
+     */
+    @Override
+    public synchronized void close() throws BlockException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            stop();
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException shuttingDown) {
+                // The JVM is exiting and the hook is running or about to: it finds us closed.
+            }
+        }
+    }
+
+    private synchronized void stopForShutdown() {
+        if (!closed) {
+            closed = true;
+            try {
+                stop();
+            } catch (BlockException e) {
+                System.err.println("guestdata: " + e.getMessage());
+            }
+        }
+    }
+
+    private void stop() throws BlockException {
+        boolean killed = terminate(process.toHandle(), settings.stopTimeout());
+        try {
+            parentThread.join(Duration.ofSeconds(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        detachMount(exportFile);
+        if (isMounted(exportFile)) {
+            throw new QemuExportException(image, "qemu-storage-daemon " + process.pid() + (killed ? " had to be killed" : "")
+                    + " and its FUSE export " + exportFile + " is still mounted; unmount it with 'umount -l "
+                    + exportFile + "' and delete " + workDir);
+        }
+        deleteTree(workDir);
+    }
+
+    /** SIGTERM, wait, SIGKILL; returns whether SIGKILL was needed. */
+    private static boolean terminate(ProcessHandle daemon, Duration grace) {
+        if (!isRunning(daemon.pid())) {
+            return false;
+        }
+        daemon.destroy();
+        if (waitGone(daemon.pid(), grace)) {
+            return false;
+        }
+        daemon.destroyForcibly();
+        waitGone(daemon.pid(), Duration.ofSeconds(5));
+        return true;
+    }
+
+    private static boolean waitGone(long pid, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (isRunning(pid)) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return !isRunning(pid);
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Whether {@code pid} is a live process. A zombie counts as gone: an orphaned daemon is
+     * reparented to pid 1 (or a subreaper), which may be slow to reap it — or, in some
+     * containers, never does.
+     */
+    static boolean isRunning(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            int close = stat.lastIndexOf(')');
+            char state = close > 0 && close + 2 < stat.length() ? stat.charAt(close + 2) : 'X';
+            return state != 'Z' && state != 'X';
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Finds private directories under {@code tempRoot} left by a JVM that no longer runs, stops
+     * the daemon still serving one (after checking, by its command line, that the pid in the
+     * pidfile is that daemon), detaches a dead mount and deletes the directory. Directories of
+     * live JVMs are left alone.
+     *
+     * @return one line per directory handled, saying what was done
+     */
+    public static List<String> sweepOrphans(Path tempRoot, Duration stopTimeout) throws IOException {
+        List<String> done = new ArrayList<>();
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(tempRoot, DIR_PREFIX + "*")) {
+            for (Path dir : dirs) {
+                Optional<Long> owner = readPid(dir.resolve(OWNER_FILE));
+                if (owner.isEmpty() || isRunning(owner.get())) {
+                    continue;
+                }
+                Path mountpoint = dir.resolve(EXPORT_FILE);
+                StringBuilder line = new StringBuilder(dir + ": owner JVM " + owner.get() + " is gone");
+                Optional<Long> daemon = readPid(dir.resolve(PID_FILE));
+                if (daemon.isPresent() && isRunning(daemon.get()) && commandLineMentions(daemon.get(), mountpoint)) {
+                    boolean killed = terminate(ProcessHandle.of(daemon.get()).orElseThrow(), stopTimeout);
+                    line.append("; stopped qemu-storage-daemon ").append(daemon.get()).append(killed ? " (SIGKILL)" : "");
+                }
+                if (isMounted(mountpoint)) {
+                    detachMount(mountpoint);
+                    line.append("; detached its mount");
+                }
+                if (isMounted(mountpoint)) {
+                    line.append("; the mount could not be detached, directory kept");
+                } else {
+                    deleteTree(dir);
+                    line.append("; removed");
+                }
+                done.add(line.toString());
+            }
+        }
+        return done;
+    }
+
+    private static boolean commandLineMentions(long pid, Path mountpoint) {
+        try {
+            String cmdline = new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")),
+                    StandardCharsets.UTF_8);
+            return cmdline.contains("qemu-storage-daemon") && cmdline.contains(mountpoint.toString());
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Whether a filesystem (the FUSE export) is mounted on {@code mountpoint}, per /proc/self/mountinfo. */
+    static boolean isMounted(Path mountpoint) {
+        try (Stream<String> lines = Files.lines(Path.of("/proc/self/mountinfo"))) {
+            String mp = mountpoint.toAbsolutePath().toString();
+            return lines.map(l -> l.split(" ")).filter(f -> f.length > 4).map(f -> unescapeMountinfo(f[4]))
+                    .anyMatch(mp::equals);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Lazily detaches a mount whose daemon died ({@code fusermount3 -u -z}, else {@code umount -l}). */
+    private static void detachMount(Path mountpoint) {
+        for (List<String> cmd : List.of(
+                List.of("fusermount3", "-u", "-z", mountpoint.toString()),
+                List.of("fusermount", "-u", "-z", mountpoint.toString()),
+                List.of("umount", "-l", mountpoint.toString()))) {
+            if (!isMounted(mountpoint)) {
+                return;
+            }
+            try {
+                new HostCommand(cmd, Duration.ofSeconds(10)).run();
+            } catch (IOException e) {
+                // Not installed or failed: try the next way; the caller reports a mount that stays.
+            }
+        }
+    }
+
+    private static String unescapeMountinfo(String s) {
+        // mountinfo escapes space, tab, newline and backslash as \ooo.
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\' && i + 3 < s.length() && s.substring(i + 1, i + 4).matches("[0-7]{3}")) {
+                out.append((char) Integer.parseInt(s.substring(i + 1, i + 4), 8));
+                i += 3;
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
+    private static Optional<Long> readPid(Path file) {
+        try {
+            String s = Files.readString(file).strip();
+            return s.isEmpty() ? Optional.empty() : Optional.of(Long.parseLong(s));
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    private String readLog() {
+        try {
+            String log = Files.readString(workDir.resolve(LOG_FILE));
+            return log.length() > 4000 ? log.substring(0, 4000) + "…" : log;
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    private static String oneLine(String log) {
+        String s = log.strip().replaceAll("\\s*\\n\\s*", " | ");
+        return s.isEmpty() ? "(it printed nothing)" : s;
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            // Left behind only if the mount could not be removed; sweepOrphans retries.
+        }
+    }
+}
