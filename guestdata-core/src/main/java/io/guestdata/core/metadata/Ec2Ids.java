@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
  * {@code s3_images}); we derive them deterministically instead, so every delivery path shows the same values
  * without shared state.
  */
-public record Ec2Ids(String instanceId, String amiId, Optional<String> kernelId, Optional<String> ramdiskId) {
+public record Ec2Ids(String instanceId, Optional<String> amiId, Optional<String> kernelId, Optional<String> ramdiskId) {
 
     private static final Pattern AMI = Pattern.compile("^ami-[0-9a-f]{8,}$");
     private static final Pattern AKI = Pattern.compile("^aki-[0-9a-f]{8,}$");
@@ -34,11 +34,11 @@ public record Ec2Ids(String instanceId, String amiId, Optional<String> kernelId,
      * with at least 8 lowercase hex digits); else, for a reference that starts with 8 hex digits (a Glance
      * image UUID), {@code <kind>-} and those 8 digits, so an operator can tell which image an id names;
      * else {@code <kind>-%08x} of the first 4 bytes of the SHA-256 of the reference (UTF-8);
-     * {@code ami-00000000} when there is no image.
+     * no {@code ami-id} (Nova shows None) when there is no image.
      */
     public static Ec2Ids derive(Instance instance) {
         String instanceId = String.format("i-%08x", instance.uuid().getMostSignificantBits() >>> 32);
-        String amiId = instance.imageId().map(ref -> imageId("ami", AMI, ref)).orElse("ami-00000000");
+        Optional<String> amiId = instance.imageId().map(ref -> imageId("ami", AMI, ref));
         return new Ec2Ids(instanceId, amiId,
                 instance.kernelId().map(ref -> imageId("aki", AKI, ref)),
                 instance.ramdiskId().map(ref -> imageId("ari", ARI, ref)));

@@ -22,7 +22,7 @@ final class Ec2Listing {
         return switch (value) {
             case Ec2Value.Raw raw -> raw.bytes().clone();
             case Ec2Value.RequesterAddress ignored ->
-                    utf8(requesterAddress == null ? "" : requesterAddress);
+                    utf8(requesterAddress == null ? "None" : requesterAddress);
             default -> utf8(text(value));
         };
     }
@@ -39,7 +39,8 @@ final class Ec2Listing {
             case Ec2Value.Int number -> Long.toString(number.value());
             case Ec2Value.TextList list -> String.join("\n", list.items());
             case Ec2Value.Raw raw -> new String(raw.bytes(), StandardCharsets.UTF_8);
-            case Ec2Value.RequesterAddress ignored -> "";
+            case Ec2Value.RequesterAddress ignored -> "None";
+            case Ec2Value.PythonNone ignored -> "None";
         };
     }
 

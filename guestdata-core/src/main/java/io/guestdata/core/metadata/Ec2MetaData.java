@@ -39,7 +39,8 @@ final class Ec2MetaData {
     static Ec2Value.Dict build(Ec2Version version, Instance instance, Ec2Ids ids, String hostname,
                                Optional<String> localIpv4) {
         Map<String, Ec2Value> md = new LinkedHashMap<>();
-        md.put("ami-id", new Ec2Value.Text(ids.amiId()));
+        // Nova: None when the instance has no image (boot from volume).
+        md.put("ami-id", ids.amiId().<Ec2Value>map(Ec2Value.Text::new).orElseGet(Ec2Value.PythonNone::new));
         md.put("ami-launch-index", new Ec2Value.Int(instance.launchIndex()));
         md.put("ami-manifest-path", new Ec2Value.Text("FIXME"));
         md.put("instance-id", new Ec2Value.Text(ids.instanceId()));
@@ -64,7 +65,9 @@ final class Ec2MetaData {
             md.put("public-ipv4", new Ec2Value.Text("")); // no floating IPs in our model
         }
         if (version.atLeast(Ec2Version.V2007_08_29)) {
-            instance.instanceType().ifPresent(type -> md.put("instance-type", new Ec2Value.Text(type)));
+            // Nova always has a flavor; without one we show what Nova shows for a missing name: None.
+            md.put("instance-type", instance.instanceType().<Ec2Value>map(Ec2Value.Text::new)
+                    .orElseGet(Ec2Value.PythonNone::new));
         }
         if (version.atLeast(Ec2Version.V2007_12_15)) {
             md.put("block-device-mapping", DEFAULT_BLOCK_DEVICE_MAPPING);
@@ -105,7 +108,8 @@ final class Ec2MetaData {
                 list.items().forEach(array::add);
                 yield array;
             }
-            case Ec2Value.RequesterAddress ignored -> json.textNode(""); // no requester for a drive
+            case Ec2Value.RequesterAddress ignored -> json.nullNode(); // no requester for a drive: None
+            case Ec2Value.PythonNone ignored -> json.nullNode();
             case Ec2Value.Raw raw -> throw new IllegalArgumentException("raw bytes have no JSON form");
         };
     }

@@ -34,9 +34,13 @@ sealed interface Ec2Value {
     record Raw(byte[] bytes) implements Ec2Value {
     }
 
+    /** Python's {@code None}: JSON {@code null} on the config drive, {@code None} in the service (str()). */
+    record PythonNone() implements Ec2Value {
+    }
+
     /**
      * {@code local-ipv4} when the instance has no static IPv4 address: Nova answers with the requester's
-     * address ({@code fixed_ip or self.address}); with no requester (config drive) we write {@code ""}.
+     * address ({@code fixed_ip or self.address}); with no requester (config drive) that is {@code None}.
      */
     record RequesterAddress() implements Ec2Value {
     }

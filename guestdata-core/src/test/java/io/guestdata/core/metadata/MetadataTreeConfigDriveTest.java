@@ -87,9 +87,9 @@ class MetadataTreeConfigDriveTest {
     }
 
     @Test
-    void localIpv4OnADriveWithoutStaticAddressIsEmpty() {
+    void localIpv4OnADriveWithoutStaticAddressIsNoneAsInNova() {
         String md = files(tree(TestInstances.example().networkData(TestInstances.DHCP_NETWORK).build())).get("ec2/latest/meta-data.json");
-        assertTrue(md.contains("\"local-ipv4\": \"\""), md);
+        assertTrue(md.contains("\"local-ipv4\": null"), md);
     }
 
     @Test
