@@ -93,7 +93,8 @@ final class Ext2FeatureCheck {
             Map.entry(RO_COMPAT_HAS_SNAPSHOT,
                 "has_snapshot: next3 snapshots, unknown to libext2fs writes"),
             Map.entry(RO_COMPAT_QUOTA,
-                "quota: libext2fs writes do not update the quota files, so usage would be wrong"),
+                "quota: libext2fs writes do not update the quota files, so usage would be wrong "
+                        + "(e2fsck -fn then reports \"Usage inconsistent\" and exits 4)"),
             Map.entry(RO_COMPAT_PROJECT,
                 "project: libext2fs writes do not update project quota"),
             Map.entry(RO_COMPAT_BIGALLOC,

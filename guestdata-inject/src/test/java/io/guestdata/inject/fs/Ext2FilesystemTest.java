@@ -137,4 +137,107 @@ class Ext2FilesystemTest {
         assertEquals(before, Ext2Tools.sha256(img));
         assertNull(stat(img, 0, "/nope"));
     }
+
+    static Stream<Layout> directoryLayouts() {
+        return layouts().filter(l -> List.of("ext2", "ext4 defaults", "ext4 ^dir_index", "ext4 1k", "ext4 ^extent")
+                .contains(l.name()));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("directoryLayouts")
+    void two_thousand_entries_in_one_directory_expand_it(Layout layout) throws Exception {
+        Path img = image(layout, guestTree());
+        long off = layout.offset();
+        try (Ext2Filesystem fs = Ext2Filesystem.open(img, off, OpenMode.READ_WRITE)) {
+            fs.makeDirectories(GuestPath.of("/big"), 0755, 0, 0);
+            for (int i = 0; i < 2000; i++) {
+                GuestPath p = GuestPath.of("/big/entry-with-a-longish-name-" + i);
+                if (i % 10 == 0) {
+                    fs.makeDirectories(p, 0700, i, i);
+                } else {
+                    fs.replace(p, ("file " + i + "\n").getBytes());
+                }
+            }
+            assertEquals("file 1999\n", new String(fs.read(GuestPath.of("/big/entry-with-a-longish-name-1999"), 100)));
+        }
+        assertClean(img, off);
+        long entries = Ext2Tools.ls(img, off, "/big").lines().filter(l -> l.contains("entry-with-a-longish-name-")).count();
+        assertEquals(2000, entries);
+        assertEquals("file 1234\n", new String(cat(img, off, "/big/entry-with-a-longish-name-1234")));
+        var d = stat(img, off, "/big/entry-with-a-longish-name-1990");
+        assertEquals("directory", d.type());
+        assertEquals(1990, d.uid());
+        assertEquals(0700, d.mode());
+        assertTrue(stat(img, off, "/big").size() > 16 * 1024, "the directory grew past its first blocks");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("layouts")
+    void appends_cross_block_boundaries(Layout layout) throws Exception {
+        Path img = image(layout, guestTree());
+        long off = layout.offset();
+        StringBuilder expected = new StringBuilder("root:*:19000:0:99999:7:::\n");
+        try (Ext2Filesystem fs = Ext2Filesystem.open(img, off, OpenMode.READ_WRITE)) {
+            for (int i = 0; i < 40; i++) {
+                String chunk = ("line " + i + " ").repeat(1 + i * 7) + "\n";
+                fs.append(GuestPath.of("/etc/shadow"), chunk.getBytes());
+                expected.append(chunk);
+            }
+            fs.append(GuestPath.of("/etc/shadow"), new byte[0]);
+            fs.append(GuestPath.of("/etc/fresh"), "created by append\n".getBytes());
+        }
+        assertClean(img, off);
+        assertEquals(expected.toString(), new String(cat(img, off, "/etc/shadow")));
+        assertEquals(expected.length(), stat(img, off, "/etc/shadow").size());
+        assertEquals(0644, stat(img, off, "/etc/fresh").mode());
+        assertEquals("created by append\n", new String(cat(img, off, "/etc/fresh")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("directoryLayouts")
+    void replacing_a_large_file_with_a_small_one_frees_its_blocks(Layout layout) throws Exception {
+        Path img = image(layout, guestTree());
+        long off = layout.offset();
+        String freeSmall = Ext2Tools.superblockField(img, off, "Free blocks");
+        long bytesSmall;
+        byte[] large = new byte[3 * 1024 * 1024 + 12345];
+        new java.util.Random(7).nextBytes(large);
+        try (Ext2Filesystem fs = Ext2Filesystem.open(img, off, OpenMode.READ_WRITE)) {
+            bytesSmall = fs.freeBytes();
+            fs.chown(GuestPath.of("/etc/shadow"), 0, 42);
+            fs.chmod(GuestPath.of("/etc/shadow"), 0640);
+            fs.replace(GuestPath.of("/etc/shadow"), large);
+            assertTrue(fs.freeBytes() < bytesSmall - 3 * 1024 * 1024, "the large content took its blocks");
+        }
+        assertClean(img, off);
+        assertArrayEquals(large, cat(img, off, "/etc/shadow"));
+        try (Ext2Filesystem fs = Ext2Filesystem.open(img, off, OpenMode.READ_WRITE)) {
+            assertArrayEquals(large, fs.read(GuestPath.of("/etc/shadow"), large.length));
+            fs.replace(GuestPath.of("/etc/shadow"), "root:*:19000:0:99999:7:::\n".getBytes());
+            assertEquals(bytesSmall, fs.freeBytes());
+        }
+        assertClean(img, off);
+        assertEquals(freeSmall, Ext2Tools.superblockField(img, off, "Free blocks"));
+        var shadow = stat(img, off, "/etc/shadow");
+        assertEquals(0640, shadow.mode(), "replace keeps the mode");
+        assertEquals(42, shadow.gid(), "replace keeps the owner");
+        assertEquals(26, shadow.size());
+    }
+
+    @Test
+    void replace_with_empty_content_and_stat_of_the_root() throws Exception {
+        Path img = image(layouts().findFirst().orElseThrow(), guestTree());
+        try (Ext2Filesystem fs = Ext2Filesystem.open(img, 0, OpenMode.READ_WRITE)) {
+            fs.replace(GuestPath.of("/etc/passwd"), new byte[0]);
+            fs.replace(GuestPath.of("/empty"), new byte[0]);
+            FileStat root = fs.stat(GuestPath.ROOT);
+            assertEquals(FileType.DIRECTORY, root.type());
+            assertEquals(2, root.inode());
+            fs.makeDirectories(GuestPath.ROOT, 0700, 5, 5);
+        }
+        assertClean(img, 0);
+        assertEquals(0, stat(img, 0, "/etc/passwd").size());
+        assertEquals(0, stat(img, 0, "/empty").size());
+        assertEquals(0755, stat(img, 0, "/").mode(), "mkdir -p / creates nothing and changes nothing");
+    }
 }

@@ -105,6 +105,11 @@ final class Ext2Tools {
         assertEquals(0, r.exit(), () -> "e2fsck -fn " + device(image, offset) + " is not clean:\n" + r.out() + r.stderr());
     }
 
+    /** {@code e2fsck -fn} exit status. */
+    static int e2fsckExit(Path image, long offset) {
+        return run(List.of("e2fsck", "-fn", device(image, offset))).exit();
+    }
+
     static Result debugfs(Path image, long offset, String request) {
         return run(List.of("debugfs", "-R", request, device(image, offset)));
     }
