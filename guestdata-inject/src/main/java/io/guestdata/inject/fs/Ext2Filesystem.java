@@ -554,11 +554,9 @@ public final class Ext2Filesystem implements GuestFilesystem {
         /** Checks a missing write target can be created as a new file, then creates it (0644 root:root). */
         int createForWrite(Missing missing, int contentLength) throws GuestFsException {
             if (missing.remaining().size() > 1 || missing.throughSymlink()) {
-                String reason = missing.throughSymlink() && missing.remaining().size() == 1
-                        ? " is the target of a dangling symlink; a write never creates a symlink's target"
-                        : " does not exist (the parent directory must exist; use makeDirectories)";
-                throw error(missing.throughSymlink() && missing.remaining().size() == 1
-                        ? Kind.SYMLINK_REFUSED : Kind.NOT_FOUND, missing.missingWhere() + reason);
+                throw error(Kind.NOT_FOUND, missing.missingWhere() + " does not exist"
+                        + (missing.throughSymlink() ? " (a dangling symlink on the way points there)" : "")
+                        + "; the parent directory must exist (makeDirectories creates it)");
             }
             requireMutableDirectory(missing.parent(), missing.parentWhere());
             requireSpace(contentBlocks(0, contentLength) + DIRECTORY_MARGIN_BLOCKS, 1,

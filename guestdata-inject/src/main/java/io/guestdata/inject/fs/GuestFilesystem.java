@@ -12,7 +12,10 @@ package io.guestdata.inject.fs;
  */
 public interface GuestFilesystem extends AutoCloseable {
 
-    /** Whether an entry exists at the path (a dangling symlink exists). */
+    /**
+     * Whether an entry exists at the path (a dangling symlink exists; a regular file in a directory
+     * position means "no"). A symlink loop, or a symlink under NO_FOLLOW, is an error, not "no".
+     */
     default boolean exists(GuestPath path) throws GuestFsException {
         return exists(path, AccessPolicy.DEFAULT);
     }
