@@ -16,6 +16,9 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  * <p>The offsets are checked against the installed header by {@code StructLayoutTest}, which
  * compiles a C program printing {@code offsetof(struct struct_ext2_filsys, ...)}.
  */
+// Restricted FFM methods (downcalls, reinterpret) are this class's purpose; the JVM runs
+// with --enable-native-access for this module.
+@SuppressWarnings("restricted")
 final class Ext2Filsys {
 
     static final long OFFSET_FLAGS = 16;

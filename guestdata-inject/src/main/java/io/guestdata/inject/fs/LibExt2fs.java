@@ -25,6 +25,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * "Unknown code ext2 NN". libext2fs itself takes no lock and is not thread-safe per filesystem
  * handle; {@link Ext2Filesystem} serialises calls on one handle.
  */
+// Restricted FFM methods (downcalls, reinterpret) are this class's purpose; the JVM runs
+// with --enable-native-access for this module.
+@SuppressWarnings("restricted")
 final class LibExt2fs {
 
     /** Error codes from {@code ext2_err.h} (com_err table "ext2", base 2133571328). */
