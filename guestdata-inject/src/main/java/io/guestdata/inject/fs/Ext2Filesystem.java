@@ -1,0 +1,715 @@
+package io.guestdata.inject.fs;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.InstantSource;
+import java.util.Objects;
+import java.util.Optional;
+
+import io.guestdata.inject.fs.GuestFsException.Kind;
+import io.guestdata.inject.fs.PathResolver.Found;
+import io.guestdata.inject.fs.PathResolver.Missing;
+import io.guestdata.inject.fs.PathResolver.Resolution;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+/**
+ * An ext2/3/4 filesystem in an image file or block device, read and written in-process through
+ * libext2fs (e2fsprogs) called with the Foreign Function &amp; Memory API; no VM, no mount.
+ *
+ * <p>The call sequence is the one e2fsprogs' own tools use (debugfs, mke2fs -d): {@code ext2fs_open2}
+ * with the unix I/O manager and {@code offset=} option, {@code ext2fs_read_bitmaps},
+ * {@code ext2fs_mkdir} / {@code ext2fs_new_inode} + {@code ext2fs_link} +
+ * {@code ext2fs_inode_alloc_stats2} + {@code ext2fs_write_new_inode}, content through
+ * {@code ext2fs_file_*}, mode and owner through {@code ext2fs_read_inode}/{@code ext2fs_write_inode},
+ * then {@code ext2fs_close_free}. Paths are resolved name by name by {@link PathResolver}, never with
+ * {@code ext2fs_namei}.
+ *
+ * <p>Before the first write: the superblock is read from the image and checked
+ * ({@link Ext2FeatureCheck}) before libext2fs opens anything, and again on libext2fs' copy; every
+ * write checks its target (symlink, type, hard links, inode flags) and the free blocks and inodes
+ * it needs. A refused call writes nothing. A READ_ONLY open passes no {@code EXT2_FLAG_RW}, so the
+ * image is opened {@code O_RDONLY}.
+ *
+ * <p>libext2fs takes no lock: the caller (the block layer) must keep a VM or a second writer away
+ * from the image for the whole open→close window. Calls on one instance are serialised; every
+ * native buffer lives in a confined arena closed before the call returns.
+ */
+public final class Ext2Filesystem implements GuestFilesystem {
+
+    /** Blocks added to a write's need for directory growth (expand_dir, htree split). */
+    private static final long DIRECTORY_MARGIN_BLOCKS = 3;
+    /** Largest chunk handed to one {@code ext2fs_file_read/write} ({@code unsigned int} length). */
+    private static final int IO_CHUNK = 1 << 20;
+    /** PATH_MAX: longer symlink targets are refused as corrupt. */
+    private static final int SYMLINK_MAX = 4096;
+
+    private final String image;
+    private final OpenMode mode;
+    private final long blockSize;
+    private final InstantSource clock;
+    private Ext2Filsys fs;
+
+    private Ext2Filesystem(String image, OpenMode mode, Ext2Filsys fs, long blockSize, InstantSource clock) {
+        this.image = image;
+        this.mode = mode;
+        this.fs = fs;
+        this.blockSize = blockSize;
+        this.clock = clock;
+    }
+
+    /**
+     * Opens the ext2/3/4 filesystem starting {@code byteOffset} bytes into {@code imageOrDevice}.
+     *
+     * @throws GuestFsException OPEN_FAILED (not ext, short, unreadable), UNSAFE_STATE (journal needs
+     *                          recovery, not clean, errors recorded) or UNSUPPORTED_FEATURE; nothing
+     *                          is written in any of these cases
+     */
+    public static Ext2Filesystem open(Path imageOrDevice, long byteOffset, OpenMode mode) throws GuestFsException {
+        return open(imageOrDevice, byteOffset, mode, InstantSource.system());
+    }
+
+    /** As {@link #open(Path, long, OpenMode)}, with the clock that stamps ctime and mtime. */
+    public static Ext2Filesystem open(Path imageOrDevice, long byteOffset, OpenMode mode, InstantSource clock)
+            throws GuestFsException {
+        Objects.requireNonNull(imageOrDevice, "imageOrDevice");
+        Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(clock, "clock");
+        if (byteOffset < 0) {
+            throw new IllegalArgumentException("byteOffset must not be negative: " + byteOffset);
+        }
+        String image = imageOrDevice + (byteOffset == 0 ? "" : " at offset " + byteOffset);
+        Ext2SuperBlock onDisk = readSuperBlock(imageOrDevice, byteOffset, image);
+        // An image that is not ext at all, or too short, is left to libext2fs, whose message says why.
+        if (onDisk != null && onDisk.magic() == Ext2SuperBlock.EXT2_SUPER_MAGIC) {
+            Ext2FeatureCheck.check(onDisk, mode, image);
+        }
+        Ext2Filsys fs = openLibext2fs(imageOrDevice, byteOffset, mode, image);
+        try {
+            Ext2SuperBlock sb = Ext2SuperBlock.parse(fs.superBlock());
+            Ext2FeatureCheck.check(sb, mode, image);
+            boolean writable = (fs.flags() & LibExt2fs.EXT2_FLAG_RW) != 0;
+            if (writable != (mode == OpenMode.READ_WRITE)) {
+                throw new IllegalStateException("libext2fs flags 0x" + Integer.toHexString(fs.flags())
+                        + " do not match " + mode);
+            }
+            if (writable) {
+                long err = LibExt2fs.readBitmaps(fs.address());
+                if (err != 0) {
+                    throw new GuestFsException(Kind.LIBEXT2FS, "open " + image, null, "reading the bitmaps", err);
+                }
+            }
+            return new Ext2Filesystem(image, mode, fs, sb.blockSize(), clock);
+        } catch (GuestFsException | RuntimeException e) {
+            closeHandle(fs);
+            throw e;
+        }
+    }
+
+    /** The primary superblock as it is on disk, or null if the image is too short (libext2fs then says why). */
+    private static Ext2SuperBlock readSuperBlock(Path imageOrDevice, long byteOffset, String image)
+            throws GuestFsException {
+        try (FileChannel channel = FileChannel.open(imageOrDevice, StandardOpenOption.READ)) {
+            ByteBuffer buffer = ByteBuffer.allocate((int) Ext2SuperBlock.SIZE);
+            long position = byteOffset + Ext2SuperBlock.BYTE_OFFSET;
+            while (buffer.hasRemaining()) {
+                int n = channel.read(buffer, position + buffer.position());
+                if (n < 0) {
+                    return null;
+                }
+            }
+            return Ext2SuperBlock.parse(MemorySegment.ofArray(buffer.array()));
+        } catch (IOException e) {
+            throw new GuestFsException(Kind.OPEN_FAILED, "open " + image, null, "cannot read the image: " + e);
+        }
+    }
+
+    private static Ext2Filsys openLibext2fs(Path imageOrDevice, long byteOffset, OpenMode mode, String image)
+            throws GuestFsException {
+        int flags = LibExt2fs.EXT2_FLAG_64BITS;
+        if (mode == OpenMode.READ_WRITE) {
+            // EXCLUSIVE: O_EXCL, which a block device refuses while it is mounted.
+            flags |= LibExt2fs.EXT2_FLAG_RW | LibExt2fs.EXT2_FLAG_EXCLUSIVE;
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment slot = arena.allocate(ADDRESS);
+            // io_options given explicitly, so libext2fs does not split a '?' out of the file name.
+            long err = LibExt2fs.open2(arena.allocateFrom(imageOrDevice.toString()),
+                    arena.allocateFrom("offset=" + byteOffset), flags, LibExt2fs.unixIoManager(), slot);
+            if (err != 0) {
+                throw new GuestFsException(Kind.OPEN_FAILED, "open " + image, null,
+                        "libext2fs cannot open it as ext2/3/4", err);
+            }
+            return new Ext2Filsys(slot.get(ADDRESS, 0));
+        }
+    }
+
+    /** {@code ext2fs_close_free}: flushes if anything is dirty, frees the handle either way. */
+    private static long closeHandle(Ext2Filsys fs) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment slot = arena.allocate(ADDRESS);
+            slot.set(ADDRESS, 0, fs.address());
+            return LibExt2fs.closeFree(slot);
+        }
+    }
+
+    @Override
+    public synchronized boolean exists(GuestPath path, AccessPolicy policy) throws GuestFsException {
+        try (Call call = new Call("exists", path)) {
+            try {
+                return call.resolve(policy, false) instanceof Found;
+            } catch (GuestFsException e) {
+                if (e.kind() == Kind.NOT_A_DIRECTORY) {
+                    return false;
+                }
+                throw e;
+            }
+        }
+    }
+
+    @Override
+    public synchronized FileStat stat(GuestPath path, AccessPolicy policy) throws GuestFsException {
+        try (Call call = new Call("stat", path)) {
+            Found found = call.existing(call.resolve(policy, false));
+            Ext2Inode inode = call.readInode(found.inode());
+            Optional<String> target = inode.type() == FileType.SYMLINK
+                    ? Optional.of(new String(call.readLink(found.inode()), UTF_8))
+                    : Optional.empty();
+            return new FileStat(inode.type(), inode.mode() & 07777, inode.uid(), inode.gid(), inode.size(),
+                    inode.linksCount(), Integer.toUnsignedLong(found.inode()), target);
+        }
+    }
+
+    @Override
+    public synchronized byte[] read(GuestPath path, int maxBytes, AccessPolicy policy) throws GuestFsException {
+        if (maxBytes < 0) {
+            throw new IllegalArgumentException("maxBytes must not be negative: " + maxBytes);
+        }
+        try (Call call = new Call("read", path)) {
+            Found found = call.existing(call.resolve(policy, policy.symlinks() == SymlinkPolicy.FOLLOW_INSIDE_GUEST));
+            Ext2Inode inode = call.readInode(found.inode());
+            call.requireRegularFile(found, inode);
+            if (inode.size() > maxBytes) {
+                throw call.error(Kind.TOO_LARGE, found.where() + " is " + inode.size()
+                        + " bytes, more than the limit of " + maxBytes);
+            }
+            return call.readContent(found.inode(), (int) inode.size());
+        }
+    }
+
+    @Override
+    public synchronized void makeDirectories(GuestPath dir, int mode, int uid, int gid, AccessPolicy policy)
+            throws GuestFsException {
+        try (Call call = new Call("mkdir -p", dir)) {
+            call.requireWritable();
+            Resolution resolution = call.resolve(policy, true);
+            if (resolution instanceof Found found) {
+                if (found.type() != FileType.DIRECTORY) {
+                    throw call.error(Kind.NOT_A_DIRECTORY, found.where() + " exists and is a "
+                            + PathResolver.describe(found.type()) + ", not a directory");
+                }
+                return;
+            }
+            Missing missing = (Missing) resolution;
+            if (missing.throughSymlink()) {
+                throw call.error(Kind.SYMLINK_REFUSED, missing.missingWhere()
+                        + " is the target of a dangling symlink; mkdir -p does not create a symlink's target");
+            }
+            call.requireMutableDirectory(missing.parent(), missing.parentWhere());
+            int count = missing.remaining().size();
+            call.requireSpace(count * (1 + DIRECTORY_MARGIN_BLOCKS), count, "creating " + count + " director"
+                    + (count == 1 ? "y" : "ies"));
+            int parent = missing.parent();
+            for (byte[] name : missing.remaining()) {
+                parent = call.createDirectory(parent, name, mode, uid, gid);
+            }
+        }
+    }
+
+    @Override
+    public synchronized void replace(GuestPath file, byte[] content, AccessPolicy policy) throws GuestFsException {
+        Objects.requireNonNull(content, "content");
+        try (Call call = new Call("replace", file)) {
+            call.requireWritable();
+            Resolution resolution = call.resolve(policy, false);
+            if (resolution instanceof Found found) {
+                Ext2Inode inode = call.readInode(found.inode());
+                call.requireContentWritable(found, inode, policy, false);
+                long freed = call.dataBlocks(inode);
+                call.requireSpace(contentBlocks(0, content.length) - freed, 0, "writing " + content.length + " bytes");
+                call.writeContent(found.inode(), 0, content, true);
+            } else {
+                int ino = call.createForWrite((Missing) resolution, content.length);
+                call.writeContent(ino, 0, content, false);
+            }
+        }
+    }
+
+    @Override
+    public synchronized void append(GuestPath file, byte[] content, AccessPolicy policy) throws GuestFsException {
+        Objects.requireNonNull(content, "content");
+        try (Call call = new Call("append", file)) {
+            call.requireWritable();
+            Resolution resolution = call.resolve(policy, false);
+            if (resolution instanceof Found found) {
+                Ext2Inode inode = call.readInode(found.inode());
+                call.requireContentWritable(found, inode, policy, true);
+                long size = inode.size();
+                call.requireSpace(contentBlocks(size, size + content.length), 0,
+                        "appending " + content.length + " bytes");
+                call.writeContent(found.inode(), size, content, false);
+            } else {
+                int ino = call.createForWrite((Missing) resolution, content.length);
+                call.writeContent(ino, 0, content, false);
+            }
+        }
+    }
+
+    @Override
+    public synchronized void chmod(GuestPath path, int mode, AccessPolicy policy) throws GuestFsException {
+        try (Call call = new Call("chmod", path)) {
+            call.requireWritable();
+            Found found = call.existing(call.resolve(policy, false));
+            Ext2Inode inode = call.readInode(found.inode());
+            call.requireAttributesWritable(found, inode, policy);
+            inode.setMode((inode.mode() & FileType.S_IFMT) | (mode & 07777));
+            inode.touchChange(clock.instant().getEpochSecond());
+            call.writeInode(found.inode(), inode);
+        }
+    }
+
+    @Override
+    public synchronized void chown(GuestPath path, int uid, int gid, AccessPolicy policy) throws GuestFsException {
+        try (Call call = new Call("chown", path)) {
+            call.requireWritable();
+            Found found = call.existing(call.resolve(policy, false));
+            Ext2Inode inode = call.readInode(found.inode());
+            call.requireAttributesWritable(found, inode, policy);
+            inode.setOwner(uid, gid);
+            inode.touchChange(clock.instant().getEpochSecond());
+            call.writeInode(found.inode(), inode);
+        }
+    }
+
+    @Override
+    public synchronized long freeBytes() throws GuestFsException {
+        requireOpen("free space", null);
+        return availableBlocks() * blockSize;
+    }
+
+    @Override
+    public synchronized void close() throws GuestFsException {
+        if (fs == null) {
+            return;
+        }
+        Ext2Filsys handle = fs;
+        fs = null;
+        long err = closeHandle(handle);
+        if (err != 0) {
+            throw new GuestFsException(Kind.LIBEXT2FS, "close " + image, null, "flushing and closing", err);
+        }
+    }
+
+    /** Free blocks less those reserved for root, never negative. */
+    private long availableBlocks() {
+        MemorySegment sb = fs.superBlock();
+        long free = LibExt2fs.freeBlocksCount(sb) - LibExt2fs.reservedBlocksCount(sb);
+        return Math.max(0, free);
+    }
+
+    private void requireOpen(String operation, GuestPath path) throws GuestFsException {
+        if (fs == null) {
+            throw new GuestFsException(Kind.CLOSED, operation, path, image + " is already closed");
+        }
+    }
+
+    /**
+     * Blocks a file growing from {@code from} to {@code to} bytes may allocate: the new data blocks
+     * plus, for mapping them, one indirect/extent block per {@code blockSize / 4} data blocks and two
+     * more for the tree's upper levels. Deliberately generous.
+     */
+    private long contentBlocks(long from, long to) {
+        long data = ceilDiv(to, blockSize) - ceilDiv(from, blockSize);
+        if (data <= 0) {
+            return 0;
+        }
+        return data + ceilDiv(data, blockSize / 4) + 2;
+    }
+
+    private static long ceilDiv(long a, long b) {
+        return (a + b - 1) / b;
+    }
+
+    @Override
+    public String toString() {
+        return "Ext2Filesystem[" + image + ", " + mode + (fs == null ? ", closed]" : "]");
+    }
+
+    /** One public call: its name, its path, and a confined arena for every native buffer it needs. */
+    private final class Call implements PathResolver.Tree, AutoCloseable {
+
+        private final String operation;
+        private final GuestPath path;
+        private final Arena arena = Arena.ofConfined();
+
+        Call(String operation, GuestPath path) throws GuestFsException {
+            this.operation = operation;
+            this.path = Objects.requireNonNull(path, "path");
+            try {
+                requireOpen(operation, path);
+            } catch (GuestFsException e) {
+                arena.close();
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() {
+            arena.close();
+        }
+
+        GuestFsException error(Kind kind, String detail) {
+            return new GuestFsException(kind, operation, path, detail);
+        }
+
+        private void check(long err, String doing) throws GuestFsException {
+            if (err != 0) {
+                throw new GuestFsException(Kind.LIBEXT2FS, operation, path, doing, err);
+            }
+        }
+
+        Resolution resolve(AccessPolicy policy, boolean followFinal) throws GuestFsException {
+            Objects.requireNonNull(policy, "policy");
+            return new PathResolver(this).resolve(operation, path, policy.symlinks(), followFinal);
+        }
+
+        Found existing(Resolution resolution) throws GuestFsException {
+            if (resolution instanceof Missing missing) {
+                throw error(Kind.NOT_FOUND, missing.missingWhere() + " does not exist");
+            }
+            return (Found) resolution;
+        }
+
+        // --- PathResolver.Tree -------------------------------------------------------------
+
+        @Override
+        public int rootInode() {
+            return 2; // EXT2_ROOT_INO
+        }
+
+        @Override
+        public int lookup(int dir, byte[] name) throws GuestFsException {
+            MemorySegment slot = arena.allocate(JAVA_INT);
+            long err = LibExt2fs.lookup(fs.address(), dir, arena.allocateFrom(JAVA_BYTE, name), name.length, slot);
+            if (err == LibExt2fs.EXT2_ET_FILE_NOT_FOUND) {
+                return 0;
+            }
+            check(err, "looking up " + new String(name, UTF_8)
+                    + " in directory inode " + Integer.toUnsignedString(dir));
+            return slot.get(JAVA_INT, 0);
+        }
+
+        @Override
+        public FileType type(int inode) throws GuestFsException {
+            return readInode(inode).type();
+        }
+
+        @Override
+        public byte[] readLink(int ino) throws GuestFsException {
+            Ext2Inode inode = readInode(ino);
+            long size = inode.size();
+            if (size > SYMLINK_MAX) {
+                throw error(Kind.LIBEXT2FS, "symlink inode " + Integer.toUnsignedString(ino)
+                        + " claims a " + size + "-byte target, more than PATH_MAX");
+            }
+            if ((inode.flags() & (Ext2Inode.EXT4_INLINE_DATA_FL | Ext2Inode.EXT4_ENCRYPT_FL)) != 0) {
+                throw error(Kind.INODE_FLAGS_REFUSED, "symlink inode " + Integer.toUnsignedString(ino)
+                        + " is inline-data or encrypted; its target cannot be read");
+            }
+            if (LibExt2fs.isFastSymlink(inode.segment())) {
+                return inode.blockBytes((int) size);
+            }
+            return readContent(ino, (int) size);
+        }
+
+        // --- inodes --------------------------------------------------------------------------
+
+        Ext2Inode readInode(int ino) throws GuestFsException {
+            Ext2Inode inode = Ext2Inode.allocate(arena);
+            check(LibExt2fs.readInode(fs.address(), ino, inode.segment()),
+                    "reading inode " + Integer.toUnsignedString(ino));
+            return inode;
+        }
+
+        void writeInode(int ino, Ext2Inode inode) throws GuestFsException {
+            check(LibExt2fs.writeInode(fs.address(), ino, inode.segment()),
+                    "writing inode " + Integer.toUnsignedString(ino));
+        }
+
+        /** Data blocks an inode holds (what truncating it frees), in filesystem blocks. */
+        long dataBlocks(Ext2Inode inode) {
+            return LibExt2fs.inodeDataBlocks2(fs.address(), inode.segment()) * 512 / blockSize;
+        }
+
+        // --- refusals ------------------------------------------------------------------------
+
+        void requireWritable() throws GuestFsException {
+            if (mode != OpenMode.READ_WRITE) {
+                throw error(Kind.READ_ONLY, image + " is opened READ_ONLY; nothing was written");
+            }
+        }
+
+        void requireRegularFile(Found found, Ext2Inode inode) throws GuestFsException {
+            switch (inode.type()) {
+                case REGULAR -> {
+                }
+                case DIRECTORY -> throw error(Kind.IS_A_DIRECTORY, found.where() + " is a directory");
+                case SYMLINK -> throw error(Kind.SYMLINK_REFUSED, found.where() + " is a symlink to "
+                        + new String(readLink(found.inode()), UTF_8)
+                        + "; policy NO_FOLLOW refuses symlinks in any component");
+                default -> throw error(Kind.NOT_A_REGULAR_FILE, found.where() + " is a "
+                        + PathResolver.describe(inode.type()) + ", not a regular file");
+            }
+        }
+
+        private void refuseFinalSymlink(Found found, Ext2Inode inode) throws GuestFsException {
+            if (inode.type() == FileType.SYMLINK) {
+                throw error(Kind.SYMLINK_REFUSED, found.where() + " is a symlink to "
+                        + new String(readLink(found.inode()), UTF_8)
+                        + "; a write never goes through a symlink as the final component");
+            }
+        }
+
+        private void refuseHardLinked(Found found, Ext2Inode inode, AccessPolicy policy) throws GuestFsException {
+            if (inode.type() != FileType.DIRECTORY && inode.linksCount() > 1
+                    && policy.hardLinks() == HardLinkPolicy.REFUSE) {
+                throw error(Kind.HARD_LINK_REFUSED, found.where() + " has " + inode.linksCount()
+                        + " hard links; writing would change the other names too (HardLinkPolicy.ALLOW permits it)");
+            }
+        }
+
+        void requireContentWritable(Found found, Ext2Inode inode, AccessPolicy policy, boolean appending)
+                throws GuestFsException {
+            refuseFinalSymlink(found, inode);
+            requireRegularFile(found, inode);
+            refuseHardLinked(found, inode, policy);
+            int flags = inode.flags();
+            refuseFlag(found, flags, Ext2Inode.EXT2_IMMUTABLE_FL, "immutable (chattr +i)");
+            if (!appending) {
+                refuseFlag(found, flags, Ext2Inode.EXT2_APPEND_FL, "append-only (chattr +a)");
+            }
+            refuseFlag(found, flags, Ext2Inode.EXT4_VERITY_FL, "fs-verity protected");
+            refuseFlag(found, flags, Ext2Inode.EXT4_ENCRYPT_FL, "encrypted");
+            refuseFlag(found, flags, Ext2Inode.EXT4_INLINE_DATA_FL, "inline-data");
+        }
+
+        void requireAttributesWritable(Found found, Ext2Inode inode, AccessPolicy policy) throws GuestFsException {
+            refuseFinalSymlink(found, inode);
+            refuseHardLinked(found, inode, policy);
+            int flags = inode.flags();
+            refuseFlag(found, flags, Ext2Inode.EXT2_IMMUTABLE_FL, "immutable (chattr +i)");
+            refuseFlag(found, flags, Ext2Inode.EXT2_APPEND_FL, "append-only (chattr +a)");
+        }
+
+        void requireMutableDirectory(int dir, String where) throws GuestFsException {
+            int flags = readInode(dir).flags();
+            Found found = new Found(dir, FileType.DIRECTORY, dir, where);
+            refuseFlag(found, flags, Ext2Inode.EXT2_IMMUTABLE_FL, "an immutable directory (chattr +i)");
+            refuseFlag(found, flags, Ext2Inode.EXT2_APPEND_FL, "an append-only directory (chattr +a)");
+            refuseFlag(found, flags, Ext2Inode.EXT4_ENCRYPT_FL, "an encrypted directory");
+            refuseFlag(found, flags, Ext2Inode.EXT4_CASEFOLD_FL, "a case-insensitive directory");
+            refuseFlag(found, flags, Ext2Inode.EXT4_INLINE_DATA_FL, "an inline-data directory");
+        }
+
+        private void refuseFlag(Found found, int flags, int flag, String what) throws GuestFsException {
+            if ((flags & flag) != 0) {
+                throw error(Kind.INODE_FLAGS_REFUSED, found.where() + " is " + what + " (i_flags 0x"
+                        + Integer.toHexString(flags) + ")");
+            }
+        }
+
+        void requireSpace(long blocks, long inodes, String doing) throws GuestFsException {
+            long available = availableBlocks();
+            if (blocks > available) {
+                throw error(Kind.NO_SPACE, doing + " needs up to " + blocks + " blocks of " + blockSize
+                        + " bytes (metadata margin included), " + available
+                        + " are free (blocks reserved for root not counted)");
+            }
+            long freeInodes = Ext2SuperBlock.parse(fs.superBlock()).freeInodesCount();
+            if (inodes > freeInodes) {
+                throw error(Kind.NO_SPACE, doing + " needs " + inodes + " inodes, " + freeInodes + " are free");
+            }
+        }
+
+        // --- creating ------------------------------------------------------------------------
+
+        /** Checks a missing write target can be created as a new file, then creates it (0644 root:root). */
+        int createForWrite(Missing missing, int contentLength) throws GuestFsException {
+            if (missing.remaining().size() > 1 || missing.throughSymlink()) {
+                throw error(Kind.NOT_FOUND, missing.missingWhere() + " does not exist"
+                        + (missing.throughSymlink() ? " (a dangling symlink on the way points there)" : "")
+                        + "; the parent directory must exist (makeDirectories creates it)");
+            }
+            requireMutableDirectory(missing.parent(), missing.parentWhere());
+            requireSpace(contentBlocks(0, contentLength) + DIRECTORY_MARGIN_BLOCKS, 1,
+                    "creating a " + contentLength + "-byte file");
+            return createRegularFile(missing.parent(), missing.remaining().getFirst());
+        }
+
+        /** The create sequence of e2fsprogs' misc/create_inode.c (do_write_internal). */
+        private int createRegularFile(int parent, byte[] name) throws GuestFsException {
+            int mode = FileType.REGULAR.bits() | 0644;
+            MemorySegment inoSlot = arena.allocate(JAVA_INT);
+            check(LibExt2fs.newInode(fs.address(), parent, mode, inoSlot), "allocating an inode");
+            int ino = inoSlot.get(JAVA_INT, 0);
+            linkIntoDirectory(parent, name, ino);
+            LibExt2fs.inodeAllocStats2(fs.address(), ino, +1, 0);
+            Ext2Inode inode = Ext2Inode.allocate(arena);
+            inode.setMode(mode);
+            inode.setLinksCount(1);
+            inode.setOwner(0, 0);
+            inode.touch(clock.instant().getEpochSecond(), true);
+            if ((Ext2SuperBlock.parse(fs.superBlock()).featureIncompat() & Ext2FeatureCheck.INCOMPAT_EXTENTS) != 0) {
+                // ext2fs_extent_open2 on an empty inode writes the extent header into i_block and
+                // sets EXT4_EXTENTS_FL, as mke2fs -d and debugfs write do.
+                MemorySegment handleSlot = arena.allocate(ADDRESS);
+                check(LibExt2fs.extentOpen2(fs.address(), ino, inode.segment(), handleSlot),
+                        "initialising the extent tree");
+                LibExt2fs.extentFree(handleSlot.get(ADDRESS, 0));
+            }
+            check(LibExt2fs.writeNewInode(fs.address(), ino, inode.segment()), "writing the new inode");
+            return ino;
+        }
+
+        private void linkIntoDirectory(int parent, byte[] name, int ino) throws GuestFsException {
+            MemorySegment cName = cString(name);
+            long err = LibExt2fs.link(fs.address(), parent, cName, ino, LibExt2fs.EXT2_FT_REG_FILE);
+            if (err == LibExt2fs.EXT2_ET_DIR_NO_SPACE) {
+                check(LibExt2fs.expandDir(fs.address(), parent), "expanding the directory");
+                err = LibExt2fs.link(fs.address(), parent, cName, ino, LibExt2fs.EXT2_FT_REG_FILE);
+            }
+            check(err, "linking the new file into its directory");
+        }
+
+        /** {@code ext2fs_mkdir} (expanding a full parent and retrying, as debugfs does), then mode and owner. */
+        int createDirectory(int parent, byte[] name, int mode, int uid, int gid) throws GuestFsException {
+            MemorySegment cName = cString(name);
+            long err = LibExt2fs.mkdir(fs.address(), parent, cName);
+            if (err == LibExt2fs.EXT2_ET_DIR_NO_SPACE) {
+                check(LibExt2fs.expandDir(fs.address(), parent), "expanding the parent directory");
+                err = LibExt2fs.mkdir(fs.address(), parent, cName);
+            }
+            check(err, "creating directory " + new String(name, UTF_8));
+            int ino = lookup(parent, name);
+            if (ino == 0) {
+                throw error(Kind.LIBEXT2FS, "ext2fs_mkdir succeeded but the new directory is not found");
+            }
+            Ext2Inode inode = readInode(ino);
+            inode.setMode(FileType.DIRECTORY.bits() | (mode & 07777));
+            inode.setOwner(uid, gid);
+            writeInode(ino, inode);
+            return ino;
+        }
+
+        /** A NUL-terminated copy of a name's exact bytes. */
+        private MemorySegment cString(byte[] name) {
+            MemorySegment c = arena.allocate(name.length + 1L);
+            MemorySegment.copy(name, 0, c, JAVA_BYTE, 0, name.length);
+            return c;
+        }
+
+        // --- content -------------------------------------------------------------------------
+
+        byte[] readContent(int ino, int size) throws GuestFsException {
+            MemorySegment fileSlot = arena.allocate(ADDRESS);
+            check(LibExt2fs.fileOpen(fs.address(), ino, 0, fileSlot), "opening inode " + Integer.toUnsignedString(ino));
+            MemorySegment file = fileSlot.get(ADDRESS, 0);
+            byte[] content = new byte[size];
+            try (Arena buffers = Arena.ofConfined()) {
+                MemorySegment buffer = buffers.allocate(Math.max(1, Math.min(size, IO_CHUNK)));
+                MemorySegment got = buffers.allocate(JAVA_INT);
+                int done = 0;
+                while (done < size) {
+                    int wanted = Math.min(size - done, (int) buffer.byteSize());
+                    long err = LibExt2fs.fileRead(file, buffer, wanted, got);
+                    if (err != 0) {
+                        LibExt2fs.fileClose(file);
+                        check(err, "reading");
+                    }
+                    int n = got.get(JAVA_INT, 0);
+                    if (n <= 0) {
+                        LibExt2fs.fileClose(file);
+                        throw error(Kind.LIBEXT2FS, "inode " + Integer.toUnsignedString(ino) + " ended after "
+                                + done + " of its " + size + " bytes");
+                    }
+                    MemorySegment.copy(buffer, JAVA_BYTE, 0, content, done, n);
+                    done += n;
+                }
+            }
+            check(LibExt2fs.fileClose(file), "closing after reading");
+            return content;
+        }
+
+        /**
+         * Writes {@code content} at {@code offset}; with {@code truncate} the file is first cut to 0
+         * (its blocks freed by {@code ext2fs_file_set_size2}). Then ctime and mtime are stamped on the
+         * closed inode.
+         */
+        void writeContent(int ino, long offset, byte[] content, boolean truncate) throws GuestFsException {
+            MemorySegment fileSlot = arena.allocate(ADDRESS);
+            check(LibExt2fs.fileOpen(fs.address(), ino, LibExt2fs.EXT2_FILE_WRITE, fileSlot),
+                    "opening inode " + Integer.toUnsignedString(ino) + " for writing");
+            MemorySegment file = fileSlot.get(ADDRESS, 0);
+            long err = writeOpen(file, offset, content, truncate);
+            long closeErr = LibExt2fs.fileClose(file);
+            check(err, "writing " + content.length + " bytes");
+            check(closeErr, "closing after writing");
+            Ext2Inode inode = readInode(ino);
+            inode.touch(clock.instant().getEpochSecond(), false);
+            writeInode(ino, inode);
+        }
+
+        private long writeOpen(MemorySegment file, long offset, byte[] content, boolean truncate) {
+            long err;
+            if (truncate && (err = LibExt2fs.fileSetSize2(file, 0)) != 0) {
+                return err;
+            }
+            if (content.length == 0) {
+                return 0;
+            }
+            if ((err = LibExt2fs.fileLlseek(file, offset)) != 0) {
+                return err;
+            }
+            try (Arena buffers = Arena.ofConfined()) {
+                MemorySegment buffer = buffers.allocate(Math.min(content.length, IO_CHUNK));
+                MemorySegment written = buffers.allocate(JAVA_INT);
+                int done = 0;
+                while (done < content.length) {
+                    int n = Math.min(content.length - done, (int) buffer.byteSize());
+                    MemorySegment.copy(content, done, buffer, JAVA_BYTE, 0, n);
+                    int put = 0;
+                    while (put < n) {
+                        if ((err = LibExt2fs.fileWrite(file, buffer.asSlice(put), n - put, written)) != 0) {
+                            return err;
+                        }
+                        int w = written.get(JAVA_INT, 0);
+                        if (w <= 0) {
+                            return LibExt2fs.EXT2_ET_SHORT_WRITE;
+                        }
+                        put += w;
+                    }
+                    done += n;
+                }
+            }
+            return LibExt2fs.fileSetSize2(file, offset + content.length);
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package io.guestdata.inject.fs;
+
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What a guest inode says about itself (lstat semantics: a symlink describes the link).
+ *
+ * @param type          file type
+ * @param mode          permission bits including set-id and sticky ({@code & 07777})
+ * @param uid           owner (32-bit: low and high halves of the inode)
+ * @param gid           group (32-bit)
+ * @param size          size in bytes
+ * @param linkCount     hard link count
+ * @param inode         the inode number
+ * @param symlinkTarget the target text when {@code type} is SYMLINK (bytes decoded as UTF-8)
+ */
+public record FileStat(FileType type, int mode, int uid, int gid, long size, int linkCount, long inode,
+                       Optional<String> symlinkTarget) {
+
+    public FileStat {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(symlinkTarget, "symlinkTarget");
+        if ((mode & ~07777) != 0) {
+            throw new IllegalArgumentException("mode holds more than permission bits: " + Integer.toOctalString(mode));
+        }
+    }
+
+    public boolean isDirectory() {
+        return type == FileType.DIRECTORY;
+    }
+
+    public boolean isRegularFile() {
+        return type == FileType.REGULAR;
+    }
+
+    public boolean isSymlink() {
+        return type == FileType.SYMLINK;
+    }
+}

@@ -1,0 +1,106 @@
+package io.guestdata.inject.fs;
+
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A guest filesystem operation that failed or was refused. The message names the operation, the
+ * guest path (or the image for an open), the reason, and, when libext2fs reported it, the
+ * com_err text and code, e.g.
+ * {@code append /root/.ssh/authorized_keys: /root/.ssh is a symlink to /etc; policy NO_FOLLOW refuses symlinks in any component}.
+ */
+public final class GuestFsException extends Exception {
+
+    private static final long serialVersionUID = 1L;
+
+    /** What went wrong, so a caller can act on it without parsing the message. */
+    public enum Kind {
+        /** A path component or the target does not exist. */
+        NOT_FOUND,
+        /** A component in a directory position, or the target of a mkdir, is not a directory. */
+        NOT_A_DIRECTORY,
+        /** The target is a directory where a regular file is needed. */
+        IS_A_DIRECTORY,
+        /** The target is a device, fifo or socket (or a symlink for a read under NO_FOLLOW). */
+        NOT_A_REGULAR_FILE,
+        /** A symlink was met where the operation or the {@link SymlinkPolicy} does not follow one. */
+        SYMLINK_REFUSED,
+        /** More than 40 symlinks while resolving (ELOOP). */
+        SYMLINK_LOOP,
+        /** The file has more than one hard link and the {@link HardLinkPolicy} is REFUSE. */
+        HARD_LINK_REFUSED,
+        /** The inode is immutable / append-only / verity / encrypted / inline-data. */
+        INODE_FLAGS_REFUSED,
+        /** The file is larger than the caller's limit. */
+        TOO_LARGE,
+        /** Not enough free blocks or inodes for the write (checked before writing). */
+        NO_SPACE,
+        /** A write on a filesystem opened {@link OpenMode#READ_ONLY}. */
+        READ_ONLY,
+        /** The journal needs recovery, the state is not clean, errors are recorded, orphans pending. */
+        UNSAFE_STATE,
+        /** A feature guestdata does not write (or read) safely. */
+        UNSUPPORTED_FEATURE,
+        /** The image could not be opened as ext2/3/4 (bad magic, short read, I/O error). */
+        OPEN_FAILED,
+        /** The filesystem was already closed. */
+        CLOSED,
+        /** libext2fs returned an error during the operation. */
+        LIBEXT2FS
+    }
+
+    private final Kind kind;
+    private final String operation;
+    private final GuestPath path;
+    private final String detail;
+    private final long errcode;
+
+    GuestFsException(Kind kind, String operation, GuestPath path, String detail) {
+        this(kind, operation, path, detail, 0);
+    }
+
+    GuestFsException(Kind kind, String operation, GuestPath path, String detail, long errcode) {
+        super(message(operation, path, detail, errcode));
+        this.kind = Objects.requireNonNull(kind, "kind");
+        this.operation = Objects.requireNonNull(operation, "operation");
+        this.path = path;
+        this.detail = Objects.requireNonNull(detail, "detail");
+        this.errcode = errcode;
+    }
+
+    private static String message(String operation, GuestPath path, String detail, long errcode) {
+        StringBuilder m = new StringBuilder(operation);
+        if (path != null) {
+            m.append(' ').append(path);
+        }
+        m.append(": ").append(detail);
+        if (errcode != 0) {
+            m.append(": ").append(LibExt2fs.errorMessage(errcode)).append(" (errcode ").append(errcode).append(')');
+        }
+        return m.toString();
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    /** The operation: {@code open}, {@code read}, {@code replace}, {@code append}, {@code mkdir -p}, … */
+    public String operation() {
+        return operation;
+    }
+
+    /** The guest path the operation was given; empty for an open or close. */
+    public Optional<GuestPath> path() {
+        return Optional.ofNullable(path);
+    }
+
+    /** The reason without operation and path. */
+    public String detail() {
+        return detail;
+    }
+
+    /** The libext2fs {@code errcode_t}, or 0 when the refusal is guestdata's own. */
+    public long errcode() {
+        return errcode;
+    }
+}

@@ -1,0 +1,350 @@
+package io.guestdata.inject.fs;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * Hand-written Foreign Function &amp; Memory bindings to {@code libext2fs.so.2} (e2fsprogs 1.47)
+ * and {@code error_message} from {@code libcom_err.so.2}.
+ *
+ * <p>Prototypes are those of {@code /usr/include/ext2fs/ext2fs.h}: {@code errcode_t} is a C
+ * {@code long} (64-bit here), {@code ext2_ino_t} a 32-bit {@code __u32}, {@code blk64_t} and
+ * {@code ext2_off64_t} 64-bit. {@code unix_io_manager} is an {@code io_manager} <em>variable</em>
+ * (a pointer), so its value is read from the symbol's address.
+ *
+ * <p>The handles and the library are immutable once loaded; the only side effect of loading is
+ * {@code initialize_ext2_error_table()}, without which {@code error_message} answers
+ * "Unknown code ext2 NN". libext2fs itself takes no lock and is not thread-safe per filesystem
+ * handle; {@link Ext2Filesystem} serialises calls on one handle.
+ */
+// Restricted FFM methods (downcalls, reinterpret) are this class's purpose; the JVM runs
+// with --enable-native-access for this module.
+@SuppressWarnings("restricted")
+final class LibExt2fs {
+
+    /** Error codes from {@code ext2_err.h} (com_err table "ext2", base 2133571328). */
+    static final long EXT2_ET_DIR_NO_SPACE = 2133571366L;
+    static final long EXT2_ET_FILE_NOT_FOUND = 2133571404L;
+    static final long EXT2_ET_SHORT_WRITE = 2133571365L;
+
+    /** Open flags, {@code ext2fs.h}. */
+    static final int EXT2_FLAG_RW = 0x01;
+    static final int EXT2_FLAG_EXCLUSIVE = 0x4000;
+    static final int EXT2_FLAG_64BITS = 0x20000;
+
+    /** {@code ext2fs_file_open} flags and seek origin, {@code ext2fs.h}. */
+    static final int EXT2_FILE_WRITE = 0x0001;
+    static final int EXT2_SEEK_SET = 0;
+
+    /** Directory entry file types, {@code ext2_fs.h}. */
+    static final int EXT2_FT_REG_FILE = 1;
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final SymbolLookup EXT2FS =
+            SymbolLookup.libraryLookup("libext2fs.so.2", Arena.global());
+    private static final SymbolLookup COM_ERR =
+            SymbolLookup.libraryLookup("libcom_err.so.2", Arena.global());
+
+    private static final MethodHandle INITIALIZE_EXT2_ERROR_TABLE =
+            ext2fs("initialize_ext2_error_table", FunctionDescriptor.ofVoid());
+    private static final MethodHandle ERROR_MESSAGE = LINKER.downcallHandle(
+            COM_ERR.findOrThrow("error_message"), FunctionDescriptor.of(ADDRESS, JAVA_LONG));
+
+    private static final MethodHandle OPEN2 = ext2fs("ext2fs_open2", FunctionDescriptor.of(
+            JAVA_LONG, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle CLOSE_FREE = ext2fs("ext2fs_close_free",
+            FunctionDescriptor.of(JAVA_LONG, ADDRESS));
+    private static final MethodHandle READ_BITMAPS = ext2fs("ext2fs_read_bitmaps",
+            FunctionDescriptor.of(JAVA_LONG, ADDRESS));
+    private static final MethodHandle LOOKUP = ext2fs("ext2fs_lookup", FunctionDescriptor.of(
+            JAVA_LONG, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle READ_INODE = ext2fs("ext2fs_read_inode",
+            FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT, ADDRESS));
+    private static final MethodHandle WRITE_INODE = ext2fs("ext2fs_write_inode",
+            FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT, ADDRESS));
+    private static final MethodHandle WRITE_NEW_INODE = ext2fs("ext2fs_write_new_inode",
+            FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT, ADDRESS));
+    private static final MethodHandle NEW_INODE = ext2fs("ext2fs_new_inode",
+            FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle INODE_ALLOC_STATS2 = ext2fs("ext2fs_inode_alloc_stats2",
+            FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle LINK = ext2fs("ext2fs_link",
+            FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    private static final MethodHandle MKDIR = ext2fs("ext2fs_mkdir",
+            FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
+    private static final MethodHandle EXPAND_DIR = ext2fs("ext2fs_expand_dir",
+            FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT));
+    private static final MethodHandle EXTENT_OPEN2 = ext2fs("ext2fs_extent_open2",
+            FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle EXTENT_FREE = ext2fs("ext2fs_extent_free",
+            FunctionDescriptor.ofVoid(ADDRESS));
+    private static final MethodHandle FILE_OPEN = ext2fs("ext2fs_file_open",
+            FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
+    private static final MethodHandle FILE_CLOSE = ext2fs("ext2fs_file_close",
+            FunctionDescriptor.of(JAVA_LONG, ADDRESS));
+    private static final MethodHandle FILE_READ = ext2fs("ext2fs_file_read",
+            FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, JAVA_INT, ADDRESS));
+    private static final MethodHandle FILE_WRITE = ext2fs("ext2fs_file_write",
+            FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, JAVA_INT, ADDRESS));
+    private static final MethodHandle FILE_LLSEEK = ext2fs("ext2fs_file_llseek",
+            FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS));
+    private static final MethodHandle FILE_SET_SIZE2 = ext2fs("ext2fs_file_set_size2",
+            FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_LONG));
+    private static final MethodHandle IS_FAST_SYMLINK = ext2fs("ext2fs_is_fast_symlink",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle FREE_BLOCKS_COUNT = ext2fs("ext2fs_free_blocks_count",
+            FunctionDescriptor.of(JAVA_LONG, ADDRESS));
+    private static final MethodHandle R_BLOCKS_COUNT = ext2fs("ext2fs_r_blocks_count",
+            FunctionDescriptor.of(JAVA_LONG, ADDRESS));
+    private static final MethodHandle INODE_DATA_BLOCKS2 = ext2fs("ext2fs_inode_data_blocks2",
+            FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS));
+
+    /** {@code extern io_manager unix_io_manager;} read once: the variable holds the pointer. */
+    private static final MemorySegment UNIX_IO_MANAGER = EXT2FS.findOrThrow("unix_io_manager")
+            .reinterpret(ADDRESS.byteSize())
+            .get(ADDRESS, 0);
+
+    static {
+        try {
+            INITIALIZE_EXT2_ERROR_TABLE.invokeExact();
+        } catch (Throwable t) {
+            throw new ExceptionInInitializerError(t);
+        }
+    }
+
+    private LibExt2fs() {
+    }
+
+    private static MethodHandle ext2fs(String name, FunctionDescriptor descriptor) {
+        return LINKER.downcallHandle(EXT2FS.findOrThrow(name), descriptor);
+    }
+
+    static MemorySegment unixIoManager() {
+        return UNIX_IO_MANAGER;
+    }
+
+    /** {@code error_message(code)}: the com_err text, e.g. "Bad magic number in super-block". */
+    static String errorMessage(long code) {
+        try {
+            MemorySegment text = (MemorySegment) ERROR_MESSAGE.invokeExact(code);
+            if (text.equals(MemorySegment.NULL)) {
+                return "error " + code;
+            }
+            return text.reinterpret(4096).getString(0);
+        } catch (Throwable t) {
+            throw propagate(t);
+        }
+    }
+
+    static long open2(MemorySegment name, MemorySegment ioOptions, int flags,
+                      MemorySegment manager, MemorySegment retFs) {
+        try {
+            return (long) OPEN2.invokeExact(name, ioOptions, flags, 0, 0, manager, retFs);
+        } catch (Throwable t) {
+            throw propagate(t);
+        }
+    }
+
+    static long closeFree(MemorySegment fsSlot) {
+        try {
+            return (long) CLOSE_FREE.invokeExact(fsSlot);
+        } catch (Throwable t) {
+            throw propagate(t);
+        }
+    }
+
+    static long readBitmaps(MemorySegment fs) {
+        try {
+            return (long) READ_BITMAPS.invokeExact(fs);
+        } catch (Throwable t) {
+            throw propagate(t);
+        }
+    }
+
+    static long lookup(MemorySegment fs, int dir, MemorySegment name, int nameLength, MemorySegment inoSlot) {
+        try {
+            return (long) LOOKUP.invokeExact(fs, dir, name, nameLength, MemorySegment.NULL, inoSlot);
+        } catch (Throwable t) {
+            throw propagate(t);
+        }
+    }
+
+    static long readInode(MemorySegment fs, int ino, MemorySegment inode) {
+        try {
+            return (long) READ_INODE.invokeExact(fs, ino, inode);
+        } catch (Throwable t) {
+            throw propagate(t);
+        }
+    }
+
+    static long writeInode(MemorySegment fs, int ino, MemorySegment inode) {
+        try {
+            return (long) WRITE_INODE.invokeExact(fs, ino, inode);
+        } catch (Throwable t) {
+            throw propagate(t);
+        }
+    }
+
+    static long writeNewInode(MemorySegment fs, int ino, MemorySegment inode) {
+        try {
+            return (long) WRITE_NEW_INODE.invokeExact(fs, ino, inode);
+        } catch (Throwable t) {
+            throw propagate(t);
+        }
+    }
+
+    static long newInode(MemorySegment fs, int dir, int mode, MemorySegment inoSlot) {
+        try {
+            return (long) NEW_INODE.invokeExact(fs, dir, mode, MemorySegment.NULL, inoSlot);
+        } catch (Throwable t) {
+            throw propagate(t);
+        }
+    }
+
+    static void inodeAllocStats2(MemorySegment fs, int ino, int inUse, int isDir) {
+        try {
+            INODE_ALLOC_STATS2.invokeExact(fs, ino, inUse, isDir);
+        } catch (Throwable t) {
+            throw propagate(t);
+        }
+    }
+
+    static long link(MemorySegment fs, int dir, MemorySegment name, int ino, int flags) {
+        try {
+            return (long) LINK.invokeExact(fs, dir, name, ino, flags);
+        } catch (Throwable t) {
+            throw propagate(t);
+        }
+    }
+
+    static long mkdir(MemorySegment fs, int parent, MemorySegment name) {
+        try {
+            return (long) MKDIR.invokeExact(fs, parent, 0, name);
+        } catch (Throwable t) {
+            throw propagate(t);
+        }
+    }
+
+    static long expandDir(MemorySegment fs, int dir) {
+        try {
+            return (long) EXPAND_DIR.invokeExact(fs, dir);
+        } catch (Throwable t) {
+            throw propagate(t);
+        }
+    }
+
+    static long extentOpen2(MemorySegment fs, int ino, MemorySegment inode, MemorySegment handleSlot) {
+        try {
+            return (long) EXTENT_OPEN2.invokeExact(fs, ino, inode, handleSlot);
+        } catch (Throwable t) {
+            throw propagate(t);
+        }
+    }
+
+    static void extentFree(MemorySegment handle) {
+        try {
+            EXTENT_FREE.invokeExact(handle);
+        } catch (Throwable t) {
+            throw propagate(t);
+        }
+    }
+
+    static long fileOpen(MemorySegment fs, int ino, int flags, MemorySegment fileSlot) {
+        try {
+            return (long) FILE_OPEN.invokeExact(fs, ino, flags, fileSlot);
+        } catch (Throwable t) {
+            throw propagate(t);
+        }
+    }
+
+    static long fileClose(MemorySegment file) {
+        try {
+            return (long) FILE_CLOSE.invokeExact(file);
+        } catch (Throwable t) {
+            throw propagate(t);
+        }
+    }
+
+    static long fileRead(MemorySegment file, MemorySegment buffer, int wanted, MemorySegment gotSlot) {
+        try {
+            return (long) FILE_READ.invokeExact(file, buffer, wanted, gotSlot);
+        } catch (Throwable t) {
+            throw propagate(t);
+        }
+    }
+
+    static long fileWrite(MemorySegment file, MemorySegment buffer, int length, MemorySegment writtenSlot) {
+        try {
+            return (long) FILE_WRITE.invokeExact(file, buffer, length, writtenSlot);
+        } catch (Throwable t) {
+            throw propagate(t);
+        }
+    }
+
+    static long fileLlseek(MemorySegment file, long offset) {
+        try {
+            return (long) FILE_LLSEEK.invokeExact(file, offset, EXT2_SEEK_SET, MemorySegment.NULL);
+        } catch (Throwable t) {
+            throw propagate(t);
+        }
+    }
+
+    static long fileSetSize2(MemorySegment file, long size) {
+        try {
+            return (long) FILE_SET_SIZE2.invokeExact(file, size);
+        } catch (Throwable t) {
+            throw propagate(t);
+        }
+    }
+
+    static boolean isFastSymlink(MemorySegment inode) {
+        try {
+            return (int) IS_FAST_SYMLINK.invokeExact(inode) != 0;
+        } catch (Throwable t) {
+            throw propagate(t);
+        }
+    }
+
+    static long freeBlocksCount(MemorySegment superBlock) {
+        try {
+            return (long) FREE_BLOCKS_COUNT.invokeExact(superBlock);
+        } catch (Throwable t) {
+            throw propagate(t);
+        }
+    }
+
+    static long reservedBlocksCount(MemorySegment superBlock) {
+        try {
+            return (long) R_BLOCKS_COUNT.invokeExact(superBlock);
+        } catch (Throwable t) {
+            throw propagate(t);
+        }
+    }
+
+    /** Data blocks of an inode in 512-byte units, without its extended-attribute block. */
+    static long inodeDataBlocks2(MemorySegment fs, MemorySegment inode) {
+        try {
+            return (long) INODE_DATA_BLOCKS2.invokeExact(fs, inode);
+        } catch (Throwable t) {
+            throw propagate(t);
+        }
+    }
+
+    private static RuntimeException propagate(Throwable t) {
+        if (t instanceof RuntimeException r) {
+            throw r;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        return new IllegalStateException("libext2fs downcall failed", t);
+    }
+}

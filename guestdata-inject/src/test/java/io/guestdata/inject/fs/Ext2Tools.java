@@ -1,0 +1,197 @@
+package io.guestdata.inject.fs;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The real e2fsprogs tools, used by the tests to make images and to check every result. */
+final class Ext2Tools {
+
+    private Ext2Tools() {
+    }
+
+    /** Output of a finished process. */
+    record Result(int exit, byte[] stdout, String stderr) {
+        String out() {
+            return new String(stdout, StandardCharsets.UTF_8);
+        }
+    }
+
+    static Result run(List<String> command) {
+        try {
+            ProcessBuilder pb = new ProcessBuilder(command);
+            pb.environment().put("LC_ALL", "C");
+            Process p = pb.start();
+            p.getOutputStream().close();
+            var err = p.getErrorStream();
+            var errText = new java.util.concurrent.CompletableFuture<String>();
+            Thread t = Thread.ofVirtual().start(() -> {
+                try {
+                    errText.complete(new String(err.readAllBytes(), StandardCharsets.UTF_8));
+                } catch (IOException e) {
+                    errText.completeExceptionally(e);
+                }
+            });
+            byte[] out = p.getInputStream().readAllBytes();
+            if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IllegalStateException("timed out: " + command);
+            }
+            t.join();
+            return new Result(p.exitValue(), out, errText.join());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static Result runOk(List<String> command) {
+        Result r = run(command);
+        if (r.exit() != 0) {
+            throw new AssertionError(command + " exited " + r.exit() + "\n" + r.out() + r.stderr());
+        }
+        return r;
+    }
+
+    /** How libext2fs-based tools name a filesystem at an offset: {@code image?offset=N}. */
+    static String device(Path image, long offset) {
+        return offset == 0 ? image.toString() : image + "?offset=" + offset;
+    }
+
+    /**
+     * {@code mke2fs -q -F <options> [-E offset=N] [-d populate] image sizeKiB}; the file is created
+     * sparse with room for the offset.
+     */
+    static Path mkfs(Path image, long sizeKiB, long offset, Path populate, String... options) {
+        try {
+            Files.deleteIfExists(image);
+            try (var raf = new java.io.RandomAccessFile(image.toFile(), "rw")) {
+                raf.setLength(offset + sizeKiB * 1024);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        List<String> cmd = new ArrayList<>(List.of("mke2fs", "-q", "-F"));
+        cmd.addAll(List.of(options));
+        if (offset != 0) {
+            cmd.addAll(List.of("-E", "offset=" + offset));
+        }
+        if (populate != null) {
+            cmd.addAll(List.of("-d", populate.toString()));
+        }
+        cmd.add(image.toString());
+        cmd.add(sizeKiB + "k");
+        runOk(cmd);
+        return image;
+    }
+
+    /** {@code e2fsck -fn}: exit 0 or the test fails with e2fsck's output. */
+    static void assertClean(Path image, long offset) {
+        Result r = run(List.of("e2fsck", "-fn", device(image, offset)));
+        assertEquals(0, r.exit(), () -> "e2fsck -fn " + device(image, offset) + " is not clean:\n" + r.out() + r.stderr());
+    }
+
+    /** {@code e2fsck -fn} exit status. */
+    static int e2fsckExit(Path image, long offset) {
+        return run(List.of("e2fsck", "-fn", device(image, offset))).exit();
+    }
+
+    static Result debugfs(Path image, long offset, String request) {
+        return run(List.of("debugfs", "-R", request, device(image, offset)));
+    }
+
+    /** {@code debugfs -w -R request}: for preparing hostile or damaged images. */
+    static void debugfsWrite(Path image, long offset, String request) {
+        Result r = run(List.of("debugfs", "-w", "-R", request, device(image, offset)));
+        if (r.exit() != 0 || r.stderr().lines().skip(1).anyMatch(l -> !l.isBlank())) {
+            throw new AssertionError("debugfs -w -R '" + request + "': " + r.out() + r.stderr());
+        }
+    }
+
+    /** What {@code debugfs -R 'stat path'} reports. */
+    record Stat(String type, int mode, long uid, long gid, long size, int links, String fastLinkDest) {
+    }
+
+    private static final Pattern TYPE_MODE = Pattern.compile("Type: (\\S+)\\s+Mode:\\s+(\\d+)");
+    private static final Pattern USER_GROUP = Pattern.compile("User:\\s+(\\d+)\\s+Group:\\s+(\\d+)");
+    private static final Pattern SIZE = Pattern.compile("Size: (\\d+)");
+    private static final Pattern LINKS = Pattern.compile("Links: (\\d+)");
+    private static final Pattern FAST_LINK = Pattern.compile("Fast link dest: \"(.*)\"");
+
+    /** {@code debugfs stat}, or null when the path does not exist. */
+    static Stat stat(Path image, long offset, String path) {
+        Result r = debugfs(image, offset, "stat \"" + path + "\"");
+        String out = r.out();
+        Matcher tm = TYPE_MODE.matcher(out);
+        if (!tm.find()) {
+            if (r.stderr().contains("not found")) {
+                return null;
+            }
+            throw new AssertionError("debugfs stat " + path + ": " + out + r.stderr());
+        }
+        Matcher ug = USER_GROUP.matcher(out);
+        Matcher sz = SIZE.matcher(out);
+        Matcher ln = LINKS.matcher(out);
+        Matcher fl = FAST_LINK.matcher(out);
+        if (!ug.find() || !sz.find() || !ln.find()) {
+            throw new AssertionError("unparsable debugfs stat " + path + ": " + out);
+        }
+        return new Stat(tm.group(1), Integer.parseInt(tm.group(2), 8), Long.parseLong(ug.group(1)),
+                Long.parseLong(ug.group(2)), Long.parseLong(sz.group(1)), Integer.parseInt(ln.group(1)),
+                fl.find() ? fl.group(1) : null);
+    }
+
+    /** {@code debugfs cat path}: the file's bytes. */
+    static byte[] cat(Path image, long offset, String path) {
+        Result r = debugfs(image, offset, "cat \"" + path + "\"");
+        if (r.stderr().lines().skip(1).anyMatch(l -> !l.isBlank())) {
+            throw new AssertionError("debugfs cat " + path + ": " + r.stderr());
+        }
+        return r.stdout();
+    }
+
+    /** {@code debugfs ls -l dir} output. */
+    static String ls(Path image, long offset, String dir) {
+        return debugfs(image, offset, "ls -l \"" + dir + "\"").out();
+    }
+
+    /** A header field of {@code dumpe2fs -h}, e.g. "Free blocks". */
+    static String superblockField(Path image, long offset, String field) {
+        String out = runOk(List.of("dumpe2fs", "-h", device(image, offset))).out();
+        return out.lines().filter(l -> l.startsWith(field + ":")).findFirst()
+                .map(l -> l.substring(field.length() + 1).strip())
+                .orElseThrow(() -> new AssertionError("no " + field + " in dumpe2fs -h"));
+    }
+
+    static String sha256(Path file) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            try (var in = Files.newInputStream(file)) {
+                byte[] buf = new byte[1 << 16];
+                int n;
+                while ((n = in.read(buf)) > 0) {
+                    md.update(buf, 0, n);
+                }
+            }
+            return HexFormat.of().formatHex(md.digest());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
