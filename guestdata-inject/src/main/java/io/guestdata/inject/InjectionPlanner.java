@@ -310,7 +310,7 @@ final class InjectionPlanner {
             }
             GuestPath dir = path.parent();
             // Nova: if dirname is not "/" and does not exist, mkdir -p it, chown root:root, chmod 0744.
-            if (!dir.isRoot() && !tree.exists(dir, "mkdir")) {
+            if (!dir.isRoot() && !missingDirectories(dir, "mkdir").isEmpty()) {
                 planDirectory(InjectionItem.FILES, dir, 0744, false, rows);
             }
             planFileWrite(InjectionItem.FILES, "replace", path, file.contents(), OptionalInt.empty(), false, rows,
