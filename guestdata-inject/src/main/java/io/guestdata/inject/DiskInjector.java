@@ -128,6 +128,10 @@ public final class DiskInjector {
         try {
             view = partition.select(disk, probe);
         } catch (PartitionSelectionException e) {
+            if (partition.novaValue() != options.partition()) {
+                throw new PartitionSelectionException(image, 0, withoutImage(image, e) + " (the instance has a"
+                        + " kernel_id, so Nova injects into the whole disk whatever the partition option says)");
+            }
             if (probe.undecided().isEmpty()) {
                 throw e;
             }

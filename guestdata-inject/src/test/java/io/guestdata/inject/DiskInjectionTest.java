@@ -371,4 +371,21 @@ class DiskInjectionTest {
         assertFile(img, 0, "/meta.js", 0644, 0, 0, META_JS);
         assertClean(img, 0);
     }
+
+    @Test
+    void aKernelIdForcesTheWholeDiskAsInNova() throws Exception {
+        ObjectNode doc = Instances.document();
+        doc.put("kernel_id", "aki-00000001");
+        Instance withKernel = Instances.parse(doc);
+        Path img = GuestImages.wholeDisk(dir, "disk.img", tree(), 32, "-t", "ext4");
+        InjectionReport report = injector.inject(img, withKernel, options().withPartition(1));
+        assertEquals(Outcome.DONE, report.outcome(), () -> String.valueOf(report));
+        assertEquals(Optional.of("the whole disk (ext4)"), report.target());
+        assertTrue(report.notes().getFirst().startsWith("the instance has a kernel_id: Nova injects into the whole disk"));
+        Path mbr = GuestImages.mbrDisk(dir, "mbr.img", null, tree());
+        var e = org.junit.jupiter.api.Assertions.assertThrows(io.guestdata.inject.block.PartitionSelectionException.class,
+                () -> injector.inject(mbr, withKernel, options()));
+        assertTrue(e.getMessage().endsWith("(the instance has a kernel_id, so Nova injects into the whole disk whatever"
+                + " the partition option says)"), e.getMessage());
+    }
 }
