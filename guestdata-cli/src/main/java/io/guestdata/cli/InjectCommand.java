@@ -102,8 +102,7 @@ final class InjectCommand implements Callable<Integer> {
         } catch (GuestFsException e) {
             throw fail(out, ExitCode.IMAGE, e.getMessage() + "; nothing was written");
         } catch (IOException e) {
-            throw fail(out, ExitCode.IMAGE, e.getMessage() + (e.getMessage().endsWith("written") ? ""
-                    : "; nothing was written"));
+            throw fail(out, ExitCode.IMAGE, e.getMessage() + "; nothing was written");
         }
         if (json) {
             out.println(InjectReportOutput.json(report));

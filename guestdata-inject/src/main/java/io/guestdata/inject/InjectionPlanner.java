@@ -180,16 +180,22 @@ final class InjectionPlanner {
         String how = "SELinux guest: restorecon for /root/.ssh at boot";
         Optional<Node> rc = tree.lstat(RC_LOCAL, action);
         if (rc.isPresent() && rc.get().type() == FileType.SYMLINK) {
-            // RHEL/CentOS: /etc/rc.local -> rc.d/rc.local. Followed once, inside the guest; the
-            // target itself must then be reached without symlinks.
+            // RHEL/CentOS ship /etc/rc.local -> rc.d/rc.local. That one link is followed (the guest
+            // reads the file through it, and Nova's libguestfs writes through it); any other target
+            // is refused like every symlink.
             String link = rc.get().symlinkTarget().orElse("");
             GuestPath resolved = link.startsWith("/") ? GuestPath.of(link) : GuestPath.of(RC_LOCAL.parent() + "/" + link);
+            GuestPath rhel = RC_D.child("rc.local");
+            if (!resolved.equals(rhel)) {
+                throw new PlanRefusal(RC_LOCAL, action, RC_LOCAL + " is a symlink to " + link + "; guestdata follows it"
+                        + " only to " + rhel + " (the RHEL layout) and writes no other path through a symlink");
+            }
             if (tree.lstat(resolved, action).isPresent()) {
                 target = resolved;
                 how += "; /etc/rc.local is a symlink to " + link + ", so " + resolved + " is appended to, as the guest reads it";
             } else if (tree.exists(RC_D, action)) {
-                target = RC_D.child("rc.local");
-                how += "; /etc/rc.local is a dangling symlink, so " + target + " is used, as Nova does";
+                target = rhel;
+                how += "; /etc/rc.local is a dangling symlink, so " + target + " is created, as Nova does";
             } else {
                 throw new PlanRefusal(RC_LOCAL, action, RC_LOCAL + " is a dangling symlink to " + link
                         + " and " + RC_D + " does not exist; fix rc.local in the image");

@@ -112,6 +112,17 @@ class HostileImageTest {
     }
 
     @Test
+    void rcLocalSymlinkedAnywhereButRcDIsRefused() throws Exception {
+        Path t = GuestImages.skeleton(dir);
+        GuestImages.mkdirs(t, "etc/selinux");
+        Files.createSymbolicLink(t.resolve("etc/rc.local"), Path.of("../../etc/shadow"));
+        Entry e = refused(image(t), Instances.full(), "/etc/rc.local");
+        assertEquals(InjectionItem.KEY, e.item());
+        assertEquals("/etc/rc.local is a symlink to ../../etc/shadow; guestdata follows it only to /etc/rc.d/rc.local"
+                + " (the RHEL layout) and writes no other path through a symlink", e.detail());
+    }
+
+    @Test
     void shadowSymlinkedToPasswd() throws Exception {
         Path t = GuestImages.skeleton(dir);
         Files.delete(t.resolve("etc/shadow"));
