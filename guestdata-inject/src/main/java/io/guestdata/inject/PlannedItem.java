@@ -38,14 +38,6 @@ record PlannedItem(InjectionItem item, List<PlannedWrite> writes, Optional<Strin
         return refusal.isPresent() || writes.stream().anyMatch(w -> w.refusal().isPresent());
     }
 
-    /** The first reason it is refused. */
-    Optional<String> firstRefusal() {
-        if (refusal.isPresent()) {
-            return refusal;
-        }
-        return writes.stream().flatMap(w -> w.refusal().stream()).findFirst();
-    }
-
     long spaceBytes() {
         return writes.stream().mapToLong(PlannedWrite::spaceBytes).sum();
     }

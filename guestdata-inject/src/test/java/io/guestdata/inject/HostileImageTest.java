@@ -177,6 +177,19 @@ class HostileImageTest {
     }
 
     @Test
+    void tooFewFreeInodes() throws Exception {
+        Path img = GuestImages.wholeDisk(dir, "disk.img", GuestImages.skeleton(dir), 32, "-t", "ext4", "-N", "16");
+        String free = GuestImages.runOk("dumpe2fs", "-h", img.toString()).out().lines()
+                .filter(l -> l.startsWith("Free inodes:")).findFirst().orElseThrow().replaceAll("\\D", "");
+        for (int i = 0; i < Integer.parseInt(free) - 3; i++) {
+            GuestImages.debugfsWrite(img, 0, "write /dev/null f" + i);
+        }
+        Entry e = refused(img, Instances.full(), "/etc/network/interfaces");
+        assertEquals("not enough free inodes: the writes planned up to this one create 4 files and directories, and 3"
+                + " inodes are free", e.detail());
+    }
+
+    @Test
     void journalNeedingRecovery() throws Exception {
         Path img = image(GuestImages.skeleton(dir));
         GuestImages.debugfsWrite(img, 0, "feature needs_recovery");
