@@ -1,6 +1,6 @@
 package io.guestdata.cli;
 
-/** The exit codes of every {@code guestdata} command (listed in the README). */
+/** The exit codes of every {@code guestdata} command (listed in the README; inject's in docs/injection.md). */
 public final class ExitCode {
     /** The command did what was asked. */
     public static final int OK = 0;
@@ -16,6 +16,20 @@ public final class ExitCode {
     public static final int NOT_FOUND = 5;
     /** A local input file (--key, --file, --user-data, --network-data, --vendor-data) cannot be read. */
     public static final int INPUT = 6;
+    /**
+     * inject: the image cannot be used: it does not exist, is in use (a VM, qemu, another writer),
+     * has an unusable format, the partition cannot be chosen, or its filesystem must not be written
+     * (journal needs recovery, unclean, unsupported feature). Nothing was written.
+     */
+    public static final int IMAGE = 7;
+    /** inject: a check of the plan refused it (symlink, hard link, no root, no space …). Nothing was written. */
+    public static final int REFUSED = 8;
+    /** inject: a write failed after the plan passed; the report says what was written and what was not. */
+    public static final int FAILED = 9;
+    /** inject --best-effort: some items were refused or failed, the others were written. */
+    public static final int PARTIAL = 10;
+    /** inject: the filesystem needs a backend this build does not have (e.g. libguestfs). Nothing was written. */
+    public static final int BACKEND = 11;
 
     private ExitCode() {
     }

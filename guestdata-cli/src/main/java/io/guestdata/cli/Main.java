@@ -14,12 +14,15 @@ import picocli.CommandLine.Command;
         versionProvider = Main.Version.class,
         description = "Gets instance data (keys, passwords, network, user data, metadata, files) into virtual machines, "
                 + "as OpenStack Nova does: config drives, the metadata service, disk injection.",
-        subcommands = {ValidateCommand.class, MetadataCommand.class, ConfigDriveCommand.class,
+        subcommands = {ValidateCommand.class, MetadataCommand.class, ConfigDriveCommand.class, InjectCommand.class,
                 CommandLine.HelpCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {"  0  done", "  1  internal error", "  2  usage error", "  3  invalid instance document",
                 "  4  output exists or is not writable (nothing written)", "  5  metadata path not found",
-                "  6  a local input file cannot be read"})
+                "  6  a local input file cannot be read",
+                "  7  inject: the image cannot be used (nothing written)", "  8  inject: refused before the first write",
+                "  9  inject: a write failed", " 10  inject --best-effort: some items not written",
+                " 11  inject: the filesystem needs a backend not in this build"})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -306,6 +306,29 @@ public final class Ext2Filesystem implements GuestFilesystem {
     }
 
     @Override
+    public synchronized java.util.OptionalLong freeInodes() throws GuestFsException {
+        requireOpen("free inodes", null);
+        return java.util.OptionalLong.of(Ext2SuperBlock.parse(fs.superBlock()).freeInodesCount());
+    }
+
+    /**
+     * Whether a READ_WRITE open would be refused, without opening anything for writing: reads the
+     * primary superblock and applies the same checks (journal needing recovery, unclean or
+     * erroneous state, unsupported features). A dry run uses it to fail as the real run would.
+     *
+     * @throws GuestFsException with the same kind and message a READ_WRITE {@link #open} gives
+     */
+    public static void checkWritable(Path imageOrDevice, long byteOffset) throws GuestFsException {
+        Objects.requireNonNull(imageOrDevice, "imageOrDevice");
+        String image = imageOrDevice + (byteOffset == 0 ? "" : " at offset " + byteOffset);
+        Ext2SuperBlock onDisk = readSuperBlock(imageOrDevice, byteOffset, image);
+        if (onDisk == null) {
+            throw new GuestFsException(Kind.OPEN_FAILED, "open " + image, null, "too short for an ext2/3/4 superblock");
+        }
+        Ext2FeatureCheck.check(onDisk, OpenMode.READ_WRITE, image);
+    }
+
+    @Override
     public synchronized void close() throws GuestFsException {
         if (fs == null) {
             return;

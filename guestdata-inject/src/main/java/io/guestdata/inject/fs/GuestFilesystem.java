@@ -82,6 +82,14 @@ public interface GuestFilesystem extends AutoCloseable {
     /** Bytes a write may use: free blocks less the blocks reserved for root, times the block size. */
     long freeBytes() throws GuestFsException;
 
+    /**
+     * Free inodes, when the filesystem counts them (ext2/3/4 do; XFS and Btrfs allocate inodes
+     * dynamically and report none). Planners use it to refuse a set of writes before the first one.
+     */
+    default java.util.OptionalLong freeInodes() throws GuestFsException {
+        return java.util.OptionalLong.empty();
+    }
+
     /** Flushes what was written and releases the filesystem; a second close does nothing. */
     @Override
     void close() throws GuestFsException;

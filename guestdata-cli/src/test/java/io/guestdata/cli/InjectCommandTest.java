@@ -1,0 +1,224 @@
+package io.guestdata.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code guestdata inject}: output, --dry-run, --only, --json, exit codes; results read back with debugfs. */
+class InjectCommandTest {
+    @TempDir
+    Path tmp;
+
+    Path image;
+    Path tree;
+
+    @BeforeEach
+    void guest() throws Exception {
+        tree = Files.createDirectories(tmp.resolve("tree"));
+        Files.createDirectories(tree.resolve("etc"));
+        Files.createDirectories(tree.resolve("sbin"));
+        Files.createDirectories(tree.resolve("root"));
+        Files.writeString(tree.resolve("etc/passwd"), "root:x:0:0:root:/root:/bin/bash\n");
+        Files.writeString(tree.resolve("etc/shadow"), "root:*:19000:0:99999:7:::\n");
+        Files.writeString(tree.resolve("etc/group"), "root:x:0:\n");
+        Files.writeString(tree.resolve("sbin/init"), "");
+        image = tmp.resolve("disk.img");
+    }
+
+    private Path mkfs() throws Exception {
+        ok("truncate", "-s", "32M", image.toString());
+        ok("mke2fs", "-q", "-F", "-t", "ext4", "-d", tree.toString(), image.toString());
+        return image;
+    }
+
+    private static String ok(String... argv) throws Exception {
+        Tool.Result r = Tool.run(List.of(argv));
+        assertEquals(0, r.exitCode(), () -> String.join(" ", argv) + ": " + r.stderr());
+        return r.stdout();
+    }
+
+    private String debugfs(String request) throws Exception {
+        return Tool.run(List.of("debugfs", "-R", request, image.toString())).stdout();
+    }
+
+    private static String full() throws Exception {
+        return CloudInitReadsConfigDriveTreeTest.resource("instances/full.json").toString();
+    }
+
+    private static String sha256(Path file) throws Exception {
+        MessageDigest md = MessageDigest.getInstance("SHA-256");
+        try (InputStream in = Files.newInputStream(file)) {
+            md.update(in.readAllBytes());
+        }
+        return HexFormat.of().formatHex(md.digest());
+    }
+
+    private Cli inject(String... extra) throws Exception {
+        List<String> args = new ArrayList<>(List.of("inject", "--instance", full(), "--image", image.toString()));
+        args.addAll(List.of(extra));
+        return Cli.run(args.toArray(String[]::new));
+    }
+
+    private void assertClean() throws Exception {
+        Tool.Result r = Tool.run(List.of("e2fsck", "-fn", image.toString()));
+        assertEquals(0, r.exitCode(), r.stdout() + r.stderr());
+    }
+
+    @Test
+    void dryRunPrintsThePlanAndLeavesTheImageUnchanged() throws Exception {
+        mkfs();
+        String before = sha256(image);
+        Cli r = inject("--dry-run");
+        assertEquals(ExitCode.OK, r.exitCode(), r.toString());
+        assertEquals(before, sha256(image));
+        List<String> lines = r.out().lines().toList();
+        assertEquals("dry run: " + image + " (raw), the whole disk (ext4), backend ext2fs", lines.get(0));
+        assertEquals("ITEM      ACTION   PATH                        BYTES  MODE  OWNER      STATUS", lines.get(1));
+        assertEquals("key       mkdir    /root/.ssh                      -  0700  root:root  planned", lines.get(2));
+        assertEquals("password  replace  /etc/shadow                   131  0644  root:root  planned", lines.get(7));
+        assertEquals("dry run: 10 planned; nothing was written", lines.getLast());
+        assertTrue(r.stderr().isEmpty(), r.stderr());
+    }
+
+    @Test
+    void onlyTheNamedItemsAreWritten() throws Exception {
+        mkfs();
+        Cli r = inject("--only", "key,metadata", "--partition", "-1");
+        assertEquals(ExitCode.OK, r.exitCode(), r.toString());
+        assertTrue(r.out().endsWith("done: 3 written\n"), r.out());
+        assertTrue(debugfs("cat /root/.ssh/authorized_keys").contains("# The following ssh key was injected by Nova\n"
+                + "ssh-ed25519 "));
+        assertEquals("{\"role\": \"webservers\", \"essential\": \"false\", \"dsmode\": \"local\", \"with space\":"
+                + " \"\\u00fcn\\u00efcode\"}", debugfs("cat /meta.js"));
+        assertEquals("root:*:19000:0:99999:7:::\n", debugfs("cat /etc/shadow"));
+        assertTrue(debugfs("stat /etc/network").isEmpty());
+        assertClean();
+    }
+
+    @Test
+    void jsonReportForPrograms() throws Exception {
+        mkfs();
+        Cli r = inject("--json", "--password-hash", "md5");
+        assertEquals(ExitCode.OK, r.exitCode(), r.toString());
+        JsonNode report = new ObjectMapper().readTree(r.stdout());
+        assertEquals("done", report.get("outcome").asText());
+        assertEquals(0, report.get("exit_code").asInt());
+        assertEquals("ext2fs", report.get("backend").asText());
+        assertEquals(10, report.get("counts").get("written").asInt());
+        JsonNode keys = report.get("entries").get(1);
+        assertEquals("key", keys.get("item").asText());
+        assertEquals("append", keys.get("action").asText());
+        assertEquals("/root/.ssh/authorized_keys", keys.get("path").asText());
+        assertEquals("0600", keys.get("mode").asText());
+        assertEquals("root:root", keys.get("owner").asText());
+        assertEquals(0, keys.get("uid").asInt());
+        assertEquals("written", keys.get("status").asText());
+        assertTrue(debugfs("cat /etc/shadow").startsWith("root:$1$"));
+        assertClean();
+    }
+
+    @Test
+    void aRefusalExitsEightAndWritesNothing() throws Exception {
+        Files.createSymbolicLink(tree.resolve("root/.ssh"), Path.of("/etc"));
+        mkfs();
+        String before = sha256(image);
+        Cli r = inject();
+        assertEquals(ExitCode.REFUSED, r.exitCode(), r.toString());
+        assertEquals(before, sha256(image));
+        List<String> err = r.stderr().lines().toList();
+        assertEquals("guestdata: key /root/.ssh: refused: /root/.ssh is a symlink to /etc; guestdata writes no path"
+                + " through a symlink (Nova would follow it inside the guest)", err.get(0));
+        assertEquals("guestdata: refused: nothing was written (1 refused, 8 not written)", err.getLast());
+        assertTrue(r.out().contains("key       mkdir    /root/.ssh"), r.out());
+    }
+
+    @Test
+    void bestEffortExitsTenAndWritesTheRest() throws Exception {
+        Files.createSymbolicLink(tree.resolve("root/.ssh"), Path.of("/etc"));
+        mkfs();
+        Cli r = inject("--best-effort");
+        assertEquals(ExitCode.PARTIAL, r.exitCode(), r.toString());
+        assertTrue(r.stderr().endsWith("guestdata: partial: 8 written, 1 refused\n"), r.stderr());
+        assertTrue(debugfs("cat /meta.js").startsWith("{\"role\""));
+        assertClean();
+    }
+
+    @Test
+    void theGuestfsBackendIsNotInThisBuild() throws Exception {
+        mkfs();
+        Cli r = inject("--backend", "guestfs");
+        assertEquals(ExitCode.BACKEND, r.exitCode(), r.toString());
+        assertEquals("guestdata: libguestfs backend not available in this build\n", r.stderr());
+        Cli j = inject("--backend", "guestfs", "--json");
+        JsonNode err = new ObjectMapper().readTree(j.stdout());
+        assertEquals("error", err.get("outcome").asText());
+        assertEquals(ExitCode.BACKEND, err.get("exit_code").asInt());
+    }
+
+    @Test
+    void imageProblemsExitSeven() throws Exception {
+        Cli missing = inject();
+        assertEquals(ExitCode.IMAGE, missing.exitCode(), missing.toString());
+        assertEquals("guestdata: " + image + ": does not exist; nothing was written\n", missing.stderr());
+        mkfs();
+        ok("debugfs", "-w", "-R", "feature needs_recovery", image.toString());
+        Cli recovery = inject();
+        assertEquals(ExitCode.IMAGE, recovery.exitCode(), recovery.toString());
+        assertTrue(recovery.stderr().contains("the journal needs recovery"), recovery.stderr());
+    }
+
+    @Test
+    void usageErrors() throws Exception {
+        mkfs();
+        for (List<String> bad : List.of(List.of("--only", "key,bogus"), List.of("--partition", "-3"),
+                List.of("--password-hash", "sha1"), List.of("--backend", "loop"), List.of("--image-format", "iso"))) {
+            Cli r = inject(bad.toArray(String[]::new));
+            assertEquals(ExitCode.USAGE, r.exitCode(), bad + ": " + r);
+        }
+        Cli only = inject("--only", "password", "--only", "bogus");
+        assertTrue(only.stderr().contains("unknown injection item 'bogus'; use one of key, net, metadata, password, files"),
+                only.stderr());
+    }
+
+    @Test
+    void partitionMinusTwoDisablesInjection() throws Exception {
+        mkfs();
+        String before = sha256(image);
+        Cli r = inject("--partition", "-2");
+        assertEquals(ExitCode.OK, r.exitCode(), r.toString());
+        assertTrue(r.out().contains("note: injection is disabled (partition -2, Nova's default)"), r.out());
+        assertEquals(before, sha256(image));
+    }
+
+    @Test
+    void novaBootFlagsBuildTheInstance() throws Exception {
+        mkfs();
+        Path key = CloudInitReadsConfigDriveTreeTest.resource("instances/alice.pub");
+        Path file = Files.writeString(tmp.resolve("hello"), "hi\n");
+        Cli r = Cli.run("inject", "--image", image.toString(), "--name", "vm1", "--key-name", "alice", "--key",
+                key.toString(), "--admin-pass", "pw", "--meta", "a=b", "--file", "/etc/hello=" + file);
+        assertEquals(ExitCode.OK, r.exitCode(), r.toString());
+        assertEquals("{\"a\": \"b\"}", debugfs("cat /meta.js"));
+        assertEquals("hi\n", debugfs("cat /etc/hello"));
+        String keys = debugfs("cat /root/.ssh/authorized_keys");
+        assertEquals("\n# The following ssh key was injected by Nova\n" + Files.readString(key).strip() + "\n", keys);
+        assertClean();
+    }
+
+    static String read(Path p) throws IOException {
+        return Files.readString(p);
+    }
+}

@@ -1,0 +1,64 @@
+package io.guestdata.inject;
+
+import java.util.Objects;
+import java.util.Optional;
+
+import io.guestdata.inject.block.ImageFormat;
+import io.guestdata.inject.block.QemuStorageExport;
+
+/**
+ * How to inject.
+ *
+ * @param imageFormat  the image's container format; empty to detect it ({@code auto})
+ * @param partition    Nova's {@code inject_partition}: -2 off, -1 find the OS root, 0 whole disk, N partition N
+ * @param backend      which filesystem backend ({@code auto} picks by filesystem type)
+ * @param request      what to inject
+ * @param dryRun       open read-only, plan, report, write nothing
+ * @param bestEffort   continue past a refused or failed item
+ * @param export       how qemu-storage-daemon is run for non-raw images
+ */
+public record InjectionOptions(Optional<ImageFormat> imageFormat, int partition, FilesystemBackends.Choice backend,
+                               InjectionRequest request, boolean dryRun, boolean bestEffort,
+                               QemuStorageExport.Settings export) {
+
+    public InjectionOptions {
+        Objects.requireNonNull(imageFormat, "imageFormat");
+        Objects.requireNonNull(backend, "backend");
+        Objects.requireNonNull(request, "request");
+        Objects.requireNonNull(export, "export");
+    }
+
+    /** Auto format, partition -1, auto backend, everything, SHA-512, writing, all-or-nothing. */
+    public static InjectionOptions defaults() {
+        return new InjectionOptions(Optional.empty(), -1, FilesystemBackends.Choice.AUTO, InjectionRequest.everything(),
+                false, false, QemuStorageExport.Settings.defaults());
+    }
+
+    public InjectionOptions withPartition(int p) {
+        return new InjectionOptions(imageFormat, p, backend, request, dryRun, bestEffort, export);
+    }
+
+    public InjectionOptions withImageFormat(Optional<ImageFormat> f) {
+        return new InjectionOptions(f, partition, backend, request, dryRun, bestEffort, export);
+    }
+
+    public InjectionOptions withBackend(FilesystemBackends.Choice b) {
+        return new InjectionOptions(imageFormat, partition, b, request, dryRun, bestEffort, export);
+    }
+
+    public InjectionOptions withRequest(InjectionRequest r) {
+        return new InjectionOptions(imageFormat, partition, backend, r, dryRun, bestEffort, export);
+    }
+
+    public InjectionOptions withDryRun(boolean d) {
+        return new InjectionOptions(imageFormat, partition, backend, request, d, bestEffort, export);
+    }
+
+    public InjectionOptions withBestEffort(boolean b) {
+        return new InjectionOptions(imageFormat, partition, backend, request, dryRun, b, export);
+    }
+
+    public InjectionOptions withExport(QemuStorageExport.Settings s) {
+        return new InjectionOptions(imageFormat, partition, backend, request, dryRun, bestEffort, s);
+    }
+}

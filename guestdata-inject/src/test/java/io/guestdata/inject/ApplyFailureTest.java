@@ -1,0 +1,164 @@
+package io.guestdata.inject;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.random.RandomGenerator;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.guestdata.inject.InjectionReport.Entry;
+import io.guestdata.inject.InjectionReport.Outcome;
+import io.guestdata.inject.InjectionReport.Status;
+import io.guestdata.inject.block.FilesystemType;
+import io.guestdata.inject.fs.AccessPolicy;
+import io.guestdata.inject.fs.FileStat;
+import io.guestdata.inject.fs.GuestFilesystem;
+import io.guestdata.inject.fs.GuestFsException;
+import io.guestdata.inject.fs.GuestPath;
+import io.guestdata.inject.fs.OpenMode;
+
+import static io.guestdata.inject.GuestImages.assertClean;
+import static io.guestdata.inject.GuestImages.assertDirectory;
+import static io.guestdata.inject.GuestImages.stat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/**
+ * A write that fails after the plan passed (the guest changed under us: something made
+ * {@code /etc/network/interfaces} a directory between plan and write). The report says exactly
+ * what was written and what was not; the filesystem stays consistent.
+ */
+class ApplyFailureTest {
+
+    static final GuestPath SABOTAGED = GuestPath.of("/etc/network/interfaces");
+
+    @TempDir
+    Path dir;
+
+    /** ext2fs, except that a directory appears at {@link #SABOTAGED} just before it is replaced. */
+    static final class SabotagedBackend implements FilesystemBackend {
+        private final Ext2fsBackend real = new Ext2fsBackend();
+
+        @Override
+        public String name() {
+            return "ext2fs";
+        }
+
+        @Override
+        public boolean supports(FilesystemType type) {
+            return real.supports(type);
+        }
+
+        @Override
+        public GuestFilesystem open(InjectionTarget target, OpenMode mode) throws GuestFsException {
+            GuestFilesystem fs = real.open(target, mode);
+            return new GuestFilesystem() {
+                @Override
+                public boolean exists(GuestPath path, AccessPolicy policy) throws GuestFsException {
+                    return fs.exists(path, policy);
+                }
+
+                @Override
+                public FileStat stat(GuestPath path, AccessPolicy policy) throws GuestFsException {
+                    return fs.stat(path, policy);
+                }
+
+                @Override
+                public byte[] read(GuestPath path, int maxBytes, AccessPolicy policy) throws GuestFsException {
+                    return fs.read(path, maxBytes, policy);
+                }
+
+                @Override
+                public void makeDirectories(GuestPath d, int m, int uid, int gid, AccessPolicy policy) throws GuestFsException {
+                    fs.makeDirectories(d, m, uid, gid, policy);
+                }
+
+                @Override
+                public void replace(GuestPath file, byte[] content, AccessPolicy policy) throws GuestFsException {
+                    if (file.equals(SABOTAGED)) {
+                        fs.makeDirectories(file, 0755, 0, 0, policy);
+                    }
+                    fs.replace(file, content, policy);
+                }
+
+                @Override
+                public void append(GuestPath file, byte[] content, AccessPolicy policy) throws GuestFsException {
+                    fs.append(file, content, policy);
+                }
+
+                @Override
+                public void chmod(GuestPath path, int m, AccessPolicy policy) throws GuestFsException {
+                    fs.chmod(path, m, policy);
+                }
+
+                @Override
+                public void chown(GuestPath path, int uid, int gid, AccessPolicy policy) throws GuestFsException {
+                    fs.chown(path, uid, gid, policy);
+                }
+
+                @Override
+                public long freeBytes() throws GuestFsException {
+                    return fs.freeBytes();
+                }
+
+                @Override
+                public void close() throws GuestFsException {
+                    fs.close();
+                }
+            };
+        }
+    }
+
+    private DiskInjector injector() {
+        return new DiskInjector(new FilesystemBackends(List.of(new SabotagedBackend())), RandomGenerator.of("L64X128MixRandom"));
+    }
+
+    private static List<String> rows(InjectionReport report) {
+        return report.entries().stream().map(e -> e.item().label() + " " + e.path().orElse("-") + " " + e.status().label())
+                .toList();
+    }
+
+    @Test
+    void theFirstFailureStopsAndTheReportSaysWhatWasWritten() throws Exception {
+        Path img = GuestImages.wholeDisk(dir, "disk.img", GuestImages.skeleton(dir), 32, "-t", "ext4");
+        InjectionReport report = injector().inject(img, Instances.full(), InjectionOptions.defaults());
+        assertEquals(Outcome.FAILED, report.outcome());
+        assertEquals(List.of(
+                "key /root/.ssh written",
+                "key /root/.ssh/authorized_keys written",
+                "net /etc/network written",
+                "net /etc/network/interfaces failed",
+                "metadata /meta.js not written",
+                "password /etc/shadow not written",
+                "files /etc/guestdata not written",
+                "files /etc/guestdata/hello.txt not written",
+                "files /opt not written",
+                "files /opt/app not written",
+                "files /opt/app/conf not written",
+                "files /opt/app/conf/app.ini not written",
+                "files /etc/motd not written"), rows(report));
+        Entry failed = report.entries().get(3);
+        assertEquals("replace /etc/network/interfaces failed: replace /etc/network/interfaces: /etc/network/interfaces"
+                + " is a directory; this step wrote nothing", failed.detail());
+        assertNotNull(stat(img, 0, "/root/.ssh/authorized_keys"));
+        assertDirectory(img, 0, "/etc/network", 0744, 0, 0);
+        assertNull(stat(img, 0, "/meta.js"));
+        assertEquals(GuestImages.SHADOW, GuestImages.cat(img, 0, "/etc/shadow"));
+        assertClean(img, 0);
+    }
+
+    @Test
+    void bestEffortGoesOnWithTheNextItem() throws Exception {
+        Path img = GuestImages.wholeDisk(dir, "disk.img", GuestImages.skeleton(dir), 32, "-t", "ext4");
+        InjectionReport report = injector().inject(img, Instances.full(), InjectionOptions.defaults().withBestEffort(true));
+        assertEquals(Outcome.PARTIAL, report.outcome());
+        for (Entry e : report.entries()) {
+            Status expected = e.path().orElse("").equals(SABOTAGED.toString()) ? Status.FAILED : Status.WRITTEN;
+            assertEquals(expected, e.status(), e::toString);
+        }
+        GuestImages.assertFile(img, 0, "/meta.js", 0644, 0, 0, DiskInjectionTest.META_JS);
+        assertClean(img, 0);
+    }
+}

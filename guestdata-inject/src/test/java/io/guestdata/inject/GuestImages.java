@@ -1,0 +1,335 @@
+package io.guestdata.inject;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Guest disk images made by the real tools (mke2fs -d, sfdisk, sgdisk, qemu-img) from a skeleton
+ * guest tree, and read back by the real tools (debugfs, e2fsck).
+ */
+final class GuestImages {
+
+    static final String PASSWD = "root:x:0:0:root:/root:/bin/bash\n"
+            + "daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n"
+            + "alice:x:1000:1000:Alice,,,:/home/alice:/bin/bash\n";
+    static final String SHADOW = "root:*:19000:0:99999:7:::\n"
+            + "daemon:*:19000:0:99999:7:::\n"
+            + "alice:!:19000:0:99999:7:::\n";
+    static final String GROUP = "root:x:0:\ndaemon:x:1:\nshadow:x:42:\nalice:x:1000:\n";
+
+    private GuestImages() {
+    }
+
+    /** Output of a finished process. */
+    record Result(int exit, byte[] stdout, String stderr) {
+        String out() {
+            return new String(stdout, StandardCharsets.UTF_8);
+        }
+    }
+
+    static Result run(List<String> command) {
+        return run(command, null);
+    }
+
+    static Result run(List<String> command, String stdin) {
+        try {
+            ProcessBuilder pb = new ProcessBuilder(command);
+            pb.environment().put("LC_ALL", "C");
+            Process p = pb.start();
+            try (var in = p.getOutputStream()) {
+                if (stdin != null) {
+                    in.write(stdin.getBytes(StandardCharsets.UTF_8));
+                }
+            }
+            CompletableFuture<String> err = new CompletableFuture<>();
+            Thread.ofVirtual().start(() -> {
+                try {
+                    err.complete(new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+                } catch (IOException e) {
+                    err.completeExceptionally(e);
+                }
+            });
+            byte[] out = p.getInputStream().readAllBytes();
+            if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("timed out: " + command);
+            }
+            return new Result(p.exitValue(), out, err.join());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    static Result runOk(String... command) {
+        return runOk(List.of(command), null);
+    }
+
+    static Result runOk(List<String> command, String stdin) {
+        Result r = run(command, stdin);
+        if (r.exit() != 0) {
+            throw new AssertionError(command + " exited " + r.exit() + "\n" + r.out() + r.stderr());
+        }
+        return r;
+    }
+
+    // --- guest trees ----------------------------------------------------------------------
+
+    /** A minimal Debian-like root: accounts, os-release, sbin/init, root/ 0700, home/alice. */
+    static Path skeleton(Path dir) {
+        try {
+            Path t = dir.resolve("tree");
+            Files.createDirectories(t.resolve("etc"));
+            Files.createDirectories(t.resolve("sbin"));
+            Files.createDirectories(t.resolve("home/alice"));
+            Files.createDirectories(t.resolve("root"));
+            Files.setPosixFilePermissions(t.resolve("root"), PosixFilePermissions.fromString("rwx------"));
+            write(t, "etc/passwd", PASSWD, "rw-r--r--");
+            write(t, "etc/shadow", SHADOW, "rw-r-----");
+            write(t, "etc/group", GROUP, "rw-r--r--");
+            write(t, "etc/os-release", "PRETTY_NAME=\"Skeleton GNU/Linux\"\nID=skeleton\n", "rw-r--r--");
+            write(t, "sbin/init", "#!/bin/sh\n", "rwxr-xr-x");
+            return t;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static Path write(Path tree, String relative, String content, String perms) throws IOException {
+        Path p = tree.resolve(relative);
+        Files.createDirectories(p.getParent());
+        Files.writeString(p, content);
+        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(perms));
+        return p;
+    }
+
+    static void mkdirs(Path tree, String... relative) throws IOException {
+        for (String r : relative) {
+            Files.createDirectories(tree.resolve(r));
+        }
+    }
+
+    // --- images ---------------------------------------------------------------------------
+
+    /** A sparse file of {@code bytes}. */
+    static Path sparse(Path image, long bytes) {
+        try {
+            Files.deleteIfExists(image);
+            try (RandomAccessFile raf = new RandomAccessFile(image.toFile(), "rw")) {
+                raf.setLength(bytes);
+            }
+            return image;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** {@code mke2fs -q -F options [-E offset=N] -d tree image sizeKiB} into an existing (or new) file. */
+    static void mkfs(Path image, long offset, long sizeKiB, Path tree, String... options) {
+        if (!Files.exists(image)) {
+            sparse(image, offset + sizeKiB * 1024);
+        }
+        List<String> cmd = new ArrayList<>(List.of("mke2fs", "-q", "-F"));
+        cmd.addAll(List.of(options));
+        if (offset != 0) {
+            cmd.addAll(List.of("-E", "offset=" + offset));
+        }
+        if (tree != null) {
+            cmd.addAll(List.of("-d", tree.toString()));
+        }
+        cmd.add(image.toString());
+        cmd.add(sizeKiB + "k");
+        runOk(cmd, null);
+    }
+
+    /** A whole-disk ext filesystem (partition 0) of {@code sizeMiB}. */
+    static Path wholeDisk(Path dir, String name, Path tree, long sizeMiB, String... options) {
+        Path img = dir.resolve(name);
+        sparse(img, sizeMiB << 20);
+        mkfs(img, 0, sizeMiB << 10, tree, options);
+        return img;
+    }
+
+    /**
+     * An MBR disk of 64 MiB: partition 1 from sector 2048 (16 MiB), partition 2 after it (rest);
+     * each given tree (null: leave unformatted) becomes an ext4 filesystem.
+     */
+    static Path mbrDisk(Path dir, String name, Path tree1, Path tree2) {
+        Path img = sparse(dir.resolve(name), 64L << 20);
+        runOk(List.of("sfdisk", "-q", img.toString()), "label: dos\nstart=2048, size=32768, type=83\nstart=34816, type=83\n");
+        if (tree1 != null) {
+            mkfs(img, 2048L * 512, 32768 / 2, tree1, "-t", "ext4");
+        }
+        if (tree2 != null) {
+            mkfs(img, 34816L * 512, (131072 - 34816) / 2, tree2, "-t", "ext4");
+        }
+        return img;
+    }
+
+    /** A GPT disk of 64 MiB: partition 1 (8 MiB, EFI-ish, left empty), partition 2 ext4 with the tree. */
+    static Path gptDisk(Path dir, String name, Path tree) {
+        Path img = sparse(dir.resolve(name), 64L << 20);
+        runOk("sgdisk", "-n", "1:2048:+8M", "-t", "1:ef00", "-n", "2:0:0", "-t", "2:8300", img.toString());
+        String info = runOk("sgdisk", "-i", "2", img.toString()).out();
+        Matcher first = Pattern.compile("First sector: (\\d+)").matcher(info);
+        Matcher last = Pattern.compile("Last sector: (\\d+)").matcher(info);
+        if (!first.find() || !last.find()) {
+            throw new AssertionError("sgdisk -i 2: " + info);
+        }
+        long start = Long.parseLong(first.group(1));
+        long sectors = Long.parseLong(last.group(1)) - start + 1;
+        mkfs(img, start * 512, sectors / 2, tree, "-t", "ext4");
+        return img;
+    }
+
+    /** Byte offset of GPT partition 2 of an image made by {@link #gptDisk}. */
+    static long gptPartition2Offset(Path img) {
+        String info = runOk("sgdisk", "-i", "2", img.toString()).out();
+        Matcher first = Pattern.compile("First sector: (\\d+)").matcher(info);
+        if (!first.find()) {
+            throw new AssertionError(info);
+        }
+        return Long.parseLong(first.group(1)) * 512;
+    }
+
+    static Path toQcow2(Path raw, Path qcow2) {
+        runOk("qemu-img", "convert", "-q", "-f", "raw", "-O", "qcow2", raw.toString(), qcow2.toString());
+        return qcow2;
+    }
+
+    static Path toRaw(Path qcow2, Path raw) {
+        runOk("qemu-img", "convert", "-q", "-f", "qcow2", "-O", "raw", qcow2.toString(), raw.toString());
+        return raw;
+    }
+
+    // --- reading back ---------------------------------------------------------------------
+
+    static String device(Path image, long offset) {
+        return offset == 0 ? image.toString() : image + "?offset=" + offset;
+    }
+
+    static void assertClean(Path image, long offset) {
+        Result r = run(List.of("e2fsck", "-fn", device(image, offset)));
+        assertEquals(0, r.exit(), () -> "e2fsck -fn " + device(image, offset) + " is not clean:\n" + r.out() + r.stderr());
+    }
+
+    static Result debugfs(Path image, long offset, String request) {
+        return run(List.of("debugfs", "-R", request, device(image, offset)));
+    }
+
+    /** {@code debugfs -w -R request}: for preparing hostile or damaged images. */
+    static void debugfsWrite(Path image, long offset, String... requests) {
+        for (String request : requests) {
+            Result r = run(List.of("debugfs", "-w", "-R", request, device(image, offset)));
+            if (r.exit() != 0 || r.stderr().lines().skip(1).anyMatch(l -> !l.isBlank())) {
+                throw new AssertionError("debugfs -w -R '" + request + "': " + r.out() + r.stderr());
+            }
+        }
+    }
+
+    /** What {@code debugfs stat} says. */
+    record Stat(String type, int mode, long uid, long gid, long size, int links) {
+    }
+
+    private static final Pattern TYPE_MODE = Pattern.compile("Type: (\\S+)\\s+Mode:\\s+(\\d+)");
+    private static final Pattern USER_GROUP = Pattern.compile("User:\\s+(\\d+)\\s+Group:\\s+(\\d+)");
+    private static final Pattern SIZE = Pattern.compile("Size: (\\d+)");
+    private static final Pattern LINKS = Pattern.compile("Links: (\\d+)");
+
+    /** {@code debugfs stat}, or null when the path does not exist. */
+    static Stat stat(Path image, long offset, String path) {
+        Result r = debugfs(image, offset, "stat \"" + path + "\"");
+        String out = r.out();
+        Matcher tm = TYPE_MODE.matcher(out);
+        if (!tm.find()) {
+            if (r.stderr().contains("not found")) {
+                return null;
+            }
+            throw new AssertionError("debugfs stat " + path + ": " + out + r.stderr());
+        }
+        Matcher ug = USER_GROUP.matcher(out);
+        Matcher sz = SIZE.matcher(out);
+        Matcher ln = LINKS.matcher(out);
+        if (!ug.find() || !sz.find() || !ln.find()) {
+            throw new AssertionError("unparsable debugfs stat " + path + ": " + out);
+        }
+        return new Stat(tm.group(1), Integer.parseInt(tm.group(2), 8), Long.parseLong(ug.group(1)),
+                Long.parseLong(ug.group(2)), Long.parseLong(sz.group(1)), Integer.parseInt(ln.group(1)));
+    }
+
+    /** {@code debugfs cat path} as text. */
+    static String cat(Path image, long offset, String path) {
+        Result r = debugfs(image, offset, "cat \"" + path + "\"");
+        if (r.stderr().lines().skip(1).anyMatch(l -> !l.isBlank())) {
+            throw new AssertionError("debugfs cat " + path + ": " + r.stderr());
+        }
+        return new String(r.stdout(), StandardCharsets.UTF_8);
+    }
+
+    /** Asserts type, mode, owner and content of a guest path. */
+    static void assertFile(Path image, long offset, String path, int mode, long uid, long gid, String content) {
+        Stat s = stat(image, offset, path);
+        if (s == null) {
+            throw new AssertionError(path + " does not exist in " + image);
+        }
+        assertEquals("regular", s.type(), path);
+        assertEquals(String.format("%04o", mode), String.format("%04o", s.mode()), path + " mode");
+        assertEquals(uid + ":" + gid, s.uid() + ":" + s.gid(), path + " owner");
+        if (content != null) {
+            assertEquals(content, cat(image, offset, path), path + " content");
+        }
+    }
+
+    static void assertDirectory(Path image, long offset, String path, int mode, long uid, long gid) {
+        Stat s = stat(image, offset, path);
+        if (s == null) {
+            throw new AssertionError(path + " does not exist in " + image);
+        }
+        assertEquals("directory", s.type(), path);
+        assertEquals(String.format("%04o", mode), String.format("%04o", s.mode()), path + " mode");
+        assertEquals(uid + ":" + gid, s.uid() + ":" + s.gid(), path + " owner");
+    }
+
+    static String sha256(Path file) {
+        try (var in = Files.newInputStream(file)) {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 16];
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                md.update(buf, 0, n);
+            }
+            return HexFormat.of().formatHex(md.digest());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Whether Python's crypt (glibc crypt(3)) accepts {@code password} for {@code hash}. */
+    static boolean cryptVerifies(String password, String hash) {
+        Result r = run(List.of("/usr/bin/python3", "-W", "ignore", "-c",
+                "import crypt,sys; print(crypt.crypt(sys.argv[1], sys.argv[2]) == sys.argv[2])", password, hash));
+        if (r.exit() != 0) {
+            throw new AssertionError("python3 crypt: " + r.stderr());
+        }
+        return r.out().strip().equals("True");
+    }
+}
