@@ -17,6 +17,9 @@ architecture, an image whose only property is hw_machine_type, and no ephemeral,
   * LibvirtDriver._get_guest_config_sysinfo(instance) makes the <sysinfo> (sysinfo_serial=unique,
     Nova's default), and LibvirtConfigGuestSMBIOS the <os><smbios/></os> line.
 
+PATH must not exist: Flat() probes an existing image (qemu-img info) and records its format in a
+disk.info file beside it, as it does in an instance directory.
+
 Prints <domain> holding <sysinfo>, <os> and <devices><disk> as LibvirtConfigGuest.format_dom orders
 them (lxml, pretty printed). No libvirt connection is made.
 """
@@ -33,6 +36,8 @@ def main(argv=None):
     parser.add_argument("--uuid", required=True)
     parser.add_argument("--disk-path", required=True)
     args = parser.parse_args(argv)
+    if os.path.lexists(args.disk_path):
+        parser.error("--disk-path %s exists; Nova would probe it and write disk.info beside it" % args.disk_path)
 
     warnings.simplefilter("ignore")
     import nova.conf

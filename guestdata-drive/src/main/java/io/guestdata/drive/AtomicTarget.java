@@ -59,8 +59,22 @@ public final class AtomicTarget implements AutoCloseable {
             FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.READ);
             return new AtomicTarget(absolute, temp, channel);
         } catch (IOException e) {
-            throw new ImageException(target.toString(), "cannot create a temporary file beside it: " + e.getMessage(), e);
+            throw new ImageException(target.toString(), "cannot create a temporary file in " + dir + ": " + reason(e), e);
         }
+    }
+
+    /** What went wrong, in words: NIO's path-only messages say nothing of the cause. */
+    private static String reason(IOException e) {
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "no such file or directory (the file system does not accept new files)";
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null) {
+            return fse.getReason();
+        }
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
     private static void setReadableByAll(Path file) throws IOException {
