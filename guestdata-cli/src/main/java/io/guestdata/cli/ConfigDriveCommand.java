@@ -106,8 +106,8 @@ final class ConfigDriveCommand implements Callable<Integer> {
     String targetDev;
 
     @Option(names = "--disk-cache", paramLabel = "MODE",
-            description = "libvirt XML: driver cache mode. Default: Nova's choice, none when the directory of "
-                    + "--output supports O_DIRECT, else writeback.")
+            description = "libvirt XML: driver cache mode (none, writeback, writethrough, directsync, unsafe). "
+                    + "Default: Nova's choice, none when the directory of --output supports O_DIRECT, else writeback.")
     String diskCache;
 
     @Spec
@@ -249,7 +249,8 @@ final class ConfigDriveCommand implements Callable<Integer> {
         String xmlText = ": must be non-empty text that XML can hold (no control characters)";
         refuse(problems, diskPath != null && !isXmlValue(diskPath), "--disk-path" + xmlText);
         refuse(problems, targetDev != null && !isXmlValue(targetDev), "--target-dev" + xmlText);
-        refuse(problems, diskCache != null && !isXmlValue(diskCache), "--disk-cache" + xmlText);
+        refuse(problems, diskCache != null && !DiskCache.LIBVIRT_MODES.contains(diskCache), "--disk-cache " + diskCache
+                + ": not a libvirt cache mode (" + String.join(", ", DiskCache.LIBVIRT_MODES) + ")");
         refuse(problems, libvirtXml && diskPath == null && !isXmlValue(output.toAbsolutePath().toString()),
                 "--output: its path has characters XML cannot hold; give --disk-path for the libvirt XML");
         if (!problems.isEmpty()) {

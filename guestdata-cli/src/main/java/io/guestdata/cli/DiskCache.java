@@ -7,6 +7,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -20,6 +21,8 @@ import java.util.UUID;
 final class DiskCache {
     static final String NONE = "none";
     static final String WRITEBACK = "writeback";
+    /** libvirt's {@code <driver cache=…>} values (formatdomain: "cache"), as Nova's disk_cachemodes accepts them. */
+    static final List<String> LIBVIRT_MODES = List.of("none", "writeback", "writethrough", "directsync", "unsafe");
     private static final int ALIGN = 4096;
 
     private DiskCache() {
