@@ -1,10 +1,10 @@
 package io.guestdata.cli;
 
-import com.sun.nio.file.ExtendedOpenOption;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
@@ -24,8 +24,28 @@ final class DiskCache {
     /** libvirt's {@code <driver cache=…>} values (formatdomain: "cache"), as Nova's disk_cachemodes accepts them. */
     static final List<String> LIBVIRT_MODES = List.of("none", "writeback", "writethrough", "directsync", "unsafe");
     private static final int ALIGN = 4096;
+    /**
+     * The JDK's O_DIRECT open option, {@code com.sun.nio.file.ExtendedOpenOption.DIRECT} (module
+     * jdk.unsupported, present since JDK 10), looked up by name so that the build has no compile-time use
+     * of an unsupported API; null if a runtime lacks it, and then the probe answers no (writeback, the
+     * choice that always works).
+     */
+    private static final OpenOption DIRECT = directOption();
 
     private DiskCache() {
+    }
+
+    private static OpenOption directOption() {
+        try {
+            for (Object constant : Class.forName("com.sun.nio.file.ExtendedOpenOption").getEnumConstants()) {
+                if (((Enum<?>) constant).name().equals("DIRECT")) {
+                    return (OpenOption) constant;
+                }
+            }
+        } catch (ClassNotFoundException e) {
+            // not this runtime
+        }
+        return null;
     }
 
     /** Nova's choice for an image in {@code directory}. */
@@ -34,9 +54,12 @@ final class DiskCache {
     }
 
     static boolean supportsDirectIo(Path directory) {
+        if (DIRECT == null) {
+            return false;
+        }
         Path probe = directory.resolve(".directio.test." + UUID.randomUUID());
         try (FileChannel channel = FileChannel.open(probe, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-                ExtendedOpenOption.DIRECT)) {
+                DIRECT)) {
             ByteBuffer block = ByteBuffer.allocateDirect(2 * ALIGN).alignedSlice(ALIGN).limit(ALIGN);
             while (block.hasRemaining()) {
                 block.put((byte) 'x');
