@@ -82,6 +82,8 @@ final class Images {
     /** Every file of an ISO image, extracted by xorriso (Rock Ridge names). */
     static Path extractIso(Path image, Path dir) throws Exception {
         ok("xorriso", "-osirrox", "on", "-indev", image.toString(), "-extract", "/", dir.toString());
+        // Rock Ridge says 0444/0555; make the copy removable by a test run as an ordinary user.
+        ok("chmod", "-R", "u+w", dir.toString());
         return dir;
     }
 
