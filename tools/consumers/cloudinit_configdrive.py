@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Read a config drive tree with cloud-init's own ConfigDrive datasource and print what it found.
 
-Usage: /usr/bin/python3 cloudinit_configdrive.py TREE_DIR
+Usage: /usr/bin/python3 cloudinit_configdrive.py TREE_DIR [KNOWN_MACS_JSON]
 
 Runs Debian's cloud-init (22.4) as a library: DataSourceConfigDrive._get_data() reads TREE_DIR
 as its seed directory (the same code path as a mounted drive: read_config_drive -> read_v2/v1).
@@ -9,7 +9,8 @@ Only two things are redirected, both to keep the host untouched:
   * on_first_boot, which would write the drive's injected files onto *this* machine's
     filesystem and apply network config, is replaced by a recorder;
   * known_macs is set from the network_data links, so convert_net_json matches links to
-    NICs by MAC without looking at this host's interfaces.
+    NICs by MAC without looking at this host's interfaces: the link at index i with a MAC is
+    NIC "eth<i>", or KNOWN_MACS_JSON (a JSON object, MAC -> NIC name) when given.
 Prints one JSON object on stdout; exit 0 when the datasource claimed the drive, 3 when not.
 """
 import base64
@@ -29,9 +30,28 @@ def b64(value):
     return base64.b64encode(value).decode("ascii")
 
 
-def main(tree):
+def parts(processor, raw):
+    """What cloud-init's UserDataProcessor makes of raw (vendor) data: (content type, payload) per part."""
+    from cloudinit import util
+
+    if raw is None or raw == "" or raw == b"":
+        return []
+    message = processor.process(raw)
+    out = []
+    for part in message.walk():
+        if part.get_content_maintype() == "multipart":
+            continue
+        payload = util.fully_decoded_payload(part)
+        if isinstance(payload, bytes):
+            payload = payload.decode("utf-8", "surrogateescape")
+        out.append([part.get_content_type(), payload])
+    return out
+
+
+def main(tree, known_macs=None):
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     from cloudinit import distros, helpers
+    from cloudinit import user_data
     from cloudinit.sources import DataSourceConfigDrive as cd
 
     first_boot = {}
@@ -58,6 +78,8 @@ def main(tree):
         }
     except (OSError, ValueError):
         ds.known_macs = {}
+    if known_macs is not None:
+        ds.known_macs = known_macs
 
     claimed = ds._get_data()
     out = {"claimed": bool(claimed)}
@@ -80,6 +102,8 @@ def main(tree):
             "userdata_b64": b64(ds.userdata_raw),
             "vendordata": ds.vendordata_pure,
             "vendordata2": ds.vendordata2_pure,
+            "vendordata_raw_b64": b64(vendordata_raw_text(ds.vendordata_raw)),
+            "vendordata_parts": parts(user_data.UserDataProcessor(paths), ds.vendordata_raw),
             "network_json": network_json,
             "network_config": ds.network_config,
             "network_eni": ds.network_eni,
@@ -93,8 +117,15 @@ def main(tree):
     return 0 if claimed else 3
 
 
+def vendordata_raw_text(raw):
+    """vendordata_raw as text; a list (convert_vendordata passes lists through) as its JSON."""
+    if isinstance(raw, list):
+        return json.dumps(raw)
+    return raw
+
+
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        sys.stderr.write("usage: cloudinit_configdrive.py TREE_DIR\n")
+    if len(sys.argv) not in (2, 3):
+        sys.stderr.write("usage: cloudinit_configdrive.py TREE_DIR [KNOWN_MACS_JSON]\n")
         sys.exit(2)
-    sys.exit(main(sys.argv[1]))
+    sys.exit(main(sys.argv[1], json.loads(sys.argv[2]) if len(sys.argv) == 3 else None))

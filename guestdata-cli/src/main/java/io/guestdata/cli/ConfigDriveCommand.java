@@ -1,23 +1,53 @@
 package io.guestdata.cli;
 
+import io.guestdata.core.GuestdataVersion;
+import io.guestdata.core.Instance;
 import io.guestdata.core.metadata.MetadataFile;
 import io.guestdata.core.metadata.MetadataTree;
+import io.guestdata.drive.ConfigDrive;
+import io.guestdata.drive.ImageException;
+import io.guestdata.drive.ImageFile;
+import io.guestdata.drive.iso9660.Iso9660Writer;
+import io.guestdata.drive.iso9660.IsoOptions;
+import io.guestdata.drive.nocloud.NoCloudSeed;
+import io.guestdata.drive.vfat.FatOptions;
+import io.guestdata.drive.vfat.VfatWriter;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code guestdata configdrive}: writes a config drive for an instance. */
-@Command(name = "configdrive", mixinStandardHelpOptions = true,
-        description = "Write the config drive of an instance: with --format tree, exactly the file tree a "
-                + "config drive holds (openstack/<version>/…, openstack/content/NNNN, ec2/…). Refuses to "
-                + "overwrite a non-empty output; nothing is left behind on failure.")
+/** {@code guestdata configdrive}: writes a config drive (or a NoCloud seed) for an instance. */
+@Command(name = "configdrive", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {
+            "Write the config drive of an instance, as Nova 26 does:",
+            "  tree     the file tree a config drive holds (openstack/<version>/…, openstack/content/NNNN, ec2/…) "
+                    + "in a new or empty directory;",
+            "  iso9660  that tree as Nova's ISO 9660 image (Rock Ridge + Joliet, volume id config-2), attached as a "
+                    + "cdrom;",
+            "  vfat     that tree as a FAT image labelled config-2 (64 MiB as Nova's, grown to fit), attached as a "
+                    + "disk;",
+            "  nocloud  a NoCloud seed (label cidata: meta-data, user-data, network-config, vendor-data) that "
+                    + "cloud-init's NoCloud datasource reads as its ConfigDrive datasource reads the config drive.",
+            "Images are written to a temporary file and renamed into place when complete; nothing is left behind "
+                    + "on failure. See docs/config-drive.md."})
 final class ConfigDriveCommand implements Callable<Integer> {
-    enum Format { tree }
+    enum Format { tree, iso9660, vfat, nocloud }
+
+    enum Filesystem { iso9660, vfat }
 
     @Mixin
     InstanceOptions instance;
@@ -30,20 +60,211 @@ final class ConfigDriveCommand implements Callable<Integer> {
     Format format;
 
     @Option(names = "--output", required = true, paramLabel = "PATH",
-            description = "Where to write: a directory for tree (must not exist, or be empty).")
+            description = "Where to write: a new or empty directory for tree, an image file otherwise.")
     Path output;
+
+    @Option(names = "--force", description = "Replace an existing image file (atomically). Without it an existing "
+            + "file is refused (exit 4).")
+    boolean force;
+
+    @Option(names = "--nocloud-filesystem", paramLabel = "FS",
+            description = "File system of a NoCloud seed: ${COMPLETION-CANDIDATES} (default: iso9660, as cloud-localds).")
+    Filesystem nocloudFilesystem;
+
+    @Option(names = "--drop-files", description = "NoCloud: leave the instance's injected files out of the seed "
+            + "(NoCloud cannot deliver files). Without it an instance with files is refused (exit 12).")
+    boolean dropFiles;
+
+    @Option(names = "--volume-size", paramLabel = "SIZE", converter = VolumeSize.class,
+            description = "VFAT images: the smallest volume size, in bytes or with K, M, G, T (binary); the volume "
+                    + "grows when the content needs more. Default: 64M (Nova's size) for --format vfat, 0 (as small "
+                    + "as the content allows) for a NoCloud seed.")
+    Long volumeSize;
+
+    @Option(names = "--timestamp", paramLabel = "EPOCH_SECONDS",
+            description = "Time recorded in the image (dates, FAT volume serial), for reproducible images. Default: "
+                    + "$SOURCE_DATE_EPOCH when set, else now.")
+    Long timestamp;
+
+    @Option(names = "--libvirt-xml", description = "After writing the image, print on stdout the libvirt domain XML "
+            + "that attaches it as Nova does (<disk>, and for config drives the SMBIOS <sysinfo>); the summary line "
+            + "then goes to stderr.")
+    boolean libvirtXml;
+
+    @Option(names = "--machine-type", paramLabel = "TYPE", defaultValue = "pc",
+            description = "libvirt XML: the guest's machine type, which picks the cdrom bus (pc: ide, hda; q35: "
+                    + "sata, sda). Default: ${DEFAULT-VALUE}.")
+    LibvirtDomainXml.MachineType machineType;
+
+    @Option(names = "--disk-path", paramLabel = "PATH",
+            description = "libvirt XML: the image path in <source file>. Default: the absolute path of --output.")
+    String diskPath;
+
+    @Option(names = "--target-dev", paramLabel = "DEV",
+            description = "libvirt XML: the guest device name. Default: Nova's for an instance whose only other "
+                    + "disk is its root disk vda: hda (pc), sda (q35), vdb (vfat).")
+    String targetDev;
+
+    @Option(names = "--disk-cache", paramLabel = "MODE",
+            description = "libvirt XML: driver cache mode (none, writeback, writethrough, directsync, unsafe). "
+                    + "Default: Nova's choice, none when the directory of --output supports O_DIRECT, else writeback.")
+    String diskCache;
 
     @Spec
     CommandSpec spec;
 
+    private final Map<String, String> environment;
+
+    /** @param environment where {@code SOURCE_DATE_EPOCH} is looked up */
+    ConfigDriveCommand(Map<String, String> environment) {
+        this.environment = Objects.requireNonNull(environment, "environment");
+    }
+
     @Override
     public Integer call() throws CommandFailure {
-        MetadataTree tree = MetadataTree.build(instance.load(), settings.options());
-        List<MetadataFile> files = tree.configDriveFiles();
-        switch (format) {
-            case tree -> TreeOutput.write(files, output);
+        checkOptionCombinations();
+        Instant recordedAt = format == Format.tree ? null : BuildTime.resolve(timestamp, environment);
+        Instance loaded = instance.load();
+        if (format == Format.nocloud && !loaded.files().isEmpty() && !dropFiles) {
+            throw new CommandFailure(ExitCode.FORMAT_LIMIT, "the instance has " + loaded.files().size()
+                    + " injected file(s) (" + String.join(", ", loaded.files().stream().map(f -> f.path()).toList())
+                    + "); a NoCloud seed cannot deliver files. Give --drop-files to write the seed without them, "
+                    + "or write a config drive (nothing written)");
         }
-        spec.commandLine().getOut().println("wrote " + files.size() + " files to " + output);
+        MetadataTree tree = MetadataTree.build(loaded, settings.options());
+        PrintWriter summary = libvirtXml ? spec.commandLine().getErr() : spec.commandLine().getOut();
+        switch (format) {
+            case tree -> {
+                List<MetadataFile> files = tree.configDriveFiles();
+                TreeOutput.write(files, output);
+                summary.println("wrote " + files.size() + " files to " + output);
+            }
+            case iso9660 -> {
+                List<ImageFile> files = ConfigDrive.files(tree);
+                long size = writeIso(files, ConfigDrive.LABEL, recordedAt);
+                summary.println(wrote("ISO 9660 config drive", files.size(), size));
+            }
+            case vfat -> {
+                List<ImageFile> files = ConfigDrive.files(tree);
+                long minimum = volumeSize != null ? volumeSize : FatOptions.NOVA_SIZE_BYTES;
+                long size = writeVfat(files, ConfigDrive.LABEL, recordedAt, minimum);
+                summary.println(wrote("VFAT config drive", files.size(), size));
+            }
+            case nocloud -> {
+                NoCloudSeed seed;
+                try {
+                    seed = NoCloudSeed.of(tree, dropFiles ? NoCloudSeed.InjectedFiles.DROP : NoCloudSeed.InjectedFiles.REFUSE);
+                } catch (ImageException e) {
+                    throw new CommandFailure(ExitCode.FORMAT_LIMIT, e.getMessage() + " (nothing written)");
+                }
+                List<ImageFile> files = seed.files();
+                long size = nocloudFilesystem() == Filesystem.vfat
+                        ? writeVfat(files, NoCloudSeed.LABEL, recordedAt, volumeSize != null ? volumeSize : 0)
+                        : writeIso(files, NoCloudSeed.LABEL, recordedAt);
+                for (String line : seed.omitted()) {
+                    spec.commandLine().getErr().println("guestdata: note: not in the NoCloud seed: " + line);
+                }
+                summary.println(wrote("NoCloud seed (" + nocloudFilesystem() + ")", files.size(), size));
+            }
+        }
+        if (libvirtXml) {
+            spec.commandLine().getOut().print(domainXml(loaded).render());
+            spec.commandLine().getOut().flush();
+        }
         return ExitCode.OK;
+    }
+
+    private Filesystem nocloudFilesystem() {
+        return nocloudFilesystem != null ? nocloudFilesystem : Filesystem.iso9660;
+    }
+
+    private String wrote(String what, int files, long size) {
+        return "wrote " + what + " " + output.toAbsolutePath().normalize() + " (" + files + " files, " + size + " bytes)";
+    }
+
+    private long writeIso(List<ImageFile> files, String volumeId, Instant recordedAt) throws CommandFailure {
+        Iso9660Writer writer = new Iso9660Writer(new IsoOptions(volumeId, GuestdataVersion.product(), recordedAt,
+                IsoOptions.APPLICATION_ID));
+        return ImageOutput.write(new ImageOutput.Image() {
+            @Override
+            public long size() throws ImageException {
+                return writer.imageSize(files);
+            }
+
+            @Override
+            public void writeTo(WritableByteChannel channel) throws ImageException, IOException {
+                writer.writeTo(files, channel);
+            }
+        }, output, force);
+    }
+
+    private long writeVfat(List<ImageFile> files, String label, Instant recordedAt, long minimumSize)
+            throws CommandFailure {
+        VfatWriter writer = new VfatWriter(new FatOptions(label, recordedAt, FatOptions.volumeIdFor(recordedAt),
+                minimumSize));
+        return ImageOutput.write(new ImageOutput.Image() {
+            @Override
+            public long size() throws ImageException {
+                return writer.imageSize(files);
+            }
+
+            @Override
+            public void writeTo(WritableByteChannel channel) throws ImageException, IOException {
+                writer.writeTo(files, channel);
+            }
+        }, output, force);
+    }
+
+    private LibvirtDomainXml domainXml(Instance loaded) {
+        Path image = output.toAbsolutePath().normalize();
+        boolean cdrom = format == Format.iso9660
+                || format == Format.nocloud && nocloudFilesystem() == Filesystem.iso9660;
+        String cache = diskCache != null ? diskCache : DiskCache.forDirectory(image.getParent());
+        Optional<UUID> smbios = format == Format.nocloud ? Optional.empty() : Optional.of(loaded.uuid());
+        return LibvirtDomainXml.of(cdrom, machineType, targetDev, diskPath != null ? diskPath : image.toString(), cache,
+                smbios);
+    }
+
+    /** Options that only mean something with other options are refused without them (exit 2). */
+    private void checkOptionCombinations() throws CommandFailure {
+        List<String> problems = new ArrayList<>();
+        boolean tree = format == Format.tree;
+        String imageOnly = " applies to image files, not to --format tree";
+        refuse(problems, tree && force, "--force" + imageOnly);
+        refuse(problems, tree && timestamp != null, "--timestamp" + imageOnly);
+        refuse(problems, tree && libvirtXml, "--libvirt-xml" + imageOnly);
+        refuse(problems, nocloudFilesystem != null && format != Format.nocloud,
+                "--nocloud-filesystem applies to --format nocloud only");
+        refuse(problems, dropFiles && format != Format.nocloud,
+                "--drop-files applies to --format nocloud only (a config drive delivers the files)");
+        boolean vfatOutput = format == Format.vfat || format == Format.nocloud && nocloudFilesystem() == Filesystem.vfat;
+        refuse(problems, volumeSize != null && !vfatOutput, "--volume-size applies to VFAT images only (--format vfat, "
+                + "or nocloud with --nocloud-filesystem vfat); an ISO 9660 image is as large as its content");
+        String xmlOnly = " applies to --libvirt-xml only";
+        refuse(problems, !libvirtXml && spec.commandLine().getParseResult().hasMatchedOption("--machine-type"),
+                "--machine-type" + xmlOnly);
+        refuse(problems, !libvirtXml && diskPath != null, "--disk-path" + xmlOnly);
+        refuse(problems, !libvirtXml && targetDev != null, "--target-dev" + xmlOnly);
+        refuse(problems, !libvirtXml && diskCache != null, "--disk-cache" + xmlOnly);
+        String xmlText = ": must be non-empty text that XML can hold (no control characters)";
+        refuse(problems, diskPath != null && !isXmlValue(diskPath), "--disk-path" + xmlText);
+        refuse(problems, targetDev != null && !isXmlValue(targetDev), "--target-dev" + xmlText);
+        refuse(problems, diskCache != null && !DiskCache.LIBVIRT_MODES.contains(diskCache), "--disk-cache " + diskCache
+                + ": not a libvirt cache mode (" + String.join(", ", DiskCache.LIBVIRT_MODES) + ")");
+        refuse(problems, libvirtXml && diskPath == null && !isXmlValue(output.toAbsolutePath().toString()),
+                "--output: its path has characters XML cannot hold; give --disk-path for the libvirt XML");
+        if (!problems.isEmpty()) {
+            throw new CommandFailure(ExitCode.USAGE, problems);
+        }
+    }
+
+    private static void refuse(List<String> problems, boolean condition, String problem) {
+        if (condition) {
+            problems.add(problem);
+        }
+    }
+
+    private static boolean isXmlValue(String value) {
+        return !value.isEmpty() && LibvirtDomainXml.isXmlText(value);
     }
 }

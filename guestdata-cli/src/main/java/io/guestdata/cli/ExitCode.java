@@ -10,7 +10,11 @@ public final class ExitCode {
     public static final int USAGE = 2;
     /** The instance document (or the flags that build it) broke a rule; every error is printed. */
     public static final int INVALID_INSTANCE = 3;
-    /** The output cannot be written: it exists and is not empty, or is not writable. Nothing was written. */
+    /**
+     * The output cannot be written: it exists (a non-empty directory for a tree, a file for an image without
+     * {@code --force}), its directory is missing or not writable, or writing it failed (disk full). Nothing
+     * was written.
+     */
     public static final int OUTPUT = 4;
     /** The metadata path does not exist for this instance (the service would answer 404). */
     public static final int NOT_FOUND = 5;
@@ -30,6 +34,12 @@ public final class ExitCode {
     public static final int PARTIAL = 10;
     /** inject: the filesystem needs a backend this build does not have (e.g. libguestfs). Nothing was written. */
     public static final int BACKEND = 11;
+    /**
+     * The instance holds something the chosen image format cannot hold or deliver: injected files in a
+     * NoCloud seed (without {@code --drop-files}), network or vendor data cloud-init's conversion fails on,
+     * content past a file system's limits. Nothing was written.
+     */
+    public static final int FORMAT_LIMIT = 12;
 
     private ExitCode() {
     }

@@ -5,6 +5,7 @@ import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -18,11 +19,12 @@ import picocli.CommandLine.Command;
                 CommandLine.HelpCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {"  0  done", "  1  internal error", "  2  usage error", "  3  invalid instance document",
-                "  4  output exists or is not writable (nothing written)", "  5  metadata path not found",
+                "  4  output exists or cannot be written (nothing written)", "  5  metadata path not found",
                 "  6  a local input file cannot be read",
                 "  7  inject: the image cannot be used (nothing written)", "  8  inject: refused before the first write",
                 "  9  inject: a write failed", " 10  inject --best-effort: some items not written",
-                " 11  inject: the filesystem needs a backend not in this build"})
+                " 11  inject: the filesystem needs a backend not in this build",
+                " 12  configdrive: the instance holds something the image format cannot hold or deliver (nothing written)"})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -36,7 +38,15 @@ public final class Main implements Runnable {
      * answers are written unchanged); text goes to it as UTF-8. Used by tests in-process.
      */
     public static int run(String[] args, OutputStream out, OutputStream err) {
-        CommandLine cl = commandLine(out);
+        return run(args, out, err, System.getenv());
+    }
+
+    /**
+     * As {@link #run(String[], OutputStream, OutputStream)}, with the environment the commands read
+     * ({@code SOURCE_DATE_EPOCH}) given instead of the process's.
+     */
+    public static int run(String[] args, OutputStream out, OutputStream err, Map<String, String> environment) {
+        CommandLine cl = commandLine(out, environment);
         cl.setOut(new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true));
         cl.setErr(new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true));
         int code = cl.execute(args);
@@ -45,13 +55,16 @@ public final class Main implements Runnable {
         return code;
     }
 
-    static CommandLine commandLine(OutputStream rawOut) {
+    static CommandLine commandLine(OutputStream rawOut, Map<String, String> environment) {
         CommandLine.IFactory defaults = CommandLine.defaultFactory();
         CommandLine.IFactory factory = new CommandLine.IFactory() {
             @Override
             public <K> K create(Class<K> type) throws Exception {
                 if (type == MetadataCommand.class) {
                     return type.cast(new MetadataCommand(rawOut));
+                }
+                if (type == ConfigDriveCommand.class) {
+                    return type.cast(new ConfigDriveCommand(environment));
                 }
                 return defaults.create(type);
             }

@@ -3,7 +3,10 @@ package io.guestdata.drive;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -56,8 +59,22 @@ public final class AtomicTarget implements AutoCloseable {
             FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.READ);
             return new AtomicTarget(absolute, temp, channel);
         } catch (IOException e) {
-            throw new ImageException(target.toString(), "cannot create a temporary file beside it: " + e.getMessage(), e);
+            throw new ImageException(target.toString(), "cannot create a temporary file in " + dir + ": " + reason(e), e);
         }
+    }
+
+    /** What went wrong, in words: NIO's path-only messages say nothing of the cause. */
+    private static String reason(IOException e) {
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "no such file or directory (the file system does not accept new files)";
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null) {
+            return fse.getReason();
+        }
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
     private static void setReadableByAll(Path file) throws IOException {
@@ -86,6 +103,44 @@ public final class AtomicTarget implements AutoCloseable {
             Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
         }
         committed = true;
+    }
+
+    /**
+     * Forces the image to disk and gives it the target's name only if that name is still free:
+     * the temporary file is hard-linked to the target (link(2) fails if the name exists, so a file
+     * that appeared meanwhile is never replaced) and then removed. On a file system without hard
+     * links, falls back to a check and a rename, which a concurrent writer could race.
+     *
+     * @throws FileAlreadyExistsException the target exists; the temporary file is kept until
+     *                                    {@link #close()} deletes it
+     */
+    public void commitNew() throws IOException {
+        channel.force(true);
+        channel.close();
+        try {
+            Files.createLink(target, temp);
+        } catch (FileAlreadyExistsException e) {
+            throw new FileAlreadyExistsException(target.toString(), null, "exists; not replaced");
+        } catch (UnsupportedOperationException | FileSystemException e) {
+            if (e instanceof FileSystemException fse && !isLinkUnsupported(fse)) {
+                throw fse;
+            }
+            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                throw new FileAlreadyExistsException(target.toString(), null, "exists; not replaced");
+            }
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+            committed = true;
+            return;
+        }
+        committed = true;
+        Files.deleteIfExists(temp);
+    }
+
+    /** EPERM/ENOTSUP/EXDEV-like refusals of link(2), as file systems without hard links (FAT, some FUSE) give. */
+    private static boolean isLinkUnsupported(FileSystemException e) {
+        String reason = String.valueOf(e.getReason());
+        return reason.contains("Operation not permitted") || reason.contains("not supported")
+                || reason.contains("Invalid cross-device link");
     }
 
     @Override

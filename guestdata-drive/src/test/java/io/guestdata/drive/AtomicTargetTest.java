@@ -53,6 +53,41 @@ class AtomicTargetTest {
         assertTrue(isDir.getMessage().contains("is a directory"), isDir.getMessage());
     }
 
+    @Test
+    void commitNewNamesTheImageWhenTheNameIsFree() throws Exception {
+        Path target = dir.resolve("seed.iso");
+        try (AtomicTarget t = AtomicTarget.open(target)) {
+            t.channel().write(ByteBuffer.wrap(new byte[] {4, 5}));
+            t.commitNew();
+        }
+        assertArrayEquals(new byte[] {4, 5}, Files.readAllBytes(target));
+        assertEquals(List.of(target), list(), "the temporary name must be gone");
+        assertEquals(1, (int) Files.getAttribute(target, "unix:nlink"));
+    }
+
+    @Test
+    void commitNewNeverReplacesAFileThatAppearedMeanwhile() throws Exception {
+        Path target = dir.resolve("seed.iso");
+        try (AtomicTarget t = AtomicTarget.open(target)) {
+            t.channel().write(ByteBuffer.wrap(new byte[] {4, 5}));
+            Files.write(target, new byte[] {7});
+            assertThrows(java.nio.file.FileAlreadyExistsException.class, t::commitNew);
+        }
+        assertArrayEquals(new byte[] {7}, Files.readAllBytes(target));
+        assertEquals(List.of(target), list(), "the temporary file must be removed on close");
+    }
+
+    @Test
+    void commitNewDoesNotFollowADanglingSymlink() throws Exception {
+        Path target = dir.resolve("seed.iso");
+        Files.createSymbolicLink(target, dir.resolve("elsewhere"));
+        try (AtomicTarget t = AtomicTarget.open(target)) {
+            assertThrows(java.nio.file.FileAlreadyExistsException.class, t::commitNew);
+        }
+        assertFalse(Files.exists(dir.resolve("elsewhere")));
+        assertTrue(Files.isSymbolicLink(target));
+    }
+
     private List<Path> list() throws Exception {
         try (Stream<Path> s = Files.list(dir)) {
             return s.toList();

@@ -1,0 +1,142 @@
+package io.guestdata.cli;
+
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The parts of a libvirt domain that attach a drive image to a guest as Nova 26's libvirt driver does,
+ * as one {@code <domain>} fragment to merge into a domain definition:
+ *
+ * <ul>
+ *   <li>{@code <sysinfo type="smbios">} with the SMBIOS system entries of
+ *       {@code LibvirtDriver._get_guest_config_sysinfo} (nova-compat.md §6): manufacturer
+ *       {@value #MANUFACTURER}, product {@value #PRODUCT} (cloud-init's OpenStack platform check and
+ *       ds-identify look for this name), version {@value #NOVA_VERSION}, serial and uuid the instance
+ *       UUID ({@code sysinfo_serial=unique}, the default), family {@value #FAMILY}; and
+ *       {@code <os><smbios mode="sysinfo"/></os>}, which makes the guest see them. Config drives only: a
+ *       NoCloud guest is not an OpenStack guest.</li>
+ *   <li>{@code <devices><disk>} as {@code imagebackend.Flat.libvirt_info} builds it for
+ *       {@code disk.config}: {@code type="file"}, {@code device} {@code cdrom} for ISO 9660 and
+ *       {@code disk} for VFAT ({@code blockinfo.get_config_drive_type}), driver {@code qemu}, format
+ *       {@code raw}, the driver's cache mode ({@link DiskCache}), the image as {@code <source file>},
+ *       and the target {@code blockinfo} picks: the bus {@code get_disk_bus_for_device_type} gives on
+ *       x86_64 KVM ({@code ide} for a cdrom with the {@code pc} machine type, {@code sata} with
+ *       {@code q35}, {@code virtio} for a disk) and the first free name on it with the root disk at
+ *       {@code vda} ({@code hda}, {@code sda}, {@code vdb}).</li>
+ * </ul>
+ *
+ * @param device      {@code cdrom} or {@code disk}
+ * @param bus         target bus
+ * @param targetDev   target device name
+ * @param sourceFile  the image path for {@code <source file>}
+ * @param cache       the driver cache mode
+ * @param smbiosUuid  the instance UUID for the SMBIOS entries, or empty for no {@code <sysinfo>}
+ */
+record LibvirtDomainXml(String device, String bus, String targetDev, String sourceFile, String cache,
+                        Optional<UUID> smbiosUuid) {
+    static final String MANUFACTURER = "OpenStack Foundation";
+    static final String PRODUCT = "OpenStack Nova";
+    /** Nova's {@code version_string_with_package()} for the release whose guest-facing behaviour guestdata follows. */
+    static final String NOVA_VERSION = "26.2.2";
+    static final String FAMILY = "Virtual Machine";
+
+    /** The machine types Nova's bus choice distinguishes (any name containing {@code q35} counts as q35). */
+    enum MachineType { pc, q35 }
+
+    LibvirtDomainXml {
+        Objects.requireNonNull(device, "device");
+        Objects.requireNonNull(bus, "bus");
+        Objects.requireNonNull(targetDev, "targetDev");
+        Objects.requireNonNull(sourceFile, "sourceFile");
+        Objects.requireNonNull(cache, "cache");
+        Objects.requireNonNull(smbiosUuid, "smbiosUuid");
+    }
+
+    /** A cdrom (ISO 9660) or disk (VFAT) as Nova's blockinfo places it, unless {@code targetDev} is given. */
+    static LibvirtDomainXml of(boolean cdrom, MachineType machine, String targetDev, String sourceFile, String cache,
+                               Optional<UUID> smbiosUuid) {
+        String bus = !cdrom ? "virtio" : machine == MachineType.q35 ? "sata" : "ide";
+        String dev = targetDev != null ? targetDev : switch (bus) {
+            case "ide" -> "hda";
+            case "sata" -> "sda";
+            default -> "vdb";
+        };
+        return new LibvirtDomainXml(cdrom ? "cdrom" : "disk", bus, dev, sourceFile, cache, smbiosUuid);
+    }
+
+    /** The fragment, UTF-8 text with a final newline. */
+    String render() {
+        StringBuilder x = new StringBuilder();
+        x.append("<!-- guestdata: merge these elements into the libvirt domain of the instance; they attach the "
+                + "drive").append(smbiosUuid.isPresent() ? " and set the SMBIOS system information" : "")
+                .append(" as Nova's libvirt driver does -->\n");
+        x.append("<domain>\n");
+        smbiosUuid.ifPresent(uuid -> {
+            x.append("  <sysinfo type=\"smbios\">\n");
+            x.append("    <system>\n");
+            entry(x, "manufacturer", MANUFACTURER);
+            entry(x, "product", PRODUCT);
+            entry(x, "version", NOVA_VERSION);
+            entry(x, "serial", uuid.toString());
+            entry(x, "uuid", uuid.toString());
+            entry(x, "family", FAMILY);
+            x.append("    </system>\n");
+            x.append("  </sysinfo>\n");
+            x.append("  <os>\n");
+            x.append("    <smbios mode=\"sysinfo\"/>\n");
+            x.append("  </os>\n");
+        });
+        x.append("  <devices>\n");
+        x.append("    <disk type=\"file\" device=\"").append(escape(device)).append("\">\n");
+        x.append("      <driver name=\"qemu\" type=\"raw\" cache=\"").append(escape(cache)).append("\"/>\n");
+        x.append("      <source file=\"").append(escape(sourceFile)).append("\"/>\n");
+        x.append("      <target dev=\"").append(escape(targetDev)).append("\" bus=\"").append(escape(bus)).append("\"/>\n");
+        x.append("    </disk>\n");
+        x.append("  </devices>\n");
+        x.append("</domain>\n");
+        return x.toString();
+    }
+
+    private static void entry(StringBuilder x, String name, String value) {
+        x.append("      <entry name=\"").append(name).append("\">").append(escape(value)).append("</entry>\n");
+    }
+
+    /**
+     * Text and attribute escaping (XML 1.0 §2.4, §3.3.3): the five markup characters, and tab, CR and LF as
+     * character references so that attribute normalisation keeps them. Characters XML 1.0 cannot hold at
+     * all (other C0 controls, unpaired surrogates, U+FFFE/U+FFFF) are refused by the caller's validation.
+     */
+    static String escape(String s) {
+        StringBuilder out = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '&' -> out.append("&amp;");
+                case '<' -> out.append("&lt;");
+                case '>' -> out.append("&gt;");
+                case '"' -> out.append("&quot;");
+                case '\'' -> out.append("&apos;");
+                case '\t' -> out.append("&#9;");
+                case '\n' -> out.append("&#10;");
+                case '\r' -> out.append("&#13;");
+                default -> out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
+    /** Whether XML 1.0 can hold {@code s} (§2.2 Char), so {@link #escape} gives well-formed text. */
+    static boolean isXmlText(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' || Character.isSurrogate(c)
+                    || c == '\uFFFE' || c == '\uFFFF') {
+                return false;
+            }
+        }
+        return true;
+    }
+}
