@@ -435,6 +435,7 @@ public final class GuestfsFilesystem implements GuestFilesystem {
         }
     }
 
+    /** {@code f_bavail × f_frsize} of the filesystem mounted at {@code /} (writes elsewhere check their own). */
     @Override
     public synchronized long freeBytes() throws GuestFsException {
         requireOpen("free space", null);
