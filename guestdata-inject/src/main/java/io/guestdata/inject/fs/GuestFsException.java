@@ -6,7 +6,7 @@ import java.util.Optional;
 /**
  * A guest filesystem operation that failed or was refused. The message names the operation, the
  * guest path (or the image for an open), the reason, and, when libext2fs reported it, the
- * com_err text and code, e.g.
+ * com_err text and code (libguestfs' message is part of the detail), e.g.
  * {@code append /root/.ssh/authorized_keys: /root/.ssh is a symlink to /etc; policy NO_FOLLOW refuses symlinks in any component}.
  */
 public final class GuestFsException extends Exception {
@@ -46,7 +46,9 @@ public final class GuestFsException extends Exception {
         /** The filesystem was already closed. */
         CLOSED,
         /** libext2fs returned an error during the operation. */
-        LIBEXT2FS
+        LIBEXT2FS,
+        /** libguestfs (its library, its appliance or the guest kernel in it) returned an error. */
+        LIBGUESTFS
     }
 
     private final Kind kind;
@@ -55,7 +57,13 @@ public final class GuestFsException extends Exception {
     private final String detail;
     private final long errcode;
 
-    GuestFsException(Kind kind, String operation, GuestPath path, String detail) {
+    /**
+     * A failure or refusal that carries no libext2fs error code: guestdata's own, or another
+     * backend's (whose message then belongs in {@code detail}).
+     *
+     * @param path the guest path the operation was given, or null for an open or close
+     */
+    public GuestFsException(Kind kind, String operation, GuestPath path, String detail) {
         this(kind, operation, path, detail, 0);
     }
 

@@ -23,20 +23,29 @@ import java.util.List;
  *   <li>A non-directory in a directory position is an error.</li>
  * </ul>
  * Names are bytes: symlink targets need not be UTF-8.
+ *
+ * <p>The walk knows nothing about the storage: a {@link Tree} answers lookups. {@link Ext2Filesystem}
+ * answers them from libext2fs with inode numbers; the libguestfs backend
+ * ({@code io.guestdata.inject.guestfs.GuestfsFilesystem}) answers them with {@code lstat} and
+ * {@code readlink} calls into its appliance and numbers the entries it has seen. Either way the
+ * same rules decide where a path leads, so both backends refuse the same paths.
  */
-final class PathResolver {
+public final class PathResolver {
 
     /** Linux's MAXSYMLINKS since 4.2 (fs/namei.c): the 41st link is ELOOP. */
-    static final int MAX_SYMLINKS = 40;
+    public static final int MAX_SYMLINKS = 40;
 
     private static final byte[] DOT = {'.'};
     private static final byte[] DOT_DOT = {'.', '.'};
 
-    /** The directory tree being walked. */
-    interface Tree {
+    /**
+     * The directory tree being walked. Entries are named by a non-zero {@code int}: the inode
+     * number for ext2/3/4, any number the tree hands out otherwise; 0 means "no such entry".
+     */
+    public interface Tree {
         int rootInode();
 
-        /** The inode of {@code name} in directory {@code dir}, or 0 if there is none. */
+        /** The entry {@code name} in directory {@code dir}, or 0 if there is none. */
         int lookup(int dir, byte[] name) throws GuestFsException;
 
         FileType type(int inode) throws GuestFsException;
@@ -45,7 +54,7 @@ final class PathResolver {
     }
 
     /** Outcome of a resolution. */
-    sealed interface Resolution permits Found, Missing {
+    public sealed interface Resolution permits Found, Missing {
     }
 
     /**
@@ -56,7 +65,7 @@ final class PathResolver {
      * @param parent the directory it was found in (the root for the root)
      * @param where  the physical guest path walked, symlinks resolved, for messages
      */
-    record Found(int inode, FileType type, int parent, String where) implements Resolution {
+    public record Found(int inode, FileType type, int parent, String where) implements Resolution {
     }
 
     /**
@@ -67,10 +76,11 @@ final class PathResolver {
      * @param remaining      the missing name and every name after it
      * @param throughSymlink whether any remaining name came from a symlink target (a dangling link)
      */
-    record Missing(int parent, String parentWhere, List<byte[]> remaining, boolean throughSymlink)
+    public record Missing(int parent, String parentWhere, List<byte[]> remaining, boolean throughSymlink)
             implements Resolution {
 
-        String missingWhere() {
+        /** The physical guest path of the first missing name, for messages. */
+        public String missingWhere() {
             return join(parentWhere, remaining.getFirst());
         }
     }
@@ -83,11 +93,19 @@ final class PathResolver {
 
     private final Tree tree;
 
-    PathResolver(Tree tree) {
+    public PathResolver(Tree tree) {
         this.tree = tree;
     }
 
-    Resolution resolve(String operation, GuestPath path, SymlinkPolicy policy, boolean followFinal)
+    /**
+     * Walks {@code path} from the root.
+     *
+     * @param operation   names the caller's operation in errors
+     * @param followFinal whether a symlink as the last name is followed (else it is Found itself)
+     * @throws GuestFsException SYMLINK_REFUSED (NO_FOLLOW met a link), SYMLINK_LOOP, NOT_FOUND (a
+     *                          link with an empty target), NOT_A_DIRECTORY, or whatever the tree throws
+     */
+    public Resolution resolve(String operation, GuestPath path, SymlinkPolicy policy, boolean followFinal)
             throws GuestFsException {
         Deque<Step> walked = new ArrayDeque<>();
         Step root = new Step(tree.rootInode(), "/");
@@ -188,7 +206,8 @@ final class PathResolver {
         return dirWhere.equals("/") ? "/" + n : dirWhere + "/" + n;
     }
 
-    static String describe(FileType type) {
+    /** "regular file", "directory", "symlink", … for messages. */
+    public static String describe(FileType type) {
         return switch (type) {
             case REGULAR -> "regular file";
             case DIRECTORY -> "directory";
