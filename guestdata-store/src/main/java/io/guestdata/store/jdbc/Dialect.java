@@ -1,0 +1,163 @@
+package io.guestdata.store.jdbc;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Set;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
+
+/**
+ * The few things that differ between SQLite and PostgreSQL for the store. Everything else (every
+ * query, {@code INSERT … ON CONFLICT DO NOTHING}, {@code RETURNING}) is the same SQL on both.
+ */
+enum Dialect {
+
+    /**
+     * SQLite: connections stay in auto-commit mode and transactions are explicit {@code BEGIN}
+     * statements, so a write takes the database's write lock up front ({@code BEGIN IMMEDIATE}: a
+     * deferred transaction that reads first and writes later fails at once with SQLITE_BUSY when
+     * another writer committed in between, whatever the busy timeout) and an idle pooled connection
+     * never holds a transaction open.
+     */
+    SQLITE("sqlite") {
+        @Override
+        void begin(Connection connection, boolean write) throws SQLException {
+            execute(connection, write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
+        }
+
+        @Override
+        void commit(Connection connection) throws SQLException {
+            execute(connection, "COMMIT");
+        }
+
+        @Override
+        void rollback(Connection connection) throws SQLException {
+            execute(connection, "ROLLBACK");
+        }
+
+        @Override
+        boolean isTransient(SQLException e) {
+            return e instanceof SQLiteException s && BUSY.contains(s.getResultCode());
+        }
+
+        @Override
+        boolean isConnectionBroken(SQLException e) {
+            return false;
+        }
+
+        @Override
+        boolean isRetryable(SQLException e) {
+            return false;
+        }
+
+        @Override
+        void announceChange(Connection connection) {
+            // Other processes poll the change log: SQLite has no way to signal them.
+        }
+    },
+
+    /**
+     * PostgreSQL: pooled connections stay in manual-commit mode (every transaction ends with
+     * commit or rollback), read committed for writes, repeatable read for reads (one snapshot for
+     * the whole read). {@code NOTIFY} wakes every listening store at commit.
+     */
+    POSTGRESQL("postgresql") {
+        @Override
+        void begin(Connection connection, boolean write) throws SQLException {
+            if (connection.getAutoCommit()) {
+                connection.setAutoCommit(false);
+            }
+            if (!write) {
+                execute(connection, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+            }
+        }
+
+        @Override
+        void commit(Connection connection) throws SQLException {
+            connection.commit();
+        }
+
+        @Override
+        void rollback(Connection connection) throws SQLException {
+            connection.rollback();
+        }
+
+        @Override
+        boolean isTransient(SQLException e) {
+            String state = sqlState(e);
+            return state.startsWith("08") || state.startsWith("57P") || state.equals("53300")
+                    || isRetryable(e);
+        }
+
+        @Override
+        boolean isConnectionBroken(SQLException e) {
+            String state = sqlState(e);
+            return state.startsWith("08") || state.startsWith("57P");
+        }
+
+        @Override
+        boolean isRetryable(SQLException e) {
+            String state = sqlState(e);
+            return state.equals("40001") || state.equals("40P01");
+        }
+
+        @Override
+        void announceChange(Connection connection) throws SQLException {
+            execute(connection, "NOTIFY " + CHANGE_CHANNEL);
+        }
+    };
+
+    /** The PostgreSQL notification channel the change feed listens on. */
+    static final String CHANGE_CHANNEL = "guestdata_changes";
+
+    private static final Set<SQLiteErrorCode> BUSY = Set.of(SQLiteErrorCode.SQLITE_BUSY,
+            SQLiteErrorCode.SQLITE_BUSY_RECOVERY, SQLiteErrorCode.SQLITE_BUSY_SNAPSHOT,
+            SQLiteErrorCode.SQLITE_BUSY_TIMEOUT, SQLiteErrorCode.SQLITE_LOCKED,
+            SQLiteErrorCode.SQLITE_LOCKED_SHAREDCACHE);
+
+    private final String migrationDirectory;
+
+    Dialect(String migrationDirectory) {
+        this.migrationDirectory = migrationDirectory;
+    }
+
+    /** Flyway location of this database's migrations. */
+    String migrationLocation() {
+        return "classpath:io/guestdata/store/migration/" + migrationDirectory;
+    }
+
+    /** Starts a transaction; {@code write} ones may change data. */
+    abstract void begin(Connection connection, boolean write) throws SQLException;
+
+    abstract void commit(Connection connection) throws SQLException;
+
+    abstract void rollback(Connection connection) throws SQLException;
+
+    /** Whether trying again later may succeed: connection lost, database busy or shutting down. */
+    abstract boolean isTransient(SQLException e);
+
+    /** Whether the connection is unusable after {@code e} and must not return to the pool. */
+    abstract boolean isConnectionBroken(SQLException e);
+
+    /** Whether the database rolled the transaction back and running it again is safe (deadlock, serialization). */
+    abstract boolean isRetryable(SQLException e);
+
+    /** Tells other stores on the database, at commit, that the change log grew. */
+    abstract void announceChange(Connection connection) throws SQLException;
+
+    static void execute(Connection connection, String sql) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        }
+    }
+
+    private static String sqlState(SQLException e) {
+        for (SQLException at = e; at != null; at = at.getNextException()) {
+            if (at.getSQLState() != null) {
+                return at.getSQLState();
+            }
+        }
+        return "";
+    }
+}
