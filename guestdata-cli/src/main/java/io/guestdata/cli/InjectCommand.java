@@ -13,12 +13,16 @@ import io.guestdata.inject.InjectionRequest;
 import io.guestdata.inject.PasswordHash;
 import io.guestdata.inject.block.ImageFormat;
 import io.guestdata.inject.fs.GuestFsException;
+import io.guestdata.inject.guestfs.GuestfsSettings;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -32,7 +36,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "inject", mixinStandardHelpOptions = true,
         description = {
             "Write the instance's SSH keys, network configuration, metadata (/meta.js), admin password and files "
-                    + "into a guest disk image, as Nova's libvirt disk injection does, without a VM and without mounting.",
+                    + "into a guest disk image, as Nova's libvirt disk injection does, without mounting anything on the "
+                    + "host: ext2/3/4 in-process (libext2fs), XFS, Btrfs and LVM through libguestfs' appliance VM.",
             "Every write is planned and checked before the first byte is written (symlinks and hard links refused, "
                     + "owners from the guest's own /etc/passwd and /etc/group, root present for the password, free "
                     + "space); then the writes are done in Nova's order: key, net, metadata, password, files. The "
@@ -44,7 +49,8 @@ import picocli.CommandLine.Model.CommandSpec;
                 "  8  a check refused the injection before the first write; nothing written",
                 "  9  a write failed; the report says what was written",
                 " 10  --best-effort: some items were refused or failed, the others written",
-                " 11  the filesystem needs a backend this build does not have; nothing written"})
+                " 11  the filesystem needs a backend this build does not have, or libguestfs is not installed; nothing"
+                        + " written"})
 final class InjectCommand implements Callable<Integer> {
     @Mixin
     InstanceOptions instance;
@@ -63,7 +69,8 @@ final class InjectCommand implements Callable<Integer> {
     int partition;
 
     @Option(names = "--backend", paramLabel = "NAME", defaultValue = "auto",
-            description = "auto (ext2fs for ext2/3/4), ext2fs, or guestfs (libguestfs; not in this build).")
+            description = "auto (ext2fs for ext2/3/4, guestfs for XFS, Btrfs, LVM), ext2fs, or guestfs (libguestfs for"
+                    + " every filesystem; needs the Debian packages libguestfs-tools and libguestfs-java).")
     String backend;
 
     @Option(names = "--only", paramLabel = "ITEM", split = ",",
@@ -89,6 +96,13 @@ final class InjectCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    private final Map<String, String> environment;
+
+    /** {@code environment}: where libguestfs' settings come from ({@code LIBGUESTFS_BACKEND}, …). */
+    InjectCommand(Map<String, String> environment) {
+        this.environment = Objects.requireNonNull(environment, "environment");
+    }
+
     @Override
     public Integer call() throws CommandFailure {
         InjectionOptions options = options();
@@ -96,7 +110,9 @@ final class InjectCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         InjectionReport report;
         try {
-            report = new DiskInjector().inject(image, loaded, options);
+            DiskInjector injector = new DiskInjector(
+                    FilesystemBackends.thisBuild(GuestfsSettings.fromEnvironment(environment)), new SecureRandom());
+            report = injector.inject(image, loaded, options);
         } catch (BackendUnavailableException e) {
             throw fail(out, ExitCode.BACKEND, e.getMessage());
         } catch (GuestFsException e) {

@@ -23,7 +23,7 @@ import picocli.CommandLine.Command;
                 "  6  a local input file cannot be read",
                 "  7  inject: the image cannot be used (nothing written)", "  8  inject: refused before the first write",
                 "  9  inject: a write failed", " 10  inject --best-effort: some items not written",
-                " 11  inject: the filesystem needs a backend not in this build",
+                " 11  inject: the filesystem needs a backend not in this build or not installed (libguestfs)",
                 " 12  configdrive: the instance holds something the image format cannot hold or deliver (nothing written)"})
 public final class Main implements Runnable {
     @CommandLine.Spec
@@ -43,7 +43,8 @@ public final class Main implements Runnable {
 
     /**
      * As {@link #run(String[], OutputStream, OutputStream)}, with the environment the commands read
-     * ({@code SOURCE_DATE_EPOCH}) given instead of the process's.
+     * ({@code SOURCE_DATE_EPOCH}; libguestfs' {@code LIBGUESTFS_BACKEND}, {@code LIBGUESTFS_BACKEND_SETTINGS}
+     * and {@code LIBGUESTFS_MEMSIZE} for inject) given instead of the process's.
      */
     public static int run(String[] args, OutputStream out, OutputStream err, Map<String, String> environment) {
         CommandLine cl = commandLine(out, environment);
@@ -65,6 +66,9 @@ public final class Main implements Runnable {
                 }
                 if (type == ConfigDriveCommand.class) {
                     return type.cast(new ConfigDriveCommand(environment));
+                }
+                if (type == InjectCommand.class) {
+                    return type.cast(new InjectCommand(environment));
                 }
                 return defaults.create(type);
             }

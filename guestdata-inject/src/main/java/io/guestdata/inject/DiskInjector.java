@@ -11,11 +11,13 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.random.RandomGenerator;
+import java.util.stream.Collectors;
 
 import io.guestdata.core.Instance;
 import io.guestdata.inject.InjectionReport.Entry;
 import io.guestdata.inject.InjectionReport.Outcome;
 import io.guestdata.inject.InjectionReport.Status;
+import io.guestdata.inject.block.BlockException;
 import io.guestdata.inject.block.DiskImage;
 import io.guestdata.inject.block.FilesystemType;
 import io.guestdata.inject.block.ImageFormat;
@@ -24,6 +26,7 @@ import io.guestdata.inject.block.ImageLock;
 import io.guestdata.inject.block.InjectPartition;
 import io.guestdata.inject.block.PartitionSelectionException;
 import io.guestdata.inject.block.PartitionView;
+import io.guestdata.inject.block.Qcow2Header;
 import io.guestdata.inject.fs.GuestFilesystem;
 import io.guestdata.inject.fs.GuestFsException;
 import io.guestdata.inject.fs.OpenMode;
@@ -32,10 +35,16 @@ import io.guestdata.inject.fs.OpenMode;
  * Disk injection end to end, as Nova's {@code inject_data} (nova-compat.md §7) but safe:
  *
  * <ol>
- *   <li>open the image ({@link DiskImage}: raw in place under an exclusive lock, qcow2 and other
- *       formats through qemu-storage-daemon; read-only for a dry run);</li>
- *   <li>choose the partition ({@link InjectPartition}, -1 with {@link OsRootProbe});</li>
- *   <li>choose the backend for its filesystem ({@link FilesystemBackends}) and open it;</li>
+ *   <li>open the image read-only and unlocked ({@link DiskImage}: raw in place, qcow2 and other
+ *       formats through qemu-storage-daemon), choose the partition ({@link InjectPartition}, -1
+ *       with {@link OsRootProbe}) and the backend for its filesystem ({@link FilesystemBackends});</li>
+ *   <li>an in-process backend (ext2fs): a dry run goes on with that handle; a real run closes it
+ *       and opens the image again for writing, under its exclusive lock, and chooses again under
+ *       the lock (the checks of a writable open, unchanged; {@code --backend ext2fs} goes there
+ *       directly);</li>
+ *   <li>an {@link ImageFileBackend} (guestfs): our handle is closed, nobody else may hold the
+ *       image, and the backend opens the original image file with its format and the partition
+ *       ({@link InjectPartition.Find} when -1 left candidates only it can inspect);</li>
  *   <li>plan ({@link InjectionPlanner}): every write computed and every precondition checked
  *       before the first write;</li>
  *   <li>apply in Nova's order, then flush and close; the {@link InjectionReport} says what was
@@ -60,22 +69,36 @@ public final class DiskInjector {
         this.random = Objects.requireNonNull(random, "random");
     }
 
+    /** What the read-only look at the image chose. */
+    private sealed interface Choice {
+    }
+
+    /** A partition view of the open disk, read by an in-process backend. */
+    private record InProcess(PartitionView view, FilesystemType type, FilesystemBackend backend) implements Choice {
+    }
+
+    /** The image file, for a backend that opens it itself. */
+    private record ImageFile(ImageFileBackend backend, ImageTarget target) implements Choice {
+    }
+
     /**
      * Injects the instance's data into the image.
      *
-     * @throws BackendUnavailableException the filesystem needs a backend this build lacks (or the
-     *                                     one named cannot read it); nothing written
+     * @throws BackendUnavailableException the filesystem needs a backend this build lacks, or one
+     *                                     that cannot be used here (libguestfs not installed), or the
+     *                                     one named cannot read it; nothing written
      * @throws IOException                 the image cannot be opened, is in use, or the partition
      *                                     cannot be chosen ({@link io.guestdata.inject.block.BlockException}); nothing written
      * @throws GuestFsException            the filesystem must not be written (journal needs
-     *                                     recovery, unclean, unsupported feature); nothing written
+     *                                     recovery, unclean, unsupported feature) or cannot be
+     *                                     opened (libguestfs); nothing written
      */
     public InjectionReport inject(Path image, Instance instance, InjectionOptions options)
             throws IOException, GuestFsException, BackendUnavailableException {
         Objects.requireNonNull(image, "image");
         Objects.requireNonNull(instance, "instance");
         Objects.requireNonNull(options, "options");
-        backends.named(options.backend());
+        Optional<FilesystemBackend> named = backends.named(options.backend());
         List<String> notes = new ArrayList<>();
         InjectPartition partition = InjectPartition.effective(options.partition(), instance.kernelId().isPresent());
         if (partition.novaValue() != options.partition()) {
@@ -100,12 +123,154 @@ public final class DiskInjector {
             notes.add("nothing to inject: the image was not opened");
             return nothingToDo(image, options, skipped, notes);
         }
-        DiskImage disk = DiskImage.open(image, new DiskImage.Options(options.imageFormat(), !options.dryRun(), true,
+        if (!options.dryRun() && named.isPresent() && !(named.get() instanceof ImageFileBackend)) {
+            return writeInProcess(image, instance, partition, options, notes); // no backend to choose
+        }
+        // Read-only and unlocked: nothing of ours may hold the image when a backend opens it itself.
+        DiskImage disk = DiskImage.open(image, new DiskImage.Options(options.imageFormat(), false, true,
                 options.export()));
+        Choice choice;
+        try {
+            if (options.dryRun()) {
+                refuseIfInUse(image, disk);
+            }
+            choice = choose(image, disk, partition, options, notes);
+        } catch (IOException | BackendUnavailableException | RuntimeException e) {
+            closeQuietly(disk, e);
+            throw e;
+        }
+        if (choice instanceof InProcess chosen && options.dryRun()) {
+            return injectAndClose(image, disk, chosen, instance, options, notes); // today's dry run, on this handle
+        }
+        disk.close();
+        return switch (choice) {
+            case InProcess chosen -> writeInProcess(image, instance, partition, options, notes);
+            case ImageFile chosen -> injectImageFile(image, chosen, instance, options, notes);
+        };
+    }
+
+    /** The writable path of an in-process backend: the image opened for writing, under its lock, and chosen again. */
+    private InjectionReport writeInProcess(Path image, Instance instance, InjectPartition partition,
+                                           InjectionOptions options, List<String> notes)
+            throws IOException, GuestFsException, BackendUnavailableException {
+        DiskImage disk = DiskImage.open(image, new DiskImage.Options(options.imageFormat(), true, true,
+                options.export()));
+        InProcess chosen;
+        try {
+            if (!(choose(image, disk, partition, options, new ArrayList<>()) instanceof InProcess c)) {
+                throw new BlockException(image, "changed while it was being opened: its filesystem now needs"
+                        + " another backend; retry");
+            }
+            chosen = c;
+        } catch (IOException | BackendUnavailableException | RuntimeException e) {
+            closeQuietly(disk, e);
+            throw e;
+        }
+        return injectAndClose(image, disk, chosen, instance, options, notes);
+    }
+
+    /**
+     * Chooses the partition and the backend, reading the open disk (and, for -1, the candidates'
+     * files with the in-process backends).
+     */
+    private Choice choose(Path image, DiskImage disk, InjectPartition partition, InjectionOptions options,
+                          List<String> notes) throws IOException, BackendUnavailableException {
+        if (partition instanceof InjectPartition.Find
+                && backends.named(options.backend()).orElse(null) instanceof ImageFileBackend b) {
+            // --backend guestfs -1: libguestfs inspects, as in Nova; no appliance per candidate here
+            return imageFile(b, new ImageTarget(image, disk.format(), partition, Optional.empty()));
+        }
+        OsRootProbe probe = new OsRootProbe(disk, backends, options.backend());
+        PartitionView view;
+        try {
+            view = partition.select(disk, probe);
+        } catch (PartitionSelectionException e) {
+            if (partition.novaValue() != options.partition()) {
+                throw new PartitionSelectionException(image, 0, withoutImage(image, e) + " (the instance has a"
+                        + " kernel_id, so Nova injects into the whole disk whatever the partition option says)");
+            }
+            Optional<Choice> deferred = deferred(image, disk, partition, probe, notes);
+            if (deferred.isPresent()) {
+                return deferred.get();
+            }
+            if (probe.undecided().isEmpty()) {
+                throw e;
+            }
+            throw new PartitionSelectionException(image, -1, withoutImage(image, e) + "; not inspected: "
+                    + String.join("; ", probe.undecided()));
+        }
+        if (partition instanceof InjectPartition.Find) {
+            Optional<Choice> deferred = deferred(image, disk, partition, probe, notes);
+            if (deferred.isPresent()) {
+                return deferred.get();
+            }
+            if (!probe.undecided().isEmpty()) {
+                throw new PartitionSelectionException(image, -1, (view.number() == 0 ? "the whole disk" : "partition "
+                        + view.number()) + " holds an OS root, but other candidates could not be inspected ("
+                        + String.join("; ", probe.undecided()) + "), so it may not be the only one; choose with"
+                        + " --partition " + view.number());
+            }
+        }
+        FilesystemType type = FilesystemType.probe(view);
+        String where = view.number() == 0 ? "the whole disk" : "partition " + view.number();
+        FilesystemBackend backend = backends.forFilesystem(options.backend(), type, where + " of " + image);
+        if (backend instanceof ImageFileBackend b) {
+            InjectPartition target = view.number() == 0 ? new InjectPartition.WholeDisk()
+                    : new InjectPartition.Number(view.number());
+            return imageFile(b, new ImageTarget(image, disk.format(), target, Optional.of(type)));
+        }
+        return new InProcess(view, type, backend);
+    }
+
+    /**
+     * -1 with candidates only an image-file backend can inspect (XFS, Btrfs, LVM) and at most one
+     * root among the others: that backend finds the root among all of them ({@code inspect_os}).
+     * Empty when there is nothing to defer, a candidate could not be inspected at all, or there
+     * are already two roots.
+     */
+    private Optional<Choice> deferred(Path image, DiskImage disk, InjectPartition partition, OsRootProbe probe,
+                                      List<String> notes) throws IOException, BackendUnavailableException {
+        if (!(partition instanceof InjectPartition.Find) || probe.roots() > 1) {
+            return Optional.empty();
+        }
+        probe.deferLvmMembers(disk);
+        if (probe.deferredTo().isEmpty() || !probe.undecided().isEmpty()) {
+            return Optional.empty();
+        }
+        ImageFileBackend backend = probe.deferredTo().get();
+        notes.add("partition -1: " + String.join(", ", probe.deferred()) + (probe.deferred().size() == 1 ? " is" : " are")
+                + " inspected by the " + backend.name() + " backend, which found the OS root among all candidates"
+                + " (libguestfs inspect_os) and mounted every filesystem of its fstab, as Nova does");
+        return Optional.of(imageFile(backend, new ImageTarget(image, disk.format(), partition, Optional.empty())));
+    }
+
+    private static Choice imageFile(ImageFileBackend backend, ImageTarget target) throws BackendUnavailableException {
+        if (!backend.formats().contains(target.format())) {
+            throw new BackendUnavailableException(target.image() + " is a " + target.format().qemuName() + " image; the "
+                    + backend.name() + " backend opens " + backend.formats().stream().map(ImageFormat::qemuName)
+                            .sorted().collect(Collectors.joining(" and ")) + " images only: convert it (qemu-img"
+                    + " convert -O qcow2) or choose another backend");
+        }
+        return new ImageFile(backend, target);
+    }
+
+    /** Plans and applies (or dry-runs) on an in-process backend, then closes the filesystem and the disk. */
+    private InjectionReport injectAndClose(Path image, DiskImage disk, InProcess chosen, Instance instance,
+                                           InjectionOptions options, List<String> notes)
+            throws IOException, GuestFsException {
         InjectionReport report;
         try {
-            report = inject(image, disk, instance, partition, options, notes);
-        } catch (IOException | GuestFsException | BackendUnavailableException | RuntimeException e) {
+            InjectionTarget target = new InjectionTarget(disk, chosen.view(), chosen.type());
+            GuestFilesystem fs;
+            if (options.dryRun()) {
+                chosen.backend().checkWritable(target);
+                fs = chosen.backend().open(target, OpenMode.READ_ONLY);
+            } else {
+                fs = chosen.backend().open(target, OpenMode.READ_WRITE);
+            }
+            report = planApplyClose(image, disk.format(), target.where() + " (" + chosen.type().blkidName() + ")",
+                    chosen.backend().name(), fs, instance, options, notes);
+        } catch (IOException | GuestFsException | RuntimeException e) {
             closeQuietly(disk, e);
             throw e;
         }
@@ -117,43 +282,35 @@ public final class DiskInjector {
         return report;
     }
 
-    private InjectionReport inject(Path image, DiskImage disk, Instance instance, InjectPartition partition,
-                                   InjectionOptions options, List<String> notes)
-            throws IOException, GuestFsException, BackendUnavailableException {
+    /**
+     * The image file handed to its backend: nothing of ours holds it; nobody else may either (a
+     * dry run checks, as for a raw image; a real run takes and drops the exclusive lock, and the
+     * backend's QEMU then holds QEMU's locks).
+     */
+    private InjectionReport injectImageFile(Path image, ImageFile chosen, Instance instance, InjectionOptions options,
+                                            List<String> notes)
+            throws IOException, GuestFsException {
+        ImageTarget target = chosen.target();
         if (options.dryRun()) {
-            refuseIfInUse(image, disk);
-        }
-        OsRootProbe probe = new OsRootProbe(disk, backends, options.backend());
-        PartitionView view;
-        try {
-            view = partition.select(disk, probe);
-        } catch (PartitionSelectionException e) {
-            if (partition.novaValue() != options.partition()) {
-                throw new PartitionSelectionException(image, 0, withoutImage(image, e) + " (the instance has a"
-                        + " kernel_id, so Nova injects into the whole disk whatever the partition option says)");
+            if (Files.isWritable(image) && ImageLock.isLockedByOthers(image)) {
+                throw inUseDryRun(image);
             }
-            if (probe.undecided().isEmpty()) {
-                throw e;
-            }
-            throw new PartitionSelectionException(image, -1, withoutImage(image, e) + "; not inspected: "
-                    + String.join("; ", probe.undecided()));
-        }
-        if (partition instanceof InjectPartition.Find && !probe.undecided().isEmpty()) {
-            throw new PartitionSelectionException(image, -1, (view.number() == 0 ? "the whole disk" : "partition "
-                    + view.number()) + " holds an OS root, but other candidates could not be inspected ("
-                    + String.join("; ", probe.undecided()) + "), so it may not be the only one; choose with --partition "
-                    + view.number());
-        }
-        FilesystemType type = FilesystemType.probe(view);
-        InjectionTarget target = new InjectionTarget(disk, view, type);
-        FilesystemBackend backend = backends.forFilesystem(options.backend(), type, target.where() + " of " + image);
-        GuestFilesystem fs;
-        if (options.dryRun()) {
-            backend.checkWritable(target);
-            fs = backend.open(target, OpenMode.READ_ONLY);
         } else {
-            fs = backend.open(target, OpenMode.READ_WRITE);
+            if (target.format() == ImageFormat.QCOW2) {
+                Qcow2Header.read(image).checkWritable(image);
+            }
+            ImageLock.probe(image);
         }
+        ImageFileBackend.Opened opened = chosen.backend().openImage(target,
+                options.dryRun() ? OpenMode.READ_ONLY : OpenMode.READ_WRITE);
+        return planApplyClose(image, target.format(), opened.target(), chosen.backend().name(), opened.filesystem(),
+                instance, options, notes);
+    }
+
+    /** The one planning and writing path, whatever the backend; closes {@code fs}. */
+    private InjectionReport planApplyClose(Path image, ImageFormat format, String target, String backend,
+                                           GuestFilesystem fs, Instance instance, InjectionOptions options,
+                                           List<String> notes) throws GuestFsException {
         InjectionPlan.Result result;
         try {
             InjectionPlan plan = new InjectionPlanner(fs, instance, options.request(), random).plan();
@@ -162,10 +319,10 @@ public final class DiskInjector {
             closeQuietly(fs, e);
             throw e;
         }
-        notes.addAll(result.notes());
-        InjectionReport report = new InjectionReport(image.toString(), Optional.of(disk.format().qemuName()),
-                Optional.of(target.where() + " (" + type.blkidName() + ")"), Optional.of(backend.name()),
-                options.dryRun(), result.entries(), result.outcome(), notes);
+        List<String> all = new ArrayList<>(notes);
+        all.addAll(result.notes());
+        InjectionReport report = new InjectionReport(image.toString(), Optional.of(format.qemuName()),
+                Optional.of(target), Optional.of(backend), options.dryRun(), result.entries(), result.outcome(), all);
         try {
             fs.close();
         } catch (GuestFsException e) {
@@ -181,9 +338,13 @@ public final class DiskInjector {
     private static void refuseIfInUse(Path image, DiskImage disk) throws IOException {
         if (disk.format() == ImageFormat.RAW && disk.export().isEmpty() && Files.isWritable(image)
                 && ImageLock.isLockedByOthers(image)) {
-            throw new ImageInUseException(image, "another process (a running VM, qemu-img, qemu-storage-daemon, or"
-                    + " another guestdata writer) holds a lock on it; a real run would be refused");
+            throw inUseDryRun(image);
         }
+    }
+
+    private static ImageInUseException inUseDryRun(Path image) {
+        return new ImageInUseException(image, "another process (a running VM, qemu-img, qemu-storage-daemon, or"
+                + " another guestdata writer) holds a lock on it; a real run would be refused");
     }
 
     private static String withoutImage(Path image, Exception e) {

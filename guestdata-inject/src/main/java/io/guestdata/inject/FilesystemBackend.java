@@ -1,6 +1,7 @@
 package io.guestdata.inject;
 
 import java.io.IOException;
+import java.util.Optional;
 
 import io.guestdata.inject.block.FilesystemType;
 import io.guestdata.inject.fs.GuestFilesystem;
@@ -11,6 +12,11 @@ import io.guestdata.inject.fs.OpenMode;
  * A way to open a guest filesystem in-process. The orchestrator ({@link DiskInjector}) plans and
  * writes only through {@link GuestFilesystem}, so a backend is everything that differs between,
  * say, libext2fs and libguestfs. Backends are listed in {@link FilesystemBackends#thisBuild()}.
+ *
+ * <p>A backend either reads the image through guestdata's own view of it ({@link #open}: the
+ * image opened by {@link io.guestdata.inject.block.DiskImage}, under its lock), or, as an
+ * {@link ImageFileBackend}, opens the image file itself with its own QEMU, after guestdata has
+ * let go of it.
  */
 public interface FilesystemBackend {
 
@@ -19,6 +25,14 @@ public interface FilesystemBackend {
 
     /** Whether this backend reads and writes that filesystem. */
     boolean supports(FilesystemType type);
+
+    /**
+     * Why this backend cannot be used on this machine (e.g. libguestfs is not installed), naming
+     * what to install; empty when it can. Asked only when the backend is needed.
+     */
+    default Optional<String> unavailable() {
+        return Optional.empty();
+    }
 
     /**
      * Opens the target's filesystem.

@@ -5,12 +5,16 @@ import java.util.Locale;
 import java.util.Optional;
 
 import io.guestdata.inject.block.FilesystemType;
+import io.guestdata.inject.guestfs.GuestfsSettings;
 
 /**
  * The filesystem backends of this build and how {@code --backend auto|ext2fs|guestfs} picks one.
  *
  * <p>{@code auto} takes the first backend that {@link FilesystemBackend#supports supports} the
- * target's filesystem; otherwise it names the backend that would be needed.
+ * target's filesystem (this build: ext2fs for ext2/3/4, guestfs for XFS, Btrfs and LVM);
+ * otherwise it names the backend that would be needed. A backend that is in the build but cannot
+ * be used on this machine ({@link FilesystemBackend#unavailable()}: libguestfs not installed) is
+ * reported with what to install, when it is needed and not before.
  */
 public final class FilesystemBackends {
 
@@ -41,19 +45,28 @@ public final class FilesystemBackends {
         this.backends = List.copyOf(backends);
     }
 
-    /** Every backend compiled into this build, in the order {@code auto} tries them. */
+    /**
+     * Every backend compiled into this build, in the order {@code auto} tries them: ext2fs, then
+     * guestfs with libguestfs configured by its environment ({@code LIBGUESTFS_BACKEND}, …).
+     */
     public static FilesystemBackends thisBuild() {
-        return new FilesystemBackends(List.of(
-                new Ext2fsBackend()
-                // the libguestfs backend (io.guestdata.inject.guestfs) is added here
-        ));
+        return thisBuild(GuestfsSettings.DEFAULT);
+    }
+
+    /** As {@link #thisBuild()}, with the libguestfs appliance settings given. */
+    public static FilesystemBackends thisBuild(GuestfsSettings guestfs) {
+        return new FilesystemBackends(List.of(new Ext2fsBackend(), new GuestfsBackend(guestfs)));
     }
 
     public List<FilesystemBackend> all() {
         return backends;
     }
 
-    /** The backend named by an explicit choice, before any image is opened; empty for AUTO. */
+    /**
+     * The backend named by an explicit choice, before any image is opened; empty for AUTO.
+     *
+     * @throws BackendUnavailableException it is not in this build, or cannot be used on this machine
+     */
     public Optional<FilesystemBackend> named(Choice choice) throws BackendUnavailableException {
         if (choice == Choice.AUTO) {
             return Optional.empty();
@@ -61,6 +74,10 @@ public final class FilesystemBackends {
         String name = choice.label();
         for (FilesystemBackend b : backends) {
             if (b.name().equals(name)) {
+                Optional<String> unavailable = b.unavailable();
+                if (unavailable.isPresent()) {
+                    throw new BackendUnavailableException("the " + name + " backend cannot be used: " + unavailable.get());
+                }
                 return Optional.of(b);
             }
         }
@@ -87,6 +104,11 @@ public final class FilesystemBackends {
         }
         for (FilesystemBackend b : backends) {
             if (b.supports(type)) {
+                Optional<String> unavailable = b.unavailable();
+                if (unavailable.isPresent()) {
+                    throw new BackendUnavailableException(where + " holds " + type.blkidName() + ", which needs the "
+                            + b.name() + " backend, and it cannot be used: " + unavailable.get());
+                }
                 return b;
             }
         }
@@ -98,7 +120,7 @@ public final class FilesystemBackends {
         return switch (type) {
             case EXT2, EXT3, EXT4 -> "use --backend auto or ext2fs";
             case XFS, BTRFS, LVM2_PV -> backends.stream().anyMatch(b -> b.name().equals(GUESTFS))
-                    ? "use --backend guestfs"
+                    ? "use --backend guestfs or auto"
                     : "it needs the guestfs backend (libguestfs), and the libguestfs backend is not available in this build";
             case UNKNOWN -> "no filesystem was recognised there; choose another --partition";
             default -> "guestdata injects into Linux root filesystems only (ext2/3/4; XFS and Btrfs with the guestfs backend)";

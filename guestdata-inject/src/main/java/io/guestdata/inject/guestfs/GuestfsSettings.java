@@ -1,6 +1,8 @@
 package io.guestdata.inject.guestfs;
 
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -26,6 +28,25 @@ public record GuestfsSettings(Optional<String> backend, List<String> backendSett
      * working nested KVM makes QEMU fail or hang.
      */
     public static final GuestfsSettings FORCE_TCG = new GuestfsSettings(Optional.of("direct"), List.of("force_tcg"), 0);
+
+    /**
+     * What libguestfs' own environment variables in {@code environment} say, applied explicitly:
+     * {@code LIBGUESTFS_BACKEND}, {@code LIBGUESTFS_BACKEND_SETTINGS} (colon-separated) and
+     * {@code LIBGUESTFS_MEMSIZE} (MiB; ignored unless a positive number, as libguestfs ignores it).
+     * For the process's own environment this is what {@link #DEFAULT} gets from libguestfs; it
+     * matters when a caller (the CLI run in-process) hands the command another environment.
+     */
+    public static GuestfsSettings fromEnvironment(Map<String, String> environment) {
+        Optional<String> backend = Optional.ofNullable(environment.get("LIBGUESTFS_BACKEND")).filter(b -> !b.isBlank());
+        List<String> settings = Optional.ofNullable(environment.get("LIBGUESTFS_BACKEND_SETTINGS"))
+                .map(s -> Arrays.stream(s.split(":")).filter(v -> !v.isBlank()).toList()).orElse(List.of());
+        int memsize = 0;
+        String m = environment.get("LIBGUESTFS_MEMSIZE");
+        if (m != null && m.strip().matches("[0-9]{1,9}")) {
+            memsize = Integer.parseInt(m.strip());
+        }
+        return new GuestfsSettings(backend, settings, memsize);
+    }
 
     public GuestfsSettings {
         Objects.requireNonNull(backend, "backend");
