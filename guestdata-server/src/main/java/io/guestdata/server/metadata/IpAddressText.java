@@ -29,6 +29,9 @@ final class IpAddressText {
             if (text.indexOf(':') < 0) {
                 return DOTTED_QUAD.matcher(text).matches() ? Optional.of(Inet4Address.ofLiteral(text)) : Optional.empty();
             }
+            if (text.startsWith("[")) {
+                return Optional.empty(); // a URI's bracketed form, not an address literal
+            }
             int zone = text.indexOf('%');
             String bare = zone < 0 ? text : text.substring(0, zone);
             InetAddress address = Inet6Address.ofLiteral(bare);

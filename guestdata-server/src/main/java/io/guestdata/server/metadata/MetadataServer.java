@@ -21,6 +21,8 @@ import java.security.SecureRandom;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.time.Clock;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.Objects;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -37,11 +39,13 @@ public final class MetadataServer implements AutoCloseable {
     private final WebServer server;
     private final ServiceMetrics metrics;
     private final boolean management;
+    private final ScheduledExecutorService timer;
 
-    private MetadataServer(WebServer server, ServiceMetrics metrics, boolean management) {
+    private MetadataServer(WebServer server, ServiceMetrics metrics, boolean management, ScheduledExecutorService timer) {
         this.server = server;
         this.metrics = metrics;
         this.management = management;
+        this.timer = timer;
     }
 
     /**
@@ -77,6 +81,11 @@ public final class MetadataServer implements AutoCloseable {
                 new MetadataTokens(key, Clock.systemUTC(), random), dynamic, metrics);
 
         MetadataServerConfig.RequestLimits limits = config.limits();
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "guestdata-metadata-header-deadline");
+            t.setDaemon(true);
+            return t;
+        });
         DirectHandler errors = new WebObDirectHandler(metrics);
         DirectHandlers.Builder handlers = DirectHandlers.builder();
         for (DirectHandler.EventType type : DirectHandler.EventType.values()) {
@@ -88,6 +97,10 @@ public final class MetadataServer implements AutoCloseable {
                 .shutdownHook(false)
                 .address(config.listen().getAddress())
                 .port(config.listen().getPort())
+                // Only the HTTP/1.1 provider configured here. With the discovered default one as well, Helidon
+                // has two candidates and waits for the first bytes before creating the connection, outside the
+                // idle timeout: a client that connects and sends nothing would be held forever.
+                .protocolsDiscoverServices(false)
                 .addProtocol(Http1Config.builder()
                         .maxPrologueLength(limits.maxRequestLineBytes())
                         .maxHeadersSize(limits.maxHeaderBytes())
@@ -95,6 +108,7 @@ public final class MetadataServer implements AutoCloseable {
                         // some Nova answers ("///" is the version list there). RequestPath decodes and checks.
                         .validatePath(false)
                         .validatePrologue(false)
+                        .addReceiveListener(new HeaderDeadline(limits.headerTimeout(), timer))
                         .build())
                 .maxPayloadSize(limits.maxBodyBytes())
                 .idleConnectionTimeout(limits.idleTimeout())
@@ -117,8 +131,22 @@ public final class MetadataServer implements AutoCloseable {
                                     "text/plain; version=0.0.4; charset=utf-8"));
                             res.send(metrics.render().getBytes(StandardCharsets.UTF_8));
                         }))));
-        WebServer server = builder.build().start();
-        return new MetadataServer(server, metrics, config.management().isPresent());
+        WebServer server;
+        try {
+            server = builder.build().start();
+        } catch (RuntimeException e) {
+            timer.shutdownNow();
+            throw e;
+        }
+        // Helidon logs a listener that could not bind and reports its port as -1, rather than failing.
+        boolean managementDown = config.management().isPresent() && server.port(MANAGEMENT_SOCKET) < 0;
+        if (server.port() < 0 || managementDown) {
+            server.stop();
+            timer.shutdownNow();
+            throw new IllegalStateException("cannot listen on " + (server.port() < 0 ? config.listen()
+                    : config.management().orElseThrow()) + " (address in use, or not an address of this host)");
+        }
+        return new MetadataServer(server, metrics, config.management().isPresent(), timer);
     }
 
     /** The guest-facing port (the configured one, or the one chosen for port 0). */
@@ -138,6 +166,7 @@ public final class MetadataServer implements AutoCloseable {
     @Override
     public void close() {
         server.stop();
+        timer.shutdownNow();
     }
 
     /** An SSL context trusting exactly the PEM certificates in {@code bundle}. */

@@ -51,12 +51,19 @@ public record MetadataServerConfig(InetSocketAddress listen,
      * @param maxHeaderBytes      all header lines together; more is a 400
      * @param maxBodyBytes        a request body (only the password endpoint reads one); more is a 413
      * @param idleTimeout         a connection idle (or still sending its request line) this long is closed
+     * @param headerTimeout       a request whose headers are not complete this long after its request line
+     *                            has its connection closed
      * @param maxConnections      concurrent TCP connections per listener; -1 for no limit
      */
     public record RequestLimits(int maxRequestLineBytes, int maxHeaderBytes, long maxBodyBytes,
-                                Duration idleTimeout, int maxConnections) {
+                                Duration idleTimeout, Duration headerTimeout, int maxConnections) {
+        public RequestLimits {
+            Objects.requireNonNull(idleTimeout, "idleTimeout");
+            Objects.requireNonNull(headerTimeout, "headerTimeout");
+        }
+
         public static RequestLimits defaults() {
-            return new RequestLimits(4096, 16384, 16384, Duration.ofSeconds(60), 10_000);
+            return new RequestLimits(4096, 16384, 16384, Duration.ofSeconds(60), Duration.ofSeconds(10), 10_000);
         }
     }
 

@@ -13,8 +13,9 @@ import java.util.List;
  * too large or malformed, a body over the limit, HTTP/1.0), in the same WebOb form as every other error,
  * with a fixed explanation: Helidon's own messages describe its internals.
  *
- * <p>Helidon reports headers over {@code maxHeadersSize} (and invalid header values) as an internal error;
- * at this point that can only be the request's fault, so it is a 400 here.
+ * <p>Helidon reports headers over {@code maxHeadersSize} (and invalid header values) as an internal error
+ * before any request exists; that can only be the request's fault, so it is a 400 here. An internal error
+ * of a routed request (an {@link Error} escaping the handler) stays a 500.
  */
 final class WebObDirectHandler implements DirectHandler {
     private final ServiceMetrics metrics;
@@ -33,7 +34,11 @@ final class WebObDirectHandler implements DirectHandler {
             case 505 -> new ErrorResponse(505, "HTTP Version Not Supported", "The HTTP version is not supported.");
             case 503 -> new ErrorResponse(503, "Service Unavailable",
                     "The server is currently unavailable. Please try again at a later time.");
-            case 500 -> ErrorResponse.badRequest("The request header fields are malformed or too large.");
+            // Before routing (no request line known), an "internal error" is Helidon failing to parse the
+            // headers; after routing, it is ours.
+            case 500 -> request.path().isEmpty()
+                    ? ErrorResponse.badRequest("The request header fields are malformed or too large.")
+                    : ErrorResponse.UNKNOWN_ERROR;
             default -> defaultStatus.code() >= 400 && defaultStatus.code() < 500
                     ? new ErrorResponse(defaultStatus.code(), defaultStatus.reasonPhrase(), "The request is malformed.")
                     : ErrorResponse.badRequest("The request is malformed.");
