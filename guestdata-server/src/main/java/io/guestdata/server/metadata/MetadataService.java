@@ -7,7 +7,6 @@ import io.helidon.http.Header;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
-import io.helidon.http.HttpPrologue;
 import io.helidon.http.Method;
 import io.helidon.http.RequestException;
 import io.helidon.http.Status;
@@ -46,6 +45,8 @@ final class MetadataService implements Handler {
     private static final Map<String, Header> CONTENT_TYPES = new ConcurrentHashMap<>();
     private static final ErrorResponse BAD_PATH = ErrorResponse.badRequest(
             "The request path is not printable ASCII, or not UTF-8 once percent-decoded.");
+    private static final ErrorResponse FRAGMENT = ErrorResponse.badRequest(
+            "The request target has a fragment (#).");
     private static final ErrorResponse BAD_TTL = ErrorResponse.badRequest(
             "X-aws-ec2-metadata-token-ttl-seconds must be an integer from 1 to 21600.");
     private static final ErrorResponse FORWARDED_TOKEN_REQUEST = ErrorResponse.forbidden(
@@ -96,7 +97,12 @@ final class MetadataService implements Handler {
     }
 
     private int serve(ServerRequest req, ServerResponse res) throws IOException {
-        Optional<String> decoded = RequestPath.decode(wsgiRawPath(req.prologue()));
+        if (req.prologue().fragment().hasValue()) {
+            // Under eventlet a '#' is part of the path; Helidon splits it off, and with it whether a '?' came
+            // before it (so the path Nova would route cannot be told). RFC 9112 has no fragment in a request.
+            return send(req, res, FRAGMENT);
+        }
+        Optional<String> decoded = RequestPath.decode(req.prologue().uriPath().rawPath());
         if (decoded.isEmpty()) {
             return send(req, res, BAD_PATH);
         }
@@ -130,29 +136,6 @@ final class MetadataService implements Handler {
             case LookupResult.NotFound n -> send(req, res, ErrorResponse.NOT_FOUND);
             case LookupResult.PasswordEndpoint p -> password(req, res, instance);
         };
-    }
-
-    /**
-     * The request target up to its first {@code ?}, as eventlet takes it for {@code PATH_INFO}: a {@code #} is
-     * not special there (clients do not send fragments, but Nova would answer {@code /x#y} as a path).
-     */
-    static String wsgiRawPath(HttpPrologue prologue) {
-        String path = prologue.uriPath().rawPath();
-        if (!prologue.fragment().hasValue()) {
-            return path;
-        }
-        String query;
-        try {
-            query = prologue.query().rawValue();
-        } catch (RuntimeException e) {
-            query = "";
-        }
-        if (!query.isEmpty()) {
-            return path; // "<path>?<query>#<fragment>": the first '?' ends the path
-        }
-        String withFragment = path + "#" + prologue.fragment().rawValue();
-        int q = withFragment.indexOf('?');
-        return q < 0 ? withFragment : withFragment.substring(0, q);
     }
 
     /** Nova sends everything that is not under {@code /openstack} to the EC2 tree. */

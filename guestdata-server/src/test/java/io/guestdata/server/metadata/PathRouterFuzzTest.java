@@ -98,6 +98,9 @@ class PathRouterFuzzTest {
 
     /** The status our model of Nova's handler (plus IMDSv2, optional) gives. */
     private static int expectedStatus(Instance me, String from, Request r) {
+        if (r.target().contains("#")) {
+            return 400; // a fragment in a request target (eventlet would route it as part of the path)
+        }
         Optional<String> decoded = RequestPath.decode(wsgiPath(r.target()));
         if (decoded.isEmpty()) {
             return 400;
@@ -117,7 +120,7 @@ class PathRouterFuzzTest {
         };
     }
 
-    /** eventlet: the target up to the first '?' ('#' is not special). */
+    /** eventlet: the target up to the first '?'. */
     private static String wsgiPath(String target) {
         int q = target.indexOf('?');
         return q < 0 ? target : target.substring(0, q);

@@ -87,6 +87,9 @@ class RequestLimitsTest {
         RawHttp.Response notUtf8 = RawHttp.to(server.port()).from(TwoInstances.A_ADDRESS).target("/latest/%ff").send();
         assertEquals(400, notUtf8.status());
         assertTrue(notUtf8.text().startsWith("400 Bad Request\n\nThe request path is not printable ASCII"));
+        RawHttp.Response fragment = RawHttp.to(server.port()).from(TwoInstances.A_ADDRESS).target("/?#").send();
+        assertEquals(400, fragment.status());
+        assertEquals("400 Bad Request\n\nThe request target has a fragment (#).\n\n   ", fragment.text());
         RawHttp.Response rawByte = RawHttp.exchange(server.port(), TwoInstances.A_ADDRESS,
                 "GET /\u00e9 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1), null, false);
         assertEquals(400, rawByte.status());
