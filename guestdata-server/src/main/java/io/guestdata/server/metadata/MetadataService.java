@@ -10,11 +10,13 @@ import io.helidon.http.HeaderValues;
 import io.helidon.http.Method;
 import io.helidon.http.RequestException;
 import io.helidon.http.Status;
+import io.helidon.webserver.ServerConnectionException;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -86,6 +88,8 @@ final class MetadataService implements Handler {
             status = serve(req, res);
         } catch (RequestException e) {
             throw e; // the HTTP layer's own refusal (e.g. a body over the limit): its direct handler answers
+        } catch (ServerConnectionException | UncheckedIOException e) {
+            throw e; // the client went away: nothing to answer, Helidon closes the connection
         } catch (DynamicVendorDataClient.TargetFailure e) {
             status = send(req, res, ErrorResponse.UNKNOWN_ERROR); // Nova re-raises: the request fails
         } catch (RuntimeException | IOException e) {
