@@ -198,6 +198,61 @@ class FakeNeutron:
                                     if id is None or g['id'] in id]}
 
 
+class FakeDb:
+    """The instance rows behind the handler's instance-ID mode and the
+    password endpoint (`lookup-batch` only): one instance (the current
+    entry's document), its system_metadata kept across a batch."""
+
+    system_metadata = {}
+    prepared = None          # the Prepared document of the current entry
+    bound_address = None     # the fixed IP the fake Neutron maps to it
+
+    @classmethod
+    def install(cls):
+        from nova import exception
+        from nova import objects
+        from nova.api.metadata import base as md_base
+
+        # FAKE 6: table instance_mappings (API DB): every instance of the
+        # document is in an untargeted cell.
+        def im_get_by_instance_uuid(context, instance_uuid):
+            cls._instance_or_raise(context, instance_uuid)
+            return objects.InstanceMapping(instance_uuid=instance_uuid,
+                                           cell_mapping=None)
+
+        # FAKE 7: table instances (+ system_metadata), read.
+        def inst_get_by_uuid(context, uuid, expected_attrs=None,
+                             use_slave=False):
+            return cls._instance_or_raise(context, uuid)
+
+        # FAKE 8: table instance_system_metadata, write (Instance.save).
+        def inst_save(self, *args, **kwargs):
+            cls.system_metadata[self.uuid] = dict(self.system_metadata)
+            self.obj_reset_changes()
+
+        objects.InstanceMapping.get_by_instance_uuid = \
+            staticmethod(im_get_by_instance_uuid)
+        objects.Instance.get_by_uuid = staticmethod(inst_get_by_uuid)
+        objects.Instance.save = inst_save
+
+        # FAKE 5 (batch form): Neutron knows one fixed IP, the entry's
+        # bound address; any other address is unknown (a 404).
+        def get_metadata_by_address(address):
+            if cls.prepared is None or address != cls.bound_address:
+                raise exception.FixedIpNotFoundForAddress(address=address)
+            return cls.prepared.service_metadata(address)
+        md_base.get_metadata_by_address = get_metadata_by_address
+
+    @classmethod
+    def _instance_or_raise(cls, context, uuid):
+        from nova import exception
+        if isinstance(uuid, bytes):
+            uuid = uuid.decode('utf-8')
+        if cls.prepared is None or uuid != cls.prepared.doc['uuid']:
+            raise exception.InstanceNotFound(instance_id=uuid)
+        return cls.prepared.new_instance()
+
+
 # ---------------------------------------------------------------------------
 # Instance document -> Nova objects
 # ---------------------------------------------------------------------------
@@ -580,6 +635,8 @@ class Prepared:
         ec2_ids not loaded yet)."""
         from nova import objects
         inst, groups = build_instance(self.doc, self.path, self.ctxt)
+        # FAKE 7: system_metadata (password_0..3) as the fake DB holds it.
+        inst.system_metadata = dict(FakeDb.system_metadata.get(inst.uuid, {}))
         inst.info_cache = objects.InstanceInfoCache(
             instance_uuid=inst.uuid, network_info=self.network_info)
         FakeNeutron.current = FakeNeutron(inst.uuid, groups)
@@ -744,6 +801,119 @@ def cmd_lookup(args):
     sys.stdout.buffer.flush()
 
 
+# nova.conf options a lookup-batch entry may set: name -> (group, option).
+BATCH_CONF = {
+    'service_metadata_proxy': ('neutron', 'service_metadata_proxy'),
+    'metadata_proxy_shared_secret': ('neutron',
+                                     'metadata_proxy_shared_secret'),
+    'use_forwarded_for': ('api', 'use_forwarded_for'),
+    'metadata_cache_expiration': ('api', 'metadata_cache_expiration'),
+    'vendordata_providers': ('api', 'vendordata_providers'),
+    'vendordata_dynamic_targets': ('api', 'vendordata_dynamic_targets'),
+    'vendordata_dynamic_connect_timeout': (
+        'api', 'vendordata_dynamic_connect_timeout'),
+    'vendordata_dynamic_read_timeout': ('api',
+                                        'vendordata_dynamic_read_timeout'),
+    'vendordata_dynamic_failure_fatal': ('api',
+                                         'vendordata_dynamic_failure_fatal'),
+}
+
+
+def wsgi_environ(method, path, headers, body, remote_addr):
+    """The environ eventlet.wsgi builds: PATH_INFO percent-decoded as
+    latin-1 (so the UTF-8 bytes seen as latin-1 text, PEP 3333), the query
+    split off, repeated headers joined with ','."""
+    import urllib.parse
+    raw_path, _, query = path.partition('?')
+    environ = {
+        'REQUEST_METHOD': method,
+        'SCRIPT_NAME': '',
+        'PATH_INFO': urllib.parse.unquote(raw_path, encoding='latin-1'),
+        'QUERY_STRING': query,
+        'SERVER_NAME': '169.254.169.254', 'SERVER_PORT': '80',
+        'SERVER_PROTOCOL': 'HTTP/1.1',
+        'REMOTE_ADDR': remote_addr,
+        'wsgi.url_scheme': 'http', 'wsgi.input': io.BytesIO(body),
+    }
+    for name, value in headers:
+        key = name.upper().replace('-', '_')
+        if key not in ('CONTENT_TYPE', 'CONTENT_LENGTH'):
+            key = 'HTTP_' + key
+        environ[key] = environ[key] + ',' + value if key in environ \
+            else value
+    environ.setdefault('HTTP_HOST', '169.254.169.254')
+    return environ
+
+
+def batch_entry(args, entry, prepared_docs):
+    import nova.conf
+    from nova.api.metadata import handler
+    from nova.api import wsgi
+    conf = nova.conf.CONF
+
+    doc_path = entry['doc']
+    if doc_path not in prepared_docs:
+        prepared_docs[doc_path] = prepare(args, doc_path,
+                                          entry.get('requester_ip'))
+    prepared = prepared_docs[doc_path]
+    uuid = prepared.doc['uuid']
+    remote_addr = entry.get('remote_addr', '127.0.0.1')
+    FakeDb.prepared = prepared
+    FakeDb.bound_address = entry.get('bound_address', remote_addr)
+    FakeNeutron.metadata_factory = prepared.service_metadata
+    if 'password' in entry:
+        from nova.api.metadata import password
+        FakeDb.system_metadata[uuid] = password.convert_password(
+            None, entry['password'])
+
+    overrides = dict(entry.get('conf', {}))
+    overrides.setdefault('metadata_cache_expiration', 0)
+    for name, value in overrides.items():
+        if name not in BATCH_CONF:
+            raise OracleError('lookup-batch: unknown conf option %r' % name)
+        group, opt = BATCH_CONF[name]
+        conf.set_override(opt, value, group=group)
+    try:
+        method = entry.get('method', 'GET')
+        body = base64.b64decode(entry.get('body_b64', ''))
+        environ = wsgi_environ(method, entry['path'],
+                               entry.get('headers', []), body, remote_addr)
+        req = wsgi.Request(environ)
+        app = handler.MetadataRequestHandler()
+        try:
+            resp = req.get_response(app)
+        except Exception as e:
+            # eventlet.wsgi answers a 500 for an exception out of the app.
+            return {'exception': '%s: %s' % (type(e).__name__, e)}
+        out_body = b'' if method == 'HEAD' else resp.body
+        return {'status': resp.status_int,
+                'headers': [[k, v] for k, v in resp.headerlist],
+                'body_b64': base64.b64encode(out_body).decode('ascii')}
+    finally:
+        for name in overrides:
+            group, opt = BATCH_CONF[name]
+            conf.clear_override(opt, group=group)
+
+
+def cmd_lookup_batch(args):
+    try:
+        with open(args.list, 'rb') as f:
+            entries = json.loads(f.read().decode('utf-8'))
+    except (OSError, ValueError) as e:
+        raise OracleError('%s: %s' % (args.list, e))
+    if not isinstance(entries, list) or not all(
+            isinstance(e, dict) and isinstance(e.get('doc'), str)
+            and isinstance(e.get('path'), str) for e in entries):
+        raise OracleError('%s: expected [{"doc": path, "path": str, ...}]'
+                          % args.list)
+    Nova.boot(args.verbose)
+    FakeDb.install()
+    prepared_docs = {}
+    results = [batch_entry(args, entry, prepared_docs) for entry in entries]
+    json.dump(results, sys.stdout)
+    sys.stdout.write('\n')
+
+
 def cmd_bench(args):
     from nova.virt import configdrive
     if args.n < 1:
@@ -882,6 +1052,13 @@ def parser():
                     help='status and Content-Type to stderr')
     common(sp)
     sp.set_defaults(func=cmd_lookup)
+
+    sp = sub.add_parser('lookup-batch',
+                        help='many HTTP requests through the real handler')
+    sp.add_argument('list', help='JSON [{"doc", "path", "method", "headers", '
+                                 '"body_b64", "remote_addr", "conf", ...}]')
+    common(sp)
+    sp.set_defaults(func=cmd_lookup_batch)
 
     sp = sub.add_parser('bench', help='time N config drives through Nova')
     sp.add_argument('doc')

@@ -51,6 +51,7 @@ public final class MetadataTree {
     private static final String VERSION = "version";
 
     private static final LookupResult NOT_FOUND = new LookupResult.NotFound();
+    private static final LookupResult.Found EC2_VERSION_LISTING = text(Ec2Listing.lines(ec2VersionStrings()));
 
     private final Instance instance;
     private final Ec2Ids ec2Ids;
@@ -58,7 +59,6 @@ public final class MetadataTree {
     private final Clock clock;
     private final Optional<String> networkConfigText;
 
-    private final LookupResult.Found ec2VersionListing;
     private final LookupResult.Found openStackVersionListing;
     private final LocalDate newestOpenStackDate;
 
@@ -133,12 +133,7 @@ public final class MetadataTree {
         this.configDriveContent = Collections.unmodifiableMap(content);
 
         // EC2 tree.
-        List<String> ec2Versions = new ArrayList<>();
-        for (Ec2Version v : Ec2Version.values()) {
-            ec2Versions.add(v.text());
-        }
-        ec2Versions.add(Ec2Version.LATEST);
-        this.ec2VersionListing = text(Ec2Listing.lines(ec2Versions));
+        List<String> ec2Versions = ec2VersionStrings();
         this.configDriveEc2Versions = ec2Versions.stream()
                 .filter(v -> !options.configDriveSkipVersions().contains(v)).toList();
         Optional<String> localIpv4 = network.firstStaticIpv4();
@@ -169,6 +164,15 @@ public final class MetadataTree {
                     metaData.build(v, MetaDataJson.View.METADATA_SERVICE),
                     metaData.build(v, MetaDataJson.View.CONFIG_DRIVE)));
         }
+    }
+
+    private static List<String> ec2VersionStrings() {
+        List<String> versions = new ArrayList<>();
+        for (Ec2Version v : Ec2Version.values()) {
+            versions.add(v.text());
+        }
+        versions.add(Ec2Version.LATEST);
+        return versions;
     }
 
     private static SecureRandom strongRandom() {
@@ -205,7 +209,18 @@ public final class MetadataTree {
      *                         static IPv4 address; may be null
      */
     public LookupResult lookup(String path, String requesterAddress) {
-        String normalized = PosixPath.normpath(path.startsWith("/") ? path : "/" + path);
+        return lookup(path, requesterAddress, null);
+    }
+
+    /**
+     * {@link #lookup(String, String)} with dynamic vendor data: a request resolving to {@code vendor_data2.json}
+     * (version 2016-10-06 or later) calls {@code dynamic} and merges its members after {@code static}.
+     *
+     * @param dynamic the dynamic targets, or null for none
+     * @throws RuntimeException what {@code dynamic} throws (fatal target failures)
+     */
+    public LookupResult lookup(String path, String requesterAddress, DynamicVendorData dynamic) {
+        String normalized = requestPath(path);
         List<String> tokens = new ArrayList<>(Arrays.asList(normalized.split("/", -1)));
         tokens.removeFirst();
         if (!tokens.getFirst().equals(EC2) && !tokens.getFirst().equals(OPENSTACK)) {
@@ -217,12 +232,28 @@ public final class MetadataTree {
             }
         }
         if (tokens.size() == 1) {
-            return tokens.getFirst().equals(OPENSTACK) ? openStackVersions() : ec2VersionListing;
+            return tokens.getFirst().equals(OPENSTACK) ? openStackVersions() : EC2_VERSION_LISTING;
         }
         List<String> rest = tokens.subList(1, tokens.size());
         return tokens.getFirst().equals(OPENSTACK)
-                ? openStackItem(rest, MetaDataJson.View.METADATA_SERVICE)
+                ? openStackItem(rest, MetaDataJson.View.METADATA_SERVICE, dynamic)
                 : ec2Item(rest, requesterAddress);
+    }
+
+    /**
+     * The path as Nova routes it: {@code /} put in front when missing, then POSIX {@code normpath}
+     * (nova-compat.md §1.2). The HTTP handler uses it before identifying the requester: {@code "/"} is
+     * answered with {@link #ec2VersionList()} without any instance (§2.2).
+     *
+     * @param path a percent-decoded request path
+     */
+    public static String requestPath(String path) {
+        return PosixPath.normpath(path.startsWith("/") ? path : "/" + path);
+    }
+
+    /** The EC2 version listing, the same for every instance: Nova's answer to {@code /} (nova-compat.md §2.2). */
+    public static LookupResult.Found ec2VersionList() {
+        return EC2_VERSION_LISTING;
     }
 
     /**
@@ -264,7 +295,7 @@ public final class MetadataTree {
             }
             for (String name : names) {
                 LookupResult.Found found = (LookupResult.Found) openStackItem(
-                        List.of(version, name), MetaDataJson.View.CONFIG_DRIVE);
+                        List.of(version, name), MetaDataJson.View.CONFIG_DRIVE, null);
                 out.add(new MetadataFile(dir + name, found.body()));
             }
         }
@@ -289,7 +320,7 @@ public final class MetadataTree {
         return text(Ec2Listing.lines(listed));
     }
 
-    private LookupResult openStackItem(List<String> tokens, MetaDataJson.View view) {
+    private LookupResult openStackItem(List<String> tokens, MetaDataJson.View view, DynamicVendorData dynamic) {
         if (tokens.getFirst().equals(CONTENT)) {
             if (tokens.size() != 2) {
                 return NOT_FOUND;
@@ -318,8 +349,9 @@ public final class MetadataTree {
                     ? new LookupResult.PasswordEndpoint(version.text()) : NOT_FOUND;
             case VD_JSON -> version.atLeast(OpenStackVersion.HAVANA)
                     ? json(vendorData.vendorDataJson()) : NOT_FOUND;
-            case VD2_JSON -> version.atLeast(OpenStackVersion.NEWTON_TWO)
-                    ? json(vendorData.vendorData2Json()) : NOT_FOUND;
+            case VD2_JSON -> !version.atLeast(OpenStackVersion.NEWTON_TWO) ? NOT_FOUND
+                    : dynamic == null ? json(vendorData.vendorData2Json())
+                    : json(PythonJson.dumpsUtf8(vendorData.vendorData2(dynamic.fetch(instance))));
             case NW_JSON -> networkData; // not version-gated (nova-compat.md §10.6)
             // Nova routes ".../content" to a handler with the wrong arity: a 500 there, a 404 here.
             default -> NOT_FOUND;

@@ -1,0 +1,28 @@
+package io.guestdata.server.metadata;
+
+import io.guestdata.core.metadata.MetadataTree;
+import java.net.InetAddress;
+import java.util.Optional;
+
+/**
+ * Where the metadata service finds the instance a request is for: each instance's {@link MetadataTree},
+ * computed once per version of the instance (when it is created or changed, not per request), so answering
+ * is identify → one map lookup → {@link MetadataTree#lookup} → write bytes.
+ *
+ * <p>Implementations must be safe for concurrent use and fast: both lookups run on every request. The store
+ * will implement it (rebuilding an instance's tree once per change notification);
+ * {@link InMemoryInstanceDirectory} serves tests and the {@code --instances DIR} development mode.
+ */
+public interface InstanceDirectory {
+    /**
+     * @param uuid the instance UUID as a proxy sends it ({@code X-Instance-ID}); matched exactly against the
+     *             canonical lowercase form
+     */
+    Optional<MetadataTree> byUuid(String uuid);
+
+    /**
+     * @param address a fixed IP address of the instance (a static {@code ip_address} of its network_data, or
+     *                an address the operator bound to it); an IPv4-mapped IPv6 address is given as IPv4
+     */
+    Optional<MetadataTree> byAddress(InetAddress address);
+}

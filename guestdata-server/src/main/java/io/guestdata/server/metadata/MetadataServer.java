@@ -1,0 +1,205 @@
+package io.guestdata.server.metadata;
+
+import io.guestdata.core.metadata.DynamicVendorData;
+import io.helidon.http.DirectHandler;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
+import io.helidon.webserver.http.DirectHandlers;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http1.Http1Config;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.SecureRandom;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.time.Clock;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.Objects;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * The metadata service, running: a Helidon SE 4 web server with the guest-facing listener
+ * ({@link MetadataService}) and, optionally, the management listener ({@code /healthz}, {@code /metrics}).
+ * {@code guestdata serve} starts one with {@link #start}; {@link #main} is a development entry point.
+ */
+public final class MetadataServer implements AutoCloseable {
+    static final String MANAGEMENT_SOCKET = "management";
+    private static final System.Logger LOG = System.getLogger(MetadataServer.class.getName());
+
+    private final WebServer server;
+    private final ServiceMetrics metrics;
+    private final boolean management;
+    private final ScheduledExecutorService timer;
+
+    private MetadataServer(WebServer server, ServiceMetrics metrics, boolean management, ScheduledExecutorService timer) {
+        this.server = server;
+        this.metrics = metrics;
+        this.management = management;
+        this.timer = timer;
+    }
+
+    /**
+     * Starts serving; returns once both listeners accept connections.
+     *
+     * @throws IllegalArgumentException for a configuration that cannot work (e.g. an unreadable CA bundle)
+     */
+    public static MetadataServer start(MetadataServerConfig config, InstanceDirectory directory, PasswordStore passwords) {
+        Objects.requireNonNull(directory, "directory");
+        Objects.requireNonNull(passwords, "passwords");
+        ServiceMetrics metrics = new ServiceMetrics();
+        if (config.mode() == IdentificationMode.PROXY && config.sharedSecret().isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, "proxy mode without a shared secret: the signature is the HMAC "
+                    + "with an empty key, which anyone can compute; the metadata cannot be trusted");
+        }
+        ProxySignature signature = new ProxySignature(config.sharedSecret());
+        Identification.Strategy identification = switch (config.mode()) {
+            case ADDRESS -> new AddressIdentification(directory, new TrustedProxies(config.trustedProxies()));
+            case PROXY -> new InstanceIdIdentification(directory, signature);
+            case PROVIDER -> new ProviderIdentification(directory, signature);
+        };
+        DynamicVendorData dynamic = config.vendorDataTargets().isEmpty() ? null
+                : new DynamicVendorDataClient(config.vendorDataTargets(), config.vendorDataConnectTimeout(),
+                config.vendorDataReadTimeout(), config.vendorDataFailureFatal(),
+                config.vendorDataCaBundle().map(MetadataServer::trusting).orElse(null), metrics);
+        SecureRandom random = new SecureRandom();
+        byte[] key = config.tokenKey().orElseGet(() -> {
+            byte[] k = new byte[32];
+            random.nextBytes(k);
+            return k;
+        });
+        MetadataService service = new MetadataService(config.mode(), identification, passwords, config.tokens(),
+                new MetadataTokens(key, Clock.systemUTC(), random), dynamic, metrics);
+
+        MetadataServerConfig.RequestLimits limits = config.limits();
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "guestdata-metadata-header-deadline");
+            t.setDaemon(true);
+            return t;
+        });
+        DirectHandler errors = new WebObDirectHandler(metrics);
+        DirectHandlers.Builder handlers = DirectHandlers.builder();
+        for (DirectHandler.EventType type : DirectHandler.EventType.values()) {
+            handlers.addHandler(type, errors);
+        }
+        DirectHandlers directHandlers = handlers.build();
+        WebServerConfig.Builder builder = WebServer.builder()
+                .featuresDiscoverServices(false)
+                .shutdownHook(false)
+                .address(config.listen().getAddress())
+                .port(config.listen().getPort())
+                // Only the HTTP/1.1 provider configured here. With the discovered default one as well, Helidon
+                // has two candidates and waits for the first bytes before creating the connection, outside the
+                // idle timeout: a client that connects and sends nothing would be held forever.
+                .protocolsDiscoverServices(false)
+                .addProtocol(Http1Config.builder()
+                        .maxPrologueLength(limits.maxRequestLineBytes())
+                        .maxHeadersSize(limits.maxHeaderBytes())
+                        // Nova's WSGI server takes any request target; Helidon's URI validation would refuse
+                        // some Nova answers ("///" is the version list there). RequestPath decodes and checks.
+                        .validatePath(false)
+                        .validatePrologue(false)
+                        .addReceiveListener(new HeaderDeadline(limits.headerTimeout(), timer))
+                        .build())
+                .maxPayloadSize(limits.maxBodyBytes())
+                .idleConnectionTimeout(limits.idleTimeout())
+                .idleConnectionPeriod(limits.idleTimeout().dividedBy(2).isZero()
+                        ? limits.idleTimeout() : limits.idleTimeout().dividedBy(2))
+                .maxTcpConnections(limits.maxConnections())
+                .directHandlers(directHandlers)
+                .routing(HttpRouting.builder().any(service));
+        config.management().ifPresent(address -> builder.putSocket(MANAGEMENT_SOCKET, socket -> socket
+                .address(address.getAddress())
+                .port(address.getPort())
+                .directHandlers(directHandlers)
+                .routing(routing -> routing
+                        .get("/healthz", (req, res) -> {
+                            res.header(HeaderValues.create(HeaderNames.CONTENT_TYPE, "text/plain; charset=UTF-8"));
+                            res.send("ok\n".getBytes(StandardCharsets.UTF_8));
+                        })
+                        .get("/metrics", (req, res) -> {
+                            res.header(HeaderValues.create(HeaderNames.CONTENT_TYPE,
+                                    "text/plain; version=0.0.4; charset=utf-8"));
+                            res.send(metrics.render().getBytes(StandardCharsets.UTF_8));
+                        }))));
+        WebServer server;
+        try {
+            server = builder.build().start();
+        } catch (RuntimeException e) {
+            timer.shutdownNow();
+            throw e;
+        }
+        // Helidon logs a listener that could not bind and reports its port as -1, rather than failing.
+        boolean managementDown = config.management().isPresent() && server.port(MANAGEMENT_SOCKET) < 0;
+        if (server.port() < 0 || managementDown) {
+            server.stop();
+            timer.shutdownNow();
+            throw new IllegalStateException("cannot listen on " + (server.port() < 0 ? config.listen()
+                    : config.management().orElseThrow()) + " (address in use, or not an address of this host)");
+        }
+        return new MetadataServer(server, metrics, config.management().isPresent(), timer);
+    }
+
+    /** The guest-facing port (the configured one, or the one chosen for port 0). */
+    public int port() {
+        return server.port();
+    }
+
+    /** The management port; -1 without a management listener. */
+    public int managementPort() {
+        return management ? server.port(MANAGEMENT_SOCKET) : -1;
+    }
+
+    public ServiceMetrics metrics() {
+        return metrics;
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+        timer.shutdownNow();
+    }
+
+    /** An SSL context trusting exactly the PEM certificates in {@code bundle}. */
+    private static SSLContext trusting(Path bundle) {
+        try (InputStream in = Files.newInputStream(bundle)) {
+            KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+            store.load(null, null);
+            int i = 0;
+            for (Certificate certificate : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                store.setCertificateEntry("ca-" + i++, certificate);
+            }
+            if (i == 0) {
+                throw new IllegalArgumentException("vendor data CA bundle " + bundle + " has no certificate");
+            }
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(store);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, tmf.getTrustManagers(), null);
+            return context;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read vendor data CA bundle " + bundle, e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException("vendor data CA bundle " + bundle + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Development entry point: serves a directory of instance documents.
+     * {@code MetadataServer --instances DIR [--listen HOST:PORT] [--management HOST:PORT|none]
+     * [--mode address|proxy|provider] [--secret S] [--trust-proxy CIDR]... [--tokens off|optional|required]
+     * [--vendordata-target NAME@URL]...}
+     */
+    public static void main(String[] args) throws InterruptedException {
+        MetadataServerMain.run(args);
+    }
+}

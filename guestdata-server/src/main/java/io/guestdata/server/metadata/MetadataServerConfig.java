@@ -1,0 +1,196 @@
+package io.guestdata.server.metadata;
+
+import io.guestdata.core.metadata.MetadataOptions;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Everything the metadata service is configured with. Defaults: listen on 127.0.0.1:8775 (Nova's port),
+ * management (health, metrics) on 127.0.0.1:9775, address mode, no trusted proxies, IMDSv2 tokens optional,
+ * no dynamic vendor data, Nova's vendor data timeouts (5 s, 5 s).
+ *
+ * @param listen              the guest-facing listener
+ * @param management          the listener for {@code /healthz} and {@code /metrics}; empty for none. Put it
+ *                            where guests cannot reach it: the guest-facing listener never answers those paths
+ * @param mode                how requesters are identified
+ * @param sharedSecret        the proxy's shared secret ({@code [neutron] metadata_proxy_shared_secret})
+ * @param trustedProxies      peers whose {@code X-Forwarded-For} is believed (address mode)
+ * @param tokens              the IMDSv2 policy
+ * @param tokenKey            the IMDSv2 token key (≥ 32 bytes; the same on every node serving the same
+ *                            guests), or empty for a random key per process
+ * @param metadata            the settings that shape what guests see (dhcp domain, static vendor data…)
+ * @param vendorDataTargets   dynamic vendor data targets, in merge order
+ * @param vendorDataConnectTimeout connect timeout per target
+ * @param vendorDataReadTimeout    longest wait for a byte of a target's answer
+ * @param vendorDataFailureFatal   a failed target fails the request (500) instead of giving {@code {}}
+ * @param vendorDataCaBundle  PEM CA certificates for {@code https} targets instead of the JDK's
+ * @param limits              request size limits and timeouts
+ */
+public record MetadataServerConfig(InetSocketAddress listen,
+                                   Optional<InetSocketAddress> management,
+                                   IdentificationMode mode,
+                                   String sharedSecret,
+                                   List<AddressBlock> trustedProxies,
+                                   TokenPolicy tokens,
+                                   Optional<byte[]> tokenKey,
+                                   MetadataOptions metadata,
+                                   List<VendorDataTarget> vendorDataTargets,
+                                   Duration vendorDataConnectTimeout,
+                                   Duration vendorDataReadTimeout,
+                                   boolean vendorDataFailureFatal,
+                                   Optional<Path> vendorDataCaBundle,
+                                   RequestLimits limits) {
+
+    /**
+     * @param maxRequestLineBytes the request line (method, target, version); longer is a 414
+     * @param maxHeaderBytes      all header lines together; more is a 400
+     * @param maxBodyBytes        a request body (only the password endpoint reads one); more is a 413
+     * @param idleTimeout         a connection idle (or still sending its request line) this long is closed
+     * @param headerTimeout       a request whose headers are not complete this long after its request line
+     *                            has its connection closed
+     * @param maxConnections      concurrent TCP connections per listener; -1 for no limit
+     */
+    public record RequestLimits(int maxRequestLineBytes, int maxHeaderBytes, long maxBodyBytes,
+                                Duration idleTimeout, Duration headerTimeout, int maxConnections) {
+        public RequestLimits {
+            Objects.requireNonNull(idleTimeout, "idleTimeout");
+            Objects.requireNonNull(headerTimeout, "headerTimeout");
+        }
+
+        public static RequestLimits defaults() {
+            return new RequestLimits(4096, 16384, 16384, Duration.ofSeconds(60), Duration.ofSeconds(10), 10_000);
+        }
+    }
+
+    public MetadataServerConfig {
+        Objects.requireNonNull(listen, "listen");
+        Objects.requireNonNull(management, "management");
+        Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(sharedSecret, "sharedSecret");
+        trustedProxies = List.copyOf(trustedProxies);
+        Objects.requireNonNull(tokens, "tokens");
+        tokenKey = tokenKey.map(byte[]::clone);
+        Objects.requireNonNull(metadata, "metadata");
+        vendorDataTargets = List.copyOf(vendorDataTargets);
+        Objects.requireNonNull(vendorDataConnectTimeout, "vendorDataConnectTimeout");
+        Objects.requireNonNull(vendorDataReadTimeout, "vendorDataReadTimeout");
+        Objects.requireNonNull(vendorDataCaBundle, "vendorDataCaBundle");
+        Objects.requireNonNull(limits, "limits");
+        if (mode == IdentificationMode.PROVIDER && sharedSecret.isEmpty()) {
+            throw new IllegalArgumentException("provider mode needs a shared secret: without one, anyone who can "
+                    + "reach the service could name any guest's address (Nova skips the check then)");
+        }
+        if (!trustedProxies.isEmpty() && mode != IdentificationMode.ADDRESS) {
+            throw new IllegalArgumentException("trusted proxies apply to address mode only; in " + mode.label()
+                    + " mode the proxy is authenticated by its signature");
+        }
+        if (tokenKey.isPresent() && tokenKey.get().length < 32) {
+            throw new IllegalArgumentException("the IMDSv2 token key needs at least 32 bytes");
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from the defaults. */
+    public static final class Builder {
+        private InetSocketAddress listen = new InetSocketAddress("127.0.0.1", 8775);
+        private Optional<InetSocketAddress> management = Optional.of(new InetSocketAddress("127.0.0.1", 9775));
+        private IdentificationMode mode = IdentificationMode.ADDRESS;
+        private String sharedSecret = "";
+        private final List<AddressBlock> trustedProxies = new ArrayList<>();
+        private TokenPolicy tokens = TokenPolicy.OPTIONAL;
+        private Optional<byte[]> tokenKey = Optional.empty();
+        private MetadataOptions metadata = MetadataOptions.defaults();
+        private List<VendorDataTarget> targets = List.of();
+        private Duration connectTimeout = Duration.ofSeconds(5);
+        private Duration readTimeout = Duration.ofSeconds(5);
+        private boolean failureFatal;
+        private Optional<Path> caBundle = Optional.empty();
+        private RequestLimits limits = RequestLimits.defaults();
+
+        public Builder listen(InetSocketAddress address) {
+            this.listen = address;
+            return this;
+        }
+
+        public Builder management(InetSocketAddress address) {
+            this.management = Optional.of(address);
+            return this;
+        }
+
+        public Builder noManagement() {
+            this.management = Optional.empty();
+            return this;
+        }
+
+        public Builder mode(IdentificationMode mode) {
+            this.mode = mode;
+            return this;
+        }
+
+        public Builder sharedSecret(String secret) {
+            this.sharedSecret = secret;
+            return this;
+        }
+
+        /** @param cidr {@code ADDRESS} or {@code ADDRESS/PREFIX} */
+        public Builder trustProxy(String cidr) {
+            this.trustedProxies.add(AddressBlock.parse(cidr));
+            return this;
+        }
+
+        public Builder tokens(TokenPolicy policy) {
+            this.tokens = policy;
+            return this;
+        }
+
+        public Builder tokenKey(byte[] key) {
+            this.tokenKey = Optional.of(key.clone());
+            return this;
+        }
+
+        public Builder metadata(MetadataOptions options) {
+            this.metadata = options;
+            return this;
+        }
+
+        /** @param entries {@code name@url}, as Nova's {@code vendordata_dynamic_targets} */
+        public Builder vendorDataTargets(List<String> entries) {
+            this.targets = VendorDataTarget.parseAll(entries);
+            return this;
+        }
+
+        public Builder vendorDataTimeouts(Duration connect, Duration read) {
+            this.connectTimeout = connect;
+            this.readTimeout = read;
+            return this;
+        }
+
+        public Builder vendorDataFailureFatal(boolean fatal) {
+            this.failureFatal = fatal;
+            return this;
+        }
+
+        public Builder vendorDataCaBundle(Path pem) {
+            this.caBundle = Optional.of(pem);
+            return this;
+        }
+
+        public Builder limits(RequestLimits limits) {
+            this.limits = limits;
+            return this;
+        }
+
+        public MetadataServerConfig build() {
+            return new MetadataServerConfig(listen, management, mode, sharedSecret, trustedProxies, tokens, tokenKey,
+                    metadata, targets, connectTimeout, readTimeout, failureFatal, caBundle, limits);
+        }
+    }
+}

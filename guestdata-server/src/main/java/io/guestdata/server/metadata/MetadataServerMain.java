@@ -1,0 +1,90 @@
+package io.guestdata.server.metadata;
+
+import io.guestdata.core.metadata.MetadataOptions;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@link MetadataServer#main}: a development server over a directory of instance documents, until the
+ * {@code guestdata serve} command exists. Passwords are kept in memory.
+ */
+final class MetadataServerMain {
+    private MetadataServerMain() {
+    }
+
+    static void run(String[] args) throws InterruptedException {
+        MetadataServerConfig.Builder config = MetadataServerConfig.builder();
+        Path instances = null;
+        List<String> targets = new ArrayList<>();
+        String dhcpDomain = "novalocal";
+        for (int i = 0; i < args.length; i++) {
+            String option = args[i];
+            String value = i + 1 < args.length ? args[i + 1] : null;
+            if (value == null) {
+                usage("missing value after " + option);
+            }
+            i++;
+            switch (option) {
+                case "--instances" -> instances = Path.of(value);
+                case "--listen" -> config.listen(hostPort(value));
+                case "--management" -> {
+                    if (value.equals("none")) {
+                        config.noManagement();
+                    } else {
+                        config.management(hostPort(value));
+                    }
+                }
+                case "--mode" -> config.mode(IdentificationMode.parse(value));
+                case "--secret" -> config.sharedSecret(value);
+                case "--trust-proxy" -> config.trustProxy(value);
+                case "--tokens" -> config.tokens(TokenPolicy.valueOf(value.toUpperCase(java.util.Locale.ROOT)));
+                case "--vendordata-target" -> targets.add(value);
+                case "--vendordata-timeouts" -> {
+                    String[] parts = value.split(",");
+                    config.vendorDataTimeouts(Duration.ofMillis((long) (Double.parseDouble(parts[0]) * 1000)),
+                            Duration.ofMillis((long) (Double.parseDouble(parts[1]) * 1000)));
+                }
+                case "--dhcp-domain" -> dhcpDomain = value;
+                default -> usage("unknown option " + option);
+            }
+        }
+        if (instances == null) {
+            usage("--instances DIR is required");
+        }
+        MetadataOptions options = MetadataOptions.defaults().withDhcpDomain(dhcpDomain);
+        config.metadata(options).vendorDataTargets(targets);
+        InMemoryInstanceDirectory directory = InstanceDocuments.load(instances, options);
+        MetadataServer server = MetadataServer.start(config.build(), directory, new InMemoryPasswordStore());
+        System.err.println("guestdata metadata service: " + directory.size() + " instances, port " + server.port()
+                + (server.managementPort() > 0 ? ", management port " + server.managementPort() : ""));
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close));
+        Thread.currentThread().join();
+    }
+
+    /** {@code HOST:PORT} or {@code [V6]:PORT}; the host must be an address literal. */
+    static InetSocketAddress hostPort(String text) {
+        int colon = text.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new IllegalArgumentException("expected HOST:PORT, got " + text);
+        }
+        String host = text.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        String h = host;
+        return new InetSocketAddress(IpAddressText.parse(host)
+                .orElseThrow(() -> new IllegalArgumentException("not an IP address: " + h)),
+                Integer.parseInt(text.substring(colon + 1)));
+    }
+
+    private static void usage(String problem) {
+        System.err.println("MetadataServer: " + problem);
+        System.err.println("usage: MetadataServer --instances DIR [--listen HOST:PORT] [--management HOST:PORT|none] "
+                + "[--mode address|proxy|provider] [--secret S] [--trust-proxy CIDR]... [--tokens off|optional|required] "
+                + "[--vendordata-target NAME@URL]... [--vendordata-timeouts CONNECT,READ] [--dhcp-domain D]");
+        System.exit(2);
+    }
+}

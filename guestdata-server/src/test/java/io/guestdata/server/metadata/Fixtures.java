@@ -1,0 +1,92 @@
+package io.guestdata.server.metadata;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.guestdata.core.Instance;
+import io.guestdata.core.document.InstanceDocumentParser;
+import io.guestdata.core.document.KeyPairResolver;
+import io.guestdata.core.document.Limits;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+
+/** Instance documents, the repository, and Debian's Python (Nova, WebOb, cloud-init) for the tests. */
+final class Fixtures {
+    static final String SYSTEM_PYTHON = "/usr/bin/python3";
+    static final ObjectMapper MAPPER = new ObjectMapper();
+    /** The documents the Nova comparisons use (shared with the CLI's config drive comparison). */
+    static final List<String> NOVA_DOCUMENTS = List.of("dhcp", "full", "minimal", "nonascii", "static");
+
+    private Fixtures() {
+    }
+
+    static Path repoRoot() {
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+            if (Files.isDirectory(p.resolve("tools/consumers"))) {
+                return p;
+            }
+        }
+        throw new IllegalStateException("repository root (with tools/consumers) not found");
+    }
+
+    static Path novaDocument(String name) {
+        return repoRoot().resolve("guestdata-cli/src/test/resources/nova/" + name + ".json");
+    }
+
+    static Instance instance(String name) throws Exception {
+        return parse(Files.readAllBytes(novaDocument(name)));
+    }
+
+    static Instance parse(byte[] json) throws Exception {
+        return new InstanceDocumentParser(Limits.nova(), KeyPairResolver.none()).parse(json);
+    }
+
+    static Instance parse(String json) throws Exception {
+        return parse(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static void assumePython() {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of(SYSTEM_PYTHON)), SYSTEM_PYTHON + " is missing");
+    }
+
+    record Result(int exitCode, String stdout, String stderr) {
+        JsonNode json() throws IOException {
+            return MAPPER.readTree(stdout);
+        }
+    }
+
+    /** Runs a command, waiting at most {@code seconds}. */
+    static Result run(List<String> command, int seconds) throws IOException, InterruptedException {
+        Path out = Files.createTempFile("guestdata-tool", ".out");
+        Path err = Files.createTempFile("guestdata-tool", ".err");
+        try {
+            Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IllegalStateException("timed out after " + seconds + " s: " + command);
+            }
+            return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                    Files.readString(err, StandardCharsets.UTF_8));
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
+    }
+
+    /** Runs a script from the repository's tools/ under Debian's Python. */
+    static Result python(String script, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(SYSTEM_PYTHON, repoRoot().resolve(script).toString()));
+        cmd.addAll(List.of(args));
+        return run(cmd, 300);
+    }
+
+    /** Masks the one value Nova and we both regenerate per request. */
+    static String maskSeed(String text) {
+        return text.replaceAll("\"random_seed\": \"[A-Za-z0-9+/]{683}=\"", "\"random_seed\": \"<684 base64 chars>\"");
+    }
+}
