@@ -102,6 +102,10 @@ def one_round(work, r):
                 m['jmh_error_ms'][key] = round(by_name[bench][1], 4)
     ours = hyperfine_ms(os.path.join(work, 'r%d-hf-ours.json' % r))
     novap = hyperfine_ms(os.path.join(work, 'r%d-hf-nova.json' % r))
+    jvm = hyperfine_ms(os.path.join(work, 'r%d-hf-jvm.json' % r))
+    raw['process_jvm_version'] = jvm
+    if jvm:
+        m['jvm_start'] = jvm['mean']
     raw['process_ours'] = ours
     raw['process_nova'] = novap
     if ours:
@@ -193,11 +197,18 @@ def main():
             ('bare_genisoimage', 'bare genisoimage on our tree (process)'),
             ('nova_process', 'Nova one-drive process (nova_oracle.py iso)')] + \
         [(key, label) for _, key, label in JMH] + \
-        [('ours_process', process_label)]
+        [('ours_process', process_label),
+         ('jvm_start', '  JVM start alone (java -version, same flags)')]
 
     summary = {key: spread([m.get(key) for m, _, _ in rounds]) for key, _ in rows}
     ratio_summary = {key: spread([rt.get(key) for _, rt, _ in rounds]) for key, _, _, _ in RATIOS}
 
+    sizes = {}
+    for key, name in (('ours', 'ours.iso'), ('nova', 'nova.iso')):
+        try:
+            sizes[key] = os.path.getsize(os.path.join(a.work, name))
+        except OSError:
+            sizes[key] = None
     now = datetime.datetime.now().astimezone()
     mach = machine(a.java)
     w = max(len(label) for _, label in rows + [(None, l) for _, l, _, _ in RATIOS]) + 2
@@ -207,6 +218,8 @@ def main():
         now.strftime('%Y-%m-%d %H:%M %Z'), mach['host'], mach['cores'], mach['cpu'], mach['tmp_filesystem']))
     lines.append('document %s (%d files in the drive), Nova N=%d drives per round, %d rounds%s' % (
         a.doc, tree_files, a.drives, a.rounds, ' — SMOKE RUN, NOT A MEASUREMENT' if a.smoke == '1' else ''))
+    if sizes['ours'] and sizes['nova']:
+        lines.append('ISO size: ours %d KiB, Nova (genisoimage) %d KiB' % (sizes['ours'] // 1024, sizes['nova'] // 1024))
     lines.append('')
     lines.append('per drive, ms'.ljust(w) + head)
     for key, label in rows:
@@ -244,6 +257,7 @@ def main():
         'machine': mach,
         'document': a.doc,
         'drive_files': tree_files,
+        'iso_bytes': sizes,
         'nova_drives_per_round': a.drives,
         'rounds': a.rounds,
         'our_process': a.process_kind,
