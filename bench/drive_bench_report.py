@@ -69,16 +69,20 @@ def hyperfine_ms(path):
 def one_round(work, r):
     m = {}
     raw = {'load_before_step': {}}
-    for step in ('nova', 'jmh', 'geniso', 'process'):
+    for step in ('nova-a', 'jmh-headline', 'nova-b', 'geniso', 'jmh-breakdown', 'process'):
         raw['load_before_step'][step] = text(os.path.join(work, 'r%d-%s.load' % (r, step)))
-    nova = load(os.path.join(work, 'r%d-nova.json' % r))
-    raw['nova'] = nova
-    m['nova_path'] = nova['per_drive_ms']
-    m['nova_metadata'] = nova['metadata_per_drive_ms']
+    # Nova's drives of the round: half before our headline benchmarks, half after.
+    parts = [load(os.path.join(work, 'r%d-nova-%s.json' % (r, p))) for p in ('a', 'b')]
+    raw['nova'] = parts
+    drives = sum(p['drives'] for p in parts)
+    m['nova_path'] = round(sum(p['seconds'] for p in parts) * 1000 / drives, 3)
+    m['nova_metadata'] = round(sum(p['metadata_per_drive_ms'] * p['drives'] for p in parts) / drives, 3)
+    m['nova_path_before_after'] = [p['per_drive_ms'] for p in parts]
     geniso = load(os.path.join(work, 'r%d-geniso.json' % r))
     raw['genisoimage'] = geniso
     m['bare_genisoimage'] = geniso['per_run_ms']
-    jmh = load(os.path.join(work, 'r%d-jmh.json' % r)) or []
+    jmh = (load(os.path.join(work, 'r%d-jmh-headline.json' % r)) or []) + \
+        (load(os.path.join(work, 'r%d-jmh-breakdown.json' % r)) or [])
     raw['jmh'] = []
     by_name = {}
     for b in jmh:
@@ -93,7 +97,8 @@ def one_round(work, r):
                            'forks': b.get('forks'), 'warmup': '%s x %s' % (b.get('warmupIterations'),
                                                                             b.get('warmupTime')),
                            'measurement': '%s x %s' % (b.get('measurementIterations'),
-                                                        b.get('measurementTime'))})
+                                                        b.get('measurementTime')),
+                           'iterations': pm.get('rawData')})
     m['jmh_error_ms'] = {}
     for bench, key, _ in JMH:
         if bench in by_name:
@@ -193,6 +198,8 @@ def main():
     process_label = {'cli': 'our CLI process: ./guestdata configdrive --format iso9660',
                      'standin': 'our process: java … WriteConfigDrive (CLI has no iso9660 yet)'}[a.process_kind]
     rows = [('nova_path', 'Nova path per drive (warm process)'),
+            ('nova_path_before', '  N/2 drives before our headline JMH'),
+            ('nova_path_after', '  N/2 drives after it'),
             ('nova_metadata', '  of which InstanceMetadata + ConfigDriveBuilder'),
             ('bare_genisoimage', 'bare genisoimage on our tree (process)'),
             ('nova_process', 'Nova one-drive process (nova_oracle.py iso)')] + \
@@ -200,6 +207,8 @@ def main():
         [('ours_process', process_label),
          ('jvm_start', '  JVM start alone (java -version, same flags)')]
 
+    for m, _, _ in rounds:
+        m['nova_path_before'], m['nova_path_after'] = m['nova_path_before_after']
     summary = {key: spread([m.get(key) for m, _, _ in rounds]) for key, _ in rows}
     ratio_summary = {key: spread([rt.get(key) for _, rt, _ in rounds]) for key, _, _, _ in RATIOS}
 
