@@ -236,6 +236,11 @@ def main():
         s = summary[key]
         lines.append(label.ljust(w) + ''.join('%10s' % fmt(v) for v in vals) + '%10s  %s' % (
             fmt(s and s['median']), '%s..%s' % (fmt(s['min']), fmt(s['max'])) if s else ''))
+    loads = []
+    for _, _, raw in rounds:
+        l = raw['load_before_step'].get('jmh-headline')
+        loads.append(l.split()[0] if l else '—')
+    lines.append('load average (1 min) before headline JMH'.ljust(w) + ''.join('%10s' % l for l in loads))
     lines.append('')
     lines.append('ratios (within each round)'.ljust(w) + head)
     for key, label, _, _ in RATIOS:
