@@ -255,7 +255,7 @@ def main():
         if s:
             target[key] = {'median': s['median'], 'worst_round': s['min'],
                            'met_by_median': s['median'] >= TARGET, 'met_in_every_round': s['min'] >= TARGET}
-    for key, what in (('nova_over_ours_inprocess', 'as the CLI writes (fsync+rename)'),
+    for key, what in (('nova_over_ours_inprocess', 'as Iso9660Writer.write writes (fsync+rename)'),
                       ('nova_over_ours_inprocess_nosync', 'written as genisoimage writes (no fsync)')):
         t = target.get(key)
         if t:
