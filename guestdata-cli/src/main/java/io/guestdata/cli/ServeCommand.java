@@ -139,17 +139,25 @@ final class ServeCommand implements Callable<Integer> {
         } catch (ServeService.Unavailable e) {
             throw new CommandFailure(ExitCode.UNAVAILABLE, "serve: " + e.getMessage());
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            service.close();
-            err.println("guestdata serve: stopped");
-            err.flush();
-            stopped.countDown();
-        }, "guestdata-serve-shutdown");
+        // SIGTERM and SIGINT end the wait below, so the service stops in order and the process exits 0 (with
+        // only the JVM's default handling it would exit 143/130). The hook covers every other exit (SIGHUP, …).
+        CountDownLatch stopRequested = new CountDownLatch(1);
+        for (String signal : List.of("TERM", "INT")) {
+            sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> stopRequested.countDown());
+        }
+        Thread hook = new Thread(service::close, "guestdata-serve-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         err.println(startLine(service, serverConfig, api, storeUrl));
         err.flush();
-        stopped.await(); // until SIGTERM/SIGINT runs the hook
+        stopRequested.await();
+        service.close();
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // already exiting
+        }
+        err.println("guestdata serve: stopped");
+        err.flush();
         return ExitCode.OK;
     }
 
