@@ -40,6 +40,14 @@ public final class ExitCode {
      * content past a file system's limits. Nothing was written.
      */
     public static final int FORMAT_LIMIT = 12;
+    /**
+     * serve: the configuration (file, flags, environment) is invalid: bad YAML, an unknown key, a bad value,
+     * a missing secret or API token. The message names the key and where its value came from. Nothing started;
+     * restarting will not help.
+     */
+    public static final int CONFIG = 13;
+    /** serve: the store cannot be opened, or a listener cannot bind. Nothing is served; a later retry may work. */
+    public static final int UNAVAILABLE = 14;
 
     private ExitCode() {
     }

@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
         description = "Gets instance data (keys, passwords, network, user data, metadata, files) into virtual machines, "
                 + "as OpenStack Nova does: config drives, the metadata service, disk injection.",
         subcommands = {ValidateCommand.class, MetadataCommand.class, ConfigDriveCommand.class, InjectCommand.class,
-                CommandLine.HelpCommand.class},
+                ServeCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {"  0  done", "  1  internal error", "  2  usage error", "  3  invalid instance document",
                 "  4  output exists or cannot be written (nothing written)", "  5  metadata path not found",
@@ -24,7 +24,8 @@ import picocli.CommandLine.Command;
                 "  7  inject: the image cannot be used (nothing written)", "  8  inject: refused before the first write",
                 "  9  inject: a write failed", " 10  inject --best-effort: some items not written",
                 " 11  inject: the filesystem needs a backend not in this build or not installed (libguestfs)",
-                " 12  configdrive: the instance holds something the image format cannot hold or deliver (nothing written)"})
+                " 12  configdrive: the instance holds something the image format cannot hold or deliver (nothing written)",
+                " 13  serve: the configuration is invalid", " 14  serve: the store or a listener is unavailable"})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -66,6 +67,9 @@ public final class Main implements Runnable {
                 }
                 if (type == ConfigDriveCommand.class) {
                     return type.cast(new ConfigDriveCommand(environment));
+                }
+                if (type == ServeCommand.class) {
+                    return type.cast(new ServeCommand(environment));
                 }
                 if (type == InjectCommand.class) {
                     return type.cast(new InjectCommand(environment));

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.UUID;
 
 /** Instance documents for tests, built as JSON text. */
-final class Documents {
+public final class Documents {
 
     private final UUID uuid;
     private String name = "test";
@@ -20,50 +20,50 @@ final class Documents {
         this.uuid = uuid;
     }
 
-    static Documents instance(UUID uuid) {
+    public static Documents instance(UUID uuid) {
         return new Documents(uuid);
     }
 
-    static Documents instance() {
+    public static Documents instance() {
         return new Documents(UUID.randomUUID());
     }
 
-    Documents name(String value) {
+    public Documents name(String value) {
         this.name = value;
         return this;
     }
 
-    Documents project(String value) {
+    public Documents project(String value) {
         this.project = value;
         return this;
     }
 
-    Documents keyName(String value) {
+    public Documents keyName(String value) {
         this.keyName = value;
         return this;
     }
 
-    Documents image(String value) {
+    public Documents image(String value) {
         this.imageId = value;
         return this;
     }
 
     /** A static network with this fixed address (IPv4 or IPv6). */
-    Documents address(String value) {
+    public Documents address(String value) {
         addresses.add(value);
         return this;
     }
 
-    Documents meta(String key, String value) {
+    public Documents meta(String key, String value) {
         metadata.add("\"" + key + "\": \"" + value + "\"");
         return this;
     }
 
-    UUID uuid() {
+    public UUID uuid() {
         return uuid;
     }
 
-    String json() {
+    public String json() {
         StringBuilder json = new StringBuilder("{\"uuid\": \"" + uuid + "\", \"name\": \"" + name + "\"");
         if (project != null) {
             json.append(", \"project_id\": \"").append(project).append('"');
@@ -93,7 +93,7 @@ final class Documents {
         return json.append('}').toString();
     }
 
-    byte[] bytes() {
+    public byte[] bytes() {
         return json().getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -31,7 +31,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code /usr/lib/postgresql/<major>/bin}, or of the directory the {@code guestdata.test.postgresql.bin}
  * system property names.
  */
-final class PostgresServer implements AutoCloseable {
+public final class PostgresServer implements AutoCloseable {
 
     static final Path DEFAULT_BIN = Path.of("/usr/lib/postgresql/15/bin");
     private static final String SUPERUSER = "postgres";
@@ -56,7 +56,7 @@ final class PostgresServer implements AutoCloseable {
      *
      * @throws IllegalStateException when the PostgreSQL server binaries are not installed
      */
-    static PostgresServer start() throws IOException, InterruptedException {
+    public static PostgresServer start() throws IOException, InterruptedException {
         Path bin = binaries();
         for (String tool : List.of("initdb", "pg_ctl", "postgres")) {
             if (!Files.isExecutable(bin.resolve(tool))) {
@@ -130,12 +130,12 @@ final class PostgresServer implements AutoCloseable {
     }
 
     /** JDBC URL of {@code database} on this server, credentials included. */
-    String url(String database) {
+    public String url(String database) {
         return "jdbc:postgresql://127.0.0.1:" + port + "/" + database + "?user=" + SUPERUSER + "&password=" + password;
     }
 
     /** Creates a new, empty database and returns its name. */
-    String createDatabase() throws SQLException {
+    public String createDatabase() throws SQLException {
         String name = "test_" + databases.incrementAndGet();
         try (Connection admin = DriverManager.getConnection(url("postgres"));
              Statement statement = admin.createStatement()) {

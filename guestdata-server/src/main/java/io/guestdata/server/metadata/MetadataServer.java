@@ -24,6 +24,7 @@ import java.time.Clock;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.Objects;
+import java.util.Optional;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
@@ -34,17 +35,21 @@ import javax.net.ssl.TrustManagerFactory;
  */
 public final class MetadataServer implements AutoCloseable {
     static final String MANAGEMENT_SOCKET = "management";
+    static final String API_SOCKET = "api";
     private static final System.Logger LOG = System.getLogger(MetadataServer.class.getName());
 
     private final WebServer server;
     private final ServiceMetrics metrics;
     private final boolean management;
+    private final boolean api;
     private final ScheduledExecutorService timer;
 
-    private MetadataServer(WebServer server, ServiceMetrics metrics, boolean management, ScheduledExecutorService timer) {
+    private MetadataServer(WebServer server, ServiceMetrics metrics, boolean management, boolean api,
+                           ScheduledExecutorService timer) {
         this.server = server;
         this.metrics = metrics;
         this.management = management;
+        this.api = api;
         this.timer = timer;
     }
 
@@ -54,6 +59,15 @@ public final class MetadataServer implements AutoCloseable {
      * @throws IllegalArgumentException for a configuration that cannot work (e.g. an unreadable CA bundle)
      */
     public static MetadataServer start(MetadataServerConfig config, InstanceDirectory directory, PasswordStore passwords) {
+        return start(config, directory, passwords, Optional.empty());
+    }
+
+    /**
+     * As {@link #start(MetadataServerConfig, InstanceDirectory, PasswordStore)}, with the operator-facing API
+     * listener as well (its own socket, so guests that can reach the metadata listener cannot reach it).
+     */
+    public static MetadataServer start(MetadataServerConfig config, InstanceDirectory directory, PasswordStore passwords,
+                                       Optional<ApiListener> apiListener) {
         Objects.requireNonNull(directory, "directory");
         Objects.requireNonNull(passwords, "passwords");
         ServiceMetrics metrics = new ServiceMetrics();
@@ -131,6 +145,10 @@ public final class MetadataServer implements AutoCloseable {
                                     "text/plain; version=0.0.4; charset=utf-8"));
                             res.send(metrics.render().getBytes(StandardCharsets.UTF_8));
                         }))));
+        apiListener.ifPresent(listener -> builder.putSocket(API_SOCKET, socket -> socket
+                .address(listener.address().getAddress())
+                .port(listener.address().getPort())
+                .routing(routing -> listener.services().forEach(routing::register))));
         WebServer server;
         try {
             server = builder.build().start();
@@ -140,13 +158,15 @@ public final class MetadataServer implements AutoCloseable {
         }
         // Helidon logs a listener that could not bind and reports its port as -1, rather than failing.
         boolean managementDown = config.management().isPresent() && server.port(MANAGEMENT_SOCKET) < 0;
-        if (server.port() < 0 || managementDown) {
+        boolean apiDown = apiListener.isPresent() && server.port(API_SOCKET) < 0;
+        if (server.port() < 0 || managementDown || apiDown) {
             server.stop();
             timer.shutdownNow();
             throw new IllegalStateException("cannot listen on " + (server.port() < 0 ? config.listen()
-                    : config.management().orElseThrow()) + " (address in use, or not an address of this host)");
+                    : managementDown ? config.management().orElseThrow() : apiListener.orElseThrow().address())
+                    + " (address in use, or not an address of this host)");
         }
-        return new MetadataServer(server, metrics, config.management().isPresent(), timer);
+        return new MetadataServer(server, metrics, config.management().isPresent(), apiListener.isPresent(), timer);
     }
 
     /** The guest-facing port (the configured one, or the one chosen for port 0). */
@@ -157,6 +177,11 @@ public final class MetadataServer implements AutoCloseable {
     /** The management port; -1 without a management listener. */
     public int managementPort() {
         return management ? server.port(MANAGEMENT_SOCKET) : -1;
+    }
+
+    /** The API listener's port; -1 without one. */
+    public int apiPort() {
+        return api ? server.port(API_SOCKET) : -1;
     }
 
     public ServiceMetrics metrics() {

@@ -1,0 +1,200 @@
+package io.guestdata.cli;
+
+import io.guestdata.server.metadata.MetadataServerConfig;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code guestdata serve}: the metadata service (and the management API's listener) on the store. */
+@Command(name = "serve",
+        description = {"Runs the metadata service on the store (SQLite in --data-dir, or PostgreSQL for several nodes).",
+                "Settings: flags > GUESTDATA_* environment variables > the --config YAML file > defaults "
+                        + "(docs/serve.md lists every key). Secrets (shared-secret, api-token) are read from files "
+                        + "or the environment, never from flags. Stops cleanly on SIGTERM and SIGINT."},
+        mixinStandardHelpOptions = true,
+        footerHeading = "%nExit codes:%n",
+        footer = {"  0  stopped by SIGTERM/SIGINT (or --check-config: the configuration is valid)",
+                " 13  the configuration is invalid (the message names the key and its source)",
+                " 14  the store cannot be opened or a listener cannot bind"})
+final class ServeCommand implements Callable<Integer> {
+    // Flyway reports every open at INFO, Helidon every listener and feature: one start line is ours.
+    // Strong references: java.util.logging holds loggers weakly, and would forget the levels.
+    private static final List<Logger> QUIETED = new ArrayList<>();
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML file of settings (also GUESTDATA_CONFIG)")
+    Path config;
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "data directory of the default SQLite store (default ./guestdata-data)")
+    String dataDir;
+    @Option(names = "--store", paramLabel = "URL", description = "sqlite:DIR-or-FILE or jdbc:postgresql://… (default sqlite:<data-dir>)")
+    String store;
+    @Option(names = "--listen", paramLabel = "HOST:PORT", description = "metadata listener (default 127.0.0.1:8775)")
+    String listen;
+    @Option(names = "--api-listen", paramLabel = "HOST:PORT|none", description = "management API listener (default 127.0.0.1:8774)")
+    String apiListen;
+    @Option(names = "--management-listen", paramLabel = "HOST:PORT|none", description = "health and metrics listener (default 127.0.0.1:9775)")
+    String managementListen;
+    @Option(names = "--mode", paramLabel = "address|proxy|provider", description = "identification mode (default address)")
+    String mode;
+    @Option(names = "--shared-secret-file", paramLabel = "FILE", description = "the proxy's shared secret")
+    String sharedSecretFile;
+    @Option(names = "--trusted-proxies", paramLabel = "CIDR", split = ",", description = "peers whose X-Forwarded-For is believed (address mode)")
+    List<String> trustedProxies;
+    @Option(names = "--imds-tokens", paramLabel = "off|optional|required", description = "IMDSv2 policy (default optional)")
+    String imdsTokens;
+    @Option(names = "--imds-token-key-file", paramLabel = "FILE", description = "IMDSv2 token key, >= 32 bytes, the same on every node")
+    String imdsTokenKeyFile;
+    @Option(names = "--dhcp-domain", paramLabel = "DOMAIN", description = "appended to hostnames (default novalocal)")
+    String dhcpDomain;
+    @Option(names = "--vendor-data-file", paramLabel = "FILE", description = "static vendor data (a JSON object)")
+    String vendorDataFile;
+    @Option(names = "--vendor-data-targets", paramLabel = "NAME@URL", split = ",", description = "dynamic vendor data targets")
+    List<String> vendorDataTargets;
+    @Option(names = "--vendor-data-connect-timeout", paramLabel = "SECONDS")
+    String vendorDataConnectTimeout;
+    @Option(names = "--vendor-data-read-timeout", paramLabel = "SECONDS")
+    String vendorDataReadTimeout;
+    @Option(names = "--vendor-data-failure-fatal", paramLabel = "true|false")
+    String vendorDataFailureFatal;
+    @Option(names = "--vendor-data-ca-file", paramLabel = "FILE")
+    String vendorDataCaFile;
+    @Option(names = "--api-token-file", paramLabel = "FILE", description = "bearer token of the management API")
+    String apiTokenFile;
+    @Option(names = "--check-config", description = "print the effective settings and their sources, then exit")
+    boolean checkConfig;
+
+    private final Map<String, String> environment;
+
+    ServeCommand(Map<String, String> environment) {
+        this.environment = environment;
+    }
+
+    private Map<String, Object> flags() {
+        Map<String, Object> flags = new LinkedHashMap<>();
+        put(flags, "data-dir", dataDir);
+        put(flags, "store", store);
+        put(flags, "listen", listen);
+        put(flags, "api-listen", apiListen);
+        put(flags, "management-listen", managementListen);
+        put(flags, "mode", mode);
+        put(flags, "shared-secret-file", sharedSecretFile);
+        put(flags, "trusted-proxies", trustedProxies == null ? null : List.copyOf(trustedProxies));
+        put(flags, "imds-tokens", imdsTokens);
+        put(flags, "imds-token-key-file", imdsTokenKeyFile);
+        put(flags, "dhcp-domain", dhcpDomain);
+        put(flags, "vendor-data-file", vendorDataFile);
+        put(flags, "vendor-data-targets", vendorDataTargets == null ? null : List.copyOf(vendorDataTargets));
+        put(flags, "vendor-data-connect-timeout", vendorDataConnectTimeout);
+        put(flags, "vendor-data-read-timeout", vendorDataReadTimeout);
+        put(flags, "vendor-data-failure-fatal", vendorDataFailureFatal);
+        put(flags, "vendor-data-ca-file", vendorDataCaFile);
+        put(flags, "api-token-file", apiTokenFile);
+        return flags;
+    }
+
+    private static void put(Map<String, Object> flags, String key, Object value) {
+        if (value != null) {
+            flags.put(key, value);
+        }
+    }
+
+    @Override
+    public Integer call() throws CommandFailure, InterruptedException {
+        PrintWriter err = spec.commandLine().getErr();
+        ServeSettings settings;
+        MetadataServerConfig serverConfig;
+        Optional<ServeSettings.ApiSettings> api;
+        String storeUrl;
+        try {
+            settings = ServeSettings.resolve(flags(), environment, Optional.ofNullable(config));
+            storeUrl = settings.storeUrl();
+            serverConfig = settings.serverConfig();
+            api = settings.api();
+        } catch (ServeSettings.ConfigError e) {
+            throw new CommandFailure(ExitCode.CONFIG, "serve: " + e.getMessage());
+        }
+        if (checkConfig) {
+            PrintWriter out = spec.commandLine().getOut();
+            settings.describe().forEach(out::println);
+            out.flush();
+            return ExitCode.OK;
+        }
+        quietLogging();
+        ServeService service;
+        try {
+            service = ServeService.start(storeUrl, serverConfig, api);
+        } catch (ServeService.Unavailable e) {
+            throw new CommandFailure(ExitCode.UNAVAILABLE, "serve: " + e.getMessage());
+        }
+        // SIGTERM and SIGINT end the wait below, so the service stops in order and the process exits 0 (with
+        // only the JVM's default handling it would exit 143/130). The hook covers every other exit (SIGHUP, …).
+        CountDownLatch stopRequested = new CountDownLatch(1);
+        for (String signal : List.of("TERM", "INT")) {
+            sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> stopRequested.countDown());
+        }
+        Thread hook = new Thread(service::close, "guestdata-serve-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        err.println(startLine(service, serverConfig, api, storeUrl));
+        err.flush();
+        stopRequested.await();
+        service.close();
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // already exiting
+        }
+        err.println("guestdata serve: stopped");
+        err.flush();
+        return ExitCode.OK;
+    }
+
+    static String startLine(ServeService service, MetadataServerConfig config, Optional<ServeSettings.ApiSettings> api,
+                            String storeUrl) {
+        var server = service.server();
+        String host = config.listen().getAddress().getHostAddress();
+        StringBuilder line = new StringBuilder("guestdata serve: metadata ")
+                .append(hostPort(host, server.port()))
+                .append(" (").append(config.mode().label()).append(" mode, IMDSv2 ")
+                .append(config.tokens().name().toLowerCase(java.util.Locale.ROOT)).append(')');
+        line.append(", api ").append(server.apiPort() < 0 ? "off" : hostPort(api.orElseThrow().address().getAddress().getHostAddress(),
+                server.apiPort()));
+        line.append(", management ").append(server.managementPort() < 0 ? "off"
+                : hostPort(config.management().orElseThrow().getAddress().getHostAddress(), server.managementPort()));
+        line.append(", store ").append(redactUrl(storeUrl))
+                .append(", ").append(service.directory().size()).append(" instances");
+        return line.toString();
+    }
+
+    private static String hostPort(String host, int port) {
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+    }
+
+    /** The URL with any {@code password=} parameter value replaced by {@code ***}. */
+    static String redactUrl(String url) {
+        return url.replaceAll("(?i)([?&]password=)[^&]*", "$1***");
+    }
+
+    private static synchronized void quietLogging() {
+        if (System.getProperty("java.util.logging.config.file") != null || !QUIETED.isEmpty()) {
+            return; // the operator configured logging
+        }
+        for (String name : List.of("org.flywaydb", "io.helidon")) {
+            Logger logger = Logger.getLogger(name);
+            logger.setLevel(Level.WARNING);
+            QUIETED.add(logger);
+        }
+    }
+}

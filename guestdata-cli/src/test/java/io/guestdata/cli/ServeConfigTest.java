@@ -1,0 +1,148 @@
+package io.guestdata.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code guestdata serve}: precedence of flags, environment, file and defaults; configuration errors (exit 13). */
+class ServeConfigTest {
+    @TempDir
+    Path dir;
+
+    private Path yaml(String text) throws Exception {
+        Path file = dir.resolve("serve.yaml");
+        Files.writeString(file, text);
+        return file;
+    }
+
+    @Test
+    void flagsBeatEnvironmentBeatFileBeatDefaults() throws Exception {
+        Path file = yaml("""
+                listen: 10.0.0.1:8775
+                mode: proxy
+                dhcp-domain: from-file
+                trusted-proxies: []
+                api-listen: none
+                """);
+        Cli cli = Cli.run(Map.of("GUESTDATA_MODE", "address", "GUESTDATA_DHCP_DOMAIN", "from-env"),
+                "serve", "--config", file.toString(), "--dhcp-domain", "from-flag", "--check-config");
+        assertEquals(0, cli.exitCode(), cli.toString());
+        String out = cli.out();
+        assertTrue(out.contains("dhcp-domain = from-flag (--dhcp-domain)"), out);
+        assertTrue(out.contains("mode = address (GUESTDATA_MODE)"), out);
+        assertTrue(out.contains("listen = 10.0.0.1:8775 (" + file + ")"), out);
+        assertTrue(out.contains("management-listen = 127.0.0.1:9775 (default)"), out);
+        assertTrue(out.contains("store = sqlite:./guestdata-data (default (sqlite:<data-dir>))"), out);
+    }
+
+    @Test
+    void configFileFromTheEnvironmentAndListsFromCommas() throws Exception {
+        Path file = yaml("api-listen: none\ntrusted-proxies: [10.0.0.0/8]\n");
+        Cli cli = Cli.run(Map.of("GUESTDATA_CONFIG", file.toString(),
+                "GUESTDATA_TRUSTED_PROXIES", "192.168.0.0/16, 172.16.0.0/12"), "serve", "--check-config");
+        assertEquals(0, cli.exitCode(), cli.toString());
+        assertTrue(cli.out().contains("trusted-proxies = 192.168.0.0/16,172.16.0.0/12 (GUESTDATA_TRUSTED_PROXIES)"),
+                cli.out());
+    }
+
+    @Test
+    void secretsAreNeverPrinted() throws Exception {
+        Path secret = dir.resolve("secret");
+        Files.writeString(secret, "very-secret-value\n");
+        Cli cli = Cli.run(Map.of("GUESTDATA_API_TOKEN", "token-token-token-token"),
+                "serve", "--mode", "proxy", "--shared-secret-file", secret.toString(),
+                "--store", "jdbc:postgresql://db/g?user=u&password=dbpass", "--check-config");
+        assertEquals(0, cli.exitCode(), cli.toString());
+        assertFalse(cli.toString().contains("token-token"), cli.toString());
+        assertFalse(cli.toString().contains("dbpass"), cli.toString());
+        assertTrue(cli.out().contains("api-token = <set> (GUESTDATA_API_TOKEN)"), cli.out());
+        // and there is no flag for a secret value (command lines are visible to everyone)
+        assertEquals(ExitCode.USAGE, Cli.run("serve", "--api-token", "x").exitCode());
+    }
+
+    @Test
+    void badYamlNamesTheFileAndLine() throws Exception {
+        Path file = yaml("listen: 127.0.0.1:8775\nmode: [address\n");
+        Cli cli = Cli.run("serve", "--config", file.toString(), "--check-config");
+        assertEquals(ExitCode.CONFIG, cli.exitCode(), cli.toString());
+        assertTrue(cli.stderr().contains("is not valid YAML") && cli.stderr().contains("line "), cli.stderr());
+    }
+
+    @Test
+    void duplicateAndUnknownKeys() throws Exception {
+        Cli dup = Cli.run("serve", "--config", yaml("mode: proxy\nmode: address\n").toString(), "--check-config");
+        assertEquals(ExitCode.CONFIG, dup.exitCode(), dup.toString());
+        assertTrue(dup.stderr().contains("mode"), dup.stderr());
+        Cli unknown = Cli.run("serve", "--config", yaml("lisen: 127.0.0.1:1\n").toString(), "--check-config");
+        assertEquals(ExitCode.CONFIG, unknown.exitCode());
+        assertTrue(unknown.stderr().contains("unknown key 'lisen'"), unknown.stderr());
+        Cli notMapping = Cli.run("serve", "--config", yaml("- a\n- b\n").toString(), "--check-config");
+        assertEquals(ExitCode.CONFIG, notMapping.exitCode());
+        assertTrue(notMapping.stderr().contains("must be a mapping"), notMapping.stderr());
+    }
+
+    @Test
+    void badValuesNameTheKeyAndTheSource() throws Exception {
+        Cli port = Cli.run(Map.of("GUESTDATA_API_LISTEN", "none"), "serve", "--listen", "127.0.0.1:65536",
+                "--check-config");
+        assertEquals(ExitCode.CONFIG, port.exitCode());
+        assertTrue(port.stderr().contains("listen (from --listen): port must be a number 0-65535, got '65536'"),
+                port.stderr());
+        Cli host = Cli.run(Map.of("GUESTDATA_MANAGEMENT_LISTEN", "localhost:9775", "GUESTDATA_API_LISTEN", "none"),
+                "serve", "--check-config");
+        assertEquals(ExitCode.CONFIG, host.exitCode());
+        assertTrue(host.stderr().contains("management-listen (from GUESTDATA_MANAGEMENT_LISTEN): 'localhost' is not "
+                + "an IP address"), host.stderr());
+        Cli mode = Cli.run("serve", "--config", yaml("mode: magic\napi-listen: none\n").toString(), "--check-config");
+        assertEquals(ExitCode.CONFIG, mode.exitCode());
+        assertTrue(mode.stderr().contains("mode (from " + dir.resolve("serve.yaml") + "): must be address, proxy or "
+                + "provider, got 'magic'"), mode.stderr());
+        Cli provider = Cli.run(Map.of("GUESTDATA_API_LISTEN", "none"), "serve", "--mode", "provider", "--check-config");
+        assertEquals(ExitCode.CONFIG, provider.exitCode());
+        assertTrue(provider.stderr().contains("shared-secret"), provider.stderr());
+        Cli timeout = Cli.run(Map.of("GUESTDATA_API_LISTEN", "none"), "serve", "--vendor-data-read-timeout", "soon",
+                "--check-config");
+        assertEquals(ExitCode.CONFIG, timeout.exitCode());
+        assertTrue(timeout.stderr().contains("vendor-data-read-timeout (from --vendor-data-read-timeout)"),
+                timeout.stderr());
+        Cli key = Cli.run(Map.of("GUESTDATA_API_LISTEN", "none"), "serve", "--imds-token-key-file",
+                Files.writeString(dir.resolve("short"), "short").toString(), "--check-config");
+        assertEquals(ExitCode.CONFIG, key.exitCode());
+        assertTrue(key.stderr().contains("at least 32"), key.stderr());
+    }
+
+    @Test
+    void theApiListenerNeedsAToken() throws Exception {
+        Cli none = Cli.run("serve", "--check-config");
+        assertEquals(ExitCode.CONFIG, none.exitCode());
+        assertTrue(none.stderr().contains("api-listen (from default): the management API listens on 127.0.0.1:8774 "
+                + "but no api-token is set"), none.stderr());
+        Cli shortToken = Cli.run(Map.of("GUESTDATA_API_TOKEN", "short"), "serve", "--check-config");
+        assertEquals(ExitCode.CONFIG, shortToken.exitCode());
+        assertTrue(shortToken.stderr().contains("api-token (from GUESTDATA_API_TOKEN): the API token must have at "
+                + "least 16 characters"), shortToken.stderr());
+        Path tokenFile = Files.writeString(dir.resolve("token"), "0123456789abcdef0123\n");
+        Cli both = Cli.run(Map.of("GUESTDATA_API_TOKEN", "0123456789abcdef0123"), "serve", "--api-token-file",
+                tokenFile.toString(), "--check-config");
+        assertEquals(ExitCode.CONFIG, both.exitCode());
+        assertTrue(both.stderr().contains("are both set"), both.stderr());
+        assertEquals(0, Cli.run("serve", "--api-token-file", tokenFile.toString(), "--check-config").exitCode());
+    }
+
+    @Test
+    void aListenerThatCannotBindIsExit14() throws Exception {
+        try (var taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            Cli cli = Cli.run(Map.of("GUESTDATA_API_LISTEN", "none"), "serve", "--data-dir",
+                    dir.resolve("data").toString(), "--listen", "127.0.0.1:" + taken.getLocalPort(),
+                    "--management-listen", "127.0.0.1:0");
+            assertEquals(ExitCode.UNAVAILABLE, cli.exitCode(), cli.toString());
+            assertTrue(cli.stderr().contains("cannot listen on"), cli.stderr());
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package io.guestdata.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.guestdata.store.Documents;
+import io.guestdata.store.PostgresServer;
+import io.guestdata.store.Store;
+import io.guestdata.store.Stores;
+import java.net.http.HttpClient;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two {@code guestdata serve} nodes (child JVMs) on one throwaway PostgreSQL; a third party writes through a
+ * {@link Store}. Node 2 must answer every change within 1 s.
+ */
+class ServeMultiNodeTest {
+    private static final String META = "/openstack/latest/meta_data.json";
+    private static final String PASSWORD = "/openstack/latest/password";
+    private static final long LIMIT_MS = 1000;
+    private static PostgresServer postgres;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void startPostgres() throws Exception {
+        try {
+            postgres = PostgresServer.start();
+        } catch (IllegalStateException e) {
+            Assumptions.abort(e.getMessage());
+        }
+    }
+
+    @AfterAll
+    static void stopPostgres() throws Exception {
+        if (postgres != null) {
+            postgres.close();
+        }
+    }
+
+    @Test
+    void changesThroughTheStoreReachTheOtherNodeWithinOneSecond() throws Exception {
+        String url = postgres.url(postgres.createDatabase());
+        List<Long> latencies = new ArrayList<>();
+        try (Store store = Stores.open(url);
+             ServeProcess node1 = ServeProcess.start(dir, Map.of("GUESTDATA_STORE", url));
+             ServeProcess node2 = ServeProcess.start(dir, Map.of("GUESTDATA_STORE", url))) {
+            assertTrue(!node1.output().contains(url.substring(url.indexOf("password=") + 9)), node1.output());
+            for (int round = 0; round < 5; round++) {
+                String a = "127.0.20." + (2 * round + 1);
+                String b = "127.0.20." + (2 * round + 2);
+                HttpClient guestA = ServeProcess.guest(a);
+                HttpClient guestB = ServeProcess.guest(b);
+                UUID uuid = UUID.randomUUID();
+
+                store.instances().create(Documents.instance(uuid).name("alpha").project("p").address(a)
+                        .meta("color", "red").bytes());
+                latencies.add(await(node2, guestA, r -> r.statusCode() == 200 && r.body().contains("\"red\"")));
+
+                store.instances().update(uuid, 1, Documents.instance(uuid).name("alpha").project("p").address(a)
+                        .meta("color", "blue").bytes());
+                latencies.add(await(node2, guestA, r -> r.body().contains("\"blue\"")));
+
+                // the instance moves to another address: the old one is no longer it
+                store.instances().update(uuid, 2, Documents.instance(uuid).name("alpha").project("p").address(b)
+                        .meta("color", "blue").bytes());
+                latencies.add(await(node2, guestB, r -> r.statusCode() == 200));
+                assertEquals(404, node2.get(guestA, META).statusCode());
+
+                // a password posted through node 1 is visible through node 2 at once, and set once
+                assertEquals(200, node1.post(guestB, PASSWORD, "pw-" + round).statusCode());
+                assertEquals("pw-" + round, node2.get(guestB, PASSWORD).body());
+                assertEquals(409, node2.post(guestB, PASSWORD, "other").statusCode());
+                assertEquals(409, node1.post(guestB, PASSWORD, "other").statusCode());
+
+                store.instances().delete(uuid);
+                latencies.add(await(node2, guestB, r -> r.statusCode() == 404));
+                // node 1 followed as well
+                await(node1, guestB, r -> r.statusCode() == 404);
+            }
+            List<Long> sorted = latencies.stream().sorted().toList();
+            System.out.printf("serve (PostgreSQL, 2 nodes): %d changes seen by node 2; median %d ms, max %d ms%n",
+                    sorted.size(), sorted.get(sorted.size() / 2), sorted.getLast());
+            assertEquals(0, node1.terminate());
+            assertEquals(0, node2.terminate());
+        }
+    }
+
+    /** Polls {@code node} until {@code done}; the milliseconds it took (from the write's return), failing after 1 s. */
+    private static long await(ServeProcess node, HttpClient guest, Predicate<HttpResponse<String>> done) throws Exception {
+        long start = System.nanoTime();
+        long deadline = start + TimeUnit.MILLISECONDS.toNanos(LIMIT_MS);
+        HttpResponse<String> last;
+        do {
+            last = node.get(guest, META);
+            if (done.test(last)) {
+                return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            }
+            Thread.sleep(2);
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError("node did not apply the change within " + LIMIT_MS + " ms; last answer "
+                + last.statusCode() + " " + last.body());
+    }
+}
