@@ -8,8 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@link MetadataServer#main}: a development server over a directory of instance documents, until the
- * {@code guestdata serve} command exists. Passwords are kept in memory.
+ * {@link MetadataServer#main}: a development server over a directory of instance documents, without a
+ * store (passwords are kept in memory). Production runs {@code guestdata serve}.
  */
 final class MetadataServerMain {
     private MetadataServerMain() {
