@@ -7,6 +7,8 @@ import io.guestdata.core.metadata.MetadataTree;
 import io.guestdata.drive.ConfigDrive;
 import io.guestdata.drive.ImageException;
 import io.guestdata.drive.ImageFile;
+import io.guestdata.drive.libvirt.DiskCache;
+import io.guestdata.drive.libvirt.LibvirtDomainXml;
 import io.guestdata.drive.iso9660.Iso9660Writer;
 import io.guestdata.drive.iso9660.IsoOptions;
 import io.guestdata.drive.nocloud.NoCloudSeed;

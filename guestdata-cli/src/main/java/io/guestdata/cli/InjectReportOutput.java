@@ -3,9 +3,9 @@ package io.guestdata.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.guestdata.inject.InjectionReport;
+import io.guestdata.inject.InjectionReportJson;
 import io.guestdata.inject.InjectionReport.Entry;
 import io.guestdata.inject.InjectionReport.Status;
 import io.guestdata.inject.Owner;
@@ -14,6 +14,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 
 /** The injection report as a table for people or as JSON for programs (format in docs/injection.md). */
 final class InjectReportOutput {
@@ -89,44 +90,7 @@ final class InjectReportOutput {
     }
 
     static String json(InjectionReport report) {
-        ObjectNode root = JSON.createObjectNode();
-        root.put("image", report.image());
-        root.put("format", report.format().orElse(null));
-        root.put("target", report.target().orElse(null));
-        root.put("backend", report.backend().orElse(null));
-        root.put("dry_run", report.dryRun());
-        root.put("outcome", report.outcome().label().replace(' ', '_'));
-        root.put("exit_code", InjectCommand.exitCode(report));
-        ArrayNode entries = root.putArray("entries");
-        for (Entry e : report.entries()) {
-            ObjectNode o = entries.addObject();
-            o.put("item", e.item().label());
-            o.put("action", e.action());
-            o.put("path", e.path().orElse(null));
-            if (e.bytes().isPresent()) {
-                o.put("bytes", e.bytes().getAsLong());
-            } else {
-                o.putNull("bytes");
-            }
-            o.put("mode", e.mode().isPresent() ? e.modeText() : null);
-            o.put("owner", e.owner().map(Owner::toString).orElse(null));
-            if (e.owner().isPresent()) {
-                o.put("uid", Integer.toUnsignedLong(e.owner().get().uid()));
-                o.put("gid", Integer.toUnsignedLong(e.owner().get().gid()));
-            } else {
-                o.putNull("uid");
-                o.putNull("gid");
-            }
-            o.put("status", e.status().label().replace(' ', '_'));
-            o.put("detail", e.detail());
-        }
-        ObjectNode counts = root.putObject("counts");
-        for (Status s : Status.values()) {
-            counts.put(s.label().replace(' ', '_'), report.count(s));
-        }
-        ArrayNode notes = root.putArray("notes");
-        report.notes().forEach(notes::add);
-        return write(root);
+        return write(InjectionReportJson.toJson(report, OptionalInt.of(InjectCommand.exitCode(report))));
     }
 
     /** The JSON for a failure before any report: outcome {@code error}. */

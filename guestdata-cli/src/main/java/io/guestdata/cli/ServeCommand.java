@@ -73,6 +73,10 @@ final class ServeCommand implements Callable<Integer> {
     String vendorDataCaFile;
     @Option(names = "--api-token-file", paramLabel = "FILE", description = "bearer token of the management API")
     String apiTokenFile;
+    @Option(names = "--inject-allowed-dirs", paramLabel = "DIR", split = ",",
+            description = "directories whose images the management API may inject into (default none: the inject "
+                    + "endpoint answers 403)")
+    List<String> injectAllowedDirs;
     @Option(names = "--check-config", description = "print the effective settings and their sources, then exit")
     boolean checkConfig;
 
@@ -102,6 +106,7 @@ final class ServeCommand implements Callable<Integer> {
         put(flags, "vendor-data-failure-fatal", vendorDataFailureFatal);
         put(flags, "vendor-data-ca-file", vendorDataCaFile);
         put(flags, "api-token-file", apiTokenFile);
+        put(flags, "inject-allowed-dirs", injectAllowedDirs == null ? null : List.copyOf(injectAllowedDirs));
         return flags;
     }
 

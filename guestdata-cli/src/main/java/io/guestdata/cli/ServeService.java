@@ -8,6 +8,8 @@ import io.guestdata.server.metadata.StoreInstanceDirectory;
 import io.guestdata.server.metadata.StorePasswordStore;
 import io.guestdata.store.Store;
 import io.guestdata.store.Stores;
+import io.guestdata.inject.DiskInjector;
+import io.guestdata.server.api.ManagementApi;
 import io.helidon.webserver.http.HttpService;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -47,7 +49,7 @@ final class ServeService implements AutoCloseable {
         StoreInstanceDirectory directory = null;
         try {
             directory = StoreInstanceDirectory.open(store, config.metadata());
-            Optional<ApiListener> listener = api.map(a -> a.listener(apiServices(store, a.token(), config.metadata())));
+            Optional<ApiListener> listener = api.map(a -> a.listener(apiServices(store, a, config.metadata())));
             MetadataServer server = MetadataServer.start(config, directory, new StorePasswordStore(store.passwords()),
                     listener);
             return new ServeService(store, directory, server);
@@ -60,12 +62,11 @@ final class ServeService implements AutoCloseable {
         }
     }
 
-    /**
-     * The services of the API listener, by path prefix. The management API registers here:
-     * {@code services.put("/v1", new io.guestdata.server.api.ManagementApi(store, token, options));}
-     */
-    static Map<String, HttpService> apiServices(Store store, String token, MetadataOptions options) {
+    /** The management API at {@code /v1} on the API listener (never on the guest listener). */
+    static Map<String, HttpService> apiServices(Store store, ServeSettings.ApiSettings api, MetadataOptions options) {
         Map<String, HttpService> services = new LinkedHashMap<>();
+        DiskInjector injector = api.allowedInjectDirs().isEmpty() ? null : new DiskInjector();
+        services.put("/v1", ManagementApi.create(store, api.token(), options, injector, api.allowedInjectDirs()));
         return services;
     }
 

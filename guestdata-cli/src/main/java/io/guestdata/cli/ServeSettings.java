@@ -71,7 +71,8 @@ final class ServeSettings {
             new Key("vendor-data-failure-fatal", Kind.BOOLEAN, "false", false),
             new Key("vendor-data-ca-file", Kind.TEXT, null, false),
             new Key("api-token", Kind.TEXT, null, true),
-            new Key("api-token-file", Kind.TEXT, null, false));
+            new Key("api-token-file", Kind.TEXT, null, false),
+            new Key("inject-allowed-dirs", Kind.LIST, "", false));
 
     static final int MIN_API_TOKEN_LENGTH = 16;
     private static final Pattern PORT = Pattern.compile("[0-9]{1,5}");
@@ -462,10 +463,22 @@ final class ServeSettings {
             String key = optional("api-token").isPresent() ? "api-token" : "api-token-file";
             throw error(key, "the API token must have at least " + MIN_API_TOKEN_LENGTH + " characters");
         }
-        return Optional.of(new ApiSettings(address.get(), token.get()));
+        List<java.nio.file.Path> injectDirs = new java.util.ArrayList<>();
+        for (String dir : get("inject-allowed-dirs").list()) {
+            java.nio.file.Path p = java.nio.file.Path.of(dir);
+            if (!p.isAbsolute() || !java.nio.file.Files.isDirectory(p)) {
+                throw error("inject-allowed-dirs", "'" + dir + "' must be an absolute path of an existing directory");
+            }
+            injectDirs.add(p);
+        }
+        return Optional.of(new ApiSettings(address.get(), token.get(), List.copyOf(injectDirs)));
     }
 
-    record ApiSettings(InetSocketAddress address, String token) {
+    /**
+     * @param allowedInjectDirs directories whose images {@code POST /v1/instances/{uuid}/inject} may write;
+     *                          empty: the endpoint is off (403)
+     */
+    record ApiSettings(InetSocketAddress address, String token, List<java.nio.file.Path> allowedInjectDirs) {
         ApiListener listener(Map<String, io.helidon.webserver.http.HttpService> services) {
             return new ApiListener(address, services);
         }

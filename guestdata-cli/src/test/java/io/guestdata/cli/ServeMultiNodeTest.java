@@ -99,6 +99,45 @@ class ServeMultiNodeTest {
         }
     }
 
+    @Test
+    void anInstanceCreatedThroughNodeOnesApiIsServedByNodeTwoWithinOneSecond() throws Exception {
+        String url = postgres.url(postgres.createDatabase());
+        String token = "t-" + UUID.randomUUID();
+        int apiPort;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            apiPort = free.getLocalPort();
+        }
+        try (ServeProcess node1 = ServeProcess.start(dir, Map.of("GUESTDATA_STORE", url, "GUESTDATA_API_TOKEN", token),
+                     "--api-listen", "127.0.0.1:" + apiPort);
+             ServeProcess node2 = ServeProcess.start(dir, Map.of("GUESTDATA_STORE", url))) {
+            HttpClient admin = HttpClient.newHttpClient();
+            HttpClient guest = ServeProcess.guest("127.0.21.7");
+            UUID uuid = UUID.randomUUID();
+            java.net.URI instances = java.net.URI.create("http://127.0.0.1:" + apiPort + "/v1/instances");
+            HttpResponse<String> unauthorised = admin.send(java.net.http.HttpRequest.newBuilder(instances).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(401, unauthorised.statusCode(), "the management API needs the token");
+
+            HttpResponse<String> created = admin.send(java.net.http.HttpRequest.newBuilder(instances)
+                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(Documents.instance(uuid).name("via-api")
+                            .project("p").address("127.0.21.7").meta("color", "green").bytes())).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(201, created.statusCode(), created.body());
+            long seen = await(node2, guest, r -> r.statusCode() == 200 && r.body().contains("\"green\""));
+
+            HttpResponse<String> deleted = admin.send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create(instances + "/" + uuid)).header("Authorization", "Bearer " + token)
+                    .DELETE().build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(204, deleted.statusCode(), deleted.body());
+            long gone = await(node2, guest, r -> r.statusCode() == 404);
+            System.out.printf("serve (PostgreSQL, 2 nodes, through node 1's API): created seen by node 2 after %d ms,"
+                    + " deletion after %d ms%n", seen, gone);
+            assertEquals(0, node1.terminate());
+            assertEquals(0, node2.terminate());
+        }
+    }
+
     /** Polls {@code node} until {@code done}; the milliseconds it took (from the write's return), failing after 1 s. */
     private static long await(ServeProcess node, HttpClient guest, Predicate<HttpResponse<String>> done) throws Exception {
         long start = System.nanoTime();

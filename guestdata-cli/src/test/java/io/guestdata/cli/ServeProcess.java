@@ -34,7 +34,7 @@ final class ServeProcess implements AutoCloseable {
         this.managementPort = managementPort;
     }
 
-    /** Starts {@code guestdata serve} with ports chosen by the system, no API listener, and waits for it. */
+    /** Starts {@code guestdata serve} with ports chosen by the system, no API listener unless args name one, and waits. */
     static ServeProcess start(Path workDir, Map<String, String> environment, String... args)
             throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(
@@ -42,7 +42,10 @@ final class ServeProcess implements AutoCloseable {
                 "--enable-native-access=ALL-UNNAMED", "-Xshare:auto", "-XX:TieredStopAtLevel=1",
                 "-cp", System.getProperty("java.class.path"),
                 Main.class.getName(), "serve",
-                "--listen", "127.0.0.1:0", "--management-listen", "127.0.0.1:0", "--api-listen", "none"));
+                "--listen", "127.0.0.1:0", "--management-listen", "127.0.0.1:0"));
+        if (!List.of(args).contains("--api-listen")) {
+            command.addAll(List.of("--api-listen", "none"));
+        }
         command.addAll(List.of(args));
         Path log = Files.createTempFile(workDir, "serve-", ".log");
         ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())

@@ -1,4 +1,4 @@
-package io.guestdata.cli;
+package io.guestdata.drive.libvirt;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -18,11 +18,11 @@ import java.util.UUID;
  * {@code nova.privsep.utils.supports_direct_io}: create a file with O_DIRECT and write one 4096-byte
  * aligned block; EINVAL (or the file system refusing the open) means no.
  */
-final class DiskCache {
-    static final String NONE = "none";
-    static final String WRITEBACK = "writeback";
+public final class DiskCache {
+    public static final String NONE = "none";
+    public static final String WRITEBACK = "writeback";
     /** libvirt's {@code <driver cache=…>} values (formatdomain: "cache"), as Nova's disk_cachemodes accepts them. */
-    static final List<String> LIBVIRT_MODES = List.of("none", "writeback", "writethrough", "directsync", "unsafe");
+    public static final List<String> LIBVIRT_MODES = List.of("none", "writeback", "writethrough", "directsync", "unsafe");
     private static final int ALIGN = 4096;
     /**
      * The JDK's O_DIRECT open option, {@code com.sun.nio.file.ExtendedOpenOption.DIRECT} (module
@@ -49,11 +49,11 @@ final class DiskCache {
     }
 
     /** Nova's choice for an image in {@code directory}. */
-    static String forDirectory(Path directory) {
+    public static String forDirectory(Path directory) {
         return supportsDirectIo(directory) ? NONE : WRITEBACK;
     }
 
-    static boolean supportsDirectIo(Path directory) {
+    public static boolean supportsDirectIo(Path directory) {
         if (DIRECT == null) {
             return false;
         }

@@ -1,4 +1,4 @@
-package io.guestdata.cli;
+package io.guestdata.drive.libvirt;
 
 import java.util.Objects;
 import java.util.Optional;
@@ -33,18 +33,18 @@ import java.util.UUID;
  * @param cache       the driver cache mode
  * @param smbiosUuid  the instance UUID for the SMBIOS entries, or empty for no {@code <sysinfo>}
  */
-record LibvirtDomainXml(String device, String bus, String targetDev, String sourceFile, String cache,
+public record LibvirtDomainXml(String device, String bus, String targetDev, String sourceFile, String cache,
                         Optional<UUID> smbiosUuid) {
-    static final String MANUFACTURER = "OpenStack Foundation";
-    static final String PRODUCT = "OpenStack Nova";
+    public static final String MANUFACTURER = "OpenStack Foundation";
+    public static final String PRODUCT = "OpenStack Nova";
     /** Nova's {@code version_string_with_package()} for the release whose guest-facing behaviour guestdata follows. */
-    static final String NOVA_VERSION = "26.2.2";
-    static final String FAMILY = "Virtual Machine";
+    public static final String NOVA_VERSION = "26.2.2";
+    public static final String FAMILY = "Virtual Machine";
 
     /** The machine types Nova's bus choice distinguishes (any name containing {@code q35} counts as q35). */
-    enum MachineType { pc, q35 }
+    public enum MachineType { pc, q35 }
 
-    LibvirtDomainXml {
+    public LibvirtDomainXml {
         Objects.requireNonNull(device, "device");
         Objects.requireNonNull(bus, "bus");
         Objects.requireNonNull(targetDev, "targetDev");
@@ -54,7 +54,7 @@ record LibvirtDomainXml(String device, String bus, String targetDev, String sour
     }
 
     /** A cdrom (ISO 9660) or disk (VFAT) as Nova's blockinfo places it, unless {@code targetDev} is given. */
-    static LibvirtDomainXml of(boolean cdrom, MachineType machine, String targetDev, String sourceFile, String cache,
+    public static LibvirtDomainXml of(boolean cdrom, MachineType machine, String targetDev, String sourceFile, String cache,
                                Optional<UUID> smbiosUuid) {
         String bus = !cdrom ? "virtio" : machine == MachineType.q35 ? "sata" : "ide";
         String dev = targetDev != null ? targetDev : switch (bus) {
@@ -66,7 +66,7 @@ record LibvirtDomainXml(String device, String bus, String targetDev, String sour
     }
 
     /** The fragment, UTF-8 text with a final newline. */
-    String render() {
+    public String render() {
         StringBuilder x = new StringBuilder();
         x.append("<!-- guestdata: merge these elements into the libvirt domain of the instance; they attach the "
                 + "drive").append(smbiosUuid.isPresent() ? " and set the SMBIOS system information" : "")
@@ -107,7 +107,7 @@ record LibvirtDomainXml(String device, String bus, String targetDev, String sour
      * character references so that attribute normalisation keeps them. Characters XML 1.0 cannot hold at
      * all (other C0 controls, unpaired surrogates, U+FFFE/U+FFFF) are refused by the caller's validation.
      */
-    static String escape(String s) {
+    public static String escape(String s) {
         StringBuilder out = new StringBuilder(s.length());
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
@@ -127,7 +127,7 @@ record LibvirtDomainXml(String device, String bus, String targetDev, String sour
     }
 
     /** Whether XML 1.0 can hold {@code s} (§2.2 Char), so {@link #escape} gives well-formed text. */
-    static boolean isXmlText(String s) {
+    public static boolean isXmlText(String s) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
