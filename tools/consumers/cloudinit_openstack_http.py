@@ -89,6 +89,7 @@ def main():
             "vendordata2": ds.vendordata2_pure,
             "network_json": network_json,
             "files": sorted(ds.files.keys()),
+            "files_b64": {k: b64(v) for k, v in sorted(ds.files.items())},
             "ec2_metadata": ds.ec2_metadata,
             "random_seed_len": len(ds.metadata.get("random_seed") or b""),
         })

@@ -23,9 +23,15 @@ final class MetadataSettings {
                     + "addresses (Nova's default flat_injected=False).")
     boolean noNetworkConfig;
 
+    @Option(names = "--nova-exact-service", negatable = false,
+            description = "Answer as Nova's metadata service exactly: no injected files in meta_data.json or at "
+                    + "openstack/content/NNNN (by default the service serves them, as the config drive does).")
+    boolean novaExactService;
+
     MetadataOptions options() throws CommandFailure {
         MetadataOptions options = MetadataOptions.defaults().withDhcpDomain(dhcpDomain)
-                .withNetworkConfigForStaticAddresses(!noNetworkConfig);
+                .withNetworkConfigForStaticAddresses(!noNetworkConfig)
+                .withServiceServesFiles(!novaExactService);
         if (vendorData != null) {
             JsonNode node = InstanceOptions.readJson(vendorData, "--vendor-data");
             if (!(node instanceof ObjectNode object)) {

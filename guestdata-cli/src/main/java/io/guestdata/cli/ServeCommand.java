@@ -67,6 +67,10 @@ final class ServeCommand implements Callable<Integer> {
     String vendorDataConnectTimeout;
     @Option(names = "--vendor-data-read-timeout", paramLabel = "SECONDS")
     String vendorDataReadTimeout;
+    @Option(names = "--serve-injected-files", paramLabel = "true|false",
+            description = "list injected files in meta_data.json and serve them at /openstack/content/NNNN "
+                    + "(default true; false: exactly Nova's service)")
+    String serveInjectedFiles;
     @Option(names = "--vendor-data-failure-fatal", paramLabel = "true|false")
     String vendorDataFailureFatal;
     @Option(names = "--vendor-data-ca-file", paramLabel = "FILE")
@@ -104,6 +108,7 @@ final class ServeCommand implements Callable<Integer> {
         put(flags, "vendor-data-connect-timeout", vendorDataConnectTimeout);
         put(flags, "vendor-data-read-timeout", vendorDataReadTimeout);
         put(flags, "vendor-data-failure-fatal", vendorDataFailureFatal);
+        put(flags, "serve-injected-files", serveInjectedFiles);
         put(flags, "vendor-data-ca-file", vendorDataCaFile);
         put(flags, "api-token-file", apiTokenFile);
         put(flags, "inject-allowed-dirs", injectAllowedDirs == null ? null : List.copyOf(injectAllowedDirs));

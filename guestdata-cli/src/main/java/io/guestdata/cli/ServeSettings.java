@@ -64,6 +64,7 @@ final class ServeSettings {
             new Key("imds-tokens", Kind.TEXT, "optional", false),
             new Key("imds-token-key-file", Kind.TEXT, null, false),
             new Key("dhcp-domain", Kind.TEXT, "novalocal", false),
+            new Key("serve-injected-files", Kind.BOOLEAN, "true", false),
             new Key("vendor-data-file", Kind.TEXT, null, false),
             new Key("vendor-data-targets", Kind.LIST, "", false),
             new Key("vendor-data-connect-timeout", Kind.TEXT, "5", false),
@@ -359,7 +360,8 @@ final class ServeSettings {
     }
 
     MetadataOptions metadataOptions() throws ConfigError {
-        MetadataOptions options = MetadataOptions.defaults().withDhcpDomain(get("dhcp-domain").text().strip());
+        MetadataOptions options = MetadataOptions.defaults().withDhcpDomain(get("dhcp-domain").text().strip())
+                .withServiceServesFiles(bool("serve-injected-files"));
         Optional<String> file = optional("vendor-data-file");
         if (file.isPresent()) {
             JsonNode node;

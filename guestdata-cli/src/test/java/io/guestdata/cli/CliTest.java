@@ -125,7 +125,13 @@ class CliTest {
         assertTrue(json.startsWith("{\"uuid\": \"83679162-1378-4288-a2d4-70e13ec132aa\", \"meta\": {"), json);
         assertTrue(json.contains("\\u00fcn\\u00efcode"), "non-ASCII must be escaped as json.dumps does: " + json);
         assertFalse(json.contains("admin_pass"), "the metadata service never shows admin_pass");
-        assertFalse(json.contains("\"files\""), "the metadata service never lists injected files");
+        assertTrue(json.contains("\"files\": [{\"path\": \"/etc/guestdata/hello.txt\""), "files are served: " + json);
+        Cli nova = Cli.run("metadata", "--instance", full(), "--nova-exact-service", "openstack/2018-08-27/meta_data.json");
+        assertFalse(nova.out().contains("\"files\""), "Nova's service never lists injected files");
+        assertEquals("hello from guestdata\n",
+                Cli.run("metadata", "--instance", full(), "openstack/content/0001").out());
+        assertEquals(ExitCode.NOT_FOUND,
+                Cli.run("metadata", "--instance", full(), "--nova-exact-service", "openstack/content/0001").exitCode());
         assertTrue(r.stderr().contains("Content-Type: application/json"), r.stderr());
     }
 

@@ -27,25 +27,32 @@ final class MetaDataJson {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
     static final String NETWORK_CONFIG_NAME = "network_config";
 
-    /** Who reads the document: the config drive carries {@code files} and {@code admin_pass}, the service never. */
+    /**
+     * Who reads the document: the config drive carries {@code files} and {@code admin_pass}; the service
+     * never shows {@code admin_pass}, and shows {@code files} only when it serves their content.
+     */
     enum View { METADATA_SERVICE, CONFIG_DRIVE }
 
     private final Instance instance;
     private final String hostname;
     private final Optional<String> networkConfigContentPath;
     private final ArrayNode files;
+    private final boolean serviceServesFiles;
 
     /**
      * @param instance                 the instance
      * @param hostname                 the hostname as guests see it (with the dhcp domain)
      * @param networkConfigContentPath {@code /content/0000} when the interfaces template rendered
      * @param files                    the config drive's {@code files} entries ({@code path}, {@code content_path})
+     * @param serviceServesFiles       whether the service view lists {@code files} too
      */
-    MetaDataJson(Instance instance, String hostname, Optional<String> networkConfigContentPath, ArrayNode files) {
+    MetaDataJson(Instance instance, String hostname, Optional<String> networkConfigContentPath, ArrayNode files,
+                 boolean serviceServesFiles) {
         this.instance = instance;
         this.hostname = hostname;
         this.networkConfigContentPath = networkConfigContentPath;
         this.files = files;
+        this.serviceServesFiles = serviceServesFiles;
     }
 
     SplicedJson build(OpenStackVersion version, View view) {
@@ -57,10 +64,10 @@ final class MetaDataJson {
             instance.metadata().forEach(meta::put);
             before.add(member("meta", meta));
         }
+        if ((view == View.CONFIG_DRIVE || serviceServesFiles) && !files.isEmpty()) {
+            before.add(member("files", files));
+        }
         if (view == View.CONFIG_DRIVE) {
-            if (!files.isEmpty()) {
-                before.add(member("files", files));
-            }
             // Nova's extra_md; Nova generates a password when none was given, we do not.
             instance.adminPass().ifPresent(pass -> before.add(member("admin_pass", JSON.textNode(pass))));
         }

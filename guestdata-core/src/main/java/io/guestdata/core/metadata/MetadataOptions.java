@@ -22,7 +22,8 @@ import java.util.Set;
 public record MetadataOptions(String dhcpDomain,
                               ObjectNode staticVendorData,
                               Set<String> configDriveSkipVersions,
-                              boolean networkConfigForStaticAddresses) {
+                              boolean networkConfigForStaticAddresses,
+                              boolean serviceServesFiles) {
 
     /** Nova's default {@code config_drive_skip_versions}: every EC2 version but 2009-04-04 (and latest). */
     public static final Set<String> NOVA_CONFIG_DRIVE_SKIP_VERSIONS = Collections.unmodifiableSet(new LinkedHashSet<>(
@@ -36,10 +37,19 @@ public record MetadataOptions(String dhcpDomain,
                 new LinkedHashSet<>(Objects.requireNonNull(configDriveSkipVersions, "configDriveSkipVersions")));
     }
 
-    /** Nova's defaults: domain {@code novalocal}, empty static vendor data, Nova's skip list, template on. */
+    /**
+     * Nova's defaults (domain {@code novalocal}, empty static vendor data, Nova's skip list), the template on,
+     * and injected files served by the metadata service too — beyond Nova, whose service never has them
+     * (personality files are not stored), so nothing is lost when an instance is rebuilt or evacuated.
+     */
     public static MetadataOptions defaults() {
         return new MetadataOptions("novalocal", JsonNodeFactory.instance.objectNode(),
-                NOVA_CONFIG_DRIVE_SKIP_VERSIONS, true);
+                NOVA_CONFIG_DRIVE_SKIP_VERSIONS, true, true);
+    }
+
+    /** Exactly what Nova's metadata service shows: no {@code files}, no file content blobs. */
+    public MetadataOptions novaExact() {
+        return withServiceServesFiles(false);
     }
 
     /** A copy: the record stays immutable. */
@@ -49,18 +59,30 @@ public record MetadataOptions(String dhcpDomain,
     }
 
     public MetadataOptions withDhcpDomain(String domain) {
-        return new MetadataOptions(domain, staticVendorData, configDriveSkipVersions, networkConfigForStaticAddresses);
+        return new MetadataOptions(domain, staticVendorData, configDriveSkipVersions, networkConfigForStaticAddresses,
+                serviceServesFiles);
     }
 
     public MetadataOptions withStaticVendorData(ObjectNode vendorData) {
-        return new MetadataOptions(dhcpDomain, vendorData, configDriveSkipVersions, networkConfigForStaticAddresses);
+        return new MetadataOptions(dhcpDomain, vendorData, configDriveSkipVersions, networkConfigForStaticAddresses,
+                serviceServesFiles);
     }
 
     public MetadataOptions withConfigDriveSkipVersions(Set<String> skip) {
-        return new MetadataOptions(dhcpDomain, staticVendorData, skip, networkConfigForStaticAddresses);
+        return new MetadataOptions(dhcpDomain, staticVendorData, skip, networkConfigForStaticAddresses,
+                serviceServesFiles);
     }
 
     public MetadataOptions withNetworkConfigForStaticAddresses(boolean render) {
-        return new MetadataOptions(dhcpDomain, staticVendorData, configDriveSkipVersions, render);
+        return new MetadataOptions(dhcpDomain, staticVendorData, configDriveSkipVersions, render, serviceServesFiles);
+    }
+
+    /**
+     * Whether the metadata service lists injected files in {@code meta_data.json} and serves their bytes at
+     * {@code /openstack/content/NNNN}, as the config drive does (default). Off: Nova's service exactly.
+     */
+    public MetadataOptions withServiceServesFiles(boolean serve) {
+        return new MetadataOptions(dhcpDomain, staticVendorData, configDriveSkipVersions,
+                networkConfigForStaticAddresses, serve);
     }
 }

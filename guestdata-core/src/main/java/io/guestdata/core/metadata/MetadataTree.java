@@ -70,7 +70,7 @@ public final class MetadataTree {
     private final Optional<LookupResult.Found> userData;
     private final LookupResult.Found networkData;
     private final VendorData vendorData;
-    /** Content blobs the metadata service has: only network_config (files never reach Nova's service). */
+    /** Content blobs the metadata service has: network_config, and the injected files unless Nova-exact. */
     private final Map<String, LookupResult.Found> serviceContent;
     /** Content blobs of the config drive: network_config first, then the injected files. */
     private final Map<String, byte[]> configDriveContent;
@@ -119,9 +119,6 @@ public final class MetadataTree {
             content.put(key, text.getBytes(StandardCharsets.UTF_8));
             return "/" + CONTENT + "/" + key;
         });
-        Map<String, LookupResult.Found> service = new HashMap<>();
-        content.forEach((key, bytes) -> service.put(key, text(bytes)));
-        this.serviceContent = Collections.unmodifiableMap(service);
         ArrayNode files = JsonNodeFactory.instance.arrayNode();
         for (InjectedFile file : instance.files()) {
             String key = contentKey(content.size());
@@ -131,6 +128,15 @@ public final class MetadataTree {
             entry.put("content_path", "/" + CONTENT + "/" + key);
         }
         this.configDriveContent = Collections.unmodifiableMap(content);
+        // Nova's service has only network_config (personality files are not stored); we keep the files by
+        // default so a rebuilt or evacuated instance still finds them (MetadataOptions.serviceServesFiles).
+        Map<String, LookupResult.Found> service = new HashMap<>();
+        content.forEach((key, bytes) -> {
+            if (options.serviceServesFiles() || networkConfigPath.filter(p -> p.endsWith("/" + key)).isPresent()) {
+                service.put(key, text(bytes));
+            }
+        });
+        this.serviceContent = Collections.unmodifiableMap(service);
 
         // EC2 tree.
         List<String> ec2Versions = ec2VersionStrings();
@@ -158,7 +164,8 @@ public final class MetadataTree {
         this.userData = instance.userData().map(ud -> text(ud.bytes()));
         this.networkData = text(PythonJson.dumpsUtf8(network.root()));
         this.vendorData = new VendorData(options.staticVendorData(), instance.vendorData());
-        MetaDataJson metaData = new MetaDataJson(instance, hostname, networkConfigPath, files);
+        MetaDataJson metaData = new MetaDataJson(instance, hostname, networkConfigPath, files,
+                options.serviceServesFiles());
         for (OpenStackVersion v : OpenStackVersion.values()) {
             openStack.put(v, new OpenStackAnswers(text(Ec2Listing.lines(openStackListing(v))),
                     metaData.build(v, MetaDataJson.View.METADATA_SERVICE),

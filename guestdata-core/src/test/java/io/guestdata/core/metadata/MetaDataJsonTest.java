@@ -44,10 +44,22 @@ class MetaDataJsonTest {
     }
 
     @Test
-    void theServiceLeavesOutFilesAndAdminPass() {
+    void novasServiceLeavesOutFilesAndAdminPass() {
+        Instance instance = TestInstances.example().file("/etc/foo.conf", "foo\n").adminPass("secret").build();
+        MetadataTree novaExact = MetadataTree.build(instance, MetadataOptions.defaults().novaExact(),
+                Ec2Ids.derive(instance), new SplittableRandom(3));
         String expected = SPEC_EXAMPLE
                 .replace("\"files\": [{\"path\": \"/etc/foo.conf\", \"content_path\": \"/content/0001\"}], \"admin_pass\": \"secret\", ", "");
+        assertEquals(expected, MetadataTreeNovaOracleTest.maskSeed(text(novaExact, "/openstack/latest/meta_data.json")));
+        assertEquals(404, novaExact.lookup("/openstack/content/0001", null) instanceof LookupResult.NotFound ? 404 : 200);
+    }
+
+    @Test
+    void byDefaultTheServiceListsAndServesInjectedFilesButNeverAdminPass() {
+        String expected = SPEC_EXAMPLE.replace("\"admin_pass\": \"secret\", ", "");
         assertEquals(expected, MetadataTreeNovaOracleTest.maskSeed(text(withFile, "/openstack/latest/meta_data.json")));
+        assertEquals("foo\n", text(withFile, "/openstack/content/0001"));
+        assertEquals("foo\n", text(withFile, "/openstack/2012-08-10/../content/0001"));
     }
 
     @Test
@@ -63,8 +75,9 @@ class MetaDataJsonTest {
                 List.of("2018-08-27", "random_seed", "project_id", "devices"),
                 List.of("2020-10-14", "random_seed", "project_id", "devices", "dedicated_cpus"),
                 List.of("latest", "random_seed", "project_id", "devices", "dedicated_cpus"));
-        List<String> always = List.of("uuid", "meta", "network_config", "public_keys", "keys", "hostname", "name",
-                "launch_index", "availability_zone");
+        // files: served by the service too (MetadataOptions.serviceServesFiles, on by default)
+        List<String> always = List.of("uuid", "meta", "files", "network_config", "public_keys", "keys", "hostname",
+                "name", "launch_index", "availability_zone");
         for (List<String> e : expected) {
             JsonNode md = TestInstances.MAPPER.readTree(text(withFile, "/openstack/" + e.getFirst() + "/meta_data.json"));
             List<String> keys = new ArrayList<>();

@@ -275,13 +275,29 @@ class MetadataTreeLookupTest {
     }
 
     @Test
-    void filesNeverReachTheMetadataService() {
-        MetadataTree withFiles = tree(TestInstances.example().file("/etc/a", "A").adminPass("secret").build());
+    void inNovaExactModeFilesNeverReachTheMetadataService() {
+        Instance instance = TestInstances.example().file("/etc/a", "A").adminPass("secret").build();
+        MetadataTree withFiles = MetadataTree.build(instance, MetadataOptions.defaults().novaExact(),
+                Ec2Ids.derive(instance), new SplittableRandom(1));
         assertNotFound(withFiles, "/openstack/content/0001");
+        assertEquals("# Injected by Nova on instance boot", text(withFiles, "/openstack/content/0000").lines().findFirst().orElseThrow());
         String md = text(withFiles, "/openstack/latest/meta_data.json");
         assertTrue(!md.contains("\"files\"") && !md.contains("admin_pass") && !md.contains("secret"), md);
-        MetadataTree filesOnly = tree(TestInstances.builder().file("/etc/a", "A").build());
+        Instance only = TestInstances.builder().file("/etc/a", "A").build();
+        MetadataTree filesOnly = MetadataTree.build(only, MetadataOptions.defaults().novaExact(), Ec2Ids.derive(only),
+                new SplittableRandom(1));
         assertNotFound(filesOnly, "/openstack/content/0000");
+    }
+
+    @Test
+    void byDefaultTheServiceServesInjectedFilesButNeverAdminPass() {
+        MetadataTree withFiles = tree(TestInstances.example().file("/etc/a", "A").adminPass("secret").build());
+        assertEquals("A", text(withFiles, "/openstack/content/0001"));
+        String md = text(withFiles, "/openstack/latest/meta_data.json");
+        assertTrue(md.contains("\"files\": [{\"path\": \"/etc/a\", \"content_path\": \"/content/0001\"}]"), md);
+        assertTrue(!md.contains("admin_pass") && !md.contains("secret"), md);
+        MetadataTree filesOnly = tree(TestInstances.builder().file("/etc/a", "A").build());
+        assertEquals("A", text(filesOnly, "/openstack/content/0000"));
     }
 
     @Test

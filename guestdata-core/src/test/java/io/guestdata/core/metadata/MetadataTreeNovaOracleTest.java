@@ -170,7 +170,7 @@ class MetadataTreeNovaOracleTest {
                 base.userData(), base.adminPass(),
                 networkData.isNull() ? Optional.empty() : Optional.of((ObjectNode) networkData),
                 base.vendorData(), base.securityGroups(), base.configDrive());
-        MetadataOptions options = MetadataOptions.defaults().withDhcpDomain(c.dhcpDomain);
+        MetadataOptions options = MetadataOptions.defaults().novaExact().withDhcpDomain(c.dhcpDomain);
         if (c.vendorData != null) {
             options = options.withStaticVendorData(TestInstances.json(c.vendorData));
         }

@@ -104,7 +104,13 @@ class CloudInitHttpTest {
         assertEquals(json(tree, "/openstack/2018-08-27/vendor_data.json"), ci.get("vendordata"), doc);
         assertEquals(json(tree, "/openstack/2018-08-27/vendor_data2.json"), ci.get("vendordata2"), doc);
         assertEquals(json(tree, "/openstack/2018-08-27/network_data.json"), ci.get("network_json"), doc);
-        assertEquals(0, ci.get("files").size(), doc + ": files never reach the metadata service");
+        // Beyond Nova: the service serves injected files (MetadataOptions.serviceServesFiles), so a guest
+        // reading only the metadata service gets them, with their bytes, as from a config drive.
+        JsonNode files = ci.get("files_b64");
+        assertEquals(instance.files().size(), files.size(), doc + ": " + files);
+        for (io.guestdata.core.InjectedFile f : instance.files()) {
+            assertEquals(Base64.getEncoder().encodeToString(f.contents()), files.path(f.path()).asText(), doc + " " + f.path());
+        }
         assertEquals(512, ci.get("random_seed_len").asInt(), doc);
         JsonNode ec2 = ci.get("ec2_metadata");
         assertEquals(tree.ec2Ids().instanceId(), ec2.get("instance-id").asText(), doc);

@@ -54,7 +54,7 @@ class MetadataServiceNovaOracleTest {
     @Test
     void addressModeAnswersAsNova() throws Exception {
         Fixtures.assumePython();
-        InMemoryInstanceDirectory directory = new InMemoryInstanceDirectory(io.guestdata.core.metadata.MetadataOptions.defaults());
+        InMemoryInstanceDirectory directory = new InMemoryInstanceDirectory(io.guestdata.core.metadata.MetadataOptions.defaults().novaExact());
         InMemoryPasswordStore passwords = new InMemoryPasswordStore();
         NovaOracle oracle = new NovaOracle();
         List<Probe> probes = new ArrayList<>();
@@ -138,7 +138,7 @@ class MetadataServiceNovaOracleTest {
         Fixtures.assumePython();
         String secret = "s3cret";
         Map<String, Object> conf = Map.of("service_metadata_proxy", true, "metadata_proxy_shared_secret", secret);
-        InMemoryInstanceDirectory directory = new InMemoryInstanceDirectory(io.guestdata.core.metadata.MetadataOptions.defaults());
+        InMemoryInstanceDirectory directory = new InMemoryInstanceDirectory(io.guestdata.core.metadata.MetadataOptions.defaults().novaExact());
         NovaOracle oracle = new NovaOracle();
         List<Probe> probes = new ArrayList<>();
         ProxySignature signature = new ProxySignature(secret);
