@@ -25,4 +25,12 @@ public interface InstanceDirectory {
      *                an address the operator bound to it); an IPv4-mapped IPv6 address is given as IPv4
      */
     Optional<MetadataTree> byAddress(InetAddress address);
+
+    /**
+     * Why this directory should not take traffic now (for {@code /readyz}): empty when ready. A store-backed
+     * directory is not ready while changes it was told about cannot be read from the store.
+     */
+    default Optional<String> notReady() {
+        return Optional.empty();
+    }
 }

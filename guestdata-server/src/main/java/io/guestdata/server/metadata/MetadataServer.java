@@ -140,6 +140,16 @@ public final class MetadataServer implements AutoCloseable {
                             res.header(HeaderValues.create(HeaderNames.CONTENT_TYPE, "text/plain; charset=UTF-8"));
                             res.send("ok\n".getBytes(StandardCharsets.UTF_8));
                         })
+                        // Readiness: whether this node answers from current data (liveness is /healthz).
+                        .get("/readyz", (req, res) -> {
+                            res.header(HeaderValues.create(HeaderNames.CONTENT_TYPE, "text/plain; charset=UTF-8"));
+                            Optional<String> problem = directory.notReady();
+                            if (problem.isPresent()) {
+                                res.status(io.helidon.http.Status.SERVICE_UNAVAILABLE_503);
+                            }
+                            res.send((problem.map(p -> "not ready: " + p).orElse("ready") + "\n")
+                                    .getBytes(StandardCharsets.UTF_8));
+                        })
                         .get("/metrics", (req, res) -> {
                             res.header(HeaderValues.create(HeaderNames.CONTENT_TYPE,
                                     "text/plain; version=0.0.4; charset=utf-8"));

@@ -153,6 +153,12 @@ public final class StoreInstanceDirectory implements InstanceDirectory, AutoClos
         }
     }
 
+    @Override
+    public Optional<String> notReady() {
+        return retry.isEmpty() ? Optional.empty()
+                : Optional.of(retry.size() + " changed instance(s) cannot be read from the store; retrying every second");
+    }
+
     private void retryPending() {
         for (UUID uuid : List.copyOf(retry)) {
             refresh(uuid);

@@ -41,6 +41,39 @@ class ManagementListenerTest {
     }
 
     @Test
+    void readinessFollowsTheDirectory() throws Exception {
+        TwoInstances t = new TwoInstances();
+        java.util.concurrent.atomic.AtomicReference<String> problem = new java.util.concurrent.atomic.AtomicReference<>();
+        InstanceDirectory directory = new InstanceDirectory() {
+            @Override
+            public java.util.Optional<io.guestdata.core.metadata.MetadataTree> byUuid(String uuid) {
+                return t.directory.byUuid(uuid);
+            }
+
+            @Override
+            public java.util.Optional<io.guestdata.core.metadata.MetadataTree> byAddress(java.net.InetAddress address) {
+                return t.directory.byAddress(address);
+            }
+
+            @Override
+            public java.util.Optional<String> notReady() {
+                return java.util.Optional.ofNullable(problem.get());
+            }
+        };
+        try (MetadataServer server = MetadataServer.start(TestServers.config().build(), directory, new InMemoryPasswordStore())) {
+            RawHttp.Response ready = RawHttp.to(server.managementPort()).target("/readyz").send();
+            assertEquals(200, ready.status());
+            assertEquals("ready\n", ready.text());
+            problem.set("store unreachable");
+            RawHttp.Response notReady = RawHttp.to(server.managementPort()).target("/readyz").send();
+            assertEquals(503, notReady.status());
+            assertTrue(notReady.text().contains("store unreachable"), notReady.text());
+            assertEquals(200, RawHttp.to(server.managementPort()).target("/healthz").send().status(), "still alive");
+            assertEquals(404, RawHttp.to(server.port()).from(TwoInstances.A_ADDRESS).target("/readyz").send().status());
+        }
+    }
+
+    @Test
     void noManagementListenerWhenNotWanted() throws Exception {
         try (MetadataServer server = MetadataServer.start(TestServers.config().noManagement().build(),
                 new TwoInstances().directory, new InMemoryPasswordStore())) {
