@@ -33,4 +33,9 @@ public interface InstanceDirectory {
     default Optional<String> notReady() {
         return Optional.empty();
     }
+
+    /** How many reads of the backing store failed (for {@code guestdata_store_errors_total}). */
+    default long storeErrors() {
+        return 0;
+    }
 }

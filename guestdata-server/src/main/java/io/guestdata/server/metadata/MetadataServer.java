@@ -153,7 +153,8 @@ public final class MetadataServer implements AutoCloseable {
                         .get("/metrics", (req, res) -> {
                             res.header(HeaderValues.create(HeaderNames.CONTENT_TYPE,
                                     "text/plain; version=0.0.4; charset=utf-8"));
-                            res.send(metrics.render().getBytes(StandardCharsets.UTF_8));
+                            res.send((metrics.render() + ServiceMetrics.storeErrors(
+                                    directory.storeErrors() + passwords.storeErrors())).getBytes(StandardCharsets.UTF_8));
                         }))));
         apiListener.ifPresent(listener -> builder.putSocket(API_SOCKET, socket -> socket
                 .address(listener.address().getAddress())

@@ -22,4 +22,9 @@ public interface PasswordStore {
 
     /** Forgets the password (Nova's {@code DELETE /servers/{id}/os-server-password}). */
     void clear(UUID instance);
+
+    /** How many operations failed because the backing store did (for {@code guestdata_store_errors_total}). */
+    default long storeErrors() {
+        return 0;
+    }
 }

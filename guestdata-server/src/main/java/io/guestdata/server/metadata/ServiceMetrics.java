@@ -119,6 +119,15 @@ public final class ServiceMetrics {
         return out.toString();
     }
 
+    /** The {@code guestdata_store_errors_total} counter: failed reads and writes of the store. */
+    static String storeErrors(long count) {
+        StringBuilder out = new StringBuilder();
+        header(out, "guestdata_store_errors_total", "counter",
+                "Store operations that failed (change reads of the directory, password reads and writes).");
+        out.append("guestdata_store_errors_total ").append(count).append('\n');
+        return out.toString();
+    }
+
     private static void header(StringBuilder out, String name, String type, String help) {
         out.append("# HELP ").append(name).append(' ').append(help).append('\n');
         out.append("# TYPE ").append(name).append(' ').append(type).append('\n');

@@ -53,6 +53,7 @@ public final class StoreInstanceDirectory implements InstanceDirectory, AutoClos
     private final Map<String, Entry> byUuid = new ConcurrentHashMap<>();
     private final Map<InetAddress, MetadataTree> byAddress = new ConcurrentHashMap<>();
     private final Set<UUID> retry = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.atomic.LongAdder storeErrors = new java.util.concurrent.atomic.LongAdder();
     private final ScheduledExecutorService retrier;
     private final Object writeLock = new Object();
     private volatile Subscription subscription;
@@ -146,11 +147,17 @@ public final class StoreInstanceDirectory implements InstanceDirectory, AutoClos
             remove(uuid);
             retry.remove(uuid);
         } catch (RuntimeException e) {
+            storeErrors.increment();
             if (retry.add(uuid)) {
                 LOG.log(System.Logger.Level.WARNING, "cannot read instance " + uuid + " after a change; retrying "
                         + "every second: " + e.getMessage());
             }
         }
+    }
+
+    @Override
+    public long storeErrors() {
+        return storeErrors.sum();
     }
 
     @Override

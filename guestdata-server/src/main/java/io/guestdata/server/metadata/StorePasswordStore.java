@@ -13,6 +13,7 @@ import java.util.UUID;
  */
 public final class StorePasswordStore implements PasswordStore {
     private final Passwords passwords;
+    private final java.util.concurrent.atomic.LongAdder errors = new java.util.concurrent.atomic.LongAdder();
 
     public StorePasswordStore(Passwords passwords) {
         this.passwords = Objects.requireNonNull(passwords, "passwords");
@@ -24,6 +25,9 @@ public final class StorePasswordStore implements PasswordStore {
             return passwords.get(instance);
         } catch (StoreException.NotFound e) {
             return Optional.empty(); // deleted since it was identified
+        } catch (StoreException.DatabaseError e) {
+            errors.increment();
+            throw e;
         }
     }
 
@@ -37,7 +41,15 @@ public final class StorePasswordStore implements PasswordStore {
                 return false;
             }
             throw e;
+        } catch (StoreException.DatabaseError e) {
+            errors.increment();
+            throw e;
         }
+    }
+
+    @Override
+    public long storeErrors() {
+        return errors.sum();
     }
 
     @Override

@@ -32,6 +32,7 @@ class ManagementListenerTest {
             assertTrue(text.contains("guestdata_metadata_identification_failures_total{mode=\"address\",reason=\"unknown_instance\"} 1\n"), text);
             assertTrue(text.contains("guestdata_metadata_request_duration_seconds_count 2\n"), text);
             assertTrue(text.contains("guestdata_metadata_request_duration_seconds_bucket{le=\"+Inf\"} 2\n"), text);
+            assertTrue(text.contains("# TYPE guestdata_store_errors_total counter\nguestdata_store_errors_total 0\n"), text);
             // the guest-facing listener answers these paths as Nova would: EC2 tree, 404
             assertEquals(404, RawHttp.to(server.port()).from(TwoInstances.A_ADDRESS).target("/healthz").send().status());
             assertEquals(404, RawHttp.to(server.port()).from(TwoInstances.A_ADDRESS).target("/metrics").send().status());
@@ -45,6 +46,11 @@ class ManagementListenerTest {
         TwoInstances t = new TwoInstances();
         java.util.concurrent.atomic.AtomicReference<String> problem = new java.util.concurrent.atomic.AtomicReference<>();
         InstanceDirectory directory = new InstanceDirectory() {
+            @Override
+            public long storeErrors() {
+                return problem.get() == null ? 0 : 3;
+            }
+
             @Override
             public java.util.Optional<io.guestdata.core.metadata.MetadataTree> byUuid(String uuid) {
                 return t.directory.byUuid(uuid);
@@ -70,6 +76,8 @@ class ManagementListenerTest {
             assertTrue(notReady.text().contains("store unreachable"), notReady.text());
             assertEquals(200, RawHttp.to(server.managementPort()).target("/healthz").send().status(), "still alive");
             assertEquals(404, RawHttp.to(server.port()).from(TwoInstances.A_ADDRESS).target("/readyz").send().status());
+            assertTrue(RawHttp.to(server.managementPort()).target("/metrics").send().text()
+                    .contains("guestdata_store_errors_total 3\n"), "store errors are counted");
         }
     }
 
