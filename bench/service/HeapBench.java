@@ -55,7 +55,7 @@ public class HeapBench {
             doc.put("name", "vm-" + i);
             String ip = "10." + ((i >> 16) & 255) + "." + ((i >> 8) & 255) + "." + (i & 255);
             ((ObjectNode) doc.path("network_data").path("networks").get(0)).put("ip_address", ip);
-            ((ObjectNode) doc.path("network_data").path("networks").get(1)).put("ip_address", "fd00::" + Integer.toHexString(i + 1));
+            ((ObjectNode) doc.path("network_data").path("networks").get(1)).put("ip_address", "fd00::" + Integer.toHexString((i + 1) >> 16) + ":" + Integer.toHexString((i + 1) & 0xffff));
             MetadataTree tree = MetadataTree.build(parser.parse(mapper.writeValueAsBytes(doc)), options);
             byUuid.put(uuid, tree);
             byAddress.put(InetAddress.getByName(ip), tree);
