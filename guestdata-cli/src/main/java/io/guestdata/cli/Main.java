@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
         description = "Gets instance data (keys, passwords, network, user data, metadata, files) into virtual machines, "
                 + "as OpenStack Nova does: config drives, the metadata service, disk injection.",
         subcommands = {ValidateCommand.class, MetadataCommand.class, ConfigDriveCommand.class, InjectCommand.class,
-                ServeCommand.class, CommandLine.HelpCommand.class},
+                ServeCommand.class, ProxyCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {"  0  done", "  1  internal error", "  2  usage error", "  3  invalid instance document",
                 "  4  output exists or cannot be written (nothing written)", "  5  metadata path not found",
@@ -70,6 +70,9 @@ public final class Main implements Runnable {
                 }
                 if (type == ServeCommand.class) {
                     return type.cast(new ServeCommand(environment));
+                }
+                if (type == ProxyCommand.class) {
+                    return type.cast(new ProxyCommand(environment));
                 }
                 if (type == InjectCommand.class) {
                     return type.cast(new InjectCommand(environment));

@@ -62,7 +62,10 @@ public final class MetadataTree {
     private final LookupResult.Found openStackVersionListing;
     private final LocalDate newestOpenStackDate;
 
-    private final Map<Ec2Version, Ec2Value.Dict> ec2Trees = new EnumMap<>(Ec2Version.class);
+    // The EC2 trees are not kept: only configDriveFiles() needs them, and rebuilds them (they are pure functions
+    // of these three and the instance). Keeping them cost ~25 % of a tree's heap.
+    private final String hostname;
+    private final Optional<String> localIpv4;
     private final Map<Ec2Version, Map<String, LookupResult.Found>> ec2Answers = new EnumMap<>(Ec2Version.class);
     private final String requesterAddressPath; // null when local-ipv4 is a static address
 
@@ -77,9 +80,23 @@ public final class MetadataTree {
     private final List<String> configDriveEc2Versions;
 
     /** The precomputed answers of one OpenStack version. */
-    private record OpenStackAnswers(LookupResult.Found listing, SplicedJson serviceMetaData,
-                                    SplicedJson configDriveMetaData) {
+    // The config drive's meta_data.json is built when a config drive is written (rarely), not kept per tree.
+    // The service's meta_data.json of a version is built on its first request and kept (guests read one or two
+    // of the nine versions; precomputing all nine was about half of a tree's heap).
+    private static final class OpenStackAnswers {
+        final LookupResult.Found listing;
+        volatile SplicedJson serviceMetaData;
+
+        OpenStackAnswers(LookupResult.Found listing) {
+            this.listing = listing;
+        }
+
+        LookupResult.Found listing() {
+            return listing;
+        }
     }
+
+    private final MetaDataJson metaData;
 
     /**
      * A tree with derived EC2 ids and a cryptographically strong generator for {@code random_seed} (guests
@@ -108,6 +125,10 @@ public final class MetadataTree {
         String hostname = options.dhcpDomain().isEmpty()
                 ? instance.hostname() : instance.hostname() + "." + options.dhcpDomain();
         NetworkData network = new NetworkData(instance.networkData());
+        this.hostname = hostname;
+        // Identical EC2 answers (most leaves, in every version) share one Found, identical path strings and
+        // identical per-version answer maps are one object: a tree holds each distinct body once.
+        Map<Object, Object> shared = new HashMap<>();
 
         // Content numbering (nova-compat.md §1.5): "%04i" % len(content); network_config first.
         this.networkConfigText = options.networkConfigForStaticAddresses()
@@ -143,14 +164,18 @@ public final class MetadataTree {
         this.configDriveEc2Versions = ec2Versions.stream()
                 .filter(v -> !options.configDriveSkipVersions().contains(v)).toList();
         Optional<String> localIpv4 = network.firstStaticIpv4();
+        this.localIpv4 = localIpv4;
         this.requesterAddressPath = localIpv4.isPresent()
                 ? null : Ec2MetaData.META_DATA + "/" + Ec2MetaData.LOCAL_IPV4;
         for (Ec2Version v : Ec2Version.values()) {
             Ec2Value.Dict tree = Ec2MetaData.build(v, instance, ids, hostname, localIpv4);
-            ec2Trees.put(v, tree);
             Map<String, LookupResult.Found> answers = new HashMap<>();
-            collectAnswers(tree, "", answers);
-            ec2Answers.put(v, Collections.unmodifiableMap(answers));
+            collectAnswers(tree, "", answers, shared);
+            // Consecutive versions often answer exactly the same paths with the same (shared) bodies: one map.
+            @SuppressWarnings("unchecked")
+            Map<String, LookupResult.Found> same = (Map<String, LookupResult.Found>) shared.computeIfAbsent(
+                    Map.copyOf(answers), k -> k);
+            ec2Answers.put(v, same);
         }
 
         // OpenStack tree.
@@ -166,10 +191,9 @@ public final class MetadataTree {
         this.vendorData = new VendorData(options.staticVendorData(), instance.vendorData());
         MetaDataJson metaData = new MetaDataJson(instance, hostname, networkConfigPath, files,
                 options.serviceServesFiles());
+        this.metaData = metaData;
         for (OpenStackVersion v : OpenStackVersion.values()) {
-            openStack.put(v, new OpenStackAnswers(text(Ec2Listing.lines(openStackListing(v))),
-                    metaData.build(v, MetaDataJson.View.METADATA_SERVICE),
-                    metaData.build(v, MetaDataJson.View.CONFIG_DRIVE)));
+            openStack.put(v, new OpenStackAnswers(sharedText(Ec2Listing.lines(openStackListing(v)), shared)));
         }
     }
 
@@ -273,7 +297,8 @@ public final class MetadataTree {
     public List<MetadataFile> configDriveFiles() {
         List<MetadataFile> out = new ArrayList<>();
         for (String version : configDriveEc2Versions) {
-            Ec2Value.Dict tree = ec2Trees.get(Ec2Version.parse(version).orElseThrow());
+            Ec2Value.Dict tree = Ec2MetaData.build(Ec2Version.parse(version).orElseThrow(), instance, ec2Ids, hostname,
+                    localIpv4);
             instance.userData().ifPresent(ud -> out.add(new MetadataFile(EC2 + "/" + version + "/user-data", ud.bytes())));
             Ec2Value.Dict md = (Ec2Value.Dict) tree.entries().get(Ec2MetaData.META_DATA);
             out.add(new MetadataFile(EC2 + "/" + version + "/meta-data.json", PythonJson.dumpsUtf8(Ec2MetaData.toJson(md))));
@@ -349,7 +374,7 @@ public final class MetadataTree {
         return switch (name) {
             case VERSION -> answers.listing();
             case MD_JSON -> new LookupResult.Found((view == MetaDataJson.View.CONFIG_DRIVE
-                    ? answers.configDriveMetaData() : answers.serviceMetaData()).render(random),
+                    ? metaData.build(version, MetaDataJson.View.CONFIG_DRIVE) : serviceMetaData(version, answers)).render(random),
                     LookupResult.APPLICATION_JSON);
             case USER_DATA -> userData.isPresent() ? userData.get() : NOT_FOUND;
             case PASSWORD -> version.atLeast(OpenStackVersion.GRIZZLY)
@@ -383,14 +408,30 @@ public final class MetadataTree {
      * key (including {@code _name}, which Nova serves). A path below a leaf or into a list is not found
      * (Nova raises a TypeError there, a 500).
      */
-    private static void collectAnswers(Ec2Value node, String path, Map<String, LookupResult.Found> answers) {
+    private static void collectAnswers(Ec2Value node, String path, Map<String, LookupResult.Found> answers,
+                                       Map<Object, Object> shared) {
         if (node instanceof Ec2Value.RequesterAddress) {
             return; // answered per request
         }
-        answers.put(path, text(Ec2Listing.render(node, null)));
+        answers.put((String) shared.computeIfAbsent(path, p -> p), sharedText(Ec2Listing.render(node, null), shared));
         if (node instanceof Ec2Value.Dict dict) {
-            dict.entries().forEach((key, child) -> collectAnswers(child, path.isEmpty() ? key : path + "/" + key, answers));
+            dict.entries().forEach((key, child) -> collectAnswers(child, path.isEmpty() ? key : path + "/" + key,
+                    answers, shared));
         }
+    }
+
+    /** A text answer; one {@link LookupResult.Found} per distinct body in a tree. */
+    private static LookupResult.Found sharedText(byte[] body, Map<Object, Object> shared) {
+        return (LookupResult.Found) shared.computeIfAbsent(new SharedBytes.Text(body), k -> text(body));
+    }
+
+    private SplicedJson serviceMetaData(OpenStackVersion version, OpenStackAnswers answers) {
+        SplicedJson built = answers.serviceMetaData;
+        if (built == null) { // racing first requests build equal documents; either one is kept
+            built = metaData.build(version, MetaDataJson.View.METADATA_SERVICE);
+            answers.serviceMetaData = built;
+        }
+        return built;
     }
 
     private List<String> openStackListing(OpenStackVersion version) {

@@ -25,20 +25,20 @@ import java.util.Objects;
  * @param title       the reason phrase, as WebOb's class names it (e.g. {@code Not Found})
  * @param explanation the message
  */
-record ErrorResponse(int status, String title, String explanation) {
+public record ErrorResponse(int status, String title, String explanation) {
     static final String TEXT_PLAIN = "text/plain; charset=UTF-8";
     static final String TEXT_HTML = "text/html; charset=UTF-8";
     static final String APPLICATION_JSON = "application/json";
 
     /** Nova's 404 for every unknown path, instance, tenant mismatch (WebOb's default explanation). */
-    static final ErrorResponse NOT_FOUND = new ErrorResponse(404, "Not Found", "The resource could not be found.");
+    public static final ErrorResponse NOT_FOUND = new ErrorResponse(404, "Not Found", "The resource could not be found.");
     /** Nova's 403 for a bad proxy signature. */
     static final ErrorResponse BAD_SIGNATURE = forbidden("Invalid proxy request signature.");
     /** Nova's 500 when loading the instance failed. */
-    static final ErrorResponse UNKNOWN_ERROR = new ErrorResponse(500, "Internal Server Error",
+    public static final ErrorResponse UNKNOWN_ERROR = new ErrorResponse(500, "Internal Server Error",
             "An unknown error has occurred. Please try your request again.");
 
-    ErrorResponse {
+    public ErrorResponse {
         Objects.requireNonNull(title, "title");
         Objects.requireNonNull(explanation, "explanation");
     }
@@ -52,7 +52,7 @@ record ErrorResponse(int status, String title, String explanation) {
     }
 
     /** The body and its content type for a request with this {@code Accept} value (null when absent). */
-    Rendered render(String accept) {
+    public Rendered render(String accept) {
         String statusLine = status + " " + title;
         String body = explanation + "<br /><br />\n\n\n";
         return switch (AcceptHeader.form(accept)) {
@@ -71,7 +71,7 @@ record ErrorResponse(int status, String title, String explanation) {
     }
 
     /** A rendered error body. */
-    record Rendered(String contentType, byte[] body) {
+    public record Rendered(String contentType, byte[] body) {
     }
 
     /** WebOb's {@code strip_tags}: newlines to spaces, CRs dropped, {@code <br>} to newlines, other tags removed. */

@@ -1,0 +1,173 @@
+package io.guestdata.cli;
+
+import io.guestdata.server.proxy.MetadataProxy;
+import io.guestdata.server.proxy.MetadataProxyConfig;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code guestdata proxy}: the metadata proxy beside the guests (Neutron's metadata proxy). */
+@Command(name = "proxy", mixinStandardHelpOptions = true,
+        description = {"Run the metadata proxy beside the guests, as Neutron's: answer at the metadata address, find "
+                + "the instance owning the guest's source address in the mapping, and forward to a metadata service "
+                + "node in proxy mode with signed X-Instance-ID, X-Tenant-ID, X-Instance-ID-Signature and "
+                + "X-Forwarded-For (the guest's own identity headers are removed). Unknown guests get 404.",
+                "Runs until stopped (SIGTERM/SIGINT)."})
+final class ProxyCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "169.254.169.254:80",
+            description = "Where guests reach the metadata service (default: ${DEFAULT-VALUE}).")
+    String listen;
+
+    @Option(names = "--upstream", paramLabel = "HOST:PORT", required = true,
+            description = "A metadata service node (guestdata's service in proxy mode, or Nova's); repeat for "
+                    + "several: round robin, failover on connect error.")
+    List<String> upstreams = new ArrayList<>();
+
+    @Option(names = "--mapping-file", paramLabel = "FILE",
+            description = "ADDRESS=UUID[:PROJECT] lines (# comments); re-read when it changes.")
+    Path mappingFile;
+
+    @Option(names = "--map", paramLabel = "ADDRESS=UUID[:PROJECT]",
+            description = "A mapping entry; repeatable; wins over the file's entry for the same address.")
+    List<String> maps = new ArrayList<>();
+
+    @Option(names = "--secret-file", paramLabel = "FILE",
+            description = "File holding the shared secret (metadata_proxy_shared_secret); one trailing newline is "
+                    + "ignored. Else the environment variable GUESTDATA_PROXY_SECRET; else empty (warned).")
+    Path secretFile;
+
+    @Option(names = "--reload-interval", paramLabel = "SECONDS", defaultValue = "2",
+            description = "How often the mapping file is checked for changes (default: ${DEFAULT-VALUE}).")
+    double reloadSeconds;
+
+    @Option(names = "--connect-timeout", paramLabel = "SECONDS", defaultValue = "2",
+            description = "Connecting to a node; then the next node is tried (default: ${DEFAULT-VALUE}).")
+    double connectSeconds;
+
+    @Option(names = "--read-timeout", paramLabel = "SECONDS", defaultValue = "30",
+            description = "Waiting for a node's answer (default: ${DEFAULT-VALUE}).")
+    double readSeconds;
+
+    @Option(names = "--down-for", paramLabel = "SECONDS", defaultValue = "5",
+            description = "How long a node that refused a connection is tried last (default: ${DEFAULT-VALUE}).")
+    double downSeconds;
+
+    private final java.util.Map<String, String> environment;
+
+    ProxyCommand() {
+        this(System.getenv());
+    }
+
+    ProxyCommand(java.util.Map<String, String> environment) {
+        this.environment = environment;
+    }
+
+    @Override
+    public Integer call() throws CommandFailure {
+        MetadataProxyConfig config = config();
+        MetadataProxy proxy;
+        try {
+            proxy = MetadataProxy.start(config);
+        } catch (IOException | IllegalArgumentException | IllegalStateException e) {
+            throw new CommandFailure(ExitCode.INPUT, "proxy: " + e.getMessage());
+        }
+        spec.commandLine().getErr().println("guestdata proxy: listening on " + listen + " (port " + proxy.port()
+                + "), service nodes " + String.join(", ", upstreams));
+        spec.commandLine().getErr().flush();
+        Thread hook = new Thread(proxy::close);
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            Thread.currentThread().join(); // until the process is stopped (or, in-process, the thread interrupted)
+        } catch (InterruptedException e) {
+            Runtime.getRuntime().removeShutdownHook(hook);
+            proxy.close();
+        }
+        return ExitCode.OK;
+    }
+
+    /** The proxy's settings from the options; usage errors are {@link CommandFailure}s with exit code 2. */
+    MetadataProxyConfig config() throws CommandFailure {
+        try {
+            MetadataProxyConfig.Builder b = MetadataProxyConfig.builder()
+                    .listen(hostPort(listen))
+                    .sharedSecret(secret())
+                    .mappingFile(mappingFile)
+                    .reloadInterval(seconds(reloadSeconds))
+                    .connectTimeout(seconds(connectSeconds))
+                    .readTimeout(seconds(readSeconds))
+                    .downFor(seconds(downSeconds));
+            for (String u : upstreams) {
+                b.upstream(hostPort(u));
+            }
+            maps.forEach(b::map);
+            return b.build();
+        } catch (IllegalArgumentException e) {
+            throw new CommandFailure(ExitCode.USAGE, "proxy: " + e.getMessage());
+        }
+    }
+
+    private String secret() throws CommandFailure {
+        if (secretFile != null) {
+            try {
+                String s = Files.readString(secretFile, StandardCharsets.UTF_8);
+                return s.endsWith("\r\n") ? s.substring(0, s.length() - 2) : s.endsWith("\n") ? s.substring(0, s.length() - 1) : s;
+            } catch (IOException e) {
+                throw new CommandFailure(ExitCode.INPUT, "proxy: cannot read " + secretFile + ": " + e);
+            }
+        }
+        return environment.getOrDefault("GUESTDATA_PROXY_SECRET", "");
+    }
+
+    private static Duration seconds(double s) {
+        if (!(s > 0)) {
+            throw new IllegalArgumentException("durations must be positive seconds, got " + s);
+        }
+        return Duration.ofMillis(Math.max(1, Math.round(s * 1000)));
+    }
+
+    /** {@code HOST:PORT} or {@code [V6]:PORT}, the host an IP address literal. */
+    static InetSocketAddress hostPort(String text) {
+        int colon = text.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new IllegalArgumentException("expected HOST:PORT, got " + text);
+        }
+        String host = text.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        } else if (host.indexOf(':') >= 0) {
+            throw new IllegalArgumentException("write an IPv6 address as [ADDRESS]:PORT, got " + text);
+        }
+        if (!host.chars().allMatch(c -> c == '.' || c == ':' || Character.digit(c, 16) >= 0)) {
+            throw new IllegalArgumentException("not an IP address: " + host);
+        }
+        int port;
+        try {
+            port = Integer.parseInt(text.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("bad port in " + text);
+        }
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("bad port in " + text);
+        }
+        try {
+            return new InetSocketAddress(InetAddress.getByName(host), port);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("not an IP address: " + host);
+        }
+    }
+}

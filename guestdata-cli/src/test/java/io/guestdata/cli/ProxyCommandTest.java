@@ -1,0 +1,93 @@
+package io.guestdata.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.guestdata.core.document.InstanceDocumentParser;
+import io.guestdata.core.document.KeyPairResolver;
+import io.guestdata.core.document.Limits;
+import io.guestdata.core.metadata.MetadataOptions;
+import io.guestdata.server.metadata.IdentificationMode;
+import io.guestdata.server.metadata.InMemoryInstanceDirectory;
+import io.guestdata.server.metadata.InMemoryPasswordStore;
+import io.guestdata.server.metadata.MetadataServer;
+import io.guestdata.server.metadata.MetadataServerConfig;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code guestdata proxy} in-process, in front of the real service in proxy mode. */
+class ProxyCommandTest {
+    private static final String UUID = "b65cee2f-8c69-4aeb-be2f-f79742548fc2";
+
+    @Test
+    void forwardsTheGuestsRequestsSigned(@TempDir Path dir) throws Exception {
+        InMemoryInstanceDirectory directory = new InMemoryInstanceDirectory(MetadataOptions.defaults());
+        directory.put(new InstanceDocumentParser(Limits.nova(), KeyPairResolver.none())
+                .parse(Files.readAllBytes(Path.of("src/test/resources/nova/full.json"))));
+        Path secret = dir.resolve("secret");
+        Files.writeString(secret, "s3cret\n");
+        try (MetadataServer service = MetadataServer.start(MetadataServerConfig.builder()
+                .listen(new InetSocketAddress("127.0.0.1", 0)).noManagement()
+                .mode(IdentificationMode.PROXY).sharedSecret("s3cret").build(), directory, new InMemoryPasswordStore())) {
+            int port;
+            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                port = s.getLocalPort();
+            }
+            Cli[] result = new Cli[1];
+            Thread t = new Thread(() -> result[0] = Cli.run(Map.of(), "proxy", "--listen", "127.0.0.1:" + port,
+                    "--upstream", "127.0.0.1:" + service.port(), "--secret-file", secret.toString(),
+                    "--map", "127.0.0.2=" + UUID + ":proj"));
+            t.start();
+            String answer = null;
+            for (int i = 0; i < 100 && answer == null; i++) {
+                try {
+                    answer = get("127.0.0.2", port, "/latest/meta-data/instance-id");
+                } catch (java.io.IOException e) {
+                    Thread.sleep(100);
+                }
+            }
+            assertTrue(answer != null && answer.startsWith("HTTP/1.1 200"), String.valueOf(answer));
+            assertTrue(get("127.0.0.3", port, "/latest/meta-data/instance-id").startsWith("HTTP/1.1 404"));
+            t.interrupt();
+            t.join(10_000);
+            assertEquals(0, result[0].exitCode(), result[0].toString());
+        }
+    }
+
+    @Test
+    void usageErrors() {
+        assertEquals(2, Cli.run("proxy").exitCode());
+        Cli noMapping = Cli.run("proxy", "--upstream", "127.0.0.1:1");
+        assertEquals(2, noMapping.exitCode(), noMapping.toString());
+        assertTrue(noMapping.stderr().contains("mapping"), noMapping.toString());
+        assertEquals(2, Cli.run("proxy", "--upstream", "localhost:1", "--map", "127.0.0.2=" + UUID).exitCode());
+        Cli badMap = Cli.run("proxy", "--listen", "127.0.0.1:0", "--upstream", "127.0.0.1:1", "--map", "127.0.0.2=x");
+        assertEquals(6, badMap.exitCode(), badMap.toString());
+        assertTrue(badMap.stderr().contains("--map:1: 'x' is not a UUID"), badMap.toString());
+    }
+
+    private static String get(String source, int port, String path) throws Exception {
+        try (Socket s = new Socket()) {
+            s.bind(new InetSocketAddress(source, 0));
+            s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            InputStream in = s.getInputStream();
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            byte[] buf = new byte[4096];
+            int n = in.read(buf);
+            out.write(buf, 0, Math.max(n, 0));
+            return out.toString(StandardCharsets.ISO_8859_1);
+        }
+    }
+}

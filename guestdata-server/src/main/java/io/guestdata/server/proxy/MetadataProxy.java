@@ -1,0 +1,317 @@
+package io.guestdata.server.proxy;
+
+import io.guestdata.server.metadata.ErrorResponse;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
+import io.helidon.http.Method;
+import io.helidon.http.Status;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.Handler;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.helidon.webserver.http1.Http1Config;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * {@code guestdata proxy}: the metadata proxy beside the guests, as Neutron's. It answers at the address guests
+ * use for the metadata service, finds the instance that owns the guest's source address in the mapping, and
+ * forwards the request to a metadata service node in proxy mode with {@code X-Instance-ID}, {@code X-Tenant-ID},
+ * {@code X-Instance-ID-Signature} and {@code X-Forwarded-For: <guest address>}, all set by the proxy: the
+ * guest's own identity headers are removed first, so a guest can never choose whose data it gets. The node's
+ * answer (status, headers, body) is streamed back unchanged, hop-by-hop headers aside.
+ *
+ * <ul>
+ *   <li>Unknown guest address: 404 (WebOb's body, as Neutron's proxy), the service is not contacted.</li>
+ *   <li>Node selection: round robin; a connect error fails over to the next node and marks the node down for
+ *       a while. GET and HEAD also fail over when a node accepts the connection but fails before answering.</li>
+ *   <li>No node answers: 500 {@code An unknown error has occurred. Please try your request again.}, Neutron's
+ *       answer.</li>
+ * </ul>
+ */
+public final class MetadataProxy implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(MetadataProxy.class.getName());
+
+    /** Never forwarded from the guest: identity headers (set by the proxy) and hop-by-hop headers. */
+    private static final Set<String> DROPPED_REQUEST_HEADERS = Set.of(
+            "x-instance-id", "x-instance-id-signature", "x-tenant-id", "x-forwarded-for",
+            "x-metadata-provider", "x-metadata-provider-signature", "forwarded", "x-real-ip",
+            "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade",
+            "proxy-authorization", "content-length", "expect");
+    /** Never copied from the node's answer: hop-by-hop headers and the ones the proxy's server writes itself. */
+    private static final Set<String> DROPPED_RESPONSE_HEADERS = Set.of(
+            "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade",
+            "content-length", "date");
+    private static final int BUFFERED_BODY = 65536;
+
+    private final WebServer server;
+    private final MappingSource mapping;
+    private final Upstreams upstreams;
+    private final AtomicLong forwarded = new AtomicLong();
+    private final AtomicLong unknownGuests = new AtomicLong();
+    private final AtomicLong failovers = new AtomicLong();
+
+    private MetadataProxy(WebServer server, MappingSource mapping, Upstreams upstreams) {
+        this.server = server;
+        this.mapping = mapping;
+        this.upstreams = upstreams;
+    }
+
+    /** Starts the proxy; returns when it accepts connections. Throws when the mapping is bad or it cannot bind. */
+    public static MetadataProxy start(MetadataProxyConfig config) throws IOException {
+        Signer signer = new Signer(config.sharedSecret());
+        if (signer.secretEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, "no shared secret: signatures are the HMAC with an empty key");
+        }
+        MappingSource mapping = new MappingSource(config.mappingFile().orElse(null), config.mappings(), signer,
+                config.reloadInterval());
+        long noProject = mapping.current().withoutProject();
+        if (noProject > 0) {
+            LOG.log(System.Logger.Level.WARNING, noProject + " mapping entries have no project: the service answers "
+                    + "their guests with 404, as Nova does for an instance without project");
+        }
+        Upstreams upstreams = new Upstreams(config.upstreams(), config.connectTimeout(), config.readTimeout(),
+                config.downFor(), Duration.ofSeconds(30));
+        MetadataProxy[] self = new MetadataProxy[1];
+        Handler handler = (req, res) -> self[0].handle(req, res);
+        WebServer server;
+        try {
+            server = WebServer.builder()
+                    .featuresDiscoverServices(false)
+                    .shutdownHook(false)
+                    .address(config.listen().getAddress())
+                    .port(config.listen().getPort())
+                    .protocolsDiscoverServices(false)
+                    .addProtocol(Http1Config.builder()
+                            .maxPrologueLength(8192)
+                            .maxHeadersSize(32768)
+                            // Forward the request target as the guest wrote it: the service decides what it means.
+                            .validatePath(false)
+                            .validatePrologue(false)
+                            .build())
+                    .maxPayloadSize(config.maxRequestBodyBytes())
+                    .idleConnectionTimeout(Duration.ofSeconds(60))
+                    .routing(HttpRouting.builder().any(handler))
+                    .build()
+                    .start();
+        } catch (RuntimeException e) {
+            mapping.close();
+            throw e;
+        }
+        if (server.port() < 0) {
+            server.stop();
+            mapping.close();
+            throw new IOException("cannot listen on " + config.listen()
+                    + " (address in use, or not an address of this host)");
+        }
+        self[0] = new MetadataProxy(server, mapping, upstreams);
+        return self[0];
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    /** Requests forwarded, requests refused for an unknown guest address, failovers to another node. */
+    public long[] counters() {
+        return new long[] {forwarded.get(), unknownGuests.get(), failovers.get()};
+    }
+
+    /** Re-reads the mapping file now if it changed (tests; otherwise it is checked periodically). */
+    public void checkMapping() {
+        mapping.check();
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+        mapping.close();
+        upstreams.close();
+    }
+
+    private void handle(ServerRequest req, ServerResponse res) throws IOException {
+        InetAddress guestAddress = ((InetSocketAddress) req.remotePeer().address()).getAddress();
+        GuestMapping.Guest guest = mapping.current().find(guestAddress);
+        boolean head = req.prologue().method() == Method.HEAD;
+        if (guest == null) {
+            unknownGuests.incrementAndGet();
+            error(req, res, ErrorResponse.NOT_FOUND, head);
+            return;
+        }
+        byte[] body = readBody(req);
+        byte[] requestHead = requestHead(req, guest, GuestMapping.normalise(guestAddress).getHostAddress(), body);
+        String method = req.prologue().method().text();
+        boolean retryable = method.equals("GET") || method.equals("HEAD");
+        boolean first = true;
+        for (Upstreams.Node node : upstreams.order()) {
+            if (!first) {
+                failovers.incrementAndGet();
+            }
+            first = false;
+            Upstreams.Connection conn = retryable ? node.pooled() : null;
+            boolean reused = conn != null;
+            while (true) {
+                if (conn == null) {
+                    try {
+                        conn = node.connect();
+                    } catch (IOException e) {
+                        node.markDown();
+                        LOG.log(System.Logger.Level.WARNING, "metadata service node " + node + " refused: " + e
+                                + "; trying the next");
+                        break;
+                    }
+                    node.markUp();
+                }
+                UpstreamResponse answer;
+                try {
+                    conn.out.write(requestHead);
+                    if (body.length > 0) {
+                        conn.out.write(body);
+                    }
+                    conn.out.flush();
+                    answer = UpstreamResponse.read(conn.in, head);
+                } catch (IOException e) {
+                    answer = null;
+                    if (!reused) {
+                        LOG.log(System.Logger.Level.WARNING, "metadata service node " + node + " failed: " + e);
+                    }
+                }
+                if (answer == null) {
+                    conn.close();
+                    conn = null;
+                    if (reused) { // a pooled connection the node had closed: once more on a new one
+                        reused = false;
+                        continue;
+                    }
+                    if (retryable) {
+                        break; // next node
+                    }
+                    error(req, res, ErrorResponse.UNKNOWN_ERROR, head);
+                    return;
+                }
+                forwarded.incrementAndGet();
+                relay(res, conn, answer, head);
+                return;
+            }
+        }
+        LOG.log(System.Logger.Level.ERROR, "no metadata service node answered (" + upstreams.nodes() + ")");
+        error(req, res, ErrorResponse.UNKNOWN_ERROR, head);
+    }
+
+    /** Sends the node's answer to the guest, then pools or closes the node connection. */
+    private static void relay(ServerResponse res, Upstreams.Connection conn, UpstreamResponse answer, boolean head) {
+        boolean reusable = false;
+        try {
+            res.status(Status.create(answer.status, answer.reason.isEmpty() ? "-" : answer.reason));
+            for (String[] h : answer.headers) {
+                if (!DROPPED_RESPONSE_HEADERS.contains(h[0].toLowerCase(Locale.ROOT))) {
+                    res.header(HeaderValues.create(HeaderNames.create(h[0]), h[1]));
+                }
+            }
+            if (answer.noBody) {
+                if (answer.contentLength >= 0) {
+                    res.header(HeaderValues.create(HeaderNames.CONTENT_LENGTH, Long.toString(answer.contentLength)));
+                }
+                res.send();
+                reusable = answer.keepAlive;
+            } else if (answer.contentLength >= 0 && answer.contentLength <= BUFFERED_BODY && !answer.chunked) {
+                byte[] bytes = answer.readBody(conn.in);
+                reusable = answer.keepAlive;
+                res.send(bytes);
+            } else {
+                if (answer.contentLength >= 0 && !answer.chunked) {
+                    res.header(HeaderValues.create(HeaderNames.CONTENT_LENGTH, Long.toString(answer.contentLength)));
+                }
+                try (OutputStream out = res.outputStream()) {
+                    reusable = answer.copyBody(conn.in, out) && answer.keepAlive;
+                }
+            }
+        } catch (IOException e) {
+            reusable = false;
+            throw new UncheckedIOException(e); // the node or the guest went away mid-answer: drop the connection
+        } finally {
+            if (reusable) {
+                conn.node.release(conn);
+            } else {
+                conn.close();
+            }
+        }
+    }
+
+    private static byte[] readBody(ServerRequest req) throws IOException {
+        if (!req.content().hasEntity()) {
+            return new byte[0];
+        }
+        try (InputStream in = req.content().inputStream()) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            in.transferTo(out);
+            return out.toByteArray();
+        }
+    }
+
+    /** The request line and headers for the node: the guest's, minus identity and hop-by-hop, plus the proxy's. */
+    private static byte[] requestHead(ServerRequest req, GuestMapping.Guest guest, String guestAddress, byte[] body) {
+        StringBuilder sb = new StringBuilder(512);
+        sb.append(req.prologue().method().text()).append(' ').append(target(req)).append(" HTTP/1.1\r\n");
+        for (var header : req.headers()) {
+            String name = header.name();
+            if (DROPPED_REQUEST_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+                continue;
+            }
+            for (String value : header.allValues()) {
+                if (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0) {
+                    continue;
+                }
+                sb.append(name).append(": ").append(value).append("\r\n");
+            }
+        }
+        sb.append("X-Instance-ID: ").append(guest.instanceId()).append("\r\n");
+        sb.append("X-Tenant-ID: ").append(guest.projectId()).append("\r\n");
+        sb.append("X-Instance-ID-Signature: ").append(guest.signature()).append("\r\n");
+        sb.append("X-Forwarded-For: ").append(guestAddress).append("\r\n");
+        if (body.length > 0 || req.content().hasEntity()) {
+            sb.append("Content-Length: ").append(body.length).append("\r\n");
+        }
+        sb.append("\r\n");
+        // Header values reach Helidon as ISO-8859-1 characters of the bytes on the wire: the same bytes go on.
+        return sb.toString().getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    /** The request target as the guest sent it: raw path, raw query, raw fragment. */
+    private static String target(ServerRequest req) {
+        var prologue = req.prologue();
+        String target = prologue.uriPath().rawPath();
+        String query = prologue.query().rawValue();
+        if (query != null && !query.isEmpty()) {
+            target += "?" + query;
+        }
+        if (prologue.fragment().hasValue()) {
+            target += "#" + prologue.fragment().rawValue();
+        }
+        return target;
+    }
+
+    private static void error(ServerRequest req, ServerResponse res, ErrorResponse error, boolean head) {
+        res.status(Status.create(error.status(), error.title()));
+        if (head) {
+            res.header(HeaderValues.create(HeaderNames.CONTENT_TYPE, "text/html; charset=UTF-8"));
+            res.header(HeaderValues.CONTENT_LENGTH_ZERO);
+            res.send();
+            return;
+        }
+        ErrorResponse.Rendered r = error.render(req.headers().first(HeaderNames.ACCEPT).orElse(null));
+        res.header(HeaderValues.create(HeaderNames.CONTENT_TYPE, r.contentType()));
+        res.send(r.body());
+    }
+}

@@ -1,0 +1,113 @@
+package io.guestdata.server.proxy;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Settings of {@link MetadataProxy}.
+ *
+ * @param listen         where guests reach the metadata service (e.g. 169.254.169.254:80 in a namespace)
+ * @param upstreams      the service nodes (plain HTTP, the service in proxy mode), at least one
+ * @param sharedSecret   Neutron's {@code metadata_proxy_shared_secret}: the service's {@code sharedSecret}
+ * @param mappingFile    the {@code ADDRESS=UUID[:PROJECT]} file, re-read when it changes; empty for none
+ * @param mappings       entries given directly (the command line's {@code --map}); they win over the file's
+ * @param reloadInterval how often the mapping file is checked for a change
+ * @param connectTimeout connecting to a node; a node that cannot be connected to is failed over
+ * @param readTimeout    waiting for a node's answer (between bytes)
+ * @param downFor        how long a node that refused a connection is tried only after the others
+ * @param maxRequestBodyBytes the largest request body forwarded (the service's own limit is 16 KiB); more: 413
+ */
+public record MetadataProxyConfig(InetSocketAddress listen, List<InetSocketAddress> upstreams, String sharedSecret,
+                                  Optional<Path> mappingFile, List<String> mappings, Duration reloadInterval,
+                                  Duration connectTimeout, Duration readTimeout, Duration downFor,
+                                  int maxRequestBodyBytes) {
+    public MetadataProxyConfig {
+        Objects.requireNonNull(listen, "listen");
+        upstreams = List.copyOf(upstreams);
+        if (upstreams.isEmpty()) {
+            throw new IllegalArgumentException("at least one service node (--upstream) is required");
+        }
+        Objects.requireNonNull(sharedSecret, "sharedSecret");
+        mappings = List.copyOf(mappings);
+        if (mappingFile.isEmpty() && mappings.isEmpty()) {
+            throw new IllegalArgumentException("a mapping file (--mapping-file) or --map entries are required");
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public static final class Builder {
+        private InetSocketAddress listen = new InetSocketAddress("127.0.0.1", 8080);
+        private final List<InetSocketAddress> upstreams = new ArrayList<>();
+        private String sharedSecret = "";
+        private Path mappingFile;
+        private final List<String> mappings = new ArrayList<>();
+        private Duration reloadInterval = Duration.ofSeconds(2);
+        private Duration connectTimeout = Duration.ofSeconds(2);
+        private Duration readTimeout = Duration.ofSeconds(30);
+        private Duration downFor = Duration.ofSeconds(5);
+        private int maxRequestBodyBytes = 65536;
+
+        public Builder listen(InetSocketAddress v) {
+            listen = v;
+            return this;
+        }
+
+        public Builder upstream(InetSocketAddress v) {
+            upstreams.add(v);
+            return this;
+        }
+
+        public Builder sharedSecret(String v) {
+            sharedSecret = v;
+            return this;
+        }
+
+        public Builder mappingFile(Path v) {
+            mappingFile = v;
+            return this;
+        }
+
+        public Builder map(String entry) {
+            mappings.add(entry);
+            return this;
+        }
+
+        public Builder reloadInterval(Duration v) {
+            reloadInterval = v;
+            return this;
+        }
+
+        public Builder connectTimeout(Duration v) {
+            connectTimeout = v;
+            return this;
+        }
+
+        public Builder readTimeout(Duration v) {
+            readTimeout = v;
+            return this;
+        }
+
+        public Builder downFor(Duration v) {
+            downFor = v;
+            return this;
+        }
+
+        public Builder maxRequestBodyBytes(int v) {
+            maxRequestBodyBytes = v;
+            return this;
+        }
+
+        public MetadataProxyConfig build() {
+            return new MetadataProxyConfig(listen, upstreams, sharedSecret, Optional.ofNullable(mappingFile), mappings,
+                    reloadInterval, connectTimeout, readTimeout, downFor, maxRequestBodyBytes);
+        }
+    }
+}

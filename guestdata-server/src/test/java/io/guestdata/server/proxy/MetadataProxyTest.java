@@ -1,0 +1,384 @@
+package io.guestdata.server.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.guestdata.core.Instance;
+import io.guestdata.core.document.InstanceDocumentParser;
+import io.guestdata.core.document.KeyPairResolver;
+import io.guestdata.core.document.Limits;
+import io.guestdata.core.metadata.MetadataOptions;
+import io.guestdata.server.metadata.IdentificationMode;
+import io.guestdata.server.metadata.InMemoryInstanceDirectory;
+import io.guestdata.server.metadata.InMemoryPasswordStore;
+import io.guestdata.server.metadata.MetadataServer;
+import io.guestdata.server.metadata.MetadataServerConfig;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The real {@link MetadataServer} in proxy mode behind the real {@link MetadataProxy}, both in-process on
+ * loopback; guests are client sockets bound to 127.0.0.2 and 127.0.0.3.
+ */
+class MetadataProxyTest {
+    private static final String SECRET = "neutron-shared-secret";
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final String A = "b65cee2f-8c69-4aeb-be2f-f79742548fc2";
+    private static final String B = "0f5c2b8e-1d2a-4c3b-9e8f-7a6b5c4d3e2f";
+    private static final InetAddress GUEST_A = address("127.0.0.2");
+    private static final InetAddress GUEST_B = address("127.0.0.3");
+    private static final InetAddress STRANGER = address("127.0.0.4");
+
+    @TempDir
+    Path dir;
+
+    private final List<AutoCloseable> open = new ArrayList<>();
+    private InMemoryInstanceDirectory directory;
+
+    @BeforeEach
+    void instances() throws Exception {
+        directory = new InMemoryInstanceDirectory(MetadataOptions.defaults());
+        directory.put(instance(A, "project-a", "guest-a"));
+        directory.put(instance(B, "project-b", "guest-b"));
+    }
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (AutoCloseable c : open.reversed()) {
+            c.close();
+        }
+    }
+
+    @Test
+    void eachGuestGetsOnlyItsOwnDataUnchanged() throws Exception {
+        MetadataServer service = service();
+        MetadataProxy proxy = proxy(List.of(service.port()), mappingFile(A + ":project-a", B + ":project-b"));
+        assertEquals(A, json(get(GUEST_A, proxy, "/openstack/latest/meta_data.json")).get("uuid").asText());
+        assertEquals(B, json(get(GUEST_B, proxy, "/openstack/latest/meta_data.json")).get("uuid").asText());
+        assertEquals("guest-b", json(get(GUEST_B, proxy, "/openstack/latest/meta_data.json")).get("name").asText());
+
+        // Status, headers and body as the service gives them to a correctly signed request.
+        for (String path : List.of("/openstack/latest/network_data.json", "/latest/meta-data/", "/latest/meta-data/instance-id",
+                "/openstack/latest/user_data", "/openstack/nope", "/latest/meta-data/local-ipv4", "/")) {
+            for (String method : List.of("GET", "HEAD")) {
+                Response viaProxy = request(GUEST_A, proxy.port(), method, path, Map.of(), null);
+                Response direct = request(InetAddress.getLoopbackAddress(), service.port(), method, path,
+                        Map.of("X-Instance-ID", A, "X-Tenant-ID", "project-a",
+                                "X-Instance-ID-Signature", new Signer(SECRET).sign(A), "X-Forwarded-For", "127.0.0.2"), null);
+                assertEquals(direct.status, viaProxy.status, method + " " + path);
+                assertEquals(direct.headers.get("content-type"), viaProxy.headers.get("content-type"), method + " " + path);
+                assertEquals(direct.headers.get("content-length"), viaProxy.headers.get("content-length"), method + " " + path);
+                assertArrayEquals(direct.body, viaProxy.body, method + " " + path);
+            }
+        }
+        // The service saw the guest's address as X-Forwarded-For (local-ipv4 fallback, no static address here).
+        assertEquals("127.0.0.3", get(GUEST_B, proxy, "/latest/meta-data/local-ipv4").text());
+        // The password endpoint (POST with a body) goes through, once, as in Nova.
+        Response post = request(GUEST_A, proxy.port(), "POST", "/openstack/latest/password", Map.of(), "s3cr3t-pw");
+        assertEquals(200, post.status);
+        assertEquals("s3cr3t-pw", get(GUEST_A, proxy, "/openstack/latest/password").text());
+        assertEquals(409, request(GUEST_A, proxy.port(), "POST", "/openstack/latest/password", Map.of(), "again").status);
+        assertEquals("", get(GUEST_B, proxy, "/openstack/latest/password").text());
+    }
+
+    @Test
+    void forgedIdentityHeadersAreReplaced() throws Exception {
+        MetadataServer service = service();
+        MetadataProxy proxy = proxy(List.of(service.port()), mappingFile(A + ":project-a", B + ":project-b"));
+        // Even a guest that knows the secret cannot name another instance.
+        Map<String, String> forged = new LinkedHashMap<>();
+        forged.put("X-Instance-ID", B);
+        forged.put("X-Tenant-ID", "project-b");
+        forged.put("X-Instance-ID-Signature", new Signer(SECRET).sign(B));
+        forged.put("X-Forwarded-For", "127.0.0.3");
+        forged.put("x-instance-id", B);
+        forged.put("X-Metadata-Provider", "p");
+        Response r = request(GUEST_A, proxy.port(), "GET", "/openstack/latest/meta_data.json", forged, null);
+        assertEquals(200, r.status);
+        assertEquals(A, json(r).get("uuid").asText());
+        assertEquals("127.0.0.2", request(GUEST_A, proxy.port(), "GET", "/latest/meta-data/local-ipv4", forged, null).text());
+        // An IMDSv2 token PUT carrying a guest's X-Forwarded-For is not refused for it: the header never arrives.
+        Response token = request(GUEST_A, proxy.port(), "PUT", "/latest/api/token",
+                Map.of("X-aws-ec2-metadata-token-ttl-seconds", "60", "X-Forwarded-For", "10.0.0.1"), null);
+        assertEquals(200, token.status);
+        Response withToken = request(GUEST_A, proxy.port(), "GET", "/latest/meta-data/instance-id",
+                Map.of("X-aws-ec2-metadata-token", token.text()), null);
+        assertEquals(200, withToken.status);
+        // B's token is not A's.
+        Response other = request(GUEST_B, proxy.port(), "GET", "/latest/meta-data/instance-id",
+                Map.of("X-aws-ec2-metadata-token", token.text()), null);
+        assertEquals(401, other.status);
+    }
+
+    @Test
+    void unknownGuestIs404WithoutContactingTheService() throws Exception {
+        AtomicInteger accepted = new AtomicInteger();
+        ServerSocket counting = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        open.add(counting);
+        Thread.ofVirtual().start(() -> {
+            while (!counting.isClosed()) {
+                try (Socket s = counting.accept()) {
+                    accepted.incrementAndGet();
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        });
+        MetadataProxy proxy = proxy(List.of(counting.getLocalPort()), mappingFile(A + ":project-a"));
+        Response r = get(STRANGER, proxy, "/openstack/latest/meta_data.json");
+        assertEquals(404, r.status);
+        assertEquals("404 Not Found\n\nThe resource could not be found.\n\n   ", r.text());
+        assertEquals(404, get(STRANGER, proxy, "/").status);
+        assertEquals(0, accepted.get());
+        assertEquals(2, proxy.counters()[1]);
+    }
+
+    @Test
+    void failsOverWhenANodeIsDown() throws Exception {
+        int dead;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            dead = s.getLocalPort(); // closed: connections are refused
+        }
+        MetadataServer one = service();
+        MetadataServer two = service();
+        MetadataProxy proxy = proxy(List.of(dead, one.port(), two.port()), mappingFile(A + ":project-a"));
+        for (int i = 0; i < 6; i++) {
+            assertEquals(A, get(GUEST_A, proxy, "/latest/meta-data/instance-id").status == 200
+                    ? json(get(GUEST_A, proxy, "/openstack/latest/meta_data.json")).get("uuid").asText() : "failed");
+        }
+        assertTrue(proxy.counters()[2] >= 1, "failed over at least once");
+        // A node that goes away while its connections are pooled: still answered, by the other.
+        one.close();
+        open.remove(one);
+        for (int i = 0; i < 6; i++) {
+            assertEquals(200, get(GUEST_A, proxy, "/latest/meta-data/instance-id").status);
+        }
+        two.close();
+        open.remove(two);
+        Response none = get(GUEST_A, proxy, "/latest/meta-data/instance-id");
+        assertEquals(500, none.status);
+        assertEquals("500 Internal Server Error\n\nAn unknown error has occurred. Please try your request again.\n\n   ",
+                none.text());
+    }
+
+    @Test
+    void mappingFileIsReloadedAndABadOneIgnored() throws Exception {
+        MetadataServer service = service();
+        Path file = mappingFile(A + ":project-a");
+        MetadataProxy proxy = proxy(List.of(service.port()), file);
+        assertEquals(404, get(GUEST_B, proxy, "/openstack/latest/meta_data.json").status);
+        replace(file, "127.0.0.2=" + A + ":project-a\n127.0.0.3=" + B + ":project-b\n");
+        proxy.checkMapping();
+        assertEquals(B, json(get(GUEST_B, proxy, "/openstack/latest/meta_data.json")).get("uuid").asText());
+        replace(file, "127.0.0.3=not-a-uuid\n");
+        proxy.checkMapping();
+        assertEquals(B, json(get(GUEST_B, proxy, "/openstack/latest/meta_data.json")).get("uuid").asText(),
+                "a bad file keeps the last mapping");
+        // The wrong project: the service's 404.
+        replace(file, "127.0.0.3=" + B + ":project-a\n");
+        proxy.checkMapping();
+        assertEquals(404, get(GUEST_B, proxy, "/openstack/latest/meta_data.json").status);
+    }
+
+    @Test
+    void mappingSyntax() {
+        Signer signer = new Signer(SECRET);
+        GuestMapping m = GuestMapping.parse(List.of("# comment", "", "127.0.0.2 = " + A + ":p  # trailing",
+                "::ffff:127.0.0.3=" + B, "[fe80::1]=" + B + ":q"), "t", signer);
+        assertEquals(3, m.size());
+        assertEquals("p", m.find(GUEST_A).projectId());
+        assertEquals("", m.find(GUEST_B).projectId());
+        assertEquals("4c1befaa1cac178d08081090893c8eff849ab35a9717b58262875f3c9236e1f7",
+                GuestMapping.parse(List.of("10.0.0.1=" + A), "t", new Signer("s3cret")).find(address("10.0.0.1")).signature(),
+                "nova-compat.md §2.3 test vector");
+        for (String bad : List.of("127.0.0.2", "host.example=" + A, "127.0.0.2=" + A.toUpperCase(Locale.ROOT),
+                "127.0.0.2=" + A + ":", "127.0.0.2=nope")) {
+            assertThrows(IllegalArgumentException.class, () -> GuestMapping.parse(List.of(bad), "t", signer), bad);
+        }
+        IllegalArgumentException dup = assertThrows(IllegalArgumentException.class,
+                () -> GuestMapping.parse(List.of("127.0.0.2=" + A, "127.0.0.2=" + B), "f", signer));
+        assertTrue(dup.getMessage().startsWith("f:2: "), dup.getMessage());
+        GuestMapping over = GuestMapping.parse(List.of("127.0.0.2=" + A), "f", signer)
+                .withOverrides(GuestMapping.parse(List.of("127.0.0.2=" + B), "--map", signer));
+        assertEquals(B, over.find(GUEST_A).instanceId());
+    }
+
+    @Test
+    void cloudInitOpenStackDatasourceThroughTheProxy() throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "/usr/bin/python3 is missing");
+        MetadataServer service = service();
+        // The harness connects from 127.0.0.1: that is the guest here.
+        MetadataProxy proxy = proxy(List.of(service.port()), mappingFile("127.0.0.1", A + ":project-a"));
+        Process p = new ProcessBuilder("/usr/bin/python3", repoRoot().resolve("tools/consumers/cloudinit_openstack_http.py").toString(),
+                "http://127.0.0.1:" + proxy.port()).redirectErrorStream(false).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(300, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), err);
+        JsonNode ci = MAPPER.readTree(out);
+        assertEquals(true, ci.get("claimed").asBoolean());
+        assertEquals(A, ci.get("instance_id").asText());
+        assertEquals("project-a", ci.get("project_id").asText());
+        assertTrue(ci.get("local_hostname").asText().startsWith("guest-a"), ci.toString());
+        assertEquals(512, ci.get("random_seed_len").asInt());
+        assertEquals(json(get(address("127.0.0.1"), proxy, "/openstack/latest/network_data.json")), ci.get("network_json"));
+        assertTrue(ci.get("ec2_metadata").has("instance-id"), ci.toString());
+    }
+
+    // --- helpers
+
+    private MetadataServer service() {
+        MetadataServer s = MetadataServer.start(MetadataServerConfig.builder()
+                .listen(new InetSocketAddress("127.0.0.1", 0)).noManagement()
+                .mode(IdentificationMode.PROXY).sharedSecret(SECRET).build(), directory, new InMemoryPasswordStore());
+        open.add(s);
+        return s;
+    }
+
+    private MetadataProxy proxy(List<Integer> ports, Path mapping) throws IOException {
+        MetadataProxyConfig.Builder b = MetadataProxyConfig.builder()
+                .listen(new InetSocketAddress("127.0.0.1", 0))
+                .sharedSecret(SECRET).mappingFile(mapping).reloadInterval(java.time.Duration.ofHours(1))
+                .connectTimeout(java.time.Duration.ofSeconds(1)).readTimeout(java.time.Duration.ofSeconds(10));
+        ports.forEach(p -> b.upstream(new InetSocketAddress("127.0.0.1", p)));
+        MetadataProxy proxy = MetadataProxy.start(b.build());
+        open.add(proxy);
+        return proxy;
+    }
+
+    /** A mapping file: A at 127.0.0.2 and B at 127.0.0.3, or explicit {@code ADDRESS, TARGET} pairs. */
+    private Path mappingFile(String... entries) throws IOException {
+        StringBuilder sb = new StringBuilder("# test mapping\n");
+        if (entries.length == 2 && !entries[0].contains(":") && !entries[1].startsWith(A + ":project-b")
+                && entries[0].startsWith("127.0.0.1")) {
+            sb.append(entries[0]).append('=').append(entries[1]).append('\n');
+        } else {
+            String[] guests = {"127.0.0.2", "127.0.0.3"};
+            for (int i = 0; i < entries.length; i++) {
+                sb.append(guests[i]).append('=').append(entries[i]).append('\n');
+            }
+        }
+        Path file = dir.resolve("mapping-" + System.nanoTime());
+        Files.writeString(file, sb);
+        return file;
+    }
+
+    private void replace(Path file, String content) throws IOException {
+        Path tmp = dir.resolve("tmp-" + System.nanoTime());
+        Files.writeString(tmp, content);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static Instance instance(String uuid, String project, String name) throws Exception {
+        ObjectNode doc = (ObjectNode) MAPPER.readTree(repoRoot().resolve("guestdata-cli/src/test/resources/nova/full.json").toFile());
+        doc.put("uuid", uuid);
+        doc.put("project_id", project);
+        doc.put("name", name);
+        doc.remove("admin_pass");
+        return new InstanceDocumentParser(Limits.nova(), KeyPairResolver.none()).parse(MAPPER.writeValueAsBytes(doc));
+    }
+
+    private static Path repoRoot() {
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+            if (Files.isDirectory(p.resolve("tools/consumers"))) {
+                return p;
+            }
+        }
+        throw new IllegalStateException("repository root not found");
+    }
+
+    private static InetAddress address(String text) {
+        try {
+            return InetAddress.getByName(text);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static JsonNode json(Response r) throws IOException {
+        assertEquals(200, r.status, r.text());
+        return MAPPER.readTree(r.body);
+    }
+
+    private static Response get(InetAddress source, MetadataProxy proxy, String path) throws IOException {
+        return request(source, proxy.port(), "GET", path, Map.of(), null);
+    }
+
+    record Response(int status, Map<String, String> headers, byte[] body) {
+        String text() {
+            return new String(body, StandardCharsets.UTF_8);
+        }
+    }
+
+    /** One HTTP/1.1 request from {@code source} (Connection: close), header names lowercased in the answer. */
+    static Response request(InetAddress source, int port, String method, String path, Map<String, String> headers,
+                            String body) throws IOException {
+        try (Socket s = new Socket()) {
+            s.bind(new InetSocketAddress(source, 0));
+            s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+            s.setSoTimeout(30000);
+            StringBuilder sb = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: 169.254.169.254\r\n");
+            headers.forEach((k, v) -> sb.append(k).append(": ").append(v).append("\r\n"));
+            byte[] payload = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
+            if (body != null) {
+                sb.append("Content-Length: ").append(payload.length).append("\r\n");
+            }
+            sb.append("Connection: close\r\n\r\n");
+            OutputStream out = s.getOutputStream();
+            out.write(sb.toString().getBytes(StandardCharsets.ISO_8859_1));
+            out.write(payload);
+            out.flush();
+            InputStream in = new java.io.BufferedInputStream(s.getInputStream());
+            // Helidon answers "Connection: close" but may keep the socket open: read by Content-Length.
+            ByteArrayOutputStream headBytes = new ByteArrayOutputStream();
+            int state = 0;
+            while (state < 4) {
+                int c = in.read();
+                if (c < 0) {
+                    throw new IOException("closed within the head");
+                }
+                headBytes.write(c);
+                state = (c == '\r' && (state == 0 || state == 2)) || (c == '\n' && (state == 1 || state == 3)) ? state + 1 : 0;
+            }
+            byte[] raw = headBytes.toByteArray();
+            String[] lines = new String(raw, 0, raw.length - 4, StandardCharsets.ISO_8859_1).split("\r\n");
+            int status = Integer.parseInt(lines[0].split(" ")[1]);
+            Map<String, String> h = new LinkedHashMap<>();
+            for (int i = 1; i < lines.length; i++) {
+                int c = lines[i].indexOf(':');
+                h.merge(lines[i].substring(0, c).trim().toLowerCase(Locale.ROOT), lines[i].substring(c + 1).trim(),
+                        (x, y) -> x + ", " + y);
+            }
+            int length = method.equals("HEAD") ? 0 : Integer.parseInt(h.getOrDefault("content-length", "0"));
+            byte[] b = in.readNBytes(length);
+            return new Response(status, h, b);
+        }
+    }
+}
