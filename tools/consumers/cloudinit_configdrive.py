@@ -13,7 +13,6 @@ Only two things are redirected, both to keep the host untouched:
     NIC "eth<i>", or KNOWN_MACS_JSON (a JSON object, MAC -> NIC name) when given.
 Prints one JSON object on stdout; exit 0 when the datasource claimed the drive, 3 when not.
 """
-import base64
 import copy
 import json
 import logging
@@ -21,31 +20,8 @@ import os
 import sys
 import tempfile
 
-
-def b64(value):
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = value.encode("utf-8")
-    return base64.b64encode(value).decode("ascii")
-
-
-def parts(processor, raw):
-    """What cloud-init's UserDataProcessor makes of raw (vendor) data: (content type, payload) per part."""
-    from cloudinit import util
-
-    if raw is None or raw == "" or raw == b"":
-        return []
-    message = processor.process(raw)
-    out = []
-    for part in message.walk():
-        if part.get_content_maintype() == "multipart":
-            continue
-        payload = util.fully_decoded_payload(part)
-        if isinstance(payload, bytes):
-            payload = payload.decode("utf-8", "surrogateescape")
-        out.append([part.get_content_type(), payload])
-    return out
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cloudinit_results import b64, parts  # noqa: E402
 
 
 def main(tree, known_macs=None):

@@ -15,7 +15,6 @@ signed X-Instance-ID headers (metadata_signing_proxy.py): the service's proxy mo
 Prints one JSON object on stdout; exit 0 when the datasource claimed the service, 3 when not.
 """
 import argparse
-import base64
 import copy
 import functools
 import json
@@ -26,14 +25,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import metadata_signing_proxy  # noqa: E402
-
-
-def b64(value):
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = value.encode("utf-8")
-    return base64.b64encode(value).decode("ascii")
+from cloudinit_results import b64  # noqa: E402
 
 
 def main():
