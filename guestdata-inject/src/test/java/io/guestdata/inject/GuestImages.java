@@ -1,5 +1,8 @@
 package io.guestdata.inject;
 
+import io.guestdata.inject.fs.Ext2Tools;
+import io.guestdata.inject.fs.Ext2Tools.Result;
+import io.guestdata.inject.fs.Ext2Tools.Stat;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
@@ -11,8 +14,6 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -35,47 +36,13 @@ final class GuestImages {
     private GuestImages() {
     }
 
-    /** Output of a finished process. */
-    record Result(int exit, byte[] stdout, String stderr) {
-        String out() {
-            return new String(stdout, StandardCharsets.UTF_8);
-        }
-    }
-
+    /** Output of a finished process (one definition for the inject tests: {@link Ext2Tools.Result}). */
     static Result run(List<String> command) {
-        return run(command, null);
+        return Ext2Tools.run(command);
     }
 
     static Result run(List<String> command, String stdin) {
-        try {
-            ProcessBuilder pb = new ProcessBuilder(command);
-            pb.environment().put("LC_ALL", "C");
-            Process p = pb.start();
-            try (var in = p.getOutputStream()) {
-                if (stdin != null) {
-                    in.write(stdin.getBytes(StandardCharsets.UTF_8));
-                }
-            }
-            CompletableFuture<String> err = new CompletableFuture<>();
-            Thread.ofVirtual().start(() -> {
-                try {
-                    err.complete(new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
-                } catch (IOException e) {
-                    err.completeExceptionally(e);
-                }
-            });
-            byte[] out = p.getInputStream().readAllBytes();
-            if (!p.waitFor(120, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new AssertionError("timed out: " + command);
-            }
-            return new Result(p.exitValue(), out, err.join());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
+        return Ext2Tools.run(command, stdin);
     }
 
     static Result runOk(String... command) {
@@ -222,7 +189,7 @@ final class GuestImages {
     // --- reading back ---------------------------------------------------------------------
 
     static String device(Path image, long offset) {
-        return offset == 0 ? image.toString() : image + "?offset=" + offset;
+        return Ext2Tools.device(image, offset);
     }
 
     static void assertClean(Path image, long offset) {
@@ -231,7 +198,7 @@ final class GuestImages {
     }
 
     static Result debugfs(Path image, long offset, String request) {
-        return run(List.of("debugfs", "-R", request, device(image, offset)));
+        return Ext2Tools.debugfs(image, offset, request);
     }
 
     /** {@code debugfs -w -R request}: for preparing hostile or damaged images. */
@@ -244,34 +211,9 @@ final class GuestImages {
         }
     }
 
-    /** What {@code debugfs stat} says. */
-    record Stat(String type, int mode, long uid, long gid, long size, int links) {
-    }
-
-    private static final Pattern TYPE_MODE = Pattern.compile("Type: (\\S+)\\s+Mode:\\s+(\\d+)");
-    private static final Pattern USER_GROUP = Pattern.compile("User:\\s+(\\d+)\\s+Group:\\s+(\\d+)");
-    private static final Pattern SIZE = Pattern.compile("Size: (\\d+)");
-    private static final Pattern LINKS = Pattern.compile("Links: (\\d+)");
-
     /** {@code debugfs stat}, or null when the path does not exist. */
     static Stat stat(Path image, long offset, String path) {
-        Result r = debugfs(image, offset, "stat \"" + path + "\"");
-        String out = r.out();
-        Matcher tm = TYPE_MODE.matcher(out);
-        if (!tm.find()) {
-            if (r.stderr().contains("not found")) {
-                return null;
-            }
-            throw new AssertionError("debugfs stat " + path + ": " + out + r.stderr());
-        }
-        Matcher ug = USER_GROUP.matcher(out);
-        Matcher sz = SIZE.matcher(out);
-        Matcher ln = LINKS.matcher(out);
-        if (!ug.find() || !sz.find() || !ln.find()) {
-            throw new AssertionError("unparsable debugfs stat " + path + ": " + out);
-        }
-        return new Stat(tm.group(1), Integer.parseInt(tm.group(2), 8), Long.parseLong(ug.group(1)),
-                Long.parseLong(ug.group(2)), Long.parseLong(sz.group(1)), Integer.parseInt(ln.group(1)));
+        return Ext2Tools.stat(image, offset, path);
     }
 
     /** {@code debugfs cat path} as text. */

@@ -70,7 +70,7 @@ class NativeNetworkConfigTest {
         String yaml = NativeNetworkConfig.netplan(interfaces);
         assertEquals(expected, yaml);
         // PyYAML reads it as the structure netplan expects.
-        GuestImages.Result r = GuestImages.runOk(List.of("/usr/bin/python3", "-c",
+        io.guestdata.inject.fs.Ext2Tools.Result r = GuestImages.runOk(List.of("/usr/bin/python3", "-c",
                 "import sys, yaml, json; print(json.dumps(yaml.safe_load(sys.stdin), sort_keys=True))"), yaml);
         assertEquals("{\"network\": {\"ethernets\": {\"eth0\": {\"addresses\": [\"10.0.0.5/24\", \"fd00::5/64\"],"
                 + " \"dhcp4\": false, \"dhcp6\": false, \"match\": {\"macaddress\": \"fa:16:3e:00:00:01\"}, \"mtu\": 1450,"

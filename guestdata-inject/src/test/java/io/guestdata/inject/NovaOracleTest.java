@@ -67,7 +67,7 @@ class NovaOracleTest {
             files.addArray().add(f.path()).add(Base64.getEncoder().encodeToString(f.contents()));
         }
         Path script = Path.of(NovaOracleTest.class.getResource("/nova/inject_oracle.py").toURI());
-        GuestImages.Result r = GuestImages.runOk(List.of("/usr/bin/python3", script.toString()),
+        io.guestdata.inject.fs.Ext2Tools.Result r = GuestImages.runOk(List.of("/usr/bin/python3", script.toString()),
                 Instances.JSON.writeValueAsString(request));
         JsonNode nova = Instances.JSON.readTree(r.out());
         assertTrue(nova.get("status").asBoolean(), r.out());
@@ -89,7 +89,7 @@ class NovaOracleTest {
             Map.Entry<String, JsonNode> e = it.next();
             String path = e.getKey();
             JsonNode want = e.getValue();
-            GuestImages.Stat got = GuestImages.stat(img, 0, path);
+            io.guestdata.inject.fs.Ext2Tools.Stat got = GuestImages.stat(img, 0, path);
             assertEquals(want.get("type").asText().equals("dir") ? "directory" : "regular", got.type(), path);
             assertEquals(String.format("%04o", want.get("mode").asInt()), String.format("%04o", got.mode()), path);
             assertEquals(want.get("uid").asLong() + ":" + want.get("gid").asLong(), got.uid() + ":" + got.gid(), path);

@@ -17,29 +17,38 @@ import java.util.regex.Pattern;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** The real e2fsprogs tools, used by the tests to make images and to check every result. */
-final class Ext2Tools {
+/** Runs e2fsprogs and other tools for the inject tests (shared with {@code io.guestdata.inject}'s tests). */
+public final class Ext2Tools {
 
     private Ext2Tools() {
     }
 
     /** Output of a finished process. */
-    record Result(int exit, byte[] stdout, String stderr) {
-        String out() {
+    public record Result(int exit, byte[] stdout, String stderr) {
+        public String out() {
             return new String(stdout, StandardCharsets.UTF_8);
         }
     }
 
-    static Result run(List<String> command) {
+    public static Result run(List<String> command) {
+        return run(command, null);
+    }
+
+    /** Runs {@code command} (LC_ALL=C) with {@code stdin} (or none), and waits up to 120 s. */
+    public static Result run(List<String> command, String stdin) {
         try {
             ProcessBuilder pb = new ProcessBuilder(command);
             pb.environment().put("LC_ALL", "C");
             Process p = pb.start();
-            p.getOutputStream().close();
-            var err = p.getErrorStream();
+            try (var in = p.getOutputStream()) {
+                if (stdin != null) {
+                    in.write(stdin.getBytes(StandardCharsets.UTF_8));
+                }
+            }
             var errText = new java.util.concurrent.CompletableFuture<String>();
             Thread t = Thread.ofVirtual().start(() -> {
                 try {
-                    errText.complete(new String(err.readAllBytes(), StandardCharsets.UTF_8));
+                    errText.complete(new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
                 } catch (IOException e) {
                     errText.completeExceptionally(e);
                 }
@@ -59,7 +68,7 @@ final class Ext2Tools {
         }
     }
 
-    static Result runOk(List<String> command) {
+    public static Result runOk(List<String> command) {
         Result r = run(command);
         if (r.exit() != 0) {
             throw new AssertionError(command + " exited " + r.exit() + "\n" + r.out() + r.stderr());
@@ -68,7 +77,7 @@ final class Ext2Tools {
     }
 
     /** How libext2fs-based tools name a filesystem at an offset: {@code image?offset=N}. */
-    static String device(Path image, long offset) {
+    public static String device(Path image, long offset) {
         return offset == 0 ? image.toString() : image + "?offset=" + offset;
     }
 
@@ -110,7 +119,7 @@ final class Ext2Tools {
         return run(List.of("e2fsck", "-fn", device(image, offset))).exit();
     }
 
-    static Result debugfs(Path image, long offset, String request) {
+    public static Result debugfs(Path image, long offset, String request) {
         return run(List.of("debugfs", "-R", request, device(image, offset)));
     }
 
@@ -123,7 +132,7 @@ final class Ext2Tools {
     }
 
     /** What {@code debugfs -R 'stat path'} reports. */
-    record Stat(String type, int mode, long uid, long gid, long size, int links, String fastLinkDest) {
+    public record Stat(String type, int mode, long uid, long gid, long size, int links, String fastLinkDest) {
     }
 
     private static final Pattern TYPE_MODE = Pattern.compile("Type: (\\S+)\\s+Mode:\\s+(\\d+)");
@@ -133,7 +142,7 @@ final class Ext2Tools {
     private static final Pattern FAST_LINK = Pattern.compile("Fast link dest: \"(.*)\"");
 
     /** {@code debugfs stat}, or null when the path does not exist. */
-    static Stat stat(Path image, long offset, String path) {
+    public static Stat stat(Path image, long offset, String path) {
         Result r = debugfs(image, offset, "stat \"" + path + "\"");
         String out = r.out();
         Matcher tm = TYPE_MODE.matcher(out);
