@@ -1,0 +1,127 @@
+package io.guestdata.e2e;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The instance a boot delivers: fresh values every run (uuid, key pair, nonce, password, file bytes), so
+ * nothing a guest shows can come from an earlier run or from the image.
+ */
+final class TestInstance {
+    static final ObjectMapper JSON = new ObjectMapper();
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    final String uuid = UUID.randomUUID().toString();
+    final String project = HexFormat.of().formatHex(randomBytes(16));
+    final String name;
+    final String hostname;
+    final String mac;
+    final String address;
+    final int prefix = 24;
+    final String gateway;
+    final String dns;
+    final String nonce = HexFormat.of().formatHex(randomBytes(12));
+    final String publicKey;
+    /** Root's password hash set by the user data (chpasswd), and the admin password (disk injection). */
+    final String rootHash;
+    final String adminPass = "Adm-" + HexFormat.of().formatHex(randomBytes(6));
+    /** Injected files: guest path → bytes (binary on purpose). */
+    final Map<String, byte[]> files = new LinkedHashMap<>();
+
+    TestInstance(String name, String address, String gateway, String dns, Path dir) {
+        this.name = name;
+        this.hostname = name; // already a valid host name: Nova's sanitising leaves it as it is
+        this.address = address;
+        this.gateway = gateway;
+        this.dns = dns;
+        byte[] m = randomBytes(3);
+        this.mac = String.format("fa:16:3e:%02x:%02x:%02x", m[0] & 0xff, m[1] & 0xff, m[2] & 0xff);
+        this.publicKey = generateKey(dir);
+        this.rootHash = Command.run(Duration.ofSeconds(30), List.of("openssl", "passwd", "-6", "-salt",
+                HexFormat.of().formatHex(randomBytes(8)), "root-" + nonce)).ok().out().strip();
+        byte[] blob = randomBytes(300);
+        blob[0] = 0;
+        blob[1] = (byte) 0xff;
+        files.put("/etc/guestdata-e2e/blob.bin", blob);
+        files.put("/etc/guestdata-e2e/hello.txt", ("hello from guestdata, nonce " + nonce + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The user data: a cloud-config that sets root's password hash and runs a command leaving the nonce. */
+    String userData() {
+        return """
+                #cloud-config
+                chpasswd:
+                  expire: false
+                  users:
+                    - {name: root, password: '%s', type: hash}
+                runcmd:
+                  - [sh, -c, 'mkdir -p /var/lib/guestdata-e2e && echo "user-data ran: %s" > /var/lib/guestdata-e2e/user-data-ran']
+                """.formatted(rootHash, nonce);
+    }
+
+    ObjectNode document() {
+        ObjectNode doc = JSON.createObjectNode();
+        doc.put("uuid", uuid);
+        doc.put("name", name);
+        doc.put("project_id", project);
+        doc.put("availability_zone", "e2e-zone");
+        doc.putObject("public_keys").put("e2e", publicKey);
+        doc.put("key_name", "e2e");
+        doc.putObject("metadata").put("e2e-nonce", nonce).put("role", "end-to-end");
+        ArrayNode f = doc.putArray("files");
+        files.forEach((path, bytes) -> f.addObject().put("path", path).put("contents", Base64.getEncoder().encodeToString(bytes)));
+        doc.put("user_data", Base64.getEncoder().encodeToString(userData().getBytes(StandardCharsets.UTF_8)));
+        doc.put("admin_pass", adminPass);
+        ObjectNode net = doc.putObject("network_data");
+        String link = "tap" + uuid.substring(0, 11);
+        net.putArray("links").addObject().put("id", link).put("vif_id", UUID.randomUUID().toString())
+                .put("type", "ovs").put("mtu", 1500).put("ethernet_mac_address", mac);
+        ObjectNode n = net.putArray("networks").addObject();
+        n.put("id", "network0").put("type", "ipv4").put("link", link).put("ip_address", address)
+                .put("netmask", "255.255.255.0").put("network_id", UUID.randomUUID().toString());
+        n.putArray("routes").addObject().put("network", "0.0.0.0").put("netmask", "0.0.0.0").put("gateway", gateway);
+        n.putArray("services").addObject().put("type", "dns").put("address", dns);
+        net.putArray("services").addObject().put("type", "dns").put("address", dns);
+        return doc;
+    }
+
+    Path write(Path file) {
+        try {
+            Files.writeString(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(document()));
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String generateKey(Path dir) {
+        Path key = dir.resolve("id_ed25519");
+        Command.run(Duration.ofSeconds(30), List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "e2e@guestdata",
+                "-f", key.toString())).ok();
+        try {
+            return Files.readString(dir.resolve("id_ed25519.pub")).strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static byte[] randomBytes(int n) {
+        byte[] b = new byte[n];
+        RANDOM.nextBytes(b);
+        return b;
+    }
+}
