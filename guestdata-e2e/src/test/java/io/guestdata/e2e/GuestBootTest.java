@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,27 +32,23 @@ class GuestBootTest {
 
     @Test
     void isoConfigDrive() {
-        Path dir = E2e.workDir("iso");
-        TestInstance instance = new TestInstance("gd-e2e-iso", SLIRP_ADDRESS, "10.0.2.2", "10.0.2.3", dir);
-        Path drive = dir.resolve("disk.config");
-        String xml = Guestdata.run("configdrive", "--instance", instance.write(dir.resolve("instance.json")).toString(),
-                "--format", "iso9660", "--output", drive.toString(), "--libvirt-xml").out();
-        GuestVm vm = vm(dir).smbios(sysinfo(xml)).cdrom(drive).userNetwork(instance.mac);
-        Evidence e = boot("iso9660 config drive", vm, dir);
-        cloudInitChecks(e, instance, "DataSourceConfigDrive");
-        injectedFiles(e, instance);
-        e.verify();
+        configDrive("iso9660", GuestVm::cdrom);
     }
 
     @Test
     void vfatConfigDrive() {
-        Path dir = E2e.workDir("vfat");
-        TestInstance instance = new TestInstance("gd-e2e-vfat", SLIRP_ADDRESS, "10.0.2.2", "10.0.2.3", dir);
+        configDrive("vfat", GuestVm::virtioDisk);
+    }
+
+    /** A config drive of the format, attached as Nova attaches it, read by cloud-init's ConfigDrive datasource. */
+    private static void configDrive(String format, BiFunction<GuestVm, Path, GuestVm> attach) {
+        Path dir = E2e.workDir(format);
+        TestInstance instance = new TestInstance("gd-e2e-" + format, SLIRP_ADDRESS, "10.0.2.2", "10.0.2.3", dir);
         Path drive = dir.resolve("disk.config");
         String xml = Guestdata.run("configdrive", "--instance", instance.write(dir.resolve("instance.json")).toString(),
-                "--format", "vfat", "--output", drive.toString(), "--libvirt-xml").out();
-        GuestVm vm = vm(dir).smbios(sysinfo(xml)).virtioDisk(drive).userNetwork(instance.mac);
-        Evidence e = boot("vfat config drive", vm, dir);
+                "--format", format, "--output", drive.toString(), "--libvirt-xml").out();
+        GuestVm vm = attach.apply(vm(dir).smbios(sysinfo(xml)), drive).userNetwork(instance.mac);
+        Evidence e = boot(format + " config drive", vm, dir);
         cloudInitChecks(e, instance, "DataSourceConfigDrive");
         injectedFiles(e, instance);
         e.verify();
