@@ -276,10 +276,20 @@ public final class StoreInstanceDirectory implements InstanceDirectory, AutoClos
             if (current == null ? !add : current.version() > stored.version()) {
                 return;
             }
+            if (current != null && current.addresses().equals(addresses)) {
+                // Nothing moved (a miss indexing what the feed or the listing did): the entry's objects are kept,
+                // so an instance is held once, not once per read.
+                if (current.version() < stored.version()) {
+                    byUuid.put(key, new Indexed(stored.version(), current.addresses()));
+                }
+                return;
+            }
             // The store gives an address one owner at a time: a newer owner replaces an older entry here
             // (the change that released it may not have been applied yet).
             for (InetAddress address : addresses) {
-                byAddress.put(address, key);
+                if (!key.equals(byAddress.get(address))) {
+                    byAddress.put(address, key);
+                }
             }
             byUuid.put(key, new Indexed(stored.version(), addresses));
             if (current != null) {
