@@ -32,8 +32,8 @@ import java.util.random.RandomGenerator;
  * by fixed address, with the {@link MetadataTree}s of the instances being asked about. It keeps, for every
  * instance, only an index entry (its version and fixed addresses: a few hundred bytes); trees are built on the
  * first request for an instance's version and kept in a {@link TreeCache} of {@code cacheEntries} trees (the
- * {@code metadata-cache-entries} setting), so the heap is bounded by the cache, not by the fleet (a tree is
- * ~20 KB; docs/benchmarks-service.md).
+ * {@code metadata-cache-entries} setting), so the heap is bounded by the cache, not by the fleet (an index entry
+ * is ~450 bytes, a tree ~25 KB for a 3.2 KB document; docs/benchmarks-service.md).
  *
  * <p>{@link #open} pages through {@code instances().list} to build the index (each document parsed for its
  * addresses, then dropped) and then follows the store's change feed from the change it loaded at, so changes
@@ -56,7 +56,10 @@ import java.util.random.RandomGenerator;
  * second until it can, and the directory reports itself not ready ({@link #notReady()}) meanwhile.
  */
 public final class StoreInstanceDirectory implements InstanceDirectory, AutoCloseable {
-    /** The default {@code metadata-cache-entries}: ~80 MB of trees (docs/serve.md). */
+    /**
+     * The default {@code metadata-cache-entries}: ~100 MB of trees, so 100,000 instances take ~155 MB of heap
+     * (docs/benchmarks-service.md, "Choosing metadata-cache-entries").
+     */
     public static final int DEFAULT_CACHE_ENTRIES = 4096;
 
     private static final System.Logger LOG = System.getLogger(StoreInstanceDirectory.class.getName());
