@@ -71,6 +71,7 @@ public final class StoreInstanceDirectory implements InstanceDirectory, AutoClos
     private final Map<String, Indexed> byUuid = new ConcurrentHashMap<>();
     private final Map<InetAddress, String> byAddress = new ConcurrentHashMap<>();
     private final TreeCache trees;
+    private final TreeCache.Builder builder = this::build; // one object, not one per request
     private final Set<UUID> retry = ConcurrentHashMap.newKeySet();
     private final java.util.concurrent.atomic.LongAdder storeErrors = new java.util.concurrent.atomic.LongAdder();
     private final ScheduledExecutorService retrier;
@@ -135,7 +136,7 @@ public final class StoreInstanceDirectory implements InstanceDirectory, AutoClos
     @Override
     public Optional<MetadataTree> byUuid(String uuid) {
         Indexed entry = byUuid.get(uuid);
-        return entry == null ? Optional.empty() : trees.get(uuid, entry.version(), this::build);
+        return entry == null ? Optional.empty() : trees.get(uuid, entry.version(), builder);
     }
 
     @Override
