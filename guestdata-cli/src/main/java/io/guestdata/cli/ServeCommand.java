@@ -1,6 +1,7 @@
 package io.guestdata.cli;
 
 import io.guestdata.server.metadata.MetadataServerConfig;
+import io.guestdata.server.metadata.StoreInstanceDirectory;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -81,6 +82,10 @@ final class ServeCommand implements Callable<Integer> {
             description = "directories whose images the management API may inject into (default none: the inject "
                     + "endpoint answers 403)")
     List<String> injectAllowedDirs;
+    @Option(names = "--metadata-cache-entries", paramLabel = "N",
+            description = "built metadata trees kept in memory; others are built from the store on request (default "
+                    + StoreInstanceDirectory.DEFAULT_CACHE_ENTRIES + ")")
+    String metadataCacheEntries;
     @Option(names = "--check-config", description = "print the effective settings and their sources, then exit")
     boolean checkConfig;
 
@@ -112,6 +117,7 @@ final class ServeCommand implements Callable<Integer> {
         put(flags, "vendor-data-ca-file", vendorDataCaFile);
         put(flags, "api-token-file", apiTokenFile);
         put(flags, "inject-allowed-dirs", injectAllowedDirs == null ? null : List.copyOf(injectAllowedDirs));
+        put(flags, "metadata-cache-entries", metadataCacheEntries);
         return flags;
     }
 

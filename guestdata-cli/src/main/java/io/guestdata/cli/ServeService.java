@@ -48,7 +48,7 @@ final class ServeService implements AutoCloseable {
         }
         StoreInstanceDirectory directory = null;
         try {
-            directory = StoreInstanceDirectory.open(store, config.metadata());
+            directory = StoreInstanceDirectory.open(store, config.metadata(), config.metadataCacheEntries());
             Optional<ApiListener> listener = api.map(a -> a.listener(apiServices(store, a, config.metadata())));
             MetadataServer server = MetadataServer.start(config, directory, new StorePasswordStore(store.passwords()),
                     listener);

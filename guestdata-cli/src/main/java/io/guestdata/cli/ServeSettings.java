@@ -11,6 +11,7 @@ import io.guestdata.core.metadata.MetadataOptions;
 import io.guestdata.server.metadata.ApiListener;
 import io.guestdata.server.metadata.IdentificationMode;
 import io.guestdata.server.metadata.MetadataServerConfig;
+import io.guestdata.server.metadata.StoreInstanceDirectory;
 import io.guestdata.server.metadata.TokenPolicy;
 import java.io.IOException;
 import java.net.Inet6Address;
@@ -73,7 +74,9 @@ final class ServeSettings {
             new Key("vendor-data-ca-file", Kind.TEXT, null, false),
             new Key("api-token", Kind.TEXT, null, true),
             new Key("api-token-file", Kind.TEXT, null, false),
-            new Key("inject-allowed-dirs", Kind.LIST, "", false));
+            new Key("inject-allowed-dirs", Kind.LIST, "", false),
+            new Key("metadata-cache-entries", Kind.TEXT,
+                    Integer.toString(StoreInstanceDirectory.DEFAULT_CACHE_ENTRIES), false));
 
     static final int MIN_API_TOKEN_LENGTH = 16;
     private static final Pattern PORT = Pattern.compile("[0-9]{1,5}");
@@ -392,6 +395,19 @@ final class ServeSettings {
         }
     }
 
+    private int positive(String key) throws ConfigError {
+        String text = get(key).text().strip();
+        try {
+            int value = Integer.parseInt(text);
+            if (value < 1) {
+                throw new NumberFormatException();
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            throw error(key, "must be a whole number from 1 to " + Integer.MAX_VALUE + ", got '" + text + "'");
+        }
+    }
+
     private boolean bool(String key) throws ConfigError {
         String text = get(key).text().strip().toLowerCase(Locale.ROOT);
         return switch (text) {
@@ -410,7 +426,8 @@ final class ServeSettings {
                 .tokens(imdsTokens())
                 .metadata(metadataOptions())
                 .vendorDataTimeouts(seconds("vendor-data-connect-timeout"), seconds("vendor-data-read-timeout"))
-                .vendorDataFailureFatal(bool("vendor-data-failure-fatal"));
+                .vendorDataFailureFatal(bool("vendor-data-failure-fatal"))
+                .metadataCacheEntries(positive("metadata-cache-entries"));
         Optional<InetSocketAddress> management = managementListen();
         if (management.isPresent()) {
             builder.management(management.get());

@@ -4,9 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.guestdata.server.metadata.MetadataServerConfig;
+import io.guestdata.server.metadata.StoreInstanceDirectory;
+import io.guestdata.store.Documents;
+import io.guestdata.store.Store;
+import io.guestdata.store.Stores;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,6 +49,40 @@ class ServeConfigTest {
         assertTrue(out.contains("listen = 10.0.0.1:8775 (" + file + ")"), out);
         assertTrue(out.contains("management-listen = 127.0.0.1:9775 (default)"), out);
         assertTrue(out.contains("store = sqlite:./guestdata-data (default (sqlite:<data-dir>))"), out);
+        assertTrue(out.contains("metadata-cache-entries = " + StoreInstanceDirectory.DEFAULT_CACHE_ENTRIES
+                + " (default)"), out);
+    }
+
+    @Test
+    void theMetadataCacheSizeIsAWholeNumberAndReachesTheDirectory() throws Exception {
+        Cli env = Cli.run(Map.of("GUESTDATA_API_LISTEN", "none", "GUESTDATA_METADATA_CACHE_ENTRIES", "20000"),
+                "serve", "--config", yaml("metadata-cache-entries: 100\n").toString(), "--check-config");
+        assertEquals(0, env.exitCode(), env.toString());
+        assertTrue(env.out().contains("metadata-cache-entries = 20000 (GUESTDATA_METADATA_CACHE_ENTRIES)"), env.out());
+        for (String bad : new String[] {"0", "-5", "many", "1.5"}) {
+            Cli cli = Cli.run(Map.of("GUESTDATA_API_LISTEN", "none"), "serve", "--metadata-cache-entries", bad,
+                    "--check-config");
+            assertEquals(ExitCode.CONFIG, cli.exitCode(), cli.toString());
+            assertTrue(cli.stderr().contains("metadata-cache-entries (from --metadata-cache-entries): must be a whole "
+                    + "number from 1"), cli.stderr());
+        }
+
+        String data = dir.resolve("data").toString();
+        List<UUID> uuids = new ArrayList<>();
+        try (Store store = Stores.open("sqlite:" + data)) {
+            for (int i = 0; i < 3; i++) {
+                uuids.add(store.instances().create(Documents.instance().bytes()).uuid());
+            }
+        }
+        MetadataServerConfig config = MetadataServerConfig.builder().listen(new InetSocketAddress("127.0.0.1", 0))
+                .noManagement().metadataCacheEntries(2).build();
+        try (ServeService service = ServeService.start("sqlite:" + data, config, Optional.empty())) {
+            for (UUID uuid : uuids) {
+                assertTrue(service.directory().byUuid(uuid.toString()).isPresent());
+            }
+            assertEquals(3, service.directory().size());
+            assertEquals(2, service.directory().cachedTrees(), "at most metadata-cache-entries trees");
+        }
     }
 
     @Test

@@ -41,6 +41,33 @@ public interface Instances {
         return create(document, KeyPairs.DEFAULT_OWNER);
     }
 
+    /** The most documents {@link #createAll} takes at once. */
+    int MAX_BATCH = 1000;
+
+    /**
+     * Stores version 1 of each of several new instances in one transaction: for a bulk load, where a
+     * transaction per instance would spend most of its time committing (SQLite syncs every commit). Each
+     * document is checked, stored and given its EC2 ids exactly as {@link #create(byte[], String)} does, and
+     * each gets its own {@link Change.Kind#CREATED} change, in list order; the changes are published together
+     * when the transaction commits. The batch is stored whole or not at all: when one document is refused,
+     * nothing of the batch is stored, and the exception is the one {@code create} would have thrown for that
+     * document, its message naming the document's position ({@link StoreException#inBatch}).
+     *
+     * @param documents at most {@value #MAX_BATCH} instance documents (UTF-8 JSON), each stored exactly as given;
+     *                  two documents of one batch may not share a uuid or a fixed address
+     * @return the stored instances, in the order of {@code documents}
+     * @throws StoreException.Invalid  a document is refused, or the batch has more than {@value #MAX_BATCH}
+     *                                 documents ({@code documents}, rule {@code batch.size})
+     * @throws StoreException.Conflict {@code INSTANCE_EXISTS}, {@code INSTANCE_DELETED}, {@code ADDRESS_IN_USE}
+     *                                 (also against an earlier document of the same batch)
+     */
+    List<StoredInstance> createAll(List<byte[]> documents, String keyOwner);
+
+    /** {@link #createAll(List, String)} with the {@linkplain KeyPairs#DEFAULT_OWNER default key owner}. */
+    default List<StoredInstance> createAll(List<byte[]> documents) {
+        return createAll(documents, KeyPairs.DEFAULT_OWNER);
+    }
+
     /**
      * The latest version.
      *

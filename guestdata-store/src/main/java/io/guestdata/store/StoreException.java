@@ -25,6 +25,23 @@ public abstract sealed class StoreException extends RuntimeException
         super(message, cause);
     }
 
+    /**
+     * This refusal as it applies to document {@code index} (0-based) of a batch of {@code size}
+     * ({@link Instances#createAll}): the same kind, with the same details ({@code reason()}, {@code field()},
+     * {@code documentErrors()}…), the message starting with {@code documents[index] of size: }. A
+     * {@link DatabaseError} is about the whole batch and is returned as it is.
+     */
+    public StoreException inBatch(int index, int size) {
+        String message = "documents[" + index + "] of " + size + ": " + getMessage();
+        return switch (this) {
+            case NotFound n -> new NotFound(n.subject, n.key, message);
+            case Conflict c -> new Conflict(c.reason, message, c.currentVersion, c.otherInstance, c.address);
+            case Invalid v -> new Invalid(v.field, v.rule, message, v.documentErrors);
+            case QuotaExceeded q -> new QuotaExceeded(q.quota, q.limit, message);
+            case DatabaseError d -> d;
+        };
+    }
+
     /** The thing asked for does not exist (or was deleted). */
     public static final class NotFound extends StoreException {
         private final String subject;
@@ -35,7 +52,11 @@ public abstract sealed class StoreException extends RuntimeException
          * @param key     which one, as the caller named it
          */
         public NotFound(String subject, String key) {
-            super(subject + " " + key + " not found", null);
+            this(subject, key, subject + " " + key + " not found");
+        }
+
+        private NotFound(String subject, String key, String message) {
+            super(message, null);
             this.subject = Objects.requireNonNull(subject, "subject");
             this.key = Objects.requireNonNull(key, "key");
         }

@@ -180,7 +180,7 @@ class ChangeFeedTest {
         assertEquals(1, store.instances().get(doc.uuid()).version());
     }
 
-    private static List<Change> take(BlockingQueue<Change> queue, int count) throws InterruptedException {
+    static List<Change> take(BlockingQueue<Change> queue, int count) throws InterruptedException {
         List<Change> taken = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             Change change = queue.poll(5, TimeUnit.SECONDS);

@@ -6,12 +6,14 @@ import java.util.Optional;
 
 /**
  * Where the metadata service finds the instance a request is for: each instance's {@link MetadataTree},
- * computed once per version of the instance (when it is created or changed, not per request), so answering
- * is identify → one map lookup → {@link MetadataTree#lookup} → write bytes.
+ * computed once per version of the instance (not per request), so answering is identify → a map lookup →
+ * {@link MetadataTree#lookup} → write bytes.
  *
- * <p>Implementations must be safe for concurrent use and fast: both lookups run on every request. The store
- * will implement it (rebuilding an instance's tree once per change notification);
- * {@link InMemoryInstanceDirectory} serves tests and the {@code --instances DIR} development mode.
+ * <p>Implementations must be safe for concurrent use and fast: both lookups run on every request.
+ * {@link StoreInstanceDirectory} ({@code guestdata serve}) builds a tree on the first request for an instance's
+ * version and keeps a bounded number of them (a lookup may then read the store, and throw its
+ * {@link io.guestdata.store.StoreException}: the request is answered 500); {@link InMemoryInstanceDirectory}
+ * builds every tree when its instance is put, for tests and the {@code --instances DIR} development mode.
  */
 public interface InstanceDirectory {
     /**

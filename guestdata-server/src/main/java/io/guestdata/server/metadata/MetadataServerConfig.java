@@ -30,6 +30,9 @@ import java.util.Optional;
  * @param vendorDataFailureFatal   a failed target fails the request (500) instead of giving {@code {}}
  * @param vendorDataCaBundle  PEM CA certificates for {@code https} targets instead of the JDK's
  * @param limits              request size limits and timeouts
+ * @param metadataCacheEntries how many built metadata trees the store-backed directory of {@code guestdata serve}
+ *                            keeps ({@link StoreInstanceDirectory}); the others are built from the store on their
+ *                            next request. At least 1
  */
 public record MetadataServerConfig(InetSocketAddress listen,
                                    Optional<InetSocketAddress> management,
@@ -44,7 +47,8 @@ public record MetadataServerConfig(InetSocketAddress listen,
                                    Duration vendorDataReadTimeout,
                                    boolean vendorDataFailureFatal,
                                    Optional<Path> vendorDataCaBundle,
-                                   RequestLimits limits) {
+                                   RequestLimits limits,
+                                   int metadataCacheEntries) {
 
     /**
      * @param maxRequestLineBytes the request line (method, target, version); longer is a 414
@@ -81,6 +85,9 @@ public record MetadataServerConfig(InetSocketAddress listen,
         Objects.requireNonNull(vendorDataReadTimeout, "vendorDataReadTimeout");
         Objects.requireNonNull(vendorDataCaBundle, "vendorDataCaBundle");
         Objects.requireNonNull(limits, "limits");
+        if (metadataCacheEntries < 1) {
+            throw new IllegalArgumentException("the metadata cache holds at least 1 tree, not " + metadataCacheEntries);
+        }
         if (mode == IdentificationMode.PROVIDER && sharedSecret.isEmpty()) {
             throw new IllegalArgumentException("provider mode needs a shared secret: without one, anyone who can "
                     + "reach the service could name any guest's address (Nova skips the check then)");
@@ -114,6 +121,7 @@ public record MetadataServerConfig(InetSocketAddress listen,
         private boolean failureFatal;
         private Optional<Path> caBundle = Optional.empty();
         private RequestLimits limits = RequestLimits.defaults();
+        private int metadataCacheEntries = StoreInstanceDirectory.DEFAULT_CACHE_ENTRIES;
 
         public Builder listen(InetSocketAddress address) {
             this.listen = address;
@@ -188,9 +196,14 @@ public record MetadataServerConfig(InetSocketAddress listen,
             return this;
         }
 
+        public Builder metadataCacheEntries(int entries) {
+            this.metadataCacheEntries = entries;
+            return this;
+        }
+
         public MetadataServerConfig build() {
             return new MetadataServerConfig(listen, management, mode, sharedSecret, trustedProxies, tokens, tokenKey,
-                    metadata, targets, connectTimeout, readTimeout, failureFatal, caBundle, limits);
+                    metadata, targets, connectTimeout, readTimeout, failureFatal, caBundle, limits, metadataCacheEntries);
         }
     }
 }

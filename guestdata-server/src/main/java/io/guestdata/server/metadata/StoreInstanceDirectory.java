@@ -28,12 +28,24 @@ import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
 
 /**
- * The {@link InstanceDirectory} of {@code guestdata serve}: every live instance of a {@link Store}, its
- * {@link MetadataTree} built once per (uuid, version) and held in memory, with a memory index of fixed
- * addresses. {@link #open} loads every instance (paging through {@code instances().list}) and then follows the
- * store's change feed from the change it loaded at, so changes made by any process or node on the same
- * database are applied here too: a create or update rebuilds that instance's tree and address entries, a
- * delete drops them. Requests never touch the database.
+ * The {@link InstanceDirectory} of {@code guestdata serve}: every live instance of a {@link Store}, by uuid and
+ * by fixed address, with the {@link MetadataTree}s of the instances being asked about. It keeps, for every
+ * instance, only an index entry (its version and fixed addresses: a few hundred bytes); trees are built on the
+ * first request for an instance's version and kept in a {@link TreeCache} of {@code cacheEntries} trees (the
+ * {@code metadata-cache-entries} setting), so the heap is bounded by the cache, not by the fleet (an index entry
+ * is ~450 bytes, a tree ~25 KB for a 3.2 KB document; docs/benchmarks-service.md).
+ *
+ * <p>{@link #open} pages through {@code instances().list} to build the index (each document parsed for its
+ * addresses, then dropped) and then follows the store's change feed from the change it loaded at, so changes
+ * made by any process or node on the same database are applied here too: a create or update moves the
+ * instance's index entry to the new version (its cached tree is dropped at once, so the older version is never
+ * served again) and reads the instance for its addresses (an address it lost is dropped, one it gained points to
+ * it); a delete drops the entry and the tree.
+ *
+ * <p>A request for an instance whose tree is not cached reads that instance from the store and builds the tree;
+ * concurrent requests for it wait for that one build. A store failure then is counted in {@link #storeErrors()}
+ * and thrown: the service answers 500, as for any failed store read on a request. An instance the store no
+ * longer has (deleted, its change not yet applied) is not found.
  *
  * <p>EC2 ids come from the store ({@link Store#ec2Ids()}): {@code i-%08x} of the instance's allocated id and
  * {@code ami-/aki-/ari-%08x} of its image references', as Nova's {@code ec2_instance_mappings} and
@@ -41,30 +53,43 @@ import java.util.random.RandomGenerator;
  * uuid's top 32 bits (which collide with 50% probability around 77 000 instances).
  *
  * <p>A change that cannot be applied (the database unreachable while the instance is read) is retried every
- * second until it can, so a node never keeps serving a version it missed for longer than the outage.
+ * second until it can, and the directory reports itself not ready ({@link #notReady()}) meanwhile.
  */
 public final class StoreInstanceDirectory implements InstanceDirectory, AutoCloseable {
+    /**
+     * The default {@code metadata-cache-entries}: ~100 MB of trees, so 100,000 instances take ~155 MB of heap
+     * (docs/benchmarks-service.md, "Choosing metadata-cache-entries").
+     */
+    public static final int DEFAULT_CACHE_ENTRIES = 4096;
+
     private static final System.Logger LOG = System.getLogger(StoreInstanceDirectory.class.getName());
     private static final int PAGE = PageRequest.MAX_LIMIT;
 
     private final Store store;
     private final MetadataOptions options;
     private final RandomGenerator random;
-    private final Map<String, Entry> byUuid = new ConcurrentHashMap<>();
-    private final Map<InetAddress, MetadataTree> byAddress = new ConcurrentHashMap<>();
+    private final Map<String, Indexed> byUuid = new ConcurrentHashMap<>();
+    private final Map<InetAddress, String> byAddress = new ConcurrentHashMap<>();
+    private final TreeCache trees;
+    private final TreeCache.Builder builder = this::build; // one object, not one per request
     private final Set<UUID> retry = ConcurrentHashMap.newKeySet();
     private final java.util.concurrent.atomic.LongAdder storeErrors = new java.util.concurrent.atomic.LongAdder();
     private final ScheduledExecutorService retrier;
+    /** Guards changes of the index (both maps together). */
     private final Object writeLock = new Object();
+    /** Serialises the feed thread and the retrier: a change's store read and its application happen together. */
+    private final Object changeLock = new Object();
     private volatile Subscription subscription;
 
-    private record Entry(long version, MetadataTree tree, Set<InetAddress> addresses) {
+    /** What is kept of every instance: the version to serve and its fixed addresses (scope-less). */
+    private record Indexed(long version, List<InetAddress> addresses) {
     }
 
-    private StoreInstanceDirectory(Store store, MetadataOptions options, RandomGenerator random) {
+    private StoreInstanceDirectory(Store store, MetadataOptions options, RandomGenerator random, int cacheEntries) {
         this.store = Objects.requireNonNull(store, "store");
         this.options = Objects.requireNonNull(options, "options");
         this.random = random;
+        this.trees = new TreeCache(cacheEntries);
         this.retrier = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "guestdata-directory-retry");
             t.setDaemon(true);
@@ -72,13 +97,19 @@ public final class StoreInstanceDirectory implements InstanceDirectory, AutoClos
         });
     }
 
+    /** {@link #open(Store, MetadataOptions, int)} with {@value #DEFAULT_CACHE_ENTRIES} cached trees. */
+    public static StoreInstanceDirectory open(Store store, MetadataOptions options) {
+        return open(store, options, DEFAULT_CACHE_ENTRIES);
+    }
+
     /**
-     * Loads every live instance and subscribes to the change feed; returns when the directory is complete.
+     * Indexes every live instance and subscribes to the change feed; returns when the index is complete.
      *
+     * @param cacheEntries how many built trees are kept at most (≥ 1)
      * @throws StoreException when the store cannot be read
      */
-    public static StoreInstanceDirectory open(Store store, MetadataOptions options) {
-        StoreInstanceDirectory directory = new StoreInstanceDirectory(store, options, strongRandom());
+    public static StoreInstanceDirectory open(Store store, MetadataOptions options, int cacheEntries) {
+        StoreInstanceDirectory directory = new StoreInstanceDirectory(store, options, strongRandom(), cacheEntries);
         try {
             directory.load();
         } catch (RuntimeException e) {
@@ -94,7 +125,7 @@ public final class StoreInstanceDirectory implements InstanceDirectory, AutoClos
         while (request.isPresent()) {
             Page<StoredInstance> page = store.instances().list(request.get());
             for (StoredInstance stored : page.items()) {
-                apply(stored);
+                index(stored, true);
             }
             request = request.get().next(page);
         }
@@ -104,13 +135,21 @@ public final class StoreInstanceDirectory implements InstanceDirectory, AutoClos
 
     @Override
     public Optional<MetadataTree> byUuid(String uuid) {
-        Entry entry = byUuid.get(uuid);
-        return entry == null ? Optional.empty() : Optional.of(entry.tree());
+        Indexed entry = byUuid.get(uuid);
+        return entry == null ? Optional.empty() : trees.get(uuid, entry.version(), builder);
     }
 
     @Override
     public Optional<MetadataTree> byAddress(InetAddress address) {
-        return Optional.ofNullable(byAddress.get(IpAddressText.withoutScope(address)));
+        InetAddress key = IpAddressText.withoutScope(address);
+        String uuid = byAddress.get(key);
+        if (uuid == null) {
+            return Optional.empty();
+        }
+        // The tree may be of a newer version than the index had when this began (built from the store before its
+        // change arrived; the build then brought the index up to it): only if the address is still the
+        // instance's is it the answer.
+        return byUuid(uuid).filter(tree -> uuid.equals(byAddress.get(key)));
     }
 
     /** How many instances are served. */
@@ -118,30 +157,80 @@ public final class StoreInstanceDirectory implements InstanceDirectory, AutoClos
         return byUuid.size();
     }
 
+    /** How many trees are cached now (at most the capacity given to {@link #open}). */
+    public int cachedTrees() {
+        return trees.size();
+    }
+
     /** The version served for an instance, if any (for tests and diagnostics). */
     public Optional<Long> version(UUID uuid) {
-        return Optional.ofNullable(byUuid.get(uuid.toString())).map(Entry::version);
+        return Optional.ofNullable(byUuid.get(uuid.toString())).map(Indexed::version);
+    }
+
+    /**
+     * A cache miss: the instance's latest version read from the store, its tree built. The store may be ahead of
+     * the change feed; the index is brought up to what is served (never re-adding an instance the feed deleted).
+     *
+     * @return null when the store no longer has the instance
+     */
+    private MetadataTree build(String uuid) {
+        StoredInstance stored;
+        Ec2Ids ids;
+        try {
+            stored = store.instances().get(UUID.fromString(uuid));
+            ids = ec2Ids(stored.instance(), store.ec2Ids());
+        } catch (StoreException.NotFound e) {
+            return null;
+        } catch (RuntimeException e) {
+            storeErrors.increment();
+            throw e;
+        }
+        index(stored, false);
+        return MetadataTree.build(stored.instance(), options, ids, random);
     }
 
     private void onChange(Change change) {
-        switch (change.kind()) {
-            case PASSWORD -> {
-                // Passwords are read live from the store; the tree does not hold them.
-            }
-            case DELETED -> remove(change.instance());
-            case CREATED, UPDATED -> {
-                Entry current = byUuid.get(change.instance().toString());
-                if (current == null || current.version() < change.version()) {
-                    refresh(change.instance());
+        synchronized (changeLock) {
+            switch (change.kind()) {
+                case PASSWORD -> {
+                    // Passwords are read live from the store; the tree does not hold them.
+                }
+                case DELETED -> {
+                    remove(change.instance());
+                    retry.remove(change.instance());
+                }
+                case CREATED, UPDATED -> {
+                    if (announce(change)) {
+                        refresh(change.instance());
+                    }
                 }
             }
         }
     }
 
-    /** Reads the instance's latest version and applies it; on a database failure, retries later. */
+    /**
+     * Moves the instance's entry to the changed version before its document is read, and drops its tree: from
+     * now on a request builds the new version (or fails while the store cannot be read), never the old one.
+     *
+     * @return whether the change is news (a version after the one indexed)
+     */
+    private boolean announce(Change change) {
+        String key = change.instance().toString();
+        synchronized (writeLock) {
+            Indexed current = byUuid.get(key);
+            if (current != null && current.version() >= change.version()) {
+                return false;
+            }
+            byUuid.put(key, new Indexed(change.version(), current == null ? List.of() : current.addresses()));
+            trees.invalidate(key);
+            return true;
+        }
+    }
+
+    /** Reads the instance's latest version and indexes it; on a database failure, retries later. */
     private void refresh(UUID uuid) {
         try {
-            apply(store.instances().get(uuid));
+            index(store.instances().get(uuid), true);
             retry.remove(uuid);
         } catch (StoreException.NotFound e) {
             remove(uuid);
@@ -168,51 +257,73 @@ public final class StoreInstanceDirectory implements InstanceDirectory, AutoClos
 
     private void retryPending() {
         for (UUID uuid : List.copyOf(retry)) {
-            refresh(uuid);
+            synchronized (changeLock) {
+                if (retry.contains(uuid)) {
+                    refresh(uuid);
+                }
+            }
         }
     }
 
-    private void apply(StoredInstance stored) {
+    /**
+     * Indexes a version of an instance: its addresses point to it, those of the version before that it lost
+     * no longer do. An older version than the one indexed changes nothing.
+     *
+     * @param add whether an instance not in the index is added (from the listing and the feed, not from a
+     *            request, which may have read an instance the feed has deleted since)
+     */
+    private void index(StoredInstance stored, boolean add) {
         String key = stored.uuid().toString();
-        Entry current = byUuid.get(key);
-        if (current != null && current.version() >= stored.version()) {
-            return; // built once per (uuid, version)
-        }
-        Instance instance = stored.instance();
-        MetadataTree tree = MetadataTree.build(instance, options, ec2Ids(instance, store.ec2Ids()), random);
-        Set<InetAddress> addresses = new LinkedHashSet<>();
-        for (InetAddress address : InMemoryInstanceDirectory.staticAddresses(instance)) {
-            addresses.add(IpAddressText.withoutScope(address));
-        }
+        List<InetAddress> addresses = addresses(stored.instance());
         synchronized (writeLock) {
-            current = byUuid.get(key);
-            if (current != null && current.version() >= stored.version()) {
+            Indexed current = byUuid.get(key);
+            if (current == null ? !add : current.version() > stored.version()) {
+                return;
+            }
+            if (current != null && current.addresses().equals(addresses)) {
+                // Nothing moved (a miss indexing what the feed or the listing did): the entry's objects are kept,
+                // so an instance is held once, not once per read.
+                if (current.version() < stored.version()) {
+                    byUuid.put(key, new Indexed(stored.version(), current.addresses()));
+                }
                 return;
             }
             // The store gives an address one owner at a time: a newer owner replaces an older entry here
             // (the change that released it may not have been applied yet).
             for (InetAddress address : addresses) {
-                byAddress.put(address, tree);
+                if (!key.equals(byAddress.get(address))) {
+                    byAddress.put(address, key);
+                }
             }
-            byUuid.put(key, new Entry(stored.version(), tree, Set.copyOf(addresses)));
+            byUuid.put(key, new Indexed(stored.version(), addresses));
             if (current != null) {
                 for (InetAddress old : current.addresses()) {
                     if (!addresses.contains(old)) {
-                        byAddress.remove(old, current.tree());
+                        byAddress.remove(old, key);
                     }
                 }
             }
         }
     }
 
+    private static List<InetAddress> addresses(Instance instance) {
+        Set<InetAddress> addresses = new LinkedHashSet<>();
+        for (InetAddress address : InMemoryInstanceDirectory.staticAddresses(instance)) {
+            addresses.add(IpAddressText.withoutScope(address));
+        }
+        return List.copyOf(addresses);
+    }
+
     private void remove(UUID uuid) {
+        String key = uuid.toString();
         synchronized (writeLock) {
-            Entry entry = byUuid.remove(uuid.toString());
+            Indexed entry = byUuid.remove(key);
             if (entry != null) {
                 for (InetAddress address : entry.addresses()) {
-                    byAddress.remove(address, entry.tree()); // only if still this instance's
+                    byAddress.remove(address, key); // only if still this instance's
                 }
             }
+            trees.invalidate(key);
         }
     }
 

@@ -59,23 +59,66 @@ final class JdbcInstances implements Instances {
         byte[] bytes = Objects.requireNonNull(document, "document").clone();
         KeyPairRules.checkOwner(keyOwner);
         return database.write(connection -> {
-            Instance instance = parsing.parseNew(bytes, JdbcKeyPairs.resolver(connection, keyOwner));
-            checkStorable(instance);
-            String uuid = instance.uuid().toString();
-            long now = clock.millis();
-            int inserted = Sql.update(connection, "INSERT INTO instances (uuid, project_id, current_version, created_at, "
-                            + "updated_at) VALUES (?, ?, 1, ?, ?) ON CONFLICT (uuid) DO NOTHING",
-                    uuid, Sql.text(instance.projectId()), now, now);
-            if (inserted == 0) {
-                throw existing(connection, instance.uuid());
-            }
-            insertVersion(connection, instance, 1, bytes, now);
-            assignAddresses(connection, instance);
-            allocateEc2Ids(connection, instance);
-            changes.append(connection, instance.uuid(), Change.Kind.CREATED, 1, now);
-            return new StoredInstance(instance.uuid(), 1, Instant.ofEpochMilli(now), Instant.ofEpochMilli(now), bytes,
-                    instance);
+            StoredInstance created = insertNew(connection, bytes, keyOwner, clock.millis());
+            changes.append(connection, created.uuid(), Change.Kind.CREATED, 1, created.createdAt().toEpochMilli());
+            return created;
         });
+    }
+
+    @Override
+    public List<StoredInstance> createAll(List<byte[]> documents, String keyOwner) {
+        Objects.requireNonNull(documents, "documents");
+        if (documents.size() > Instances.MAX_BATCH) {
+            throw new StoreException.Invalid("documents", "batch.size",
+                    "a batch holds at most " + Instances.MAX_BATCH + " documents, not " + documents.size());
+        }
+        List<byte[]> copies = new ArrayList<>(documents.size());
+        for (byte[] document : documents) {
+            copies.add(Objects.requireNonNull(document, "document").clone());
+        }
+        KeyPairRules.checkOwner(keyOwner);
+        if (copies.isEmpty()) {
+            return List.of();
+        }
+        return database.write(connection -> {
+            long now = clock.millis();
+            List<StoredInstance> created = new ArrayList<>(copies.size());
+            for (int i = 0; i < copies.size(); i++) {
+                try {
+                    created.add(insertNew(connection, copies.get(i), keyOwner, now));
+                } catch (StoreException e) {
+                    throw e.inBatch(i, copies.size());
+                }
+            }
+            // The changes last, as a single create appends its change last: on PostgreSQL the change counter's
+            // row lock then serializes the other writers only from here to the commit.
+            for (StoredInstance instance : created) {
+                changes.append(connection, instance.uuid(), Change.Kind.CREATED, 1, now);
+            }
+            return List.copyOf(created);
+        });
+    }
+
+    /**
+     * Version 1 of a new instance, inside the caller's transaction: parsed with the store's limits, its row,
+     * version, fixed addresses and EC2 ids; the caller appends the change.
+     */
+    private StoredInstance insertNew(Connection connection, byte[] bytes, String keyOwner, long now)
+            throws SQLException {
+        Instance instance = parsing.parseNew(bytes, JdbcKeyPairs.resolver(connection, keyOwner));
+        checkStorable(instance);
+        String uuid = instance.uuid().toString();
+        int inserted = Sql.update(connection, "INSERT INTO instances (uuid, project_id, current_version, created_at, "
+                        + "updated_at) VALUES (?, ?, 1, ?, ?) ON CONFLICT (uuid) DO NOTHING",
+                uuid, Sql.text(instance.projectId()), now, now);
+        if (inserted == 0) {
+            throw existing(connection, instance.uuid());
+        }
+        insertVersion(connection, instance, 1, bytes, now);
+        assignAddresses(connection, instance);
+        allocateEc2Ids(connection, instance);
+        return new StoredInstance(instance.uuid(), 1, Instant.ofEpochMilli(now), Instant.ofEpochMilli(now), bytes,
+                instance);
     }
 
     @Override

@@ -1,0 +1,206 @@
+package io.guestdata.server.metadata;
+
+import io.guestdata.core.metadata.MetadataTree;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * At most {@code capacity} built {@link MetadataTree}s, one per instance, each for a version: what
+ * {@link StoreInstanceDirectory} serves from, so that a node holds the trees of the instances being asked about
+ * rather than of every instance it knows.
+ *
+ * <p>A hit is one map read and a flag write, no lock: the request path stays as cheap as a map of every tree.
+ * A miss claims the instance's slot under a lock and builds the tree outside it; requests for the same instance
+ * and version that arrive meanwhile wait for that one build instead of starting their own (a boot storm of one
+ * instance's many requests reads the store once). A failed build is not kept: the next request tries again.
+ *
+ * <p>Eviction is CLOCK (second chance, an approximation of least-recently-used): slots stand in a ring in the
+ * order they were built; a hit marks its slot; when a new slot would exceed the capacity, the hand (the ring's
+ * head) passes over marked slots, unmarking them and moving them to the tail, and evicts the first unmarked one. A tree still being built can be evicted; the
+ * requests waiting for it still get it.
+ */
+final class TreeCache {
+
+    /** Builds the tree of an instance's version; {@code null} when the instance no longer exists. */
+    @FunctionalInterface
+    interface Builder {
+        MetadataTree build(String uuid);
+    }
+
+    private static final class Slot {
+        final String uuid;
+        final long version;
+        final CompletableFuture<MetadataTree> tree = new CompletableFuture<>();
+        volatile boolean referenced;
+        Slot previous;
+        Slot next;
+
+        Slot(String uuid, long version) {
+            this.uuid = uuid;
+            this.version = version;
+        }
+    }
+
+    private final int capacity;
+    private final ConcurrentHashMap<String, Slot> slots;
+    private final Object lock = new Object();
+    /** The ring, oldest first; the hand is its head. Guarded by {@link #lock}, as are changes of {@link #slots}. */
+    private Slot head;
+    private Slot tail;
+    private int size;
+
+    /** @param capacity how many trees are kept at most (≥ 1) */
+    TreeCache(int capacity) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("a tree cache holds at least 1 tree, not " + capacity);
+        }
+        this.capacity = capacity;
+        this.slots = new ConcurrentHashMap<>(Math.min(capacity, 1 << 16));
+    }
+
+    /**
+     * The tree of {@code uuid} at {@code version} or later: the kept one, or the one {@code builder} builds now
+     * (once, however many requests ask at the same time).
+     *
+     * @return empty when the builder found no such instance
+     * @throws RuntimeException what the builder threw (each waiting request gets it)
+     */
+    Optional<MetadataTree> get(String uuid, long version, Builder builder) {
+        Slot slot = slots.get(uuid);
+        if (slot != null && slot.version >= version) {
+            if (!slot.referenced) {
+                slot.referenced = true; // written only when it changes: a hit does not dirty a shared cache line
+            }
+            return await(slot);
+        }
+        Claim claim = claim(uuid, version);
+        if (claim.build()) {
+            build(claim.slot(), builder);
+        }
+        return await(claim.slot());
+    }
+
+    /** Forgets an instance's tree (its instance changed or was deleted). */
+    void invalidate(String uuid) {
+        synchronized (lock) {
+            Slot slot = slots.remove(uuid);
+            if (slot != null) {
+                unlink(slot);
+            }
+        }
+    }
+
+    /** How many trees are kept (or being built). */
+    int size() {
+        synchronized (lock) {
+            return size;
+        }
+    }
+
+    /** @param build whether the caller is the one to build the slot's tree */
+    private record Claim(Slot slot, boolean build) {
+    }
+
+    /** The slot for the version: one being built or built, or a new one the caller builds. */
+    private Claim claim(String uuid, long version) {
+        synchronized (lock) {
+            Slot current = slots.get(uuid);
+            if (current != null && current.version >= version) {
+                return new Claim(current, false);
+            }
+            if (current != null) {
+                unlink(current); // an older version's
+            }
+            makeRoom();
+            Slot mine = new Slot(uuid, version);
+            slots.put(uuid, mine);
+            link(mine);
+            return new Claim(mine, true);
+        }
+    }
+
+    private void build(Slot slot, Builder builder) {
+        MetadataTree tree;
+        try {
+            tree = builder.build(slot.uuid);
+        } catch (RuntimeException | Error e) {
+            forget(slot); // not kept: the next request builds again
+            slot.tree.completeExceptionally(e);
+            return;
+        }
+        if (tree == null) {
+            forget(slot);
+        }
+        slot.tree.complete(tree);
+    }
+
+    private Optional<MetadataTree> await(Slot slot) {
+        try {
+            return Optional.ofNullable(slot.tree.join());
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw e;
+        }
+    }
+
+    private void forget(Slot slot) {
+        synchronized (lock) {
+            if (slots.remove(slot.uuid, slot)) {
+                unlink(slot);
+            }
+        }
+    }
+
+    /** Evicts until a new slot fits (before it is linked: a new slot is never its own victim). */
+    private void makeRoom() {
+        while (size >= capacity) {
+            Slot hand = head;
+            if (hand.referenced) {
+                hand.referenced = false;
+                unlink(hand);
+                link(hand);
+            } else {
+                unlink(hand);
+                slots.remove(hand.uuid, hand);
+            }
+        }
+    }
+
+    private void link(Slot slot) {
+        slot.previous = tail;
+        slot.next = null;
+        if (tail == null) {
+            head = slot;
+        } else {
+            tail.next = slot;
+        }
+        tail = slot;
+        size++;
+    }
+
+    private void unlink(Slot slot) {
+        if (slot.previous == null ? head != slot : slot.previous.next != slot) {
+            return; // not in the ring
+        }
+        if (slot.previous == null) {
+            head = slot.next;
+        } else {
+            slot.previous.next = slot.next;
+        }
+        if (slot.next == null) {
+            tail = slot.previous;
+        } else {
+            slot.next.previous = slot.previous;
+        }
+        slot.previous = null;
+        slot.next = null;
+        size--;
+    }
+}
