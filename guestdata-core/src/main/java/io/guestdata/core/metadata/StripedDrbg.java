@@ -149,7 +149,7 @@ public final class StripedDrbg implements RandomGenerator {
     @Override
     public String toString() {
         Stripe first = stripe(0);
-        return "StripedDrbg[" + stripes() + " × " + first.drbg.getAlgorithm() + " " + first.drbg.getParameters() + "]";
+        return "StripedDrbg[" + stripes() + " × " + first.drbg + "]"; // e.g. Hash_DRBG,SHA-256,256,reseed_only
     }
 
     /** One DRBG and the lock its draws hold. */
