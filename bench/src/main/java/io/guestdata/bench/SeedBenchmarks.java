@@ -44,6 +44,9 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  *       of {@code examples/instance.json} ({@code MetadataTree.lookup}: path, splice, base64).</li>
  *   <li>{@link #renderNoDraw}: the same render with a generator that draws nothing, i.e. what the render costs
  *       besides the DRBG.</li>
+ *   <li>{@link #burstShared}, {@link #burstStriped}: as the service runs requests, a virtual thread each:
+ *       {@value #BURST_THREADS} virtual threads started together, each rendering {@value #BURST_RENDERS} times;
+ *       one operation is the whole burst.</li>
  * </ul>
  *
  * <p>Sample time: each operation is timed, so the mean and the 99th percentile are both reported.
@@ -58,6 +61,8 @@ import org.openjdk.jmh.runner.options.VerboseMode;
 public class SeedBenchmarks {
     private static final String PATH = "/openstack/latest/meta_data.json";
     private static final int SEED_BYTES = 512;
+    static final int BURST_THREADS = 256;
+    static final int BURST_RENDERS = 4;
 
     @Param("examples/instance.json")
     public String document;
@@ -111,6 +116,35 @@ public class SeedBenchmarks {
         return noDrawTree.lookup(PATH, null);
     }
 
+    @Benchmark
+    public long burstShared() throws InterruptedException {
+        return burst(sharedTree);
+    }
+
+    @Benchmark
+    public long burstStriped() throws InterruptedException {
+        return burst(stripedTree);
+    }
+
+    private static long burst(MetadataTree tree) throws InterruptedException {
+        List<Thread> threads = new ArrayList<>(BURST_THREADS);
+        long[] lengths = new long[BURST_THREADS];
+        for (int t = 0; t < BURST_THREADS; t++) {
+            int slot = t;
+            threads.add(Thread.ofVirtual().start(() -> {
+                for (int i = 0; i < BURST_RENDERS; i++) {
+                    lengths[slot] += ((LookupResult.Found) tree.lookup(PATH, null)).length();
+                }
+            }));
+        }
+        long total = 0;
+        for (int t = 0; t < BURST_THREADS; t++) {
+            threads.get(t).join();
+            total += lengths[t];
+        }
+        return total;
+    }
+
     /** Leaves the seed all zeros: the render without the DRBG. Thread-safe (stateless). */
     static final class NoDraw implements RandomGenerator {
         @Override
@@ -150,14 +184,7 @@ public class SeedBenchmarks {
                 + " | render shared µs (p99) | striped µs (p99) | shared ÷ striped mean (p99) | render, no draw µs (p99) |");
         System.out.println("|---|---|---|---|---|---|---|---|");
         for (int t : threads) {
-            ChainedOptionsBuilder options = new OptionsBuilder()
-                    .include(SeedBenchmarks.class.getName() + "\\.(draw|render)")
-                    .threads(t)
-                    .verbosity(VerboseMode.SILENT);
-            if (quick) {
-                options.forks(0).warmupIterations(0).measurementIterations(1).measurementTime(TimeValue.milliseconds(200));
-            }
-            Collection<RunResult> results = new Runner(options.build()).run();
+            Collection<RunResult> results = run("(draw|render)", t, quick);
             Result<?> drawShared = primary(results, "drawShared");
             Result<?> drawStriped = primary(results, "drawStriped");
             Result<?> renderShared = primary(results, "renderShared");
@@ -167,7 +194,24 @@ public class SeedBenchmarks {
                     cell(drawShared), cell(drawStriped), ratio(drawShared, drawStriped),
                     cell(renderShared), cell(renderStriped), ratio(renderShared, renderStriped), cell(renderNoDraw));
         }
+        Collection<RunResult> results = run("burst", 1, quick);
+        Result<?> burstShared = primary(results, "burstShared");
+        Result<?> burstStriped = primary(results, "burstStriped");
+        System.out.printf(Locale.ROOT, "%nburst of %d virtual threads × %d renders: shared %s µs, striped %s µs,"
+                + " shared ÷ striped %s%n", BURST_THREADS, BURST_RENDERS, cell(burstShared), cell(burstStriped),
+                ratio(burstShared, burstStriped));
         System.out.printf(Locale.ROOT, "load after: %s%n", loadAverage());
+    }
+
+    private static Collection<RunResult> run(String benchmarks, int threads, boolean quick) throws Exception {
+        ChainedOptionsBuilder options = new OptionsBuilder()
+                .include(SeedBenchmarks.class.getName() + "\\." + benchmarks)
+                .threads(threads)
+                .verbosity(VerboseMode.SILENT);
+        if (quick) {
+            options.forks(0).warmupIterations(0).measurementIterations(1).measurementTime(TimeValue.milliseconds(200));
+        }
+        return new Runner(options.build()).run();
     }
 
     private static Result<?> primary(Collection<RunResult> results, String benchmark) {
