@@ -6,8 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.guestdata.core.InjectedFile;
 import io.guestdata.core.Instance;
 import java.nio.charset.StandardCharsets;
-import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -31,7 +29,7 @@ import java.util.random.RandomGenerator;
  * <p>Every answer except {@code meta_data.json} (fresh {@code random_seed}), the {@code /openstack}
  * listing before the newest version's date, and {@code local-ipv4} without a static address is precomputed
  * bytes. Instances are immutable and safe to share between threads, provided the {@link RandomGenerator}
- * is (the default {@link SecureRandom} is).
+ * is (the default {@link StripedDrbg} is).
  *
  * <p>{@code random_seed} is spliced: each version's {@code meta_data.json} is serialised once into the bytes
  * before and after the seed value ({@link SplicedJson}); a render copies them around 684 fresh base64
@@ -100,16 +98,22 @@ public final class MetadataTree {
 
     /**
      * A tree with derived EC2 ids and a cryptographically strong generator for {@code random_seed} (guests
-     * seed their entropy pool from it, as Nova's {@code os.urandom}): the JDK's SP 800-90A DRBG, about three
-     * times faster than the platform default {@code NativePRNG} for 512-byte draws.
+     * seed their entropy pool from it, as from Nova's {@code os.urandom}): a {@link StripedDrbg}, the JDK's
+     * SP 800-90A DRBG (about three times faster than the platform default {@code NativePRNG} for 512-byte
+     * draws) in independent stripes, so that concurrent requests do not queue on one generator's lock as
+     * they did on a single shared {@code SecureRandom.getInstance("DRBG")}. Its stripes are instantiated on
+     * first use, so a tree that never serves {@code meta_data.json} holds none. A service that builds many
+     * trees passes one shared {@link StripedDrbg#create()} to {@link #build(Instance, MetadataOptions, Ec2Ids,
+     * RandomGenerator)} instead.
      */
     public static MetadataTree build(Instance instance, MetadataOptions options) {
-        return build(instance, options, Ec2Ids.derive(instance), strongRandom());
+        return build(instance, options, Ec2Ids.derive(instance), StripedDrbg.create());
     }
 
     /**
      * @param random the source of every {@code random_seed}; must be thread-safe if the tree is shared
-     *               between threads, and strong if guests rely on the seed
+     *               between threads, and strong if guests rely on the seed ({@link StripedDrbg#create()} is
+     *               both, and does not serialise concurrent requests)
      */
     public static MetadataTree build(Instance instance, MetadataOptions options, Ec2Ids ids, RandomGenerator random) {
         return new MetadataTree(instance, options, ids, random, Clock.systemUTC());
@@ -204,14 +208,6 @@ public final class MetadataTree {
         }
         versions.add(Ec2Version.LATEST);
         return versions;
-    }
-
-    private static SecureRandom strongRandom() {
-        try {
-            return SecureRandom.getInstance("DRBG");
-        } catch (NoSuchAlgorithmException e) {
-            return new SecureRandom(); // DRBG is standard since JDK 9; keep working on a platform without it
-        }
     }
 
     public Instance instance() {

@@ -4,6 +4,7 @@ import io.guestdata.core.Instance;
 import io.guestdata.core.metadata.Ec2Ids;
 import io.guestdata.core.metadata.MetadataOptions;
 import io.guestdata.core.metadata.MetadataTree;
+import io.guestdata.core.metadata.StripedDrbg;
 import io.guestdata.store.Change;
 import io.guestdata.store.Ec2IdMappings;
 import io.guestdata.store.Page;
@@ -13,7 +14,6 @@ import io.guestdata.store.StoreException;
 import io.guestdata.store.StoredInstance;
 import io.guestdata.store.Subscription;
 import java.net.InetAddress;
-import java.security.SecureRandom;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -109,7 +109,9 @@ public final class StoreInstanceDirectory implements InstanceDirectory, AutoClos
      * @throws StoreException when the store cannot be read
      */
     public static StoreInstanceDirectory open(Store store, MetadataOptions options, int cacheEntries) {
-        StoreInstanceDirectory directory = new StoreInstanceDirectory(store, options, strongRandom(), cacheEntries);
+        StoreInstanceDirectory directory = new StoreInstanceDirectory(store, options,
+                // one generator for every tree: striped DRBGs, so concurrent random_seed draws do not queue on one lock
+                StripedDrbg.create(), cacheEntries);
         try {
             directory.load();
         } catch (RuntimeException e) {
@@ -336,14 +338,6 @@ public final class StoreInstanceDirectory implements InstanceDirectory, AutoClos
                 instance.imageId().map(ref -> String.format("ami-%08x", ids.imageId(ref))),
                 instance.kernelId().map(ref -> String.format("aki-%08x", ids.imageId(ref))),
                 instance.ramdiskId().map(ref -> String.format("ari-%08x", ids.imageId(ref))));
-    }
-
-    private static RandomGenerator strongRandom() {
-        try {
-            return SecureRandom.getInstance("DRBG");
-        } catch (java.security.NoSuchAlgorithmException e) {
-            return new SecureRandom();
-        }
     }
 
     /** Stops following the change feed (the store stays open: its owner closes it). Idempotent. */
