@@ -166,10 +166,6 @@ final class Evidence {
         throw new AssertionError(report.toString());
     }
 
-    List<String> passed() {
-        return List.copyOf(passed);
-    }
-
     private static String preview(byte[] b) {
         return HexFormat.of().formatHex(b, 0, Math.min(16, b.length));
     }

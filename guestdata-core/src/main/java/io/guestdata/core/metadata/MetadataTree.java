@@ -101,18 +101,16 @@ public final class MetadataTree {
      * seed their entropy pool from it, as from Nova's {@code os.urandom}): a {@link StripedDrbg}, the JDK's
      * SP 800-90A DRBG (about three times faster than the platform default {@code NativePRNG} for 512-byte
      * draws) in independent stripes, so that concurrent requests do not queue on one generator's lock as
-     * they did on a single shared {@code SecureRandom.getInstance("DRBG")}. Its stripes are instantiated on
-     * first use, so a tree that never serves {@code meta_data.json} holds none. A service that builds many
-     * trees passes one shared {@link StripedDrbg#create()} to {@link #build(Instance, MetadataOptions, Ec2Ids,
-     * RandomGenerator)} instead.
+     * they did on a single shared {@code SecureRandom.getInstance("DRBG")}. Every tree shares the
+     * process-wide {@link StripedDrbg#shared()}: its stripes are instantiated once, not per tree.
      */
     public static MetadataTree build(Instance instance, MetadataOptions options) {
-        return build(instance, options, Ec2Ids.derive(instance), StripedDrbg.create());
+        return build(instance, options, Ec2Ids.derive(instance), StripedDrbg.shared());
     }
 
     /**
      * @param random the source of every {@code random_seed}; must be thread-safe if the tree is shared
-     *               between threads, and strong if guests rely on the seed ({@link StripedDrbg#create()} is
+     *               between threads, and strong if guests rely on the seed ({@link StripedDrbg#shared()} is
      *               both, and does not serialise concurrent requests)
      */
     public static MetadataTree build(Instance instance, MetadataOptions options, Ec2Ids ids, RandomGenerator random) {

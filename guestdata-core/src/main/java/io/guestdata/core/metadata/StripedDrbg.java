@@ -49,6 +49,15 @@ public final class StripedDrbg implements RandomGenerator {
         this.reseedInterval = reseedInterval;
     }
 
+    /** The process-wide generator (created on first use): what every tree draws from unless given another. */
+    public static StripedDrbg shared() {
+        return Shared.INSTANCE;
+    }
+
+    private static final class Shared {
+        static final StripedDrbg INSTANCE = create();
+    }
+
     /**
      * The generator for {@code random_seed}: four stripes per available processor (a power of two, at most 64).
      * Share one between all trees of a service ({@link MetadataTree#build(io.guestdata.core.Instance,

@@ -3,6 +3,7 @@ package io.guestdata.core.metadata;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -57,6 +58,23 @@ class StripedDrbgTest {
             }
         });
         assertTrue(drawn.get() > THREADS * perThread, "the config drives drew seeds too");
+        assertEquals(drawn.get(), seeds.size());
+    }
+
+    @Test
+    void defaultTreesShareOneProcessWideGeneratorAndStillNeverRepeatASeed() throws Exception {
+        assertSame(StripedDrbg.shared(), StripedDrbg.shared());
+        MetadataTree first = MetadataTree.build(instance, MetadataOptions.defaults());
+        MetadataTree second = MetadataTree.build(instance, MetadataOptions.defaults());
+        Set<String> seeds = ConcurrentHashMap.newKeySet();
+        AtomicInteger drawn = new AtomicInteger();
+        inVirtualThreads(() -> {
+            for (int i = 0; i < 50; i++) {
+                assertTrue(seeds.add(wellFormedSeed(render(first))), "repeated seed");
+                assertTrue(seeds.add(wellFormedSeed(render(second))), "repeated seed");
+                drawn.addAndGet(2);
+            }
+        });
         assertEquals(drawn.get(), seeds.size());
     }
 

@@ -109,9 +109,7 @@ public final class StoreInstanceDirectory implements InstanceDirectory, AutoClos
      * @throws StoreException when the store cannot be read
      */
     public static StoreInstanceDirectory open(Store store, MetadataOptions options, int cacheEntries) {
-        StoreInstanceDirectory directory = new StoreInstanceDirectory(store, options,
-                // one generator for every tree: striped DRBGs, so concurrent random_seed draws do not queue on one lock
-                StripedDrbg.create(), cacheEntries);
+        StoreInstanceDirectory directory = new StoreInstanceDirectory(store, options, StripedDrbg.shared(), cacheEntries);
         try {
             directory.load();
         } catch (RuntimeException e) {
