@@ -27,6 +27,7 @@ import io.guestdata.inject.block.InjectPartition;
 import io.guestdata.inject.block.PartitionSelectionException;
 import io.guestdata.inject.block.PartitionView;
 import io.guestdata.inject.block.Qcow2Header;
+import io.guestdata.inject.block.UndoJournal;
 import io.guestdata.inject.fs.GuestFilesystem;
 import io.guestdata.inject.fs.GuestFsException;
 import io.guestdata.inject.fs.OpenMode;
@@ -123,6 +124,7 @@ public final class DiskInjector {
             notes.add("nothing to inject: the image was not opened");
             return nothingToDo(image, options, skipped, notes);
         }
+        rollBackInterrupted(image, options, notes);
         if (!options.dryRun() && named.isPresent() && !(named.get() instanceof ImageFileBackend)) {
             return writeInProcess(image, instance, partition, options, notes); // no backend to choose
         }
@@ -149,6 +151,32 @@ public final class DiskInjector {
         };
     }
 
+    /**
+     * Before anything reads the image: if an earlier injection into it was interrupted while
+     * writing, a real run rolls its writes back from the undo journal (under the image's lock), and
+     * a dry run, which writes nothing, stops and says so.
+     */
+    private static void rollBackInterrupted(Path image, InjectionOptions options, List<String> notes)
+            throws IOException {
+        if (!Files.exists(image)) {
+            return; // DiskImage.open says so
+        }
+        UndoJournal journal = UndoJournal.of(options.undoDirectory(), image);
+        Optional<Path> pending = journal.pending();
+        if (pending.isEmpty()) {
+            return;
+        }
+        if (options.dryRun()) {
+            throw new BlockException(image, "an earlier injection into it was interrupted while writing and left the"
+                    + " undo journal " + pending.get() + "; a real run rolls it back before anything else, a dry run"
+                    + " changes nothing and stops here");
+        }
+        try (DiskImage disk = DiskImage.open(image, new DiskImage.Options(options.imageFormat(), true, true,
+                options.export()))) {
+            disk.useJournal(journal).ifPresent(notes::add);
+        }
+    }
+
     /** The writable path of an in-process backend: the image opened for writing, under its lock, and chosen again. */
     private InjectionReport writeInProcess(Path image, Instance instance, InjectPartition partition,
                                            InjectionOptions options, List<String> notes)
@@ -157,6 +185,7 @@ public final class DiskInjector {
                 options.export()));
         InProcess chosen;
         try {
+            disk.useJournal(UndoJournal.of(options.undoDirectory(), image)).ifPresent(notes::add);
             if (!(choose(image, disk, partition, options, new ArrayList<>()) instanceof InProcess c)) {
                 throw new BlockException(image, "changed while it was being opened: its filesystem now needs"
                         + " another backend; retry");

@@ -29,12 +29,12 @@ public final class Ext2fsBackend implements FilesystemBackend {
 
     @Override
     public GuestFilesystem open(InjectionTarget target, OpenMode mode) throws GuestFsException {
-        return Ext2Filesystem.open(target.partition().path(), target.partition().offset(), mode);
+        return Ext2Filesystem.open(new DiskWindow(target.disk(), target.partition()), mode);
     }
 
     @Override
     public void checkWritable(InjectionTarget target) throws GuestFsException {
-        Ext2Filesystem.checkWritable(target.partition().path(), target.partition().offset());
+        Ext2Filesystem.checkWritable(new DiskWindow(target.disk(), target.partition()));
     }
 
     @Override

@@ -1,10 +1,12 @@
 package io.guestdata.inject;
 
+import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
 
 import io.guestdata.inject.block.ImageFormat;
 import io.guestdata.inject.block.QemuStorageExport;
+import io.guestdata.inject.block.UndoJournal;
 
 /**
  * How to inject.
@@ -16,49 +18,55 @@ import io.guestdata.inject.block.QemuStorageExport;
  * @param dryRun       open read-only, plan, report, write nothing
  * @param bestEffort   continue past a refused or failed item
  * @param export       how qemu-storage-daemon is run for non-raw images
+ * @param undoDirectory where the undo journals of interrupted injections are kept ({@link UndoJournal})
  */
 public record InjectionOptions(Optional<ImageFormat> imageFormat, int partition, FilesystemBackends.Choice backend,
                                InjectionRequest request, boolean dryRun, boolean bestEffort,
-                               QemuStorageExport.Settings export) {
+                               QemuStorageExport.Settings export, Path undoDirectory) {
 
     public InjectionOptions {
         Objects.requireNonNull(imageFormat, "imageFormat");
         Objects.requireNonNull(backend, "backend");
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(export, "export");
+        Objects.requireNonNull(undoDirectory, "undoDirectory");
     }
 
     /** Auto format, partition -1, auto backend, everything, SHA-512, writing, all-or-nothing. */
     public static InjectionOptions defaults() {
         return new InjectionOptions(Optional.empty(), -1, FilesystemBackends.Choice.AUTO, InjectionRequest.everything(),
-                false, false, QemuStorageExport.Settings.defaults());
+                false, false, QemuStorageExport.Settings.defaults(), UndoJournal.defaultDirectory(System.getenv()));
     }
 
     public InjectionOptions withPartition(int p) {
-        return new InjectionOptions(imageFormat, p, backend, request, dryRun, bestEffort, export);
+        return new InjectionOptions(imageFormat, p, backend, request, dryRun, bestEffort, export, undoDirectory);
     }
 
     public InjectionOptions withImageFormat(Optional<ImageFormat> f) {
-        return new InjectionOptions(f, partition, backend, request, dryRun, bestEffort, export);
+        return new InjectionOptions(f, partition, backend, request, dryRun, bestEffort, export, undoDirectory);
     }
 
     public InjectionOptions withBackend(FilesystemBackends.Choice b) {
-        return new InjectionOptions(imageFormat, partition, b, request, dryRun, bestEffort, export);
+        return new InjectionOptions(imageFormat, partition, b, request, dryRun, bestEffort, export, undoDirectory);
     }
 
     public InjectionOptions withRequest(InjectionRequest r) {
-        return new InjectionOptions(imageFormat, partition, backend, r, dryRun, bestEffort, export);
+        return new InjectionOptions(imageFormat, partition, backend, r, dryRun, bestEffort, export, undoDirectory);
     }
 
     public InjectionOptions withDryRun(boolean d) {
-        return new InjectionOptions(imageFormat, partition, backend, request, d, bestEffort, export);
+        return new InjectionOptions(imageFormat, partition, backend, request, d, bestEffort, export, undoDirectory);
     }
 
     public InjectionOptions withBestEffort(boolean b) {
-        return new InjectionOptions(imageFormat, partition, backend, request, dryRun, b, export);
+        return new InjectionOptions(imageFormat, partition, backend, request, dryRun, b, export, undoDirectory);
+    }
+
+    public InjectionOptions withUndoDirectory(Path dir) {
+        return new InjectionOptions(imageFormat, partition, backend, request, dryRun, bestEffort, export, dir);
     }
 
     public InjectionOptions withExport(QemuStorageExport.Settings s) {
-        return new InjectionOptions(imageFormat, partition, backend, request, dryRun, bestEffort, s);
+        return new InjectionOptions(imageFormat, partition, backend, request, dryRun, bestEffort, s, undoDirectory);
     }
 }

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -61,6 +62,7 @@ public final class DiskImage implements BlockDevice {
     private final ImageFormat format;
     private final RawImage raw;
     private final QemuStorageExport export;
+    private UndoJournal journal;
 
     private DiskImage(Path image, ImageFormat format, RawImage raw, QemuStorageExport export) {
         this.image = image;
@@ -152,6 +154,34 @@ public final class DiskImage implements BlockDevice {
     @Override
     public void write(long position, ByteBuffer src) throws IOException {
         raw.write(position, src);
+    }
+
+    /**
+     * Makes {@code journal} the one {@link #commit} writes through, after rolling back what an
+     * interrupted injection left in it: call it right after a writable open, before anything
+     * reads the disk.
+     *
+     * @return what the roll-back did, for the report; empty when nothing was pending
+     */
+    public Optional<String> useJournal(UndoJournal journal) throws IOException {
+        if (!writable()) {
+            throw new BlockException(image, "opened read-only: an undo journal is used only by a writable open");
+        }
+        this.journal = journal;
+        return journal.rollBack(this);
+    }
+
+    /**
+     * Writes {@code changes} as one unit through the undo journal (see {@link UndoJournal}).
+     *
+     * @throws IOException the journal or the disk write failed (the message says which, and
+     *                     whether the journal is kept for the next open to roll back)
+     */
+    public void commit(List<UndoJournal.Change> changes) throws IOException {
+        if (journal == null) {
+            throw new BlockException(image, "no undo journal was set (useJournal) before writing; nothing was written");
+        }
+        journal.commit(this, changes);
     }
 
     /** The raw file a native library opens: the image itself, or the FUSE export file. */

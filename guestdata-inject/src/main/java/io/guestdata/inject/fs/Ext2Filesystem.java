@@ -4,9 +4,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.InstantSource;
 import java.util.Objects;
 import java.util.Optional;
@@ -52,47 +50,88 @@ public final class Ext2Filesystem implements GuestFilesystem {
     /** PATH_MAX: longer symlink targets are refused as corrupt. */
     private static final int SYMLINK_MAX = 4096;
 
+    /** Most bytes one open filesystem may change (held in memory until the commit at close). */
+    static final long MAX_CHANGED_BYTES = 256L << 20;
+
     private final String image;
     private final OpenMode mode;
     private final long blockSize;
     private final InstantSource clock;
+    private final WindowOverlay overlay;
+    private final AutoCloseable ownedWindow;
     private Ext2Filsys fs;
 
-    private Ext2Filesystem(String image, OpenMode mode, Ext2Filsys fs, long blockSize, InstantSource clock) {
+    private Ext2Filesystem(String image, OpenMode mode, Ext2Filsys fs, long blockSize, InstantSource clock,
+                           WindowOverlay overlay, AutoCloseable ownedWindow) {
         this.image = image;
         this.mode = mode;
         this.fs = fs;
         this.blockSize = blockSize;
         this.clock = clock;
+        this.overlay = overlay;
+        this.ownedWindow = ownedWindow;
     }
 
     /**
-     * Opens the ext2/3/4 filesystem starting {@code byteOffset} bytes into {@code imageOrDevice}.
+     * Opens the ext2/3/4 filesystem that fills {@code window}. Every byte libext2fs reads comes
+     * from the window and every byte it writes is kept in memory; {@link #close()} commits the
+     * changes to the window in one {@link FilesystemWindow#commit}, after libext2fs has closed the
+     * filesystem cleanly. Nothing outside the window is ever read or written.
      *
      * @throws GuestFsException OPEN_FAILED (not ext, short, unreadable), UNSAFE_STATE (journal needs
      *                          recovery, not clean, errors recorded) or UNSUPPORTED_FEATURE; nothing
      *                          is written in any of these cases
      */
-    public static Ext2Filesystem open(Path imageOrDevice, long byteOffset, OpenMode mode) throws GuestFsException {
-        return open(imageOrDevice, byteOffset, mode, InstantSource.system());
+    public static Ext2Filesystem open(FilesystemWindow window, OpenMode mode) throws GuestFsException {
+        return open(window, mode, InstantSource.system());
+    }
+
+    /** As {@link #open(FilesystemWindow, OpenMode)}, with the clock that stamps ctime and mtime. */
+    public static Ext2Filesystem open(FilesystemWindow window, OpenMode mode, InstantSource clock)
+            throws GuestFsException {
+        return open(window, mode, clock, null);
+    }
+
+    /**
+     * Opens the filesystem starting {@code byteOffset} bytes into the image file {@code image}
+     * and reaching to its end ({@link FileWindow}: changes are written in place at close, without
+     * an undo journal or a lock; guest images go through the block layer instead).
+     */
+    public static Ext2Filesystem open(Path image, long byteOffset, OpenMode mode) throws GuestFsException {
+        return open(image, byteOffset, mode, InstantSource.system());
     }
 
     /** As {@link #open(Path, long, OpenMode)}, with the clock that stamps ctime and mtime. */
-    public static Ext2Filesystem open(Path imageOrDevice, long byteOffset, OpenMode mode, InstantSource clock)
+    public static Ext2Filesystem open(Path image, long byteOffset, OpenMode mode, InstantSource clock)
             throws GuestFsException {
-        Objects.requireNonNull(imageOrDevice, "imageOrDevice");
+        Objects.requireNonNull(image, "image");
+        FileWindow window;
+        try {
+            window = FileWindow.open(image, byteOffset, mode == OpenMode.READ_WRITE);
+        } catch (IOException e) {
+            throw new GuestFsException(Kind.OPEN_FAILED, "open " + image, null, "cannot open the image: " + e);
+        }
+        try {
+            return open(window, mode, clock, window);
+        } catch (GuestFsException | RuntimeException e) {
+            closeQuietly(window, e);
+            throw e;
+        }
+    }
+
+    private static Ext2Filesystem open(FilesystemWindow window, OpenMode mode, InstantSource clock,
+                                       AutoCloseable ownedWindow) throws GuestFsException {
+        Objects.requireNonNull(window, "window");
         Objects.requireNonNull(mode, "mode");
         Objects.requireNonNull(clock, "clock");
-        if (byteOffset < 0) {
-            throw new IllegalArgumentException("byteOffset must not be negative: " + byteOffset);
-        }
-        String image = imageOrDevice + (byteOffset == 0 ? "" : " at offset " + byteOffset);
-        Ext2SuperBlock onDisk = readSuperBlock(imageOrDevice, byteOffset, image);
+        String image = window.describe();
+        Ext2SuperBlock onDisk = readSuperBlock(window, image);
         // An image that is not ext at all, or too short, is left to libext2fs, whose message says why.
         if (onDisk != null && onDisk.magic() == Ext2SuperBlock.EXT2_SUPER_MAGIC) {
             Ext2FeatureCheck.check(onDisk, mode, image);
         }
-        Ext2Filsys fs = openLibext2fs(imageOrDevice, byteOffset, mode, image);
+        WindowOverlay overlay = new WindowOverlay(window, mode == OpenMode.READ_WRITE, MAX_CHANGED_BYTES);
+        Ext2Filsys fs = openLibext2fs(overlay, mode, image);
         try {
             Ext2SuperBlock sb = Ext2SuperBlock.parse(fs.superBlock());
             Ext2FeatureCheck.check(sb, mode, image);
@@ -104,60 +143,72 @@ public final class Ext2Filesystem implements GuestFilesystem {
             if (writable) {
                 long err = LibExt2fs.readBitmaps(fs.address());
                 if (err != 0) {
-                    throw new GuestFsException(Kind.LIBEXT2FS, "open " + image, null, "reading the bitmaps", err);
+                    throw new GuestFsException(Kind.LIBEXT2FS, "open " + image, null,
+                            withViolation("reading the bitmaps", overlay), err);
                 }
             }
-            return new Ext2Filesystem(image, mode, fs, sb.blockSize(), clock);
+            return new Ext2Filesystem(image, mode, fs, sb.blockSize(), clock, overlay, ownedWindow);
         } catch (GuestFsException | RuntimeException e) {
             closeHandle(fs);
             throw e;
         }
     }
 
-    /** The primary superblock as it is on disk, or null if the image is too short (libext2fs then says why). */
-    private static Ext2SuperBlock readSuperBlock(Path imageOrDevice, long byteOffset, String image)
-            throws GuestFsException {
-        try (FileChannel channel = FileChannel.open(imageOrDevice, StandardOpenOption.READ)) {
-            ByteBuffer buffer = ByteBuffer.allocate((int) Ext2SuperBlock.SIZE);
-            long position = byteOffset + Ext2SuperBlock.BYTE_OFFSET;
-            while (buffer.hasRemaining()) {
-                int n = channel.read(buffer, position + buffer.position());
-                if (n < 0) {
-                    return null;
-                }
-            }
-            return Ext2SuperBlock.parse(MemorySegment.ofArray(buffer.array()));
-        } catch (IOException e) {
-            throw new GuestFsException(Kind.OPEN_FAILED, "open " + image, null, "cannot read the image: " + e);
+    /** The primary superblock as the window holds it, or null if the window is too short (libext2fs then says why). */
+    private static Ext2SuperBlock readSuperBlock(FilesystemWindow window, String image) throws GuestFsException {
+        if (window.size() < Ext2SuperBlock.BYTE_OFFSET + Ext2SuperBlock.SIZE) {
+            return null;
         }
+        ByteBuffer buffer = ByteBuffer.allocate((int) Ext2SuperBlock.SIZE);
+        try {
+            window.read(Ext2SuperBlock.BYTE_OFFSET, buffer);
+        } catch (IOException e) {
+            throw new GuestFsException(Kind.OPEN_FAILED, "open " + image, null, "cannot read the superblock: " + e.getMessage());
+        }
+        return Ext2SuperBlock.parse(MemorySegment.ofArray(buffer.array()));
     }
 
-    private static Ext2Filsys openLibext2fs(Path imageOrDevice, long byteOffset, OpenMode mode, String image)
+    private static Ext2Filsys openLibext2fs(WindowOverlay overlay, OpenMode mode, String image)
             throws GuestFsException {
         int flags = LibExt2fs.EXT2_FLAG_64BITS;
         if (mode == OpenMode.READ_WRITE) {
-            // EXCLUSIVE: O_EXCL, which a block device refuses while it is mounted.
-            flags |= LibExt2fs.EXT2_FLAG_RW | LibExt2fs.EXT2_FLAG_EXCLUSIVE;
+            flags |= LibExt2fs.EXT2_FLAG_RW;
         }
+        String name = WindowIoManager.register(overlay);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment slot = arena.allocate(ADDRESS);
-            // io_options given explicitly, so libext2fs does not split a '?' out of the file name.
-            long err = LibExt2fs.open2(arena.allocateFrom(imageOrDevice.toString()),
-                    arena.allocateFrom("offset=" + byteOffset), flags, LibExt2fs.unixIoManager(), slot);
+            long err = LibExt2fs.open2(arena.allocateFrom(name), MemorySegment.NULL, flags,
+                    WindowIoManager.manager(), slot);
             if (err != 0) {
                 throw new GuestFsException(Kind.OPEN_FAILED, "open " + image, null,
-                        "libext2fs cannot open it as ext2/3/4", err);
+                        withViolation("libext2fs cannot open it as ext2/3/4", overlay), err);
             }
             return new Ext2Filsys(slot.get(ADDRESS, 0));
+        } finally {
+            WindowIoManager.forget(name);
         }
     }
 
-    /** {@code ext2fs_close_free}: flushes if anything is dirty, frees the handle either way. */
+    /** {@code doing}, and the access outside the window that made libext2fs fail, if that was the cause. */
+    private static String withViolation(String doing, WindowOverlay overlay) {
+        String v = overlay.violation();
+        return v == null ? doing : doing + " (refused: " + v + ")";
+    }
+
+    /** {@code ext2fs_close_free}: flushes into the overlay if anything is dirty, frees the handle either way. */
     private static long closeHandle(Ext2Filsys fs) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment slot = arena.allocate(ADDRESS);
             slot.set(ADDRESS, 0, fs.address());
             return LibExt2fs.closeFree(slot);
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c, Exception primary) {
+        try {
+            c.close();
+        } catch (Exception suppressed) {
+            primary.addSuppressed(suppressed);
         }
     }
 
@@ -318,16 +369,21 @@ public final class Ext2Filesystem implements GuestFilesystem {
      *
      * @throws GuestFsException with the same kind and message a READ_WRITE {@link #open} gives
      */
-    public static void checkWritable(Path imageOrDevice, long byteOffset) throws GuestFsException {
-        Objects.requireNonNull(imageOrDevice, "imageOrDevice");
-        String image = imageOrDevice + (byteOffset == 0 ? "" : " at offset " + byteOffset);
-        Ext2SuperBlock onDisk = readSuperBlock(imageOrDevice, byteOffset, image);
+    public static void checkWritable(FilesystemWindow window) throws GuestFsException {
+        Objects.requireNonNull(window, "window");
+        String image = window.describe();
+        Ext2SuperBlock onDisk = readSuperBlock(window, image);
         if (onDisk == null) {
             throw new GuestFsException(Kind.OPEN_FAILED, "open " + image, null, "too short for an ext2/3/4 superblock");
         }
         Ext2FeatureCheck.check(onDisk, OpenMode.READ_WRITE, image);
     }
 
+    /**
+     * Closes the filesystem: libext2fs writes its bitmaps, group descriptors and superblock (into
+     * memory), and only when that succeeded are all changes of this open committed to the window
+     * at once. If libext2fs fails to close, nothing at all is written.
+     */
     @Override
     public synchronized void close() throws GuestFsException {
         if (fs == null) {
@@ -335,10 +391,39 @@ public final class Ext2Filesystem implements GuestFilesystem {
         }
         Ext2Filsys handle = fs;
         fs = null;
+        GuestFsException failure = null;
         long err = closeHandle(handle);
         if (err != 0) {
-            throw new GuestFsException(Kind.LIBEXT2FS, "close " + image, null, "flushing and closing", err);
+            failure = new GuestFsException(Kind.LIBEXT2FS, "close " + image, null,
+                    withViolation("flushing and closing (nothing was written to the image)", overlay), err);
+        } else if (overlay.changed()) {
+            try {
+                overlay.window().commit(overlay.changes());
+            } catch (IOException e) {
+                failure = new GuestFsException(Kind.COMMIT_FAILED, "close " + image, null,
+                        "writing the changes to the image failed: " + e.getMessage());
+            }
         }
+        if (ownedWindow != null) {
+            try {
+                ownedWindow.close();
+            } catch (Exception e) {
+                if (failure == null) {
+                    failure = new GuestFsException(Kind.COMMIT_FAILED, "close " + image, null,
+                            "closing the image file failed: " + e);
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /** Bytes changed so far and not yet committed (for reports and tests). */
+    synchronized long pendingBytes() {
+        return overlay.dirtyBytes();
     }
 
     /** Free blocks less those reserved for root, never negative. */
@@ -405,7 +490,7 @@ public final class Ext2Filesystem implements GuestFilesystem {
 
         private void check(long err, String doing) throws GuestFsException {
             if (err != 0) {
-                throw new GuestFsException(Kind.LIBEXT2FS, operation, path, doing, err);
+                throw new GuestFsException(Kind.LIBEXT2FS, operation, path, withViolation(doing, overlay), err);
             }
         }
 

@@ -47,6 +47,11 @@ public final class GuestFsException extends Exception {
         CLOSED,
         /** libext2fs returned an error during the operation. */
         LIBEXT2FS,
+        /**
+         * The filesystem closed cleanly, but writing its changes to the image failed; the image's
+         * undo journal (if the window has one) restores it at the next open.
+         */
+        COMMIT_FAILED,
         /** libguestfs (its library, its appliance or the guest kernel in it) returned an error. */
         LIBGUESTFS
     }

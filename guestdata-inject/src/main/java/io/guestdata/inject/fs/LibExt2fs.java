@@ -17,8 +17,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *
  * <p>Prototypes are those of {@code /usr/include/ext2fs/ext2fs.h}: {@code errcode_t} is a C
  * {@code long} (64-bit here), {@code ext2_ino_t} a 32-bit {@code __u32}, {@code blk64_t} and
- * {@code ext2_off64_t} 64-bit. {@code unix_io_manager} is an {@code io_manager} <em>variable</em>
- * (a pointer), so its value is read from the symbol's address.
+ * {@code ext2_off64_t} 64-bit. The I/O manager is guestdata's own ({@link WindowIoManager}).
  *
  * <p>The handles and the library are immutable once loaded; the only side effect of loading is
  * {@code initialize_ext2_error_table()}, without which {@code error_message} answers
@@ -37,7 +36,6 @@ final class LibExt2fs {
 
     /** Open flags, {@code ext2fs.h}. */
     static final int EXT2_FLAG_RW = 0x01;
-    static final int EXT2_FLAG_EXCLUSIVE = 0x4000;
     static final int EXT2_FLAG_64BITS = 0x20000;
 
     /** {@code ext2fs_file_open} flags and seek origin, {@code ext2fs.h}. */
@@ -107,11 +105,6 @@ final class LibExt2fs {
     private static final MethodHandle INODE_DATA_BLOCKS2 = ext2fs("ext2fs_inode_data_blocks2",
             FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS));
 
-    /** {@code extern io_manager unix_io_manager;} read once: the variable holds the pointer. */
-    private static final MemorySegment UNIX_IO_MANAGER = EXT2FS.findOrThrow("unix_io_manager")
-            .reinterpret(ADDRESS.byteSize())
-            .get(ADDRESS, 0);
-
     static {
         try {
             INITIALIZE_EXT2_ERROR_TABLE.invokeExact();
@@ -125,10 +118,6 @@ final class LibExt2fs {
 
     private static MethodHandle ext2fs(String name, FunctionDescriptor descriptor) {
         return LINKER.downcallHandle(EXT2FS.findOrThrow(name), descriptor);
-    }
-
-    static MemorySegment unixIoManager() {
-        return UNIX_IO_MANAGER;
     }
 
     /** {@code error_message(code)}: the com_err text, e.g. "Bad magic number in super-block". */

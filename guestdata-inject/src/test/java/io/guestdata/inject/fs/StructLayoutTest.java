@@ -32,6 +32,17 @@ class StructLayoutTest {
         Ext2SuperBlock.OFFSETS.forEach((f, o) -> e.put("offsetof(struct ext2_super_block, " + f + ")", o));
         Ext2Inode.OFFSETS.forEach((f, o) -> e.put("offsetof(struct ext2_inode, " + f + ")", o));
         Ext2Filsys.OFFSETS.forEach((f, o) -> e.put("offsetof(struct struct_ext2_filsys, " + f + ")", o));
+        WindowIoManager.MANAGER_OFFSETS.forEach((f, o) -> e.put("offsetof(struct struct_io_manager, " + f + ")", o));
+        WindowIoManager.CHANNEL_OFFSETS.forEach((f, o) -> e.put("offsetof(struct struct_io_channel, " + f + ")", o));
+        e.put("sizeof(struct struct_io_manager)", WindowIoManager.MANAGER_SIZE);
+        e.put("sizeof(struct struct_io_channel)", WindowIoManager.CHANNEL_SIZE);
+        e.put("EXT2_ET_MAGIC_IO_CHANNEL", WindowIoManager.EXT2_ET_MAGIC_IO_CHANNEL);
+        e.put("EXT2_ET_MAGIC_IO_MANAGER", WindowIoManager.EXT2_ET_MAGIC_IO_MANAGER);
+        e.put("EXT2_ET_RO_FILSYS", WindowIoManager.EXT2_ET_RO_FILSYS);
+        e.put("EXT2_ET_SHORT_READ", WindowIoManager.EXT2_ET_SHORT_READ);
+        e.put("EXT2_ET_BAD_DEVICE_NAME", WindowIoManager.EXT2_ET_BAD_DEVICE_NAME);
+        e.put("EXT2_ET_INVALID_ARGUMENT", WindowIoManager.EXT2_ET_INVALID_ARGUMENT);
+        e.put("IO_FLAG_RW", (long) WindowIoManager.IO_FLAG_RW);
         e.put("sizeof(struct ext2_super_block)", Ext2SuperBlock.SIZE);
         e.put("sizeof(struct ext2_inode)", Ext2Inode.SIZE);
         e.put("sizeof(((struct ext2_inode *)0)->i_block)", (long) Ext2Inode.BLOCK_BYTES);
@@ -51,7 +62,6 @@ class StructLayoutTest {
         e.put("EXT2_ET_FILE_NOT_FOUND", LibExt2fs.EXT2_ET_FILE_NOT_FOUND);
         e.put("EXT2_ET_SHORT_WRITE", LibExt2fs.EXT2_ET_SHORT_WRITE);
         e.put("EXT2_FLAG_RW", (long) LibExt2fs.EXT2_FLAG_RW);
-        e.put("EXT2_FLAG_EXCLUSIVE", (long) LibExt2fs.EXT2_FLAG_EXCLUSIVE);
         e.put("EXT2_FLAG_64BITS", (long) LibExt2fs.EXT2_FLAG_64BITS);
         e.put("EXT2_FILE_WRITE", (long) LibExt2fs.EXT2_FILE_WRITE);
         e.put("EXT2_SEEK_SET", (long) LibExt2fs.EXT2_SEEK_SET);
