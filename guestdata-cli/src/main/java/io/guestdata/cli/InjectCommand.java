@@ -12,6 +12,7 @@ import io.guestdata.inject.InjectionReport.Status;
 import io.guestdata.inject.InjectionRequest;
 import io.guestdata.inject.PasswordHash;
 import io.guestdata.inject.block.ImageFormat;
+import io.guestdata.inject.block.UndoJournal;
 import io.guestdata.inject.fs.GuestFsException;
 import io.guestdata.inject.guestfs.GuestfsSettings;
 import java.io.IOException;
@@ -93,6 +94,12 @@ final class InjectCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the report as JSON.")
     boolean json;
 
+    @Option(names = "--undo-dir", paramLabel = "DIR",
+            description = "Where the undo journal of an injection is kept while it writes, so that an interrupted "
+                    + "injection is rolled back by the next run (default: $XDG_STATE_HOME/guestdata/undo, else "
+                    + "~/.local/state/guestdata/undo).")
+    Path undoDir;
+
     @Spec
     CommandSpec spec;
 
@@ -151,7 +158,9 @@ final class InjectCommand implements Callable<Integer> {
             }
             InjectionRequest request = new InjectionRequest(items, explicit, PasswordHash.ofLabel(passwordHash), false);
             return InjectionOptions.defaults().withImageFormat(format).withPartition(partition).withBackend(choice)
-                    .withRequest(request).withDryRun(dryRun).withBestEffort(bestEffort);
+                    .withRequest(request).withDryRun(dryRun).withBestEffort(bestEffort)
+                    .withUndoDirectory(undoDir != null ? undoDir.toAbsolutePath()
+                            : UndoJournal.defaultDirectory(environment));
         } catch (IllegalArgumentException e) {
             throw new CommandFailure(ExitCode.USAGE, e.getMessage());
         }
