@@ -6,6 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.guestdata.inject.block.RawImage;
 import io.guestdata.inject.block.UndoJournal;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +20,7 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -177,5 +184,67 @@ class InjectKillTest {
         System.out.println("InjectKillTest: " + clean + " clean, " + rolledBack + " rolled back: " + outcomes);
         assertEquals(SPREAD + IN_COMMIT, clean + rolledBack);
         assertTrue(rolledBack > 0, "some kills must land inside the commit for this test to mean anything: " + outcomes);
+    }
+
+    /**
+     * The same when {@code guestdata serve} dies during an API injection: killed while committing, it
+     * leaves the journal, and the next injection through a restarted service rolls back first.
+     */
+    @Test
+    void aServiceKilledDuringAnApiInjectionLeavesAJournalTheNextInjectionRollsBack() throws Exception {
+        pristine = guest();
+        Path images = Files.createDirectories(tmp.resolve("images"));
+        Path image = images.resolve("tenant.img");
+        Files.copy(pristine, image);
+        Path state = tmp.resolve("state");
+        undo = state.resolve("guestdata/undo");
+        Path data = Files.createDirectories(tmp.resolve("data"));
+        String token = "kill-test-token-0123456789";
+        Map<String, String> env = Map.of("GUESTDATA_API_TOKEN", token, "XDG_STATE_HOME", state.toString());
+        String uuid = "83679162-1378-4288-a2d4-70e13ec132aa";
+        HttpClient admin = HttpClient.newHttpClient();
+        String inject = "{\"image\": \"" + image + "\", \"partition\": 0}";
+        try (ServeProcess serve = ServeProcess.start(tmp, env, "--data-dir", data.toString(),
+                "--api-listen", "127.0.0.1:" + freePort(), "--inject-allowed-dirs", images.toString())) {
+            URI api = apiBase(serve);
+            HttpResponse<String> created = admin.send(HttpRequest.newBuilder(api.resolve("/v1/instances"))
+                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofFile(CloudInitReadsConfigDriveTreeTest.resource(
+                            "instances/full.json"))).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(201, created.statusCode(), created.body());
+            admin.sendAsync(HttpRequest.newBuilder(api.resolve("/v1/instances/" + uuid + "/inject"))
+                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(inject)).build(), HttpResponse.BodyHandlers.ofString());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (journal().isEmpty() && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            serve.kill();
+        }
+        assertTrue(journal().isPresent(), "serve was killed inside the commit");
+        try (ServeProcess serve = ServeProcess.start(tmp, env, "--data-dir", data.toString(),
+                "--api-listen", "127.0.0.1:" + freePort(), "--inject-allowed-dirs", images.toString())) {
+            HttpResponse<String> next = admin.send(HttpRequest.newBuilder(apiBase(serve).resolve("/v1/instances/" + uuid
+                            + "/inject")).header("Authorization", "Bearer " + token)
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(inject)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, next.statusCode(), next.body());
+            assertTrue(next.body().contains("were rolled back from the undo journal"), next.body());
+        }
+        assertTrue(journal().isEmpty());
+        assertTrue(e2fsckClean(image));
+    }
+
+    private int apiPort;
+
+    private int freePort() throws IOException {
+        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            apiPort = free.getLocalPort();
+            return apiPort;
+        }
+    }
+
+    private URI apiBase(ServeProcess serve) {
+        return URI.create("http://127.0.0.1:" + apiPort);
     }
 }
