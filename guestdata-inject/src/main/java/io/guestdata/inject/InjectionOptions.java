@@ -3,6 +3,7 @@ package io.guestdata.inject;
 import java.util.Objects;
 import java.util.Optional;
 
+import io.guestdata.inject.block.BackingFilePolicy;
 import io.guestdata.inject.block.ImageFormat;
 import io.guestdata.inject.block.QemuStorageExport;
 
@@ -16,49 +17,56 @@ import io.guestdata.inject.block.QemuStorageExport;
  * @param dryRun       open read-only, plan, report, write nothing
  * @param bestEffort   continue past a refused or failed item
  * @param export       how qemu-storage-daemon is run for non-raw images
+ * @param backingFiles which backing files the image may name (none by default; files below the base image
+ *                     directories, {@code --base-image-dir})
  */
 public record InjectionOptions(Optional<ImageFormat> imageFormat, int partition, FilesystemBackends.Choice backend,
                                InjectionRequest request, boolean dryRun, boolean bestEffort,
-                               QemuStorageExport.Settings export) {
+                               QemuStorageExport.Settings export, BackingFilePolicy backingFiles) {
 
     public InjectionOptions {
         Objects.requireNonNull(imageFormat, "imageFormat");
         Objects.requireNonNull(backend, "backend");
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(export, "export");
+        Objects.requireNonNull(backingFiles, "backingFiles");
     }
 
-    /** Auto format, partition -1, auto backend, everything, SHA-512, writing, all-or-nothing. */
+    /** Auto format, partition -1, auto backend, everything, SHA-512, writing, all-or-nothing, no backing files. */
     public static InjectionOptions defaults() {
         return new InjectionOptions(Optional.empty(), -1, FilesystemBackends.Choice.AUTO, InjectionRequest.everything(),
-                false, false, QemuStorageExport.Settings.defaults());
+                false, false, QemuStorageExport.Settings.defaults(), BackingFilePolicy.refuseAll());
     }
 
     public InjectionOptions withPartition(int p) {
-        return new InjectionOptions(imageFormat, p, backend, request, dryRun, bestEffort, export);
+        return new InjectionOptions(imageFormat, p, backend, request, dryRun, bestEffort, export, backingFiles);
     }
 
     public InjectionOptions withImageFormat(Optional<ImageFormat> f) {
-        return new InjectionOptions(f, partition, backend, request, dryRun, bestEffort, export);
+        return new InjectionOptions(f, partition, backend, request, dryRun, bestEffort, export, backingFiles);
     }
 
     public InjectionOptions withBackend(FilesystemBackends.Choice b) {
-        return new InjectionOptions(imageFormat, partition, b, request, dryRun, bestEffort, export);
+        return new InjectionOptions(imageFormat, partition, b, request, dryRun, bestEffort, export, backingFiles);
     }
 
     public InjectionOptions withRequest(InjectionRequest r) {
-        return new InjectionOptions(imageFormat, partition, backend, r, dryRun, bestEffort, export);
+        return new InjectionOptions(imageFormat, partition, backend, r, dryRun, bestEffort, export, backingFiles);
     }
 
     public InjectionOptions withDryRun(boolean d) {
-        return new InjectionOptions(imageFormat, partition, backend, request, d, bestEffort, export);
+        return new InjectionOptions(imageFormat, partition, backend, request, d, bestEffort, export, backingFiles);
     }
 
     public InjectionOptions withBestEffort(boolean b) {
-        return new InjectionOptions(imageFormat, partition, backend, request, dryRun, b, export);
+        return new InjectionOptions(imageFormat, partition, backend, request, dryRun, b, export, backingFiles);
+    }
+
+    public InjectionOptions withBackingFiles(BackingFilePolicy p) {
+        return new InjectionOptions(imageFormat, partition, backend, request, dryRun, bestEffort, export, p);
     }
 
     public InjectionOptions withExport(QemuStorageExport.Settings s) {
-        return new InjectionOptions(imageFormat, partition, backend, request, dryRun, bestEffort, s);
+        return new InjectionOptions(imageFormat, partition, backend, request, dryRun, bestEffort, s, backingFiles);
     }
 }
