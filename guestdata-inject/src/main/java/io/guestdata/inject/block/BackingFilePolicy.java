@@ -82,6 +82,41 @@ public record BackingFilePolicy(List<Path> baseImageDirs) {
         return new BackingFilePolicy(checked);
     }
 
+    /**
+     * Refuses base image directories that are, or contain, a directory of tenant images: every
+     * image there would be admitted as a backing file of every other, and one tenant's overlay
+     * could read another tenant's disk.
+     *
+     * @throws IllegalArgumentException naming both settings and directories
+     */
+    public void requireApartFrom(List<Path> imageDirs, String imageSetting, String baseSetting) {
+        for (Path base : baseImageDirs) {
+            for (Path images : imageDirs) {
+                try {
+                    Path realBase = base.toRealPath();
+                    Path realImages = images.toRealPath();
+                    if (realImages.startsWith(realBase)) {
+                        throw new IllegalArgumentException(baseSetting + " " + base + " is or contains the " + imageSetting
+                                + " directory " + images + ": every image there could name another as its backing file;"
+                                + " keep base images in a directory of their own");
+                    }
+                } catch (IOException e) {
+                    throw new IllegalArgumentException(baseSetting + " " + base + " or " + imageSetting + " " + images
+                            + " cannot be resolved: " + e.getMessage(), e);
+                }
+            }
+        }
+    }
+
+    /** Whether {@code file} (a real path) lies below one of the base image directories. */
+    public boolean holds(Path file) {
+        try {
+            return below(file.toRealPath(), realBaseDirs(file));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** Whether any backing file may be admitted. */
     public boolean allowsAny() {
         return !baseImageDirs.isEmpty();
