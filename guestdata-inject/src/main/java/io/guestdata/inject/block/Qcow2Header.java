@@ -198,8 +198,8 @@ public record Qcow2Header(int version, int headerLength, int clusterBits, long s
             throw new ImageFormatException(f.path(), "its backing format header extension is "
                     + format.get().length() + " bytes long (1.." + MAX_BACKING_FORMAT + "); the header is corrupt");
         }
-        return new LayerHeader(ImageFormat.QCOW2, backingFile, "qcow2 header field backing_file (offset "
-                + backingFileOffset + ")", backingFormat());
+        return new LayerHeader(ImageFormat.QCOW2, backingFile, "qcow2 header field backing_file, at offset "
+                + backingFileOffset, backingFormat());
     }
 
     private static ImageFormatException corrupt(LayerFile f, String what) {

@@ -75,8 +75,8 @@ record QcowHeader(long size, int clusterBits, int l2Bits, long cryptMethod, long
             throw new ImageFormatException(f.path(), "is an encrypted qcow (AES); guestdata takes no keys and cannot"
                     + " inject into encrypted images: decrypt it first (qemu-img convert with a secret object)");
         }
-        return new LayerHeader(ImageFormat.QCOW, backingFile, "qcow header field backing_file (offset "
-                + backingFileOffset + ")", Optional.empty());
+        return new LayerHeader(ImageFormat.QCOW, backingFile, "qcow header field backing_file, at offset "
+                + backingFileOffset, Optional.empty());
     }
 
     private static ImageFormatException corrupt(LayerFile f, String what) {

@@ -83,8 +83,8 @@ record QedHeader(long clusterSize, long tableSize, long headerSize, long feature
     /** QED has no encryption and no data files: only the backing file is reported. */
     LayerHeader check() {
         Optional<String> format = (features & F_BACKING_FORMAT_NO_PROBE) != 0 ? Optional.of("raw") : Optional.empty();
-        return new LayerHeader(ImageFormat.QED, backingFile, "QED header field backing_filename (offset "
-                + backingFilenameOffset + ")", format);
+        return new LayerHeader(ImageFormat.QED, backingFile, "QED header field backing_filename, at offset "
+                + backingFilenameOffset, format);
     }
 
     private static ImageFormatException corrupt(LayerFile f, String what) {
