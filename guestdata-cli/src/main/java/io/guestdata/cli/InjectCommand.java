@@ -11,6 +11,7 @@ import io.guestdata.inject.InjectionReport.Entry;
 import io.guestdata.inject.InjectionReport.Status;
 import io.guestdata.inject.InjectionRequest;
 import io.guestdata.inject.PasswordHash;
+import io.guestdata.inject.block.BackingFilePolicy;
 import io.guestdata.inject.block.ImageFormat;
 import io.guestdata.inject.block.UndoJournal;
 import io.guestdata.inject.fs.GuestFsException;
@@ -46,7 +47,8 @@ import picocli.CommandLine.Model.CommandSpec;
         footerHeading = "%nExit codes:%n",
         footer = {"  0  done (or dry run: all would be written; or nothing to inject)", "  2  usage error",
                 "  3  invalid instance document", "  6  a local input file cannot be read",
-                "  7  the image cannot be used (missing, in use, format, partition, filesystem state); nothing written",
+                "  7  the image cannot be used (missing, in use, format or backing file refused, partition, filesystem"
+                        + " state); nothing written",
                 "  8  a check refused the injection before the first write; nothing written",
                 "  9  a write failed; the report says what was written",
                 " 10  --best-effort: some items were refused or failed, the others written",
@@ -63,6 +65,11 @@ final class InjectCommand implements Callable<Integer> {
     @Option(names = "--image-format", paramLabel = "FORMAT", defaultValue = "auto",
             description = "raw, qcow2 (or another QEMU format) or auto (default: auto, detected from the header).")
     String imageFormat;
+
+    @Option(names = "--base-image-dir", paramLabel = "DIR",
+            description = "A directory of base images (Nova's _base) below which the image's backing files may lie;"
+                    + " repeatable. Default: none, and an image that names a backing file is refused (exit 7).")
+    List<Path> baseImageDirs;
 
     @Option(names = "--partition", paramLabel = "N", defaultValue = "-1",
             description = "Nova's inject_partition: -1 the one partition holding an OS root (default), 0 the whole disk,"
@@ -157,8 +164,10 @@ final class InjectCommand implements Callable<Integer> {
                 }
             }
             InjectionRequest request = new InjectionRequest(items, explicit, PasswordHash.ofLabel(passwordHash), false);
+            BackingFilePolicy backing = baseImageDirs == null || baseImageDirs.isEmpty() ? BackingFilePolicy.refuseAll()
+                    : BackingFilePolicy.below(baseImageDirs, "--base-image-dir");
             return InjectionOptions.defaults().withImageFormat(format).withPartition(partition).withBackend(choice)
-                    .withRequest(request).withDryRun(dryRun).withBestEffort(bestEffort)
+                    .withRequest(request).withDryRun(dryRun).withBestEffort(bestEffort).withBackingFiles(backing)
                     .withUndoDirectory(undoDir != null ? undoDir.toAbsolutePath()
                             : UndoJournal.defaultDirectory(environment));
         } catch (IllegalArgumentException e) {

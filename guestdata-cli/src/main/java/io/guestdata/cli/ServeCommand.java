@@ -82,6 +82,10 @@ final class ServeCommand implements Callable<Integer> {
             description = "directories whose images the management API may inject into (default none: the inject "
                     + "endpoint answers 403)")
     List<String> injectAllowedDirs;
+    @Option(names = "--inject-base-image-dirs", paramLabel = "DIR", split = ",",
+            description = "directories below which the injected images' backing files may lie (Nova's _base; default"
+                    + " none: an image that names a backing file is refused)")
+    List<String> injectBaseImageDirs;
     @Option(names = "--metadata-cache-entries", paramLabel = "N",
             description = "built metadata trees kept in memory; others are built from the store on request (default "
                     + StoreInstanceDirectory.DEFAULT_CACHE_ENTRIES + ")")
@@ -117,6 +121,7 @@ final class ServeCommand implements Callable<Integer> {
         put(flags, "vendor-data-ca-file", vendorDataCaFile);
         put(flags, "api-token-file", apiTokenFile);
         put(flags, "inject-allowed-dirs", injectAllowedDirs == null ? null : List.copyOf(injectAllowedDirs));
+        put(flags, "inject-base-image-dirs", injectBaseImageDirs == null ? null : List.copyOf(injectBaseImageDirs));
         put(flags, "metadata-cache-entries", metadataCacheEntries);
         return flags;
     }

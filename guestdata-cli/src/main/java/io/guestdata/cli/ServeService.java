@@ -66,7 +66,8 @@ final class ServeService implements AutoCloseable {
     static Map<String, HttpService> apiServices(Store store, ServeSettings.ApiSettings api, MetadataOptions options) {
         Map<String, HttpService> services = new LinkedHashMap<>();
         DiskInjector injector = api.allowedInjectDirs().isEmpty() ? null : new DiskInjector();
-        services.put("/v1", ManagementApi.create(store, api.token(), options, injector, api.allowedInjectDirs()));
+        services.put("/v1", ManagementApi.builder(store, api.token()).metadataOptions(options).injector(injector)
+                .allowedInjectDirs(api.allowedInjectDirs()).injectBaseImageDirs(api.injectBaseImageDirs()).build());
         return services;
     }
 

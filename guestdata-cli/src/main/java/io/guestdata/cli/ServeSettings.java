@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.guestdata.core.metadata.MetadataOptions;
+import io.guestdata.inject.block.BackingFilePolicy;
 import io.guestdata.server.metadata.ApiListener;
 import io.guestdata.server.metadata.IdentificationMode;
 import io.guestdata.server.metadata.MetadataServerConfig;
@@ -75,6 +76,7 @@ final class ServeSettings {
             new Key("api-token", Kind.TEXT, null, true),
             new Key("api-token-file", Kind.TEXT, null, false),
             new Key("inject-allowed-dirs", Kind.LIST, "", false),
+            new Key("inject-base-image-dirs", Kind.LIST, "", false),
             new Key("metadata-cache-entries", Kind.TEXT,
                     Integer.toString(StoreInstanceDirectory.DEFAULT_CACHE_ENTRIES), false));
 
@@ -490,14 +492,31 @@ final class ServeSettings {
             }
             injectDirs.add(p);
         }
-        return Optional.of(new ApiSettings(address.get(), token.get(), List.copyOf(injectDirs)));
+        List<java.nio.file.Path> baseDirs = new java.util.ArrayList<>();
+        for (String dir : get("inject-base-image-dirs").list()) {
+            java.nio.file.Path p = java.nio.file.Path.of(dir);
+            if (!p.isAbsolute() || !java.nio.file.Files.isDirectory(p)) {
+                throw error("inject-base-image-dirs", "'" + dir + "' must be an absolute path of an existing directory");
+            }
+            baseDirs.add(p);
+        }
+        try {
+            BackingFilePolicy.below(baseDirs, "inject-base-image-dirs")
+                    .requireApartFrom(injectDirs, "inject-allowed-dirs", "inject-base-image-dirs");
+        } catch (IllegalArgumentException e) {
+            throw error("inject-base-image-dirs", e.getMessage());
+        }
+        return Optional.of(new ApiSettings(address.get(), token.get(), List.copyOf(injectDirs), List.copyOf(baseDirs)));
     }
 
     /**
      * @param allowedInjectDirs directories whose images {@code POST /v1/instances/{uuid}/inject} may write;
      *                          empty: the endpoint is off (403)
+     * @param injectBaseImageDirs directories below which those images' backing files may lie (Nova's
+     *                          {@code _base}); empty: images with backing files are refused
      */
-    record ApiSettings(InetSocketAddress address, String token, List<java.nio.file.Path> allowedInjectDirs) {
+    record ApiSettings(InetSocketAddress address, String token, List<java.nio.file.Path> allowedInjectDirs,
+                       List<java.nio.file.Path> injectBaseImageDirs) {
         ApiListener listener(Map<String, io.helidon.webserver.http.HttpService> services) {
             return new ApiListener(address, services);
         }

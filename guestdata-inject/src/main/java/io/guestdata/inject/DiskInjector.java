@@ -22,11 +22,11 @@ import io.guestdata.inject.block.DiskImage;
 import io.guestdata.inject.block.FilesystemType;
 import io.guestdata.inject.block.ImageFormat;
 import io.guestdata.inject.block.ImageInUseException;
+import io.guestdata.inject.block.ImageInspector;
 import io.guestdata.inject.block.ImageLock;
 import io.guestdata.inject.block.InjectPartition;
 import io.guestdata.inject.block.PartitionSelectionException;
 import io.guestdata.inject.block.PartitionView;
-import io.guestdata.inject.block.Qcow2Header;
 import io.guestdata.inject.block.UndoJournal;
 import io.guestdata.inject.fs.GuestFilesystem;
 import io.guestdata.inject.fs.GuestFsException;
@@ -129,8 +129,8 @@ public final class DiskInjector {
             return writeInProcess(image, instance, partition, options, notes); // no backend to choose
         }
         // Read-only and unlocked: nothing of ours may hold the image when a backend opens it itself.
-        DiskImage disk = DiskImage.open(image, new DiskImage.Options(options.imageFormat(), false, true,
-                options.export()));
+        DiskImage disk = DiskImage.open(image, new DiskImage.Options(options.imageFormat(), false,
+                options.backingFiles(), options.export()));
         Choice choice;
         try {
             if (options.dryRun()) {
@@ -171,8 +171,8 @@ public final class DiskInjector {
                     + " undo journal " + pending.get() + "; a real run rolls it back before anything else, a dry run"
                     + " changes nothing and stops here");
         }
-        try (DiskImage disk = DiskImage.open(image, new DiskImage.Options(options.imageFormat(), true, true,
-                options.export()))) {
+        try (DiskImage disk = DiskImage.open(image, new DiskImage.Options(options.imageFormat(), true,
+                options.backingFiles(), options.export()))) {
             disk.useJournal(journal).ifPresent(notes::add);
         }
     }
@@ -181,8 +181,8 @@ public final class DiskInjector {
     private InjectionReport writeInProcess(Path image, Instance instance, InjectPartition partition,
                                            InjectionOptions options, List<String> notes)
             throws IOException, GuestFsException, BackendUnavailableException {
-        DiskImage disk = DiskImage.open(image, new DiskImage.Options(options.imageFormat(), true, true,
-                options.export()));
+        DiskImage disk = DiskImage.open(image, new DiskImage.Options(options.imageFormat(), true,
+                options.backingFiles(), options.export()));
         InProcess chosen;
         try {
             disk.useJournal(UndoJournal.of(options.undoDirectory(), image)).ifPresent(notes::add);
@@ -320,14 +320,16 @@ public final class DiskInjector {
                                             List<String> notes)
             throws IOException, GuestFsException {
         ImageTarget target = chosen.target();
+        // libguestfs' QEMU opens the image itself and follows the backing file names in its headers:
+        // the chain is inspected again right before (nothing of ours has held the image since the
+        // choice), and every overlay must record its backing file's format, so that QEMU probes nothing.
+        ImageInspector.inspect(image, Optional.of(target.format()), options.backingFiles())
+                .requireRecordedBackingFormats();
         if (options.dryRun()) {
             if (Files.isWritable(image) && ImageLock.isLockedByOthers(image)) {
                 throw inUseDryRun(image);
             }
         } else {
-            if (target.format() == ImageFormat.QCOW2) {
-                Qcow2Header.read(image).checkWritable(image);
-            }
             ImageLock.probe(image);
         }
         ImageFileBackend.Opened opened = chosen.backend().openImage(target,

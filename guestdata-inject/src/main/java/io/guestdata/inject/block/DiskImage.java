@@ -2,7 +2,6 @@ package io.guestdata.inject.block;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -14,10 +13,12 @@ import java.util.Optional;
  * <ul>
  *   <li>raw file or block device: opened in place; writable opens take the exclusive
  *       {@link ImageLock} first and keep it until {@link #close()};</li>
- *   <li>qcow2 and every other format QEMU reads: the header is checked (encryption, corrupt
- *       bit, external data file, backing chain: see {@link QemuImageInfo}), the image is probed
- *       with {@link ImageLock#probe} so that a busy image gets the same error as a raw one, then
- *       a {@link QemuStorageExport} serves it as a raw FUSE file, and QEMU's own locks hold it;</li>
+ *   <li>qcow2 and every other format QEMU reads: every layer's header is read and checked by
+ *       {@link ImageInspector} from a channel of ours (encryption, external data files, VMDK
+ *       extents, backing files and the {@link BackingFilePolicy}) before anything else opens the
+ *       image; the image is probed with {@link ImageLock#probe} so that a busy image gets the
+ *       same error as a raw one; then a {@link QemuStorageExport} serves it as a raw FUSE file,
+ *       with a block graph that names every file itself, and QEMU's own locks hold it;</li>
  *   <li>a network block device given as QEMU {@code --blockdev} JSON: exported the same way.</li>
  * </ul>
  *
@@ -30,31 +31,33 @@ public final class DiskImage implements BlockDevice {
      *
      * @param format the format asked for ({@code --image-format}); empty for auto
      * @param writable open for writing (and lock)
-     * @param allowBackingFile accept a qcow2 (etc.) overlay over local backing files; writes go
-     *     to the overlay only. On by default: Nova's instance disks are overlays over {@code _base}
+     * @param backingFiles which backing files an image may name: none by default; files below
+     *     base image directories ({@code --base-image-dir}: Nova's instance disks are overlays of
+     *     {@code _base}). Writes go to the image only; backing files are opened read-only
      * @param export how a qemu-storage-daemon is run
      */
-    public record Options(Optional<ImageFormat> format, boolean writable, boolean allowBackingFile,
+    public record Options(Optional<ImageFormat> format, boolean writable, BackingFilePolicy backingFiles,
             QemuStorageExport.Settings export) {
-        /** Auto-detected format, writable, backing files allowed, default daemon settings. */
+        /** Auto-detected format, writable, no backing files, default daemon settings. */
         public static Options writableAuto() {
-            return new Options(Optional.empty(), true, true, QemuStorageExport.Settings.defaults());
+            return new Options(Optional.empty(), true, BackingFilePolicy.refuseAll(),
+                    QemuStorageExport.Settings.defaults());
         }
 
         public Options withFormat(Optional<ImageFormat> f) {
-            return new Options(f, writable, allowBackingFile, export);
+            return new Options(f, writable, backingFiles, export);
         }
 
         public Options withWritable(boolean w) {
-            return new Options(format, w, allowBackingFile, export);
+            return new Options(format, w, backingFiles, export);
         }
 
-        public Options withAllowBackingFile(boolean allow) {
-            return new Options(format, writable, allow, export);
+        public Options withBackingFiles(BackingFilePolicy policy) {
+            return new Options(format, writable, policy, export);
         }
 
         public Options withExport(QemuStorageExport.Settings s) {
-            return new Options(format, writable, allowBackingFile, s);
+            return new Options(format, writable, backingFiles, s);
         }
     }
 
@@ -79,27 +82,16 @@ public final class DiskImage implements BlockDevice {
      * @throws QemuExportException the daemon could not serve it
      */
     public static DiskImage open(Path image, Options options) throws BlockException {
-        if (!Files.exists(image)) {
-            throw new BlockException(image, "does not exist");
-        }
-        ImageFormat format = ImageFormat.resolve(image, options.format());
+        BackingChain chain = ImageInspector.inspect(image, options.format(), options.backingFiles());
+        ImageFormat format = chain.format();
         if (format == ImageFormat.RAW) {
             RawImage raw = options.writable() ? RawImage.openWritable(image) : RawImage.openReadOnly(image);
             return new DiskImage(image, format, raw, null);
         }
-        if (format == ImageFormat.QCOW2) {
-            Qcow2Header header = Qcow2Header.read(image);
-            if (options.writable()) {
-                header.checkWritable(image);
-            } else if (header.cryptMethod() != 0) {
-                header.checkWritable(image); // encrypted: refused even for reading, we take no keys
-            }
-        }
-        QemuImageInfo.read(image, format, Duration.ofSeconds(30)).check(image, format, options.allowBackingFile());
         if (options.writable()) {
             ImageLock.probe(image);
         }
-        QemuStorageExport export = QemuStorageExport.ofImage(image, format, options.writable(), options.export());
+        QemuStorageExport export = QemuStorageExport.ofImage(chain, options.writable(), options.export());
         return withExport(image, format, export);
     }
 

@@ -50,6 +50,22 @@ public enum ImageFormat {
     }
 
     /**
+     * Whether QEMU's driver for this format takes a {@code backing} node (qcow2, qcow, QED,
+     * VMDK: the formats whose headers can name a backing file); the others refuse the option.
+     */
+    public boolean copyOnWrite() {
+        return this == QCOW2 || this == QCOW || this == QED || this == VMDK;
+    }
+
+    /**
+     * The format named by a backing format an image header records ({@code raw}, {@code qcow2}),
+     * if guestdata opens that format; LUKS never.
+     */
+    static Optional<ImageFormat> recorded(String qemuName) {
+        return Arrays.stream(values()).filter(f -> f != LUKS && f.qemuName.equals(qemuName)).findFirst();
+    }
+
+    /**
      * The value of {@code --image-format}: {@code auto} gives empty (detect), {@code raw},
      * {@code qcow2} or any other QEMU format name listed here gives that format.
      *
@@ -112,7 +128,12 @@ public enum ImageFormat {
      *     a qcow2 would destroy it), or for a LUKS image (we take no keys)
      */
     public static ImageFormat resolve(Path image, Optional<ImageFormat> requested) throws BlockException {
-        ImageFormat detected = detect(image);
+        return resolve(image, requested, detect(image));
+    }
+
+    /** {@link #resolve(Path, Optional)} for a format already detected from the image's first bytes. */
+    static ImageFormat resolve(Path image, Optional<ImageFormat> requested, ImageFormat detected)
+            throws ImageFormatException {
         if (requested.isPresent() && requested.get() != detected) {
             ImageFormat asked = requested.get();
             throw new ImageFormatException(image, asked == RAW

@@ -122,25 +122,48 @@ public final class QemuStorageExport implements AutoCloseable {
     }
 
     /**
-     * Exports a local image file (or block device) of the given format.
+     * Exports a local image file (or block device) and its backing chain, as
+     * {@link ImageInspector} checked them.
      *
-     * <p>The caller checks first that the image may be written ({@link ImageLock#probe},
-     * {@link Qcow2Header#checkWritable}); {@link DiskImage#open} does all of that.
+     * <p>The block graph names every file itself, so QEMU never resolves a name found in an image:
+     * one {@code file} (or {@code host_device}) node and one format node per layer, the backing
+     * layers read-only and referenced by node name; the last layer's format node gets
+     * {@code "backing": null} (for the formats that have backing files), so a backing name in its
+     * header is not followed; no {@code data-file} is ever given (the inspector refused images
+     * that need one).
+     *
+     * <p>The caller checks first that the image may be written ({@link ImageLock#probe});
+     * {@link DiskImage#open} does all of that.
      */
-    public static QemuStorageExport ofImage(Path image, ImageFormat format, boolean writable, Settings settings)
+    public static QemuStorageExport ofImage(BackingChain chain, boolean writable, Settings settings)
             throws BlockException {
-        Path abs = image.toAbsolutePath();
-        ObjectNode file = JSON.createObjectNode()
-                .put("driver", ImageLock.isBlockDevice(abs) ? "host_device" : "file")
-                .put("filename", abs.toString())
-                .put("node-name", "file0")
-                .put("read-only", !writable);
-        ObjectNode fmt = JSON.createObjectNode()
-                .put("driver", format.qemuName())
-                .put("file", "file0")
-                .put("node-name", "fmt0")
-                .put("read-only", !writable);
-        return start(image, List.of(file, fmt), "fmt0", writable, settings);
+        List<ObjectNode> nodes = new ArrayList<>();
+        String below = null;
+        for (int i = chain.layers().size() - 1; i >= 0; i--) {
+            BackingChain.Layer layer = chain.layers().get(i);
+            boolean readOnly = i > 0 || !writable;
+            Path abs = layer.path().toAbsolutePath();
+            nodes.add(JSON.createObjectNode()
+                    .put("driver", ImageLock.isBlockDevice(abs) ? "host_device" : "file")
+                    .put("filename", abs.toString())
+                    .put("node-name", "file" + i)
+                    .put("read-only", readOnly));
+            ObjectNode fmt = JSON.createObjectNode()
+                    .put("driver", layer.format().qemuName())
+                    .put("file", "file" + i)
+                    .put("node-name", "fmt" + i)
+                    .put("read-only", readOnly);
+            if (layer.format().copyOnWrite()) {
+                if (below == null) {
+                    fmt.putNull("backing");
+                } else {
+                    fmt.put("backing", below);
+                }
+            }
+            nodes.add(fmt);
+            below = "fmt" + i;
+        }
+        return start(chain.top().path(), nodes, "fmt0", writable, settings);
     }
 
     /**

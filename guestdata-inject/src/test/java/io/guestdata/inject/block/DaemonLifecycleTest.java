@@ -100,7 +100,8 @@ class DaemonLifecycleTest {
 
     @Test
     void theSweepLeavesDirectoriesOfLiveJvmsAlone() throws Exception {
-        try (QemuStorageExport export = QemuStorageExport.ofImage(image, ImageFormat.QCOW2, false,
+        try (QemuStorageExport export = QemuStorageExport.ofImage(ImageInspector.inspect(image,
+                java.util.Optional.of(ImageFormat.QCOW2), BackingFilePolicy.refuseAll()), false,
                 QemuStorageExport.Settings.defaults().withTempRoot(tempRoot))) {
             assertEquals(List.of(), QemuStorageExport.sweepOrphans(tempRoot, Duration.ofSeconds(5)));
             assertTrue(export.isAlive());

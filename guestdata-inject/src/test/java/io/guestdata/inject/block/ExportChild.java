@@ -16,7 +16,8 @@ public final class ExportChild {
         QemuStorageExport.Settings settings = QemuStorageExport.Settings.defaults()
                 .withTempRoot(Path.of(args[1]))
                 .withParentDeathSignal(args[2].equals("pdeathsig"));
-        QemuStorageExport export = QemuStorageExport.ofImage(Path.of(args[0]), ImageFormat.QCOW2, true, settings);
+        QemuStorageExport export = QemuStorageExport.ofImage(ImageInspector.inspect(Path.of(args[0]),
+                java.util.Optional.of(ImageFormat.QCOW2), BackingFilePolicy.refuseAll()), true, settings);
         System.out.println("READY " + export.pid() + " " + export.workDir());
         System.out.flush();
         if (args[3].equals("exit")) {

@@ -11,7 +11,9 @@ import io.guestdata.inject.InjectionReport;
 import io.guestdata.inject.InjectionReportJson;
 import io.guestdata.inject.InjectionRequest;
 import io.guestdata.inject.PasswordHash;
+import io.guestdata.inject.block.BackingFilePolicy;
 import io.guestdata.inject.block.ImageFormat;
+import io.guestdata.inject.block.ImageFormatException;
 import io.guestdata.inject.block.ImageInUseException;
 import io.guestdata.inject.fs.GuestFsException;
 import io.guestdata.store.StoredInstance;
@@ -37,6 +39,11 @@ import java.util.function.Supplier;
  * {@code POST /instances/{uuid}/inject}: {@link DiskInjector#inject} on an image of the service host, which must
  * lie under one of the configured {@code inject.allowed_dirs} (after resolving symbolic links), so the API cannot
  * be used to write arbitrary host files. No allowed directory: the endpoint answers 403.
+ *
+ * <p>The image's backing files are refused unless they lie below one of {@code inject-base-image-dirs}
+ * ({@link BackingFilePolicy}): a tenant's image must not make the service read another tenant's disk or its own
+ * store. A base image directory may not be or contain an allowed directory, and an image below a base image
+ * directory is not injected (base images are shared by every overlay on them).
  */
 final class InjectEndpoint {
     static final Set<String> FIELDS = new LinkedHashSet<>(List.of("image", "image_format", "partition", "backend",
@@ -44,8 +51,9 @@ final class InjectEndpoint {
 
     private final DiskInjector injector;
     private final List<Path> allowed;
+    private final BackingFilePolicy backingFiles;
 
-    InjectEndpoint(DiskInjector injector, List<Path> allowedDirs) {
+    InjectEndpoint(DiskInjector injector, List<Path> allowedDirs, List<Path> baseImageDirs) {
         List<Path> dirs = new ArrayList<>();
         for (Path d : allowedDirs) {
             if (!d.isAbsolute()) {
@@ -58,6 +66,9 @@ final class InjectEndpoint {
             }
         }
         this.allowed = List.copyOf(dirs);
+        this.backingFiles = baseImageDirs.isEmpty() ? BackingFilePolicy.refuseAll()
+                : BackingFilePolicy.below(baseImageDirs, "inject-base-image-dirs");
+        backingFiles.requireApartFrom(allowed, "inject-allowed-dirs", "inject-base-image-dirs");
         this.injector = allowed.isEmpty() ? null : injector != null ? injector : new DiskInjector();
     }
 
@@ -68,7 +79,7 @@ final class InjectEndpoint {
         }
         ObjectNode body = ManagementApi.objectBody(req, FIELDS);
         String imageText = ManagementApi.text(body, "image", true);
-        InjectionOptions options = options(body);
+        InjectionOptions options = options(body).withBackingFiles(backingFiles);
         Path image = allowedImage(imageText);
         StoredInstance stored = instance.get();
         InjectionReport report;
@@ -78,6 +89,8 @@ final class InjectEndpoint {
             throw new ApiError(503, "backend_unavailable", e.getMessage() + "; nothing was written");
         } catch (ImageInUseException e) {
             throw new ApiError(409, "image_in_use", e.getMessage() + "; nothing was written");
+        } catch (ImageFormatException e) {
+            throw new ApiError(409, "image_format_refused", e.getMessage() + "; nothing was written");
         } catch (GuestFsException e) {
             throw new ApiError(409, "image_unusable", e.getMessage() + "; nothing was written");
         } catch (IOException e) {
@@ -137,6 +150,11 @@ final class InjectEndpoint {
         }
         if (!under(real)) {
             throw notAllowed(text);
+        }
+        if (backingFiles.holds(real)) {
+            throw new ApiError(403, "image_not_allowed", "image " + text + " lies below a base image directory "
+                    + "(inject-base-image-dirs): base images are shared by the overlays on them and are not injected",
+                    "/image", null, null);
         }
         if (!Files.isRegularFile(real, LinkOption.NOFOLLOW_LINKS)) {
             throw new ApiError(400, "invalid_field", "image " + text + " is not a regular file", "/image", null, null);

@@ -95,7 +95,7 @@ public final class ManagementApi implements HttpService {
         }
         this.tokenDigest = sha256(b.token.getBytes(StandardCharsets.US_ASCII));
         this.configDrive = new ConfigDriveEndpoint(b.metadataOptions, b.clock);
-        this.inject = new InjectEndpoint(b.injector, b.allowedInjectDirs);
+        this.inject = new InjectEndpoint(b.injector, b.allowedInjectDirs, b.injectBaseImageDirs);
         this.openApi = OpenApiDocument.load();
         this.routes = List.of(
                 new Route(Method.GET, "/openapi.yaml", (req, res) -> openApi.sendYaml(res)),
@@ -144,6 +144,7 @@ public final class ManagementApi implements HttpService {
         private MetadataOptions metadataOptions = MetadataOptions.defaults();
         private DiskInjector injector;
         private List<Path> allowedInjectDirs = List.of();
+        private List<Path> injectBaseImageDirs = List.of();
         private Clock clock = Clock.systemUTC();
 
         private Builder(Store store, String token) {
@@ -169,6 +170,15 @@ public final class ManagementApi implements HttpService {
          */
         public Builder allowedInjectDirs(List<Path> dirs) {
             this.allowedInjectDirs = List.copyOf(dirs);
+            return this;
+        }
+
+        /**
+         * {@code inject-base-image-dirs}: the directories below which an injected image's backing files may lie
+         * (Nova's {@code _base}). Empty (the default): an image that names a backing file is refused.
+         */
+        public Builder injectBaseImageDirs(List<Path> dirs) {
+            this.injectBaseImageDirs = List.copyOf(dirs);
             return this;
         }
 
