@@ -45,7 +45,7 @@ import java.util.concurrent.atomic.LongAdder;
  *   <li>The listener's overall limit is Helidon's {@code maxTcpConnections}.</li>
  * </ul>
  * Refusals and timeouts are counted ({@link #refused()}, {@link #timedOut(Phase)}); refusals are also logged, one
- * line per minute at most ({@link ThrottledLog}).
+ * line per minute at most ({@link LogThrottle}).
  */
 public final class ConnectionGuard implements Http1ConnectionListener {
     private static final System.Logger LOG = System.getLogger(ConnectionGuard.class.getName());
@@ -67,7 +67,7 @@ public final class ConnectionGuard implements Http1ConnectionListener {
     private final LongAdder refused = new LongAdder();
     private final LongAdder firstRequestTimeouts = new LongAdder();
     private final LongAdder headerTimeouts = new LongAdder();
-    private final ThrottledLog refusals = new ThrottledLog(LOG, System.Logger.Level.WARNING, Duration.ofMinutes(1));
+    private final LogThrottle refusals = new LogThrottle(Duration.ofMinutes(1));
 
     private record Deadline(Thread thread, long at, Phase phase) {
     }
@@ -214,8 +214,12 @@ public final class ConnectionGuard implements Http1ConnectionListener {
             InetAddress source = source(ctx);
             if (source != null && !admit(source)) {
                 refused.increment();
-                refusals.log(() -> listener + ": closed a connection from " + source.getHostAddress() + ", which has "
-                        + limits.maxPerSource() + " open (the per-source limit)");
+                long more = refusals.admit();
+                if (more >= 0) {
+                    LOG.log(System.Logger.Level.WARNING, listener + ": closed a connection from "
+                            + source.getHostAddress() + ", which has " + limits.maxPerSource()
+                            + " open (the per-source limit)" + LogThrottle.more(more));
+                }
                 return Refused.INSTANCE;
             }
             // Helidon calls this on the connection's own thread, right after accepting it.

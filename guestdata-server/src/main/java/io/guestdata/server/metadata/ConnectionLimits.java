@@ -19,8 +19,9 @@ import java.util.Objects;
  * @param firstRequestTimeout a new connection whose first request head (request line and headers) is not complete
  *                            this long after it was accepted is closed
  * @param idleTimeout         a kept-alive connection idle this long after its last answer (or still sending its
- *                            next request line) is closed. Closed between 1 and 1.5 times this, as Helidon checks
- *                            every half of it
+ *                            next request line) is closed: Helidon's idle timeout, checked every half of it against
+ *                            request times of one-second resolution, so a connection goes up to a second sooner or
+ *                            half the timeout later
  * @param headerTimeout       a later request whose headers are not complete this long after its request line has its
  *                            connection closed
  */

@@ -1,6 +1,7 @@
 package io.guestdata.server.metadata;
 
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
 import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
@@ -23,9 +24,14 @@ import java.util.List;
 public final class ConnectionTearDown implements Filter {
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
+        boolean asked = hasClose(req.headers().all(HeaderNames.CONNECTION, List::of));
+        if (asked) {
+            // "The server SHOULD send a "close" connection option in its final response" (§9.6). Helidon does only
+            // for the exact value "close", and would answer "Connection: Close" with keep-alive.
+            res.header(HeaderValues.CONNECTION_CLOSE);
+        }
         chain.proceed();
-        if (hasClose(req.headers().all(HeaderNames.CONNECTION, List::of))
-                || hasClose(res.headers().all(HeaderNames.CONNECTION, List::of))) {
+        if (asked || hasClose(res.headers().all(HeaderNames.CONNECTION, List::of))) {
             throw new CloseConnectionException("the request or its response has Connection: close");
         }
     }

@@ -131,7 +131,10 @@ final class MetadataService implements Handler {
     private ServerConnectionException clientGone(ServerRequest req, RuntimeException e) {
         metrics.clientReset();
         if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
-            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            Throwable cause = e;
+            while (cause.getCause() != null) {
+                cause = cause.getCause(); // the socket's own exception: "Connection reset by peer", "Broken pipe"
+            }
             LOG.log(System.Logger.Level.DEBUG, "metadata client " + req.remotePeer().host() + " went away during "
                     + req.prologue().method().text() + " " + req.prologue().uriPath().rawPath() + ": " + cause);
         }

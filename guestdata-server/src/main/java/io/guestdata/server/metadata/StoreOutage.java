@@ -25,7 +25,7 @@ public final class StoreOutage {
 
     private final System.Logger logger;
     private final String what;
-    private final ThrottledLog transientFailures;
+    private final LogThrottle transientFailures = new LogThrottle(Duration.ofMinutes(1));
 
     /**
      * @param logger the logger of the component answering
@@ -34,13 +34,16 @@ public final class StoreOutage {
     public StoreOutage(System.Logger logger, String what) {
         this.logger = logger;
         this.what = what;
-        this.transientFailures = new ThrottledLog(logger, System.Logger.Level.WARNING, Duration.ofMinutes(1));
     }
 
     /** Logs the failure as described above; returns whether it is transient (503) rather than permanent (500). */
     public boolean failed(StoreException.DatabaseError e) {
         if (e.isTransient()) {
-            transientFailures.log(() -> what + " answered 503: the store is unavailable: " + e.getMessage());
+            long more = transientFailures.admit();
+            if (more >= 0) {
+                logger.log(System.Logger.Level.WARNING, what + " answered 503: the store is unavailable: "
+                        + e.getMessage() + LogThrottle.more(more));
+            }
             return true;
         }
         logger.log(System.Logger.Level.ERROR, what + " failed: the store failed", e);

@@ -188,7 +188,10 @@ public final class MetadataProxy implements AutoCloseable {
     private ServerConnectionException guestGone(ServerRequest req, Exception e) {
         guestResets.incrementAndGet();
         if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
-            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            Throwable cause = e;
+            while (cause.getCause() != null) {
+                cause = cause.getCause(); // the socket's own exception: "Connection reset by peer", "Broken pipe"
+            }
             LOG.log(System.Logger.Level.DEBUG, "guest " + req.remotePeer().host() + " went away during "
                     + req.prologue().method().text() + " " + req.prologue().uriPath().rawPath() + ": " + cause);
         }
