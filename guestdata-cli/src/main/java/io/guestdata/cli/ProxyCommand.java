@@ -68,6 +68,10 @@ final class ProxyCommand implements Callable<Integer> {
             description = "How long a node that refused a connection is tried last (default: ${DEFAULT-VALUE}).")
     double downSeconds;
 
+    @Option(names = "--management-listen", paramLabel = "HOST:PORT",
+            description = "Where /healthz and /metrics are answered (default: nowhere). Never where guests reach it.")
+    String managementListen;
+
     @Option(names = "--max-connections", paramLabel = "N", defaultValue = "10000",
             description = "Connections of the guest listener (default: ${DEFAULT-VALUE}).")
     int maxConnections;
@@ -105,7 +109,8 @@ final class ProxyCommand implements Callable<Integer> {
             throw new CommandFailure(ExitCode.INPUT, "proxy: " + e.getMessage());
         }
         spec.commandLine().getErr().println("guestdata proxy: listening on " + listen + " (port " + proxy.port()
-                + "), service nodes " + String.join(", ", upstreams));
+                + "), service nodes " + String.join(", ", upstreams)
+                + (proxy.managementPort() < 0 ? "" : ", management port " + proxy.managementPort()));
         spec.commandLine().getErr().flush();
         Thread hook = new Thread(proxy::close);
         Runtime.getRuntime().addShutdownHook(hook);
@@ -130,6 +135,9 @@ final class ProxyCommand implements Callable<Integer> {
                     .readTimeout(seconds(readSeconds))
                     .downFor(seconds(downSeconds))
                     .connections(connectionLimits());
+            if (managementListen != null) {
+                b.management(hostPort(managementListen));
+            }
             for (String u : upstreams) {
                 b.upstream(hostPort(u));
             }

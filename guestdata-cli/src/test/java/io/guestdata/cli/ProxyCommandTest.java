@@ -80,6 +80,9 @@ class ProxyCommandTest {
     @Test
     void connectionLimitFlags() throws Exception {
         assertEquals(ConnectionLimits.defaults(), parsed().config().connections());
+        assertTrue(parsed().config().management().isEmpty(), "no management listener unless asked");
+        assertEquals(new InetSocketAddress("127.0.0.1", 9776),
+                parsed("--management-listen", "127.0.0.1:9776").config().management().orElseThrow());
         ConnectionLimits limits = parsed("--max-connections", "500", "--max-connections-per-source", "8",
                 "--first-request-timeout", "2.5", "--idle-timeout", "30").config().connections();
         assertEquals(new ConnectionLimits(500, 8, java.time.Duration.ofMillis(2500), java.time.Duration.ofSeconds(30),

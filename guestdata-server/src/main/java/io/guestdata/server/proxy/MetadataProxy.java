@@ -61,6 +61,7 @@ public final class MetadataProxy implements AutoCloseable {
             "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade",
             "content-length", "date");
     private static final int BUFFERED_BODY = 65536;
+    private static final String MANAGEMENT_SOCKET = "management";
 
     private final WebServer server;
     private final MappingSource mapping;
@@ -71,9 +72,11 @@ public final class MetadataProxy implements AutoCloseable {
     private final AtomicLong guestResets = new AtomicLong();
     private final ConnectionGuard guard;
     private final ScheduledExecutorService timer;
+    private final boolean management;
 
     private MetadataProxy(WebServer server, MappingSource mapping, Upstreams upstreams, ConnectionGuard guard,
-                          ScheduledExecutorService timer) {
+                          ScheduledExecutorService timer, boolean management) {
+        this.management = management;
         this.server = server;
         this.mapping = mapping;
         this.upstreams = upstreams;
@@ -122,25 +125,65 @@ public final class MetadataProxy implements AutoCloseable {
                     // Forward the request target as the guest wrote it: the service decides what it means.
                     .validatePath(false)
                     .validatePrologue(false));
+            config.management().ifPresent(address -> builder.putSocket(MANAGEMENT_SOCKET, socket -> socket
+                    .address(address.getAddress())
+                    .port(address.getPort())
+                    .routing(routing -> routing
+                            .addFilter(new ConnectionTearDown())
+                            .get("/healthz", (req, res) -> {
+                                res.header(HeaderValues.create(HeaderNames.CONTENT_TYPE, "text/plain; charset=UTF-8"));
+                                res.send("ok\n".getBytes(StandardCharsets.UTF_8));
+                            })
+                            .get("/metrics", (req, res) -> {
+                                res.header(HeaderValues.create(HeaderNames.CONTENT_TYPE,
+                                        "text/plain; version=0.0.4; charset=utf-8"));
+                                res.send(self[0].metrics().getBytes(StandardCharsets.UTF_8));
+                            }))));
             server = builder.build().start();
         } catch (RuntimeException e) {
             timer.shutdownNow();
             mapping.close();
             throw e;
         }
-        if (server.port() < 0) {
+        // Helidon logs a listener that could not bind and reports its port as -1, rather than failing.
+        boolean managementDown = config.management().isPresent() && server.port(MANAGEMENT_SOCKET) < 0;
+        if (server.port() < 0 || managementDown) {
             server.stop();
             timer.shutdownNow();
             mapping.close();
-            throw new IOException("cannot listen on " + config.listen()
-                    + " (address in use, or not an address of this host)");
+            throw new IOException("cannot listen on " + (managementDown ? config.management().orElseThrow()
+                    : config.listen()) + " (address in use, or not an address of this host)");
         }
-        self[0] = new MetadataProxy(server, mapping, upstreams, guard, timer);
+        self[0] = new MetadataProxy(server, mapping, upstreams, guard, timer, config.management().isPresent());
         return self[0];
     }
 
     public int port() {
         return server.port();
+    }
+
+    /** The management port ({@code /healthz}, {@code /metrics}); -1 without a management listener. */
+    public int managementPort() {
+        return management ? server.port(MANAGEMENT_SOCKET) : -1;
+    }
+
+    /** The proxy's counters in the Prometheus text format 0.0.4 (its {@code /metrics}). */
+    public String metrics() {
+        StringBuilder out = new StringBuilder(1024);
+        counter(out, "guestdata_proxy_requests_forwarded_total", "Requests forwarded to a service node.",
+                forwarded.get());
+        counter(out, "guestdata_proxy_unknown_guests_total", "Requests from an address the mapping does not have (404).",
+                unknownGuests.get());
+        counter(out, "guestdata_proxy_failovers_total", "Requests tried on another node after one failed.",
+                failovers.get());
+        counter(out, "guestdata_proxy_guest_resets_total",
+                "Requests whose guest closed or reset the connection before the answer was written.", guestResets.get());
+        return out + guard.render("guestdata_proxy");
+    }
+
+    private static void counter(StringBuilder out, String name, String help, long value) {
+        out.append("# HELP ").append(name).append(' ').append(help).append("\n# TYPE ").append(name)
+                .append(" counter\n").append(name).append(' ').append(value).append('\n');
     }
 
     /** Requests forwarded, requests refused for an unknown guest address, failovers to another node. */

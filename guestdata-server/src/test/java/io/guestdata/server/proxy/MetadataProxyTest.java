@@ -162,6 +162,10 @@ class MetadataProxyTest {
         assertEquals(404, get(STRANGER, proxy, "/").status);
         assertEquals(0, accepted.get());
         assertEquals(2, proxy.counters()[1]);
+        assertTrue(metrics(proxy).contains("guestdata_proxy_unknown_guests_total 2\n"), metrics(proxy));
+        assertEquals("ok\n", request(InetAddress.getLoopbackAddress(), proxy.managementPort(), "GET", "/healthz",
+                Map.of(), null).text());
+        assertEquals(404, get(STRANGER, proxy, "/metrics").status, "not on the guest listener");
     }
 
     @Test
@@ -275,6 +279,7 @@ class MetadataProxyTest {
             List<Socket> open = ConnectionLimitsTest.stillOpen(attacker, () -> proxy.connections().refused(), 8);
             assertEquals(4, open.size(), "4 kept, 8 closed at once");
             assertEquals(8, proxy.connections().refused());
+            assertTrue(metrics(proxy).contains("guestdata_proxy_connections_refused_total 8\n"), metrics(proxy));
             assertEquals(200, ConnectionLimitsTest.exchange(open.getFirst(),
                     "GET /latest/meta-data/instance-id HTTP/1.1\r\nHost: x\r\n\r\n").status());
         } finally {
@@ -317,6 +322,7 @@ class MetadataProxyTest {
             }
             ClientResetTest.awaitCount(proxy::guestResets, ClientResetTest.RESETS);
             assertEquals(ClientResetTest.RESETS, proxy.guestResets());
+            assertTrue(metrics(proxy).contains("guestdata_proxy_guest_resets_total " + ClientResetTest.RESETS + "\n"));
             // the proxy's lines; the service behind it sees the proxy drop the node connection, and says so once too
             ClientResetTest.assertQuiet(logs, "io.guestdata.server.proxy", ClientResetTest.RESETS);
         }
@@ -340,6 +346,7 @@ class MetadataProxyTest {
 
     private MetadataProxy proxy(List<Integer> ports, Path mapping, ConnectionLimits limits) throws IOException {
         MetadataProxyConfig.Builder b = MetadataProxyConfig.builder().connections(limits)
+                .management(new InetSocketAddress("127.0.0.1", 0))
                 .listen(new InetSocketAddress("127.0.0.1", 0))
                 .sharedSecret(SECRET).mappingFile(mapping).reloadInterval(java.time.Duration.ofHours(1))
                 .connectTimeout(java.time.Duration.ofSeconds(1)).readTimeout(java.time.Duration.ofSeconds(10));
@@ -401,6 +408,12 @@ class MetadataProxyTest {
     private static JsonNode json(Response r) throws IOException {
         assertEquals(200, r.status, r.text());
         return MAPPER.readTree(r.body);
+    }
+
+    private static String metrics(MetadataProxy proxy) throws IOException {
+        Response r = request(InetAddress.getLoopbackAddress(), proxy.managementPort(), "GET", "/metrics", Map.of(), null);
+        assertEquals(200, r.status);
+        return r.text();
     }
 
     private static Response get(InetAddress source, MetadataProxy proxy, String path) throws IOException {
