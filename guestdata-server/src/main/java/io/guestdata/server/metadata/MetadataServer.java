@@ -31,8 +31,11 @@ import javax.net.ssl.TrustManagerFactory;
 
 /**
  * The metadata service, running: a Helidon SE 4 web server with the guest-facing listener
- * ({@link MetadataService}) and, optionally, the management listener ({@code /healthz}, {@code /metrics}).
- * {@code guestdata serve} starts one with {@link #start}; {@link #main} is a development entry point.
+ * ({@link MetadataService}) and, optionally, the management listener ({@code /healthz}, {@code /readyz},
+ * {@code /metrics}) and the API listener. The guest listener's connections are limited per source address and
+ * must send their request heads in time ({@link ConnectionGuard}); every listener closes a connection whose
+ * request asked for it ({@link ConnectionTearDown}). {@code guestdata serve} starts one with {@link #start};
+ * {@link #main} is a development entry point.
  */
 public final class MetadataServer implements AutoCloseable {
     static final String MANAGEMENT_SOCKET = "management";

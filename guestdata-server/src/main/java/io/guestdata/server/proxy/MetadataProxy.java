@@ -40,6 +40,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * answer (status, headers, body) is streamed back unchanged, hop-by-hop headers aside.
  *
  * <ul>
+ *   <li>Guest connections: at most {@code maxPerSource} per guest address, request heads on time, {@code Connection:
+ *       close} honoured ({@link ConnectionGuard}, {@link ConnectionTearDown}, as the service's listener).</li>
+ *   <li>A guest that resets its connection mid-answer: one DEBUG line and a count, no stack trace.</li>
  *   <li>Unknown guest address: 404 (WebOb's body, as Neutron's proxy), the service is not contacted.</li>
  *   <li>Node selection: round robin; a connect error fails over to the next node and marks the node down for
  *       a while. GET and HEAD also fail over when a node accepts the connection but fails before answering.</li>
@@ -217,6 +220,8 @@ public final class MetadataProxy implements AutoCloseable {
     private void handle(ServerRequest req, ServerResponse res) throws IOException {
         try {
             forward(req, res);
+        } catch (NodeFailed e) {
+            throw e; // logged where it happened; the guest's connection is closed
         } catch (ServerConnectionException | UncheckedIOException | GuestGone e) {
             throw guestGone(req, e);
         }
@@ -350,7 +355,7 @@ public final class MetadataProxy implements AutoCloseable {
             reusable = false;
             LOG.log(System.Logger.Level.WARNING, "metadata service node " + conn.node + " failed in the middle of an"
                     + " answer; the guest's connection is closed: " + e);
-            throw new ServerConnectionException("the node failed mid-answer", e);
+            throw new NodeFailed(e);
         } finally {
             if (reusable) {
                 conn.node.release(conn);
@@ -366,6 +371,16 @@ public final class MetadataProxy implements AutoCloseable {
             write.run();
         } catch (UncheckedIOException | CloseConnectionException e) {
             throw new GuestGone(e);
+        }
+    }
+
+    /**
+     * A node failed in the middle of an answer: the guest's connection is closed (Helidon's
+     * {@link ServerConnectionException}: no error answer can follow a partial one, and no stack trace is logged).
+     */
+    private static final class NodeFailed extends ServerConnectionException {
+        NodeFailed(IOException cause) {
+            super("the metadata service node failed in the middle of an answer", cause);
         }
     }
 
