@@ -24,14 +24,17 @@ import java.util.List;
 public final class ConnectionTearDown implements Filter {
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
-        boolean asked = hasClose(req.headers().all(HeaderNames.CONNECTION, List::of));
+        // Most requests have no Connection field: one lookup, no list.
+        boolean asked = req.headers().contains(HeaderNames.CONNECTION)
+                && hasClose(req.headers().all(HeaderNames.CONNECTION, List::of));
         if (asked) {
             // "The server SHOULD send a "close" connection option in its final response" (§9.6). Helidon does only
             // for the exact value "close", and would answer "Connection: Close" with keep-alive.
             res.header(HeaderValues.CONNECTION_CLOSE);
         }
         chain.proceed();
-        if (asked || hasClose(res.headers().all(HeaderNames.CONNECTION, List::of))) {
+        // A response closing the connection has exactly Helidon's "Connection: close" (set by Helidon or above).
+        if (asked || res.headers().contains(HeaderValues.CONNECTION_CLOSE)) {
             throw new CloseConnectionException("the request or its response has Connection: close");
         }
     }
