@@ -15,7 +15,7 @@ import java.time.Duration;
  *
  * <p>During an outage every request fails the same way: the transient failures are logged one line a minute
  * (with how many more there were), never one line or stack trace per request; a permanent failure is logged with
- * its stack trace, as a bug is.
+ * its stack trace, as a bug is, also at most once a minute (a broken database fails every request a guest sends).
  */
 public final class StoreOutage {
     /** How long clients are asked to wait before trying again: about what a database restart takes. */
@@ -26,6 +26,7 @@ public final class StoreOutage {
     private final System.Logger logger;
     private final String what;
     private final LogThrottle transientFailures = new LogThrottle(Duration.ofMinutes(1));
+    private final LogThrottle permanentFailures = new LogThrottle(Duration.ofMinutes(1));
 
     /**
      * @param logger the logger of the component answering
@@ -46,7 +47,10 @@ public final class StoreOutage {
             }
             return true;
         }
-        logger.log(System.Logger.Level.ERROR, what + " failed: the store failed", e);
+        long more = permanentFailures.admit();
+        if (more >= 0) {
+            logger.log(System.Logger.Level.ERROR, what + " failed: the store failed" + LogThrottle.more(more), e);
+        }
         return false;
     }
 }
