@@ -1,5 +1,6 @@
 package io.guestdata.cli;
 
+import io.guestdata.server.metadata.ConnectionLimits;
 import io.guestdata.server.proxy.MetadataProxy;
 import io.guestdata.server.proxy.MetadataProxyConfig;
 import java.io.IOException;
@@ -67,6 +68,27 @@ final class ProxyCommand implements Callable<Integer> {
             description = "How long a node that refused a connection is tried last (default: ${DEFAULT-VALUE}).")
     double downSeconds;
 
+    @Option(names = "--management-listen", paramLabel = "HOST:PORT",
+            description = "Where /healthz and /metrics are answered (default: nowhere). Never where guests reach it.")
+    String managementListen;
+
+    @Option(names = "--max-connections", paramLabel = "N", defaultValue = "10000",
+            description = "Connections of the guest listener (default: ${DEFAULT-VALUE}).")
+    int maxConnections;
+
+    @Option(names = "--max-connections-per-source", paramLabel = "N", defaultValue = "64",
+            description = "Connections from one guest address; more are closed at once (default: ${DEFAULT-VALUE}).")
+    int maxConnectionsPerSource;
+
+    @Option(names = "--first-request-timeout", paramLabel = "SECONDS", defaultValue = "5",
+            description = "A new connection without a complete request head by then is closed "
+                    + "(default: ${DEFAULT-VALUE}).")
+    double firstRequestSeconds;
+
+    @Option(names = "--idle-timeout", paramLabel = "SECONDS", defaultValue = "15",
+            description = "A kept-alive connection idle this long is closed (default: ${DEFAULT-VALUE}).")
+    double idleSeconds;
+
     private final java.util.Map<String, String> environment;
 
     ProxyCommand() {
@@ -87,7 +109,8 @@ final class ProxyCommand implements Callable<Integer> {
             throw new CommandFailure(ExitCode.INPUT, "proxy: " + e.getMessage());
         }
         spec.commandLine().getErr().println("guestdata proxy: listening on " + listen + " (port " + proxy.port()
-                + "), service nodes " + String.join(", ", upstreams));
+                + "), service nodes " + String.join(", ", upstreams)
+                + (proxy.managementPort() < 0 ? "" : ", management port " + proxy.managementPort()));
         spec.commandLine().getErr().flush();
         Thread hook = new Thread(proxy::close);
         Runtime.getRuntime().addShutdownHook(hook);
@@ -110,7 +133,11 @@ final class ProxyCommand implements Callable<Integer> {
                     .reloadInterval(seconds(reloadSeconds))
                     .connectTimeout(seconds(connectSeconds))
                     .readTimeout(seconds(readSeconds))
-                    .downFor(seconds(downSeconds));
+                    .downFor(seconds(downSeconds))
+                    .connections(connectionLimits());
+            if (managementListen != null) {
+                b.management(hostPort(managementListen));
+            }
             for (String u : upstreams) {
                 b.upstream(hostPort(u));
             }
@@ -119,6 +146,19 @@ final class ProxyCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandFailure(ExitCode.USAGE, "proxy: " + e.getMessage());
         }
+    }
+
+    private ConnectionLimits connectionLimits() {
+        if (maxConnections < 1 || maxConnectionsPerSource < 1) {
+            throw new IllegalArgumentException("--max-connections and --max-connections-per-source must be at least 1, got "
+                    + maxConnections + " and " + maxConnectionsPerSource);
+        }
+        if (maxConnectionsPerSource >= maxConnections) {
+            throw new IllegalArgumentException("--max-connections-per-source (" + maxConnectionsPerSource
+                    + ") must be below --max-connections (" + maxConnections + "): one guest could take every connection");
+        }
+        return ConnectionLimits.defaults().withMaxConnections(maxConnections).withMaxPerSource(maxConnectionsPerSource)
+                .withFirstRequestTimeout(seconds(firstRequestSeconds)).withIdleTimeout(seconds(idleSeconds));
     }
 
     private String secret() throws CommandFailure {

@@ -54,6 +54,16 @@ final class ServeCommand implements Callable<Integer> {
     String sharedSecretFile;
     @Option(names = "--trusted-proxies", paramLabel = "CIDR", split = ",", description = "peers whose X-Forwarded-For is believed (address mode)")
     List<String> trustedProxies;
+    @Option(names = "--max-connections", paramLabel = "N", description = "connections of the metadata listener (default 10000)")
+    String maxConnections;
+    @Option(names = "--max-connections-per-source", paramLabel = "N",
+            description = "connections from one source address; more are closed at once (default 64)")
+    String maxConnectionsPerSource;
+    @Option(names = "--first-request-timeout", paramLabel = "SECONDS",
+            description = "a new connection without a complete request head by then is closed (default 5)")
+    String firstRequestTimeout;
+    @Option(names = "--idle-timeout", paramLabel = "SECONDS", description = "a kept-alive connection idle this long is closed (default 15)")
+    String idleTimeout;
     @Option(names = "--imds-tokens", paramLabel = "off|optional|required", description = "IMDSv2 policy (default optional)")
     String imdsTokens;
     @Option(names = "--imds-token-key-file", paramLabel = "FILE", description = "IMDSv2 token key, >= 32 bytes, the same on every node")
@@ -109,6 +119,10 @@ final class ServeCommand implements Callable<Integer> {
         put(flags, "mode", mode);
         put(flags, "shared-secret-file", sharedSecretFile);
         put(flags, "trusted-proxies", trustedProxies == null ? null : List.copyOf(trustedProxies));
+        put(flags, "max-connections", maxConnections);
+        put(flags, "max-connections-per-source", maxConnectionsPerSource);
+        put(flags, "first-request-timeout", firstRequestTimeout);
+        put(flags, "idle-timeout", idleTimeout);
         put(flags, "imds-tokens", imdsTokens);
         put(flags, "imds-token-key-file", imdsTokenKeyFile);
         put(flags, "dhcp-domain", dhcpDomain);

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.guestdata.core.metadata.MetadataOptions;
 import io.guestdata.inject.block.BackingFilePolicy;
 import io.guestdata.server.metadata.ApiListener;
+import io.guestdata.server.metadata.ConnectionLimits;
 import io.guestdata.server.metadata.IdentificationMode;
 import io.guestdata.server.metadata.MetadataServerConfig;
 import io.guestdata.server.metadata.StoreInstanceDirectory;
@@ -63,6 +64,11 @@ final class ServeSettings {
             new Key("shared-secret", Kind.TEXT, null, true),
             new Key("shared-secret-file", Kind.TEXT, null, false),
             new Key("trusted-proxies", Kind.LIST, "", false),
+            new Key("max-connections", Kind.TEXT, Integer.toString(ConnectionLimits.DEFAULT_MAX_CONNECTIONS), false),
+            new Key("max-connections-per-source", Kind.TEXT, Integer.toString(ConnectionLimits.DEFAULT_MAX_PER_SOURCE),
+                    false),
+            new Key("first-request-timeout", Kind.TEXT, wholeSeconds(ConnectionLimits.DEFAULT_FIRST_REQUEST_TIMEOUT), false),
+            new Key("idle-timeout", Kind.TEXT, wholeSeconds(ConnectionLimits.DEFAULT_IDLE_TIMEOUT), false),
             new Key("imds-tokens", Kind.TEXT, "optional", false),
             new Key("imds-token-key-file", Kind.TEXT, null, false),
             new Key("dhcp-domain", Kind.TEXT, "novalocal", false),
@@ -419,10 +425,27 @@ final class ServeSettings {
         };
     }
 
+    /** The guest listener's connection limits (docs/serve.md, "Connections"). */
+    ConnectionLimits connectionLimits() throws ConfigError {
+        int max = positive("max-connections");
+        int perSource = positive("max-connections-per-source");
+        if (perSource >= max) {
+            throw error("max-connections-per-source", perSource + " is not below max-connections (" + max + ", from "
+                    + get("max-connections").source() + "): one source could then take every connection");
+        }
+        return ConnectionLimits.defaults().withMaxConnections(max).withMaxPerSource(perSource)
+                .withFirstRequestTimeout(seconds("first-request-timeout")).withIdleTimeout(seconds("idle-timeout"));
+    }
+
+    private static String wholeSeconds(Duration d) {
+        return Long.toString(d.toSeconds());
+    }
+
     /** The metadata server's configuration. */
     MetadataServerConfig serverConfig() throws ConfigError {
         MetadataServerConfig.Builder builder = MetadataServerConfig.builder()
                 .listen(listen())
+                .connections(connectionLimits())
                 .mode(mode())
                 .sharedSecret(sharedSecret())
                 .tokens(imdsTokens())

@@ -7,6 +7,7 @@ import io.guestdata.core.document.InstanceDocumentParser;
 import io.guestdata.core.document.KeyPairResolver;
 import io.guestdata.core.document.Limits;
 import io.guestdata.core.metadata.MetadataOptions;
+import io.guestdata.server.metadata.ConnectionLimits;
 import io.guestdata.server.metadata.IdentificationMode;
 import io.guestdata.server.metadata.InMemoryInstanceDirectory;
 import io.guestdata.server.metadata.InMemoryPasswordStore;
@@ -74,6 +75,36 @@ class ProxyCommandTest {
         Cli badMap = Cli.run("proxy", "--listen", "127.0.0.1:0", "--upstream", "127.0.0.1:1", "--map", "127.0.0.2=x");
         assertEquals(6, badMap.exitCode(), badMap.toString());
         assertTrue(badMap.stderr().contains("--map:1: 'x' is not a UUID"), badMap.toString());
+    }
+
+    @Test
+    void connectionLimitFlags() throws Exception {
+        assertEquals(ConnectionLimits.defaults(), parsed().config().connections());
+        assertTrue(parsed().config().management().isEmpty(), "no management listener unless asked");
+        assertEquals(new InetSocketAddress("127.0.0.1", 9776),
+                parsed("--management-listen", "127.0.0.1:9776").config().management().orElseThrow());
+        ConnectionLimits limits = parsed("--max-connections", "500", "--max-connections-per-source", "8",
+                "--first-request-timeout", "2.5", "--idle-timeout", "30").config().connections();
+        assertEquals(new ConnectionLimits(500, 8, java.time.Duration.ofMillis(2500), java.time.Duration.ofSeconds(30),
+                ConnectionLimits.DEFAULT_HEADER_TIMEOUT), limits);
+        for (String[] bad : new String[][] {{"--max-connections", "64"}, {"--max-connections-per-source", "0"},
+                {"--idle-timeout", "0"}, {"--first-request-timeout", "-1"}}) {
+            Cli cli = Cli.run("proxy", "--upstream", "127.0.0.1:1", "--map", "127.0.0.2=" + UUID, bad[0], bad[1]);
+            assertEquals(2, cli.exitCode(), cli.toString());
+        }
+        Cli notBelow = Cli.run("proxy", "--upstream", "127.0.0.1:1", "--map", "127.0.0.2=" + UUID,
+                "--max-connections-per-source", "100", "--max-connections", "100");
+        assertTrue(notBelow.stderr().contains("--max-connections-per-source (100) must be below --max-connections (100)"),
+                notBelow.toString());
+    }
+
+    private static ProxyCommand parsed(String... extra) {
+        ProxyCommand command = new ProxyCommand(Map.of());
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("--upstream", "127.0.0.1:1",
+                "--map", "127.0.0.2=" + UUID));
+        args.addAll(java.util.List.of(extra));
+        new picocli.CommandLine(command).parseArgs(args.toArray(String[]::new));
+        return command;
     }
 
     private static String get(String source, int port, String path) throws Exception {

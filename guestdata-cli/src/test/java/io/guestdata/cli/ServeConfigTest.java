@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.guestdata.server.metadata.ConnectionLimits;
 import io.guestdata.server.metadata.MetadataServerConfig;
 import io.guestdata.server.metadata.StoreInstanceDirectory;
 import io.guestdata.store.Documents;
@@ -82,6 +83,41 @@ class ServeConfigTest {
             }
             assertEquals(3, service.directory().size());
             assertEquals(2, service.directory().cachedTrees(), "at most metadata-cache-entries trees");
+        }
+    }
+
+    @Test
+    void connectionLimitsFromEveryKindOfSourceReachTheServerConfig() throws Exception {
+        ServeSettings defaults = ServeSettings.resolve(Map.of(), Map.of(), Optional.empty());
+        assertEquals(ConnectionLimits.defaults(), defaults.serverConfig().limits().connections());
+        Path file = yaml("max-connections: 2000\nidle-timeout: 30\n");
+        ServeSettings settings = ServeSettings.resolve(Map.of("max-connections-per-source", "16"),
+                Map.of("GUESTDATA_FIRST_REQUEST_TIMEOUT", "2.5", "GUESTDATA_IDLE_TIMEOUT", "20"), Optional.of(file));
+        ConnectionLimits limits = settings.serverConfig().limits().connections();
+        assertEquals(2000, limits.maxConnections());
+        assertEquals(16, limits.maxPerSource());
+        assertEquals(java.time.Duration.ofMillis(2500), limits.firstRequestTimeout());
+        assertEquals(java.time.Duration.ofSeconds(20), limits.idleTimeout(), "the environment beats the file");
+        Cli shown = Cli.run(Map.of("GUESTDATA_API_LISTEN", "none", "GUESTDATA_IDLE_TIMEOUT", "20"), "serve",
+                "--config", file.toString(), "--max-connections-per-source", "16", "--check-config");
+        assertEquals(0, shown.exitCode(), shown.toString());
+        assertTrue(shown.out().contains("max-connections = 2000 (" + file + ")"), shown.out());
+        assertTrue(shown.out().contains("max-connections-per-source = 16 (--max-connections-per-source)"), shown.out());
+        assertTrue(shown.out().contains("first-request-timeout = 5 (default)"), shown.out());
+        assertTrue(shown.out().contains("idle-timeout = 20 (GUESTDATA_IDLE_TIMEOUT)"), shown.out());
+
+        Cli notBelow = Cli.run(Map.of("GUESTDATA_API_LISTEN", "none"), "serve", "--max-connections", "64",
+                "--check-config");
+        assertEquals(ExitCode.CONFIG, notBelow.exitCode(), notBelow.toString());
+        assertTrue(notBelow.stderr().contains("max-connections-per-source (from default): 64 is not below "
+                + "max-connections (64, from --max-connections)"), notBelow.stderr());
+        for (String[] bad : new String[][] {{"--max-connections-per-source", "0", "must be a whole number"},
+                {"--max-connections", "lots", "must be a whole number"},
+                {"--first-request-timeout", "0", "must be a number of seconds"},
+                {"--idle-timeout", "-1", "must be a number of seconds"}}) {
+            Cli cli = Cli.run(Map.of("GUESTDATA_API_LISTEN", "none"), "serve", bad[0], bad[1], "--check-config");
+            assertEquals(ExitCode.CONFIG, cli.exitCode(), cli.toString());
+            assertTrue(cli.stderr().contains(bad[0].substring(2) + " (from " + bad[0] + "): " + bad[2]), cli.stderr());
         }
     }
 

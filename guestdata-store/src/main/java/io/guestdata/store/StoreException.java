@@ -226,8 +226,8 @@ public abstract sealed class StoreException extends RuntimeException
     }
 
     /**
-     * The database failed: unreachable, locked for longer than the busy timeout, or an error the
-     * store did not expect (the SQL exception is the cause).
+     * The database failed: unreachable, locked for longer than the busy timeout, out of disk space, or
+     * an error the store did not expect (the SQL exception is the cause).
      */
     public static final class DatabaseError extends StoreException {
         private final boolean transientFailure;
@@ -237,7 +237,10 @@ public abstract sealed class StoreException extends RuntimeException
             this.transientFailure = transientFailure;
         }
 
-        /** Whether retrying later may succeed (connection lost, database busy); HTTP 503 rather than 500. */
+        /**
+         * Whether retrying later may succeed (connection refused or lost, database busy or restarting, disk full,
+         * an I/O error, a timeout); HTTP 503 with {@code Retry-After} rather than 500.
+         */
         public boolean isTransient() {
             return transientFailure;
         }

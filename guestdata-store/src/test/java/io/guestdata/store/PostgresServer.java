@@ -87,11 +87,7 @@ public final class PostgresServer implements AutoCloseable {
                             "--locale=C", "--no-sync");
                 }
                 try {
-                    candidate.run(90, bin.resolve("pg_ctl").toString(), "-D", base.resolve("data").toString(),
-                            "-l", base.resolve("server.log").toString(), "-w", "-t", "60",
-                            "-o", "-p " + candidate.port + " -k " + base + " -c listen_addresses=127.0.0.1"
-                                    + " -c max_connections=300",
-                            "start");
+                    candidate.pgCtlStart();
                     server = candidate;
                 } catch (IOException e) {
                     if (attempt == 3) {
@@ -144,11 +140,34 @@ public final class PostgresServer implements AutoCloseable {
         return name;
     }
 
+    private void pgCtlStart() throws IOException, InterruptedException {
+        run(90, bin.resolve("pg_ctl").toString(), "-D", base.resolve("data").toString(),
+                "-l", base.resolve("server.log").toString(), "-w", "-t", "60",
+                "-o", "-p " + port + " -k " + base + " -c listen_addresses=127.0.0.1"
+                        + " -c max_connections=300",
+                "start");
+    }
+
+    /**
+     * Stops the server as an outage would ({@code pg_ctl stop -m fast}: connections are cut, new ones refused),
+     * keeping its data; {@link #startAgain()} brings it back on the same port.
+     */
+    public void stop() throws IOException, InterruptedException {
+        run(60, bin.resolve("pg_ctl").toString(), "-D", base.resolve("data").toString(), "-m", "fast", "-w", "stop");
+    }
+
+    /** Starts the server stopped by {@link #stop()} again, on the same port with the same data. */
+    public void startAgain() throws IOException, InterruptedException {
+        pgCtlStart();
+    }
+
     /** Stops the server ({@code pg_ctl stop -m fast}) and deletes its directory. */
     @Override
     public void close() throws IOException {
         try {
-            run(60, bin.resolve("pg_ctl").toString(), "-D", base.resolve("data").toString(), "-m", "fast", "-w", "stop");
+            if (Files.exists(base.resolve("data/postmaster.pid"))) { // not when a test left it stopped
+                stop();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while stopping the test PostgreSQL server", e);

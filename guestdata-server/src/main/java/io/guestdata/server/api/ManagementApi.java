@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.guestdata.core.document.DocumentError;
 import io.guestdata.core.metadata.MetadataOptions;
 import io.guestdata.inject.DiskInjector;
+import io.guestdata.server.metadata.StoreErrorCount;
+import io.guestdata.server.metadata.StoreOutage;
 import io.guestdata.store.KeyPairs;
 import io.guestdata.store.Page;
 import io.guestdata.store.PageRequest;
@@ -44,8 +46,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.regex.Pattern;
 
 /**
@@ -61,12 +62,11 @@ import java.util.regex.Pattern;
  * <p>Key pairs belong to the single owner {@link KeyPairs#DEFAULT_OWNER}: the token is a shared secret, not a
  * user, and instance documents' {@code key_name} resolves against the same owner.
  */
-public final class ManagementApi implements HttpService {
+public final class ManagementApi implements HttpService, StoreErrorCount {
     /** The largest request body accepted (413 above it). */
     public static final int MAX_BODY_BYTES = 256 * 1024;
     static final String OPENAPI_RESOURCE = "openapi.yaml";
     static final String KEY_OWNER = KeyPairs.DEFAULT_OWNER;
-    private static final Logger LOG = Logger.getLogger(ManagementApi.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
     /** For small request bodies (key pairs, inject): duplicate members and trailing data are errors. */
     private static final ObjectMapper STRICT_JSON = com.fasterxml.jackson.databind.json.JsonMapper.builder()
@@ -86,6 +86,9 @@ public final class ManagementApi implements HttpService {
     private final InjectEndpoint inject;
     private final OpenApiDocument openApi;
     private final List<Route> routes;
+    private final LongAdder databaseErrors = new LongAdder();
+    private final StoreOutage storeOutage = new StoreOutage(System.getLogger(ManagementApi.class.getName()),
+            "management API request");
 
     private ManagementApi(Builder b) {
         this.store = Objects.requireNonNull(b.store, "store");
@@ -258,16 +261,37 @@ public final class ManagementApi implements HttpService {
         return path.matches(regex);
     }
 
+    /**
+     * The one place a route's refusal becomes its answer: an {@link ApiError} as it is, a {@link StoreException}
+     * as {@link #storeError} maps it. A failed database operation (read or write) is counted
+     * ({@link #storeErrors()}, part of {@code guestdata_store_errors_total}); a transient one is answered 503 with
+     * {@code Retry-After} ({@link StoreOutage}).
+     *
+     * <p>Not Helidon's routing error handlers: those belong to the routing the API is registered on, and the API
+     * must answer the same wherever it is registered (an HTTP service has no say in its routing's handlers).
+     */
     private Handler guarded(Handler handler) {
         return (req, res) -> {
             try {
                 handler.handle(req, res);
             } catch (ApiError e) {
                 sendError(req, res, e);
+            } catch (StoreException.DatabaseError e) {
+                databaseErrors.increment();
+                if (storeOutage.failed(e)) {
+                    res.header(StoreOutage.RETRY_AFTER);
+                }
+                sendError(req, res, storeError(e));
             } catch (StoreException e) {
                 sendError(req, res, storeError(e));
             }
         };
+    }
+
+    /** Store operations of this API that failed because the database did (reads and writes). */
+    @Override
+    public long storeErrors() {
+        return databaseErrors.sum();
     }
 
     static ApiError storeError(StoreException e) {
@@ -297,12 +321,10 @@ public final class ManagementApi implements HttpService {
                             });
             case StoreException.QuotaExceeded q -> new ApiError(403, "quota_exceeded", q.getMessage(), null,
                     q.limit() + " " + q.quota().replace('_', ' '), o -> o.put("quota", q.quota()));
-            case StoreException.DatabaseError d -> {
-                LOG.log(Level.WARNING, "management API: database error", d);
-                yield d.isTransient()
-                        ? new ApiError(503, "database_unavailable", "the database is unavailable; retry later")
-                        : new ApiError(500, "database_error", "the database failed; see the service log");
-            }
+            case StoreException.DatabaseError d -> d.isTransient()
+                    ? new ApiError(503, "database_unavailable", "the database is unavailable; retry in "
+                            + StoreOutage.RETRY_AFTER_SECONDS + " s (Retry-After)")
+                    : new ApiError(500, "database_error", "the database failed; see the service log");
         };
     }
 

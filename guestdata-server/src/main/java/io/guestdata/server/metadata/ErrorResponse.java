@@ -38,6 +38,13 @@ public record ErrorResponse(int status, String title, String explanation) {
     public static final ErrorResponse UNKNOWN_ERROR = new ErrorResponse(500, "Internal Server Error",
             "An unknown error has occurred. Please try your request again.");
 
+    /**
+     * WebOb's {@code HTTPServiceUnavailable} with its default explanation: the store is unavailable for now
+     * (sent with {@code Retry-After}, {@link StoreOutage}), or the listener refuses a request under load.
+     */
+    public static final ErrorResponse SERVICE_UNAVAILABLE = new ErrorResponse(503, "Service Unavailable",
+            "The server is currently unavailable. Please try again at a later time.");
+
     public ErrorResponse {
         Objects.requireNonNull(title, "title");
         Objects.requireNonNull(explanation, "explanation");

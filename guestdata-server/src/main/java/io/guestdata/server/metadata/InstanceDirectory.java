@@ -12,7 +12,8 @@ import java.util.Optional;
  * <p>Implementations must be safe for concurrent use and fast: both lookups run on every request.
  * {@link StoreInstanceDirectory} ({@code guestdata serve}) builds a tree on the first request for an instance's
  * version and keeps a bounded number of them (a lookup may then read the store, and throw its
- * {@link io.guestdata.store.StoreException}: the request is answered 500); {@link InMemoryInstanceDirectory}
+ * {@link io.guestdata.store.StoreException}: the request is answered 503 when the failure is transient, else 500,
+ * {@link StoreOutage}); {@link InMemoryInstanceDirectory}
  * builds every tree when its instance is put, for tests and the {@code --instances DIR} development mode.
  */
 public interface InstanceDirectory {
@@ -30,7 +31,8 @@ public interface InstanceDirectory {
 
     /**
      * Why this directory should not take traffic now (for {@code /readyz}): empty when ready. A store-backed
-     * directory is not ready while changes it was told about cannot be read from the store.
+     * directory is not ready while the store cannot be read, or changes it was told about cannot be read from it.
+     * Answers within about a second, however the store fares.
      */
     default Optional<String> notReady() {
         return Optional.empty();

@@ -25,13 +25,17 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
  * The metadata service, running: a Helidon SE 4 web server with the guest-facing listener
- * ({@link MetadataService}) and, optionally, the management listener ({@code /healthz}, {@code /metrics}).
- * {@code guestdata serve} starts one with {@link #start}; {@link #main} is a development entry point.
+ * ({@link MetadataService}) and, optionally, the management listener ({@code /healthz}, {@code /readyz},
+ * {@code /metrics}) and the API listener. The guest listener's connections are limited per source address and
+ * must send their request heads in time ({@link ConnectionGuard}); every listener closes a connection whose
+ * request asked for it ({@link ConnectionTearDown}). {@code guestdata serve} starts one with {@link #start};
+ * {@link #main} is a development entry point.
  */
 public final class MetadataServer implements AutoCloseable {
     static final String MANAGEMENT_SOCKET = "management";
@@ -40,14 +44,16 @@ public final class MetadataServer implements AutoCloseable {
 
     private final WebServer server;
     private final ServiceMetrics metrics;
+    private final ConnectionGuard guard;
     private final boolean management;
     private final boolean api;
     private final ScheduledExecutorService timer;
 
-    private MetadataServer(WebServer server, ServiceMetrics metrics, boolean management, boolean api,
-                           ScheduledExecutorService timer) {
+    private MetadataServer(WebServer server, ServiceMetrics metrics, ConnectionGuard guard, boolean management,
+                           boolean api, ScheduledExecutorService timer) {
         this.server = server;
         this.metrics = metrics;
+        this.guard = guard;
         this.management = management;
         this.api = api;
         this.timer = timer;
@@ -96,51 +102,51 @@ public final class MetadataServer implements AutoCloseable {
 
         MetadataServerConfig.RequestLimits limits = config.limits();
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "guestdata-metadata-header-deadline");
+            Thread t = new Thread(r, "guestdata-metadata-connection-deadlines");
             t.setDaemon(true);
             return t;
         });
+        ConnectionGuard guard = new ConnectionGuard(limits.connections(), "metadata listener", timer);
         DirectHandler errors = new WebObDirectHandler(metrics);
         DirectHandlers.Builder handlers = DirectHandlers.builder();
         for (DirectHandler.EventType type : DirectHandler.EventType.values()) {
             handlers.addHandler(type, errors);
         }
         DirectHandlers directHandlers = handlers.build();
+        ConnectionTearDown tearDown = new ConnectionTearDown();
         WebServerConfig.Builder builder = WebServer.builder()
                 .featuresDiscoverServices(false)
                 .shutdownHook(false)
                 .address(config.listen().getAddress())
                 .port(config.listen().getPort())
-                // Only the HTTP/1.1 provider configured here. With the discovered default one as well, Helidon
-                // has two candidates and waits for the first bytes before creating the connection, outside the
-                // idle timeout: a client that connects and sends nothing would be held forever.
+                // Only the guarded HTTP/1.1 selector (ConnectionGuard.configure). With the discovered default
+                // protocol as well, Helidon has two candidates and waits for the first bytes before creating the
+                // connection, outside every timeout: a client that connects and sends nothing would be held forever.
                 .protocolsDiscoverServices(false)
-                .addProtocol(Http1Config.builder()
-                        .maxPrologueLength(limits.maxRequestLineBytes())
-                        .maxHeadersSize(limits.maxHeaderBytes())
-                        // Nova's WSGI server takes any request target; Helidon's URI validation would refuse
-                        // some Nova answers ("///" is the version list there). RequestPath decodes and checks.
-                        .validatePath(false)
-                        .validatePrologue(false)
-                        .addReceiveListener(new HeaderDeadline(limits.headerTimeout(), timer))
-                        .build())
                 .maxPayloadSize(limits.maxBodyBytes())
-                .idleConnectionTimeout(limits.idleTimeout())
-                .idleConnectionPeriod(limits.idleTimeout().dividedBy(2).isZero()
-                        ? limits.idleTimeout() : limits.idleTimeout().dividedBy(2))
-                .maxTcpConnections(limits.maxConnections())
                 .directHandlers(directHandlers)
-                .routing(HttpRouting.builder().any(service));
+                .routing(HttpRouting.builder().addFilter(tearDown).any(service));
+        guard.configure(builder, Http1Config.builder()
+                .maxPrologueLength(limits.maxRequestLineBytes())
+                .maxHeadersSize(limits.maxHeaderBytes())
+                // Nova's WSGI server takes any request target; Helidon's URI validation would refuse
+                // some Nova answers ("///" is the version list there). RequestPath decodes and checks.
+                .validatePath(false)
+                .validatePrologue(false));
+        LongSupplier storeErrors = () -> directory.storeErrors() + passwords.storeErrors()
+                + apiListener.map(MetadataServer::storeErrors).orElse(0L);
         config.management().ifPresent(address -> builder.putSocket(MANAGEMENT_SOCKET, socket -> socket
                 .address(address.getAddress())
                 .port(address.getPort())
                 .directHandlers(directHandlers)
                 .routing(routing -> routing
+                        .addFilter(tearDown)
                         .get("/healthz", (req, res) -> {
                             res.header(HeaderValues.create(HeaderNames.CONTENT_TYPE, "text/plain; charset=UTF-8"));
                             res.send("ok\n".getBytes(StandardCharsets.UTF_8));
                         })
-                        // Readiness: whether this node answers from current data (liveness is /healthz).
+                        // Readiness: whether this node answers from current data (liveness is /healthz); for a
+                        // store-backed directory, whether the store can be read (a cached, time-bounded check).
                         .get("/readyz", (req, res) -> {
                             res.header(HeaderValues.create(HeaderNames.CONTENT_TYPE, "text/plain; charset=UTF-8"));
                             Optional<String> problem = directory.notReady();
@@ -153,13 +159,17 @@ public final class MetadataServer implements AutoCloseable {
                         .get("/metrics", (req, res) -> {
                             res.header(HeaderValues.create(HeaderNames.CONTENT_TYPE,
                                     "text/plain; version=0.0.4; charset=utf-8"));
-                            res.send((metrics.render() + ServiceMetrics.storeErrors(
-                                    directory.storeErrors() + passwords.storeErrors())).getBytes(StandardCharsets.UTF_8));
+                            res.send((metrics.render() + guard.render("guestdata_metadata")
+                                    + ServiceMetrics.storeErrors(storeErrors.getAsLong()))
+                                    .getBytes(StandardCharsets.UTF_8));
                         }))));
         apiListener.ifPresent(listener -> builder.putSocket(API_SOCKET, socket -> socket
                 .address(listener.address().getAddress())
                 .port(listener.address().getPort())
-                .routing(routing -> listener.services().forEach(routing::register))));
+                .routing(routing -> {
+                    routing.addFilter(tearDown);
+                    listener.services().forEach(routing::register);
+                })));
         WebServer server;
         try {
             server = builder.build().start();
@@ -177,7 +187,19 @@ public final class MetadataServer implements AutoCloseable {
                     : managementDown ? config.management().orElseThrow() : apiListener.orElseThrow().address())
                     + " (address in use, or not an address of this host)");
         }
-        return new MetadataServer(server, metrics, config.management().isPresent(), apiListener.isPresent(), timer);
+        return new MetadataServer(server, metrics, guard, config.management().isPresent(), apiListener.isPresent(),
+                timer);
+    }
+
+    /** The store errors of the API listener's services that count theirs (the management API). */
+    private static long storeErrors(ApiListener listener) {
+        long n = 0;
+        for (Object service : listener.services().values()) {
+            if (service instanceof StoreErrorCount counting) {
+                n += counting.storeErrors();
+            }
+        }
+        return n;
     }
 
     /** The guest-facing port (the configured one, or the one chosen for port 0). */
@@ -197,6 +219,11 @@ public final class MetadataServer implements AutoCloseable {
 
     public ServiceMetrics metrics() {
         return metrics;
+    }
+
+    /** The guest listener's connection limits, with their counters. */
+    public ConnectionGuard connections() {
+        return guard;
     }
 
     @Override
@@ -233,7 +260,7 @@ public final class MetadataServer implements AutoCloseable {
      * Development entry point: serves a directory of instance documents.
      * {@code MetadataServer --instances DIR [--listen HOST:PORT] [--management HOST:PORT|none]
      * [--mode address|proxy|provider] [--secret S] [--trust-proxy CIDR]... [--tokens off|optional|required]
-     * [--vendordata-target NAME@URL]...}
+     * [--vendordata-target NAME@URL]... [--max-connections N] [--max-connections-per-source N]}
      */
     public static void main(String[] args) throws InterruptedException {
         MetadataServerMain.run(args);

@@ -29,7 +29,7 @@ import java.util.Optional;
  * @param vendorDataReadTimeout    longest wait for a byte of a target's answer
  * @param vendorDataFailureFatal   a failed target fails the request (500) instead of giving {@code {}}
  * @param vendorDataCaBundle  PEM CA certificates for {@code https} targets instead of the JDK's
- * @param limits              request size limits and timeouts
+ * @param limits              request size limits, connection limits and timeouts of the guest listener
  * @param metadataCacheEntries how many built metadata trees the store-backed directory of {@code guestdata serve}
  *                            keeps ({@link StoreInstanceDirectory}); the others are built from the store on their
  *                            next request. At least 1
@@ -54,20 +54,21 @@ public record MetadataServerConfig(InetSocketAddress listen,
      * @param maxRequestLineBytes the request line (method, target, version); longer is a 414
      * @param maxHeaderBytes      all header lines together; more is a 400
      * @param maxBodyBytes        a request body (only the password endpoint reads one); more is a 413
-     * @param idleTimeout         a connection idle (or still sending its request line) this long is closed
-     * @param headerTimeout       a request whose headers are not complete this long after its request line
-     *                            has its connection closed
-     * @param maxConnections      concurrent TCP connections per listener; -1 for no limit
+     * @param connections         connections per listener and per source, and how long a connection may wait
+     *                            without a request ({@link ConnectionGuard})
      */
     public record RequestLimits(int maxRequestLineBytes, int maxHeaderBytes, long maxBodyBytes,
-                                Duration idleTimeout, Duration headerTimeout, int maxConnections) {
+                                ConnectionLimits connections) {
         public RequestLimits {
-            Objects.requireNonNull(idleTimeout, "idleTimeout");
-            Objects.requireNonNull(headerTimeout, "headerTimeout");
+            Objects.requireNonNull(connections, "connections");
         }
 
         public static RequestLimits defaults() {
-            return new RequestLimits(4096, 16384, 16384, Duration.ofSeconds(60), Duration.ofSeconds(10), 10_000);
+            return new RequestLimits(4096, 16384, 16384, ConnectionLimits.defaults());
+        }
+
+        public RequestLimits withConnections(ConnectionLimits limits) {
+            return new RequestLimits(maxRequestLineBytes, maxHeaderBytes, maxBodyBytes, limits);
         }
     }
 
@@ -193,6 +194,12 @@ public record MetadataServerConfig(InetSocketAddress listen,
 
         public Builder limits(RequestLimits limits) {
             this.limits = limits;
+            return this;
+        }
+
+        /** The connection limits of the guest listener, the request size limits kept. */
+        public Builder connections(ConnectionLimits connections) {
+            this.limits = limits.withConnections(connections);
             return this;
         }
 

@@ -20,6 +20,7 @@ final class MetadataServerMain {
         Path instances = null;
         List<String> targets = new ArrayList<>();
         String dhcpDomain = "novalocal";
+        ConnectionLimits connections = ConnectionLimits.defaults();
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
             String value = i + 1 < args.length ? args[i + 1] : null;
@@ -48,6 +49,9 @@ final class MetadataServerMain {
                             Duration.ofMillis((long) (Double.parseDouble(parts[1]) * 1000)));
                 }
                 case "--dhcp-domain" -> dhcpDomain = value;
+                case "--max-connections" -> connections = connections.withMaxConnections(Integer.parseInt(value));
+                case "--max-connections-per-source" ->
+                        connections = connections.withMaxPerSource(Integer.parseInt(value));
                 default -> usage("unknown option " + option);
             }
         }
@@ -55,7 +59,7 @@ final class MetadataServerMain {
             usage("--instances DIR is required");
         }
         MetadataOptions options = MetadataOptions.defaults().withDhcpDomain(dhcpDomain);
-        config.metadata(options).vendorDataTargets(targets);
+        config.metadata(options).vendorDataTargets(targets).connections(connections);
         InMemoryInstanceDirectory directory = InstanceDocuments.load(instances, options);
         MetadataServer server = MetadataServer.start(config.build(), directory, new InMemoryPasswordStore());
         System.err.println("guestdata metadata service: " + directory.size() + " instances, port " + server.port()
@@ -84,7 +88,8 @@ final class MetadataServerMain {
         System.err.println("MetadataServer: " + problem);
         System.err.println("usage: MetadataServer --instances DIR [--listen HOST:PORT] [--management HOST:PORT|none] "
                 + "[--mode address|proxy|provider] [--secret S] [--trust-proxy CIDR]... [--tokens off|optional|required] "
-                + "[--vendordata-target NAME@URL]... [--vendordata-timeouts CONNECT,READ] [--dhcp-domain D]");
+                + "[--vendordata-target NAME@URL]... [--vendordata-timeouts CONNECT,READ] [--dhcp-domain D] "
+                + "[--max-connections N] [--max-connections-per-source N]");
         System.exit(2);
     }
 }

@@ -3,6 +3,7 @@ package io.guestdata.server.metadata;
 import io.guestdata.core.metadata.DynamicVendorData;
 import io.guestdata.core.metadata.LookupResult;
 import io.guestdata.core.metadata.MetadataTree;
+import io.guestdata.store.StoreException;
 import io.helidon.http.Header;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
@@ -39,7 +40,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *       {@link PasswordStore}; {@code vendor_data2.json} calls the dynamic targets.</li>
  * </ol>
  * Every method gets the same answer except on the password endpoint; HEAD gets GET's headers without the
- * body. Errors are WebOb's bodies in the form {@code Accept} asks for ({@link ErrorResponse}).
+ * body. Errors are WebOb's bodies in the form {@code Accept} asks for ({@link ErrorResponse}). A store that fails
+ * for now (database unreachable, busy, out of disk) gives 503 with {@code Retry-After} rather than Nova's 500
+ * ({@link StoreOutage}): the guest is told to retry, the operator's load balancer sees an outage.
  */
 final class MetadataService implements Handler {
     private static final System.Logger LOG = System.getLogger(MetadataService.class.getName());
@@ -67,6 +70,7 @@ final class MetadataService implements Handler {
     private final MetadataTokens tokens;
     private final DynamicVendorData dynamicVendorData;
     private final ServiceMetrics metrics;
+    private final StoreOutage storeOutage = new StoreOutage(LOG, "metadata request");
 
     MetadataService(IdentificationMode mode, Identification.Strategy identification, PasswordStore passwords,
                     TokenPolicy tokenPolicy, MetadataTokens tokens, DynamicVendorData dynamicVendorData,
@@ -85,19 +89,57 @@ final class MetadataService implements Handler {
         long start = System.nanoTime();
         int status;
         try {
-            status = serve(req, res);
-        } catch (RequestException e) {
-            throw e; // the HTTP layer's own refusal (e.g. a body over the limit): its direct handler answers
+            status = answer(req, res);
         } catch (ServerConnectionException | UncheckedIOException e) {
-            throw e; // the client went away: nothing to answer, Helidon closes the connection
+            throw clientGone(req, e);
+        }
+        metrics.request(status, System.nanoTime() - start);
+    }
+
+    /** The answer, or the error answer for a failure; returns the status sent. */
+    private int answer(ServerRequest req, ServerResponse res) {
+        try {
+            return serve(req, res);
+        } catch (RequestException | ServerConnectionException | UncheckedIOException e) {
+            // the HTTP layer's own refusal (its direct handler answers), or the client went away
+            throw e;
         } catch (DynamicVendorDataClient.TargetFailure e) {
-            status = send(req, res, ErrorResponse.UNKNOWN_ERROR); // Nova re-raises: the request fails
+            return send(req, res, ErrorResponse.UNKNOWN_ERROR); // Nova re-raises: the request fails
+        } catch (StoreException.DatabaseError e) {
+            if (res.isSent()) {
+                throw e;
+            }
+            if (storeOutage.failed(e)) {
+                res.header(StoreOutage.RETRY_AFTER);
+                return send(req, res, ErrorResponse.SERVICE_UNAVAILABLE);
+            }
+            return send(req, res, ErrorResponse.UNKNOWN_ERROR);
         } catch (RuntimeException | IOException e) {
             LOG.log(System.Logger.Level.ERROR, "metadata request " + req.prologue().method().text() + " "
                     + req.prologue().uriPath().rawPath() + " failed", e);
-            status = res.isSent() ? 500 : send(req, res, ErrorResponse.UNKNOWN_ERROR);
+            return res.isSent() ? 500 : send(req, res, ErrorResponse.UNKNOWN_ERROR);
         }
-        metrics.request(status, System.nanoTime() - start);
+    }
+
+    /**
+     * The client closed or reset its connection while its request was read or its answer written: nothing more
+     * can be sent. Counted, logged at DEBUG in one line (a guest can do this at any rate: never a stack trace),
+     * and ended as Helidon's {@link ServerConnectionException}, which closes the connection without an error
+     * answer or a log line of Helidon's own (any other exception would be logged with its stack trace as a failed
+     * request).
+     */
+    private ServerConnectionException clientGone(ServerRequest req, RuntimeException e) {
+        metrics.clientReset();
+        if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
+            Throwable cause = e;
+            while (cause.getCause() != null) {
+                cause = cause.getCause(); // the socket's own exception: "Connection reset by peer", "Broken pipe"
+            }
+            LOG.log(System.Logger.Level.DEBUG, "metadata client " + req.remotePeer().host() + " went away during "
+                    + req.prologue().method().text() + " " + req.prologue().uriPath().rawPath() + ": " + cause);
+        }
+        return e instanceof ServerConnectionException sce ? sce
+                : new ServerConnectionException("the client went away", e);
     }
 
     private int serve(ServerRequest req, ServerResponse res) throws IOException {

@@ -29,6 +29,7 @@ public final class ServiceMetrics {
     private final Map<String, LongAdder> identificationFailures = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> vendorData = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> tokens = new ConcurrentHashMap<>();
+    private final LongAdder clientResets = new LongAdder();
 
     public ServiceMetrics() {
         for (int i = 0; i < buckets.length; i++) {
@@ -69,6 +70,16 @@ public final class ServiceMetrics {
     /** An IMDSv2 token event: {@code issued}, {@code missing}, {@code invalid}, {@code forwarded}, {@code bad_ttl}. */
     void token(String event) {
         tokens.computeIfAbsent(event, k -> new LongAdder()).increment();
+    }
+
+    /** A client that closed or reset its connection before its answer was written (or while sending its request). */
+    void clientReset() {
+        clientResets.increment();
+    }
+
+    /** How many clients went away before their answer was written. */
+    public long clientResets() {
+        return clientResets.sum();
     }
 
     /** The number of requests answered with {@code status} so far. */
@@ -116,6 +127,10 @@ public final class ServiceMetrics {
         new TreeMap<>(tokens).forEach((event, n) ->
                 out.append("guestdata_metadata_imds_tokens_total{event=\"").append(event).append("\"} ")
                         .append(n.sum()).append('\n'));
+
+        header(out, "guestdata_metadata_client_resets_total", "counter",
+                "Requests whose client closed or reset the connection before the answer was written.");
+        out.append("guestdata_metadata_client_resets_total ").append(clientResets.sum()).append('\n');
         return out.toString();
     }
 
@@ -123,7 +138,8 @@ public final class ServiceMetrics {
     static String storeErrors(long count) {
         StringBuilder out = new StringBuilder();
         header(out, "guestdata_store_errors_total", "counter",
-                "Store operations that failed (change reads of the directory, password reads and writes).");
+                "Store operations that failed: the directory's reads (cache misses, changes), guest password reads"
+                        + " and writes, management API reads and writes.");
         out.append("guestdata_store_errors_total ").append(count).append('\n');
         return out.toString();
     }

@@ -44,7 +44,8 @@ import java.util.random.RandomGenerator;
  *
  * <p>A request for an instance whose tree is not cached reads that instance from the store and builds the tree;
  * concurrent requests for it wait for that one build. A store failure then is counted in {@link #storeErrors()}
- * and thrown: the service answers 500, as for any failed store read on a request. An instance the store no
+ * and thrown: the service answers 503 with {@code Retry-After} when it is transient (the database unreachable,
+ * busy, out of disk), else 500 ({@link StoreOutage}). An instance the store no
  * longer has (deleted, its change not yet applied) is not found.
  *
  * <p>EC2 ids come from the store ({@link Store#ec2Ids()}): {@code i-%08x} of the instance's allocated id and
@@ -53,7 +54,9 @@ import java.util.random.RandomGenerator;
  * uuid's top 32 bits (which collide with 50% probability around 77 000 instances).
  *
  * <p>A change that cannot be applied (the database unreachable while the instance is read) is retried every
- * second until it can, and the directory reports itself not ready ({@link #notReady()}) meanwhile.
+ * second until it can, and the directory reports itself not ready ({@link #notReady()}) meanwhile. It is not ready
+ * either while the store cannot be read at all ({@link StoreReadiness}: one cheap read, at most once a second,
+ * awaited at most a second), since every request that misses the cache fails then.
  */
 public final class StoreInstanceDirectory implements InstanceDirectory, AutoCloseable {
     /**
@@ -64,6 +67,8 @@ public final class StoreInstanceDirectory implements InstanceDirectory, AutoClos
 
     private static final System.Logger LOG = System.getLogger(StoreInstanceDirectory.class.getName());
     private static final int PAGE = PageRequest.MAX_LIMIT;
+    /** How long {@code /readyz} waits for the store check, and how long its outcome is kept. */
+    private static final java.time.Duration READINESS_TIMEOUT = java.time.Duration.ofSeconds(1);
 
     private final Store store;
     private final MetadataOptions options;
@@ -75,6 +80,7 @@ public final class StoreInstanceDirectory implements InstanceDirectory, AutoClos
     private final Set<UUID> retry = ConcurrentHashMap.newKeySet();
     private final java.util.concurrent.atomic.LongAdder storeErrors = new java.util.concurrent.atomic.LongAdder();
     private final ScheduledExecutorService retrier;
+    private final StoreReadiness readiness;
     /** Guards changes of the index (both maps together). */
     private final Object writeLock = new Object();
     /** Serialises the feed thread and the retrier: a change's store read and its application happen together. */
@@ -90,6 +96,7 @@ public final class StoreInstanceDirectory implements InstanceDirectory, AutoClos
         this.options = Objects.requireNonNull(options, "options");
         this.random = random;
         this.trees = new TreeCache(cacheEntries);
+        this.readiness = new StoreReadiness(store::lastChangeSequence, READINESS_TIMEOUT, READINESS_TIMEOUT);
         this.retrier = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "guestdata-directory-retry");
             t.setDaemon(true);
@@ -251,7 +258,7 @@ public final class StoreInstanceDirectory implements InstanceDirectory, AutoClos
 
     @Override
     public Optional<String> notReady() {
-        return retry.isEmpty() ? Optional.empty()
+        return retry.isEmpty() ? readiness.problem()
                 : Optional.of(retry.size() + " changed instance(s) cannot be read from the store; retrying every second");
     }
 

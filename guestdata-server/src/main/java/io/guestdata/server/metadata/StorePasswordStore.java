@@ -58,6 +58,9 @@ public final class StorePasswordStore implements PasswordStore {
             passwords.clear(instance);
         } catch (StoreException.NotFound e) {
             // nothing to clear
+        } catch (StoreException.DatabaseError e) {
+            errors.increment();
+            throw e;
         }
     }
 }

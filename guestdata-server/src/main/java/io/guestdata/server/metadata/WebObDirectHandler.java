@@ -32,8 +32,7 @@ final class WebObDirectHandler implements DirectHandler {
                     "The body of your request was too large for this server.");
             case 414 -> new ErrorResponse(414, "Request-URI Too Long", "The request URI was too long for this server.");
             case 505 -> new ErrorResponse(505, "HTTP Version Not Supported", "The HTTP version is not supported.");
-            case 503 -> new ErrorResponse(503, "Service Unavailable",
-                    "The server is currently unavailable. Please try again at a later time.");
+            case 503 -> ErrorResponse.SERVICE_UNAVAILABLE;
             // Before routing (no request line known), an "internal error" is Helidon failing to parse the
             // headers; after routing, it is ours.
             case 500 -> request.path().isEmpty()

@@ -1,11 +1,16 @@
 package io.guestdata.server.proxy;
 
+import io.guestdata.server.metadata.ConnectionGuard;
+import io.guestdata.server.metadata.ConnectionTearDown;
 import io.guestdata.server.metadata.ErrorResponse;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Method;
 import io.helidon.http.Status;
+import io.helidon.webserver.CloseConnectionException;
+import io.helidon.webserver.ServerConnectionException;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
@@ -22,6 +27,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -33,6 +40,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * answer (status, headers, body) is streamed back unchanged, hop-by-hop headers aside.
  *
  * <ul>
+ *   <li>Guest connections: at most {@code maxPerSource} per guest address, request heads on time, {@code Connection:
+ *       close} honoured ({@link ConnectionGuard}, {@link ConnectionTearDown}, as the service's listener).</li>
+ *   <li>A guest that resets its connection mid-answer: one DEBUG line and a count, no stack trace.</li>
  *   <li>Unknown guest address: 404 (WebOb's body, as Neutron's proxy), the service is not contacted.</li>
  *   <li>Node selection: round robin; a connect error fails over to the next node and marks the node down for
  *       a while. GET and HEAD also fail over when a node accepts the connection but fails before answering.</li>
@@ -54,6 +64,7 @@ public final class MetadataProxy implements AutoCloseable {
             "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade",
             "content-length", "date");
     private static final int BUFFERED_BODY = 65536;
+    private static final String MANAGEMENT_SOCKET = "management";
 
     private final WebServer server;
     private final MappingSource mapping;
@@ -61,11 +72,19 @@ public final class MetadataProxy implements AutoCloseable {
     private final AtomicLong forwarded = new AtomicLong();
     private final AtomicLong unknownGuests = new AtomicLong();
     private final AtomicLong failovers = new AtomicLong();
+    private final AtomicLong guestResets = new AtomicLong();
+    private final ConnectionGuard guard;
+    private final ScheduledExecutorService timer;
+    private final boolean management;
 
-    private MetadataProxy(WebServer server, MappingSource mapping, Upstreams upstreams) {
+    private MetadataProxy(WebServer server, MappingSource mapping, Upstreams upstreams, ConnectionGuard guard,
+                          ScheduledExecutorService timer, boolean management) {
+        this.management = management;
         this.server = server;
         this.mapping = mapping;
         this.upstreams = upstreams;
+        this.guard = guard;
+        this.timer = timer;
     }
 
     /** Starts the proxy; returns when it accepts connections. Throws when the mapping is bad or it cannot bind. */
@@ -85,37 +104,60 @@ public final class MetadataProxy implements AutoCloseable {
                 config.downFor(), Duration.ofSeconds(30));
         MetadataProxy[] self = new MetadataProxy[1];
         Handler handler = (req, res) -> self[0].handle(req, res);
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "guestdata-proxy-connection-deadlines");
+            t.setDaemon(true);
+            return t;
+        });
+        ConnectionGuard guard = new ConnectionGuard(config.connections(), "proxy listener", timer);
         WebServer server;
         try {
-            server = WebServer.builder()
+            WebServerConfig.Builder builder = WebServer.builder()
                     .featuresDiscoverServices(false)
                     .shutdownHook(false)
                     .address(config.listen().getAddress())
                     .port(config.listen().getPort())
+                    // Only the guarded HTTP/1.1 selector: a second candidate would make Helidon wait for the
+                    // client's first bytes outside every timeout (MetadataServer does the same).
                     .protocolsDiscoverServices(false)
-                    .addProtocol(Http1Config.builder()
-                            .maxPrologueLength(8192)
-                            .maxHeadersSize(32768)
-                            // Forward the request target as the guest wrote it: the service decides what it means.
-                            .validatePath(false)
-                            .validatePrologue(false)
-                            .build())
                     .maxPayloadSize(config.maxRequestBodyBytes())
-                    .idleConnectionTimeout(Duration.ofSeconds(60))
-                    .routing(HttpRouting.builder().any(handler))
-                    .build()
-                    .start();
+                    .routing(HttpRouting.builder().addFilter(new ConnectionTearDown()).any(handler));
+            guard.configure(builder, Http1Config.builder()
+                    .maxPrologueLength(8192)
+                    .maxHeadersSize(32768)
+                    // Forward the request target as the guest wrote it: the service decides what it means.
+                    .validatePath(false)
+                    .validatePrologue(false));
+            config.management().ifPresent(address -> builder.putSocket(MANAGEMENT_SOCKET, socket -> socket
+                    .address(address.getAddress())
+                    .port(address.getPort())
+                    .routing(routing -> routing
+                            .addFilter(new ConnectionTearDown())
+                            .get("/healthz", (req, res) -> {
+                                res.header(HeaderValues.create(HeaderNames.CONTENT_TYPE, "text/plain; charset=UTF-8"));
+                                res.send("ok\n".getBytes(StandardCharsets.UTF_8));
+                            })
+                            .get("/metrics", (req, res) -> {
+                                res.header(HeaderValues.create(HeaderNames.CONTENT_TYPE,
+                                        "text/plain; version=0.0.4; charset=utf-8"));
+                                res.send(self[0].metrics().getBytes(StandardCharsets.UTF_8));
+                            }))));
+            server = builder.build().start();
         } catch (RuntimeException e) {
+            timer.shutdownNow();
             mapping.close();
             throw e;
         }
-        if (server.port() < 0) {
+        // Helidon logs a listener that could not bind and reports its port as -1, rather than failing.
+        boolean managementDown = config.management().isPresent() && server.port(MANAGEMENT_SOCKET) < 0;
+        if (server.port() < 0 || managementDown) {
             server.stop();
+            timer.shutdownNow();
             mapping.close();
-            throw new IOException("cannot listen on " + config.listen()
-                    + " (address in use, or not an address of this host)");
+            throw new IOException("cannot listen on " + (managementDown ? config.management().orElseThrow()
+                    : config.listen()) + " (address in use, or not an address of this host)");
         }
-        self[0] = new MetadataProxy(server, mapping, upstreams);
+        self[0] = new MetadataProxy(server, mapping, upstreams, guard, timer, config.management().isPresent());
         return self[0];
     }
 
@@ -123,9 +165,43 @@ public final class MetadataProxy implements AutoCloseable {
         return server.port();
     }
 
+    /** The management port ({@code /healthz}, {@code /metrics}); -1 without a management listener. */
+    public int managementPort() {
+        return management ? server.port(MANAGEMENT_SOCKET) : -1;
+    }
+
+    /** The proxy's counters in the Prometheus text format 0.0.4 (its {@code /metrics}). */
+    public String metrics() {
+        StringBuilder out = new StringBuilder(1024);
+        counter(out, "guestdata_proxy_requests_forwarded_total", "Requests forwarded to a service node.",
+                forwarded.get());
+        counter(out, "guestdata_proxy_unknown_guests_total", "Requests from an address the mapping does not have (404).",
+                unknownGuests.get());
+        counter(out, "guestdata_proxy_failovers_total", "Requests tried on another node after one failed.",
+                failovers.get());
+        counter(out, "guestdata_proxy_guest_resets_total",
+                "Requests whose guest closed or reset the connection before the answer was written.", guestResets.get());
+        return out + guard.render("guestdata_proxy");
+    }
+
+    private static void counter(StringBuilder out, String name, String help, long value) {
+        out.append("# HELP ").append(name).append(' ').append(help).append("\n# TYPE ").append(name)
+                .append(" counter\n").append(name).append(' ').append(value).append('\n');
+    }
+
     /** Requests forwarded, requests refused for an unknown guest address, failovers to another node. */
     public long[] counters() {
         return new long[] {forwarded.get(), unknownGuests.get(), failovers.get()};
+    }
+
+    /** Guests that closed or reset their connection before their answer was written. */
+    public long guestResets() {
+        return guestResets.get();
+    }
+
+    /** The guest listener's connection limits, with their counters (refused connections, timeouts). */
+    public ConnectionGuard connections() {
+        return guard;
     }
 
     /** Re-reads the mapping file now if it changed (tests; otherwise it is checked periodically). */
@@ -136,11 +212,41 @@ public final class MetadataProxy implements AutoCloseable {
     @Override
     public void close() {
         server.stop();
+        timer.shutdownNow();
         mapping.close();
         upstreams.close();
     }
 
     private void handle(ServerRequest req, ServerResponse res) throws IOException {
+        try {
+            forward(req, res);
+        } catch (NodeFailed e) {
+            throw e; // logged where it happened; the guest's connection is closed
+        } catch (ServerConnectionException | UncheckedIOException | GuestGone e) {
+            throw guestGone(req, e);
+        }
+    }
+
+    /**
+     * The guest closed or reset its connection while its request was read or its answer written (a guest can do
+     * this at any rate, on answers of any size): counted, logged at DEBUG in one line, never with a stack trace,
+     * and ended as Helidon's {@link ServerConnectionException}, which closes the connection without an error answer
+     * or a log line of Helidon's own.
+     */
+    private ServerConnectionException guestGone(ServerRequest req, Exception e) {
+        guestResets.incrementAndGet();
+        if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
+            Throwable cause = e;
+            while (cause.getCause() != null) {
+                cause = cause.getCause(); // the socket's own exception: "Connection reset by peer", "Broken pipe"
+            }
+            LOG.log(System.Logger.Level.DEBUG, "guest " + req.remotePeer().host() + " went away during "
+                    + req.prologue().method().text() + " " + req.prologue().uriPath().rawPath() + ": " + cause);
+        }
+        return e instanceof ServerConnectionException sce ? sce : new ServerConnectionException("the guest went away", e);
+    }
+
+    private void forward(ServerRequest req, ServerResponse res) throws IOException {
         InetAddress guestAddress = ((InetSocketAddress) req.remotePeer().address()).getAddress();
         GuestMapping.Guest guest = mapping.current().find(guestAddress);
         boolean head = req.prologue().method() == Method.HEAD;
@@ -209,8 +315,13 @@ public final class MetadataProxy implements AutoCloseable {
         error(req, res, ErrorResponse.UNKNOWN_ERROR, head);
     }
 
-    /** Sends the node's answer to the guest, then pools or closes the node connection. */
-    private static void relay(ServerResponse res, Upstreams.Connection conn, UpstreamResponse answer, boolean head) {
+    /**
+     * Sends the node's answer to the guest, then pools or closes the node connection. A guest that goes away is
+     * {@link GuestGone}; a node that fails in the middle of a body has the guest's connection closed (its answer is
+     * truncated, never completed with something else), logged in one line.
+     */
+    private static void relay(ServerResponse res, Upstreams.Connection conn, UpstreamResponse answer, boolean head)
+            throws GuestGone {
         boolean reusable = false;
         try {
             res.status(Status.create(answer.status, answer.reason.isEmpty() ? "-" : answer.reason));
@@ -223,28 +334,101 @@ public final class MetadataProxy implements AutoCloseable {
                 if (answer.contentLength >= 0) {
                     res.header(HeaderValues.create(HeaderNames.CONTENT_LENGTH, Long.toString(answer.contentLength)));
                 }
-                res.send();
                 reusable = answer.keepAlive;
+                toGuest(res::send);
             } else if (answer.contentLength >= 0 && answer.contentLength <= BUFFERED_BODY && !answer.chunked) {
                 byte[] bytes = answer.readBody(conn.in);
                 reusable = answer.keepAlive;
-                res.send(bytes);
+                toGuest(() -> res.send(bytes));
             } else {
                 if (answer.contentLength >= 0 && !answer.chunked) {
                     res.header(HeaderValues.create(HeaderNames.CONTENT_LENGTH, Long.toString(answer.contentLength)));
                 }
-                try (OutputStream out = res.outputStream()) {
-                    reusable = answer.copyBody(conn.in, out) && answer.keepAlive;
-                }
+                GuestStream out = new GuestStream(res);
+                reusable = answer.copyBody(conn.in, out) && answer.keepAlive;
+                out.close();
             }
+        } catch (GuestGone e) {
+            reusable = false;
+            throw e;
         } catch (IOException e) {
             reusable = false;
-            throw new UncheckedIOException(e); // the node or the guest went away mid-answer: drop the connection
+            LOG.log(System.Logger.Level.WARNING, "metadata service node " + conn.node + " failed in the middle of an"
+                    + " answer; the guest's connection is closed: " + e);
+            throw new NodeFailed(e);
         } finally {
             if (reusable) {
                 conn.node.release(conn);
             } else {
                 conn.close();
+            }
+        }
+    }
+
+    /** Runs a write to the guest; a failure to write is {@link GuestGone}. */
+    private static void toGuest(Runnable write) throws GuestGone {
+        try {
+            write.run();
+        } catch (UncheckedIOException | CloseConnectionException e) {
+            throw new GuestGone(e);
+        }
+    }
+
+    /**
+     * A node failed in the middle of an answer: the guest's connection is closed (Helidon's
+     * {@link ServerConnectionException}: no error answer can follow a partial one, and no stack trace is logged).
+     */
+    private static final class NodeFailed extends ServerConnectionException {
+        NodeFailed(IOException cause) {
+            super("the metadata service node failed in the middle of an answer", cause);
+        }
+    }
+
+    /** The guest closed or reset its connection while its answer was written. */
+    private static final class GuestGone extends IOException {
+        GuestGone(Exception cause) {
+            super(cause.getCause() != null ? cause.getCause().toString() : cause.toString(), cause);
+        }
+    }
+
+    /**
+     * The guest's side of a streamed answer: Helidon's response stream, whose write failures (unchecked in Helidon)
+     * are {@link GuestGone}, so a failed copy says which side failed.
+     */
+    private static final class GuestStream extends OutputStream {
+        private final ServerResponse res;
+        private OutputStream out;
+
+        GuestStream(ServerResponse res) {
+            this.res = res;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            try {
+                if (out == null) {
+                    out = res.outputStream();
+                }
+                out.write(b, off, len);
+            } catch (IOException | UncheckedIOException | CloseConnectionException e) {
+                throw new GuestGone(e);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                if (out == null) {
+                    out = res.outputStream(); // an empty streamed body still ends the answer
+                }
+                out.close();
+            } catch (IOException | UncheckedIOException | CloseConnectionException e) {
+                throw new GuestGone(e);
             }
         }
     }

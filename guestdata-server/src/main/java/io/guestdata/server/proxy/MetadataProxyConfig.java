@@ -1,5 +1,6 @@
 package io.guestdata.server.proxy;
 
+import io.guestdata.server.metadata.ConnectionLimits;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,12 +22,19 @@ import java.util.Optional;
  * @param readTimeout    waiting for a node's answer (between bytes)
  * @param downFor        how long a node that refused a connection is tried only after the others
  * @param maxRequestBodyBytes the largest request body forwarded (the service's own limit is 16 KiB); more: 413
+ * @param connections    connections of the guest listener, per source address, and how long a connection may wait
+ *                       without a request ({@link ConnectionLimits#defaults()}, as the service's)
+ * @param management     where {@code /healthz} and {@code /metrics} are answered; empty (the default) for nowhere.
+ *                       Never where guests reach it
  */
 public record MetadataProxyConfig(InetSocketAddress listen, List<InetSocketAddress> upstreams, String sharedSecret,
                                   Optional<Path> mappingFile, List<String> mappings, Duration reloadInterval,
                                   Duration connectTimeout, Duration readTimeout, Duration downFor,
-                                  int maxRequestBodyBytes) {
+                                  int maxRequestBodyBytes, ConnectionLimits connections,
+                                  Optional<InetSocketAddress> management) {
     public MetadataProxyConfig {
+        Objects.requireNonNull(management, "management");
+        Objects.requireNonNull(connections, "connections");
         Objects.requireNonNull(listen, "listen");
         upstreams = List.copyOf(upstreams);
         if (upstreams.isEmpty()) {
@@ -54,6 +62,8 @@ public record MetadataProxyConfig(InetSocketAddress listen, List<InetSocketAddre
         private Duration readTimeout = Duration.ofSeconds(30);
         private Duration downFor = Duration.ofSeconds(5);
         private int maxRequestBodyBytes = 65536;
+        private ConnectionLimits connections = ConnectionLimits.defaults();
+        private InetSocketAddress management;
 
         public Builder listen(InetSocketAddress v) {
             listen = v;
@@ -105,9 +115,20 @@ public record MetadataProxyConfig(InetSocketAddress listen, List<InetSocketAddre
             return this;
         }
 
+        public Builder connections(ConnectionLimits v) {
+            connections = v;
+            return this;
+        }
+
+        public Builder management(InetSocketAddress v) {
+            management = v;
+            return this;
+        }
+
         public MetadataProxyConfig build() {
             return new MetadataProxyConfig(listen, upstreams, sharedSecret, Optional.ofNullable(mappingFile), mappings,
-                    reloadInterval, connectTimeout, readTimeout, downFor, maxRequestBodyBytes);
+                    reloadInterval, connectTimeout, readTimeout, downFor, maxRequestBodyBytes, connections,
+                    Optional.ofNullable(management));
         }
     }
 }

@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
 /** Instance documents, the repository, and Debian's Python (Nova, WebOb, cloud-init) for the tests. */
-final class Fixtures {
+public final class Fixtures {
     static final String SYSTEM_PYTHON = "/usr/bin/python3";
     static final ObjectMapper MAPPER = new ObjectMapper();
     /** The documents the Nova comparisons use (shared with the CLI's config drive comparison). */
@@ -44,6 +44,24 @@ final class Fixtures {
 
     static Instance parse(byte[] json) throws Exception {
         return new InstanceDocumentParser(Limits.nova(), KeyPairResolver.none()).parse(json);
+    }
+
+    /**
+     * An instance in {@code project} whose user data is {@code userDataBytes} bytes (no Nova limit on user data): an
+     * answer of the size a tenant chooses.
+     */
+    public static Instance withUserData(String uuid, String project, int userDataBytes) throws Exception {
+        byte[] userData = new byte[userDataBytes];
+        java.util.Arrays.fill(userData, (byte) 'u');
+        com.fasterxml.jackson.databind.node.ObjectNode doc = MAPPER.createObjectNode();
+        doc.put("uuid", uuid);
+        doc.put("name", "big");
+        doc.put("project_id", project);
+        doc.put("user_data", java.util.Base64.getEncoder().encodeToString(userData));
+        Limits limits = Limits.nova();
+        return new InstanceDocumentParser(new Limits(limits.injectedFiles(), limits.injectedFilePathLength(),
+                limits.injectedFileContentBytes(), limits.metadataItems(), -1), KeyPairResolver.none())
+                .parse(MAPPER.writeValueAsBytes(doc));
     }
 
     static Instance parse(String json) throws Exception {

@@ -18,12 +18,12 @@ import java.util.Locale;
  * identification is tested from 127.0.0.x, which all reach the loopback interface on Linux — and reads one
  * response ({@code Connection: close}).
  */
-final class RawHttp {
+public final class RawHttp {
     private RawHttp() {
     }
 
-    record Response(int status, List<String[]> headers, byte[] body) {
-        String header(String name) {
+    public record Response(int status, List<String[]> headers, byte[] body) {
+        public String header(String name) {
             List<String> values = new ArrayList<>();
             for (String[] h : headers) {
                 if (h[0].equalsIgnoreCase(name)) {
@@ -33,7 +33,7 @@ final class RawHttp {
             return values.isEmpty() ? null : String.join(",", values);
         }
 
-        String text() {
+        public String text() {
             return new String(body, StandardCharsets.UTF_8);
         }
 
@@ -155,7 +155,7 @@ final class RawHttp {
         }
     }
 
-    static Response read(InputStream in, boolean headRequest) throws IOException {
+    public static Response read(InputStream in, boolean headRequest) throws IOException {
         String statusLine = line(in);
         if (statusLine == null) {
             throw new IOException("connection closed before a response");

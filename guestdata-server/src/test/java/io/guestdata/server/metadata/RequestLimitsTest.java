@@ -23,7 +23,9 @@ class RequestLimitsTest {
     static void start() throws Exception {
         instances = new TwoInstances();
         server = MetadataServer.start(TestServers.config()
-                .limits(new MetadataServerConfig.RequestLimits(1024, 4096, 2048, Duration.ofSeconds(1), Duration.ofSeconds(1), 100)).build(),
+                .limits(new MetadataServerConfig.RequestLimits(1024, 4096, 2048, ConnectionLimits.defaults().withMaxConnections(100)
+                        .withFirstRequestTimeout(Duration.ofSeconds(1)).withIdleTimeout(Duration.ofSeconds(1))
+                        .withHeaderTimeout(Duration.ofSeconds(1)))).build(),
                 instances.directory, new InMemoryPasswordStore());
     }
 

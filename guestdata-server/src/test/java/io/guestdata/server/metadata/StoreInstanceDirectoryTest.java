@@ -207,7 +207,7 @@ class StoreInstanceDirectoryTest {
     }
 
     @Test
-    void aStoreErrorOnAMissIsCountedAnsweredWith500AndNotKept() throws Exception {
+    void aTransientStoreErrorOnAMissIsCountedAnsweredWith503AndNotKept() throws Exception {
         Documents a = Documents.instance().name("alpha").project("p").address("127.0.31.1");
         Documents b = Documents.instance().name("bravo").project("p").address("127.0.31.2");
         store.instances().createAll(List.of(a.bytes(), b.bytes()));
@@ -220,7 +220,10 @@ class StoreInstanceDirectoryTest {
             failing.failing = true;
 
             RawHttp.Response refused = RawHttp.to(server.port()).from("127.0.31.2").target(meta).send();
-            assertEquals(500, refused.status(), refused.toString());
+            assertEquals(503, refused.status(), refused.toString());
+            assertEquals("5", refused.header("Retry-After"));
+            assertEquals("503 Service Unavailable\n\nThe server is currently unavailable. Please try again at a later"
+                    + " time.\n\n   ", refused.text());
             assertFalse(refused.text().contains(a.uuid().toString()) || refused.text().contains("alpha"),
                     "never another instance's data: " + refused.text());
             assertFalse(refused.text().contains(b.uuid().toString()), refused.text());

@@ -13,9 +13,13 @@ import io.guestdata.core.document.InstanceDocumentParser;
 import io.guestdata.core.document.KeyPairResolver;
 import io.guestdata.core.document.Limits;
 import io.guestdata.core.metadata.MetadataOptions;
+import io.guestdata.server.metadata.ClientResetTest;
+import io.guestdata.server.metadata.ConnectionLimits;
+import io.guestdata.server.metadata.ConnectionLimitsTest;
 import io.guestdata.server.metadata.IdentificationMode;
 import io.guestdata.server.metadata.InMemoryInstanceDirectory;
 import io.guestdata.server.metadata.InMemoryPasswordStore;
+import io.guestdata.server.metadata.LogCapture;
 import io.guestdata.server.metadata.MetadataServer;
 import io.guestdata.server.metadata.MetadataServerConfig;
 import java.io.ByteArrayOutputStream;
@@ -158,6 +162,10 @@ class MetadataProxyTest {
         assertEquals(404, get(STRANGER, proxy, "/").status);
         assertEquals(0, accepted.get());
         assertEquals(2, proxy.counters()[1]);
+        assertTrue(metrics(proxy).contains("guestdata_proxy_unknown_guests_total 2\n"), metrics(proxy));
+        assertEquals("ok\n", request(InetAddress.getLoopbackAddress(), proxy.managementPort(), "GET", "/healthz",
+                Map.of(), null).text());
+        assertEquals(404, get(STRANGER, proxy, "/metrics").status, "not on the guest listener");
     }
 
     @Test
@@ -252,6 +260,76 @@ class MetadataProxyTest {
         assertTrue(ci.get("ec2_metadata").has("instance-id"), ci.toString());
     }
 
+    @Test
+    void aGuestCannotTakeTheProxyFromTheOthers() throws Exception {
+        MetadataServer service = service();
+        ConnectionLimits limits = ConnectionLimits.defaults().withMaxConnections(8).withMaxPerSource(4)
+                .withFirstRequestTimeout(java.time.Duration.ofSeconds(30));
+        MetadataProxy proxy = proxy(List.of(service.port()), mappingFile(A + ":project-a", B + ":project-b"), limits);
+        List<Socket> attacker = new ArrayList<>();
+        try {
+            for (int i = 0; i < 12; i++) {
+                attacker.add(ConnectionLimitsTest.connect("127.0.0.2", proxy.port()));
+            }
+            long start = System.nanoTime();
+            Response other = get(GUEST_B, proxy, "/openstack/latest/meta_data.json");
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertEquals(B, json(other).get("uuid").asText());
+            assertTrue(millis < 2000, "the other guest answered in " + millis + " ms");
+            List<Socket> open = ConnectionLimitsTest.stillOpen(attacker, () -> proxy.connections().refused(), 8);
+            assertEquals(4, open.size(), "4 kept, 8 closed at once");
+            assertEquals(8, proxy.connections().refused());
+            assertTrue(metrics(proxy).contains("guestdata_proxy_connections_refused_total 8\n"), metrics(proxy));
+            assertEquals(200, ConnectionLimitsTest.exchange(open.getFirst(),
+                    "GET /latest/meta-data/instance-id HTTP/1.1\r\nHost: x\r\n\r\n").status());
+        } finally {
+            for (Socket s : attacker) {
+                s.close();
+            }
+        }
+        assertTrue(ConnectionLimits.defaults().maxPerSource() < MetadataProxyConfig.builder().map("10.0.0.1=" + A)
+                .upstream(new InetSocketAddress("127.0.0.1", 1)).build().connections().maxConnections());
+    }
+
+    @Test
+    void silentConnectionsAndConnectionCloseAreClosed() throws Exception {
+        MetadataServer service = service();
+        ConnectionLimits limits = ConnectionLimits.defaults().withFirstRequestTimeout(java.time.Duration.ofSeconds(1))
+                .withIdleTimeout(java.time.Duration.ofSeconds(60));
+        MetadataProxy proxy = proxy(List.of(service.port()), mappingFile(A + ":project-a"), limits);
+        try (Socket silent = ConnectionLimitsTest.connect("127.0.0.2", proxy.port());
+             Socket closing = ConnectionLimitsTest.connect("127.0.0.2", proxy.port())) {
+            long start = System.nanoTime();
+            var answer = ConnectionLimitsTest.exchange(closing,
+                    "GET /latest/meta-data/instance-id HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            assertEquals(200, answer.status());
+            assertTrue(ConnectionLimitsTest.closedWithin(closing, 1000), "Connection: close: EOF within 1 s");
+            assertTrue(ConnectionLimitsTest.closedWithin(silent, 4000), "a silent connection is closed");
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(millis >= 900 && millis < 3000, "closed after " + millis + " ms");
+        }
+    }
+
+    @Test
+    void aGuestResettingAStreamedAnswerIsOneQuietLine() throws Exception {
+        String big = "6a1f3c52-8d1e-4f7b-9a0c-2b3d4e5f6a7b";
+        directory.put(io.guestdata.server.metadata.Fixtures.withUserData(big, "project-a", 4 << 20));
+        MetadataServer service = service();
+        MetadataProxy proxy = proxy(List.of(service.port()), mappingFile(big + ":project-a"));
+        try (LogCapture logs = new LogCapture()) {
+            for (int i = 0; i < ClientResetTest.RESETS; i++) {
+                ClientResetTest.resetDuringAnswer("127.0.0.2", proxy.port(), "/openstack/latest/user_data");
+            }
+            ClientResetTest.awaitCount(proxy::guestResets, ClientResetTest.RESETS);
+            assertEquals(ClientResetTest.RESETS, proxy.guestResets());
+            assertTrue(metrics(proxy).contains("guestdata_proxy_guest_resets_total " + ClientResetTest.RESETS + "\n"));
+            // the proxy's lines; the service behind it sees the proxy drop the node connection, and says so once too
+            ClientResetTest.assertQuiet(logs, "io.guestdata.server.proxy", ClientResetTest.RESETS);
+        }
+        // the proxy and the service still answer
+        assertEquals(big, json(get(GUEST_A, proxy, "/openstack/latest/meta_data.json")).get("uuid").asText());
+    }
+
     // --- helpers
 
     private MetadataServer service() {
@@ -263,7 +341,12 @@ class MetadataProxyTest {
     }
 
     private MetadataProxy proxy(List<Integer> ports, Path mapping) throws IOException {
-        MetadataProxyConfig.Builder b = MetadataProxyConfig.builder()
+        return proxy(ports, mapping, ConnectionLimits.defaults());
+    }
+
+    private MetadataProxy proxy(List<Integer> ports, Path mapping, ConnectionLimits limits) throws IOException {
+        MetadataProxyConfig.Builder b = MetadataProxyConfig.builder().connections(limits)
+                .management(new InetSocketAddress("127.0.0.1", 0))
                 .listen(new InetSocketAddress("127.0.0.1", 0))
                 .sharedSecret(SECRET).mappingFile(mapping).reloadInterval(java.time.Duration.ofHours(1))
                 .connectTimeout(java.time.Duration.ofSeconds(1)).readTimeout(java.time.Duration.ofSeconds(10));
@@ -325,6 +408,12 @@ class MetadataProxyTest {
     private static JsonNode json(Response r) throws IOException {
         assertEquals(200, r.status, r.text());
         return MAPPER.readTree(r.body);
+    }
+
+    private static String metrics(MetadataProxy proxy) throws IOException {
+        Response r = request(InetAddress.getLoopbackAddress(), proxy.managementPort(), "GET", "/metrics", Map.of(), null);
+        assertEquals(200, r.status);
+        return r.text();
     }
 
     private static Response get(InetAddress source, MetadataProxy proxy, String path) throws IOException {

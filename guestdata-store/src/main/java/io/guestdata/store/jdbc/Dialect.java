@@ -36,9 +36,14 @@ enum Dialect {
             execute(connection, "ROLLBACK");
         }
 
+        /**
+         * Busy or locked (another writer held the lock past the busy timeout), the disk full, or an I/O error
+         * (SQLite's primary result codes 5, 6, 13 and 10, whatever the extended code): the operator frees space
+         * or the other writer finishes, and the same write then works.
+         */
         @Override
         boolean isTransient(SQLException e) {
-            return e instanceof SQLiteException s && BUSY.contains(s.getResultCode());
+            return e instanceof SQLiteException s && TRANSIENT_SQLITE.contains(s.getResultCode().code & 0xff);
         }
 
         @Override
@@ -83,10 +88,16 @@ enum Dialect {
             connection.rollback();
         }
 
+        /**
+         * SQLSTATE (PostgreSQL manual, appendix A): class 08 connection exceptions (refused, lost), 57P operator
+         * intervention (shutdown, restart), 53100 disk full, 53200 out of memory, 53300 too many connections,
+         * 58030 I/O error, 57014 query cancelled (a statement timeout), 55P03 lock not available, and the
+         * retryable deadlock and serialization failures.
+         */
         @Override
         boolean isTransient(SQLException e) {
             String state = sqlState(e);
-            return state.startsWith("08") || state.startsWith("57P") || state.equals("53300")
+            return state.startsWith("08") || state.startsWith("57P") || TRANSIENT_POSTGRESQL.contains(state)
                     || isRetryable(e);
         }
 
@@ -111,10 +122,11 @@ enum Dialect {
     /** The PostgreSQL notification channel the change feed listens on. */
     static final String CHANGE_CHANNEL = "guestdata_changes";
 
-    private static final Set<SQLiteErrorCode> BUSY = Set.of(SQLiteErrorCode.SQLITE_BUSY,
-            SQLiteErrorCode.SQLITE_BUSY_RECOVERY, SQLiteErrorCode.SQLITE_BUSY_SNAPSHOT,
-            SQLiteErrorCode.SQLITE_BUSY_TIMEOUT, SQLiteErrorCode.SQLITE_LOCKED,
-            SQLiteErrorCode.SQLITE_LOCKED_SHAREDCACHE);
+    /** SQLite primary result codes of failures that may pass: BUSY, LOCKED, IOERR, FULL. */
+    private static final Set<Integer> TRANSIENT_SQLITE = Set.of(SQLiteErrorCode.SQLITE_BUSY.code,
+            SQLiteErrorCode.SQLITE_LOCKED.code, SQLiteErrorCode.SQLITE_IOERR.code, SQLiteErrorCode.SQLITE_FULL.code);
+    private static final Set<String> TRANSIENT_POSTGRESQL = Set.of("53100", "53200", "53300", "58030", "57014",
+            "55P03");
 
     private final String migrationDirectory;
 
@@ -134,7 +146,7 @@ enum Dialect {
 
     abstract void rollback(Connection connection) throws SQLException;
 
-    /** Whether trying again later may succeed: connection lost, database busy or shutting down. */
+    /** Whether trying again later may succeed: connection lost, database busy or shutting down, disk full. */
     abstract boolean isTransient(SQLException e);
 
     /** Whether the connection is unusable after {@code e} and must not return to the pool. */
