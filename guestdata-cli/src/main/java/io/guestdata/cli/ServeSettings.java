@@ -429,6 +429,12 @@ final class ServeSettings {
     ConnectionLimits connectionLimits() throws ConfigError {
         int max = positive("max-connections");
         int perSource = positive("max-connections-per-source");
+        if ("default".equals(get("max-connections-per-source").source()) && mode() != IdentificationMode.ADDRESS) {
+            // Behind signing proxies every guest of a network node shares the proxy's address, and the proxy
+            // (guestdata proxy) limits each guest itself: a source here is a proxy, so it gets a quarter of the
+            // listener unless the operator says otherwise.
+            perSource = Math.max(perSource, max / 4);
+        }
         if (perSource >= max) {
             throw error("max-connections-per-source", perSource + " is not below max-connections (" + max + ", from "
                     + get("max-connections").source() + "): one source could then take every connection");

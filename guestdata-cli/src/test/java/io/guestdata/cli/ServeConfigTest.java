@@ -106,6 +106,13 @@ class ServeConfigTest {
         assertTrue(shown.out().contains("first-request-timeout = 5 (default)"), shown.out());
         assertTrue(shown.out().contains("idle-timeout = 20 (GUESTDATA_IDLE_TIMEOUT)"), shown.out());
 
+        // Behind proxies a source is a proxy that limits its guests itself: a quarter of the listener by default.
+        assertEquals(2500, ServeSettings.resolve(Map.of("mode", "proxy"), Map.of(), Optional.empty())
+                .connectionLimits().maxPerSource());
+        assertEquals(100, ServeSettings.resolve(Map.of("mode", "proxy", "max-connections-per-source", "100"), Map.of(),
+                Optional.empty()).connectionLimits().maxPerSource());
+        assertEquals(64, defaults.connectionLimits().maxPerSource(), "address mode: a source is one guest");
+
         Cli notBelow = Cli.run(Map.of("GUESTDATA_API_LISTEN", "none"), "serve", "--max-connections", "64",
                 "--check-config");
         assertEquals(ExitCode.CONFIG, notBelow.exitCode(), notBelow.toString());
