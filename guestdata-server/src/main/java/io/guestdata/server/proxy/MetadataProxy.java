@@ -27,6 +27,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
@@ -102,8 +103,9 @@ public final class MetadataProxy implements AutoCloseable {
         }
         Upstreams upstreams = new Upstreams(config.upstreams(), config.connectTimeout(), config.readTimeout(),
                 config.downFor(), Duration.ofSeconds(30));
-        MetadataProxy[] self = new MetadataProxy[1];
-        Handler handler = (req, res) -> self[0].handle(req, res);
+        // A request can arrive between the listener's start and the end of this method: it waits for the proxy.
+        CompletableFuture<MetadataProxy> self = new CompletableFuture<>();
+        Handler handler = (req, res) -> self.join().handle(req, res);
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "guestdata-proxy-connection-deadlines");
             t.setDaemon(true);
@@ -140,10 +142,11 @@ public final class MetadataProxy implements AutoCloseable {
                             .get("/metrics", (req, res) -> {
                                 res.header(HeaderValues.create(HeaderNames.CONTENT_TYPE,
                                         "text/plain; version=0.0.4; charset=utf-8"));
-                                res.send(self[0].metrics().getBytes(StandardCharsets.UTF_8));
+                                res.send(self.join().metrics().getBytes(StandardCharsets.UTF_8));
                             }))));
             server = builder.build().start();
         } catch (RuntimeException e) {
+            self.completeExceptionally(e);
             timer.shutdownNow();
             mapping.close();
             throw e;
@@ -151,14 +154,16 @@ public final class MetadataProxy implements AutoCloseable {
         // Helidon logs a listener that could not bind and reports its port as -1, rather than failing.
         boolean managementDown = config.management().isPresent() && server.port(MANAGEMENT_SOCKET) < 0;
         if (server.port() < 0 || managementDown) {
+            self.completeExceptionally(new IOException("the proxy did not start"));
             server.stop();
             timer.shutdownNow();
             mapping.close();
             throw new IOException("cannot listen on " + (managementDown ? config.management().orElseThrow()
                     : config.listen()) + " (address in use, or not an address of this host)");
         }
-        self[0] = new MetadataProxy(server, mapping, upstreams, guard, timer, config.management().isPresent());
-        return self[0];
+        MetadataProxy proxy = new MetadataProxy(server, mapping, upstreams, guard, timer, config.management().isPresent());
+        self.complete(proxy);
+        return proxy;
     }
 
     public int port() {
