@@ -29,7 +29,8 @@ public final class Ext2fsBackend implements FilesystemBackend {
 
     @Override
     public GuestFilesystem open(InjectionTarget target, OpenMode mode) throws GuestFsException {
-        return Ext2Filesystem.open(target.partition().path(), target.partition().offset(), mode);
+        return Ext2Filesystem.open(target.partition().path(), target.partition().offset(), target.partition().size(),
+                mode, java.time.InstantSource.system());
     }
 
     @Override

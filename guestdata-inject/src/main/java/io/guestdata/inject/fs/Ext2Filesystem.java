@@ -57,6 +57,8 @@ public final class Ext2Filesystem implements GuestFilesystem {
     private final long blockSize;
     private final InstantSource clock;
     private Ext2Filsys fs;
+    /** Taken on the first call that checks links (stat and every write), then kept up to date. */
+    private Ext2Census census;
 
     private Ext2Filesystem(String image, OpenMode mode, Ext2Filsys fs, long blockSize, InstantSource clock) {
         this.image = image;
@@ -74,12 +76,21 @@ public final class Ext2Filesystem implements GuestFilesystem {
      *                          is written in any of these cases
      */
     public static Ext2Filesystem open(Path imageOrDevice, long byteOffset, OpenMode mode) throws GuestFsException {
-        return open(imageOrDevice, byteOffset, mode, InstantSource.system());
+        return open(imageOrDevice, byteOffset, fileWindow(imageOrDevice, byteOffset), mode, InstantSource.system());
     }
 
     /** As {@link #open(Path, long, OpenMode)}, with the clock that stamps ctime and mtime. */
     public static Ext2Filesystem open(Path imageOrDevice, long byteOffset, OpenMode mode, InstantSource clock)
             throws GuestFsException {
+        return open(imageOrDevice, byteOffset, fileWindow(imageOrDevice, byteOffset), mode, clock);
+    }
+
+    /**
+     * Opens the filesystem in the window of {@code windowBytes} bytes from {@code byteOffset} (the
+     * partition, or the whole device): its blocks must fit in it ({@link Ext2Consistency}).
+     */
+    public static Ext2Filesystem open(Path imageOrDevice, long byteOffset, long windowBytes, OpenMode mode,
+                                      InstantSource clock) throws GuestFsException {
         Objects.requireNonNull(imageOrDevice, "imageOrDevice");
         Objects.requireNonNull(mode, "mode");
         Objects.requireNonNull(clock, "clock");
@@ -101,16 +112,25 @@ public final class Ext2Filesystem implements GuestFilesystem {
                 throw new IllegalStateException("libext2fs flags 0x" + Integer.toHexString(fs.flags())
                         + " do not match " + mode);
             }
-            if (writable) {
-                long err = LibExt2fs.readBitmaps(fs.address());
-                if (err != 0) {
-                    throw new GuestFsException(Kind.LIBEXT2FS, "open " + image, null, "reading the bitmaps", err);
-                }
-            }
+            Ext2Consistency.check(fs, windowBytes, image); // descriptors before bitmaps, then the bitmaps
             return new Ext2Filesystem(image, mode, fs, sb.blockSize(), clock);
         } catch (GuestFsException | RuntimeException e) {
             closeHandle(fs);
             throw e;
+        }
+    }
+
+    /** The window of a plain image file: its size less the offset (tests and tools open files so). */
+    private static long fileWindow(Path image, long byteOffset) throws GuestFsException {
+        try {
+            // A block device's st_size is 0: its size is what the channel reports (BLKGETSIZE64).
+            long size;
+            try (FileChannel channel = FileChannel.open(image, StandardOpenOption.READ)) {
+                size = channel.size();
+            }
+            return Math.max(0, size - byteOffset);
+        } catch (IOException e) {
+            throw new GuestFsException(Kind.OPEN_FAILED, "open " + image, null, "cannot read the image: " + e);
         }
     }
 
@@ -163,7 +183,7 @@ public final class Ext2Filesystem implements GuestFilesystem {
 
     @Override
     public synchronized boolean exists(GuestPath path, AccessPolicy policy) throws GuestFsException {
-        try (Call call = new Call("exists", path)) {
+        try (Call call = new Call("exists", path, false)) {
             try {
                 return call.resolve(policy, false) instanceof Found;
             } catch (GuestFsException e) {
@@ -177,14 +197,15 @@ public final class Ext2Filesystem implements GuestFilesystem {
 
     @Override
     public synchronized FileStat stat(GuestPath path, AccessPolicy policy) throws GuestFsException {
-        try (Call call = new Call("stat", path)) {
+        try (Call call = new Call("stat", path, true)) {
             Found found = call.existing(call.resolve(policy, false));
             Ext2Inode inode = call.readInode(found.inode());
             Optional<String> target = inode.type() == FileType.SYMLINK
                     ? Optional.of(new String(call.readLink(found.inode()), UTF_8))
                     : Optional.empty();
+            int links = inode.type() == FileType.DIRECTORY ? inode.linksCount() : call.trueLinks(found, inode);
             return new FileStat(inode.type(), inode.mode() & 07777, inode.uid(), inode.gid(), inode.size(),
-                    inode.linksCount(), Integer.toUnsignedLong(found.inode()), target);
+                    links, Integer.toUnsignedLong(found.inode()), target, InodeAttribute.ofExt2Flags(inode.flags()));
         }
     }
 
@@ -193,7 +214,7 @@ public final class Ext2Filesystem implements GuestFilesystem {
         if (maxBytes < 0) {
             throw new IllegalArgumentException("maxBytes must not be negative: " + maxBytes);
         }
-        try (Call call = new Call("read", path)) {
+        try (Call call = new Call("read", path, false)) {
             Found found = call.existing(call.resolve(policy, policy.symlinks() == SymlinkPolicy.FOLLOW_INSIDE_GUEST));
             Ext2Inode inode = call.readInode(found.inode());
             call.requireRegularFile(found, inode);
@@ -208,7 +229,7 @@ public final class Ext2Filesystem implements GuestFilesystem {
     @Override
     public synchronized void makeDirectories(GuestPath dir, int mode, int uid, int gid, AccessPolicy policy)
             throws GuestFsException {
-        try (Call call = new Call("mkdir -p", dir)) {
+        try (Call call = new Call("mkdir -p", dir, true)) {
             call.requireWritable();
             Resolution resolution = call.resolve(policy, true);
             if (resolution instanceof Found found) {
@@ -237,7 +258,7 @@ public final class Ext2Filesystem implements GuestFilesystem {
     @Override
     public synchronized void replace(GuestPath file, byte[] content, AccessPolicy policy) throws GuestFsException {
         Objects.requireNonNull(content, "content");
-        try (Call call = new Call("replace", file)) {
+        try (Call call = new Call("replace", file, true)) {
             call.requireWritable();
             Resolution resolution = call.resolve(policy, false);
             if (resolution instanceof Found found) {
@@ -256,7 +277,7 @@ public final class Ext2Filesystem implements GuestFilesystem {
     @Override
     public synchronized void append(GuestPath file, byte[] content, AccessPolicy policy) throws GuestFsException {
         Objects.requireNonNull(content, "content");
-        try (Call call = new Call("append", file)) {
+        try (Call call = new Call("append", file, true)) {
             call.requireWritable();
             Resolution resolution = call.resolve(policy, false);
             if (resolution instanceof Found found) {
@@ -275,7 +296,7 @@ public final class Ext2Filesystem implements GuestFilesystem {
 
     @Override
     public synchronized void chmod(GuestPath path, int mode, AccessPolicy policy) throws GuestFsException {
-        try (Call call = new Call("chmod", path)) {
+        try (Call call = new Call("chmod", path, true)) {
             call.requireWritable();
             Found found = call.existing(call.resolve(policy, false));
             Ext2Inode inode = call.readInode(found.inode());
@@ -288,7 +309,7 @@ public final class Ext2Filesystem implements GuestFilesystem {
 
     @Override
     public synchronized void chown(GuestPath path, int uid, int gid, AccessPolicy policy) throws GuestFsException {
-        try (Call call = new Call("chown", path)) {
+        try (Call call = new Call("chown", path, true)) {
             call.requireWritable();
             Found found = call.existing(call.resolve(policy, false));
             Ext2Inode inode = call.readInode(found.inode());
@@ -343,9 +364,7 @@ public final class Ext2Filesystem implements GuestFilesystem {
 
     /** Free blocks less those reserved for root, never negative. */
     private long availableBlocks() {
-        MemorySegment sb = fs.superBlock();
-        long free = LibExt2fs.freeBlocksCount(sb) - LibExt2fs.reservedBlocksCount(sb);
-        return Math.max(0, free);
+        return Ext2SuperBlock.parse(fs.superBlock()).availableBlocks();
     }
 
     private void requireOpen(String operation, GuestPath path) throws GuestFsException {
@@ -381,11 +400,14 @@ public final class Ext2Filesystem implements GuestFilesystem {
 
         private final String operation;
         private final GuestPath path;
+        /** Whether every directory walked and the target's link count are checked against the census. */
+        private final boolean checked;
         private final Arena arena = Arena.ofConfined();
 
-        Call(String operation, GuestPath path) throws GuestFsException {
+        Call(String operation, GuestPath path, boolean checked) throws GuestFsException {
             this.operation = operation;
             this.path = Objects.requireNonNull(path, "path");
+            this.checked = checked;
             try {
                 requireOpen(operation, path);
             } catch (GuestFsException e) {
@@ -411,7 +433,22 @@ public final class Ext2Filesystem implements GuestFilesystem {
 
         Resolution resolve(AccessPolicy policy, boolean followFinal) throws GuestFsException {
             Objects.requireNonNull(policy, "policy");
+            if (checked) {
+                census().requireTreeDirectory(rootInode(), rootInode(), "the root directory", operation, path);
+            }
             return new PathResolver(this).resolve(operation, path, policy.symlinks(), followFinal);
+        }
+
+        private Ext2Census census() throws GuestFsException {
+            if (census == null) {
+                census = Ext2Census.take(fs, image);
+            }
+            return census;
+        }
+
+        /** The target's true link count; CORRUPT when {@code i_links_count} says otherwise. */
+        int trueLinks(Found found, Ext2Inode inode) throws GuestFsException {
+            return census().requireTrueLinks(found.inode(), inode.linksCount(), found.where(), operation, path);
         }
 
         Found existing(Resolution resolution) throws GuestFsException {
@@ -437,7 +474,12 @@ public final class Ext2Filesystem implements GuestFilesystem {
             }
             check(err, "looking up " + new String(name, UTF_8)
                     + " in directory inode " + Integer.toUnsignedString(dir));
-            return slot.get(JAVA_INT, 0);
+            int ino = slot.get(JAVA_INT, 0);
+            if (checked && census().isDirectory(ino)) {
+                census().requireTreeDirectory(ino, dir, "\"" + new String(name, UTF_8) + "\" in directory inode "
+                        + Integer.toUnsignedString(dir), operation, path);
+            }
+            return ino;
         }
 
         @Override
@@ -511,10 +553,14 @@ public final class Ext2Filesystem implements GuestFilesystem {
             }
         }
 
+        /** Refuses a lying link count always, and a true count above 1 under HardLinkPolicy.REFUSE. */
         private void refuseHardLinked(Found found, Ext2Inode inode, AccessPolicy policy) throws GuestFsException {
-            if (inode.type() != FileType.DIRECTORY && inode.linksCount() > 1
-                    && policy.hardLinks() == HardLinkPolicy.REFUSE) {
-                throw error(Kind.HARD_LINK_REFUSED, found.where() + " has " + inode.linksCount()
+            if (inode.type() == FileType.DIRECTORY) {
+                return; // its names were checked on the way (one name, ".." the parent)
+            }
+            int links = trueLinks(found, inode);
+            if (links > 1 && policy.hardLinks() == HardLinkPolicy.REFUSE) {
+                throw error(Kind.HARD_LINK_REFUSED, found.where() + " has " + links
                         + " hard links; writing would change the other names too (HardLinkPolicy.ALLOW permits it)");
             }
         }
@@ -594,6 +640,7 @@ public final class Ext2Filesystem implements GuestFilesystem {
             check(LibExt2fs.newInode(fs.address(), parent, mode, inoSlot), "allocating an inode");
             int ino = inoSlot.get(JAVA_INT, 0);
             linkIntoDirectory(parent, name, ino);
+            census().addedFile(ino);
             LibExt2fs.inodeAllocStats2(fs.address(), ino, +1, 0);
             Ext2Inode inode = Ext2Inode.allocate(arena);
             inode.setMode(mode);
@@ -631,10 +678,11 @@ public final class Ext2Filesystem implements GuestFilesystem {
                 err = LibExt2fs.mkdir(fs.address(), parent, cName);
             }
             check(err, "creating directory " + new String(name, UTF_8));
-            int ino = lookup(parent, name);
-            if (ino == 0) {
-                throw error(Kind.LIBEXT2FS, "ext2fs_mkdir succeeded but the new directory is not found");
-            }
+            MemorySegment slot = arena.allocate(JAVA_INT);
+            check(LibExt2fs.lookup(fs.address(), parent, arena.allocateFrom(JAVA_BYTE, name), name.length, slot),
+                    "looking up the new directory " + new String(name, UTF_8));
+            int ino = slot.get(JAVA_INT, 0);
+            census().addedDirectory(ino, parent);
             Ext2Inode inode = readInode(ino);
             inode.setMode(FileType.DIRECTORY.bits() | (mode & 07777));
             inode.setOwner(uid, gid);

@@ -50,6 +50,14 @@ class StructLayoutTest {
         e.put("EXT2_ET_DIR_NO_SPACE", LibExt2fs.EXT2_ET_DIR_NO_SPACE);
         e.put("EXT2_ET_FILE_NOT_FOUND", LibExt2fs.EXT2_ET_FILE_NOT_FOUND);
         e.put("EXT2_ET_SHORT_WRITE", LibExt2fs.EXT2_ET_SHORT_WRITE);
+        e.put("EXT2_ET_INODE_CSUM_INVALID", LibExt2fs.EXT2_ET_INODE_CSUM_INVALID);
+        e.put("EXT2_ET_INODE_IS_GARBAGE", LibExt2fs.EXT2_ET_INODE_IS_GARBAGE);
+        e.put("EXT2_BG_INODE_UNINIT", (long) LibExt2fs.EXT2_BG_INODE_UNINIT);
+        e.put("EXT2_BG_BLOCK_UNINIT", (long) LibExt2fs.EXT2_BG_BLOCK_UNINIT);
+        e.put("EXT2_GOOD_OLD_REV", (long) Ext2SuperBlock.EXT2_GOOD_OLD_REV);
+        e.put("EXT2_GOOD_OLD_FIRST_INO", (long) Ext2SuperBlock.EXT2_GOOD_OLD_FIRST_INO);
+        e.put("EXT2_GOOD_OLD_INODE_SIZE", (long) Ext2SuperBlock.EXT2_GOOD_OLD_INODE_SIZE);
+        e.put("EXT2_MIN_DESC_SIZE", (long) Ext2SuperBlock.EXT2_MIN_DESC_SIZE);
         e.put("EXT2_FLAG_RW", (long) LibExt2fs.EXT2_FLAG_RW);
         e.put("EXT2_FLAG_EXCLUSIVE", (long) LibExt2fs.EXT2_FLAG_EXCLUSIVE);
         e.put("EXT2_FLAG_64BITS", (long) LibExt2fs.EXT2_FLAG_64BITS);
