@@ -1,7 +1,12 @@
 package io.guestdata.inject.fs;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -9,7 +14,9 @@ import java.util.Map;
 import io.guestdata.inject.fs.GuestFsException.Kind;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * Every name in the directory tree, counted once per open filesystem: how many directory entries
@@ -25,13 +32,43 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  * free, an in-use inode whose checksum fails, a size that is not whole blocks, and a group whose
  * {@code bg_used_dirs_count} is not the number of directories in it (e2fsck pass 5).
  *
+ * <p>The same scan checks block ownership, as e2fsck pass 1 does: every block an in-use inode maps
+ * (extent tree nodes and leaves through {@code ext2fs_extent_get}, indirect and data blocks of
+ * block-mapped inodes through {@code ext2fs_block_iterate3} with an upcall) lies inside the
+ * filesystem, is marked in use in the block bitmap, and is claimed once, by no other inode and by
+ * no superblock, descriptor, bitmap or inode table; the extended-attribute block is inside the
+ * filesystem and in use. A block used but marked free would be handed out again by the next
+ * allocation; a block claimed twice would be freed under the other owner by a rewrite. The resize
+ * inode (7), whose blocks are the reserved descriptor blocks by design, is left out, as is
+ * everything on a bigalloc filesystem (cluster ownership; bigalloc is refused for writing anyway).
+ *
  * <p>Memory: 4 bytes per name, 8 per directory-to-directory name, 8 per directory, one bit per
  * inode. Names added by this process's own writes are kept beside the census.
  */
+// Restricted FFM methods (upcall stub, reinterpret) walk libext2fs' block maps; the JVM runs with
+// --enable-native-access for this module.
+@SuppressWarnings("restricted")
 final class Ext2Census {
 
     private static final int IO_CHUNK = 1 << 20;
     private static final int ROOT = 2;
+    /** {@code EXT2_RESIZE_INO}: maps the reserved GDT blocks, which are also descriptor blocks. */
+    private static final long RESIZE_INO = 7;
+
+    /** {@code int (*func)(ext2_filsys, blk64_t *, e2_blkcnt_t, blk64_t, int, void *)} of {@code ext2fs_block_iterate3}. */
+    private static final FunctionDescriptor BLOCK_VISITED_DESCRIPTOR = FunctionDescriptor.of(JAVA_INT, ADDRESS,
+            ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS);
+    private static final MethodHandle BLOCK_VISITED;
+
+    static {
+        try {
+            BLOCK_VISITED = MethodHandles.lookup().findVirtual(Taker.class, "blockVisited", MethodType.methodType(
+                    int.class, MemorySegment.class, MemorySegment.class, long.class, long.class, int.class,
+                    MemorySegment.class));
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     /** Inode numbers named by a non-dot entry, sorted: the count of an inode is its run length. */
     private final int[] named;
@@ -166,6 +203,13 @@ final class Ext2Census {
         private int namedCount;
         private long[] dirNames = new long[64];
         private int dirNameCount;
+        /** Block ownership: blocks claimed so far (metadata first), the block bitmap, the inode being walked. */
+        private MemorySegment claimed;
+        private MemorySegment blockBitmap;
+        private long blocksCount;
+        private long firstDataBlock;
+        private long walking;
+        private String ownershipProblem;
 
         Taker(Ext2Filsys fs, String image) {
             this.fs = fs;
@@ -189,7 +233,11 @@ final class Ext2Census {
                     throw new GuestFsException(Kind.LIBEXT2FS, "census of " + image, null, "fetching the inode bitmap",
                             err);
                 }
-                scanDirectories(arena);
+                boolean ownership = fs.clusterRatioBits() == 0;
+                if (ownership) {
+                    prepareOwnership(arena);
+                }
+                scanDirectories(arena, ownership);
                 int[] sortedDirs = Arrays.copyOf(dirs, dirCount);
                 Arrays.sort(sortedDirs);
                 int[] dotDots = new int[dirCount];
@@ -209,7 +257,10 @@ final class Ext2Census {
         }
 
         /** Every directory inode in use, and per group their number against {@code bg_used_dirs_count}. */
-        private void scanDirectories(Arena arena) throws GuestFsException {
+        private void scanDirectories(Arena arena, boolean ownership) throws GuestFsException {
+            MemorySegment visit = ownership ? Linker.nativeLinker().upcallStub(BLOCK_VISITED.bindTo(this),
+                    BLOCK_VISITED_DESCRIPTOR, arena) : MemorySegment.NULL;
+            Ext2Extent extent = new Ext2Extent(arena);
             MemorySegment scanSlot = arena.allocate(ADDRESS);
             long err = LibExt2fs.openInodeScan(fs.address(), scanSlot);
             if (err != 0) {
@@ -237,7 +288,13 @@ final class Ext2Census {
                     if (ino == 0) {
                         break;
                     }
-                    if (!inUse(ino) || inode.linksCount() == 0 || inode.type() != FileType.DIRECTORY) {
+                    if (!inUse(ino) || inode.linksCount() == 0) {
+                        continue;
+                    }
+                    if (ownership && ino != RESIZE_INO) {
+                        claimBlocks(arena, (int) ino, inode, visit, extent);
+                    }
+                    if (inode.type() != FileType.DIRECTORY) {
                         continue;
                     }
                     dirsPerGroup[(int) ((ino - 1) / inodesPerGroup)]++;
@@ -256,6 +313,132 @@ final class Ext2Census {
                             + " (bg_used_dirs_count)");
                 }
             }
+        }
+
+        /** The filesystem's own blocks (superblocks, descriptors, reserved GDT, bitmaps, inode tables) as claimed, and the block bitmap. */
+        private void prepareOwnership(Arena arena) throws GuestFsException {
+            blocksCount = sb.blocksCount();
+            firstDataBlock = sb.firstDataBlock();
+            long bits = blocksCount - firstDataBlock;
+            claimed = arena.allocate((bits + 64) / 64 * 8, 8);
+            blockBitmap = arena.allocate((bits + 64) / 64 * 8, 8);
+            MemorySegment h = fs.address();
+            checkLib(LibExt2fs.getBlockBitmapRange(fs.blockMap(), firstDataBlock, bits, blockBitmap),
+                    "fetching the block bitmap");
+            MemorySegment slot = arena.allocate(ADDRESS);
+            checkLib(LibExt2fs.allocateBlockBitmap(h, arena.allocateFrom("metadata"), slot), "allocating a bitmap");
+            MemorySegment metadata = slot.get(ADDRESS, 0);
+            try {
+                int itableBlocks = (int) fs.inodeBlocksPerGroup();
+                for (int g = 0; g < fs.groupDescCount(); g++) {
+                    LibExt2fs.reserveSuperAndBgd(h, g, metadata);
+                    LibExt2fs.markBlockBitmapRange(metadata, LibExt2fs.blockBitmapLoc(h, g), 1);
+                    LibExt2fs.markBlockBitmapRange(metadata, LibExt2fs.inodeBitmapLoc(h, g), 1);
+                    LibExt2fs.markBlockBitmapRange(metadata, LibExt2fs.inodeTableLoc(h, g), itableBlocks);
+                }
+                checkLib(LibExt2fs.getBlockBitmapRange(metadata, firstDataBlock, bits, claimed),
+                        "fetching the metadata bitmap");
+            } finally {
+                LibExt2fs.freeBlockBitmap(metadata);
+            }
+        }
+
+        /** Claims every block inode {@code ino} maps; CORRUPT on the first one outside, free, or claimed before. */
+        private void claimBlocks(Arena arena, int ino, Ext2Inode inode, MemorySegment visit, Ext2Extent extent)
+                throws GuestFsException {
+            walking = Integer.toUnsignedLong(ino);
+            long acl = LibExt2fs.fileAclBlock(fs.address(), inode.segment());
+            if (acl != 0 && (acl < firstDataBlock || acl >= blocksCount || !marked(blockBitmap, acl))) {
+                throw corrupt("inode " + walking + "'s extended-attribute block " + acl
+                        + (acl < firstDataBlock || acl >= blocksCount ? " is outside the filesystem"
+                        : " is free in the block bitmap"));
+            }
+            if (!LibExt2fs.inodeHasValidBlocks(fs.address(), inode.segment())) {
+                return;
+            }
+            if ((inode.flags() & Ext2Inode.EXT4_EXTENTS_FL) != 0) {
+                MemorySegment handleSlot = arena.allocate(ADDRESS);
+                long err = LibExt2fs.extentOpen2(fs.address(), ino, inode.segment(), handleSlot);
+                if (err != 0) {
+                    throw new GuestFsException(Kind.CORRUPT, "census of " + image, null,
+                            "corrupt filesystem: inode " + walking + "'s extent tree", err);
+                }
+                MemorySegment handle = handleSlot.get(ADDRESS, 0);
+                try {
+                    while (true) {
+                        err = LibExt2fs.extentGet(handle, LibExt2fs.EXT2_EXTENT_NEXT, extent.segment());
+                        if (err == LibExt2fs.EXT2_ET_EXTENT_NO_NEXT) {
+                            break;
+                        }
+                        if (err != 0) {
+                            throw new GuestFsException(Kind.CORRUPT, "census of " + image, null,
+                                    "corrupt filesystem: inode " + walking + "'s extent tree", err);
+                        }
+                        if ((extent.flags() & LibExt2fs.EXT2_EXTENT_FLAGS_SECOND_VISIT) != 0) {
+                            continue;
+                        }
+                        long count = (extent.flags() & LibExt2fs.EXT2_EXTENT_FLAGS_LEAF) != 0 ? extent.length() : 1;
+                        for (long b = 0; b < count; b++) {
+                            String problem = claim(extent.physical() + b);
+                            if (problem != null) {
+                                throw corrupt(problem);
+                            }
+                        }
+                    }
+                } finally {
+                    LibExt2fs.extentFree(handle);
+                }
+                return;
+            }
+            ownershipProblem = null;
+            long err = LibExt2fs.blockIterate3(fs.address(), ino, LibExt2fs.BLOCK_FLAG_READ_ONLY, visit,
+                    MemorySegment.NULL);
+            if (ownershipProblem != null) {
+                throw corrupt(ownershipProblem);
+            }
+            if (err != 0) {
+                throw new GuestFsException(Kind.CORRUPT, "census of " + image, null,
+                        "corrupt filesystem: inode " + walking + "'s block map", err);
+            }
+        }
+
+        /** The upcall of {@code ext2fs_block_iterate3}: never throws (that would end the JVM), records the problem. */
+        @SuppressWarnings("unused")
+        private int blockVisited(MemorySegment fsHandle, MemorySegment blockNumber, long blockCount, long refBlock,
+                                 int refOffset, MemorySegment priv) {
+            try {
+                String problem = claim(blockNumber.reinterpret(8).get(JAVA_LONG, 0));
+                if (problem != null) {
+                    ownershipProblem = problem;
+                    return LibExt2fs.BLOCK_ABORT;
+                }
+                return 0;
+            } catch (RuntimeException e) {
+                ownershipProblem = "inode " + walking + ": " + e;
+                return LibExt2fs.BLOCK_ABORT;
+            }
+        }
+
+        /** Claims one block for the inode being walked; the problem, or null. */
+        private String claim(long block) {
+            if (block < firstDataBlock || block >= blocksCount) {
+                return "inode " + walking + " maps block " + Long.toUnsignedString(block) + ", outside the filesystem's"
+                        + " blocks " + firstDataBlock + "-" + (blocksCount - 1);
+            }
+            if (marked(claimed, block)) {
+                return "block " + block + " is claimed by inode " + walking + " and by another inode or the"
+                        + " filesystem's own metadata (e2fsck: multiply-claimed)";
+            }
+            if (!marked(blockBitmap, block)) {
+                return "inode " + walking + " uses block " + block + ", which the block bitmap says is free";
+            }
+            long i = block - firstDataBlock;
+            claimed.set(JAVA_BYTE, i >>> 3, (byte) (claimed.get(JAVA_BYTE, i >>> 3) | (1 << (i & 7))));
+            return null;
+        }
+
+        private boolean marked(MemorySegment bits, long block) {
+            return Ext2Consistency.bit(bits, block - firstDataBlock) != 0;
         }
 
         /** Reads and parses one directory; returns its "..". */

@@ -149,6 +149,43 @@ final class Ext2Consistency {
         if (sb.freeInodesCount() > inodes) {
             throw corrupt("s_free_inodes_count " + sb.freeInodesCount() + " is more than the " + inodes + " inodes");
         }
+        journal();
+    }
+
+    /**
+     * The journal the superblock names: none without has_journal (e2fsck otherwise tries to load one
+     * and cannot proceed), inode 8 with it, and that inode a regular file in use. An external
+     * journal device is not supported (it cannot be checked or replayed here).
+     */
+    private void journal() throws GuestFsException {
+        long inum = sb.journalInum();
+        if (!sb.hasCompat(Ext2SuperBlock.COMPAT_HAS_JOURNAL_FEATURE)) {
+            if (inum != 0) {
+                throw corrupt("s_journal_inum is " + inum + " but the has_journal feature is off");
+            }
+            return;
+        }
+        if (inum == 0) {
+            throw new GuestFsException(Kind.UNSUPPORTED_FEATURE, "open " + image, null, "the journal is on an external"
+                    + " device (has_journal with s_journal_inum 0); guestdata opens only self-contained filesystems");
+        }
+        if (inum != Ext2SuperBlock.EXT2_JOURNAL_INO) {
+            throw corrupt("s_journal_inum is " + inum + "; mke2fs and tune2fs put the journal in inode "
+                    + Ext2SuperBlock.EXT2_JOURNAL_INO);
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            Ext2Inode inode = Ext2Inode.allocate(arena);
+            long err = LibExt2fs.readInode(fs.address(), (int) inum, inode.segment());
+            if (err != 0) {
+                throw new GuestFsException(Kind.CORRUPT, "open " + image, null, "corrupt filesystem: reading the"
+                        + " journal inode " + inum, err);
+            }
+            if (inode.type() != FileType.REGULAR || inode.linksCount() == 0 || inode.size() == 0) {
+                throw corrupt("the journal inode " + inum + " is not a regular file in use (mode 0"
+                        + Integer.toOctalString(inode.mode()) + ", " + inode.linksCount() + " links, " + inode.size()
+                        + " bytes)");
+            }
+        }
     }
 
     // --- group descriptors ---------------------------------------------------------------------
@@ -164,6 +201,12 @@ final class Ext2Consistency {
             if (groupChecksums && !LibExt2fs.groupDescCsumVerify(h, g)) {
                 throw corrupt("group " + g + ": the group descriptor checksum does not match (Linux: \"Checksum for"
                         + " group failed\")");
+            }
+            int uninit = LibExt2fs.bgFlags(h, g) & (LibExt2fs.EXT2_BG_INODE_UNINIT | LibExt2fs.EXT2_BG_BLOCK_UNINIT);
+            if (!groupChecksums && uninit != 0) {
+                throw corrupt("group " + g + " is marked " + ((uninit & LibExt2fs.EXT2_BG_INODE_UNINIT) != 0
+                        ? "INODE_UNINIT" : "BLOCK_UNINIT") + " (bg_flags 0x" + Integer.toHexString(uninit)
+                        + ") without the gdt_csum or metadata_csum feature");
             }
             long first = flexBg ? fsFirst : LibExt2fs.groupFirstBlock(h, g);
             long last = flexBg ? fsLast : LibExt2fs.groupLastBlock(h, g);

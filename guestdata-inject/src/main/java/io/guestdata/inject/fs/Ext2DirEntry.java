@@ -47,7 +47,7 @@ record Ext2DirEntry(long inode, int recLen, int nameLen, boolean dot, boolean do
     static final int HEADER_LEN = 8;
     /** {@code EXT2_DIR_PAD}. */
     static final int PAD = 4;
-    /** {@code EXT4_MAX_REC_LEN}: a 64 KiB block's whole-block record. */
+    /** A 64 KiB block's whole-block record (EXT4_MAX_REC_LEN in libext2fs' dirent code; not in the installed headers). */
     static final int MAX_REC_LEN = (1 << 16) - 1;
 
     private static final ValueLayout.OfShort U16 =

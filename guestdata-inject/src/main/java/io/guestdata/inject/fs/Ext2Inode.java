@@ -61,6 +61,7 @@ final class Ext2Inode {
     static final int EXT4_ENCRYPT_FL = 0x00000800;
     static final int EXT4_VERITY_FL = 0x00100000;
     static final int EXT4_INLINE_DATA_FL = 0x10000000;
+    static final int EXT4_EXTENTS_FL = 0x00080000;
     static final int EXT4_CASEFOLD_FL = 0x40000000;
 
     private final MemorySegment segment;

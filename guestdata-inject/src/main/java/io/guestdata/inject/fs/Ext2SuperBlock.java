@@ -48,6 +48,7 @@ public final class Ext2SuperBlock {
     static final long OFFSET_FEATURE_INCOMPAT = 96;
     static final long OFFSET_FEATURE_RO_COMPAT = 100;
     static final long OFFSET_RESERVED_GDT_BLOCKS = 206;
+    static final long OFFSET_JOURNAL_INUM = 224;
     static final long OFFSET_DESC_SIZE = 254;
     static final long OFFSET_FIRST_META_BG = 260;
     static final long OFFSET_BLOCKS_COUNT_HI = 336;
@@ -80,6 +81,7 @@ public final class Ext2SuperBlock {
             Map.entry("s_feature_incompat", OFFSET_FEATURE_INCOMPAT),
             Map.entry("s_feature_ro_compat", OFFSET_FEATURE_RO_COMPAT),
             Map.entry("s_reserved_gdt_blocks", OFFSET_RESERVED_GDT_BLOCKS),
+            Map.entry("s_journal_inum", OFFSET_JOURNAL_INUM),
             Map.entry("s_desc_size", OFFSET_DESC_SIZE),
             Map.entry("s_first_meta_bg", OFFSET_FIRST_META_BG),
             Map.entry("s_blocks_count_hi", OFFSET_BLOCKS_COUNT_HI),
@@ -102,11 +104,15 @@ public final class Ext2SuperBlock {
     static final int EXT2_GOOD_OLD_FIRST_INO = 11;
     /** {@code EXT2_GOOD_OLD_INODE_SIZE}. */
     static final int EXT2_GOOD_OLD_INODE_SIZE = 128;
+    /** {@code EXT2_JOURNAL_INO}: where mke2fs and tune2fs put the journal. */
+    static final int EXT2_JOURNAL_INO = 8;
+    /** {@code EXT3_FEATURE_COMPAT_HAS_JOURNAL}. */
+    static final int COMPAT_HAS_JOURNAL_FEATURE = 0x0004;
     /** {@code EXT2_MIN_DESC_SIZE}: a group descriptor without the 64bit feature. */
     static final int EXT2_MIN_DESC_SIZE = 32;
 
     // libblkid's ext2/ext3 "supported" sets (superblocks/ext.c): anything beyond makes ext4.
-    private static final int COMPAT_HAS_JOURNAL = 0x0004;
+    private static final int COMPAT_HAS_JOURNAL = COMPAT_HAS_JOURNAL_FEATURE;
     private static final int EXT2_INCOMPAT_SUPP = Ext2FeatureCheck.INCOMPAT_FILETYPE | Ext2FeatureCheck.INCOMPAT_META_BG;
     private static final int EXT3_INCOMPAT_SUPP = EXT2_INCOMPAT_SUPP | Ext2FeatureCheck.INCOMPAT_RECOVER;
     private static final int EXT23_RO_COMPAT_SUPP = Ext2FeatureCheck.RO_COMPAT_SPARSE_SUPER
@@ -252,6 +258,10 @@ public final class Ext2SuperBlock {
     /** {@code EXT2_DESC_SIZE}: {@code s_desc_size} with the 64bit feature, else 32. */
     int descSize() {
         return hasIncompat(Ext2FeatureCheck.INCOMPAT_64BIT) ? u16(OFFSET_DESC_SIZE) : EXT2_MIN_DESC_SIZE;
+    }
+
+    long journalInum() {
+        return u32(OFFSET_JOURNAL_INUM);
     }
 
     long firstMetaBg() {

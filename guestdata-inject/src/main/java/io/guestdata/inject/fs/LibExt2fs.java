@@ -38,6 +38,16 @@ final class LibExt2fs {
     static final long EXT2_ET_INODE_CSUM_INVALID = 2133571474L;
     static final long EXT2_ET_INODE_IS_GARBAGE = 2133571497L;
 
+    static final long EXT2_ET_EXTENT_NO_NEXT = 2133571452L;
+
+    /** {@code ext2fs_extent_get} operation and extent flags, {@code ext2fs.h}. */
+    static final int EXT2_EXTENT_NEXT = 0x0009;
+    static final int EXT2_EXTENT_FLAGS_LEAF = 0x0001;
+    static final int EXT2_EXTENT_FLAGS_SECOND_VISIT = 0x0004;
+    /** {@code ext2fs_block_iterate3} flag and callback answer, {@code ext2fs.h}. */
+    static final int BLOCK_FLAG_READ_ONLY = 8;
+    static final int BLOCK_ABORT = 2;
+
     /** {@code bg_flags} bits, {@code ext2_fs.h}. */
     static final int EXT2_BG_INODE_UNINIT = 0x0001;
     static final int EXT2_BG_BLOCK_UNINIT = 0x0002;
@@ -140,6 +150,22 @@ final class LibExt2fs {
     private static final MethodHandle GET_NEXT_INODE_FULL = ext2fs("ext2fs_get_next_inode_full",
             FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, JAVA_INT));
     private static final MethodHandle CLOSE_INODE_SCAN = ext2fs("ext2fs_close_inode_scan",
+            FunctionDescriptor.ofVoid(ADDRESS));
+    private static final MethodHandle EXTENT_GET = ext2fs("ext2fs_extent_get",
+            FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT, ADDRESS));
+    private static final MethodHandle BLOCK_ITERATE3 = ext2fs("ext2fs_block_iterate3",
+            FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
+    private static final MethodHandle INODE_HAS_VALID_BLOCKS2 = ext2fs("ext2fs_inode_has_valid_blocks2",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle FILE_ACL_BLOCK = ext2fs("ext2fs_file_acl_block",
+            FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS));
+    private static final MethodHandle ALLOCATE_BLOCK_BITMAP = ext2fs("ext2fs_allocate_block_bitmap",
+            FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, ADDRESS));
+    private static final MethodHandle RESERVE_SUPER_AND_BGD = ext2fs("ext2fs_reserve_super_and_bgd",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
+    private static final MethodHandle MARK_BLOCK_BITMAP_RANGE2 = ext2fs("ext2fs_mark_block_bitmap_range2",
+            FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle FREE_BLOCK_BITMAP = ext2fs("ext2fs_free_block_bitmap",
             FunctionDescriptor.ofVoid(ADDRESS));
     private static final MethodHandle INODE_DATA_BLOCKS2 = ext2fs("ext2fs_inode_data_blocks2",
             FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS));
@@ -463,6 +489,75 @@ final class LibExt2fs {
     static long getNextInodeFull(MemorySegment scan, MemorySegment inoSlot, MemorySegment inode, int size) {
         try {
             return (long) GET_NEXT_INODE_FULL.invokeExact(scan, inoSlot, inode, size);
+        } catch (Throwable t) {
+            throw propagate(t);
+        }
+    }
+
+    /** {@code ext2fs_extent_get(handle, op, &extent)}: {@code extent} is a {@link Ext2Extent} buffer. */
+    static long extentGet(MemorySegment handle, int op, MemorySegment extent) {
+        try {
+            return (long) EXTENT_GET.invokeExact(handle, op, extent);
+        } catch (Throwable t) {
+            throw propagate(t);
+        }
+    }
+
+    /** {@code ext2fs_block_iterate3(fs, ino, flags, NULL, func, priv)}: {@code func} is an upcall stub. */
+    static long blockIterate3(MemorySegment fs, int ino, int flags, MemorySegment func, MemorySegment priv) {
+        try {
+            return (long) BLOCK_ITERATE3.invokeExact(fs, ino, flags, MemorySegment.NULL, func, priv);
+        } catch (Throwable t) {
+            throw propagate(t);
+        }
+    }
+
+    /** Whether {@code i_block} holds block numbers (not a fast symlink, device, or inline data). */
+    static boolean inodeHasValidBlocks(MemorySegment fs, MemorySegment inode) {
+        try {
+            return (int) INODE_HAS_VALID_BLOCKS2.invokeExact(fs, inode) != 0;
+        } catch (Throwable t) {
+            throw propagate(t);
+        }
+    }
+
+    /** {@code ext2fs_file_acl_block}: the extended-attribute block ({@code i_file_acl}, 48 bits with 64bit), or 0. */
+    static long fileAclBlock(MemorySegment fs, MemorySegment inode) {
+        try {
+            return (long) FILE_ACL_BLOCK.invokeExact(fs, inode);
+        } catch (Throwable t) {
+            throw propagate(t);
+        }
+    }
+
+    static long allocateBlockBitmap(MemorySegment fs, MemorySegment description, MemorySegment bitmapSlot) {
+        try {
+            return (long) ALLOCATE_BLOCK_BITMAP.invokeExact(fs, description, bitmapSlot);
+        } catch (Throwable t) {
+            throw propagate(t);
+        }
+    }
+
+    /** {@code ext2fs_reserve_super_and_bgd}: marks the group's superblock and descriptor (and reserved GDT) blocks. */
+    static void reserveSuperAndBgd(MemorySegment fs, int group, MemorySegment bitmap) {
+        try {
+            int unused = (int) RESERVE_SUPER_AND_BGD.invokeExact(fs, group, bitmap);
+        } catch (Throwable t) {
+            throw propagate(t);
+        }
+    }
+
+    static void markBlockBitmapRange(MemorySegment bitmap, long block, int count) {
+        try {
+            MARK_BLOCK_BITMAP_RANGE2.invokeExact(bitmap, block, count);
+        } catch (Throwable t) {
+            throw propagate(t);
+        }
+    }
+
+    static void freeBlockBitmap(MemorySegment bitmap) {
+        try {
+            FREE_BLOCK_BITMAP.invokeExact(bitmap);
         } catch (Throwable t) {
             throw propagate(t);
         }
