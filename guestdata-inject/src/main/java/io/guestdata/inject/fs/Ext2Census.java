@@ -54,6 +54,8 @@ final class Ext2Census {
     private static final int ROOT = 2;
     /** {@code EXT2_RESIZE_INO}: maps the reserved GDT blocks, which are also descriptor blocks. */
     private static final long RESIZE_INO = 7;
+    /** {@code EXT2_DIND_BLOCK}: the double-indirect slot of {@code i_block}. */
+    static final int DIND_SLOT = 13;
 
     /** {@code int (*func)(ext2_filsys, blk64_t *, e2_blkcnt_t, blk64_t, int, void *)} of {@code ext2fs_block_iterate3}. */
     private static final FunctionDescriptor BLOCK_VISITED_DESCRIPTOR = FunctionDescriptor.of(JAVA_INT, ADDRESS,
@@ -291,7 +293,13 @@ final class Ext2Census {
                     if (!inUse(ino) || inode.linksCount() == 0) {
                         continue;
                     }
-                    if (ownership && ino != RESIZE_INO) {
+                    if (inode.type() == FileType.UNKNOWN) {
+                        throw corrupt("inode " + ino + " is in use with an invalid mode 0"
+                                + Integer.toOctalString(inode.mode()));
+                    }
+                    if (ownership && ino == RESIZE_INO) {
+                        claimResizeInode(inode);
+                    } else if (ownership) {
                         claimBlocks(arena, (int) ino, inode, visit, extent);
                     }
                     if (inode.type() != FileType.DIRECTORY) {
@@ -305,6 +313,9 @@ final class Ext2Census {
                 }
             } finally {
                 LibExt2fs.closeInodeScan(scan);
+            }
+            if (ownership) {
+                requireNoLeakedBlocks();
             }
             for (int g = 0; g < groups; g++) {
                 long said = LibExt2fs.bgUsedDirsCount(fs.address(), g);
@@ -353,6 +364,11 @@ final class Ext2Census {
                         + (acl < firstDataBlock || acl >= blocksCount ? " is outside the filesystem"
                         : " is free in the block bitmap"));
             }
+            if (acl != 0) {
+                // Shared by every inode with the same attributes (h_refcount): claimed, never "twice".
+                long i = acl - firstDataBlock;
+                claimed.set(JAVA_BYTE, i >>> 3, (byte) (claimed.get(JAVA_BYTE, i >>> 3) | (1 << (i & 7))));
+            }
             if (!LibExt2fs.inodeHasValidBlocks(fs.address(), inode.segment())) {
                 return;
             }
@@ -399,6 +415,49 @@ final class Ext2Census {
             if (err != 0) {
                 throw new GuestFsException(Kind.CORRUPT, "census of " + image, null,
                         "corrupt filesystem: inode " + walking + "'s block map", err);
+            }
+        }
+
+        /**
+         * The resize inode (7) maps the reserved GDT blocks, already claimed as metadata, through
+         * one double-indirect block: that block is its only own block; every other {@code i_block}
+         * slot is 0 (e2fsck's {@code check_resize_inode}).
+         */
+        private void claimResizeInode(Ext2Inode inode) throws GuestFsException {
+            walking = RESIZE_INO;
+            for (int slot = 0; slot < Ext2Inode.BLOCK_BYTES / 4; slot++) {
+                long b = inode.blockSlot(slot);
+                if (slot != DIND_SLOT && b != 0) {
+                    throw corrupt("the resize inode 7 has block " + b + " in i_block[" + slot + "]; only the"
+                            + " double-indirect slot may be set");
+                }
+            }
+            long dind = inode.blockSlot(DIND_SLOT);
+            if (dind != 0) {
+                String problem = claim(dind);
+                if (problem != null) {
+                    throw corrupt(problem);
+                }
+            }
+        }
+
+        /** The block bitmap is exactly the claimed blocks: inodes' and metadata (e2fsck pass 5, "+N" and "-N"). */
+        private void requireNoLeakedBlocks() throws GuestFsException {
+            long bits = blocksCount - firstDataBlock;
+            for (long w = 0; w * 64 < bits; w++) {
+                long inBitmap = blockBitmap.get(JAVA_LONG, w * 8);
+                long differ = inBitmap ^ claimed.get(JAVA_LONG, w * 8);
+                if (w * 64 + 64 > bits) {
+                    differ &= (1L << (bits - w * 64)) - 1;
+                }
+                if (differ != 0) {
+                    int bit = Long.numberOfTrailingZeros(differ);
+                    long block = firstDataBlock + w * 64 + bit;
+                    throw corrupt("block " + block + ((inBitmap >>> bit & 1) != 0
+                            ? " is marked in use in the block bitmap, but no inode and no metadata uses it"
+                            : " holds the filesystem's own metadata, but the block bitmap says it is free")
+                            + " (e2fsck: block bitmap differences)");
+                }
             }
         }
 

@@ -203,6 +203,10 @@ final class Ext2Consistency {
                         + " group failed\")");
             }
             int uninit = LibExt2fs.bgFlags(h, g) & (LibExt2fs.EXT2_BG_INODE_UNINIT | LibExt2fs.EXT2_BG_BLOCK_UNINIT);
+            if (!groupChecksums && LibExt2fs.bgItableUnused(h, g) != 0) {
+                throw corrupt("group " + g + " has bg_itable_unused " + LibExt2fs.bgItableUnused(h, g)
+                        + " without the gdt_csum or metadata_csum feature");
+            }
             if (!groupChecksums && uninit != 0) {
                 throw corrupt("group " + g + " is marked " + ((uninit & LibExt2fs.EXT2_BG_INODE_UNINIT) != 0
                         ? "INODE_UNINIT" : "BLOCK_UNINIT") + " (bg_flags 0x" + Integer.toHexString(uninit)

@@ -139,6 +139,11 @@ final class Ext2Inode {
         segment.set(JAVA_INT, OFFSET_CTIME, (int) epochSeconds);
     }
 
+    /** {@code i_block[slot]} as an unsigned block number (block-mapped inodes). */
+    long blockSlot(int slot) {
+        return Integer.toUnsignedLong(segment.get(JAVA_INT, OFFSET_BLOCK + 4L * slot));
+    }
+
     /** The first {@code length} bytes of {@code i_block} (a fast symlink's target). */
     byte[] blockBytes(int length) {
         if (length < 0 || length > BLOCK_BYTES) {

@@ -46,6 +46,7 @@ class StructLayoutTest {
         e.put("EXT2_EXTENT_FLAGS_SECOND_VISIT", (long) LibExt2fs.EXT2_EXTENT_FLAGS_SECOND_VISIT);
         e.put("BLOCK_FLAG_READ_ONLY", (long) LibExt2fs.BLOCK_FLAG_READ_ONLY);
         e.put("BLOCK_ABORT", (long) LibExt2fs.BLOCK_ABORT);
+        e.put("EXT2_DIND_BLOCK", (long) Ext2Census.DIND_SLOT);
         e.put("sizeof(struct ext2_super_block)", Ext2SuperBlock.SIZE);
         e.put("sizeof(struct ext2_inode)", Ext2Inode.SIZE);
         e.put("sizeof(((struct ext2_inode *)0)->i_block)", (long) Ext2Inode.BLOCK_BYTES);
