@@ -160,8 +160,10 @@ final class Ext2Consistency {
     private void journal() throws GuestFsException {
         long inum = sb.journalInum();
         if (!sb.hasCompat(Ext2SuperBlock.COMPAT_HAS_JOURNAL_FEATURE)) {
-            if (inum != 0) {
-                throw corrupt("s_journal_inum is " + inum + " but the has_journal feature is off");
+            if (inum != 0 || sb.namesExternalJournal()) {
+                throw corrupt((inum != 0 ? "s_journal_inum is " + inum : "s_journal_dev or s_journal_uuid names a"
+                        + " journal device") + " but the has_journal feature is off (e2fsck then looks for that"
+                        + " journal and cannot check the filesystem)");
             }
             return;
         }

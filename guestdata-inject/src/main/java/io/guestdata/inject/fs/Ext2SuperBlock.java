@@ -48,7 +48,9 @@ public final class Ext2SuperBlock {
     static final long OFFSET_FEATURE_INCOMPAT = 96;
     static final long OFFSET_FEATURE_RO_COMPAT = 100;
     static final long OFFSET_RESERVED_GDT_BLOCKS = 206;
+    static final long OFFSET_JOURNAL_UUID = 208;
     static final long OFFSET_JOURNAL_INUM = 224;
+    static final long OFFSET_JOURNAL_DEV = 228;
     static final long OFFSET_DESC_SIZE = 254;
     static final long OFFSET_FIRST_META_BG = 260;
     static final long OFFSET_BLOCKS_COUNT_HI = 336;
@@ -81,7 +83,9 @@ public final class Ext2SuperBlock {
             Map.entry("s_feature_incompat", OFFSET_FEATURE_INCOMPAT),
             Map.entry("s_feature_ro_compat", OFFSET_FEATURE_RO_COMPAT),
             Map.entry("s_reserved_gdt_blocks", OFFSET_RESERVED_GDT_BLOCKS),
+            Map.entry("s_journal_uuid", OFFSET_JOURNAL_UUID),
             Map.entry("s_journal_inum", OFFSET_JOURNAL_INUM),
+            Map.entry("s_journal_dev", OFFSET_JOURNAL_DEV),
             Map.entry("s_desc_size", OFFSET_DESC_SIZE),
             Map.entry("s_first_meta_bg", OFFSET_FIRST_META_BG),
             Map.entry("s_blocks_count_hi", OFFSET_BLOCKS_COUNT_HI),
@@ -262,6 +266,12 @@ public final class Ext2SuperBlock {
 
     long journalInum() {
         return u32(OFFSET_JOURNAL_INUM);
+    }
+
+    /** Whether {@code s_journal_dev} or {@code s_journal_uuid} name an external journal. */
+    boolean namesExternalJournal() {
+        return u32(OFFSET_JOURNAL_DEV) != 0 || bytes.get(ValueLayout.JAVA_LONG_UNALIGNED, OFFSET_JOURNAL_UUID) != 0
+                || bytes.get(ValueLayout.JAVA_LONG_UNALIGNED, OFFSET_JOURNAL_UUID + 8) != 0;
     }
 
     long firstMetaBg() {
