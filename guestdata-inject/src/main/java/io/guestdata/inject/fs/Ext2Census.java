@@ -54,6 +54,8 @@ final class Ext2Census {
     private static final int ROOT = 2;
     /** {@code EXT2_RESIZE_INO}: maps the reserved GDT blocks, which are also descriptor blocks. */
     private static final long RESIZE_INO = 7;
+    /** {@code offsetof(struct ext2_ext_attr_header, h_blocks)} ({@code ext2_ext_attr.h}). */
+    static final long EA_OFFSET_H_BLOCKS = 8;
     /** {@code EXT2_DIND_BLOCK}: the double-indirect slot of {@code i_block}. */
     static final int DIND_SLOT = 13;
 
@@ -364,6 +366,9 @@ final class Ext2Census {
                         + (acl < firstDataBlock || acl >= blocksCount ? " is outside the filesystem"
                         : " is free in the block bitmap"));
             }
+            if (acl != 0 && !marked(claimed, acl)) {
+                requireAttributeBlock(arena, ino, acl);
+            }
             if (acl != 0) {
                 // Shared by every inode with the same attributes (h_refcount): claimed, never "twice".
                 long i = acl - firstDataBlock;
@@ -458,6 +463,21 @@ final class Ext2Census {
                             : " holds the filesystem's own metadata, but the block bitmap says it is free")
                             + " (e2fsck: block bitmap differences)");
                 }
+            }
+        }
+
+        /** An extended-attribute block: magic and checksum ({@code ext2fs_read_ext_attr3}), one block long. */
+        private void requireAttributeBlock(Arena arena, int ino, long block) throws GuestFsException {
+            MemorySegment buffer = arena.allocate(blockSize, 8);
+            long err = LibExt2fs.readExtAttr3(fs.address(), block, buffer, ino);
+            if (err != 0) {
+                throw new GuestFsException(Kind.CORRUPT, "census of " + image, null, "corrupt filesystem: inode "
+                        + walking + "'s extended-attribute block " + block, err);
+            }
+            long blocks = Integer.toUnsignedLong(buffer.get(JAVA_INT, EA_OFFSET_H_BLOCKS));
+            if (blocks != 1) {
+                throw corrupt("inode " + walking + "'s extended-attribute block " + block + " says h_blocks " + blocks
+                        + "; it must be 1");
             }
         }
 

@@ -149,7 +149,18 @@ final class Ext2Consistency {
         if (sb.freeInodesCount() > inodes) {
             throw corrupt("s_free_inodes_count " + sb.freeInodesCount() + " is more than the " + inodes + " inodes");
         }
+        extraIsize("s_min_extra_isize", sb.minExtraIsize());
+        extraIsize("s_want_extra_isize", sb.wantExtraIsize());
         journal();
+    }
+
+    /** e2fsck's rule for large inodes: 0, or 4 to inode size − 128 in steps of 4 (Linux: "bad s_want_extra_isize"). */
+    private void extraIsize(String field, int value) throws GuestFsException {
+        int max = sb.inodeSize() - Ext2SuperBlock.EXT2_GOOD_OLD_INODE_SIZE;
+        if (max > 0 && value != 0 && (value < 4 || value > max || value % 4 != 0)) {
+            throw corrupt(field + " is " + value + "; with " + sb.inodeSize() + "-byte inodes it must be 0 or a"
+                    + " multiple of 4 from 4 to " + max);
+        }
     }
 
     /**

@@ -53,6 +53,8 @@ public final class Ext2SuperBlock {
     static final long OFFSET_JOURNAL_DEV = 228;
     static final long OFFSET_DESC_SIZE = 254;
     static final long OFFSET_FIRST_META_BG = 260;
+    static final long OFFSET_MIN_EXTRA_ISIZE = 348;
+    static final long OFFSET_WANT_EXTRA_ISIZE = 350;
     static final long OFFSET_BLOCKS_COUNT_HI = 336;
     static final long OFFSET_R_BLOCKS_COUNT_HI = 340;
     static final long OFFSET_FREE_BLOCKS_HI = 344;
@@ -89,6 +91,8 @@ public final class Ext2SuperBlock {
             Map.entry("s_desc_size", OFFSET_DESC_SIZE),
             Map.entry("s_first_meta_bg", OFFSET_FIRST_META_BG),
             Map.entry("s_blocks_count_hi", OFFSET_BLOCKS_COUNT_HI),
+            Map.entry("s_min_extra_isize", OFFSET_MIN_EXTRA_ISIZE),
+            Map.entry("s_want_extra_isize", OFFSET_WANT_EXTRA_ISIZE),
             Map.entry("s_r_blocks_count_hi", OFFSET_R_BLOCKS_COUNT_HI),
             Map.entry("s_free_blocks_hi", OFFSET_FREE_BLOCKS_HI),
             Map.entry("s_log_groups_per_flex", OFFSET_LOG_GROUPS_PER_FLEX),
@@ -272,6 +276,14 @@ public final class Ext2SuperBlock {
     boolean namesExternalJournal() {
         return u32(OFFSET_JOURNAL_DEV) != 0 || bytes.get(ValueLayout.JAVA_LONG_UNALIGNED, OFFSET_JOURNAL_UUID) != 0
                 || bytes.get(ValueLayout.JAVA_LONG_UNALIGNED, OFFSET_JOURNAL_UUID + 8) != 0;
+    }
+
+    int minExtraIsize() {
+        return u16(OFFSET_MIN_EXTRA_ISIZE);
+    }
+
+    int wantExtraIsize() {
+        return u16(OFFSET_WANT_EXTRA_ISIZE);
     }
 
     long firstMetaBg() {

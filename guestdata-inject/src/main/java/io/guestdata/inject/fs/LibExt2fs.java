@@ -167,6 +167,8 @@ final class LibExt2fs {
             FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, JAVA_INT));
     private static final MethodHandle FREE_BLOCK_BITMAP = ext2fs("ext2fs_free_block_bitmap",
             FunctionDescriptor.ofVoid(ADDRESS));
+    private static final MethodHandle READ_EXT_ATTR3 = ext2fs("ext2fs_read_ext_attr3",
+            FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_LONG, ADDRESS, JAVA_INT));
     private static final MethodHandle INODE_DATA_BLOCKS2 = ext2fs("ext2fs_inode_data_blocks2",
             FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS));
 
@@ -550,6 +552,15 @@ final class LibExt2fs {
     static void markBlockBitmapRange(MemorySegment bitmap, long block, int count) {
         try {
             MARK_BLOCK_BITMAP_RANGE2.invokeExact(bitmap, block, count);
+        } catch (Throwable t) {
+            throw propagate(t);
+        }
+    }
+
+    /** {@code ext2fs_read_ext_attr3}: reads an extended-attribute block, verifying its magic and checksum. */
+    static long readExtAttr3(MemorySegment fs, long block, MemorySegment buffer, int ino) {
+        try {
+            return (long) READ_EXT_ATTR3.invokeExact(fs, block, buffer, ino);
         } catch (Throwable t) {
             throw propagate(t);
         }

@@ -47,6 +47,8 @@ class StructLayoutTest {
         e.put("BLOCK_FLAG_READ_ONLY", (long) LibExt2fs.BLOCK_FLAG_READ_ONLY);
         e.put("BLOCK_ABORT", (long) LibExt2fs.BLOCK_ABORT);
         e.put("EXT2_DIND_BLOCK", (long) Ext2Census.DIND_SLOT);
+        e.put("offsetof(struct ext2_ext_attr_header, h_blocks)", Ext2Census.EA_OFFSET_H_BLOCKS);
+        e.put("EXT2_LIB_FEATURE_COMPAT_SUPP", (long) Ext2FeatureCheck.COMPAT_KNOWN);
         e.put("sizeof(struct ext2_super_block)", Ext2SuperBlock.SIZE);
         e.put("sizeof(struct ext2_inode)", Ext2Inode.SIZE);
         e.put("sizeof(((struct ext2_inode *)0)->i_block)", (long) Ext2Inode.BLOCK_BYTES);
