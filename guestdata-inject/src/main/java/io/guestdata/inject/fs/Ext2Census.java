@@ -214,6 +214,8 @@ final class Ext2Census {
         private long firstDataBlock;
         private long walking;
         private String ownershipProblem;
+        /** Extended-attribute blocks verified and claimed, shared by the inodes naming them. */
+        private final java.util.Set<Long> attributeBlocks = new java.util.HashSet<>();
 
         Taker(Ext2Filsys fs, String image) {
             this.fs = fs;
@@ -292,7 +294,13 @@ final class Ext2Census {
                     if (ino == 0) {
                         break;
                     }
-                    if (!inUse(ino) || inode.linksCount() == 0) {
+                    if (!inUse(ino)) {
+                        continue;
+                    }
+                    if (inode.linksCount() == 0) {
+                        if (ownership && ino < sb.firstIno()) {
+                            claimAttributeBlockOnly(arena, (int) ino, inode); // reserved inodes: e2fsck checks them too
+                        }
                         continue;
                     }
                     if (inode.type() == FileType.UNKNOWN) {
@@ -300,6 +308,7 @@ final class Ext2Census {
                                 + Integer.toOctalString(inode.mode()));
                     }
                     if (ownership && ino == RESIZE_INO) {
+                        claimAttributeBlockOnly(arena, (int) ino, inode);
                         claimResizeInode(inode);
                     } else if (ownership) {
                         claimBlocks(arena, (int) ino, inode, visit, extent);
@@ -366,13 +375,13 @@ final class Ext2Census {
                         + (acl < firstDataBlock || acl >= blocksCount ? " is outside the filesystem"
                         : " is free in the block bitmap"));
             }
-            if (acl != 0 && !marked(claimed, acl)) {
+            if (acl != 0 && attributeBlocks.add(acl)) {
+                // First time seen: verified, then claimed; later inodes share it (h_refcount).
                 requireAttributeBlock(arena, ino, acl);
-            }
-            if (acl != 0) {
-                // Shared by every inode with the same attributes (h_refcount): claimed, never "twice".
-                long i = acl - firstDataBlock;
-                claimed.set(JAVA_BYTE, i >>> 3, (byte) (claimed.get(JAVA_BYTE, i >>> 3) | (1 << (i & 7))));
+                String problem = claim(acl);
+                if (problem != null) {
+                    throw corrupt(problem);
+                }
             }
             if (!LibExt2fs.inodeHasValidBlocks(fs.address(), inode.segment())) {
                 return;
@@ -462,6 +471,21 @@ final class Ext2Census {
                             ? " is marked in use in the block bitmap, but no inode and no metadata uses it"
                             : " holds the filesystem's own metadata, but the block bitmap says it is free")
                             + " (e2fsck: block bitmap differences)");
+                }
+            }
+        }
+
+        private void claimAttributeBlockOnly(Arena arena, int ino, Ext2Inode inode) throws GuestFsException {
+            walking = Integer.toUnsignedLong(ino);
+            long acl = LibExt2fs.fileAclBlock(fs.address(), inode.segment());
+            if (acl != 0 && (acl < firstDataBlock || acl >= blocksCount)) {
+                throw corrupt("inode " + walking + "'s extended-attribute block " + acl + " is outside the filesystem");
+            }
+            if (acl != 0 && attributeBlocks.add(acl)) {
+                requireAttributeBlock(arena, ino, acl);
+                String problem = claim(acl);
+                if (problem != null) {
+                    throw corrupt(problem);
                 }
             }
         }

@@ -117,6 +117,11 @@ final class Ext2Consistency {
         if (groups > (1L << 32) - descPerBlock) {
             throw corrupt(groups + " block groups, more than 2^32 - " + descPerBlock);
         }
+        int rawDesc = sb.rawDescSize();
+        if (rawDesc != 0 && (rawDesc > MAX_DESC_SIZE || Integer.bitCount(rawDesc) != 1)) {
+            throw corrupt("s_desc_size " + rawDesc + " is not 0 or a power of 2 up to " + MAX_DESC_SIZE
+                    + " (e2fsck: \"Corruption found in superblock\")");
+        }
         if (sb.hasIncompat(Ext2FeatureCheck.INCOMPAT_64BIT)) {
             int d = sb.descSize();
             if (d < MIN_DESC_SIZE_64BIT || d > MAX_DESC_SIZE || Integer.bitCount(d) != 1) {

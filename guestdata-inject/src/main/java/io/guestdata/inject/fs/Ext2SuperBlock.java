@@ -286,6 +286,11 @@ public final class Ext2SuperBlock {
         return u16(OFFSET_WANT_EXTRA_ISIZE);
     }
 
+    /** {@code s_desc_size} as stored, whatever the 64bit feature says. */
+    int rawDescSize() {
+        return u16(OFFSET_DESC_SIZE);
+    }
+
     long firstMetaBg() {
         return u32(OFFSET_FIRST_META_BG);
     }
