@@ -34,7 +34,10 @@ import static java.nio.charset.StandardCharsets.UTF_8;
  * {@code ext2fs_namei}.
  *
  * <p>Before the first write: the superblock is read from the image and checked
- * ({@link Ext2FeatureCheck}) before libext2fs opens anything, and again on libext2fs' copy; every
+ * ({@link Ext2FeatureCheck}) before libext2fs opens anything, and again on libext2fs' copy; the
+ * geometry, group descriptors and bitmaps are checked as a kernel and e2fsck would
+ * ({@link Ext2Consistency}), on every open; the first {@code stat} or write takes a census of the
+ * tree ({@link Ext2Census}: true link counts, directory names, block ownership); every
  * write checks its target (symlink, type, hard links, inode flags) and the free blocks and inodes
  * it needs. A refused call writes nothing. A READ_ONLY open passes no {@code EXT2_FLAG_RW}, so the
  * image is opened {@code O_RDONLY}.
