@@ -2,9 +2,11 @@ package io.guestdata.inject;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.random.RandomGenerator;
@@ -29,6 +31,7 @@ import io.guestdata.inject.fs.GuestAccounts;
 import io.guestdata.inject.fs.GuestFilesystem;
 import io.guestdata.inject.fs.GuestFsException;
 import io.guestdata.inject.fs.GuestPath;
+import io.guestdata.inject.fs.InodeAttribute;
 
 /**
  * Computes every write of an injection and checks every precondition, reading the guest only:
@@ -336,6 +339,7 @@ final class InjectionPlanner {
             throws PlanRefusal {
         List<GuestPath> missing = missingDirectories(dir, "mkdir");
         if (!missing.isEmpty()) {
+            requireEntriesMayBeAdded(missing.getFirst(), "mkdir");
             Owner root = rootOwner(dir, "mkdir");
             for (GuestPath d : missing) {
                 int mode = d.equals(dir) ? leafMode : 0755;
@@ -347,6 +351,8 @@ final class InjectionPlanner {
         } else if (forceLeaf) {
             Owner root = rootOwner(dir, "chown+chmod");
             Node existing = tree.lstat(dir, "chown+chmod").orElseThrow();
+            refuseAttributes(dir, "chown+chmod", existing, EnumSet.of(InodeAttribute.IMMUTABLE,
+                    InodeAttribute.APPEND_ONLY), "its owner and mode cannot be set");
             rows.add(new PlannedWrite(item, "chown+chmod", dir, OptionalLong.empty(), leafMode, root,
                     List.of(new SetOwner(dir, root), new SetMode(dir, leafMode)), 0, 0,
                     "existing directory (was " + String.format("%04o", existing.mode()) + " "
@@ -376,6 +382,7 @@ final class InjectionPlanner {
         long newSize;
         String detail;
         if (existing.isEmpty()) {
+            requireEntriesMayBeAdded(file, action);
             owner = rootOwner(file, action);
             finalMode = mode.orElse(0644);
             if (owner.uid() != 0 || owner.gid() != 0) {
@@ -413,10 +420,14 @@ final class InjectionPlanner {
                 detail += ", whose mode and owner are kept";
             }
         }
+        if (existing.isPresent()) {
+            requireFileWritable(file, action, existing.get(), ops);
+        }
         rows.add(new PlannedWrite(item, action, file, OptionalLong.of(content.length), finalMode, owner, ops, space,
                 existing.isEmpty() ? 1 : 0, detail, Optional.empty()));
         tree.put(file, new Node(FileType.REGULAR, finalMode, owner.uid(), owner.gid(), newSize, 1, Optional.empty(),
-                existing.isEmpty() || existing.get().created()));
+                existing.isEmpty() || existing.get().created(),
+                existing.map(Node::attributes).orElse(Set.of())));
     }
 
     /**
@@ -464,6 +475,68 @@ final class InjectionPlanner {
             case SYMLINK -> throw new PlanRefusal(file, action, symlinkRefusal(file, n));
             default -> throw new PlanRefusal(file, action, file + " is " + describe(n.type()) + ", not a regular file");
         }
+    }
+
+    /**
+     * The inode flags of an existing file against every operation planned on it, as Linux applies
+     * them: immutable refuses everything; append-only allows only an append (an O_APPEND write), not
+     * a rewrite and not the chmod/chown Nova does after appending to authorized_keys or rc.local
+     * ({@code notify_change} answers EPERM); encrypted, fs-verity and inline-data content is not
+     * written by guestdata at all. Refused here, at plan time, so no item is left half done.
+     */
+    private static void requireFileWritable(GuestPath file, String action, Node node, List<GuestOperation> ops)
+            throws PlanRefusal {
+        refuseAttributes(file, action, node, EnumSet.of(InodeAttribute.IMMUTABLE, InodeAttribute.ENCRYPTED,
+                InodeAttribute.VERITY, InodeAttribute.INLINE_DATA), "it cannot be written");
+        if (node.attributes().contains(InodeAttribute.APPEND_ONLY)) {
+            if (!action.equals("append")) {
+                throw new PlanRefusal(file, action, file + " is append-only (chattr +a): it may only grow by appends,"
+                        + " and this " + action + " would rewrite it");
+            }
+            for (GuestOperation op : ops) {
+                if (op instanceof SetMode || op instanceof SetOwner) {
+                    throw new PlanRefusal(file, action, file + " is append-only (chattr +a): appending is allowed, but"
+                            + " the " + (op instanceof SetMode ? "chmod" : "chown") + " that follows it is not (Linux"
+                            + " refuses attribute changes of an append-only inode with EPERM)");
+                }
+            }
+        }
+    }
+
+    /**
+     * A new entry (file or directory) in {@code path}'s parent: the parent must not be immutable,
+     * append-only (guestdata's writes may rewrite a directory block, not only add to it),
+     * encrypted, case-insensitive or inline-data. A parent the plan creates has no flags.
+     */
+    private void requireEntriesMayBeAdded(GuestPath path, String action) throws PlanRefusal {
+        GuestPath parent = path.parent();
+        Optional<Node> dir = tree.lstat(parent, action);
+        if (dir.isPresent()) {
+            refuseAttributes(parent, action, dir.get(), EnumSet.of(InodeAttribute.IMMUTABLE, InodeAttribute.APPEND_ONLY,
+                    InodeAttribute.ENCRYPTED, InodeAttribute.CASEFOLD, InodeAttribute.INLINE_DATA),
+                    "no entry can be added to it for " + path);
+        }
+    }
+
+    private static void refuseAttributes(GuestPath path, String action, Node node, Set<InodeAttribute> refused,
+                                         String consequence) throws PlanRefusal {
+        for (InodeAttribute a : node.attributes()) {
+            if (refused.contains(a)) {
+                throw new PlanRefusal(path, action, path + " is " + describe(a) + " (lsattr '" + a.letter() + "'): "
+                        + consequence);
+            }
+        }
+    }
+
+    private static String describe(InodeAttribute a) {
+        return switch (a) {
+            case IMMUTABLE -> "immutable (chattr +i)";
+            case APPEND_ONLY -> "append-only (chattr +a)";
+            case ENCRYPTED -> "encrypted (fscrypt)";
+            case VERITY -> "fs-verity protected";
+            case INLINE_DATA -> "stored inline in its inode (inline_data)";
+            case CASEFOLD -> "case-insensitive (casefold)";
+        };
     }
 
     private static String symlinkRefusal(GuestPath path, Node node) {

@@ -3,6 +3,7 @@ package io.guestdata.inject;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import io.guestdata.inject.fs.AccessPolicy;
 import io.guestdata.inject.fs.FileStat;
@@ -10,6 +11,7 @@ import io.guestdata.inject.fs.FileType;
 import io.guestdata.inject.fs.GuestFilesystem;
 import io.guestdata.inject.fs.GuestFsException;
 import io.guestdata.inject.fs.GuestPath;
+import io.guestdata.inject.fs.InodeAttribute;
 
 /**
  * The guest tree as it will be after the writes planned so far: the guest's own entries (read
@@ -24,14 +26,20 @@ final class PlannedTree {
      * @param created whether the plan creates it (everything below a created directory is missing)
      */
     record Node(FileType type, int mode, int uid, int gid, long size, int links, Optional<String> symlinkTarget,
-                boolean created) {
+                boolean created, Set<InodeAttribute> attributes) {
+
+        /** A node the plan creates: no restricting attributes. */
+        Node(FileType type, int mode, int uid, int gid, long size, int links, Optional<String> symlinkTarget,
+             boolean created) {
+            this(type, mode, uid, gid, size, links, symlinkTarget, created, Set.of());
+        }
 
         Node withSize(long newSize) {
-            return new Node(type, mode, uid, gid, newSize, links, symlinkTarget, created);
+            return new Node(type, mode, uid, gid, newSize, links, symlinkTarget, created, attributes);
         }
 
         Node withModeAndOwner(int newMode, Owner owner) {
-            return new Node(type, newMode, owner.uid(), owner.gid(), size, links, symlinkTarget, created);
+            return new Node(type, newMode, owner.uid(), owner.gid(), size, links, symlinkTarget, created, attributes);
         }
     }
 
@@ -61,7 +69,7 @@ final class PlannedTree {
         try {
             FileStat st = fs.stat(path, AccessPolicy.STRICT);
             return Optional.of(new Node(st.type(), st.mode(), st.uid(), st.gid(), st.size(), st.linkCount(),
-                    st.symlinkTarget(), false));
+                    st.symlinkTarget(), false, st.attributes()));
         } catch (GuestFsException e) {
             if (e.kind() == GuestFsException.Kind.NOT_FOUND) {
                 return Optional.empty();

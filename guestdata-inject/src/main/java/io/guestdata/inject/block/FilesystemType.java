@@ -1,9 +1,12 @@
 package io.guestdata.inject.block;
 
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+
+import io.guestdata.inject.fs.Ext2SuperBlock;
 
 /**
  * What a device or partition holds, told by its superblock magic (the same signatures libblkid
@@ -76,10 +79,20 @@ public enum FilesystemType {
         if (ascii(head, 0, 4).equals("XFSB")) {
             return XFS;
         }
-        if (size >= ExtSuperblock.OFFSET + ExtSuperblock.SIZE) {
-            FilesystemType ext = ExtSuperblock.parse(device.readBytes(ExtSuperblock.OFFSET, ExtSuperblock.SIZE)).type();
-            if (ext != UNKNOWN) {
-                return ext;
+        if (size >= Ext2SuperBlock.BYTE_OFFSET + Ext2SuperBlock.SIZE) {
+            ByteBuffer sb = device.readBytes(Ext2SuperBlock.BYTE_OFFSET, (int) Ext2SuperBlock.SIZE);
+            switch (Ext2SuperBlock.parse(MemorySegment.ofBuffer(sb)).generation()) {
+                case 2 -> {
+                    return EXT2;
+                }
+                case 3 -> {
+                    return EXT3;
+                }
+                case 4 -> {
+                    return EXT4;
+                }
+                default -> {
+                }
             }
         }
         if (size >= BTRFS_SUPER + 72 && ascii(device.readBytes(BTRFS_SUPER + 64, 8), 0, 8).equals("_BHRfS_M")) {

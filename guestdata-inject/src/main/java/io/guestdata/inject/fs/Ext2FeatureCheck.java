@@ -38,6 +38,9 @@ final class Ext2FeatureCheck {
     static final int INCOMPAT_ENCRYPT = 0x10000;
     static final int INCOMPAT_CASEFOLD = 0x20000;
 
+    /** {@code EXT2_LIB_FEATURE_COMPAT_SUPP}: the compat features libext2fs and e2fsck 1.47 know. */
+    static final int COMPAT_KNOWN = 0x1e3f;
+
     // s_feature_ro_compat
     static final int RO_COMPAT_SPARSE_SUPER = 0x0001;
     static final int RO_COMPAT_LARGE_FILE = 0x0002;
@@ -142,6 +145,12 @@ final class Ext2FeatureCheck {
         String state = stateProblem(sb.state());
         if (state != null) {
             throw refusal(Kind.UNSAFE_STATE, image, state);
+        }
+        int compat = sb.featureCompat() & ~COMPAT_KNOWN;
+        if (compat != 0) {
+            throw refusal(Kind.UNSUPPORTED_FEATURE, image, String.format("unsupported feature: unknown compat feature"
+                    + " bits 0x%x; Linux would ignore them, but e2fsck refuses to check such a filesystem, so"
+                    + " nothing can tell whether it is sound", compat));
         }
         int incompat = sb.featureIncompat() & ~INCOMPAT_WRITABLE & ~INCOMPAT_RECOVER;
         if (incompat != 0) {

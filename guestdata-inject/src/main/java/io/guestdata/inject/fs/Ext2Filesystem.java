@@ -32,7 +32,10 @@ import static java.nio.charset.StandardCharsets.UTF_8;
  * {@code ext2fs_namei}.
  *
  * <p>Before the first write: the superblock is read from the image and checked
- * ({@link Ext2FeatureCheck}) before libext2fs opens anything, and again on libext2fs' copy; every
+ * ({@link Ext2FeatureCheck}) before libext2fs opens anything, and again on libext2fs' copy; the
+ * geometry, group descriptors and bitmaps are checked as a kernel and e2fsck would
+ * ({@link Ext2Consistency}), on every open; the first {@code stat} or write takes a census of the
+ * tree ({@link Ext2Census}: true link counts, directory names, block ownership); every
  * write checks its target (symlink, type, hard links, inode flags) and the free blocks and inodes
  * it needs. A refused call writes nothing. A READ_ONLY open passes no {@code EXT2_FLAG_RW}, so the
  * image is opened {@code O_RDONLY}.
@@ -60,6 +63,8 @@ public final class Ext2Filesystem implements GuestFilesystem {
     private final WindowOverlay overlay;
     private final AutoCloseable ownedWindow;
     private Ext2Filsys fs;
+    /** Taken on the first call that checks links (stat and every write), then kept up to date. */
+    private Ext2Census census;
 
     private Ext2Filesystem(String image, OpenMode mode, Ext2Filsys fs, long blockSize, InstantSource clock,
                            WindowOverlay overlay, AutoCloseable ownedWindow) {
@@ -105,9 +110,20 @@ public final class Ext2Filesystem implements GuestFilesystem {
     public static Ext2Filesystem open(Path image, long byteOffset, OpenMode mode, InstantSource clock)
             throws GuestFsException {
         Objects.requireNonNull(image, "image");
+        return open(image, byteOffset, -1, mode, clock);
+    }
+
+    /**
+     * Opens the filesystem in the window of {@code windowBytes} bytes from {@code byteOffset} of the
+     * file (the partition, or the whole device; -1: to the end of the file): its blocks must fit in
+     * it ({@link Ext2Consistency}), and nothing outside it is read or written.
+     */
+    public static Ext2Filesystem open(Path image, long byteOffset, long windowBytes, OpenMode mode,
+                                      InstantSource clock) throws GuestFsException {
+        Objects.requireNonNull(image, "image");
         FileWindow window;
         try {
-            window = FileWindow.open(image, byteOffset, mode == OpenMode.READ_WRITE);
+            window = FileWindow.open(image, byteOffset, windowBytes, mode == OpenMode.READ_WRITE);
         } catch (IOException e) {
             throw new GuestFsException(Kind.OPEN_FAILED, "open " + image, null, "cannot open the image: " + e);
         }
@@ -140,13 +156,9 @@ public final class Ext2Filesystem implements GuestFilesystem {
                 throw new IllegalStateException("libext2fs flags 0x" + Integer.toHexString(fs.flags())
                         + " do not match " + mode);
             }
-            if (writable) {
-                long err = LibExt2fs.readBitmaps(fs.address());
-                if (err != 0) {
-                    throw new GuestFsException(Kind.LIBEXT2FS, "open " + image, null,
-                            withViolation("reading the bitmaps", overlay), err);
-                }
-            }
+            // descriptors before bitmaps, then the bitmaps (libext2fs would read a bitmap from wherever a corrupt
+            // descriptor points, or silently use an empty one)
+            Ext2Consistency.check(fs, window.size(), image);
             return new Ext2Filesystem(image, mode, fs, sb.blockSize(), clock, overlay, ownedWindow);
         } catch (GuestFsException | RuntimeException e) {
             closeHandle(fs);
@@ -214,7 +226,7 @@ public final class Ext2Filesystem implements GuestFilesystem {
 
     @Override
     public synchronized boolean exists(GuestPath path, AccessPolicy policy) throws GuestFsException {
-        try (Call call = new Call("exists", path)) {
+        try (Call call = new Call("exists", path, false)) {
             try {
                 return call.resolve(policy, false) instanceof Found;
             } catch (GuestFsException e) {
@@ -228,14 +240,15 @@ public final class Ext2Filesystem implements GuestFilesystem {
 
     @Override
     public synchronized FileStat stat(GuestPath path, AccessPolicy policy) throws GuestFsException {
-        try (Call call = new Call("stat", path)) {
+        try (Call call = new Call("stat", path, true)) {
             Found found = call.existing(call.resolve(policy, false));
             Ext2Inode inode = call.readInode(found.inode());
             Optional<String> target = inode.type() == FileType.SYMLINK
                     ? Optional.of(new String(call.readLink(found.inode()), UTF_8))
                     : Optional.empty();
+            int links = inode.type() == FileType.DIRECTORY ? inode.linksCount() : call.trueLinks(found, inode);
             return new FileStat(inode.type(), inode.mode() & 07777, inode.uid(), inode.gid(), inode.size(),
-                    inode.linksCount(), Integer.toUnsignedLong(found.inode()), target);
+                    links, Integer.toUnsignedLong(found.inode()), target, InodeAttribute.ofExt2Flags(inode.flags()));
         }
     }
 
@@ -244,7 +257,7 @@ public final class Ext2Filesystem implements GuestFilesystem {
         if (maxBytes < 0) {
             throw new IllegalArgumentException("maxBytes must not be negative: " + maxBytes);
         }
-        try (Call call = new Call("read", path)) {
+        try (Call call = new Call("read", path, false)) {
             Found found = call.existing(call.resolve(policy, policy.symlinks() == SymlinkPolicy.FOLLOW_INSIDE_GUEST));
             Ext2Inode inode = call.readInode(found.inode());
             call.requireRegularFile(found, inode);
@@ -259,7 +272,7 @@ public final class Ext2Filesystem implements GuestFilesystem {
     @Override
     public synchronized void makeDirectories(GuestPath dir, int mode, int uid, int gid, AccessPolicy policy)
             throws GuestFsException {
-        try (Call call = new Call("mkdir -p", dir)) {
+        try (Call call = new Call("mkdir -p", dir, true)) {
             call.requireWritable();
             Resolution resolution = call.resolve(policy, true);
             if (resolution instanceof Found found) {
@@ -288,7 +301,7 @@ public final class Ext2Filesystem implements GuestFilesystem {
     @Override
     public synchronized void replace(GuestPath file, byte[] content, AccessPolicy policy) throws GuestFsException {
         Objects.requireNonNull(content, "content");
-        try (Call call = new Call("replace", file)) {
+        try (Call call = new Call("replace", file, true)) {
             call.requireWritable();
             Resolution resolution = call.resolve(policy, false);
             if (resolution instanceof Found found) {
@@ -307,7 +320,7 @@ public final class Ext2Filesystem implements GuestFilesystem {
     @Override
     public synchronized void append(GuestPath file, byte[] content, AccessPolicy policy) throws GuestFsException {
         Objects.requireNonNull(content, "content");
-        try (Call call = new Call("append", file)) {
+        try (Call call = new Call("append", file, true)) {
             call.requireWritable();
             Resolution resolution = call.resolve(policy, false);
             if (resolution instanceof Found found) {
@@ -326,7 +339,7 @@ public final class Ext2Filesystem implements GuestFilesystem {
 
     @Override
     public synchronized void chmod(GuestPath path, int mode, AccessPolicy policy) throws GuestFsException {
-        try (Call call = new Call("chmod", path)) {
+        try (Call call = new Call("chmod", path, true)) {
             call.requireWritable();
             Found found = call.existing(call.resolve(policy, false));
             Ext2Inode inode = call.readInode(found.inode());
@@ -339,7 +352,7 @@ public final class Ext2Filesystem implements GuestFilesystem {
 
     @Override
     public synchronized void chown(GuestPath path, int uid, int gid, AccessPolicy policy) throws GuestFsException {
-        try (Call call = new Call("chown", path)) {
+        try (Call call = new Call("chown", path, true)) {
             call.requireWritable();
             Found found = call.existing(call.resolve(policy, false));
             Ext2Inode inode = call.readInode(found.inode());
@@ -428,9 +441,7 @@ public final class Ext2Filesystem implements GuestFilesystem {
 
     /** Free blocks less those reserved for root, never negative. */
     private long availableBlocks() {
-        MemorySegment sb = fs.superBlock();
-        long free = LibExt2fs.freeBlocksCount(sb) - LibExt2fs.reservedBlocksCount(sb);
-        return Math.max(0, free);
+        return Ext2SuperBlock.parse(fs.superBlock()).availableBlocks();
     }
 
     private void requireOpen(String operation, GuestPath path) throws GuestFsException {
@@ -466,11 +477,14 @@ public final class Ext2Filesystem implements GuestFilesystem {
 
         private final String operation;
         private final GuestPath path;
+        /** Whether every directory walked and the target's link count are checked against the census. */
+        private final boolean checked;
         private final Arena arena = Arena.ofConfined();
 
-        Call(String operation, GuestPath path) throws GuestFsException {
+        Call(String operation, GuestPath path, boolean checked) throws GuestFsException {
             this.operation = operation;
             this.path = Objects.requireNonNull(path, "path");
+            this.checked = checked;
             try {
                 requireOpen(operation, path);
             } catch (GuestFsException e) {
@@ -496,7 +510,22 @@ public final class Ext2Filesystem implements GuestFilesystem {
 
         Resolution resolve(AccessPolicy policy, boolean followFinal) throws GuestFsException {
             Objects.requireNonNull(policy, "policy");
+            if (checked) {
+                census().requireTreeDirectory(rootInode(), rootInode(), "the root directory", operation, path);
+            }
             return new PathResolver(this).resolve(operation, path, policy.symlinks(), followFinal);
+        }
+
+        private Ext2Census census() throws GuestFsException {
+            if (census == null) {
+                census = Ext2Census.take(fs, image);
+            }
+            return census;
+        }
+
+        /** The target's true link count; CORRUPT when {@code i_links_count} says otherwise. */
+        int trueLinks(Found found, Ext2Inode inode) throws GuestFsException {
+            return census().requireTrueLinks(found.inode(), inode.linksCount(), found.where(), operation, path);
         }
 
         Found existing(Resolution resolution) throws GuestFsException {
@@ -522,7 +551,12 @@ public final class Ext2Filesystem implements GuestFilesystem {
             }
             check(err, "looking up " + new String(name, UTF_8)
                     + " in directory inode " + Integer.toUnsignedString(dir));
-            return slot.get(JAVA_INT, 0);
+            int ino = slot.get(JAVA_INT, 0);
+            if (checked && census().isDirectory(ino)) {
+                census().requireTreeDirectory(ino, dir, "\"" + new String(name, UTF_8) + "\" in directory inode "
+                        + Integer.toUnsignedString(dir), operation, path);
+            }
+            return ino;
         }
 
         @Override
@@ -596,10 +630,14 @@ public final class Ext2Filesystem implements GuestFilesystem {
             }
         }
 
+        /** Refuses a lying link count always, and a true count above 1 under HardLinkPolicy.REFUSE. */
         private void refuseHardLinked(Found found, Ext2Inode inode, AccessPolicy policy) throws GuestFsException {
-            if (inode.type() != FileType.DIRECTORY && inode.linksCount() > 1
-                    && policy.hardLinks() == HardLinkPolicy.REFUSE) {
-                throw error(Kind.HARD_LINK_REFUSED, found.where() + " has " + inode.linksCount()
+            if (inode.type() == FileType.DIRECTORY) {
+                return; // its names were checked on the way (one name, ".." the parent)
+            }
+            int links = trueLinks(found, inode);
+            if (links > 1 && policy.hardLinks() == HardLinkPolicy.REFUSE) {
+                throw error(Kind.HARD_LINK_REFUSED, found.where() + " has " + links
                         + " hard links; writing would change the other names too (HardLinkPolicy.ALLOW permits it)");
             }
         }
@@ -679,6 +717,7 @@ public final class Ext2Filesystem implements GuestFilesystem {
             check(LibExt2fs.newInode(fs.address(), parent, mode, inoSlot), "allocating an inode");
             int ino = inoSlot.get(JAVA_INT, 0);
             linkIntoDirectory(parent, name, ino);
+            census().addedFile(ino);
             LibExt2fs.inodeAllocStats2(fs.address(), ino, +1, 0);
             Ext2Inode inode = Ext2Inode.allocate(arena);
             inode.setMode(mode);
@@ -716,10 +755,11 @@ public final class Ext2Filesystem implements GuestFilesystem {
                 err = LibExt2fs.mkdir(fs.address(), parent, cName);
             }
             check(err, "creating directory " + new String(name, UTF_8));
-            int ino = lookup(parent, name);
-            if (ino == 0) {
-                throw error(Kind.LIBEXT2FS, "ext2fs_mkdir succeeded but the new directory is not found");
-            }
+            MemorySegment slot = arena.allocate(JAVA_INT);
+            check(LibExt2fs.lookup(fs.address(), parent, arena.allocateFrom(JAVA_BYTE, name), name.length, slot),
+                    "looking up the new directory " + new String(name, UTF_8));
+            int ino = slot.get(JAVA_INT, 0);
+            census().addedDirectory(ino, parent);
             Ext2Inode inode = readInode(ino);
             inode.setMode(FileType.DIRECTORY.bits() | (mode & 07777));
             inode.setOwner(uid, gid);

@@ -61,6 +61,7 @@ final class Ext2Inode {
     static final int EXT4_ENCRYPT_FL = 0x00000800;
     static final int EXT4_VERITY_FL = 0x00100000;
     static final int EXT4_INLINE_DATA_FL = 0x10000000;
+    static final int EXT4_EXTENTS_FL = 0x00080000;
     static final int EXT4_CASEFOLD_FL = 0x40000000;
 
     private final MemorySegment segment;
@@ -136,6 +137,11 @@ final class Ext2Inode {
     /** Sets ctime only (a chmod or chown changes the inode, not the content). */
     void touchChange(long epochSeconds) {
         segment.set(JAVA_INT, OFFSET_CTIME, (int) epochSeconds);
+    }
+
+    /** {@code i_block[slot]} as an unsigned block number (block-mapped inodes). */
+    long blockSlot(int slot) {
+        return Integer.toUnsignedLong(segment.get(JAVA_INT, OFFSET_BLOCK + 4L * slot));
     }
 
     /** The first {@code length} bytes of {@code i_block} (a fast symlink's target). */

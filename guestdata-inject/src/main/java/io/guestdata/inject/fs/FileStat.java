@@ -1,7 +1,9 @@
 package io.guestdata.inject.fs;
 
+import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * What a guest inode says about itself (lstat semantics: a symlink describes the link).
@@ -14,9 +16,11 @@ import java.util.Optional;
  * @param linkCount     hard link count
  * @param inode         the inode number
  * @param symlinkTarget the target text when {@code type} is SYMLINK (bytes decoded as UTF-8)
+ * @param attributes    the inode flags that restrict writes (immutable, append-only, …); empty for
+ *                      types that have none readable (libguestfs reads them for files and directories)
  */
 public record FileStat(FileType type, int mode, int uid, int gid, long size, int linkCount, long inode,
-                       Optional<String> symlinkTarget) {
+                       Optional<String> symlinkTarget, Set<InodeAttribute> attributes) {
 
     public FileStat {
         Objects.requireNonNull(type, "type");
@@ -24,6 +28,13 @@ public record FileStat(FileType type, int mode, int uid, int gid, long size, int
         if ((mode & ~07777) != 0) {
             throw new IllegalArgumentException("mode holds more than permission bits: " + Integer.toOctalString(mode));
         }
+        attributes = attributes.isEmpty() ? Set.of() : java.util.Collections.unmodifiableSet(EnumSet.copyOf(attributes));
+    }
+
+    /** A stat without restricting attributes. */
+    public FileStat(FileType type, int mode, int uid, int gid, long size, int linkCount, long inode,
+                    Optional<String> symlinkTarget) {
+        this(type, mode, uid, gid, size, linkCount, inode, symlinkTarget, Set.of());
     }
 
     public boolean isDirectory() {

@@ -29,6 +29,14 @@ public final class FileWindow implements FilesystemWindow, AutoCloseable {
 
     /** Opens {@code file} from {@code offset} to its end; writable for {@link #commit}. */
     public static FileWindow open(Path file, long offset, boolean writable) throws IOException {
+        return open(file, offset, -1, writable);
+    }
+
+    /**
+     * Opens {@code size} bytes of {@code file} from {@code offset} (-1: to the end of the file; the
+     * channel's size, which for a block device is the device's size).
+     */
+    public static FileWindow open(Path file, long offset, long size, boolean writable) throws IOException {
         FileChannel channel = writable
                 ? FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)
                 : FileChannel.open(file, StandardOpenOption.READ);
@@ -37,7 +45,12 @@ public final class FileWindow implements FilesystemWindow, AutoCloseable {
             if (offset < 0 || offset > total) {
                 throw new IOException(file + ": offset " + offset + " is outside the " + total + "-byte file");
             }
-            return new FileWindow(file, offset, total - offset, channel);
+            long length = size < 0 ? total - offset : size;
+            if (length > total - offset) {
+                throw new IOException(file + ": " + length + " bytes from offset " + offset + " leave the " + total
+                        + "-byte file");
+            }
+            return new FileWindow(file, offset, length, channel);
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;

@@ -43,6 +43,12 @@ public final class GuestFsException extends Exception {
         UNSUPPORTED_FEATURE,
         /** The image could not be opened as ext2/3/4 (bad magic, short read, I/O error). */
         OPEN_FAILED,
+        /**
+         * The filesystem's metadata contradicts itself where a kernel or e2fsck would notice: bad
+         * geometry, group descriptors or bitmaps, a link count that lies, a hard-linked directory, an
+         * unparsable directory. Nothing is written to such a filesystem.
+         */
+        CORRUPT,
         /** The filesystem was already closed. */
         CLOSED,
         /** libext2fs returned an error during the operation. */

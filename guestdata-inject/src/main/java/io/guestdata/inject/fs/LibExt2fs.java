@@ -10,6 +10,7 @@ import java.lang.invoke.MethodHandle;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
  * Hand-written Foreign Function &amp; Memory bindings to {@code libext2fs.so.2} (e2fsprogs 1.47)
@@ -33,6 +34,22 @@ final class LibExt2fs {
     static final long EXT2_ET_DIR_NO_SPACE = 2133571366L;
     static final long EXT2_ET_FILE_NOT_FOUND = 2133571404L;
     static final long EXT2_ET_SHORT_WRITE = 2133571365L;
+    static final long EXT2_ET_INODE_CSUM_INVALID = 2133571474L;
+    static final long EXT2_ET_INODE_IS_GARBAGE = 2133571497L;
+
+    static final long EXT2_ET_EXTENT_NO_NEXT = 2133571452L;
+
+    /** {@code ext2fs_extent_get} operation and extent flags, {@code ext2fs.h}. */
+    static final int EXT2_EXTENT_NEXT = 0x0009;
+    static final int EXT2_EXTENT_FLAGS_LEAF = 0x0001;
+    static final int EXT2_EXTENT_FLAGS_SECOND_VISIT = 0x0004;
+    /** {@code ext2fs_block_iterate3} flag and callback answer, {@code ext2fs.h}. */
+    static final int BLOCK_FLAG_READ_ONLY = 8;
+    static final int BLOCK_ABORT = 2;
+
+    /** {@code bg_flags} bits, {@code ext2_fs.h}. */
+    static final int EXT2_BG_INODE_UNINIT = 0x0001;
+    static final int EXT2_BG_BLOCK_UNINIT = 0x0002;
 
     /** Open flags, {@code ext2fs.h}. */
     static final int EXT2_FLAG_RW = 0x01;
@@ -98,10 +115,58 @@ final class LibExt2fs {
             FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_LONG));
     private static final MethodHandle IS_FAST_SYMLINK = ext2fs("ext2fs_is_fast_symlink",
             FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private static final MethodHandle FREE_BLOCKS_COUNT = ext2fs("ext2fs_free_blocks_count",
+    private static final MethodHandle CHECK_DESC = ext2fs("ext2fs_check_desc",
             FunctionDescriptor.of(JAVA_LONG, ADDRESS));
-    private static final MethodHandle R_BLOCKS_COUNT = ext2fs("ext2fs_r_blocks_count",
-            FunctionDescriptor.of(JAVA_LONG, ADDRESS));
+    private static final MethodHandle GROUP_DESC_CSUM_VERIFY = ext2fs("ext2fs_group_desc_csum_verify",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle BLOCK_BITMAP_LOC = ext2fs("ext2fs_block_bitmap_loc",
+            FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT));
+    private static final MethodHandle INODE_BITMAP_LOC = ext2fs("ext2fs_inode_bitmap_loc",
+            FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT));
+    private static final MethodHandle INODE_TABLE_LOC = ext2fs("ext2fs_inode_table_loc",
+            FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT));
+    private static final MethodHandle BG_FREE_BLOCKS_COUNT = ext2fs("ext2fs_bg_free_blocks_count",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle BG_FREE_INODES_COUNT = ext2fs("ext2fs_bg_free_inodes_count",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle BG_USED_DIRS_COUNT = ext2fs("ext2fs_bg_used_dirs_count",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle BG_ITABLE_UNUSED = ext2fs("ext2fs_bg_itable_unused",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle BG_FLAGS = ext2fs("ext2fs_bg_flags",
+            FunctionDescriptor.of(JAVA_SHORT, ADDRESS, JAVA_INT));
+    private static final MethodHandle GROUP_FIRST_BLOCK2 = ext2fs("ext2fs_group_first_block2",
+            FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT));
+    private static final MethodHandle GROUP_LAST_BLOCK2 = ext2fs("ext2fs_group_last_block2",
+            FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT));
+    private static final MethodHandle GET_BLOCK_BITMAP_RANGE2 = ext2fs("ext2fs_get_block_bitmap_range2",
+            FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS));
+    private static final MethodHandle GET_INODE_BITMAP_RANGE2 = ext2fs("ext2fs_get_inode_bitmap_range2",
+            FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS));
+    private static final MethodHandle OPEN_INODE_SCAN = ext2fs("ext2fs_open_inode_scan",
+            FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT, ADDRESS));
+    private static final MethodHandle GET_NEXT_INODE_FULL = ext2fs("ext2fs_get_next_inode_full",
+            FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, JAVA_INT));
+    private static final MethodHandle CLOSE_INODE_SCAN = ext2fs("ext2fs_close_inode_scan",
+            FunctionDescriptor.ofVoid(ADDRESS));
+    private static final MethodHandle EXTENT_GET = ext2fs("ext2fs_extent_get",
+            FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT, ADDRESS));
+    private static final MethodHandle BLOCK_ITERATE3 = ext2fs("ext2fs_block_iterate3",
+            FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
+    private static final MethodHandle INODE_HAS_VALID_BLOCKS2 = ext2fs("ext2fs_inode_has_valid_blocks2",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle FILE_ACL_BLOCK = ext2fs("ext2fs_file_acl_block",
+            FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS));
+    private static final MethodHandle ALLOCATE_BLOCK_BITMAP = ext2fs("ext2fs_allocate_block_bitmap",
+            FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, ADDRESS));
+    private static final MethodHandle RESERVE_SUPER_AND_BGD = ext2fs("ext2fs_reserve_super_and_bgd",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
+    private static final MethodHandle MARK_BLOCK_BITMAP_RANGE2 = ext2fs("ext2fs_mark_block_bitmap_range2",
+            FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle FREE_BLOCK_BITMAP = ext2fs("ext2fs_free_block_bitmap",
+            FunctionDescriptor.ofVoid(ADDRESS));
+    private static final MethodHandle READ_EXT_ATTR3 = ext2fs("ext2fs_read_ext_attr3",
+            FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_LONG, ADDRESS, JAVA_INT));
     private static final MethodHandle INODE_DATA_BLOCKS2 = ext2fs("ext2fs_inode_data_blocks2",
             FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS));
 
@@ -302,17 +367,205 @@ final class LibExt2fs {
         }
     }
 
-    static long freeBlocksCount(MemorySegment superBlock) {
+    /** {@code ext2fs_check_desc}: every group's bitmaps and inode table inside the filesystem, none overlapping. */
+    static long checkDesc(MemorySegment fs) {
         try {
-            return (long) FREE_BLOCKS_COUNT.invokeExact(superBlock);
+            return (long) CHECK_DESC.invokeExact(fs);
         } catch (Throwable t) {
             throw propagate(t);
         }
     }
 
-    static long reservedBlocksCount(MemorySegment superBlock) {
+    /** {@code ext2fs_group_desc_csum_verify}: true without gdt_csum/metadata_csum, else whether the checksum matches. */
+    static boolean groupDescCsumVerify(MemorySegment fs, int group) {
         try {
-            return (long) R_BLOCKS_COUNT.invokeExact(superBlock);
+            return (int) GROUP_DESC_CSUM_VERIFY.invokeExact(fs, group) != 0;
+        } catch (Throwable t) {
+            throw propagate(t);
+        }
+    }
+
+    static long blockBitmapLoc(MemorySegment fs, int group) {
+        return groupLong(BLOCK_BITMAP_LOC, fs, group);
+    }
+
+    static long inodeBitmapLoc(MemorySegment fs, int group) {
+        return groupLong(INODE_BITMAP_LOC, fs, group);
+    }
+
+    static long inodeTableLoc(MemorySegment fs, int group) {
+        return groupLong(INODE_TABLE_LOC, fs, group);
+    }
+
+    static long groupFirstBlock(MemorySegment fs, int group) {
+        return groupLong(GROUP_FIRST_BLOCK2, fs, group);
+    }
+
+    static long groupLastBlock(MemorySegment fs, int group) {
+        return groupLong(GROUP_LAST_BLOCK2, fs, group);
+    }
+
+    /** {@code bg_free_blocks_count} (lo/hi): free clusters of the group. */
+    static long bgFreeBlocksCount(MemorySegment fs, int group) {
+        return groupU32(BG_FREE_BLOCKS_COUNT, fs, group);
+    }
+
+    static long bgFreeInodesCount(MemorySegment fs, int group) {
+        return groupU32(BG_FREE_INODES_COUNT, fs, group);
+    }
+
+    static long bgUsedDirsCount(MemorySegment fs, int group) {
+        return groupU32(BG_USED_DIRS_COUNT, fs, group);
+    }
+
+    static long bgItableUnused(MemorySegment fs, int group) {
+        return groupU32(BG_ITABLE_UNUSED, fs, group);
+    }
+
+    static int bgFlags(MemorySegment fs, int group) {
+        try {
+            return Short.toUnsignedInt((short) BG_FLAGS.invokeExact(fs, group));
+        } catch (Throwable t) {
+            throw propagate(t);
+        }
+    }
+
+    private static long groupLong(MethodHandle handle, MemorySegment fs, int group) {
+        try {
+            return (long) handle.invokeExact(fs, group);
+        } catch (Throwable t) {
+            throw propagate(t);
+        }
+    }
+
+    private static long groupU32(MethodHandle handle, MemorySegment fs, int group) {
+        try {
+            return Integer.toUnsignedLong((int) handle.invokeExact(fs, group));
+        } catch (Throwable t) {
+            throw propagate(t);
+        }
+    }
+
+    /**
+     * {@code ext2fs_get_block_bitmap_range2}: {@code count} bits of the block (cluster) bitmap from
+     * {@code start}, packed little-endian into {@code out}, in one call.
+     */
+    static long getBlockBitmapRange(MemorySegment bitmap, long start, long count, MemorySegment out) {
+        try {
+            return (long) GET_BLOCK_BITMAP_RANGE2.invokeExact(bitmap, start, count, out);
+        } catch (Throwable t) {
+            throw propagate(t);
+        }
+    }
+
+    /** {@code ext2fs_get_inode_bitmap_range2}: as {@link #getBlockBitmapRange}, inode numbers from {@code start}. */
+    static long getInodeBitmapRange(MemorySegment bitmap, long start, long count, MemorySegment out) {
+        try {
+            return (long) GET_INODE_BITMAP_RANGE2.invokeExact(bitmap, start, count, out);
+        } catch (Throwable t) {
+            throw propagate(t);
+        }
+    }
+
+    /** {@code ext2fs_open_inode_scan} with libext2fs' default buffer; lazy (skips unused table parts) with group checksums. */
+    static long openInodeScan(MemorySegment fs, MemorySegment scanSlot) {
+        try {
+            return (long) OPEN_INODE_SCAN.invokeExact(fs, 0, scanSlot);
+        } catch (Throwable t) {
+            throw propagate(t);
+        }
+    }
+
+    /** {@code ext2fs_get_next_inode_full}: the next inode number (0 at the end) and its first {@code size} bytes. */
+    static long getNextInodeFull(MemorySegment scan, MemorySegment inoSlot, MemorySegment inode, int size) {
+        try {
+            return (long) GET_NEXT_INODE_FULL.invokeExact(scan, inoSlot, inode, size);
+        } catch (Throwable t) {
+            throw propagate(t);
+        }
+    }
+
+    /** {@code ext2fs_extent_get(handle, op, &extent)}: {@code extent} is a {@link Ext2Extent} buffer. */
+    static long extentGet(MemorySegment handle, int op, MemorySegment extent) {
+        try {
+            return (long) EXTENT_GET.invokeExact(handle, op, extent);
+        } catch (Throwable t) {
+            throw propagate(t);
+        }
+    }
+
+    /** {@code ext2fs_block_iterate3(fs, ino, flags, NULL, func, priv)}: {@code func} is an upcall stub. */
+    static long blockIterate3(MemorySegment fs, int ino, int flags, MemorySegment func, MemorySegment priv) {
+        try {
+            return (long) BLOCK_ITERATE3.invokeExact(fs, ino, flags, MemorySegment.NULL, func, priv);
+        } catch (Throwable t) {
+            throw propagate(t);
+        }
+    }
+
+    /** Whether {@code i_block} holds block numbers (not a fast symlink, device, or inline data). */
+    static boolean inodeHasValidBlocks(MemorySegment fs, MemorySegment inode) {
+        try {
+            return (int) INODE_HAS_VALID_BLOCKS2.invokeExact(fs, inode) != 0;
+        } catch (Throwable t) {
+            throw propagate(t);
+        }
+    }
+
+    /** {@code ext2fs_file_acl_block}: the extended-attribute block ({@code i_file_acl}, 48 bits with 64bit), or 0. */
+    static long fileAclBlock(MemorySegment fs, MemorySegment inode) {
+        try {
+            return (long) FILE_ACL_BLOCK.invokeExact(fs, inode);
+        } catch (Throwable t) {
+            throw propagate(t);
+        }
+    }
+
+    static long allocateBlockBitmap(MemorySegment fs, MemorySegment description, MemorySegment bitmapSlot) {
+        try {
+            return (long) ALLOCATE_BLOCK_BITMAP.invokeExact(fs, description, bitmapSlot);
+        } catch (Throwable t) {
+            throw propagate(t);
+        }
+    }
+
+    /** {@code ext2fs_reserve_super_and_bgd}: marks the group's superblock and descriptor (and reserved GDT) blocks. */
+    static void reserveSuperAndBgd(MemorySegment fs, int group, MemorySegment bitmap) {
+        try {
+            int unused = (int) RESERVE_SUPER_AND_BGD.invokeExact(fs, group, bitmap);
+        } catch (Throwable t) {
+            throw propagate(t);
+        }
+    }
+
+    static void markBlockBitmapRange(MemorySegment bitmap, long block, int count) {
+        try {
+            MARK_BLOCK_BITMAP_RANGE2.invokeExact(bitmap, block, count);
+        } catch (Throwable t) {
+            throw propagate(t);
+        }
+    }
+
+    /** {@code ext2fs_read_ext_attr3}: reads an extended-attribute block, verifying its magic and checksum. */
+    static long readExtAttr3(MemorySegment fs, long block, MemorySegment buffer, int ino) {
+        try {
+            return (long) READ_EXT_ATTR3.invokeExact(fs, block, buffer, ino);
+        } catch (Throwable t) {
+            throw propagate(t);
+        }
+    }
+
+    static void freeBlockBitmap(MemorySegment bitmap) {
+        try {
+            FREE_BLOCK_BITMAP.invokeExact(bitmap);
+        } catch (Throwable t) {
+            throw propagate(t);
+        }
+    }
+
+    static void closeInodeScan(MemorySegment scan) {
+        try {
+            CLOSE_INODE_SCAN.invokeExact(scan);
         } catch (Throwable t) {
             throw propagate(t);
         }

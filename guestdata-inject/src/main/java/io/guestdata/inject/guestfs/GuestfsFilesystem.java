@@ -27,6 +27,7 @@ import io.guestdata.inject.fs.GuestFilesystem;
 import io.guestdata.inject.fs.GuestFsException;
 import io.guestdata.inject.fs.GuestFsException.Kind;
 import io.guestdata.inject.fs.GuestPath;
+import io.guestdata.inject.fs.InodeAttribute;
 import io.guestdata.inject.fs.HardLinkPolicy;
 import io.guestdata.inject.fs.PathResolver;
 import io.guestdata.inject.fs.PathResolver.Found;
@@ -314,8 +315,12 @@ public final class GuestfsFilesystem implements GuestFilesystem {
         Optional<String> target = type == FileType.SYMLINK
                 ? Optional.of(new String(call.readLink(found.inode()), UTF_8))
                 : Optional.empty();
+        // lsattr reads the flags of regular files and directories only (its ioctl needs an open fd).
+        Set<InodeAttribute> attributes = type == FileType.REGULAR || type == FileType.DIRECTORY
+                ? InodeAttribute.ofLetters(call.attributes(call.where(found.inode())))
+                : Set.of();
         return new FileStat(type, stat.mode() & 07777, (int) stat.uid(), (int) stat.gid(), stat.size(),
-                (int) Math.min(stat.nlink(), Integer.MAX_VALUE), stat.ino(), target);
+                (int) Math.min(stat.nlink(), Integer.MAX_VALUE), stat.ino(), target, attributes);
     }
 
     @Override
@@ -738,7 +743,7 @@ public final class GuestfsFilesystem implements GuestFilesystem {
             refuseAttribute(where, attributes, 'E', "an encrypted directory");
         }
 
-        private String attributes(String where) throws GuestFsException {
+        String attributes(String where) throws GuestFsException {
             return call("reading the inode flags (lsattr) of " + where, () -> handle.getE2attrs(where));
         }
 

@@ -43,6 +43,23 @@ class StructLayoutTest {
         e.put("EXT2_ET_BAD_DEVICE_NAME", WindowIoManager.EXT2_ET_BAD_DEVICE_NAME);
         e.put("EXT2_ET_INVALID_ARGUMENT", WindowIoManager.EXT2_ET_INVALID_ARGUMENT);
         e.put("IO_FLAG_RW", (long) WindowIoManager.IO_FLAG_RW);
+        Ext2DirEntry.OFFSETS.forEach((f, o) -> e.put("offsetof(struct ext2_dir_entry_2, " + f + ")", o));
+        Ext2Extent.OFFSETS.forEach((f, o) -> e.put("offsetof(struct ext2fs_extent, " + f + ")", o));
+        e.put("sizeof(struct ext2fs_extent)", Ext2Extent.SIZE);
+        e.put("EXT2_DIR_ENTRY_HEADER_LEN", (long) Ext2DirEntry.HEADER_LEN);
+        e.put("EXT2_DIR_PAD", (long) Ext2DirEntry.PAD);
+        e.put("EXT2_JOURNAL_INO", (long) Ext2SuperBlock.EXT2_JOURNAL_INO);
+        e.put("EXT3_FEATURE_COMPAT_HAS_JOURNAL", (long) Ext2SuperBlock.COMPAT_HAS_JOURNAL_FEATURE);
+        e.put("EXT4_EXTENTS_FL", (long) Ext2Inode.EXT4_EXTENTS_FL);
+        e.put("EXT2_ET_EXTENT_NO_NEXT", LibExt2fs.EXT2_ET_EXTENT_NO_NEXT);
+        e.put("EXT2_EXTENT_NEXT", (long) LibExt2fs.EXT2_EXTENT_NEXT);
+        e.put("EXT2_EXTENT_FLAGS_LEAF", (long) LibExt2fs.EXT2_EXTENT_FLAGS_LEAF);
+        e.put("EXT2_EXTENT_FLAGS_SECOND_VISIT", (long) LibExt2fs.EXT2_EXTENT_FLAGS_SECOND_VISIT);
+        e.put("BLOCK_FLAG_READ_ONLY", (long) LibExt2fs.BLOCK_FLAG_READ_ONLY);
+        e.put("BLOCK_ABORT", (long) LibExt2fs.BLOCK_ABORT);
+        e.put("EXT2_DIND_BLOCK", (long) Ext2Census.DIND_SLOT);
+        e.put("offsetof(struct ext2_ext_attr_header, h_blocks)", Ext2Census.EA_OFFSET_H_BLOCKS);
+        e.put("EXT2_LIB_FEATURE_COMPAT_SUPP", (long) Ext2FeatureCheck.COMPAT_KNOWN);
         e.put("sizeof(struct ext2_super_block)", Ext2SuperBlock.SIZE);
         e.put("sizeof(struct ext2_inode)", Ext2Inode.SIZE);
         e.put("sizeof(((struct ext2_inode *)0)->i_block)", (long) Ext2Inode.BLOCK_BYTES);
@@ -61,6 +78,14 @@ class StructLayoutTest {
         e.put("EXT2_ET_DIR_NO_SPACE", LibExt2fs.EXT2_ET_DIR_NO_SPACE);
         e.put("EXT2_ET_FILE_NOT_FOUND", LibExt2fs.EXT2_ET_FILE_NOT_FOUND);
         e.put("EXT2_ET_SHORT_WRITE", LibExt2fs.EXT2_ET_SHORT_WRITE);
+        e.put("EXT2_ET_INODE_CSUM_INVALID", LibExt2fs.EXT2_ET_INODE_CSUM_INVALID);
+        e.put("EXT2_ET_INODE_IS_GARBAGE", LibExt2fs.EXT2_ET_INODE_IS_GARBAGE);
+        e.put("EXT2_BG_INODE_UNINIT", (long) LibExt2fs.EXT2_BG_INODE_UNINIT);
+        e.put("EXT2_BG_BLOCK_UNINIT", (long) LibExt2fs.EXT2_BG_BLOCK_UNINIT);
+        e.put("EXT2_GOOD_OLD_REV", (long) Ext2SuperBlock.EXT2_GOOD_OLD_REV);
+        e.put("EXT2_GOOD_OLD_FIRST_INO", (long) Ext2SuperBlock.EXT2_GOOD_OLD_FIRST_INO);
+        e.put("EXT2_GOOD_OLD_INODE_SIZE", (long) Ext2SuperBlock.EXT2_GOOD_OLD_INODE_SIZE);
+        e.put("EXT2_MIN_DESC_SIZE", (long) Ext2SuperBlock.EXT2_MIN_DESC_SIZE);
         e.put("EXT2_FLAG_RW", (long) LibExt2fs.EXT2_FLAG_RW);
         e.put("EXT2_FLAG_64BITS", (long) LibExt2fs.EXT2_FLAG_64BITS);
         e.put("EXT2_FILE_WRITE", (long) LibExt2fs.EXT2_FILE_WRITE);
@@ -155,7 +180,8 @@ class StructLayoutTest {
     @Test
     void tablesListEveryOffsetConstantTheCodeUses() throws IllegalAccessException {
         // An OFFSET_ constant missing from its class's table would escape the header check.
-        for (Class<?> type : List.of(Ext2SuperBlock.class, Ext2Inode.class, Ext2Filsys.class)) {
+        for (Class<?> type : List.of(Ext2SuperBlock.class, Ext2Inode.class, Ext2Filsys.class, Ext2DirEntry.class,
+                Ext2Extent.class)) {
             java.util.Set<Long> declared = new java.util.TreeSet<>();
             for (java.lang.reflect.Field f : type.getDeclaredFields()) {
                 if (f.getName().startsWith("OFFSET_")) {
@@ -164,7 +190,8 @@ class StructLayoutTest {
                 }
             }
             Map<?, ?> table = type == Ext2SuperBlock.class ? Ext2SuperBlock.OFFSETS
-                    : type == Ext2Inode.class ? Ext2Inode.OFFSETS : Ext2Filsys.OFFSETS;
+                    : type == Ext2Inode.class ? Ext2Inode.OFFSETS : type == Ext2DirEntry.class ? Ext2DirEntry.OFFSETS
+                    : type == Ext2Extent.class ? Ext2Extent.OFFSETS : Ext2Filsys.OFFSETS;
             assertEquals(declared, new java.util.TreeSet<>(table.values()), type.getSimpleName());
         }
     }

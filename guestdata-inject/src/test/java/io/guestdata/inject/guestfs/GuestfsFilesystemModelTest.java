@@ -308,6 +308,11 @@ class GuestfsFilesystemModelTest {
         guest.dir("/locked", 0755).attrs = "i";
         guest.fifo("/etc/fifo");
         try (GuestfsFilesystem fs = open()) {
+            // stat reports the flags (lsattr letters) so a planner can refuse before the first write
+            assertEquals(java.util.Set.of(io.guestdata.inject.fs.InodeAttribute.IMMUTABLE), fs.stat(p("/etc/frozen")).attributes());
+            assertEquals(java.util.Set.of(io.guestdata.inject.fs.InodeAttribute.APPEND_ONLY), fs.stat(p("/etc/log")).attributes());
+            assertEquals(java.util.Set.of(io.guestdata.inject.fs.InodeAttribute.IMMUTABLE), fs.stat(p("/locked")).attributes());
+            assertEquals(java.util.Set.of(), fs.stat(p("/etc/fifo")).attributes());
             refused(Kind.HARD_LINK_REFUSED, () -> fs.replace(p("/etc/shadow"), new byte[1]));
             refused(Kind.HARD_LINK_REFUSED, () -> fs.chmod(p("/etc/shadow"), 0600));
             fs.append(p("/etc/shadow"), new byte[] {'!'}, new AccessPolicy(SymlinkPolicy.FOLLOW_INSIDE_GUEST, HardLinkPolicy.ALLOW));
