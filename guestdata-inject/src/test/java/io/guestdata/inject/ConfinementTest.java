@@ -128,7 +128,7 @@ class ConfinementTest {
         try (var disk = io.guestdata.inject.block.RawImage.openWritable(img)) {
             byte[] junk = new byte[4096];
             java.util.Arrays.fill(junk, (byte) 0x5a);
-            var dying = new DyingDisk(disk);
+            var dying = new io.guestdata.inject.block.FailingDisk(disk, 1);
             assertThrows(IOException.class, () -> journal.commit(dying, List.of(
                     new UndoJournal.Change(1024, junk), new UndoJournal.Change(8192, junk))));
         }
@@ -145,55 +145,5 @@ class ConfinementTest {
         assertTrue(journal.pending().isEmpty());
         assertClean(img, 0);
         assertTrue(cat(img, 0, "/meta.js").contains("webservers"));
-    }
-
-    /** Lets the first write through and fails the second, as a process killed between them. */
-    private record DyingDisk(io.guestdata.inject.block.BlockDevice inner, int[] writes)
-            implements io.guestdata.inject.block.BlockDevice {
-        DyingDisk(io.guestdata.inject.block.BlockDevice inner) {
-            this(inner, new int[1]);
-        }
-
-        @Override
-        public long size() {
-            return inner.size();
-        }
-
-        @Override
-        public void read(long position, ByteBuffer dst) throws IOException {
-            inner.read(position, dst);
-        }
-
-        @Override
-        public void write(long position, ByteBuffer src) throws IOException {
-            if (writes[0]++ > 0) {
-                throw new IOException("killed");
-            }
-            inner.write(position, src);
-        }
-
-        @Override
-        public Path path() {
-            return inner.path();
-        }
-
-        @Override
-        public long offset() {
-            return 0;
-        }
-
-        @Override
-        public boolean writable() {
-            return true;
-        }
-
-        @Override
-        public void flush() throws IOException {
-            inner.flush();
-        }
-
-        @Override
-        public void close() {
-        }
     }
 }

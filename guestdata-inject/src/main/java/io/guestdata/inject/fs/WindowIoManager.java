@@ -185,34 +185,34 @@ final class WindowIoManager {
     }
 
     private static long readBlock(MemorySegment channel, long block, int count, MemorySegment data) {
-        try {
-            MemorySegment c = channel.reinterpret(CHANNEL_SIZE);
-            Channel ch = channel(c);
-            long[] range = range(c, block, count);
-            if (range == null) {
-                ch.overlay().refuse("a read of " + count + " blocks at block " + Long.toUnsignedString(block));
-                return EXT2_ET_SHORT_READ;
-            }
-            ch.overlay().read(range[0], data.reinterpret(range[1]).asByteBuffer());
-            return 0;
-        } catch (Throwable t) {
-            return EXT2_ET_SHORT_READ;
-        }
+        return transfer(channel, block, count, data, false);
     }
 
     private static long writeBlock(MemorySegment channel, long block, int count, MemorySegment data) {
+        return transfer(channel, block, count, data, true);
+    }
+
+    /** {@code count} blocks at {@code block} between libext2fs' buffer and the channel's overlay. */
+    private static long transfer(MemorySegment channel, long block, int count, MemorySegment data, boolean write) {
+        long failed = write ? EXT2_ET_SHORT_WRITE : EXT2_ET_SHORT_READ;
         try {
             MemorySegment c = channel.reinterpret(CHANNEL_SIZE);
             Channel ch = channel(c);
             long[] range = range(c, block, count);
             if (range == null) {
-                ch.overlay().refuse("a write of " + count + " blocks at block " + Long.toUnsignedString(block));
-                return EXT2_ET_SHORT_WRITE;
+                ch.overlay().refuse("a " + (write ? "write" : "read") + " of " + count + " blocks at block "
+                        + Long.toUnsignedString(block));
+                return failed;
             }
-            ch.overlay().write(range[0], data.reinterpret(range[1]).asByteBuffer());
+            java.nio.ByteBuffer buffer = data.reinterpret(range[1]).asByteBuffer();
+            if (write) {
+                ch.overlay().write(range[0], buffer);
+            } else {
+                ch.overlay().read(range[0], buffer);
+            }
             return 0;
         } catch (Throwable t) {
-            return EXT2_ET_SHORT_WRITE;
+            return failed;
         }
     }
 

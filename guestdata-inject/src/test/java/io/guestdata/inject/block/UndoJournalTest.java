@@ -79,7 +79,7 @@ class UndoJournalTest {
         UndoJournal journal = UndoJournal.of(undo, image);
         try (RawImage raw = RawImage.openWritable(image)) {
             // The second write dies, as a kill -9 between two writes would leave it.
-            BlockDevice dying = new FailingAfter(raw, 1);
+            BlockDevice dying = new FailingDisk(raw, 1);
             IOException e = assertThrows(IOException.class, () -> journal.commit(dying, changes()));
             assertTrue(e.getMessage().contains("the undo journal"), e.getMessage());
         }
@@ -99,7 +99,7 @@ class UndoJournalTest {
     void aJournalWrittenButNotAppliedRollsBackToTheSameBytes() throws Exception {
         UndoJournal journal = UndoJournal.of(undo, image);
         try (RawImage raw = RawImage.openWritable(image)) {
-            assertThrows(IOException.class, () -> journal.commit(new FailingAfter(raw, 0), changes()));
+            assertThrows(IOException.class, () -> journal.commit(new FailingDisk(raw, 0), changes()));
         }
         assertArrayEquals(original, Files.readAllBytes(image), "nothing reached the disk");
         try (RawImage disk = RawImage.openWritable(image)) {
@@ -113,7 +113,7 @@ class UndoJournalTest {
         UndoJournal journal = UndoJournal.of(undo, image);
         Path copy = dir.resolve("journal-copy");
         try (RawImage raw = RawImage.openWritable(image)) {
-            assertThrows(IOException.class, () -> journal.commit(new FailingAfter(raw, 2), changes()));
+            assertThrows(IOException.class, () -> journal.commit(new FailingDisk(raw, 2), changes()));
         }
         Path file = journal.pending().orElseThrow();
         Files.copy(file, copy);
@@ -133,7 +133,7 @@ class UndoJournalTest {
     void aDamagedJournalIsRefusedAndTheImageNotTouched() throws Exception {
         UndoJournal journal = UndoJournal.of(undo, image);
         try (RawImage raw = RawImage.openWritable(image)) {
-            assertThrows(IOException.class, () -> journal.commit(new FailingAfter(raw, 1), changes()));
+            assertThrows(IOException.class, () -> journal.commit(new FailingDisk(raw, 1), changes()));
         }
         byte[] torn = Files.readAllBytes(image);
         Path file = journal.pending().orElseThrow();
@@ -151,7 +151,7 @@ class UndoJournalTest {
     void aJournalWhoseBytesAreNotOnTheDiskIsSetAsideNotApplied() throws Exception {
         UndoJournal journal = UndoJournal.of(undo, image);
         try (RawImage raw = RawImage.openWritable(image)) {
-            assertThrows(IOException.class, () -> journal.commit(new FailingAfter(raw, 1), changes()));
+            assertThrows(IOException.class, () -> journal.commit(new FailingDisk(raw, 1), changes()));
         }
         // Someone else rewrote a changed range since: neither the original nor the new bytes are there.
         try (RawImage raw = RawImage.openWritable(image)) {
@@ -180,54 +180,5 @@ class UndoJournalTest {
 
     private static Path undoFile(UndoJournal journal) {
         return journal.file();
-    }
-
-    /** A device whose writes fail after {@code allowed} successful ones, as a process killed between writes. */
-    private record FailingAfter(BlockDevice inner, int allowed, int[] done) implements BlockDevice {
-        FailingAfter(BlockDevice inner, int allowed) {
-            this(inner, allowed, new int[1]);
-        }
-
-        @Override
-        public long size() {
-            return inner.size();
-        }
-
-        @Override
-        public void read(long position, ByteBuffer dst) throws IOException {
-            inner.read(position, dst);
-        }
-
-        @Override
-        public void write(long position, ByteBuffer src) throws IOException {
-            if (done[0]++ >= allowed) {
-                throw new IOException("the process died here");
-            }
-            inner.write(position, src);
-        }
-
-        @Override
-        public Path path() {
-            return inner.path();
-        }
-
-        @Override
-        public long offset() {
-            return 0;
-        }
-
-        @Override
-        public boolean writable() {
-            return true;
-        }
-
-        @Override
-        public void flush() throws IOException {
-            inner.flush();
-        }
-
-        @Override
-        public void close() {
-        }
     }
 }

@@ -130,16 +130,7 @@ final class MetadataService implements Handler {
      */
     private ServerConnectionException clientGone(ServerRequest req, RuntimeException e) {
         metrics.clientReset();
-        if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
-            Throwable cause = e;
-            while (cause.getCause() != null) {
-                cause = cause.getCause(); // the socket's own exception: "Connection reset by peer", "Broken pipe"
-            }
-            LOG.log(System.Logger.Level.DEBUG, "metadata client " + req.remotePeer().host() + " went away during "
-                    + req.prologue().method().text() + " " + req.prologue().uriPath().rawPath() + ": " + cause);
-        }
-        return e instanceof ServerConnectionException sce ? sce
-                : new ServerConnectionException("the client went away", e);
+        return ClientGone.end(LOG, "metadata client", req, e);
     }
 
     private int serve(ServerRequest req, ServerResponse res) throws IOException {

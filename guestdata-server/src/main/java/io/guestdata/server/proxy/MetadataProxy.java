@@ -2,6 +2,7 @@ package io.guestdata.server.proxy;
 
 import io.guestdata.server.metadata.ConnectionGuard;
 import io.guestdata.server.metadata.ConnectionTearDown;
+import io.guestdata.server.metadata.ClientGone;
 import io.guestdata.server.metadata.ErrorResponse;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
@@ -240,15 +241,7 @@ public final class MetadataProxy implements AutoCloseable {
      */
     private ServerConnectionException guestGone(ServerRequest req, Exception e) {
         guestResets.incrementAndGet();
-        if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
-            Throwable cause = e;
-            while (cause.getCause() != null) {
-                cause = cause.getCause(); // the socket's own exception: "Connection reset by peer", "Broken pipe"
-            }
-            LOG.log(System.Logger.Level.DEBUG, "guest " + req.remotePeer().host() + " went away during "
-                    + req.prologue().method().text() + " " + req.prologue().uriPath().rawPath() + ": " + cause);
-        }
-        return e instanceof ServerConnectionException sce ? sce : new ServerConnectionException("the guest went away", e);
+        return ClientGone.end(LOG, "guest", req, e);
     }
 
     private void forward(ServerRequest req, ServerResponse res) throws IOException {
