@@ -96,6 +96,14 @@ public final class DiskInjector {
      */
     public InjectionReport inject(Path image, Instance instance, InjectionOptions options)
             throws IOException, GuestFsException, BackendUnavailableException {
+        // One session per injection: what a backend holds for it (a sandboxed worker) serves it alone.
+        try (FilesystemBackends.Session session = backends.openSession()) {
+            return new DiskInjector(session.backends(), random).injectInSession(image, instance, options);
+        }
+    }
+
+    private InjectionReport injectInSession(Path image, Instance instance, InjectionOptions options)
+            throws IOException, GuestFsException, BackendUnavailableException {
         Objects.requireNonNull(image, "image");
         Objects.requireNonNull(instance, "instance");
         Objects.requireNonNull(options, "options");
