@@ -18,7 +18,7 @@ import java.util.Set;
 /**
  * The command line that runs a class of this build in the sandbox, and the process started from it:
  *
- * <pre>prlimit --data --as --cpu --core=0 --fsize --nofile --
+ * <pre>prlimit --data --as --cpu (SIGXCPU, then SIGKILL 5 s later) --core=0 --fsize --nofile --
  *   [setpriv --reuid=65534 --regid=65534 --clear-groups --]      (when this process is root)
  *   bwrap --unshare-all --unshare-user --disable-userns --die-with-parent --new-session --cap-drop ALL
  *         --uid 65534 --gid 65534 --hostname guestdata-sandbox --clearenv
@@ -80,7 +80,7 @@ final class BubblewrapLauncher {
         cmd.addAll(List.of(r.prlimit().toString(),
                 "--data=" + (heap + ((long) SandboxSettings.NATIVE_MARGIN_MIB << 20)),
                 "--as=" + (heap + ((long) SandboxSettings.ADDRESS_MARGIN_MIB << 20)),
-                "--cpu=" + settings.cpuSeconds(), "--core=0", "--fsize=" + MAX_FILE_BYTES, "--nofile=256", "--"));
+                "--cpu=" + settings.cpuSeconds() + ":" + (settings.cpuSeconds() + 5), "--core=0", "--fsize=" + MAX_FILE_BYTES, "--nofile=256", "--"));
         if (r.setpriv().isPresent()) {
             cmd.addAll(List.of(r.setpriv().get().toString(), "--reuid=" + SANDBOX_UID, "--regid=" + SANDBOX_UID,
                     "--clear-groups", "--"));

@@ -4,8 +4,8 @@ import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
-import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -31,9 +31,9 @@ import io.guestdata.inject.sandbox.WorkerProtocol.Frame;
  * path and the shared libraries; whatever libext2fs does on a crafted image stays in here.
  *
  * <p>Before saying {@link WorkerProtocol#READY} it loads libext2fs and com_err (an open of an empty
- * window, which fails), so a request never pays for that. stdout carries frames only:
- * {@code System.out} is pointed at stderr, and the JVM's own output goes there too
- * ({@code -XX:+DisplayVMOutputToStderr}).
+ * window, which fails), so a request never pays for that. The pipe on stdout carries frames only:
+ * the worker moves it to a descriptor of its own and points fd 1 at stderr, so nothing else (the
+ * JVM's output, a crash banner) can land between two frames.
  *
  * <pre>Ext2fsWorker CHUNK_BYTES MAX_CACHED_BYTES</pre>
  */
@@ -55,10 +55,10 @@ public final class Ext2fsWorker {
     }
 
     public static void main(String[] args) {
-        FileOutputStream protocolOut = new FileOutputStream(FileDescriptor.out);
         System.setOut(System.err);
         int status;
         try {
+            OutputStream protocolOut = DescriptorOutputStream.takeStdout();
             int chunk = Integer.parseInt(args[0]);
             long cache = Long.parseLong(args[1]);
             preload();

@@ -254,8 +254,8 @@ public final class SandboxedFilesystem implements GuestFilesystem {
         return new GuestFsException(Kind.SANDBOX, operation, path, detail);
     }
 
-    /** The worker's JVM (for tests that kill it), while it runs. */
-    java.util.Optional<ProcessHandle> workerJvm() {
+    /** The worker's JVM inside the sandbox, while it runs (diagnostics; tests kill it). */
+    public java.util.Optional<ProcessHandle> workerProcess() {
         return worker.jvm();
     }
 

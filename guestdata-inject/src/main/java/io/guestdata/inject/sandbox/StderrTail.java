@@ -19,6 +19,8 @@ import java.util.regex.Pattern;
 final class StderrTail {
     static final int KEEP = 8192;
     private static final Pattern SIGNAL = Pattern.compile("#\\s+(SIG[A-Z0-9]+) \\(0x([0-9a-f]+)\\)");
+    /** The banner's "Problematic frame" line: {@code # C  [libext2fs.so.2+0x1f2a]  ext2fs_…}. */
+    private static final Pattern FRAME = Pattern.compile("# [CJjVv]\\s+\\[([^\\]\\s]{1,120})\\]");
 
     private final byte[] head = new byte[KEEP];
     private int headLength;
@@ -94,6 +96,12 @@ final class StderrTail {
     OptionalInt crashSignal() {
         Matcher m = SIGNAL.matcher(text());
         return m.find() ? OptionalInt.of(Integer.parseInt(m.group(2), 16)) : OptionalInt.empty();
+    }
+
+    /** Where the JVM's fatal-error banner says the crash was ({@code libext2fs.so.2+0x1f2a}), sanitised. */
+    Optional<String> crashFrame() {
+        Matcher m = FRAME.matcher(text());
+        return m.find() ? Optional.of(oneLine(m.group(1))) : Optional.empty();
     }
 
     /** The last non-empty line, sanitised; empty when nothing was written. */

@@ -402,7 +402,8 @@ final class WorkerProcess implements AutoCloseable {
         int status = process.exitValue();
         OptionalInt crash = stderr.crashSignal();
         if (crash.isPresent()) {
-            return "died with signal " + crash.getAsInt() + " (" + signalName(crash.getAsInt()) + ")";
+            return "died with signal " + crash.getAsInt() + " (" + signalName(crash.getAsInt()) + ")"
+                    + stderr.crashFrame().map(f -> " in " + f).orElse("");
         }
         if (status == 3 && stderr.text().contains("OutOfMemoryError")) {
             return "ran out of memory (its Java heap is limited to " + settings.heapMiB() + " MiB)";
@@ -461,7 +462,10 @@ final class WorkerProcess implements AutoCloseable {
 
     /** The worker's JVM inside the sandbox (the innermost process), while it runs. */
     Optional<ProcessHandle> jvm() {
-        return process.descendants().filter(p -> p.children().findAny().isEmpty()).findFirst();
+        String java = settings.javaHome().resolve("bin/java").getFileName().toString();
+        List<ProcessHandle> all = process.descendants().toList();
+        return all.stream().filter(p -> p.info().command().map(c -> c.endsWith("/" + java)).orElse(false)).findFirst()
+                .or(() -> all.stream().filter(p -> p.children().findAny().isEmpty()).findFirst());
     }
 
     Stats stats() {
