@@ -58,7 +58,7 @@ public final class Ext2fsSandbox implements AutoCloseable {
         return new SandboxSession(pool, timer, settings.injectionTimeout(), clock);
     }
 
-    /** Workers started and waiting (warm or warming up). */
+    /** Workers started, warmed up and waiting for an injection. */
     public int idleWorkers() {
         return pool.idle();
     }

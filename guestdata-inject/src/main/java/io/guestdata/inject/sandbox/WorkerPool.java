@@ -37,6 +37,7 @@ final class WorkerPool implements AutoCloseable {
     private final Warmup warmup;
     private final Deque<Future<WorkerProcess>> waiting = new ArrayDeque<>();
     private final Set<WorkerProcess> notTaken = new HashSet<>();
+    private final Set<WorkerProcess> warm = new HashSet<>();
     private final CompletableFuture<Optional<String>> verdict = new CompletableFuture<>();
     private boolean closed;
 
@@ -83,11 +84,15 @@ final class WorkerPool implements AutoCloseable {
             discard(worker);
             throw e;
         }
+        synchronized (this) {
+            warm.add(worker);
+        }
         return worker;
     }
 
     private synchronized void discard(WorkerProcess worker) {
         notTaken.remove(worker);
+        warm.remove(worker);
         worker.close();
     }
 
@@ -129,6 +134,7 @@ final class WorkerPool implements AutoCloseable {
             }
             synchronized (this) {
                 notTaken.remove(worker);
+                warm.remove(worker);
             }
             if (worker.usable()) {
                 return worker;
@@ -160,9 +166,9 @@ final class WorkerPool implements AutoCloseable {
         }
     }
 
-    /** Workers started and not taken (ready or warming up), for tests and status. */
+    /** Workers started, warmed up and waiting to be taken. */
     synchronized int idle() {
-        return (int) notTaken.stream().filter(WorkerProcess::usable).count();
+        return (int) warm.stream().filter(WorkerProcess::usable).count();
     }
 
     /** Why workers are not warmed up, or "". */
@@ -185,6 +191,7 @@ final class WorkerPool implements AutoCloseable {
                 w.close();
             }
             notTaken.clear();
+            warm.clear();
             for (Future<WorkerProcess> f : waiting) {
                 f.cancel(false);
             }
