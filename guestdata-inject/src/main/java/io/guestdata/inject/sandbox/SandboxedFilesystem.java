@@ -36,6 +36,7 @@ public final class SandboxedFilesystem implements GuestFilesystem {
     private final InstantSource clock;
     private boolean closed;
     private AutoCloseable owner;
+    private GuestFsException broken;
 
     private SandboxedFilesystem(WorkerProcess worker, int handle, String image, OpenMode mode, InstantSource clock) {
         this.worker = worker;
@@ -242,9 +243,19 @@ public final class SandboxedFilesystem implements GuestFilesystem {
         try {
             return worker.call(type, handle, clock.millis(), body, result, maxResult);
         } catch (WorkerException e) {
-            throw failure(e, operation, path, mode == OpenMode.READ_WRITE
+            GuestFsException f = failure(e, operation, path, mode == OpenMode.READ_WRITE
                     ? "nothing this open changed was written to the image" : "nothing was written");
+            if (e.dead() && broken == null) {
+                broken = f;
+            }
+            throw f;
         }
+    }
+
+    /** The failure that ended the worker, once it did. */
+    @Override
+    public synchronized java.util.Optional<GuestFsException> broken() {
+        return java.util.Optional.ofNullable(broken);
     }
 
     private static GuestFsException failure(WorkerException e, String operation, GuestPath path, String consequence) {
