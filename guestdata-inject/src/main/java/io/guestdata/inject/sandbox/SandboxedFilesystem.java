@@ -199,8 +199,8 @@ public final class SandboxedFilesystem implements GuestFilesystem {
     /**
      * Closes the filesystem in the worker; for a writable one, the worker hands over its changes,
      * which are checked and committed to the window here, at once, before the close returns. A
-     * second close does nothing. After the worker died, closing a read-only filesystem does nothing
-     * more; closing a writable one fails, saying that nothing was written.
+     * second close does nothing. When the worker had died before, closing a read-only filesystem does
+     * nothing more (it changed nothing); closing a writable one fails, saying that nothing was written.
      */
     @Override
     public synchronized void close() throws GuestFsException {
@@ -211,7 +211,7 @@ public final class SandboxedFilesystem implements GuestFilesystem {
         try {
             worker.call(WorkerProtocol.CLOSE, handle, clock.millis(), out -> { }, in -> null, 0);
         } catch (WorkerException e) {
-            if (mode == OpenMode.READ_WRITE || !e.dead()) {
+            if (mode == OpenMode.READ_WRITE || !e.earlier()) {
                 throw failure(e, "close " + image, null, worker.committed(handle)
                         ? "its changes had been committed to the image before"
                         : "nothing was written to the image");

@@ -10,17 +10,33 @@ final class WorkerException extends Exception {
     private static final long serialVersionUID = 1L;
 
     private final boolean dead;
+    private final boolean earlier;
 
     /**
      * @param dead whether the worker is gone (every later call fails too), rather than one call
      *             having failed in it
      */
     WorkerException(String what, boolean dead) {
+        this(what, dead, false);
+    }
+
+    private WorkerException(String what, boolean dead, boolean earlier) {
         super(what);
         this.dead = dead;
+        this.earlier = earlier;
+    }
+
+    /** The worker had died before this call: nothing was asked of it. */
+    static WorkerException diedEarlier(String what) {
+        return new WorkerException(what, true, true);
     }
 
     boolean dead() {
         return dead;
+    }
+
+    /** Whether the worker was already gone when the call began (the call itself sent nothing). */
+    boolean earlier() {
+        return earlier;
     }
 }

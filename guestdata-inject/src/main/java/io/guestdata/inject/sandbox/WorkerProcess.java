@@ -91,8 +91,15 @@ final class WorkerProcess implements AutoCloseable {
     static WorkerProcess start(BubblewrapLauncher launcher, ScheduledExecutorService timer)
             throws SandboxUnavailableException, WorkerException {
         SandboxSettings settings = launcher.settings();
-        List<String> command = launcher.command(Ext2fsWorker.class, List.of(
-                Integer.toString(settings.chunkKiB() << 10), Long.toString((long) settings.cacheMiB() << 20)));
+        return start(launcher, timer, Ext2fsWorker.class, List.of(Integer.toString(settings.chunkKiB() << 10),
+                Long.toString((long) settings.cacheMiB() << 20)));
+    }
+
+    /** As {@link #start(BubblewrapLauncher, ScheduledExecutorService)}, with another worker class (tests: a hostile one). */
+    static WorkerProcess start(BubblewrapLauncher launcher, ScheduledExecutorService timer, Class<?> main,
+                               List<String> args) throws SandboxUnavailableException, WorkerException {
+        SandboxSettings settings = launcher.settings();
+        List<String> command = launcher.command(main, args);
         Process process;
         try {
             process = launcher.start(command);
@@ -167,7 +174,7 @@ final class WorkerProcess implements AutoCloseable {
     synchronized <T> T call(byte type, int handle, long nowMillis, WorkerProtocol.Body body, Result<T> result,
                             int maxResult) throws GuestFsException, WorkerException {
         if (death != null) {
-            throw new WorkerException(death, true);
+            throw WorkerException.diedEarlier(death);
         }
         Duration limit = settings.callTimeout();
         ScheduledFuture<?> alarm = timer.schedule(() -> kill("did not answer within " + seconds(limit)
