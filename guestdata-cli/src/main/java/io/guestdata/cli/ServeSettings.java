@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.guestdata.core.metadata.MetadataOptions;
+import io.guestdata.inject.sandbox.SandboxSettings;
 import io.guestdata.server.metadata.ApiListener;
 import io.guestdata.server.metadata.IdentificationMode;
 import io.guestdata.server.metadata.MetadataServerConfig;
@@ -75,6 +76,8 @@ final class ServeSettings {
             new Key("api-token", Kind.TEXT, null, true),
             new Key("api-token-file", Kind.TEXT, null, false),
             new Key("inject-allowed-dirs", Kind.LIST, "", false),
+            new Key("inject-sandbox", Kind.TEXT, "bwrap", false),
+            new Key("inject-sandbox-pool", Kind.TEXT, "1", false),
             new Key("metadata-cache-entries", Kind.TEXT,
                     Integer.toString(StoreInstanceDirectory.DEFAULT_CACHE_ENTRIES), false));
 
@@ -101,9 +104,12 @@ final class ServeSettings {
     }
 
     private final Map<String, Sourced> values;
+    /** The environment's {@code PATH}, where the inject sandbox finds bwrap, prlimit and setpriv. */
+    private final Map<String, String> path;
 
-    private ServeSettings(Map<String, Sourced> values) {
+    private ServeSettings(Map<String, Sourced> values, Map<String, String> path) {
         this.values = values;
+        this.path = path;
     }
 
     /**
@@ -135,7 +141,8 @@ final class ServeSettings {
         if (out.get("store").value() == null) {
             out.put("store", new Sourced("sqlite:" + out.get("data-dir").text(), "default (sqlite:<data-dir>)"));
         }
-        return new ServeSettings(out);
+        String pathVariable = environment.get("PATH");
+        return new ServeSettings(out, pathVariable == null ? Map.of() : Map.of("PATH", pathVariable));
     }
 
     private static List<String> splitList(String text) {
@@ -490,14 +497,37 @@ final class ServeSettings {
             }
             injectDirs.add(p);
         }
-        return Optional.of(new ApiSettings(address.get(), token.get(), List.copyOf(injectDirs)));
+        return Optional.of(new ApiSettings(address.get(), token.get(), List.copyOf(injectDirs), injectSandbox()));
+    }
+
+    /** {@code inject-sandbox} (bwrap or off) and {@code inject-sandbox-pool}: empty when off. */
+    private Optional<SandboxSettings> injectSandbox() throws ConfigError {
+        String mode = get("inject-sandbox").text().strip();
+        String poolText = get("inject-sandbox-pool").text().strip();
+        int pool;
+        try {
+            pool = Integer.parseInt(poolText);
+            if (pool < 0 || pool > 64) {
+                throw new NumberFormatException();
+            }
+        } catch (NumberFormatException e) {
+            throw error("inject-sandbox-pool", "must be a whole number from 0 to 64, got '" + poolText + "'");
+        }
+        return switch (mode) {
+            case "bwrap" -> Optional.of(SandboxSettings.fromEnvironment(path).withPoolSize(pool));
+            case "off" -> Optional.empty();
+            default -> throw error("inject-sandbox", "must be bwrap or off, got '" + mode + "'");
+        };
     }
 
     /**
      * @param allowedInjectDirs directories whose images {@code POST /v1/instances/{uuid}/inject} may write;
      *                          empty: the endpoint is off (403)
+     * @param injectSandbox     how libext2fs runs for those injections: in bubblewrap-isolated workers (the
+     *                          default), or empty: in the service's process ({@code inject-sandbox: off})
      */
-    record ApiSettings(InetSocketAddress address, String token, List<java.nio.file.Path> allowedInjectDirs) {
+    record ApiSettings(InetSocketAddress address, String token, List<java.nio.file.Path> allowedInjectDirs,
+                       Optional<SandboxSettings> injectSandbox) {
         ApiListener listener(Map<String, io.helidon.webserver.http.HttpService> services) {
             return new ApiListener(address, services);
         }
