@@ -105,7 +105,7 @@ final class BubblewrapLauncher {
                 "--size", Long.toString(TMP_BYTES), "--tmpfs", "/tmp", "--chdir", "/tmp",
                 "--remount-ro", "/dev", "--remount-ro", "/", "--"));
         cmd.add(r.javaHome().resolve("bin/java").toString());
-        cmd.addAll(List.of("-Xmx" + settings.heapMiB() + "m", "-Xms16m", "-XX:+UseSerialGC",
+        cmd.addAll(List.of("-Xmx" + settings.heapMiB() + "m", "-Xms32m", "-XX:+UseSerialGC",
                 "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-XX:-UsePerfData",
                 "-XX:ReservedCodeCacheSize=32m", "-XX:MaxMetaspaceSize=96m", "-XX:CompressedClassSpaceSize=64m",
                 "-XX:+ExitOnOutOfMemoryError", "-XX:+DisplayVMOutputToStderr", "-XX:ErrorFile=/tmp/hs_err.log",

@@ -113,6 +113,7 @@ public final class SandboxSession implements AutoCloseable {
         }
         if (worker != null) {
             worker.close();
+            pool.released();
         }
     }
 }

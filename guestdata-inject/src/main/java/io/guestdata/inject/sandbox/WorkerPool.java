@@ -20,8 +20,10 @@ import io.guestdata.inject.fs.GuestFsException;
 /**
  * Workers started ahead of need: {@code poolSize} of them are kept started, ready and warmed up
  * ({@link Warmup}), waiting on their stdin, so an injection does not pay for a JVM start. A worker
- * {@link #take() taken} belongs to one injection and is then discarded; a replacement is started
- * in the background at once. Closing the pool kills the idle ones.
+ * {@link #take() taken} belongs to one injection and is then discarded; its replacement starts in
+ * the background when that injection ends ({@link #released()}), or {@link #REPLACEMENT_DELAY}
+ * after it began, whichever comes first: a JVM start takes about half a second of CPU, which the
+ * injection would otherwise compete with on a small machine. Closing the pool kills the idle ones.
  *
  * <p>Workers are started on the pool's own platform threads, which live until the pool is closed:
  * bubblewrap's {@code --die-with-parent} (the parent-death signal) follows the thread that started
@@ -35,6 +37,9 @@ final class WorkerPool implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final ExecutorService starters;
     private final Warmup warmup;
+    /** How long a taken worker's replacement waits for the injection to end before it starts anyway. */
+    static final java.time.Duration REPLACEMENT_DELAY = java.time.Duration.ofSeconds(2);
+
     private final Deque<Future<WorkerProcess>> waiting = new ArrayDeque<>();
     private final Set<WorkerProcess> notTaken = new HashSet<>();
     private final Set<WorkerProcess> warm = new HashSet<>();
@@ -57,9 +62,14 @@ final class WorkerPool implements AutoCloseable {
 
     /** Starts workers until {@code poolSize} are ready or starting. */
     private void topUp() {
-        while (waiting.size() < settings.poolSize()) {
+        while (!closed && waiting.size() < settings.poolSize()) {
             waiting.addLast(starters.submit(this::launch));
         }
+    }
+
+    /** An injection that took a worker ended: its replacement may start now. */
+    synchronized void released() {
+        topUp();
     }
 
     private WorkerProcess launch() throws SandboxUnavailableException, WorkerException, GuestFsException {
@@ -84,6 +94,7 @@ final class WorkerPool implements AutoCloseable {
             discard(worker);
             throw e;
         }
+        worker.resetStats();
         synchronized (this) {
             warm.add(worker);
         }
@@ -114,8 +125,10 @@ final class WorkerPool implements AutoCloseable {
                 next = waiting.pollFirst();
                 if (next == null) {
                     next = starters.submit(this::launch);
+                    topUp(); // none was warm: the pool is behind, catch up at once
+                } else {
+                    timer.schedule(this::released, REPLACEMENT_DELAY.toMillis(), TimeUnit.MILLISECONDS);
                 }
-                topUp();
             }
             WorkerProcess worker;
             try {

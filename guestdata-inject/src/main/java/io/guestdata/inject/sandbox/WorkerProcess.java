@@ -53,7 +53,7 @@ final class WorkerProcess implements AutoCloseable {
     private String death;
     private String commitFailure = "";
     private final java.util.Set<Integer> committed = new java.util.HashSet<>();
-    private final Stats stats = new Stats();
+    private Stats stats = new Stats();
 
     /** A window the worker may read through a handle, and whether it may commit to it. */
     private record Served(FilesystemWindow window, boolean writable, String token) {
@@ -65,11 +65,15 @@ final class WorkerProcess implements AutoCloseable {
         long fetches;
         long fetchedBytes;
         long committedBytes;
+        long callNanos;
+        long fetchNanos;
+        long commitNanos;
 
         @Override
         public String toString() {
             return requests + " requests, " + fetches + " fetches (" + fetchedBytes / 1024 + " KiB), "
-                    + committedBytes / 1024 + " KiB committed";
+                    + committedBytes / 1024 + " KiB committed; " + callNanos / 1000 + " µs in calls, of which "
+                    + fetchNanos / 1000 + " µs reading fetches here and " + commitNanos / 1000 + " µs committing";
         }
     }
 
@@ -182,6 +186,7 @@ final class WorkerProcess implements AutoCloseable {
         int closing = type == WorkerProtocol.CLOSE ? handle : 0;
         List<WindowChange> changes = new ArrayList<>();
         boolean committed = false;
+        long started = System.nanoTime();
         try {
             stats.requests++;
             channel.send(type, WorkerProtocol.payload(out -> {
@@ -223,6 +228,7 @@ final class WorkerProcess implements AutoCloseable {
             throw new WorkerException(died(), true);
         } finally {
             alarm.cancel(false);
+            stats.callNanos += System.nanoTime() - started;
         }
     }
 
@@ -282,6 +288,7 @@ final class WorkerProcess implements AutoCloseable {
             throw protocol("a fetch of " + length + " bytes at " + position + " of a " + size + "-byte window");
         }
         byte[] data = new byte[length];
+        long started = System.nanoTime();
         try {
             served.window().read(position, ByteBuffer.wrap(data));
         } catch (IOException e) {
@@ -292,6 +299,7 @@ final class WorkerProcess implements AutoCloseable {
         }
         stats.fetches++;
         stats.fetchedBytes += length;
+        stats.fetchNanos += System.nanoTime() - started;
         channel.send(WorkerProtocol.DATA, data);
     }
 
@@ -351,6 +359,7 @@ final class WorkerProcess implements AutoCloseable {
         if (served == null || !served.writable()) {
             throw protocol("a commit to window " + handle + ", which is not writable");
         }
+        long started = System.nanoTime();
         try {
             served.window().commit(changes);
         } catch (IOException e) {
@@ -359,6 +368,7 @@ final class WorkerProcess implements AutoCloseable {
             return;
         }
         stats.committedBytes += sum;
+        stats.commitNanos += System.nanoTime() - started;
         committed.add(handle);
         channel.send(WorkerProtocol.COMMITTED, new byte[0]);
     }
@@ -477,6 +487,11 @@ final class WorkerProcess implements AutoCloseable {
 
     Stats stats() {
         return stats;
+    }
+
+    /** Counts from zero again (after the warm-up, so a session's traffic is its own). */
+    synchronized void resetStats() {
+        stats = new Stats();
     }
 
     /** Discards the worker: it is killed (it holds nothing that is not committed or thrown away). */
