@@ -123,11 +123,11 @@ final class InjectCommand implements Callable<Integer> {
         }
     }
 
-    /** The sandbox for {@code --sandbox bwrap} (one worker starting at once), or null for {@code off}. */
+    /** The sandbox for {@code --sandbox bwrap} (its one worker starting at once), or null for {@code off}. */
     private Ext2fsSandbox startSandbox() throws CommandFailure {
         return switch (sandbox) {
-            case "bwrap" -> Ext2fsSandbox.start(SandboxSettings.fromEnvironment(environment).withPoolSize(1)
-                    .withWarmupRounds(CLI_WARMUP_ROUNDS));
+            case "bwrap" -> Ext2fsSandbox.start(SandboxSettings.fromEnvironment(environment).withPoolSize(0)
+                    .withWarmupRounds(CLI_WARMUP_ROUNDS)).prestart(); // one worker, no replacement
             case "off" -> null;
             default -> throw new CommandFailure(ExitCode.USAGE, "--sandbox must be bwrap or off, got '" + sandbox + "'");
         };

@@ -40,6 +40,15 @@ public final class Ext2fsSandbox implements AutoCloseable {
         return new Ext2fsSandbox(Objects.requireNonNull(settings, "settings"));
     }
 
+    /**
+     * Starts one worker now, beyond the pool: for a one-shot command (pool size 0), whose single
+     * injection then finds it started, and after which nothing is started again.
+     */
+    public Ext2fsSandbox prestart() {
+        pool.prestart();
+        return this;
+    }
+
     public SandboxSettings settings() {
         return settings;
     }

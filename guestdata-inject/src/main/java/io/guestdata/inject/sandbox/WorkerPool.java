@@ -67,6 +67,16 @@ final class WorkerPool implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts one worker now, beyond the pool size and without a replacement after it is taken: a
+     * one-shot command's single injection.
+     */
+    synchronized void prestart() {
+        if (!closed) {
+            waiting.addLast(starters.submit(this::launch));
+        }
+    }
+
     /** An injection that took a worker ended: its replacement may start now. */
     synchronized void released() {
         topUp();
