@@ -32,8 +32,7 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        int code = run(args, System.out, System.err);
-        System.exit(code);
+        System.exit(run(args, System.out, System.err));
     }
 
     /**
