@@ -23,6 +23,8 @@ import io.guestdata.inject.fs.Ext2Filesystem;
 import io.guestdata.inject.fs.GuestFsException;
 import io.guestdata.inject.fs.OpenMode;
 import io.guestdata.inject.guestfs.GuestfsFilesystem;
+import io.guestdata.inject.sandbox.Ext2fsSandbox;
+import io.guestdata.inject.sandbox.SandboxSettings;
 
 /**
  * The injection benchmark: one injection ({@link Injection}) on a fresh copy of the same ext4 image,
@@ -31,6 +33,9 @@ import io.guestdata.inject.guestfs.GuestfsFilesystem;
  *
  * <ol>
  *   <li>in-process: {@link Ext2Filesystem}, open to close, JMH single-shot in a warm JVM;</li>
+ *   <li>in-process and sandboxed again, in one JMH run of their own ({@link SandboxInjectBenchmark}: the
+ *       same calls through a bubblewrap-isolated worker taken warm from the pool), and what a cold
+ *       worker start costs (bwrap, JVM, libext2fs loaded, to ready);</li>
  *   <li>one-shot JVM: a new {@code java} process per injection with the launcher's flags (what a
  *       {@code guestdata inject} command costs, JVM start included);</li>
  *   <li>{@code debugfs -w -f script}: the whole process;</li>
@@ -41,7 +46,7 @@ import io.guestdata.inject.guestfs.GuestfsFilesystem;
  * timed is a correct injection.
  *
  * <pre>java -jar guestdata-bench-inject-*-benchmarks.jar --base IMG --work DIR [--debugfs N]
- *     [--guestfish N] [--guestfs-java N] [--one-shot N] [--jmh-warmup N] [--jmh-iterations N]</pre>
+ *     [--guestfish N] [--guestfs-java N] [--one-shot N] [--sandbox N] [--jmh-warmup N] [--jmh-iterations N]</pre>
  * {@code --inject-once IMG} is the one-shot process itself.
  */
 public final class InjectBench {
@@ -63,6 +68,7 @@ public final class InjectBench {
         int guestfishRuns = Integer.parseInt(a.getOrDefault("guestfish", "3"));
         int guestfsJavaRuns = Integer.parseInt(a.getOrDefault("guestfs-java", "3"));
         int oneShotRuns = Integer.parseInt(a.getOrDefault("one-shot", "20"));
+        int sandboxRuns = Integer.parseInt(a.getOrDefault("sandbox", "40"));
         int warmup = Integer.parseInt(a.getOrDefault("jmh-warmup", "10"));
         int iterations = Integer.parseInt(a.getOrDefault("jmh-iterations", "60"));
 
@@ -74,6 +80,10 @@ public final class InjectBench {
 
         Map<String, Samples> results = new LinkedHashMap<>();
         results.put("in-process ext2fs (JMH, warm JVM)", inProcess(base, work, warmup, iterations));
+        if (sandboxRuns > 0) {
+            results.putAll(sandboxed(base, work, warmup, sandboxRuns));
+            results.put("cold sandboxed worker start (bwrap + JVM + libext2fs, to ready)", coldStarts(5));
+        }
         if (oneShotRuns > 0) {
             results.put("one-shot JVM process, ext2fs", oneShot(base, work, oneShotRuns));
         }
@@ -108,6 +118,46 @@ public final class InjectBench {
                     .forEach(i -> ms.add(i.getPrimaryResult().getScore())));
         }
         Images.verify(work.resolve("jmh.img"), "in-process ext2fs");
+        return new Samples(ms);
+    }
+
+    /** {@link SandboxInjectBenchmark}: in-process and sandboxed (warm worker) in one JMH run. */
+    private static Map<String, Samples> sandboxed(Path base, Path work, int warmup, int iterations)
+            throws RunnerException, IOException, InterruptedException {
+        Options options = new OptionsBuilder()
+                .include(SandboxInjectBenchmark.class.getName() + ".inject")
+                .param("base", base.toString())
+                .param("work", work.toString())
+                .warmupIterations(warmup)
+                .measurementIterations(iterations)
+                .forks(1)
+                .build();
+        Map<String, Samples> out = new LinkedHashMap<>();
+        for (RunResult result : new Runner(options).run()) {
+            String mode = result.getParams().getParam("mode");
+            List<Double> ms = new ArrayList<>();
+            result.getBenchmarkResults().forEach(b -> b.getIterationResults()
+                    .forEach(i -> ms.add(i.getPrimaryResult().getScore())));
+            Images.verify(work.resolve("jmh-" + mode + ".img"), mode + " ext2fs");
+            out.put(mode.equals("sandboxed") ? "sandboxed ext2fs (JMH, warm worker from the pool)"
+                    : "in-process ext2fs (JMH, same run as sandboxed)", new Samples(ms));
+        }
+        return out;
+    }
+
+    /** Start to ready of a worker that was not pre-started: what an injection waits when the pool is empty. */
+    private static Samples coldStarts(int runs) throws InterruptedException {
+        List<Double> ms = new ArrayList<>();
+        for (int i = 0; i < runs; i++) {
+            long start = System.nanoTime();
+            try (Ext2fsSandbox sandbox = Ext2fsSandbox.start(SandboxSettings.defaults().withPoolSize(1)
+                    .withWarmupRounds(0))) {
+                while (sandbox.idleWorkers() < 1) {
+                    Thread.sleep(1);
+                }
+                ms.add((System.nanoTime() - start) / 1e6);
+            }
+        }
         return new Samples(ms);
     }
 
