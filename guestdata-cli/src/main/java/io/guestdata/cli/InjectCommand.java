@@ -126,8 +126,12 @@ final class InjectCommand implements Callable<Integer> {
     /** The sandbox for {@code --sandbox bwrap} (its one worker starting at once), or null for {@code off}. */
     private Ext2fsSandbox startSandbox() throws CommandFailure {
         return switch (sandbox) {
-            case "bwrap" -> Ext2fsSandbox.start(SandboxSettings.fromEnvironment(environment).withPoolSize(0)
-                    .withWarmupRounds(CLI_WARMUP_ROUNDS)).prestart(); // one worker, no replacement
+            case "bwrap" -> {
+                Ext2fsSandbox started = Ext2fsSandbox.start(SandboxSettings.fromEnvironment(environment).withPoolSize(0)
+                        .withWarmupRounds(CLI_WARMUP_ROUNDS));
+                // one worker, no replacement; none ahead for --backend guestfs, which never uses libext2fs
+                yield "guestfs".equals(backend) ? started : started.prestart();
+            }
             case "off" -> null;
             default -> throw new CommandFailure(ExitCode.USAGE, "--sandbox must be bwrap or off, got '" + sandbox + "'");
         };

@@ -118,6 +118,59 @@ class InjectSandboxCommandTest {
         assertTrue(ok.out().contains("inject-sandbox"), ok.out());
     }
 
+    /** Worker JVMs of this process's sandboxes. */
+    private static java.util.Set<Long> workers() {
+        return ProcessHandle.current().descendants()
+                .filter(p -> p.info().command().map(c -> c.endsWith("/bin/java")).orElse(false))
+                .map(ProcessHandle::pid).collect(java.util.stream.Collectors.toSet());
+    }
+
+    @Test
+    void serveInjectsThroughItsWarmSandboxedWorker() throws Exception {
+        Path images = Files.createDirectories(tmp.resolve("images"));
+        Path served = Files.move(image, images.resolve("disk.img"));
+        String token = "0123456789abcdef0123";
+        var api = new ServeSettings.ApiSettings(new java.net.InetSocketAddress("127.0.0.1", 0), token, List.of(images),
+                java.util.Optional.of(io.guestdata.inject.sandbox.SandboxSettings.defaults().withPoolSize(1)));
+        var config = io.guestdata.server.metadata.MetadataServerConfig.builder()
+                .listen(new java.net.InetSocketAddress("127.0.0.1", 0)).noManagement().build();
+        java.util.Set<Long> warm;
+        try (ServeService service = ServeService.start("sqlite:" + tmp.resolve("data"), config, java.util.Optional.of(api))) {
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+            while (workers().isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            warm = workers();
+            assertEquals(1, warm.size(), "the service pre-started one worker");
+            var http = java.net.http.HttpClient.newHttpClient();
+            String base = "http://127.0.0.1:" + service.server().apiPort() + "/v1/instances";
+            String document = Files.readString(CloudInitReadsConfigDriveTreeTest.resource("instances/full.json"));
+            var created = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base))
+                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(document)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(201, created.statusCode(), created.body());
+            String uuid = new ObjectMapper().readTree(document).get("uuid").asText();
+            var injected = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/" + uuid + "/inject"))
+                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"image\": \"" + served + "\"}")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, injected.statusCode(), injected.body());
+            assertEquals("done", new ObjectMapper().readTree(injected.body()).get("outcome").asText());
+            // the warm worker served it and was discarded: it served this injection only
+            for (long pid : warm) {
+                assertTrue(ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true), "worker " + pid + " still runs");
+            }
+        }
+        assertEquals(0, Tool.run(List.of("e2fsck", "-fn", served.toString())).exitCode());
+        assertTrue(Tool.run(List.of("debugfs", "-R", "cat /meta.js", served.toString())).stdout().startsWith("{\"role\""));
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (!workers().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertTrue(workers().isEmpty(), "closing the service ends its workers: " + workers());
+    }
+
     @Test
     void serveWithInjectionButWithoutBubblewrapDoesNotStart() throws Exception {
         Path empty = Files.createDirectories(tmp.resolve("no-tools"));
