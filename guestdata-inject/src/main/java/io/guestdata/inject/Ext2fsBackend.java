@@ -107,7 +107,7 @@ public final class Ext2fsBackend implements FilesystemBackend {
             return FilesystemBackend.super.openSession();
         }
         SandboxSession session = sandbox.session(clock);
-        return new Session(new InSession(session), session::close);
+        return new Session(new InSession(session, sandbox), session::close);
     }
 
     private static DiskWindow window(InjectionTarget target) {
@@ -120,10 +120,15 @@ public final class Ext2fsBackend implements FilesystemBackend {
     }
 
     /** The sandboxed backend inside one injection's session. */
-    private record InSession(SandboxSession session) implements FilesystemBackend {
+    private record InSession(SandboxSession session, Ext2fsSandbox sandbox) implements FilesystemBackend {
         @Override
         public String name() {
             return NAME;
+        }
+
+        @Override
+        public Optional<String> unavailable() {
+            return sandbox.unavailable();
         }
 
         @Override

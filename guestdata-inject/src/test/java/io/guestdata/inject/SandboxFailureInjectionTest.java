@@ -196,6 +196,24 @@ class SandboxFailureInjectionTest {
     }
 
     @Test
+    void withoutBubblewrapTheBackendCannotBeUsedAndNothingIsOpened() throws Exception {
+        Path img = GuestImages.wholeDisk(dir, "disk.img", GuestImages.skeleton(dir), 32, "-t", "ext4");
+        Path noTools = java.nio.file.Files.createDirectories(dir.resolve("no-tools"));
+        try (Ext2fsSandbox without = Ext2fsSandbox.start(SandboxSettings.defaults().withSearchPath(List.of(noTools)))) {
+            DiskInjector injector = new DiskInjector(FilesystemBackends.thisBuild(
+                    io.guestdata.inject.guestfs.GuestfsSettings.DEFAULT, Ext2fsBackend.sandboxed(without)),
+                    RandomGenerator.of("L64X128MixRandom"));
+            BackendUnavailableException e = assertThrows(BackendUnavailableException.class, () -> injector.inject(img,
+                    Instances.full(), InjectionOptions.defaults().withPartition(0).withUndoDirectory(dir.resolve("undo"))));
+            assertEquals("the whole disk of " + img + " holds ext4, which needs the ext2fs backend, and it cannot be"
+                    + " used: the ext2fs sandbox needs bubblewrap (Debian package bubblewrap) and util-linux' prlimit and"
+                    + " setpriv: bwrap (Debian package bubblewrap) was not found in " + noTools + "; or run libext2fs"
+                    + " without the sandbox (inject --sandbox off, serve setting inject-sandbox: off), for trusted images"
+                    + " only", e.getMessage());
+        }
+    }
+
+    @Test
     void killedWhilePlanningIsAnErrorAndNothingIsWritten() throws Exception {
         Path img = GuestImages.wholeDisk(dir, "disk.img", GuestImages.skeleton(dir), 32, "-t", "ext4");
         String before = sha256(img);
