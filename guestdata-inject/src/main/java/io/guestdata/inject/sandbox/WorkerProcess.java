@@ -52,6 +52,8 @@ final class WorkerProcess implements AutoCloseable {
     private int nextHandle = 1;
     private String death;
     private String commitFailure = "";
+    /** The time limit of the call in progress (paused while this process commits). */
+    private ScheduledFuture<?> callAlarm;
     private final java.util.Set<Integer> committed = new java.util.HashSet<>();
     private Stats stats = new Stats();
 
@@ -141,6 +143,13 @@ final class WorkerProcess implements AutoCloseable {
         }
     }
 
+    /** Kills the worker when the call in progress takes longer than the per-call limit. */
+    private ScheduledFuture<?> startCallAlarm() {
+        Duration limit = settings.callTimeout();
+        return timer.schedule(() -> kill("did not answer within " + seconds(limit) + " (the per-call limit) and was"
+                + " killed"), limit.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     /** Makes {@code window} readable by the worker under a new handle. */
     synchronized int register(FilesystemWindow window, boolean writable) {
         int handle = nextHandle++;
@@ -180,9 +189,7 @@ final class WorkerProcess implements AutoCloseable {
         if (death != null) {
             throw WorkerException.diedEarlier(death);
         }
-        Duration limit = settings.callTimeout();
-        ScheduledFuture<?> alarm = timer.schedule(() -> kill("did not answer within " + seconds(limit)
-                + " (the per-call limit) and was killed"), limit.toMillis(), TimeUnit.MILLISECONDS);
+        callAlarm = startCallAlarm();
         int closing = type == WorkerProtocol.CLOSE ? handle : 0;
         List<WindowChange> changes = new ArrayList<>();
         boolean committed = false;
@@ -227,7 +234,7 @@ final class WorkerProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new WorkerException(died(), true);
         } finally {
-            alarm.cancel(false);
+            callAlarm.cancel(false);
             stats.callNanos += System.nanoTime() - started;
         }
     }
@@ -360,12 +367,16 @@ final class WorkerProcess implements AutoCloseable {
             throw protocol("a commit to window " + handle + ", which is not writable");
         }
         long started = System.nanoTime();
+        // The commit is this process's own work (the undo journal, fsync): not the worker's time.
+        callAlarm.cancel(false);
         try {
             served.window().commit(changes);
         } catch (IOException e) {
             commitFailure = e.getMessage() == null ? e.toString() : e.getMessage();
             channel.send(WorkerProtocol.COMMIT_FAILED, WorkerProtocol.payload(out -> out.writeUTF(COMMIT_FAILURE_TOKEN)));
             return;
+        } finally {
+            callAlarm = startCallAlarm();
         }
         stats.committedBytes += sum;
         stats.commitNanos += System.nanoTime() - started;
