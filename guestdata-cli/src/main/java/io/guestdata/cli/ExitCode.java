@@ -32,7 +32,11 @@ public final class ExitCode {
     public static final int FAILED = 9;
     /** inject --best-effort: some items were refused or failed, the others were written. */
     public static final int PARTIAL = 10;
-    /** inject: the filesystem needs a backend this build does not have (e.g. libguestfs). Nothing was written. */
+    /**
+     * inject: the filesystem needs a backend this build does not have (e.g. libguestfs), or the ext2fs sandbox
+     * cannot run (bubblewrap missing or unable to create namespaces). Nothing was written. serve: the same
+     * sandbox problem while the API may inject; nothing started.
+     */
     public static final int BACKEND = 11;
     /**
      * The instance holds something the chosen image format cannot hold or deliver: injected files in a

@@ -3,6 +3,7 @@ package io.guestdata.cli;
 import io.guestdata.core.Instance;
 import io.guestdata.inject.BackendUnavailableException;
 import io.guestdata.inject.DiskInjector;
+import io.guestdata.inject.Ext2fsBackend;
 import io.guestdata.inject.FilesystemBackends;
 import io.guestdata.inject.InjectionItem;
 import io.guestdata.inject.InjectionOptions;
@@ -16,6 +17,8 @@ import io.guestdata.inject.block.ImageFormat;
 import io.guestdata.inject.block.UndoJournal;
 import io.guestdata.inject.fs.GuestFsException;
 import io.guestdata.inject.guestfs.GuestfsSettings;
+import io.guestdata.inject.sandbox.Ext2fsSandbox;
+import io.guestdata.inject.sandbox.SandboxSettings;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -52,8 +55,8 @@ import picocli.CommandLine.Model.CommandSpec;
                 "  8  a check refused the injection before the first write; nothing written",
                 "  9  a write failed; the report says what was written",
                 " 10  --best-effort: some items were refused or failed, the others written",
-                " 11  the filesystem needs a backend this build does not have, or libguestfs is not installed; nothing"
-                        + " written"})
+                " 11  the filesystem needs a backend this build does not have, libguestfs is not installed, or the"
+                        + " sandbox cannot run (bubblewrap missing); nothing written"})
 final class InjectCommand implements Callable<Integer> {
     @Mixin
     InstanceOptions instance;
@@ -107,6 +110,12 @@ final class InjectCommand implements Callable<Integer> {
                     + "~/.local/state/guestdata/undo).")
     Path undoDir;
 
+    @Option(names = "--sandbox", paramLabel = "MODE", defaultValue = "bwrap",
+            description = "bwrap (default): libext2fs reads and writes the guest filesystem in a worker process isolated"
+                    + " by bubblewrap (no network, no host file, an unprivileged user, memory and time limits; needs the"
+                    + " Debian package bubblewrap); off: in this process, for trusted images and debugging only.")
+    String sandbox;
+
     @Spec
     CommandSpec spec;
 
@@ -117,15 +126,47 @@ final class InjectCommand implements Callable<Integer> {
         this.environment = Objects.requireNonNull(environment, "environment");
     }
 
+    /** Warm-up injections for the CLI's worker: none; it would only make the one real injection wait. */
+    static final int CLI_WARMUP_ROUNDS = 0;
+
     @Override
     public Integer call() throws CommandFailure {
+        // The worker starts now, in parallel with reading the instance and opening the image.
+        try (Ext2fsSandbox ext2fsSandbox = startSandbox()) {
+            return inject(ext2fsSandbox);
+        }
+    }
+
+    /** The sandbox for {@code --sandbox bwrap} (its one worker starting at once), or null for {@code off}. */
+    private Ext2fsSandbox startSandbox() throws CommandFailure {
+        return switch (sandbox) {
+            case "bwrap" -> {
+                Ext2fsSandbox started = Ext2fsSandbox.start(SandboxSettings.fromEnvironment(environment).withPoolSize(0)
+                        .withWarmupRounds(CLI_WARMUP_ROUNDS));
+                // one worker, no replacement; none ahead for --backend guestfs, which never uses libext2fs
+                yield "guestfs".equals(backend) ? started : started.prestart();
+            }
+            case "off" -> null;
+            default -> throw new CommandFailure(ExitCode.USAGE, "--sandbox must be bwrap or off, got '" + sandbox + "'");
+        };
+    }
+
+    private Integer inject(Ext2fsSandbox ext2fsSandbox) throws CommandFailure {
         InjectionOptions options = options();
         Instance loaded = instance.load();
         PrintWriter out = spec.commandLine().getOut();
         InjectionReport report;
         try {
+            Ext2fsBackend ext2fs = ext2fsSandbox == null ? new Ext2fsBackend() : Ext2fsBackend.sandboxed(ext2fsSandbox);
+            if (ext2fsSandbox != null && options.backend() != FilesystemBackends.Choice.GUESTFS) {
+                // never a silent fallback to libext2fs in this process
+                java.util.Optional<String> unavailable = ext2fsSandbox.unavailable();
+                if (unavailable.isPresent()) {
+                    throw new BackendUnavailableException(unavailable.get());
+                }
+            }
             DiskInjector injector = new DiskInjector(
-                    FilesystemBackends.thisBuild(GuestfsSettings.fromEnvironment(environment)), new SecureRandom());
+                    FilesystemBackends.thisBuild(GuestfsSettings.fromEnvironment(environment), ext2fs), new SecureRandom());
             report = injector.inject(image, loaded, options);
         } catch (BackendUnavailableException e) {
             throw fail(out, ExitCode.BACKEND, e.getMessage());

@@ -23,7 +23,8 @@ import picocli.CommandLine.Command;
                 "  6  a local input file cannot be read",
                 "  7  inject: the image cannot be used (nothing written)", "  8  inject: refused before the first write",
                 "  9  inject: a write failed", " 10  inject --best-effort: some items not written",
-                " 11  inject: the filesystem needs a backend not in this build or not installed (libguestfs)",
+                " 11  inject: the filesystem needs a backend not in this build or not installed (libguestfs), or the"
+                        + " sandbox cannot run (bubblewrap); serve: the same for the API's injections",
                 " 12  configdrive: the instance holds something the image format cannot hold or deliver (nothing written)",
                 " 13  serve: the configuration is invalid", " 14  serve: the store or a listener is unavailable"})
 public final class Main implements Runnable {

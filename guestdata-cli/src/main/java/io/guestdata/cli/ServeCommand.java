@@ -96,6 +96,17 @@ final class ServeCommand implements Callable<Integer> {
             description = "directories below which the injected images' backing files may lie (Nova's _base; default"
                     + " none: an image that names a backing file is refused)")
     List<String> injectBaseImageDirs;
+    @Option(names = "--inject-sandbox", paramLabel = "bwrap|off",
+            description = "where libext2fs works on injected images: bwrap (default), worker processes isolated by "
+                    + "bubblewrap; off: in the service's process (trusted images only)")
+    String injectSandbox;
+    @Option(names = "--inject-sandbox-pool", paramLabel = "N",
+            description = "sandboxed workers kept started and warm for the next injections (default 1)")
+    String injectSandboxPool;
+    @Option(names = "--inject-undo-dir", paramLabel = "DIR",
+            description = "where injections keep their undo journals while they write, so that an injection the service"
+                    + " was killed in is rolled back by the next one into that image (default <data-dir>/undo)")
+    String injectUndoDir;
     @Option(names = "--metadata-cache-entries", paramLabel = "N",
             description = "built metadata trees kept in memory; others are built from the store on request (default "
                     + StoreInstanceDirectory.DEFAULT_CACHE_ENTRIES + ")")
@@ -136,6 +147,9 @@ final class ServeCommand implements Callable<Integer> {
         put(flags, "api-token-file", apiTokenFile);
         put(flags, "inject-allowed-dirs", injectAllowedDirs == null ? null : List.copyOf(injectAllowedDirs));
         put(flags, "inject-base-image-dirs", injectBaseImageDirs == null ? null : List.copyOf(injectBaseImageDirs));
+        put(flags, "inject-sandbox", injectSandbox);
+        put(flags, "inject-sandbox-pool", injectSandboxPool);
+        put(flags, "inject-undo-dir", injectUndoDir);
         put(flags, "metadata-cache-entries", metadataCacheEntries);
         return flags;
     }
@@ -173,6 +187,8 @@ final class ServeCommand implements Callable<Integer> {
             service = ServeService.start(storeUrl, serverConfig, api);
         } catch (ServeService.Unavailable e) {
             throw new CommandFailure(ExitCode.UNAVAILABLE, "serve: " + e.getMessage());
+        } catch (ServeService.SandboxUnavailable e) {
+            throw new CommandFailure(ExitCode.BACKEND, "serve: " + e.getMessage());
         }
         // SIGTERM and SIGINT end the wait below, so the service stops in order and the process exits 0 (with
         // only the JVM's default handling it would exit 143/130). The hook covers every other exit (SIGHUP, …).

@@ -9,26 +9,34 @@ import io.guestdata.server.metadata.StorePasswordStore;
 import io.guestdata.store.Store;
 import io.guestdata.store.Stores;
 import io.guestdata.inject.DiskInjector;
+import io.guestdata.inject.Ext2fsBackend;
+import io.guestdata.inject.FilesystemBackends;
+import io.guestdata.inject.guestfs.GuestfsSettings;
+import io.guestdata.inject.sandbox.Ext2fsSandbox;
 import io.guestdata.server.api.ManagementApi;
 import io.helidon.webserver.http.HttpService;
+import java.security.SecureRandom;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * {@code guestdata serve}, running: the store, the directory following its change feed, and the listeners.
- * {@link #close()} stops them in reverse order (listeners, feed subscription, store).
+ * {@code guestdata serve}, running: the inject sandbox (when the API may inject), the store, the directory
+ * following its change feed, and the listeners. {@link #close()} stops them in reverse order (listeners, feed
+ * subscription, store, sandbox).
  */
 final class ServeService implements AutoCloseable {
     private final Store store;
     private final StoreInstanceDirectory directory;
     private final MetadataServer server;
+    private final Ext2fsSandbox sandbox;
     private boolean closed;
 
-    private ServeService(Store store, StoreInstanceDirectory directory, MetadataServer server) {
+    private ServeService(Store store, StoreInstanceDirectory directory, MetadataServer server, Ext2fsSandbox sandbox) {
         this.store = store;
         this.directory = directory;
         this.server = server;
+        this.sandbox = sandbox;
     }
 
     /** A start-up failure that is not a configuration error: the store or a listener is unavailable. */
@@ -38,36 +46,67 @@ final class ServeService implements AutoCloseable {
         }
     }
 
+    /** The inject sandbox cannot run here (bubblewrap missing, no namespaces): restarting will not help. */
+    static final class SandboxUnavailable extends Exception {
+        SandboxUnavailable(String message) {
+            super(message);
+        }
+    }
+
     static ServeService start(String storeUrl, MetadataServerConfig config, Optional<ServeSettings.ApiSettings> api)
-            throws Unavailable {
+            throws Unavailable, SandboxUnavailable {
+        // Its first worker starts now, while the store opens; the API never injects without it (no silent fallback).
+        Ext2fsSandbox sandbox = api.filter(a -> !a.allowedInjectDirs().isEmpty()).flatMap(a -> a.injectSandbox())
+                .map(Ext2fsSandbox::start).orElse(null);
         Store store;
         try {
             store = Stores.open(storeUrl);
         } catch (RuntimeException e) {
+            closeSandbox(sandbox);
             throw new Unavailable("cannot open the store " + ServeCommand.redactUrl(storeUrl) + ": " + e.getMessage(), e);
+        }
+        Optional<String> unavailable = sandbox == null ? Optional.empty() : sandbox.unavailable();
+        if (unavailable.isPresent()) {
+            store.close();
+            closeSandbox(sandbox);
+            throw new SandboxUnavailable("inject-allowed-dirs is set, and " + unavailable.get());
         }
         StoreInstanceDirectory directory = null;
         try {
             directory = StoreInstanceDirectory.open(store, config.metadata(), config.metadataCacheEntries());
-            Optional<ApiListener> listener = api.map(a -> a.listener(apiServices(store, a, config.metadata())));
+            Optional<ApiListener> listener = api.map(a -> a.listener(apiServices(store, a, config.metadata(), sandbox)));
             MetadataServer server = MetadataServer.start(config, directory, new StorePasswordStore(store.passwords()),
                     listener);
-            return new ServeService(store, directory, server);
+            return new ServeService(store, directory, server, sandbox);
         } catch (RuntimeException e) {
             if (directory != null) {
                 directory.close();
             }
             store.close();
+            closeSandbox(sandbox);
             throw new Unavailable(e.getMessage(), e);
         }
     }
 
-    /** The management API at {@code /v1} on the API listener (never on the guest listener). */
-    static Map<String, HttpService> apiServices(Store store, ServeSettings.ApiSettings api, MetadataOptions options) {
+    private static void closeSandbox(Ext2fsSandbox sandbox) {
+        if (sandbox != null) {
+            sandbox.close();
+        }
+    }
+
+    /**
+     * The management API at {@code /v1} on the API listener (never on the guest listener); its injections run
+     * libext2fs in {@code sandbox}'s workers, or in this process when it is null ({@code inject-sandbox: off}).
+     */
+    static Map<String, HttpService> apiServices(Store store, ServeSettings.ApiSettings api, MetadataOptions options,
+                                                Ext2fsSandbox sandbox) {
         Map<String, HttpService> services = new LinkedHashMap<>();
-        DiskInjector injector = api.allowedInjectDirs().isEmpty() ? null : new DiskInjector();
+        DiskInjector injector = api.allowedInjectDirs().isEmpty() ? null : new DiskInjector(
+                FilesystemBackends.thisBuild(GuestfsSettings.DEFAULT,
+                        sandbox == null ? new Ext2fsBackend() : Ext2fsBackend.sandboxed(sandbox)), new SecureRandom());
         services.put("/v1", ManagementApi.builder(store, api.token()).metadataOptions(options).injector(injector)
-                .allowedInjectDirs(api.allowedInjectDirs()).injectBaseImageDirs(api.injectBaseImageDirs()).build());
+                .allowedInjectDirs(api.allowedInjectDirs()).injectBaseImageDirs(api.injectBaseImageDirs())
+                .injectUndoDir(api.injectUndoDir()).build());
         return services;
     }
 
@@ -91,7 +130,11 @@ final class ServeService implements AutoCloseable {
             try {
                 directory.close();
             } finally {
-                store.close();
+                try {
+                    store.close();
+                } finally {
+                    closeSandbox(sandbox);
+                }
             }
         }
     }

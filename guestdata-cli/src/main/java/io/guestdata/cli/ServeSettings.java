@@ -9,6 +9,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.guestdata.core.metadata.MetadataOptions;
 import io.guestdata.inject.block.BackingFilePolicy;
+import io.guestdata.inject.sandbox.SandboxSettings;
 import io.guestdata.server.metadata.ApiListener;
 import io.guestdata.server.metadata.ConnectionLimits;
 import io.guestdata.server.metadata.IdentificationMode;
@@ -83,6 +84,9 @@ final class ServeSettings {
             new Key("api-token-file", Kind.TEXT, null, false),
             new Key("inject-allowed-dirs", Kind.LIST, "", false),
             new Key("inject-base-image-dirs", Kind.LIST, "", false),
+            new Key("inject-sandbox", Kind.TEXT, "bwrap", false),
+            new Key("inject-sandbox-pool", Kind.TEXT, "1", false),
+            new Key("inject-undo-dir", Kind.TEXT, null, false),
             new Key("metadata-cache-entries", Kind.TEXT,
                     Integer.toString(StoreInstanceDirectory.DEFAULT_CACHE_ENTRIES), false));
 
@@ -109,9 +113,12 @@ final class ServeSettings {
     }
 
     private final Map<String, Sourced> values;
+    /** The environment's {@code PATH}, where the inject sandbox finds bwrap, prlimit and setpriv. */
+    private final Map<String, String> path;
 
-    private ServeSettings(Map<String, Sourced> values) {
+    private ServeSettings(Map<String, Sourced> values, Map<String, String> path) {
         this.values = values;
+        this.path = path;
     }
 
     /**
@@ -143,7 +150,12 @@ final class ServeSettings {
         if (out.get("store").value() == null) {
             out.put("store", new Sourced("sqlite:" + out.get("data-dir").text(), "default (sqlite:<data-dir>)"));
         }
-        return new ServeSettings(out);
+        if (out.get("inject-undo-dir").value() == null) {
+            out.put("inject-undo-dir", new Sourced(Path.of(out.get("data-dir").text(), "undo").toString(),
+                    "default (<data-dir>/undo)"));
+        }
+        String pathVariable = environment.get("PATH");
+        return new ServeSettings(out, pathVariable == null ? Map.of() : Map.of("PATH", pathVariable));
     }
 
     private static List<String> splitList(String text) {
@@ -535,7 +547,29 @@ final class ServeSettings {
         } catch (IllegalArgumentException e) {
             throw error("inject-base-image-dirs", e.getMessage());
         }
-        return Optional.of(new ApiSettings(address.get(), token.get(), List.copyOf(injectDirs), List.copyOf(baseDirs)));
+        Path undo = Path.of(get("inject-undo-dir").text()).toAbsolutePath().normalize();
+        return Optional.of(new ApiSettings(address.get(), token.get(), List.copyOf(injectDirs), List.copyOf(baseDirs),
+                injectSandbox(), undo));
+    }
+
+    /** {@code inject-sandbox} (bwrap or off) and {@code inject-sandbox-pool}: empty when off. */
+    private Optional<SandboxSettings> injectSandbox() throws ConfigError {
+        String mode = get("inject-sandbox").text().strip();
+        String poolText = get("inject-sandbox-pool").text().strip();
+        int pool;
+        try {
+            pool = Integer.parseInt(poolText);
+            if (pool < 0 || pool > 64) {
+                throw new NumberFormatException();
+            }
+        } catch (NumberFormatException e) {
+            throw error("inject-sandbox-pool", "must be a whole number from 0 to 64, got '" + poolText + "'");
+        }
+        return switch (mode) {
+            case "bwrap" -> Optional.of(SandboxSettings.fromEnvironment(path).withPoolSize(pool));
+            case "off" -> Optional.empty();
+            default -> throw error("inject-sandbox", "must be bwrap or off, got '" + mode + "'");
+        };
     }
 
     /**
@@ -543,9 +577,14 @@ final class ServeSettings {
      *                          empty: the endpoint is off (403)
      * @param injectBaseImageDirs directories below which those images' backing files may lie (Nova's
      *                          {@code _base}); empty: images with backing files are refused
+     * @param injectSandbox     how libext2fs runs for those injections: in bubblewrap-isolated workers (the
+     *                          default), or empty: in the service's process ({@code inject-sandbox: off})
+     * @param injectUndoDir     where those injections keep their undo journals (an injection the service was killed
+     *                          in is rolled back by the next one into that image)
      */
     record ApiSettings(InetSocketAddress address, String token, List<java.nio.file.Path> allowedInjectDirs,
-                       List<java.nio.file.Path> injectBaseImageDirs) {
+                       List<java.nio.file.Path> injectBaseImageDirs, Optional<SandboxSettings> injectSandbox,
+                       Path injectUndoDir) {
         ApiListener listener(Map<String, io.helidon.webserver.http.HttpService> services) {
             return new ApiListener(address, services);
         }

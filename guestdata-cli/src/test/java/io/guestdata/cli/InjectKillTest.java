@@ -196,11 +196,10 @@ class InjectKillTest {
         Path images = Files.createDirectories(tmp.resolve("images"));
         Path image = images.resolve("tenant.img");
         Files.copy(pristine, image);
-        Path state = tmp.resolve("state");
-        undo = state.resolve("guestdata/undo");
         Path data = Files.createDirectories(tmp.resolve("data"));
+        undo = data.resolve("undo"); // serve's default: <data-dir>/undo
         String token = "kill-test-token-0123456789";
-        Map<String, String> env = Map.of("GUESTDATA_API_TOKEN", token, "XDG_STATE_HOME", state.toString());
+        Map<String, String> env = Map.of("GUESTDATA_API_TOKEN", token);
         String uuid = "83679162-1378-4288-a2d4-70e13ec132aa";
         HttpClient admin = HttpClient.newHttpClient();
         String inject = "{\"image\": \"" + image + "\", \"partition\": 0}";

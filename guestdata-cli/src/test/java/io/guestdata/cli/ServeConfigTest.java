@@ -129,6 +129,17 @@ class ServeConfigTest {
     }
 
     @Test
+    void theUndoDirectoryOfApiInjectionsDefaultsToTheDataDirectory() throws Exception {
+        ServeSettings defaults = ServeSettings.resolve(Map.of("data-dir", "/srv/gd"), Map.of(), Optional.empty());
+        assertTrue(defaults.describe().contains("inject-undo-dir = /srv/gd/undo (default (<data-dir>/undo))"),
+                defaults.describe().toString());
+        ServeSettings set = ServeSettings.resolve(Map.of("data-dir", "/srv/gd"),
+                Map.of("GUESTDATA_INJECT_UNDO_DIR", "/var/lib/guestdata/undo"), Optional.empty());
+        assertTrue(set.describe().contains("inject-undo-dir = /var/lib/guestdata/undo (GUESTDATA_INJECT_UNDO_DIR)"),
+                set.describe().toString());
+    }
+
+    @Test
     void configFileFromTheEnvironmentAndListsFromCommas() throws Exception {
         Path file = yaml("api-listen: none\ntrusted-proxies: [10.0.0.0/8]\n");
         Cli cli = Cli.run(Map.of("GUESTDATA_CONFIG", file.toString(),

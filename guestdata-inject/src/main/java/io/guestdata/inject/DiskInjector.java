@@ -96,6 +96,14 @@ public final class DiskInjector {
      */
     public InjectionReport inject(Path image, Instance instance, InjectionOptions options)
             throws IOException, GuestFsException, BackendUnavailableException {
+        // One session per injection: what a backend holds for it (a sandboxed worker) serves it alone.
+        try (FilesystemBackends.Session session = backends.openSession()) {
+            return new DiskInjector(session.backends(), random).injectInSession(image, instance, options);
+        }
+    }
+
+    private InjectionReport injectInSession(Path image, Instance instance, InjectionOptions options)
+            throws IOException, GuestFsException, BackendUnavailableException {
         Objects.requireNonNull(image, "image");
         Objects.requireNonNull(instance, "instance");
         Objects.requireNonNull(options, "options");
@@ -344,7 +352,7 @@ public final class DiskInjector {
                                            List<String> notes) throws GuestFsException {
         InjectionPlan.Result result;
         try {
-            InjectionPlan plan = new InjectionPlanner(fs, instance, options.request(), random).plan();
+            InjectionPlan plan = plan(fs, instance, options);
             result = options.dryRun() ? plan.dryRun(options.bestEffort()) : plan.apply(fs, options.bestEffort());
         } catch (GuestFsException | RuntimeException e) {
             closeQuietly(fs, e);
@@ -360,6 +368,24 @@ public final class DiskInjector {
             return failedClose(report, "flushing and closing the filesystem failed: " + e.getMessage());
         }
         return report;
+    }
+
+    /**
+     * The plan. A sandboxed worker that died while planning is an error (its first failure, which
+     * the planner may have taken for a refusal), never a refusal.
+     */
+    private InjectionPlan plan(GuestFilesystem fs, Instance instance, InjectionOptions options) throws GuestFsException {
+        InjectionPlan plan;
+        try {
+            plan = new InjectionPlanner(fs, instance, options.request(), random).plan();
+        } catch (GuestFsException e) {
+            throw fs.broken().orElse(e);
+        }
+        Optional<GuestFsException> broken = fs.broken();
+        if (broken.isPresent()) {
+            throw broken.get();
+        }
+        return plan;
     }
 
     /**

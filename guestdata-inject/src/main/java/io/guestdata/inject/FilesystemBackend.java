@@ -49,4 +49,28 @@ public interface FilesystemBackend {
      */
     default void checkWritable(InjectionTarget target) throws GuestFsException, IOException {
     }
+
+    /**
+     * This backend as one injection ({@link DiskInjector#inject}) uses it: every filesystem that
+     * injection opens is opened through the session's backend, and closing the session releases
+     * what it held. The sandboxed ext2fs backend holds a worker process there, which serves that
+     * injection only. The default holds nothing: the session's backend is this backend.
+     */
+    default Session openSession() {
+        return new Session(this, () -> {
+        });
+    }
+
+    /** A backend bound to one injection, and how to release what it holds (never throws). */
+    record Session(FilesystemBackend backend, Runnable release) implements AutoCloseable {
+        public Session {
+            java.util.Objects.requireNonNull(backend, "backend");
+            java.util.Objects.requireNonNull(release, "release");
+        }
+
+        @Override
+        public void close() {
+            release.run();
+        }
+    }
 }

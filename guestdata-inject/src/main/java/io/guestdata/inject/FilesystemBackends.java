@@ -55,11 +55,54 @@ public final class FilesystemBackends {
 
     /** As {@link #thisBuild()}, with the libguestfs appliance settings given. */
     public static FilesystemBackends thisBuild(GuestfsSettings guestfs) {
-        return new FilesystemBackends(List.of(new Ext2fsBackend(), new GuestfsBackend(guestfs)));
+        return thisBuild(guestfs, new Ext2fsBackend());
+    }
+
+    /**
+     * As {@link #thisBuild()}, with the libguestfs appliance settings and the ext2fs backend given
+     * (in-process, or {@link Ext2fsBackend#sandboxed sandboxed}, as the CLI and the service run it).
+     */
+    public static FilesystemBackends thisBuild(GuestfsSettings guestfs, Ext2fsBackend ext2fs) {
+        return new FilesystemBackends(List.of(ext2fs, new GuestfsBackend(guestfs)));
     }
 
     public List<FilesystemBackend> all() {
         return backends;
+    }
+
+    /**
+     * The backends as one injection uses them ({@link FilesystemBackend#openSession}); closing the
+     * session releases what they held for it.
+     */
+    public Session openSession() {
+        List<FilesystemBackend.Session> sessions = new java.util.ArrayList<>();
+        for (FilesystemBackend b : backends) {
+            sessions.add(b.openSession());
+        }
+        return new Session(new FilesystemBackends(sessions.stream().map(FilesystemBackend.Session::backend).toList()),
+                sessions);
+    }
+
+    /** {@link #backends()} for one injection; {@link #close()} releases them. */
+    public static final class Session implements AutoCloseable {
+        private final FilesystemBackends backends;
+        private final List<FilesystemBackend.Session> sessions;
+
+        private Session(FilesystemBackends backends, List<FilesystemBackend.Session> sessions) {
+            this.backends = backends;
+            this.sessions = List.copyOf(sessions);
+        }
+
+        public FilesystemBackends backends() {
+            return backends;
+        }
+
+        @Override
+        public void close() {
+            for (FilesystemBackend.Session s : sessions.reversed()) {
+                s.close();
+            }
+        }
     }
 
     /**

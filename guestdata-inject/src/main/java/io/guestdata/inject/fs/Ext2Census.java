@@ -307,6 +307,10 @@ final class Ext2Census {
                         throw corrupt("inode " + ino + " is in use with an invalid mode 0"
                                 + Integer.toOctalString(inode.mode()));
                     }
+                    if (inode.faddr() != 0) {
+                        throw corrupt("inode " + ino + " has i_faddr " + inode.faddr() + ", an obsolete fragment"
+                                + " address that Linux never sets and e2fsck requires to be 0");
+                    }
                     if (ownership && ino == RESIZE_INO) {
                         claimAttributeBlockOnly(arena, (int) ino, inode);
                         claimResizeInode(inode);

@@ -39,6 +39,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
  */
 final class Ext2Consistency {
 
+    /** {@code EXT2_BAD_INO}, {@code ext2_fs.h}. */
+    static final int EXT2_BAD_INO = 1;
+
     /** {@code EXT4_MIN_DESC_SIZE_64BIT}/{@code EXT2_MAX_DESC_SIZE}: the 64bit descriptor size range. */
     private static final int MIN_DESC_SIZE_64BIT = 64;
     private static final int MAX_DESC_SIZE = 1024;
@@ -139,9 +142,11 @@ final class Ext2Consistency {
                     + " inodes per group");
         }
         long firstIno = sb.firstIno();
-        if (firstIno < Ext2SuperBlock.EXT2_GOOD_OLD_FIRST_INO || firstIno >= inodes) {
-            throw corrupt("s_first_ino " + firstIno + " is not from " + Ext2SuperBlock.EXT2_GOOD_OLD_FIRST_INO
-                    + " to " + (inodes - 1));
+        if (firstIno != Ext2SuperBlock.EXT2_GOOD_OLD_FIRST_INO || firstIno >= inodes) {
+            // mke2fs always writes 11; another value moves the line between reserved and ordinary inodes,
+            // and e2fsck then calls the in-use inodes below it invalid (and lost+found with them).
+            throw corrupt("s_first_ino is " + firstIno + ", not " + Ext2SuperBlock.EXT2_GOOD_OLD_FIRST_INO
+                    + " as mke2fs writes it (with " + inodes + " inodes)");
         }
         if (Long.compareUnsigned(sb.reservedBlocksCount(), blocks) > 0) {
             throw corrupt("s_r_blocks_count " + Long.toUnsignedString(sb.reservedBlocksCount())
@@ -157,6 +162,31 @@ final class Ext2Consistency {
         extraIsize("s_min_extra_isize", sb.minExtraIsize());
         extraIsize("s_want_extra_isize", sb.wantExtraIsize());
         journal();
+        badBlocksInode();
+    }
+
+    /**
+     * The bad-blocks inode (1) must be empty, as mke2fs leaves it without {@code -c}: a bad-blocks
+     * list is not supported (its blocks are not in the census), and a garbage one makes e2fsck abort.
+     */
+    private void badBlocksInode() throws GuestFsException {
+        try (Arena arena = Arena.ofConfined()) {
+            Ext2Inode inode = Ext2Inode.allocate(arena);
+            long err = LibExt2fs.readInode(fs.address(), EXT2_BAD_INO, inode.segment());
+            if (err != 0) {
+                throw new GuestFsException(Kind.CORRUPT, "open " + image, null, "corrupt filesystem: reading the"
+                        + " bad-blocks inode " + EXT2_BAD_INO, err);
+            }
+            boolean empty = inode.size() == 0;
+            for (int slot = 0; empty && slot < Ext2Inode.BLOCK_BYTES / 4; slot++) {
+                empty = inode.blockSlot(slot) == 0;
+            }
+            if (!empty) {
+                throw new GuestFsException(Kind.UNSUPPORTED_FEATURE, "open " + image, null, "the bad-blocks inode "
+                        + EXT2_BAD_INO + " is not empty (" + inode.size() + " bytes, first block " + inode.blockSlot(0)
+                        + "): filesystems with a bad-blocks list are not written (e2fsck -fn shows it)");
+            }
+        }
     }
 
     /** e2fsck's rule for large inodes: 0, or 4 to inode size − 128 in steps of 4 (Linux: "bad s_want_extra_isize"). */
@@ -190,6 +220,12 @@ final class Ext2Consistency {
         if (inum != Ext2SuperBlock.EXT2_JOURNAL_INO) {
             throw corrupt("s_journal_inum is " + inum + "; mke2fs and tune2fs put the journal in inode "
                     + Ext2SuperBlock.EXT2_JOURNAL_INO);
+        }
+        if (sb.namesExternalJournal()) {
+            // e2fsck takes a non-null s_journal_uuid for an external journal and stops when it cannot find it;
+            // the kernel refuses a journal inode together with a journal device.
+            throw corrupt("s_journal_dev or s_journal_uuid names a journal device besides the journal inode "
+                    + inum + " (e2fsck then looks for that device and cannot check the filesystem)");
         }
         try (Arena arena = Arena.ofConfined()) {
             Ext2Inode inode = Ext2Inode.allocate(arena);

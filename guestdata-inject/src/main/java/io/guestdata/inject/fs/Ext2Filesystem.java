@@ -54,7 +54,7 @@ public final class Ext2Filesystem implements GuestFilesystem {
     private static final int SYMLINK_MAX = 4096;
 
     /** Most bytes one open filesystem may change (held in memory until the commit at close). */
-    static final long MAX_CHANGED_BYTES = 256L << 20;
+    public static final long MAX_CHANGED_BYTES = 256L << 20;
 
     private final String image;
     private final OpenMode mode;
@@ -148,6 +148,8 @@ public final class Ext2Filesystem implements GuestFilesystem {
         }
         WindowOverlay overlay = new WindowOverlay(window, mode == OpenMode.READ_WRITE, MAX_CHANGED_BYTES);
         Ext2Filsys fs = openLibext2fs(overlay, mode, image);
+        // libext2fs' own stamps (new directories, the superblock's write time) from the same clock as ours
+        fs.setNow(clock.instant().getEpochSecond());
         try {
             Ext2SuperBlock sb = Ext2SuperBlock.parse(fs.superBlock());
             Ext2FeatureCheck.check(sb, mode, image);

@@ -33,6 +33,7 @@ final class Ext2Inode {
     static final long OFFSET_FLAGS = 32;
     static final long OFFSET_BLOCK = 40;
     static final long OFFSET_SIZE_HIGH = 108;
+    static final long OFFSET_FADDR = 112;
     static final long OFFSET_UID_HIGH = 120;
     static final long OFFSET_GID_HIGH = 122;
 
@@ -52,6 +53,7 @@ final class Ext2Inode {
             Map.entry("i_flags", OFFSET_FLAGS),
             Map.entry("i_block", OFFSET_BLOCK),
             Map.entry("i_size_high", OFFSET_SIZE_HIGH),
+            Map.entry("i_faddr", OFFSET_FADDR),
             Map.entry("osd2.linux2.l_i_uid_high", OFFSET_UID_HIGH),
             Map.entry("osd2.linux2.l_i_gid_high", OFFSET_GID_HIGH));
 
@@ -122,6 +124,11 @@ final class Ext2Inode {
 
     int flags() {
         return segment.get(JAVA_INT, OFFSET_FLAGS);
+    }
+
+    /** {@code i_faddr}: the obsolete fragment address, which Linux never sets and e2fsck requires to be 0. */
+    long faddr() {
+        return Integer.toUnsignedLong(segment.get(JAVA_INT, OFFSET_FADDR));
     }
 
     /** Sets ctime and mtime (and atime when {@code alsoAccess}), seconds since the epoch as {@code __u32}. */

@@ -31,12 +31,6 @@ public record FileStat(FileType type, int mode, int uid, int gid, long size, int
         attributes = attributes.isEmpty() ? Set.of() : java.util.Collections.unmodifiableSet(EnumSet.copyOf(attributes));
     }
 
-    /** A stat without restricting attributes. */
-    public FileStat(FileType type, int mode, int uid, int gid, long size, int linkCount, long inode,
-                    Optional<String> symlinkTarget) {
-        this(type, mode, uid, gid, size, linkCount, inode, symlinkTarget, Set.of());
-    }
-
     public boolean isDirectory() {
         return type == FileType.DIRECTORY;
     }

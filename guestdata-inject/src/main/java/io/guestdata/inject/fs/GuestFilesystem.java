@@ -90,6 +90,16 @@ public interface GuestFilesystem extends AutoCloseable {
         return java.util.OptionalLong.empty();
     }
 
+    /**
+     * Why this filesystem cannot be used any more, if that happened: the first failure that ended
+     * it (the sandboxed worker behind it died, hung or misbehaved; every call since fails the same
+     * way). A caller that turns a failed call into a refusal (the planner, reading the guest's
+     * accounts) checks this to report the failure as what it is. Empty for a filesystem in this process.
+     */
+    default java.util.Optional<GuestFsException> broken() {
+        return java.util.Optional.empty();
+    }
+
     /** Flushes what was written and releases the filesystem; a second close does nothing. */
     @Override
     void close() throws GuestFsException;

@@ -59,7 +59,13 @@ public final class GuestFsException extends Exception {
          */
         COMMIT_FAILED,
         /** libguestfs (its library, its appliance or the guest kernel in it) returned an error. */
-        LIBGUESTFS
+        LIBGUESTFS,
+        /**
+         * The sandboxed worker process that runs libext2fs for this filesystem died, hung (and was
+         * killed at its time limit), ran out of memory or broke the protocol; nothing it did since the
+         * last commit reached the image.
+         */
+        SANDBOX
     }
 
     private final Kind kind;
@@ -67,6 +73,7 @@ public final class GuestFsException extends Exception {
     private final GuestPath path;
     private final String detail;
     private final long errcode;
+    private final String errorText;
 
     /**
      * A failure or refusal that carries no libext2fs error code: guestdata's own, or another
@@ -79,22 +86,35 @@ public final class GuestFsException extends Exception {
     }
 
     GuestFsException(Kind kind, String operation, GuestPath path, String detail, long errcode) {
-        super(message(operation, path, detail, errcode));
+        this(kind, operation, path, detail, errcode, errcode == 0 ? "" : LibExt2fs.errorMessage(errcode));
+    }
+
+    /**
+     * A libext2fs failure reported by another process that has libext2fs loaded (the sandboxed
+     * worker), with the com_err text it looked up there: the same kind, message and code as if it
+     * had happened here, without loading libext2fs in this process.
+     *
+     * @param errorText {@code error_message(errcode)}; ignored when {@code errcode} is 0
+     */
+    public GuestFsException(Kind kind, String operation, GuestPath path, String detail, long errcode,
+                            String errorText) {
+        super(message(operation, path, detail, errcode, errorText));
         this.kind = Objects.requireNonNull(kind, "kind");
         this.operation = Objects.requireNonNull(operation, "operation");
         this.path = path;
         this.detail = Objects.requireNonNull(detail, "detail");
         this.errcode = errcode;
+        this.errorText = errcode == 0 ? "" : Objects.requireNonNull(errorText, "errorText");
     }
 
-    private static String message(String operation, GuestPath path, String detail, long errcode) {
+    private static String message(String operation, GuestPath path, String detail, long errcode, String errorText) {
         StringBuilder m = new StringBuilder(operation);
         if (path != null) {
             m.append(' ').append(path);
         }
         m.append(": ").append(detail);
         if (errcode != 0) {
-            m.append(": ").append(LibExt2fs.errorMessage(errcode)).append(" (errcode ").append(errcode).append(')');
+            m.append(": ").append(errorText).append(" (errcode ").append(errcode).append(')');
         }
         return m.toString();
     }
@@ -121,5 +141,10 @@ public final class GuestFsException extends Exception {
     /** The libext2fs {@code errcode_t}, or 0 when the refusal is guestdata's own. */
     public long errcode() {
         return errcode;
+    }
+
+    /** The com_err text of {@link #errcode()} ({@code error_message}), or "" when it is 0. */
+    public String errorText() {
+        return errorText;
     }
 }

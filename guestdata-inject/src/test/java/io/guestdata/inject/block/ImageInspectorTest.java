@@ -265,12 +265,12 @@ class ImageInspectorTest {
     @Test
     void encryptionIsRefused() throws Exception {
         Path luks = dir.resolve("l.luks");
-        Tools.run(null, "qemu-img", "create", "-q", "-f", "luks", "--object", "secret,id=s0,data=pw",
-                "-o", "key-secret=s0,iter-time=10", luks.toString(), "4M");
+        Tools.qemuImgCreateEncrypted("qemu-img", "create", "-q", "-f", "luks", "--object", "secret,id=s0,data=pw",
+                "-o", "key-secret=s0,iter-time=250", luks.toString(), "4M");
         assertMentions(refused(luks, withBase), "LUKS-encrypted");
         Path lq = dir.resolve("lq.qcow2");
-        Tools.run(null, "qemu-img", "create", "-q", "-f", "qcow2", "--object", "secret,id=s0,data=pw",
-                "-o", "encrypt.format=luks,encrypt.key-secret=s0,encrypt.iter-time=10", lq.toString(), "4M");
+        Tools.qemuImgCreateEncrypted("qemu-img", "create", "-q", "-f", "qcow2", "--object", "secret,id=s0,data=pw",
+                "-o", "encrypt.format=luks,encrypt.key-secret=s0,encrypt.iter-time=250", lq.toString(), "4M");
         assertMentions(refused(lq, withBase), "is an encrypted qcow2 (LUKS)");
         // a LUKS file as backing file
         Path lb = Files.copy(luks, base.resolve("l.raw"));

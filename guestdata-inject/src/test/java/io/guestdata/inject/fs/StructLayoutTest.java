@@ -83,6 +83,7 @@ class StructLayoutTest {
         e.put("EXT2_BG_INODE_UNINIT", (long) LibExt2fs.EXT2_BG_INODE_UNINIT);
         e.put("EXT2_BG_BLOCK_UNINIT", (long) LibExt2fs.EXT2_BG_BLOCK_UNINIT);
         e.put("EXT2_GOOD_OLD_REV", (long) Ext2SuperBlock.EXT2_GOOD_OLD_REV);
+        e.put("EXT2_BAD_INO", (long) Ext2Consistency.EXT2_BAD_INO);
         e.put("EXT2_GOOD_OLD_FIRST_INO", (long) Ext2SuperBlock.EXT2_GOOD_OLD_FIRST_INO);
         e.put("EXT2_GOOD_OLD_INODE_SIZE", (long) Ext2SuperBlock.EXT2_GOOD_OLD_INODE_SIZE);
         e.put("EXT2_MIN_DESC_SIZE", (long) Ext2SuperBlock.EXT2_MIN_DESC_SIZE);

@@ -166,7 +166,8 @@ class GuestfsFilesystemModelTest {
             fs.append(p("/root/.ssh/authorized_keys"), key, AccessPolicy.STRICT);
             fs.chmod(p("/root/.ssh/authorized_keys"), 0600, AccessPolicy.STRICT);
             FileStat st = fs.stat(p("/root/.ssh/authorized_keys"));
-            assertEquals(new FileStat(FileType.REGULAR, 0600, 0, 0, key.length, 1, st.inode(), java.util.Optional.empty()), st);
+            assertEquals(new FileStat(FileType.REGULAR, 0600, 0, 0, key.length, 1, st.inode(), java.util.Optional.empty(),
+                    java.util.Set.of()), st);
             assertArrayEquals(key, fs.read(p("/root/.ssh/authorized_keys"), 1 << 16));
             assertEquals(0700, fs.stat(p("/root/.ssh")).mode());
         }

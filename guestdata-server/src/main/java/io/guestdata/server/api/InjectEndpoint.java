@@ -52,8 +52,10 @@ final class InjectEndpoint {
     private final DiskInjector injector;
     private final List<Path> allowed;
     private final BackingFilePolicy backingFiles;
+    private final Path undoDir;
 
-    InjectEndpoint(DiskInjector injector, List<Path> allowedDirs, List<Path> baseImageDirs) {
+    InjectEndpoint(DiskInjector injector, List<Path> allowedDirs, List<Path> baseImageDirs, Path undoDir) {
+        this.undoDir = undoDir;
         List<Path> dirs = new ArrayList<>();
         for (Path d : allowedDirs) {
             if (!d.isAbsolute()) {
@@ -79,7 +81,7 @@ final class InjectEndpoint {
         }
         ObjectNode body = ManagementApi.objectBody(req, FIELDS);
         String imageText = ManagementApi.text(body, "image", true);
-        InjectionOptions options = options(body).withBackingFiles(backingFiles);
+        InjectionOptions options = options(body).withBackingFiles(backingFiles).withUndoDirectory(undoDir);
         Path image = allowedImage(imageText);
         StoredInstance stored = instance.get();
         InjectionReport report;

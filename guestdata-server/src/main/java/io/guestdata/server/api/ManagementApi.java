@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.guestdata.core.document.DocumentError;
 import io.guestdata.core.metadata.MetadataOptions;
 import io.guestdata.inject.DiskInjector;
+import io.guestdata.inject.block.UndoJournal;
 import io.guestdata.server.metadata.StoreErrorCount;
 import io.guestdata.server.metadata.StoreOutage;
 import io.guestdata.store.KeyPairs;
@@ -98,7 +99,7 @@ public final class ManagementApi implements HttpService, StoreErrorCount {
         }
         this.tokenDigest = sha256(b.token.getBytes(StandardCharsets.US_ASCII));
         this.configDrive = new ConfigDriveEndpoint(b.metadataOptions, b.clock);
-        this.inject = new InjectEndpoint(b.injector, b.allowedInjectDirs, b.injectBaseImageDirs);
+        this.inject = new InjectEndpoint(b.injector, b.allowedInjectDirs, b.injectBaseImageDirs, b.injectUndoDir);
         this.openApi = OpenApiDocument.load();
         this.routes = List.of(
                 new Route(Method.GET, "/openapi.yaml", (req, res) -> openApi.sendYaml(res)),
@@ -148,6 +149,7 @@ public final class ManagementApi implements HttpService, StoreErrorCount {
         private DiskInjector injector;
         private List<Path> allowedInjectDirs = List.of();
         private List<Path> injectBaseImageDirs = List.of();
+        private Path injectUndoDir = UndoJournal.defaultDirectory(System.getenv());
         private Clock clock = Clock.systemUTC();
 
         private Builder(Store store, String token) {
@@ -182,6 +184,15 @@ public final class ManagementApi implements HttpService, StoreErrorCount {
          */
         public Builder injectBaseImageDirs(List<Path> dirs) {
             this.injectBaseImageDirs = List.copyOf(dirs);
+            return this;
+        }
+
+        /**
+         * {@code inject-undo-dir}: where injections keep their undo journals while they commit, so that one the
+         * service was killed in is rolled back by the next injection into that image.
+         */
+        public Builder injectUndoDir(Path dir) {
+            this.injectUndoDir = Objects.requireNonNull(dir, "dir");
             return this;
         }
 

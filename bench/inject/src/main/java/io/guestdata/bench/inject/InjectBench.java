@@ -11,6 +11,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
@@ -23,6 +27,8 @@ import io.guestdata.inject.fs.Ext2Filesystem;
 import io.guestdata.inject.fs.GuestFsException;
 import io.guestdata.inject.fs.OpenMode;
 import io.guestdata.inject.guestfs.GuestfsFilesystem;
+import io.guestdata.inject.sandbox.Ext2fsSandbox;
+import io.guestdata.inject.sandbox.SandboxSettings;
 
 /**
  * The injection benchmark: one injection ({@link Injection}) on a fresh copy of the same ext4 image,
@@ -31,6 +37,9 @@ import io.guestdata.inject.guestfs.GuestfsFilesystem;
  *
  * <ol>
  *   <li>in-process: {@link Ext2Filesystem}, open to close, JMH single-shot in a warm JVM;</li>
+ *   <li>in-process and sandboxed again, in one JMH run of their own ({@link SandboxInjectBenchmark}: the
+ *       same calls through a bubblewrap-isolated worker taken warm from the pool), and what a cold
+ *       worker start costs (bwrap, JVM, libext2fs loaded, to ready);</li>
  *   <li>one-shot JVM: a new {@code java} process per injection with the launcher's flags (what a
  *       {@code guestdata inject} command costs, JVM start included);</li>
  *   <li>{@code debugfs -w -f script}: the whole process;</li>
@@ -41,7 +50,7 @@ import io.guestdata.inject.guestfs.GuestfsFilesystem;
  * timed is a correct injection.
  *
  * <pre>java -jar guestdata-bench-inject-*-benchmarks.jar --base IMG --work DIR [--debugfs N]
- *     [--guestfish N] [--guestfs-java N] [--one-shot N] [--jmh-warmup N] [--jmh-iterations N]</pre>
+ *     [--guestfish N] [--guestfs-java N] [--one-shot N] [--sandbox N] [--jmh-warmup N] [--jmh-iterations N]</pre>
  * {@code --inject-once IMG} is the one-shot process itself.
  */
 public final class InjectBench {
@@ -63,8 +72,12 @@ public final class InjectBench {
         int guestfishRuns = Integer.parseInt(a.getOrDefault("guestfish", "3"));
         int guestfsJavaRuns = Integer.parseInt(a.getOrDefault("guestfs-java", "3"));
         int oneShotRuns = Integer.parseInt(a.getOrDefault("one-shot", "20"));
+        int sandboxRuns = Integer.parseInt(a.getOrDefault("sandbox", "40"));
         int warmup = Integer.parseInt(a.getOrDefault("jmh-warmup", "10"));
         int iterations = Integer.parseInt(a.getOrDefault("jmh-iterations", "60"));
+        int wholeRuns = Integer.parseInt(a.getOrDefault("whole", "40"));
+        Optional<Path> baseline = Optional.ofNullable(a.get("baseline-results")).map(Path::of);
+        String baselineLabel = a.getOrDefault("baseline-label", "baseline");
 
         System.out.println("# injection benchmark " + ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
         System.out.println("# base image " + base + " (" + Files.size(base) / (1 << 20) + " MiB), "
@@ -73,7 +86,22 @@ public final class InjectBench {
                 + ", LIBGUESTFS_BACKEND_SETTINGS=" + System.getenv("LIBGUESTFS_BACKEND_SETTINGS"));
 
         Map<String, Samples> results = new LinkedHashMap<>();
+        Map<String, Samples> whole = new LinkedHashMap<>();
+        if (baseline.isPresent()) {
+            // The earlier guestdata's figures, measured by run-inject-bench in this same run, first: the reference.
+            Map<String, Samples> earlier = jmhJson(baseline.get());
+            results.put(baselineLabel + ": in-process ext2fs (JMH, warm JVM)",
+                    earlier.get(Ext2InjectBenchmark.class.getName() + ".inject"));
+            Samples earlierWhole = earlier.get(WholeInjectionBenchmark.class.getName() + ".inject");
+            if (earlierWhole != null) {
+                whole.put(baselineLabel + ": whole injection, in-process (DiskInjector, warm JVM)", earlierWhole);
+            }
+        }
         results.put("in-process ext2fs (JMH, warm JVM)", inProcess(base, work, warmup, iterations));
+        if (sandboxRuns > 0) {
+            results.putAll(sandboxed(base, work, warmup, sandboxRuns));
+            results.put("cold sandboxed worker start (bwrap + JVM + libext2fs, to ready)", coldStarts(5));
+        }
         if (oneShotRuns > 0) {
             results.put("one-shot JVM process, ext2fs", oneShot(base, work, oneShotRuns));
         }
@@ -86,7 +114,53 @@ public final class InjectBench {
         if (guestfsJavaRuns > 0) {
             results.put("GuestfsFilesystem (libguestfs Java, in this JVM)", guestfsJava(base, work, guestfsJavaRuns));
         }
-        print(results);
+        print("One injection, open to close", results);
+        if (wholeRuns > 0) {
+            whole.putAll(whole(base, work, warmup, wholeRuns));
+            print("A whole injection (DiskInjector.inject: the image opened and locked, -1, every check, plan, apply,"
+                    + " commit)", whole);
+        }
+    }
+
+    /** {@link WholeInjectionBenchmark} in-process and {@link SandboxedWholeInjectionBenchmark}, one JMH run. */
+    private static Map<String, Samples> whole(Path base, Path work, int warmup, int iterations)
+            throws RunnerException, IOException, InterruptedException {
+        Options options = new OptionsBuilder()
+                .include("\\." + WholeInjectionBenchmark.class.getSimpleName() + "\\.inject$")
+                .include("\\." + SandboxedWholeInjectionBenchmark.class.getSimpleName() + "\\.inject$")
+                .param("base", base.toString())
+                .param("work", work.toString())
+                .warmupIterations(warmup)
+                .measurementIterations(iterations)
+                .forks(1)
+                .build();
+        Map<String, Samples> out = new LinkedHashMap<>();
+        for (RunResult result : new Runner(options).run()) {
+            List<Double> ms = new ArrayList<>();
+            result.getBenchmarkResults().forEach(b -> b.getIterationResults()
+                    .forEach(i -> ms.add(i.getPrimaryResult().getScore())));
+            boolean sandboxed = result.getParams().getBenchmark().contains(SandboxedWholeInjectionBenchmark.class.getSimpleName());
+            Images.run(List.of("e2fsck", "-fn", WholeInjectionBenchmark.lastImage(work, sandboxed
+                    ? SandboxedWholeInjectionBenchmark.class : WholeInjectionBenchmark.class).toString()));
+            out.put(sandboxed ? "whole injection, sandboxed (warm worker from the pool)"
+                    : "whole injection, in-process (DiskInjector, warm JVM)", new Samples(ms));
+        }
+        return out;
+    }
+
+    /** Per-iteration scores of every benchmark in a JMH JSON result file ({@code -rf json}), by benchmark name. */
+    static Map<String, Samples> jmhJson(Path file) throws IOException {
+        Map<String, Samples> out = new LinkedHashMap<>();
+        for (JsonNode run : new ObjectMapper().readTree(file.toFile())) {
+            List<Double> ms = new ArrayList<>();
+            for (JsonNode fork : run.path("primaryMetric").path("rawData")) {
+                fork.forEach(v -> ms.add(v.asDouble()));
+            }
+            if (!ms.isEmpty()) {
+                out.put(run.path("benchmark").asText(), new Samples(ms));
+            }
+        }
+        return out;
     }
 
     // --- contenders ------------------------------------------------------------------------------
@@ -108,6 +182,46 @@ public final class InjectBench {
                     .forEach(i -> ms.add(i.getPrimaryResult().getScore())));
         }
         Images.verify(work.resolve("jmh.img"), "in-process ext2fs");
+        return new Samples(ms);
+    }
+
+    /** {@link SandboxInjectBenchmark}: in-process and sandboxed (warm worker) in one JMH run. */
+    private static Map<String, Samples> sandboxed(Path base, Path work, int warmup, int iterations)
+            throws RunnerException, IOException, InterruptedException {
+        Options options = new OptionsBuilder()
+                .include(SandboxInjectBenchmark.class.getName() + ".inject")
+                .param("base", base.toString())
+                .param("work", work.toString())
+                .warmupIterations(warmup)
+                .measurementIterations(iterations)
+                .forks(1)
+                .build();
+        Map<String, Samples> out = new LinkedHashMap<>();
+        for (RunResult result : new Runner(options).run()) {
+            String mode = result.getParams().getParam("mode");
+            List<Double> ms = new ArrayList<>();
+            result.getBenchmarkResults().forEach(b -> b.getIterationResults()
+                    .forEach(i -> ms.add(i.getPrimaryResult().getScore())));
+            Images.verify(work.resolve("jmh-" + mode + ".img"), mode + " ext2fs");
+            out.put(mode.equals("sandboxed") ? "sandboxed ext2fs (JMH, warm worker from the pool)"
+                    : "in-process ext2fs (JMH, same run as sandboxed)", new Samples(ms));
+        }
+        return out;
+    }
+
+    /** Start to ready of a worker that was not pre-started: what an injection waits when the pool is empty. */
+    private static Samples coldStarts(int runs) throws InterruptedException {
+        List<Double> ms = new ArrayList<>();
+        for (int i = 0; i < runs; i++) {
+            long start = System.nanoTime();
+            try (Ext2fsSandbox sandbox = Ext2fsSandbox.start(SandboxSettings.defaults().withPoolSize(1)
+                    .withWarmupRounds(0))) {
+                while (sandbox.idleWorkers() < 1) {
+                    Thread.sleep(1);
+                }
+                ms.add((System.nanoTime() - start) / 1e6);
+            }
+        }
         return new Samples(ms);
     }
 
@@ -201,10 +315,12 @@ public final class InjectBench {
         }
     }
 
-    private static void print(Map<String, Samples> results) {
+    private static void print(String title, Map<String, Samples> results) {
         Samples reference = results.values().iterator().next();
         System.out.println();
-        System.out.println("| way | n | median | p90 | min | max | median ÷ in-process |");
+        System.out.println("## " + title);
+        System.out.println();
+        System.out.println("| way | n | median | p90 | min | max | median ÷ first row |");
         System.out.println("|---|---:|---:|---:|---:|---:|---:|");
         for (Map.Entry<String, Samples> e : results.entrySet()) {
             Samples s = e.getValue();
@@ -214,7 +330,12 @@ public final class InjectBench {
         }
         System.out.println();
         double in = reference.median();
-        System.out.printf(Locale.ROOT, "in-process median %.1f ms: %s the 50 ms target%n", in, in < 50 ? "under" : "NOT under");
+        results.forEach((name, s) -> {
+            if (name.contains("sandboxed")) {
+                System.out.printf(Locale.ROOT, "%s: median %.1f ms, p90 %.1f ms: %s the 20 ms target%n", name,
+                        s.median(), s.quantile(0.9), s.median() < 20 ? "under" : "NOT under");
+            }
+        });
         results.forEach((name, s) -> {
             if (name.startsWith("guestfish")) {
                 double ratio = s.median() / in;
