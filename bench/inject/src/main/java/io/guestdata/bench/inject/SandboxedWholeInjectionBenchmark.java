@@ -29,6 +29,11 @@ public class SandboxedWholeInjectionBenchmark extends WholeInjectionBenchmark {
     }
 
     @Override
+    protected boolean sandboxed() {
+        return true;
+    }
+
+    @Override
     protected void awaitWarmWorker() throws InterruptedException {
         while (sandbox.idleWorkers() < 1) {
             Thread.sleep(5);

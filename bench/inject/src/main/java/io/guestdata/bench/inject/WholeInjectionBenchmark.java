@@ -80,9 +80,14 @@ public class WholeInjectionBenchmark {
 
     @Setup(Level.Iteration)
     public void freshCopy() throws Exception {
-        copy = Path.of(work, "whole-" + getClass().getSimpleName() + ".img");
+        copy = lastImage(Path.of(work), sandboxed());
         Images.freshCopy(Path.of(base), copy);
         awaitWarmWorker();
+    }
+
+    /** Whether libext2fs runs in a sandboxed worker (the subclass). */
+    protected boolean sandboxed() {
+        return false;
     }
 
     /** Nothing to wait for in-process. */
@@ -99,8 +104,8 @@ public class WholeInjectionBenchmark {
     }
 
     /** The image of the last iteration, for the check after the run. */
-    static Path lastImage(Path work, Class<?> benchmark) {
-        return work.resolve("whole-" + benchmark.getSimpleName() + ".img");
+    static Path lastImage(Path work, boolean sandboxed) {
+        return work.resolve(sandboxed ? "whole-sandboxed.img" : "whole-in-process.img");
     }
 
 }
