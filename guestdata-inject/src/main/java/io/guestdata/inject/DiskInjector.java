@@ -36,13 +36,13 @@ import io.guestdata.inject.fs.OpenMode;
  * Disk injection end to end, as Nova's {@code inject_data} (nova-compat.md §7) but safe:
  *
  * <ol>
- *   <li>open the image read-only and unlocked ({@link DiskImage}: raw in place, qcow2 and other
- *       formats through qemu-storage-daemon), choose the partition ({@link InjectPartition}, -1
- *       with {@link OsRootProbe}) and the backend for its filesystem ({@link FilesystemBackends});</li>
- *   <li>an in-process backend (ext2fs): a dry run goes on with that handle; a real run closes it
- *       and opens the image again for writing, under its exclusive lock, and chooses again under
- *       the lock (the checks of a writable open, unchanged; {@code --backend ext2fs} goes there
- *       directly);</li>
+ *   <li>roll back what an interrupted injection left (its undo journal), then open the image
+ *       ({@link DiskImage}: its format inspected, raw in place, qcow2 and other formats through
+ *       qemu-storage-daemon): a real run for writing, under its exclusive lock, a dry run read-only
+ *       and unlocked; choose the partition ({@link InjectPartition}, -1 with {@link OsRootProbe})
+ *       and the backend for its filesystem ({@link FilesystemBackends}), once;</li>
+ *   <li>an in-process backend (ext2fs, in this process or its sandboxed worker) goes on with that
+ *       handle;</li>
  *   <li>an {@link ImageFileBackend} (guestfs): our handle is closed, nobody else may hold the
  *       image, and the backend opens the original image file with its format and the partition
  *       ({@link InjectPartition.Find} when -1 left candidates only it can inspect);</li>
@@ -107,7 +107,7 @@ public final class DiskInjector {
         Objects.requireNonNull(image, "image");
         Objects.requireNonNull(instance, "instance");
         Objects.requireNonNull(options, "options");
-        Optional<FilesystemBackend> named = backends.named(options.backend());
+        backends.named(options.backend()); // a backend named but missing fails before anything is opened
         List<String> notes = new ArrayList<>();
         InjectPartition partition = InjectPartition.effective(options.partition(), instance.kernelId().isPresent());
         if (partition.novaValue() != options.partition()) {
@@ -133,30 +133,28 @@ public final class DiskInjector {
             return nothingToDo(image, options, skipped, notes);
         }
         rollBackInterrupted(image, options, notes);
-        if (!options.dryRun() && named.isPresent() && !(named.get() instanceof ImageFileBackend)) {
-            return writeInProcess(image, instance, partition, options, notes); // no backend to choose
-        }
-        // Read-only and unlocked: nothing of ours may hold the image when a backend opens it itself.
-        DiskImage disk = DiskImage.open(image, new DiskImage.Options(options.imageFormat(), false,
+        // A dry run looks read-only and unlocked; a real run opens the image for writing, under its lock,
+        // and chooses once. Either way, a backend that opens the image file itself gets it only after our
+        // handle is closed (nothing of ours may hold it then).
+        DiskImage disk = DiskImage.open(image, new DiskImage.Options(options.imageFormat(), !options.dryRun(),
                 options.backingFiles(), options.export()));
         Choice choice;
         try {
             if (options.dryRun()) {
                 refuseIfInUse(image, disk);
+            } else {
+                disk.useJournal(UndoJournal.of(options.undoDirectory(), image)).ifPresent(notes::add);
             }
             choice = choose(image, disk, partition, options, notes);
         } catch (IOException | BackendUnavailableException | RuntimeException e) {
             closeQuietly(disk, e);
             throw e;
         }
-        if (choice instanceof InProcess chosen && options.dryRun()) {
-            return injectAndClose(image, disk, chosen, instance, options, notes); // today's dry run, on this handle
+        if (choice instanceof InProcess chosen) {
+            return injectAndClose(image, disk, chosen, instance, options, notes);
         }
         disk.close();
-        return switch (choice) {
-            case InProcess chosen -> writeInProcess(image, instance, partition, options, notes);
-            case ImageFile chosen -> injectImageFile(image, chosen, instance, options, notes);
-        };
+        return injectImageFile(image, (ImageFile) choice, instance, options, notes);
     }
 
     /**
@@ -183,27 +181,6 @@ public final class DiskInjector {
                 options.backingFiles(), options.export()))) {
             disk.useJournal(journal).ifPresent(notes::add);
         }
-    }
-
-    /** The writable path of an in-process backend: the image opened for writing, under its lock, and chosen again. */
-    private InjectionReport writeInProcess(Path image, Instance instance, InjectPartition partition,
-                                           InjectionOptions options, List<String> notes)
-            throws IOException, GuestFsException, BackendUnavailableException {
-        DiskImage disk = DiskImage.open(image, new DiskImage.Options(options.imageFormat(), true,
-                options.backingFiles(), options.export()));
-        InProcess chosen;
-        try {
-            disk.useJournal(UndoJournal.of(options.undoDirectory(), image)).ifPresent(notes::add);
-            if (!(choose(image, disk, partition, options, new ArrayList<>()) instanceof InProcess c)) {
-                throw new BlockException(image, "changed while it was being opened: its filesystem now needs"
-                        + " another backend; retry");
-            }
-            chosen = c;
-        } catch (IOException | BackendUnavailableException | RuntimeException e) {
-            closeQuietly(disk, e);
-            throw e;
-        }
-        return injectAndClose(image, disk, chosen, instance, options, notes);
     }
 
     /**
