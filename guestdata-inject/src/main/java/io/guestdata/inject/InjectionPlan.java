@@ -32,10 +32,6 @@ final class InjectionPlan {
         this.items = List.copyOf(items);
     }
 
-    List<PlannedItem> items() {
-        return items;
-    }
-
     boolean refused() {
         return items.stream().anyMatch(PlannedItem::isRefused);
     }
@@ -89,14 +85,14 @@ final class InjectionPlan {
                             + " failed"));
                     continue;
                 }
-                Optional<String> failure = write(fs, w);
+                Optional<Failure> failure = write(fs, w);
                 if (failure.isEmpty()) {
                     entries.add(entry(w, Status.WRITTEN, w.detail()));
                 } else {
-                    entries.add(entry(w, Status.FAILED, failure.get()));
+                    entries.add(entry(w, Status.FAILED, failure.get().message()));
                     anyFailed = true;
                     itemFailed = true;
-                    stop = !bestEffort || failure.get().startsWith("internal error");
+                    stop = !bestEffort || failure.get().internal();
                 }
             }
         }
@@ -104,17 +100,26 @@ final class InjectionPlan {
         return new Result(entries, outcome, notes());
     }
 
-    /** Runs the operations of one write; empty when all succeeded, else what failed and what it left. */
-    private static Optional<String> write(GuestFilesystem fs, PlannedWrite w) {
+    /**
+     * A write that failed: what failed and what it left, and whether it was guestdata's own bug (a
+     * RuntimeException), after which nothing more is attempted, even with best effort.
+     */
+    private record Failure(String message, boolean internal) {
+    }
+
+    /** Runs the operations of one write; empty when all succeeded. */
+    private static Optional<Failure> write(GuestFilesystem fs, PlannedWrite w) {
         List<GuestOperation> ops = w.operations();
         for (int i = 0; i < ops.size(); i++) {
             GuestOperation op = ops.get(i);
             try {
                 op.apply(fs);
             } catch (GuestFsException e) {
-                return Optional.of(describe(op) + " failed: " + e.getMessage() + "; " + left(ops, i, op, e));
+                return Optional.of(new Failure(describe(op) + " failed: " + e.getMessage() + "; "
+                        + left(ops, i, op, e), false));
             } catch (RuntimeException e) {
-                return Optional.of("internal error during " + describe(op) + ": " + e + "; " + left(ops, i, op, null));
+                return Optional.of(new Failure("internal error during " + describe(op) + ": " + e + "; "
+                        + left(ops, i, op, null), true));
             }
         }
         return Optional.empty();
@@ -123,8 +128,9 @@ final class InjectionPlan {
     /** What a failure at step {@code i} left behind. */
     private static String left(List<GuestOperation> ops, int i, GuestOperation op, GuestFsException e) {
         boolean content = op instanceof GuestOperation.Replace || op instanceof GuestOperation.Append;
-        // guestdata's own refusals are decided before the call changes anything; libext2fs errors may come mid-write.
-        boolean refusedBeforeWriting = e != null && e.kind() != GuestFsException.Kind.LIBEXT2FS;
+        // guestdata's own refusals are decided before the call changes anything; a library's errors (libext2fs,
+        // libguestfs, the sandboxed worker) may come mid-write.
+        boolean refusedBeforeWriting = e != null && !e.mayHaveWritten();
         String thisStep = refusedBeforeWriting ? "this step wrote nothing"
                 : content ? "the file may be partly written" : "this step may be partly done";
         return i == 0 ? thisStep : thisStep + "; the " + i + " step" + (i == 1 ? "" : "s") + " before it ("

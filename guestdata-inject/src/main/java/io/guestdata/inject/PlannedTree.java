@@ -34,10 +34,6 @@ final class PlannedTree {
             this(type, mode, uid, gid, size, links, symlinkTarget, created, Set.of());
         }
 
-        Node withSize(long newSize) {
-            return new Node(type, mode, uid, gid, newSize, links, symlinkTarget, created, attributes);
-        }
-
         Node withModeAndOwner(int newMode, Owner owner) {
             return new Node(type, newMode, owner.uid(), owner.gid(), size, links, symlinkTarget, created, attributes);
         }

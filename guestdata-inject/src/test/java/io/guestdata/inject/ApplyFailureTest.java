@@ -24,6 +24,7 @@ import static io.guestdata.inject.GuestImages.stat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A write that fails after the plan passed (the guest changed under us: something made
@@ -37,9 +38,86 @@ class ApplyFailureTest {
     @TempDir
     Path dir;
 
-    /** ext2fs, except that a directory appears at {@link #SABOTAGED} just before it is replaced. */
+    /** Every call passed on to {@code fs}; a test overrides the one it sabotages. */
+    static class Forwarding implements GuestFilesystem {
+        final GuestFilesystem fs;
+
+        Forwarding(GuestFilesystem fs) {
+            this.fs = fs;
+        }
+
+        @Override
+        public boolean exists(GuestPath path, AccessPolicy policy) throws GuestFsException {
+            return fs.exists(path, policy);
+        }
+
+        @Override
+        public FileStat stat(GuestPath path, AccessPolicy policy) throws GuestFsException {
+            return fs.stat(path, policy);
+        }
+
+        @Override
+        public byte[] read(GuestPath path, int maxBytes, AccessPolicy policy) throws GuestFsException {
+            return fs.read(path, maxBytes, policy);
+        }
+
+        @Override
+        public void makeDirectories(GuestPath d, int m, int uid, int gid, AccessPolicy policy) throws GuestFsException {
+            fs.makeDirectories(d, m, uid, gid, policy);
+        }
+
+        @Override
+        public void replace(GuestPath file, byte[] content, AccessPolicy policy) throws GuestFsException {
+            fs.replace(file, content, policy);
+        }
+
+        @Override
+        public void append(GuestPath file, byte[] content, AccessPolicy policy) throws GuestFsException {
+            fs.append(file, content, policy);
+        }
+
+        @Override
+        public void chmod(GuestPath path, int m, AccessPolicy policy) throws GuestFsException {
+            fs.chmod(path, m, policy);
+        }
+
+        @Override
+        public void chown(GuestPath path, int uid, int gid, AccessPolicy policy) throws GuestFsException {
+            fs.chown(path, uid, gid, policy);
+        }
+
+        @Override
+        public long freeBytes() throws GuestFsException {
+            return fs.freeBytes();
+        }
+
+        @Override
+        public void close() throws GuestFsException {
+            fs.close();
+        }
+    }
+
+    /** ext2fs, with each filesystem it opens wrapped by {@code sabotage}. */
     static final class SabotagedBackend implements FilesystemBackend {
         private final Ext2fsBackend real = new Ext2fsBackend();
+        private final java.util.function.UnaryOperator<GuestFilesystem> sabotage;
+
+        SabotagedBackend(java.util.function.UnaryOperator<GuestFilesystem> sabotage) {
+            this.sabotage = sabotage;
+        }
+
+        /** A directory appears at {@link #SABOTAGED} just before it is replaced. */
+        SabotagedBackend() {
+            this(fs -> new Forwarding(fs) {
+                @Override
+                public void replace(GuestPath file, byte[] content, AccessPolicy policy) throws GuestFsException {
+                    if (file.equals(SABOTAGED)) {
+                        fs.makeDirectories(file, 0755, 0, 0, policy);
+                    }
+                    fs.replace(file, content, policy);
+                }
+            });
+        }
 
         @Override
         public String name() {
@@ -53,61 +131,7 @@ class ApplyFailureTest {
 
         @Override
         public GuestFilesystem open(InjectionTarget target, OpenMode mode) throws GuestFsException {
-            GuestFilesystem fs = real.open(target, mode);
-            return new GuestFilesystem() {
-                @Override
-                public boolean exists(GuestPath path, AccessPolicy policy) throws GuestFsException {
-                    return fs.exists(path, policy);
-                }
-
-                @Override
-                public FileStat stat(GuestPath path, AccessPolicy policy) throws GuestFsException {
-                    return fs.stat(path, policy);
-                }
-
-                @Override
-                public byte[] read(GuestPath path, int maxBytes, AccessPolicy policy) throws GuestFsException {
-                    return fs.read(path, maxBytes, policy);
-                }
-
-                @Override
-                public void makeDirectories(GuestPath d, int m, int uid, int gid, AccessPolicy policy) throws GuestFsException {
-                    fs.makeDirectories(d, m, uid, gid, policy);
-                }
-
-                @Override
-                public void replace(GuestPath file, byte[] content, AccessPolicy policy) throws GuestFsException {
-                    if (file.equals(SABOTAGED)) {
-                        fs.makeDirectories(file, 0755, 0, 0, policy);
-                    }
-                    fs.replace(file, content, policy);
-                }
-
-                @Override
-                public void append(GuestPath file, byte[] content, AccessPolicy policy) throws GuestFsException {
-                    fs.append(file, content, policy);
-                }
-
-                @Override
-                public void chmod(GuestPath path, int m, AccessPolicy policy) throws GuestFsException {
-                    fs.chmod(path, m, policy);
-                }
-
-                @Override
-                public void chown(GuestPath path, int uid, int gid, AccessPolicy policy) throws GuestFsException {
-                    fs.chown(path, uid, gid, policy);
-                }
-
-                @Override
-                public long freeBytes() throws GuestFsException {
-                    return fs.freeBytes();
-                }
-
-                @Override
-                public void close() throws GuestFsException {
-                    fs.close();
-                }
-            };
+            return sabotage.apply(real.open(target, mode));
         }
     }
 
@@ -159,6 +183,35 @@ class ApplyFailureTest {
             assertEquals(expected, e.status(), e::toString);
         }
         GuestImages.assertFile(img, 0, "/meta.js", 0644, 0, 0, DiskInjectionTest.META_JS);
+        assertClean(img, 0);
+    }
+
+    /**
+     * A library that fails in the middle of a write (libguestfs' append fails on its third 1 MiB chunk,
+     * the file truncated and partly written) is reported as such, whatever the library: the report
+     * must not say "this step wrote nothing" as it does for guestdata's own refusals.
+     */
+    @Test
+    void aLibraryFailingMidWriteIsReportedAsPartlyWritten() throws Exception {
+        Path img = GuestImages.wholeDisk(dir, "disk.img", GuestImages.skeleton(dir), 32, "-t", "ext4");
+        GuestPath keys = GuestPath.of("/root/.ssh/authorized_keys");
+        DiskInjector injector = new DiskInjector(new FilesystemBackends(List.of(new SabotagedBackend(fs -> new Forwarding(fs) {
+            @Override
+            public void append(GuestPath file, byte[] content, AccessPolicy policy) throws GuestFsException {
+                if (!file.equals(keys)) {
+                    fs.append(file, content, policy);
+                    return;
+                }
+                fs.append(file, java.util.Arrays.copyOf(content, content.length / 2), policy);
+                throw new GuestFsException(GuestFsException.Kind.LIBGUESTFS, "append", file,
+                        "libguestfs: write_append: the appliance's write failed after 2 of 3 chunks");
+            }
+        }))), RandomGenerator.of("L64X128MixRandom"));
+        InjectionReport report = injector.inject(img, Instances.full(), InjectionOptions.defaults());
+        assertEquals(Outcome.FAILED, report.outcome());
+        Entry failed = report.entries().stream().filter(e -> e.status() == Status.FAILED).findFirst().orElseThrow();
+        assertEquals(keys.toString(), failed.path().orElseThrow());
+        assertTrue(failed.detail().endsWith("; the file may be partly written"), failed.detail());
         assertClean(img, 0);
     }
 }

@@ -123,6 +123,18 @@ public final class GuestFsException extends Exception {
         return kind;
     }
 
+    /**
+     * Whether the failed call may have changed the filesystem before it failed: a library's (or its
+     * worker's) error in the middle of a call may leave a file partly written, whereas every other
+     * kind is guestdata's own refusal, decided before the call changed anything.
+     */
+    public boolean mayHaveWritten() {
+        return switch (kind) {
+            case LIBEXT2FS, LIBGUESTFS, COMMIT_FAILED, SANDBOX -> true;
+            default -> false;
+        };
+    }
+
     /** The operation: {@code open}, {@code read}, {@code replace}, {@code append}, {@code mkdir -p}, … */
     public String operation() {
         return operation;
