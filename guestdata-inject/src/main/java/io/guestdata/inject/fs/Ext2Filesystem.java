@@ -520,7 +520,7 @@ public final class Ext2Filesystem implements GuestFilesystem {
 
         private Ext2Census census() throws GuestFsException {
             if (census == null) {
-                census = Ext2Census.take(fs, image);
+                census = Ext2Census.take(fs, image, overlay.window());
             }
             return census;
         }

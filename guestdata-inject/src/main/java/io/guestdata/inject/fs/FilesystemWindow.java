@@ -41,6 +41,16 @@ public interface FilesystemWindow {
      */
     void commit(List<WindowChange> changes) throws IOException;
 
+    /**
+     * A hint that the blocks of {@code length} bytes at each of {@code positions} (ascending) will be
+     * read soon, so a window whose reads are expensive (a sandboxed worker's, each a round trip to
+     * its parent) can fetch them in a few batches instead of one at a time. Positions outside the
+     * window are ignored; nothing else changes. The default does nothing (a local file is read from
+     * the page cache).
+     */
+    default void prefetch(long[] positions, int length) throws IOException {
+    }
+
     /** What the window is, for messages: "partition 2 of /images/a.qcow2". */
     String describe();
 }

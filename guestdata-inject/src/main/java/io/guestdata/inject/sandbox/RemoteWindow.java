@@ -3,6 +3,7 @@ package io.guestdata.inject.sandbox;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 
@@ -15,34 +16,45 @@ import io.guestdata.inject.sandbox.WorkerProtocol.Frame;
  * parent, which reads it from its own window (bounded to the partition); every change goes back
  * to the parent in the commit. The worker holds no descriptor and no path of the image.
  *
- * <p>Reads are served from a cache of aligned chunks ({@code chunkBytes}, 128 KiB by default):
- * a miss fetches the chunks the read needs, contiguous missing ones in one {@link WorkerProtocol#FETCH}
- * (and one chunk ahead), so opening a filesystem and resolving a few paths costs a handful of
- * round trips, not one per block. The cache is bounded ({@code maxCachedBytes}, least recently used
- * chunks go first) and belongs to this window only: it is dropped with it, and after a commit.
+ * <p>Reads are served from a cache of 4 KiB pages. A miss fetches the pages the read needs in one
+ * {@link WorkerProtocol#FETCH}, and, when the read continues the previous one, a readahead that
+ * doubles up to {@code maxReadahead} bytes (inode tables, bitmaps and files are read in order); a
+ * read elsewhere (a directory block, an extent index) fetches only what it needs, so scattered
+ * reads are not multiplied. What the filesystem code knows it will read (the census's directory
+ * blocks) comes in through {@link #prefetch}, in {@link WorkerProtocol#FETCH_MANY} batches of up to
+ * {@link WorkerProtocol#MAX_FETCH} bytes. The cache is bounded ({@code maxCachedBytes}, least
+ * recently used pages go first) and belongs to this window only: it is dropped with it, and after
+ * a commit.
  *
  * <p>Used only on the worker's one thread, inside calls into libext2fs.
  */
 final class RemoteWindow implements FilesystemWindow {
+    static final int PAGE = 4096;
+    /** The first readahead of a sequential read. */
+    private static final int FIRST_READAHEAD = 32 << 10;
+
     private final FrameChannel channel;
     private final int handle;
     private final long size;
     private final String description;
-    private final int chunkBytes;
+    private final int maxReadahead;
     private final long maxCachedBytes;
-    private final LinkedHashMap<Long, byte[]> chunks = new LinkedHashMap<>(64, 0.75f, true);
+    private final LinkedHashMap<Long, byte[]> pages = new LinkedHashMap<>(256, 0.75f, true);
     private long cachedBytes;
+    /** Where the previous read ended, and the readahead it had: a read starting there is sequential. */
+    private long previousEnd = -1;
+    private int readahead;
 
-    RemoteWindow(FrameChannel channel, int handle, long size, String description, int chunkBytes,
+    RemoteWindow(FrameChannel channel, int handle, long size, String description, int maxReadahead,
                  long maxCachedBytes) {
-        if (size < 0 || chunkBytes <= 0 || chunkBytes > WorkerProtocol.MAX_FETCH) {
-            throw new IllegalArgumentException("window of " + size + " bytes, chunks of " + chunkBytes);
+        if (size < 0 || maxReadahead < PAGE || maxReadahead > WorkerProtocol.MAX_FETCH) {
+            throw new IllegalArgumentException("window of " + size + " bytes, readahead of " + maxReadahead);
         }
         this.channel = channel;
         this.handle = handle;
         this.size = size;
         this.description = description;
-        this.chunkBytes = chunkBytes;
+        this.maxReadahead = maxReadahead;
         this.maxCachedBytes = Math.max(maxCachedBytes, 2L * WorkerProtocol.MAX_FETCH);
     }
 
@@ -62,70 +74,138 @@ final class RemoteWindow implements FilesystemWindow {
         if (position < 0 || position > size || length > size - position) {
             throw new IOException(description + ": a read of " + length + " bytes at " + position + " leaves the window");
         }
+        boolean sequential = position == previousEnd;
         long at = position;
         long end = position + length;
         while (at < end) {
-            long chunk = at / chunkBytes;
-            byte[] bytes = chunks.get(chunk);
+            long page = at / PAGE;
+            byte[] bytes = pages.get(page);
             if (bytes == null) {
-                fetch(chunk, (end - 1) / chunkBytes);
-                bytes = chunks.get(chunk);
+                readahead = sequential ? Math.min(Math.max(2 * readahead, FIRST_READAHEAD), maxReadahead) : 0;
+                fetch(page, (end - 1) / PAGE, readahead);
+                bytes = pages.get(page);
             }
-            int from = (int) (at - chunk * chunkBytes);
+            int from = (int) (at - page * PAGE);
             int n = (int) Math.min(end - at, bytes.length - from);
             dst.put(bytes, from, n);
             at += n;
         }
+        previousEnd = end;
     }
 
     /**
-     * Fetches chunk {@code first} and the missing chunks after it up to {@code last} (plus one read
-     * ahead, when it is missing too), as one contiguous range of at most {@link WorkerProtocol#MAX_FETCH}
-     * bytes.
+     * Fetches page {@code first} and the missing pages after it up to {@code last}, and up to
+     * {@code ahead} bytes beyond while those are missing too, as one contiguous range of at most
+     * {@link WorkerProtocol#MAX_FETCH} bytes.
      */
-    private void fetch(long first, long last) throws IOException {
-        long lastChunk = (size - 1) / chunkBytes;
-        long maxChunks = WorkerProtocol.MAX_FETCH / chunkBytes;
+    private void fetch(long first, long last, int ahead) throws IOException {
+        long lastPage = (size - 1) / PAGE;
+        long limit = Math.min(lastPage, last + ahead / PAGE);
+        long maxPages = WorkerProtocol.MAX_FETCH / PAGE;
         long end = first + 1;
-        while (end <= Math.min(last + 1, lastChunk) && end - first < maxChunks && !chunks.containsKey(end)) {
+        while (end <= limit && end - first < maxPages && !pages.containsKey(end)) {
             end++;
         }
-        long position = first * chunkBytes;
-        int length = (int) (Math.min(end * (long) chunkBytes, size) - position);
+        long position = first * PAGE;
+        int length = (int) (Math.min(end * PAGE, size) - position);
         channel.send(WorkerProtocol.FETCH, WorkerProtocol.payload(out -> {
             out.writeInt(handle);
             out.writeLong(position);
             out.writeInt(length);
         }));
+        keep(position, answer(length));
+    }
+
+    /**
+     * Fetches, in as few {@link WorkerProtocol#FETCH_MANY} requests as fit, every page of the
+     * {@code length}-byte blocks at {@code positions} that is not cached yet; adjacent pages are
+     * asked for as one range.
+     */
+    @Override
+    public void prefetch(long[] positions, int length) throws IOException {
+        List<long[]> ranges = new ArrayList<>(); // {first page, end page}
+        for (long p : positions) {
+            if (p < 0 || length <= 0 || p >= size) {
+                continue;
+            }
+            long first = p / PAGE;
+            long end = (Math.min(size, p + length) - 1) / PAGE + 1;
+            for (long page = first; page < end; page++) {
+                if (pages.containsKey(page)) {
+                    continue;
+                }
+                long[] last = ranges.isEmpty() ? null : ranges.getLast();
+                if (last != null && last[1] == page) {
+                    last[1]++;
+                } else if (last == null || last[1] < page) {
+                    ranges.add(new long[] {page, page + 1});
+                }
+            }
+        }
+        int from = 0;
+        while (from < ranges.size()) {
+            int to = from;
+            long bytes = 0;
+            while (to < ranges.size() && to - from < WorkerProtocol.MAX_FETCH_RANGES) {
+                long n = Math.min(ranges.get(to)[1] * PAGE, size) - ranges.get(to)[0] * PAGE;
+                if (bytes + n > WorkerProtocol.MAX_FETCH) {
+                    if (to == from) { // one range longer than a frame: its front now; the rest is fetched when read
+                        ranges.get(to)[1] = ranges.get(to)[0] + WorkerProtocol.MAX_FETCH / PAGE;
+                        bytes += WorkerProtocol.MAX_FETCH;
+                        to++;
+                    }
+                    break;
+                }
+                bytes += n;
+                to++;
+            }
+            List<long[]> batch = ranges.subList(from, to);
+            channel.send(WorkerProtocol.FETCH_MANY, WorkerProtocol.payload(out -> {
+                out.writeInt(handle);
+                out.writeInt(batch.size());
+                for (long[] r : batch) {
+                    out.writeLong(r[0] * PAGE);
+                    out.writeInt((int) (Math.min(r[1] * PAGE, size) - r[0] * PAGE));
+                }
+            }));
+            byte[] data = answer((int) bytes);
+            int at = 0;
+            for (long[] r : batch) {
+                int n = (int) (Math.min(r[1] * PAGE, size) - r[0] * PAGE);
+                keep(r[0] * PAGE, java.util.Arrays.copyOfRange(data, at, at + n));
+                at += n;
+            }
+            from = to;
+        }
+    }
+
+    /** The parent's answer to a fetch: exactly {@code length} bytes. */
+    private byte[] answer(int length) throws IOException {
         Frame answer = channel.receive(WorkerProtocol.MAX_FETCH + 16);
-        switch (answer.type()) {
+        return switch (answer.type()) {
             case WorkerProtocol.DATA -> {
                 byte[] data = answer.payload();
                 if (data.length != length) {
                     throw new IllegalStateException("asked for " + length + " bytes, got " + data.length);
                 }
-                for (long c = first; c < end; c++) {
-                    int from = (int) ((c - first) * chunkBytes);
-                    int n = Math.min(chunkBytes, length - from);
-                    byte[] bytes = new byte[n];
-                    System.arraycopy(data, from, bytes, 0, n);
-                    keep(c, bytes);
-                }
+                yield data;
             }
             case WorkerProtocol.FETCH_FAILED -> throw new IOException(answer.in().readUTF());
             default -> throw new IllegalStateException("frame " + answer.type() + " in answer to a fetch");
-        }
+        };
     }
 
-    private void keep(long chunk, byte[] bytes) {
-        chunks.put(chunk, bytes);
-        cachedBytes += bytes.length;
-        var eldest = chunks.entrySet().iterator();
+    /** Caches {@code data}, which starts at the page boundary {@code position}, page by page. */
+    private void keep(long position, byte[] data) {
+        for (int from = 0; from < data.length; from += PAGE) {
+            long page = position / PAGE + from / PAGE;
+            byte[] bytes = java.util.Arrays.copyOfRange(data, from, Math.min(data.length, from + PAGE));
+            byte[] old = pages.put(page, bytes);
+            cachedBytes += bytes.length - (old == null ? 0 : old.length);
+        }
+        var eldest = pages.entrySet().iterator();
         while (cachedBytes > maxCachedBytes && eldest.hasNext()) {
             var e = eldest.next();
-            if (e.getKey() == chunk) {
-                break;
-            }
             cachedBytes -= e.getValue().length;
             eldest.remove();
         }
@@ -161,7 +241,7 @@ final class RemoteWindow implements FilesystemWindow {
             out.writeInt(partCount);
             out.writeLong(totalBytes);
         }));
-        chunks.clear();
+        pages.clear();
         cachedBytes = 0;
         Frame answer = channel.receive(WorkerProtocol.MAX_TEXT * 4 + 16);
         switch (answer.type()) {

@@ -26,7 +26,7 @@ import java.util.Objects;
  *                         may take before the parent kills the worker
  * @param injectionTimeout most time one injection may hold its worker
  * @param startTimeout     most time a worker may take to start and say it is ready
- * @param chunkKiB         the unit in which the worker fetches the image from the parent
+ * @param chunkKiB         the most a sequential read of the worker fetches ahead from the parent (scattered reads fetch only their 4 KiB pages)
  * @param cacheMiB         how much of the image one open filesystem in the worker may cache
  */
 public record SandboxSettings(List<Path> searchPath, Path javaHome, int poolSize, int warmupRounds, int heapMiB,

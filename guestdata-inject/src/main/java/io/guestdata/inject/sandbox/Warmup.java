@@ -30,7 +30,13 @@ import io.guestdata.inject.fs.WindowChange;
  */
 final class Warmup {
 
-    private static final long IMAGE_BYTES = 8L << 20;
+    private static final long IMAGE_BYTES = 16L << 20;
+    /**
+     * Directories of ten small files each in the warm-up tree: enough inodes (1,100) that the census's
+     * per-inode and per-directory code runs often enough in the warm-up rounds to be compiled before the
+     * worker's real injection (a census of a real guest walks tens of thousands of inodes).
+     */
+    private static final int TREE_DIRECTORIES = 100;
     private static final GuestPath PASSWD = GuestPath.of("/etc/passwd");
     private static final GuestPath SHADOW = GuestPath.of("/etc/shadow");
     private static final GuestPath SSH = GuestPath.of("/root/.ssh");
@@ -104,7 +110,7 @@ final class Warmup {
         return i;
     }
 
-    /** An 8 MiB ext4 image (4 KiB blocks, as guest images have) with a skeleton root, made by mke2fs. */
+    /** A 16 MiB ext4 image (4 KiB blocks, as guest images have) with a skeleton root and 1,000 small files, made by mke2fs. */
     private Optional<byte[]> make() {
         Optional<Path> mke2fs = settings.searchPath().stream().map(d -> d.resolve("mke2fs"))
                 .filter(Files::isExecutable).findFirst();
@@ -123,6 +129,12 @@ final class Warmup {
             Files.writeString(tree.resolve("etc/group"), "root:x:0:\n");
             Files.writeString(tree.resolve("etc/shadow"), "root:*:19000:0:99999:7:::\n");
             Files.writeString(tree.resolve("sbin/init"), "");
+            for (int d = 0; d < TREE_DIRECTORIES; d++) {
+                Path dir2 = Files.createDirectories(tree.resolve("usr/share/d" + d));
+                for (int f = 0; f < 10; f++) {
+                    Files.writeString(dir2.resolve("f" + f), "warm-up file " + d + "/" + f + "\n");
+                }
+            }
             Path img = dir.resolve("warmup.img");
             Process p = new ProcessBuilder(mke2fs.get().toString(), "-q", "-F", "-t", "ext4", "-b", "4096", "-d",
                     tree.toString(), img.toString(), (IMAGE_BYTES >> 10) + "k")

@@ -205,6 +205,7 @@ final class WorkerProcess implements AutoCloseable {
                 Frame f = channel.receive(Math.max(WorkerProtocol.MAX_WORKER_FRAME, maxResult + 64));
                 switch (f.type()) {
                     case WorkerProtocol.FETCH -> fetch(f);
+                    case WorkerProtocol.FETCH_MANY -> fetchMany(f);
                     case WorkerProtocol.COMMIT_PART -> {
                         if (committed) {
                             throw protocol("changes after the commit");
@@ -285,27 +286,75 @@ final class WorkerProcess implements AutoCloseable {
         } catch (IOException e) {
             throw protocol("an unreadable fetch");
         }
+        serve(handle, new long[] {position}, new int[] {length});
+    }
+
+    /**
+     * Serves a batch of ranges of one window (the census's directory blocks): each inside it, at
+     * most {@link WorkerProtocol#MAX_FETCH_RANGES} of them and {@link WorkerProtocol#MAX_FETCH} bytes
+     * in all, answered by one DATA frame.
+     */
+    private void fetchMany(Frame f) throws IOException, WorkerException {
+        int handle;
+        long[] positions;
+        int[] lengths;
+        try {
+            DataInputStream in = f.in();
+            handle = in.readInt();
+            int count = in.readInt();
+            if (count < 1 || count > WorkerProtocol.MAX_FETCH_RANGES) {
+                throw protocol("a fetch of " + count + " ranges");
+            }
+            positions = new long[count];
+            lengths = new int[count];
+            for (int i = 0; i < count; i++) {
+                positions[i] = in.readLong();
+                lengths[i] = in.readInt();
+            }
+        } catch (IOException e) {
+            throw protocol("an unreadable fetch");
+        }
+        serve(handle, positions, lengths);
+    }
+
+    /** Reads the ranges from the window (after checking each lies inside it) and sends them as one DATA frame. */
+    private void serve(int handle, long[] positions, int[] lengths) throws IOException, WorkerException {
         Served served = windows.get(handle);
         if (served == null) {
             throw protocol("a fetch from window " + handle + ", which it was not given");
         }
         long size = served.window().size();
-        if (length < 0 || length > WorkerProtocol.MAX_FETCH || position < 0 || position > size
-                || length > size - position) {
-            throw protocol("a fetch of " + length + " bytes at " + position + " of a " + size + "-byte window");
+        long total = 0;
+        for (int i = 0; i < positions.length; i++) {
+            long position = positions[i];
+            int length = lengths[i];
+            if (length < 0 || length > WorkerProtocol.MAX_FETCH || position < 0 || position > size
+                    || length > size - position) {
+                throw protocol("a fetch of " + length + " bytes at " + position + " of a " + size + "-byte window");
+            }
+            total += length;
         }
-        byte[] data = new byte[length];
+        if (total > WorkerProtocol.MAX_FETCH) {
+            throw protocol("a fetch of " + total + " bytes in all");
+        }
+        byte[] data = new byte[(int) total];
         long started = System.nanoTime();
-        try {
-            served.window().read(position, ByteBuffer.wrap(data));
-        } catch (IOException e) {
-            // The message would name the image: the worker learns only that the read failed.
-            channel.send(WorkerProtocol.FETCH_FAILED, WorkerProtocol.payload(out -> out.writeUTF(
-                    "the parent could not read " + length + " bytes at " + position + " of the window")));
-            return;
+        int at = 0;
+        for (int i = 0; i < positions.length; i++) {
+            try {
+                served.window().read(positions[i], ByteBuffer.wrap(data, at, lengths[i]));
+            } catch (IOException e) {
+                // The message would name the image: the worker learns only that the read failed.
+                long position = positions[i];
+                int length = lengths[i];
+                channel.send(WorkerProtocol.FETCH_FAILED, WorkerProtocol.payload(out -> out.writeUTF(
+                        "the parent could not read " + length + " bytes at " + position + " of the window")));
+                return;
+            }
+            at += lengths[i];
         }
         stats.fetches++;
-        stats.fetchedBytes += length;
+        stats.fetchedBytes += total;
         stats.fetchNanos += System.nanoTime() - started;
         channel.send(WorkerProtocol.DATA, data);
     }

@@ -92,6 +92,8 @@ final class WorkerProtocol {
     static final byte FAILURE = 43;
     /** handle, position, length: bytes of a window */
     static final byte FETCH = 44;
+    /** handle, count, then count × (position, length): several ranges of a window, answered by one DATA */
+    static final byte FETCH_MANY = 47;
     /** handle, position, bytes: one run of the changes being committed */
     static final byte COMMIT_PART = 45;
     /** handle, number of parts, total bytes: the changes are complete, commit them */
@@ -99,6 +101,8 @@ final class WorkerProtocol {
 
     /** Most bytes one FETCH may ask for (and one DATA frame carry). */
     static final int MAX_FETCH = 1 << 20;
+    /** Most ranges in one FETCH_MANY. */
+    static final int MAX_FETCH_RANGES = 4096;
     /** Most bytes of one COMMIT_PART. */
     static final int MAX_COMMIT_PART = 1 << 20;
     /** Longest frame the parent accepts from a worker: a full DATA-sized part or read result, plus headers. */

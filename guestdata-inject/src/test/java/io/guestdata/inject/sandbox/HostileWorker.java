@@ -47,6 +47,22 @@ public final class HostileWorker {
             switch (mode) {
                 case "fetch-outside" -> fetch(handle, windowSize - 512, 4096);
                 case "fetch-unknown-window" -> fetch(handle + 1000, 0, 4096);
+                case "fetch-many-outside" -> send(WorkerProtocol.FETCH_MANY, w -> {
+                    w.writeInt(handle);
+                    w.writeInt(2);
+                    w.writeLong(0);
+                    w.writeInt(4096);
+                    w.writeLong(windowSize);
+                    w.writeInt(4096);
+                });
+                case "fetch-many-too-much" -> send(WorkerProtocol.FETCH_MANY, w -> {
+                    w.writeInt(handle);
+                    w.writeInt(2);
+                    w.writeLong(0);
+                    w.writeInt(1 << 20);
+                    w.writeLong(1 << 20);
+                    w.writeInt(4096);
+                });
                 case "huge-frame" -> {
                     out.writeInt(0x7fffffff);
                     out.flush();

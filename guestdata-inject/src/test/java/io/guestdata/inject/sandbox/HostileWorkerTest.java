@@ -57,6 +57,8 @@ class HostileWorkerTest {
     @CsvSource(delimiter = '|', value = {
         "fetch-outside        | open  | a fetch of 4096 bytes at 8388096 of a 8388608-byte window",
         "fetch-unknown-window | open  | a fetch from window 1001, which it was not given",
+        "fetch-many-outside   | open  | a fetch of 4096 bytes at 8388608 of a 8388608-byte window",
+        "fetch-many-too-much  | open  | a fetch of 1052672 bytes in all",
         "huge-frame           | open  | a frame of 2147483647 bytes",
         "unknown-error        | open  | an unreadable error: unknown error kind TAKE_OVER",
         "commit-without-close | read  | a change to window 1, which is not a writable window being closed",

@@ -116,10 +116,11 @@ public final class CheckCost {
         for (String big : List.of("big1", "big2")) {
             try (var raf = new java.io.RandomAccessFile(tree.resolve(big).toFile(), "rw")) {
                 raf.setLength(1L << 30);
-                random.nextBytes(data);
-                for (int k = 0; k < 32; k++) {
+                byte[] chunk = new byte[32 * 1024];
+                random.nextBytes(chunk);
+                for (int k = 0; k < 32; k++) { // 1 MiB of data in 32 places
                     raf.seek((long) k * (32L << 20));
-                    raf.write(data, 0, 32 * 1024);
+                    raf.write(chunk);
                 }
             }
         }
