@@ -158,8 +158,13 @@ class InjectSandboxCommandTest {
                     java.net.http.HttpResponse.BodyHandlers.ofString());
             assertEquals(200, injected.statusCode(), injected.body());
             assertEquals("done", new ObjectMapper().readTree(injected.body()).get("outcome").asText());
-            // the warm worker served it and was discarded: it served this injection only
+            // the warm worker served it and was discarded: it served this injection only (the kill is
+            // sent before the answer; the process ends a moment later)
+            long killed = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
             for (long pid : warm) {
+                while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && System.nanoTime() < killed) {
+                    Thread.sleep(20);
+                }
                 assertTrue(ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true), "worker " + pid + " still runs");
             }
         }
