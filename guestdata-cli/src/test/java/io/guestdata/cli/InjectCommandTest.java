@@ -27,21 +27,12 @@ class InjectCommandTest {
 
     @BeforeEach
     void guest() throws Exception {
-        tree = Files.createDirectories(tmp.resolve("tree"));
-        Files.createDirectories(tree.resolve("etc"));
-        Files.createDirectories(tree.resolve("sbin"));
-        Files.createDirectories(tree.resolve("root"));
-        Files.writeString(tree.resolve("etc/passwd"), "root:x:0:0:root:/root:/bin/bash\n");
-        Files.writeString(tree.resolve("etc/shadow"), "root:*:19000:0:99999:7:::\n");
-        Files.writeString(tree.resolve("etc/group"), "root:x:0:\n");
-        Files.writeString(tree.resolve("sbin/init"), "");
+        tree = MinimalGuest.tree(tmp);
         image = tmp.resolve("disk.img");
     }
 
     private Path mkfs() throws Exception {
-        ok("truncate", "-s", "32M", image.toString());
-        ok("mke2fs", "-q", "-F", "-t", "ext4", "-d", tree.toString(), image.toString());
-        return image;
+        return MinimalGuest.ext4(tree, image, 32);
     }
 
     private static String ok(String... argv) throws Exception {

@@ -34,18 +34,8 @@ class InjectImageFormatCommandTest {
 
     @BeforeEach
     void guest() throws Exception {
-        Path tree = Files.createDirectories(tmp.resolve("tree"));
-        Files.createDirectories(tree.resolve("etc"));
-        Files.createDirectories(tree.resolve("sbin"));
-        Files.createDirectories(tree.resolve("root"));
-        Files.writeString(tree.resolve("etc/passwd"), "root:x:0:0:root:/root:/bin/bash\n");
-        Files.writeString(tree.resolve("etc/shadow"), "root:*:19000:0:99999:7:::\n");
-        Files.writeString(tree.resolve("etc/group"), "root:x:0:\n");
-        Files.writeString(tree.resolve("sbin/init"), "");
         base = Files.createDirectories(tmp.resolve("_base"));
-        ext4 = base.resolve("debian.raw");
-        ok("truncate", "-s", "32M", ext4.toString());
-        ok("mke2fs", "-q", "-F", "-t", "ext4", "-d", tree.toString(), ext4.toString());
+        ext4 = MinimalGuest.ext4(MinimalGuest.tree(tmp), base.resolve("debian.raw"), 32);
     }
 
     private static String ok(String... argv) throws Exception {

@@ -64,22 +64,13 @@ class InjectKillTest {
     }
 
     private Path guest() throws Exception {
-        Path tree = Files.createDirectories(tmp.resolve("tree"));
-        Files.createDirectories(tree.resolve("etc"));
-        Files.createDirectories(tree.resolve("sbin"));
-        Files.createDirectories(tree.resolve("root"));
-        Files.writeString(tree.resolve("etc/passwd"), "root:x:0:0:root:/root:/bin/bash\n");
+        Path tree = MinimalGuest.tree(tmp);
         StringBuilder shadow = new StringBuilder("root:*:19000:0:99999:7:::\n");
         for (int i = 0; shadow.length() < 4_000_000; i++) {
             shadow.append("user").append(i).append(":!:19000:0:99999:7:::\n");
         }
         Files.writeString(tree.resolve("etc/shadow"), shadow);
-        Files.writeString(tree.resolve("etc/group"), "root:x:0:\n");
-        Files.writeString(tree.resolve("sbin/init"), "");
-        Path image = tmp.resolve("pristine.img");
-        ok("truncate", "-s", "48M", image.toString());
-        ok("mke2fs", "-q", "-F", "-t", "ext4", "-d", tree.toString(), image.toString());
-        return image;
+        return MinimalGuest.ext4(tree, tmp.resolve("pristine.img"), 48);
     }
 
     /** {@code guestdata inject} of the full instance into {@code image}, in a child JVM. */

@@ -30,17 +30,7 @@ class InjectSandboxCommandTest {
 
     @BeforeEach
     void guest() throws Exception {
-        Path tree = Files.createDirectories(tmp.resolve("tree"));
-        Files.createDirectories(tree.resolve("etc"));
-        Files.createDirectories(tree.resolve("sbin"));
-        Files.createDirectories(tree.resolve("root"));
-        Files.writeString(tree.resolve("etc/passwd"), "root:x:0:0:root:/root:/bin/bash\n");
-        Files.writeString(tree.resolve("etc/shadow"), "root:*:19000:0:99999:7:::\n");
-        Files.writeString(tree.resolve("etc/group"), "root:x:0:\n");
-        Files.writeString(tree.resolve("sbin/init"), "");
-        image = tmp.resolve("disk.img");
-        run("truncate", "-s", "32M", image.toString());
-        run("mke2fs", "-q", "-F", "-t", "ext4", "-d", tree.toString(), image.toString());
+        image = MinimalGuest.ext4(MinimalGuest.tree(tmp), tmp.resolve("disk.img"), 32);
     }
 
     private static String run(String... argv) throws Exception {

@@ -38,65 +38,6 @@ class ApplyFailureTest {
     @TempDir
     Path dir;
 
-    /** Every call passed on to {@code fs}; a test overrides the one it sabotages. */
-    static class Forwarding implements GuestFilesystem {
-        final GuestFilesystem fs;
-
-        Forwarding(GuestFilesystem fs) {
-            this.fs = fs;
-        }
-
-        @Override
-        public boolean exists(GuestPath path, AccessPolicy policy) throws GuestFsException {
-            return fs.exists(path, policy);
-        }
-
-        @Override
-        public FileStat stat(GuestPath path, AccessPolicy policy) throws GuestFsException {
-            return fs.stat(path, policy);
-        }
-
-        @Override
-        public byte[] read(GuestPath path, int maxBytes, AccessPolicy policy) throws GuestFsException {
-            return fs.read(path, maxBytes, policy);
-        }
-
-        @Override
-        public void makeDirectories(GuestPath d, int m, int uid, int gid, AccessPolicy policy) throws GuestFsException {
-            fs.makeDirectories(d, m, uid, gid, policy);
-        }
-
-        @Override
-        public void replace(GuestPath file, byte[] content, AccessPolicy policy) throws GuestFsException {
-            fs.replace(file, content, policy);
-        }
-
-        @Override
-        public void append(GuestPath file, byte[] content, AccessPolicy policy) throws GuestFsException {
-            fs.append(file, content, policy);
-        }
-
-        @Override
-        public void chmod(GuestPath path, int m, AccessPolicy policy) throws GuestFsException {
-            fs.chmod(path, m, policy);
-        }
-
-        @Override
-        public void chown(GuestPath path, int uid, int gid, AccessPolicy policy) throws GuestFsException {
-            fs.chown(path, uid, gid, policy);
-        }
-
-        @Override
-        public long freeBytes() throws GuestFsException {
-            return fs.freeBytes();
-        }
-
-        @Override
-        public void close() throws GuestFsException {
-            fs.close();
-        }
-    }
-
     /** ext2fs, with each filesystem it opens wrapped by {@code sabotage}. */
     static final class SabotagedBackend implements FilesystemBackend {
         private final Ext2fsBackend real = new Ext2fsBackend();
@@ -108,7 +49,7 @@ class ApplyFailureTest {
 
         /** A directory appears at {@link #SABOTAGED} just before it is replaced. */
         SabotagedBackend() {
-            this(fs -> new Forwarding(fs) {
+            this(fs -> new ForwardingFilesystem(fs) {
                 @Override
                 public void replace(GuestPath file, byte[] content, AccessPolicy policy) throws GuestFsException {
                     if (file.equals(SABOTAGED)) {
@@ -195,7 +136,7 @@ class ApplyFailureTest {
     void aLibraryFailingMidWriteIsReportedAsPartlyWritten() throws Exception {
         Path img = GuestImages.wholeDisk(dir, "disk.img", GuestImages.skeleton(dir), 32, "-t", "ext4");
         GuestPath keys = GuestPath.of("/root/.ssh/authorized_keys");
-        DiskInjector injector = new DiskInjector(new FilesystemBackends(List.of(new SabotagedBackend(fs -> new Forwarding(fs) {
+        DiskInjector injector = new DiskInjector(new FilesystemBackends(List.of(new SabotagedBackend(fs -> new ForwardingFilesystem(fs) {
             @Override
             public void append(GuestPath file, byte[] content, AccessPolicy policy) throws GuestFsException {
                 if (!file.equals(keys)) {

@@ -96,12 +96,13 @@ class SandboxFailureInjectionTest {
     }
 
     /** Forwards to the sandboxed filesystem; kills its worker before the first {@code trigger} call. */
-    private static final class Killing implements GuestFilesystem {
-        private final SandboxedFilesystem fs;
+    private static final class Killing extends ForwardingFilesystem {
+        private final SandboxedFilesystem sandboxed;
         private final String trigger;
 
         Killing(SandboxedFilesystem fs, String trigger) {
-            this.fs = fs;
+            super(fs);
+            this.sandboxed = fs;
             this.trigger = trigger;
         }
 
@@ -110,7 +111,7 @@ class SandboxFailureInjectionTest {
         private void maybeKill(String call) {
             if (call.equals(trigger) && !killed) {
                 killed = true;
-                ProcessHandle worker = fs.workerProcess().orElseThrow();
+                ProcessHandle worker = sandboxed.workerProcess().orElseThrow();
                 try {
                     new ProcessBuilder("kill", "-KILL", Long.toString(worker.pid())).start().waitFor();
                     worker.onExit().get(10, TimeUnit.SECONDS);
@@ -123,68 +124,38 @@ class SandboxFailureInjectionTest {
         @Override
         public boolean exists(GuestPath path, AccessPolicy policy) throws GuestFsException {
             maybeKill("exists");
-            return fs.exists(path, policy);
+            return super.exists(path, policy);
         }
 
         @Override
         public FileStat stat(GuestPath path, AccessPolicy policy) throws GuestFsException {
             maybeKill("stat");
-            return fs.stat(path, policy);
+            return super.stat(path, policy);
         }
 
         @Override
         public byte[] read(GuestPath path, int maxBytes, AccessPolicy policy) throws GuestFsException {
             maybeKill("read");
-            return fs.read(path, maxBytes, policy);
+            return super.read(path, maxBytes, policy);
         }
 
         @Override
         public void makeDirectories(GuestPath dir, int mode, int uid, int gid, AccessPolicy policy)
                 throws GuestFsException {
             maybeKill("mkdir");
-            fs.makeDirectories(dir, mode, uid, gid, policy);
+            super.makeDirectories(dir, mode, uid, gid, policy);
         }
 
         @Override
         public void replace(GuestPath file, byte[] content, AccessPolicy policy) throws GuestFsException {
             maybeKill("replace");
-            fs.replace(file, content, policy);
+            super.replace(file, content, policy);
         }
 
         @Override
         public void append(GuestPath file, byte[] content, AccessPolicy policy) throws GuestFsException {
             maybeKill("append");
-            fs.append(file, content, policy);
-        }
-
-        @Override
-        public void chmod(GuestPath path, int mode, AccessPolicy policy) throws GuestFsException {
-            fs.chmod(path, mode, policy);
-        }
-
-        @Override
-        public void chown(GuestPath path, int uid, int gid, AccessPolicy policy) throws GuestFsException {
-            fs.chown(path, uid, gid, policy);
-        }
-
-        @Override
-        public long freeBytes() throws GuestFsException {
-            return fs.freeBytes();
-        }
-
-        @Override
-        public OptionalLong freeInodes() throws GuestFsException {
-            return fs.freeInodes();
-        }
-
-        @Override
-        public java.util.Optional<GuestFsException> broken() {
-            return fs.broken();
-        }
-
-        @Override
-        public void close() throws GuestFsException {
-            fs.close();
+            super.append(file, content, policy);
         }
     }
 

@@ -125,26 +125,36 @@ public final class InjectBench {
     /** {@link WholeInjectionBenchmark} in-process and {@link SandboxedWholeInjectionBenchmark}, one JMH run. */
     private static Map<String, Samples> whole(Path base, Path work, int warmup, int iterations)
             throws RunnerException, IOException, InterruptedException {
-        Options options = new OptionsBuilder()
-                .include("\\." + WholeInjectionBenchmark.class.getSimpleName() + "\\.inject$")
-                .include("\\." + SandboxedWholeInjectionBenchmark.class.getSimpleName() + "\\.inject$")
-                .param("base", base.toString())
-                .param("work", work.toString())
-                .warmupIterations(warmup)
-                .measurementIterations(iterations)
-                .forks(1)
-                .build();
         Map<String, Samples> out = new LinkedHashMap<>();
-        for (RunResult result : new Runner(options).run()) {
-            List<Double> ms = new ArrayList<>();
-            result.getBenchmarkResults().forEach(b -> b.getIterationResults()
-                    .forEach(i -> ms.add(i.getPrimaryResult().getScore())));
+        for (RunResult result : jmh(base, work, warmup, iterations,
+                "\\." + WholeInjectionBenchmark.class.getSimpleName() + "\\.inject$",
+                "\\." + SandboxedWholeInjectionBenchmark.class.getSimpleName() + "\\.inject$")) {
             boolean sandboxed = result.getParams().getBenchmark().contains(SandboxedWholeInjectionBenchmark.class.getSimpleName());
             Images.run(List.of("e2fsck", "-fn", WholeInjectionBenchmark.lastImage(work, sandboxed).toString()));
             out.put(sandboxed ? "whole injection, sandboxed (warm worker from the pool)"
-                    : "whole injection, in-process (DiskInjector, warm JVM)", new Samples(ms));
+                    : "whole injection, in-process (DiskInjector, warm JVM)", scores(result));
         }
         return out;
+    }
+
+    /** One JMH run (one fork) of the benchmarks matching {@code includes}, on the base image, in {@code work}. */
+    private static Collection<RunResult> jmh(Path base, Path work, int warmup, int iterations, String... includes)
+            throws RunnerException {
+        OptionsBuilder options = new OptionsBuilder();
+        for (String include : includes) {
+            options.include(include);
+        }
+        options.param("base", base.toString()).param("work", work.toString())
+                .warmupIterations(warmup).measurementIterations(iterations).forks(1);
+        return new Runner(options.build()).run();
+    }
+
+    /** The per-iteration scores of one benchmark's run. */
+    private static Samples scores(RunResult result) {
+        List<Double> ms = new ArrayList<>();
+        result.getBenchmarkResults().forEach(b -> b.getIterationResults()
+                .forEach(i -> ms.add(i.getPrimaryResult().getScore())));
+        return new Samples(ms);
     }
 
     /** Per-iteration scores of every benchmark in a JMH JSON result file ({@code -rf json}), by benchmark name. */
@@ -166,44 +176,23 @@ public final class InjectBench {
 
     private static Samples inProcess(Path base, Path work, int warmup, int iterations)
             throws RunnerException, IOException, InterruptedException {
-        Options options = new OptionsBuilder()
-                .include(Ext2InjectBenchmark.class.getName() + ".inject")
-                .param("base", base.toString())
-                .param("work", work.toString())
-                .warmupIterations(warmup)
-                .measurementIterations(iterations)
-                .forks(1)
-                .build();
-        Collection<RunResult> run = new Runner(options).run();
         List<Double> ms = new ArrayList<>();
-        for (RunResult result : run) {
-            result.getBenchmarkResults().forEach(b -> b.getIterationResults()
-                    .forEach(i -> ms.add(i.getPrimaryResult().getScore())));
+        for (RunResult result : jmh(base, work, warmup, iterations, Ext2InjectBenchmark.class.getName() + ".inject")) {
+            ms.addAll(scores(result).ms());
         }
         Images.verify(work.resolve("jmh.img"), "in-process ext2fs");
         return new Samples(ms);
     }
 
-    /** {@link SandboxInjectBenchmark}: in-process and sandboxed (warm worker) in one JMH run. */
+    /** {@link SandboxInjectBenchmark}: in-process and sandboxed (warm worker from the pool) in one JMH run. */
     private static Map<String, Samples> sandboxed(Path base, Path work, int warmup, int iterations)
             throws RunnerException, IOException, InterruptedException {
-        Options options = new OptionsBuilder()
-                .include(SandboxInjectBenchmark.class.getName() + ".inject")
-                .param("base", base.toString())
-                .param("work", work.toString())
-                .warmupIterations(warmup)
-                .measurementIterations(iterations)
-                .forks(1)
-                .build();
         Map<String, Samples> out = new LinkedHashMap<>();
-        for (RunResult result : new Runner(options).run()) {
+        for (RunResult result : jmh(base, work, warmup, iterations, SandboxInjectBenchmark.class.getName() + ".inject")) {
             String mode = result.getParams().getParam("mode");
-            List<Double> ms = new ArrayList<>();
-            result.getBenchmarkResults().forEach(b -> b.getIterationResults()
-                    .forEach(i -> ms.add(i.getPrimaryResult().getScore())));
             Images.verify(work.resolve("jmh-" + mode + ".img"), mode + " ext2fs");
             out.put(mode.equals("sandboxed") ? "sandboxed ext2fs (JMH, warm worker from the pool)"
-                    : "in-process ext2fs (JMH, same run as sandboxed)", new Samples(ms));
+                    : "in-process ext2fs (JMH, same run as sandboxed)", scores(result));
         }
         return out;
     }
