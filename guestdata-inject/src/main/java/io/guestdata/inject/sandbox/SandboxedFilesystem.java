@@ -2,6 +2,8 @@ package io.guestdata.inject.sandbox;
 
 import java.io.IOException;
 import java.time.InstantSource;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
 
@@ -37,6 +39,28 @@ public final class SandboxedFilesystem implements GuestFilesystem {
     private boolean closed;
     private AutoCloseable owner;
     private GuestFsException broken;
+    /**
+     * What {@code stat} and {@code exists} answered since the last change (the planner asks for
+     * /etc or /root once per item): the worker and the window are this open's alone, so nothing
+     * else changes the tree between two of our calls; any call that may change it empties this.
+     */
+    private final Map<Lookup, Object> answered = new HashMap<>();
+
+    private record Lookup(boolean stat, GuestPath path, AccessPolicy policy) {
+    }
+
+    /** The remembered answer, or null; none once closed or broken (the call then fails as it must). */
+    private synchronized Object known(Lookup key) {
+        return closed || broken != null ? null : answered.get(key);
+    }
+
+    private synchronized void remember(Lookup key, Object answer) {
+        answered.put(key, answer);
+    }
+
+    private synchronized void forget() {
+        answered.clear();
+    }
 
     private SandboxedFilesystem(WorkerProcess worker, int handle, String image, OpenMode mode, InstantSource clock) {
         this.worker = worker;
@@ -95,18 +119,30 @@ public final class SandboxedFilesystem implements GuestFilesystem {
 
     @Override
     public boolean exists(GuestPath path, AccessPolicy policy) throws GuestFsException {
-        return call("exists", path, WorkerProtocol.EXISTS, out -> {
+        Lookup key = new Lookup(false, path, policy);
+        if (known(key) instanceof Boolean known) {
+            return known;
+        }
+        boolean exists = call("exists", path, WorkerProtocol.EXISTS, out -> {
             WorkerProtocol.writePath(out, path);
             WorkerProtocol.writePolicy(out, policy);
         }, in -> in.readBoolean(), 0);
+        remember(key, exists);
+        return exists;
     }
 
     @Override
     public FileStat stat(GuestPath path, AccessPolicy policy) throws GuestFsException {
-        return call("stat", path, WorkerProtocol.STAT, out -> {
+        Lookup key = new Lookup(true, path, policy);
+        if (known(key) instanceof FileStat known) {
+            return known;
+        }
+        FileStat stat = call("stat", path, WorkerProtocol.STAT, out -> {
             WorkerProtocol.writePath(out, path);
             WorkerProtocol.writePolicy(out, policy);
         }, WorkerProtocol::readStat, 0);
+        remember(key, stat);
+        return stat;
     }
 
     @Override
@@ -129,6 +165,7 @@ public final class SandboxedFilesystem implements GuestFilesystem {
 
     @Override
     public void makeDirectories(GuestPath dir, int mode, int uid, int gid, AccessPolicy policy) throws GuestFsException {
+        forget();
         call("mkdir -p", dir, WorkerProtocol.MKDIRS, out -> {
             WorkerProtocol.writePath(out, dir);
             out.writeInt(mode);
@@ -155,6 +192,7 @@ public final class SandboxedFilesystem implements GuestFilesystem {
             throw new GuestFsException(Kind.TOO_LARGE, operation, file, content.length + " bytes are more than the "
                     + Ext2Filesystem.MAX_CHANGED_BYTES + " one open filesystem may change");
         }
+        forget();
         call(operation, file, type, out -> {
             WorkerProtocol.writePath(out, file);
             out.writeInt(content.length);
@@ -165,6 +203,7 @@ public final class SandboxedFilesystem implements GuestFilesystem {
 
     @Override
     public void chmod(GuestPath path, int mode, AccessPolicy policy) throws GuestFsException {
+        forget();
         call("chmod", path, WorkerProtocol.CHMOD, out -> {
             WorkerProtocol.writePath(out, path);
             out.writeInt(mode);
@@ -174,6 +213,7 @@ public final class SandboxedFilesystem implements GuestFilesystem {
 
     @Override
     public void chown(GuestPath path, int uid, int gid, AccessPolicy policy) throws GuestFsException {
+        forget();
         call("chown", path, WorkerProtocol.CHOWN, out -> {
             WorkerProtocol.writePath(out, path);
             out.writeInt(uid);

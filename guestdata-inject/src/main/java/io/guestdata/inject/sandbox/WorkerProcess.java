@@ -554,6 +554,22 @@ final class WorkerProcess implements AutoCloseable {
         stats = new Stats();
     }
 
+    /**
+     * Discards the worker at the end of its injection without making the injection wait: marked
+     * dead (every later call fails) and bubblewrap killed, which takes the whole sandbox with it
+     * (its init dies by the parent-death signal, and with it the PID namespace). {@link #close()}
+     * also walks /proc for stragglers, a millisecond or more on a busy host.
+     */
+    void discard() {
+        synchronized (this) {
+            if (death == null) {
+                death = "was discarded after its injection";
+            }
+        }
+        killedBecause.compareAndSet(null, "was discarded after its injection");
+        process.destroyForcibly();
+    }
+
     /** Discards the worker: it is killed (it holds nothing that is not committed or thrown away). */
     @Override
     public void close() {

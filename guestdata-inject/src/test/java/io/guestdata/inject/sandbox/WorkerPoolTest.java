@@ -20,6 +20,7 @@ import io.guestdata.inject.fs.OpenMode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -92,6 +93,8 @@ class WorkerPoolTest {
                 fs.close();
             }
             warm = (System.nanoTime() - start) / 1_000_000;
+            // discarded at the session's close: the JVM inside the sandbox ends too, not only bubblewrap
+            ProcessHandle.of(servedBy).ifPresent(p -> p.onExit().orTimeout(10, TimeUnit.SECONDS).join());
             System.out.printf("WorkerPoolTest: open + lookup + close with a cold worker %d ms, with a warm one %d ms%n",
                     cold, warm);
             assertEquals(before, Set.of(servedBy), "the pre-started worker served it");
@@ -102,6 +105,51 @@ class WorkerPoolTest {
             assertEquals(1, after.size(), after::toString);
             assertNotEquals(before, after);
             assertFalse(ProcessHandle.of(servedBy).map(ProcessHandle::isAlive).orElse(false), "the used worker is gone");
+        }
+    }
+
+    private static int requests(SandboxSession session) {
+        String traffic = session.traffic();
+        return Integer.parseInt(traffic.substring(0, traffic.indexOf(" requests")));
+    }
+
+    /**
+     * A repeated stat or exists is answered without a round trip to the worker, and never stale:
+     * every change forgets what was answered; a dead worker's filesystem fails every call, asked
+     * before or not.
+     */
+    @Test
+    void lookupsAreRememberedUntilTheNextChange() throws Exception {
+        GuestPath lostFound = GuestPath.of("/lost+found");
+        GuestPath dir = GuestPath.of("/x");
+        GuestPath file = GuestPath.of("/x/f");
+        try (Ext2fsSandbox sandbox = Ext2fsSandbox.start(SandboxSettings.defaults().withPoolSize(1).withWarmupRounds(0));
+             FileWindow window = FileWindow.open(img, 0, true);
+             SandboxSession session = sandbox.session(InstantSource.system())) {
+            GuestFilesystem fs = session.open(window, OpenMode.READ_WRITE);
+            assertEquals(0700, fs.stat(lostFound).mode() & 07777);
+            assertFalse(fs.exists(dir));
+            int asked = requests(session);
+            assertEquals(0700, fs.stat(lostFound).mode() & 07777);
+            assertFalse(fs.exists(dir));
+            assertEquals(asked, requests(session), "answered again without asking the worker");
+            fs.makeDirectories(dir, 0755, 0, 0);
+            assertTrue(fs.exists(dir));
+            fs.chmod(lostFound, 0750);
+            assertEquals(0750, fs.stat(lostFound).mode() & 07777);
+            fs.append(file, new byte[100]);
+            assertEquals(100, fs.stat(file).size());
+            fs.append(file, new byte[100]);
+            assertEquals(200, fs.stat(file).size());
+            fs.chown(file, 7, 8);
+            assertEquals(7, fs.stat(file).uid());
+            fs.replace(file, new byte[10]);
+            assertEquals(10, fs.stat(file).size());
+            ProcessHandle jvm = session.workerProcess().orElseThrow();
+            jvm.destroyForcibly();
+            jvm.onExit().get(10, TimeUnit.SECONDS);
+            assertThrows(io.guestdata.inject.fs.GuestFsException.class, () -> fs.stat(lostFound));
+            assertThrows(io.guestdata.inject.fs.GuestFsException.class, () -> fs.exists(dir));
         }
     }
 
