@@ -62,13 +62,29 @@ final class InstanceOptions {
     @Option(names = "--user-data", paramLabel = "FILE", description = "User data file (any bytes).")
     Path userData;
 
-    @Option(names = "--admin-pass", paramLabel = "PASSWORD", description = "Admin password.")
+    @Option(names = "--admin-pass", paramLabel = "PASSWORD", description = "Admin password. A command line is"
+            + " visible to every user of the host (ps, /proc): prefer --admin-pass-file or the environment variable "
+            + ADMIN_PASS_VARIABLE + ".")
     String adminPass;
+
+    @Option(names = "--admin-pass-file", paramLabel = "FILE",
+            description = "File holding the admin password (one trailing newline is not part of it).")
+    Path adminPassFile;
 
     @Option(names = "--network-data", paramLabel = "FILE", description = "network_data.json (OpenStack form).")
     Path networkData;
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The environment variable that may hold the admin password instead of a flag. */
+    static final String ADMIN_PASS_VARIABLE = "GUESTDATA_ADMIN_PASS";
+
+    private final Map<String, String> environment;
+
+    /** Options of a command run with {@code environment} (where {@value #ADMIN_PASS_VARIABLE} may be). */
+    InstanceOptions(Map<String, String> environment) {
+        this.environment = environment;
+    }
 
     /** Builds and validates the instance, or fails with every problem found. */
     Instance load() throws CommandFailure {
@@ -111,6 +127,8 @@ final class InstanceOptions {
         if (!files.isEmpty()) given.add("--file");
         if (userData != null) given.add("--user-data");
         if (adminPass != null) given.add("--admin-pass");
+        if (adminPassFile != null) given.add("--admin-pass-file");
+        if (environment.containsKey(ADMIN_PASS_VARIABLE)) given.add(ADMIN_PASS_VARIABLE + " (environment)");
         if (networkData != null) given.add("--network-data");
         if (!given.isEmpty()) {
             throw new CommandFailure(ExitCode.USAGE, "--instance cannot be combined with " + String.join(", ", given)
@@ -171,9 +189,23 @@ final class InstanceOptions {
             doc.put("user_data", Base64.getEncoder().encodeToString(read(userData, "--user-data")));
             sources.put("/user_data", "--user-data " + userData);
         }
+        Map<String, String> passwords = new LinkedHashMap<>();
         if (adminPass != null) {
-            doc.put("admin_pass", adminPass);
-            sources.put("/admin_pass", "--admin-pass");
+            passwords.put("--admin-pass", adminPass);
+        }
+        if (adminPassFile != null) {
+            passwords.put("--admin-pass-file " + adminPassFile, adminPassFromFile());
+        }
+        if (environment.containsKey(ADMIN_PASS_VARIABLE)) {
+            passwords.put(ADMIN_PASS_VARIABLE + " (environment)", environment.get(ADMIN_PASS_VARIABLE));
+        }
+        if (passwords.size() > 1) {
+            throw new CommandFailure(ExitCode.USAGE, "the admin password is given " + passwords.size() + " times, by "
+                    + String.join(" and ", passwords.keySet()) + ": give it once");
+        }
+        for (Map.Entry<String, String> password : passwords.entrySet()) {
+            doc.put("admin_pass", password.getValue());
+            sources.put("/admin_pass", password.getKey());
         }
         if (networkData != null) {
             byte[] bytes = read(networkData, "--network-data");
@@ -186,6 +218,25 @@ final class InstanceOptions {
             sources.put("/network_data", "--network-data " + networkData);
         }
         return doc;
+    }
+
+    /** The password in {@code --admin-pass-file}: the file's text (UTF-8) less one trailing newline. */
+    private String adminPassFromFile() throws CommandFailure {
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder()
+                    .decode(java.nio.ByteBuffer.wrap(read(adminPassFile, "--admin-pass-file"))).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new CommandFailure(ExitCode.INVALID_INSTANCE, "--admin-pass-file " + adminPassFile
+                    + ": not UTF-8 text");
+        }
+        text = text.endsWith("\r\n") ? text.substring(0, text.length() - 2)
+                : text.endsWith("\n") ? text.substring(0, text.length() - 1) : text;
+        if (text.isEmpty()) {
+            throw new CommandFailure(ExitCode.INVALID_INSTANCE, "--admin-pass-file " + adminPassFile + ": the file is"
+                    + " empty (an admin password needs at least one character)");
+        }
+        return text;
     }
 
     /** One line per error, naming the flag an error came from when the document was built from flags. */

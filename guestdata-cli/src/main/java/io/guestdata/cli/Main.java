@@ -78,6 +78,9 @@ public final class Main implements Runnable {
                 if (type == InjectCommand.class) {
                     return type.cast(new InjectCommand(environment));
                 }
+                if (type == InstanceOptions.class) {
+                    return type.cast(new InstanceOptions(environment));
+                }
                 return defaults.create(type);
             }
         };

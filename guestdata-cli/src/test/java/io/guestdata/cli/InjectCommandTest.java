@@ -1,6 +1,7 @@
 package io.guestdata.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -13,6 +14,7 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -216,6 +218,47 @@ class InjectCommandTest {
         String keys = debugfs("cat /root/.ssh/authorized_keys");
         assertEquals("\n# The following ssh key was injected by Nova\n" + Files.readString(key).strip() + "\n", keys);
         assertClean();
+    }
+
+    /** root's crypt(3) hash in the image's /etc/shadow checked by openssl for {@code password}. */
+    private void assertRootPassword(String password) throws Exception {
+        String hash = debugfs("cat /etc/shadow").lines().filter(l -> l.startsWith("root:")).findFirst().orElseThrow()
+                .split(":")[1];
+        assertTrue(hash.startsWith("$6$"), hash);
+        String salt = hash.split("\\$")[2];
+        assertEquals(hash, ok("openssl", "passwd", "-6", "-salt", salt, password).strip());
+    }
+
+    @Test
+    void theAdminPasswordComesFromAFileOrTheEnvironmentAndOnlyOnce() throws Exception {
+        mkfs();
+        Path secret = Files.writeString(tmp.resolve("pass"), "s3cret pass\n");
+        Cli fromFile = Cli.run("inject", "--image", image.toString(), "--name", "vm1", "--admin-pass-file",
+                secret.toString());
+        assertEquals(ExitCode.OK, fromFile.exitCode(), fromFile.toString());
+        assertRootPassword("s3cret pass");
+        Cli fromEnvironment = Cli.run(Map.of("GUESTDATA_ADMIN_PASS", "0ther"), "inject", "--image", image.toString(),
+                "--name", "vm1");
+        assertEquals(ExitCode.OK, fromEnvironment.exitCode(), fromEnvironment.toString());
+        assertRootPassword("0ther");
+        String before = sha256(image);
+        Cli twice = Cli.run(Map.of("GUESTDATA_ADMIN_PASS", "0ther"), "inject", "--image", image.toString(), "--name",
+                "vm1", "--admin-pass-file", secret.toString());
+        assertEquals(ExitCode.USAGE, twice.exitCode(), twice.toString());
+        assertTrue(twice.stderr().contains("the admin password is given 2 times, by --admin-pass-file " + secret
+                + " and GUESTDATA_ADMIN_PASS (environment): give it once"), twice.stderr());
+        assertFalse(twice.stderr().contains("0ther") || twice.stderr().contains("s3cret"), twice.stderr());
+        Cli withDocument = Cli.run(Map.of("GUESTDATA_ADMIN_PASS", "0ther"), "inject", "--image", image.toString(),
+                "--instance", full());
+        assertEquals(ExitCode.USAGE, withDocument.exitCode(), withDocument.toString());
+        assertTrue(withDocument.stderr().contains("--instance cannot be combined with GUESTDATA_ADMIN_PASS (environment)"),
+                withDocument.stderr());
+        Path empty = Files.writeString(tmp.resolve("empty"), "\n");
+        Cli blank = Cli.run("inject", "--image", image.toString(), "--name", "vm1", "--admin-pass-file", empty.toString());
+        assertEquals(ExitCode.INVALID_INSTANCE, blank.exitCode(), blank.toString());
+        assertTrue(blank.stderr().contains("--admin-pass-file " + empty + ": the file is empty"), blank.stderr());
+        assertEquals(before, sha256(image), "refused runs wrote nothing");
+        assertTrue(Cli.run("inject", "--help").out().contains("GUESTDATA_ADMIN_PASS"));
     }
 
     static String read(Path p) throws IOException {
