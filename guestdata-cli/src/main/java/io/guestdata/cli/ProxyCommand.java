@@ -1,12 +1,11 @@
 package io.guestdata.cli;
 
 import io.guestdata.server.metadata.ConnectionLimits;
+import io.guestdata.server.metadata.HostPort;
 import io.guestdata.server.proxy.MetadataProxy;
 import io.guestdata.server.proxy.MetadataProxyConfig;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -127,7 +126,7 @@ final class ProxyCommand implements Callable<Integer> {
     MetadataProxyConfig config() throws CommandFailure {
         try {
             MetadataProxyConfig.Builder b = MetadataProxyConfig.builder()
-                    .listen(hostPort(listen))
+                    .listen(hostPort("--listen", listen))
                     .sharedSecret(secret())
                     .mappingFile(mappingFile)
                     .reloadInterval(seconds(reloadSeconds))
@@ -136,10 +135,10 @@ final class ProxyCommand implements Callable<Integer> {
                     .downFor(seconds(downSeconds))
                     .connections(connectionLimits());
             if (managementListen != null) {
-                b.management(hostPort(managementListen));
+                b.management(hostPort("--management-listen", managementListen));
             }
             for (String u : upstreams) {
-                b.upstream(hostPort(u));
+                b.upstream(hostPort("--upstream", u));
             }
             maps.forEach(b::map);
             return b.build();
@@ -173,41 +172,19 @@ final class ProxyCommand implements Callable<Integer> {
         return environment.getOrDefault("GUESTDATA_PROXY_SECRET", "");
     }
 
+    /** {@link HostPort#parse}, the message naming the flag. */
+    private static InetSocketAddress hostPort(String flag, String text) {
+        try {
+            return HostPort.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(flag + " " + text + ": " + e.getMessage());
+        }
+    }
+
     private static Duration seconds(double s) {
         if (!(s > 0)) {
             throw new IllegalArgumentException("durations must be positive seconds, got " + s);
         }
         return Duration.ofMillis(Math.max(1, Math.round(s * 1000)));
-    }
-
-    /** {@code HOST:PORT} or {@code [V6]:PORT}, the host an IP address literal. */
-    static InetSocketAddress hostPort(String text) {
-        int colon = text.lastIndexOf(':');
-        if (colon <= 0) {
-            throw new IllegalArgumentException("expected HOST:PORT, got " + text);
-        }
-        String host = text.substring(0, colon);
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        } else if (host.indexOf(':') >= 0) {
-            throw new IllegalArgumentException("write an IPv6 address as [ADDRESS]:PORT, got " + text);
-        }
-        if (!host.chars().allMatch(c -> c == '.' || c == ':' || Character.digit(c, 16) >= 0)) {
-            throw new IllegalArgumentException("not an IP address: " + host);
-        }
-        int port;
-        try {
-            port = Integer.parseInt(text.substring(colon + 1));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("bad port in " + text);
-        }
-        if (port < 0 || port > 65535) {
-            throw new IllegalArgumentException("bad port in " + text);
-        }
-        try {
-            return new InetSocketAddress(InetAddress.getByName(host), port);
-        } catch (UnknownHostException e) {
-            throw new IllegalArgumentException("not an IP address: " + host);
-        }
     }
 }

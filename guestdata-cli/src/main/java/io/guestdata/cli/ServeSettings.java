@@ -10,6 +10,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.guestdata.core.metadata.MetadataOptions;
 import io.guestdata.inject.block.BackingFilePolicy;
 import io.guestdata.inject.sandbox.SandboxSettings;
+import io.guestdata.server.metadata.HostPort;
 import io.guestdata.server.metadata.ApiListener;
 import io.guestdata.server.metadata.ConnectionLimits;
 import io.guestdata.server.metadata.IdentificationMode;
@@ -17,8 +18,6 @@ import io.guestdata.server.metadata.MetadataServerConfig;
 import io.guestdata.server.metadata.StoreInstanceDirectory;
 import io.guestdata.server.metadata.TokenPolicy;
 import java.io.IOException;
-import java.net.Inet6Address;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -30,7 +29,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * The settings of {@code guestdata serve}, from (highest precedence first) command-line flags, environment
@@ -91,7 +89,6 @@ final class ServeSettings {
                     Integer.toString(StoreInstanceDirectory.DEFAULT_CACHE_ENTRIES), false));
 
     static final int MIN_API_TOKEN_LENGTH = 16;
-    private static final Pattern PORT = Pattern.compile("[0-9]{1,5}");
 
     /** A configuration error: names the key and the value's source. */
     static final class ConfigError extends Exception {
@@ -288,29 +285,11 @@ final class ServeSettings {
         if (text.equals("none")) {
             return Optional.empty();
         }
-        int colon = text.lastIndexOf(':');
-        if (colon <= 0) {
-            throw error(key, "expected HOST:PORT (an IP address and a port, e.g. 127.0.0.1:8775) or none, got '"
-                    + text + "'");
-        }
-        String host = text.substring(0, colon);
-        String port = text.substring(colon + 1);
-        if (!PORT.matcher(port).matches() || Integer.parseInt(port) > 65535) {
-            throw error(key, "port must be a number 0-65535, got '" + port + "'");
-        }
-        boolean bracketed = host.startsWith("[") && host.endsWith("]");
-        if (bracketed) {
-            host = host.substring(1, host.length() - 1);
-        } else if (host.contains(":")) {
-            throw error(key, "write an IPv6 address in brackets: [" + host + "]:" + port);
-        }
-        InetAddress address;
         try {
-            address = host.contains(":") ? Inet6Address.ofLiteral(host) : java.net.Inet4Address.ofLiteral(host);
+            return Optional.of(HostPort.parse(text, "none"));
         } catch (IllegalArgumentException e) {
-            throw error(key, "'" + host + "' is not an IP address (host names are not resolved)");
+            throw error(key, e.getMessage());
         }
-        return Optional.of(new InetSocketAddress(address, Integer.parseInt(port)));
     }
 
     IdentificationMode mode() throws ConfigError {

@@ -1,7 +1,6 @@
 package io.guestdata.server.metadata;
 
 import io.guestdata.core.metadata.MetadataOptions;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,12 +29,12 @@ final class MetadataServerMain {
             i++;
             switch (option) {
                 case "--instances" -> instances = Path.of(value);
-                case "--listen" -> config.listen(hostPort(value));
+                case "--listen" -> config.listen(HostPort.parse(value));
                 case "--management" -> {
                     if (value.equals("none")) {
                         config.noManagement();
                     } else {
-                        config.management(hostPort(value));
+                        config.management(HostPort.parse(value));
                     }
                 }
                 case "--mode" -> config.mode(IdentificationMode.parse(value));
@@ -66,22 +65,6 @@ final class MetadataServerMain {
                 + (server.managementPort() > 0 ? ", management port " + server.managementPort() : ""));
         Runtime.getRuntime().addShutdownHook(new Thread(server::close));
         Thread.currentThread().join();
-    }
-
-    /** {@code HOST:PORT} or {@code [V6]:PORT}; the host must be an address literal. */
-    static InetSocketAddress hostPort(String text) {
-        int colon = text.lastIndexOf(':');
-        if (colon <= 0) {
-            throw new IllegalArgumentException("expected HOST:PORT, got " + text);
-        }
-        String host = text.substring(0, colon);
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        }
-        String h = host;
-        return new InetSocketAddress(IpAddressText.parse(host)
-                .orElseThrow(() -> new IllegalArgumentException("not an IP address: " + h)),
-                Integer.parseInt(text.substring(colon + 1)));
     }
 
     private static void usage(String problem) {
