@@ -11,13 +11,12 @@ import java.util.OptionalInt;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.guestdata.core.metadata.TemplateLink;
+
 /**
  * One interface Nova's {@code /etc/network/interfaces} template renders (nova-compat.md §5.2),
- * read from {@code network_data.json} with the same selection as
- * {@link io.guestdata.core.metadata.InterfacesTemplate}: links are counted {@code eth0, eth1, …} in
- * link order; a link with any {@code ipv4_dhcp}/{@code ipv6_dhcp} network is skipped; a link is
- * kept when it has a static {@code ipv4} or {@code ipv6} network (one with an {@code ip_address}),
- * and only the first of each family is used. The native formats ({@link NativeNetworkConfig})
+ * as {@link TemplateLink} selects it from {@code network_data.json} (the one selection, which
+ * {@link io.guestdata.core.metadata.InterfacesTemplate} renders too). The native formats ({@link NativeNetworkConfig})
  * describe exactly these interfaces, so every file guestdata writes agrees with the others.
  *
  * @param name   {@code eth<N>}, the template's name
@@ -74,49 +73,18 @@ record StaticInterface(String name, String linkId, Optional<String> mac, Optiona
     /** The interfaces the template renders, in order; empty without network data. */
     static List<StaticInterface> of(JsonNode networkData) {
         List<StaticInterface> result = new ArrayList<>();
-        if (networkData == null || !networkData.isObject()) {
-            return result;
-        }
-        int ifcNum = -1;
-        for (JsonNode link : objects(networkData.get("links"))) {
-            ifcNum++;
-            String id = text(link.get("id"));
-            List<JsonNode> networks = new ArrayList<>();
-            if (id != null) {
-                for (JsonNode network : objects(networkData.get("networks"))) {
-                    if (id.equals(text(network.get("link")))) {
-                        networks.add(network);
-                    }
-                }
-            }
-            if (networks.stream().anyMatch(n -> "ipv4_dhcp".equals(text(n.get("type")))
-                    || "ipv6_dhcp".equals(text(n.get("type"))))) {
-                continue;
-            }
-            Optional<Family> v4 = first(networks, "ipv4", 32);
-            Optional<Family> v6 = first(networks, "ipv6", 128);
-            if (v4.isEmpty() && v6.isEmpty()) {
-                continue;
-            }
-            boolean automatic = networks.stream().map(n -> text(n.get("type")))
+        for (TemplateLink selected : TemplateLink.of(networkData)) {
+            JsonNode link = selected.link();
+            boolean automatic = selected.networks().stream().map(n -> text(n.get("type")))
                     .anyMatch(t -> t != null && (t.equals("ipv6_slaac") || t.startsWith("ipv6_dhcpv6")));
             JsonNode mtu = link.get("mtu");
-            result.add(new StaticInterface("eth" + ifcNum, id,
+            result.add(new StaticInterface(selected.name(), text(link.get("id")),
                     Optional.ofNullable(text(link.get("ethernet_mac_address"))).map(m -> m.toLowerCase(java.util.Locale.ROOT)),
                     mtu != null && mtu.canConvertToInt() && !mtu.isNull() ? OptionalInt.of(mtu.asInt()) : OptionalInt.empty(),
-                    v4, v6, automatic));
+                    selected.ipv4().map(n -> family(n, text(n.get("ip_address")), 32)),
+                    selected.ipv6().map(n -> family(n, text(n.get("ip_address")), 128)), automatic));
         }
         return result;
-    }
-
-    private static Optional<Family> first(List<JsonNode> networks, String type, int bits) {
-        for (JsonNode network : networks) {
-            String ip = text(network.get("ip_address"));
-            if (type.equals(text(network.get("type"))) && ip != null && !ip.isEmpty()) {
-                return Optional.of(family(network, ip, bits));
-            }
-        }
-        return Optional.empty();
     }
 
     private static Family family(JsonNode network, String ip, int bits) {

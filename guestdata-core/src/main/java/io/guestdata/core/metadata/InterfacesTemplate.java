@@ -47,10 +47,7 @@ public final class InterfacesTemplate {
      *                    {@code virt_type=lxc} (disk injection only; the metadata tree renders without)
      */
     public static Optional<String> render(JsonNode networkData, boolean lxc) {
-        if (networkData == null || !networkData.isObject()) {
-            return Optional.empty();
-        }
-        List<Interface> interfaces = interfaces(new NetworkData(Optional.of((com.fasterxml.jackson.databind.node.ObjectNode) networkData)));
+        List<Interface> interfaces = interfaces(TemplateLink.of(networkData));
         if (interfaces.isEmpty()) {
             return Optional.empty();
         }
@@ -103,21 +100,12 @@ public final class InterfacesTemplate {
                              String addressV6, String netmaskV6, String gatewayV6, String dnsV6) {
     }
 
-    private static List<Interface> interfaces(NetworkData data) {
+    private static List<Interface> interfaces(List<TemplateLink> links) {
         List<Interface> interfaces = new ArrayList<>();
-        int ifcNum = -1;
-        for (JsonNode link : data.links()) {
-            ifcNum++;
-            List<JsonNode> networks = data.networksOf(link);
-            if (networks.stream().anyMatch(NetworkData::isDhcp)) {
-                continue;
-            }
-            JsonNode v4 = first(networks, NetworkData.TYPE_IPV4);
-            JsonNode v6 = first(networks, NetworkData.TYPE_IPV6);
-            if (v4 == null && v6 == null) {
-                continue;
-            }
-            String hwaddress = orNone(NetworkData.text(link.get("ethernet_mac_address")));
+        for (TemplateLink selected : links) {
+            JsonNode v4 = selected.ipv4().orElse(null);
+            JsonNode v6 = selected.ipv6().orElse(null);
+            String hwaddress = orNone(NetworkData.text(selected.link().get("ethernet_mac_address")));
             String address = null;
             String netmask = null;
             String broadcast = null;
@@ -140,19 +128,10 @@ public final class InterfacesTemplate {
                 gatewayV6 = defaultGateway(v6, "::");
                 dnsV6 = dns(v6);
             }
-            interfaces.add(new Interface("eth" + ifcNum, hwaddress, address, orNone(netmask), orNone(broadcast),
+            interfaces.add(new Interface(selected.name(), hwaddress, address, orNone(netmask), orNone(broadcast),
                     gateway, dns, addressV6, orNone(netmaskV6), gatewayV6, dnsV6));
         }
         return interfaces;
-    }
-
-    private static JsonNode first(List<JsonNode> networks, String type) {
-        for (JsonNode network : networks) {
-            if (NetworkData.isStatic(network, type)) {
-                return network;
-            }
-        }
-        return null;
     }
 
     /** The gateway of the default route ({@code network} {@code 0.0.0.0} or {@code ::}), else {@code ""}. */

@@ -1,0 +1,61 @@
+package io.guestdata.core.metadata;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One interface of Nova's {@code /etc/network/interfaces} template (nova-compat.md §5.2), as selected from
+ * {@code network_data.json}: every link counts as {@code eth<N>} in link order; a link with an
+ * {@code ipv4_dhcp}/{@code ipv6_dhcp} network is skipped; a link is kept when it has a static {@code ipv4}
+ * or {@code ipv6} network (one with an {@code ip_address}), and only the first of each family is used.
+ * The one place this selection is made: the template ({@link InterfacesTemplate}) and the native network
+ * formats disk injection writes beside it render exactly these interfaces.
+ *
+ * @param name     {@code eth<N>}
+ * @param link     the link object
+ * @param ipv4     its first static IPv4 network
+ * @param ipv6     its first static IPv6 network
+ * @param networks all of its networks, in {@code networks} order
+ */
+public record TemplateLink(String name, JsonNode link, Optional<JsonNode> ipv4, Optional<JsonNode> ipv6,
+                           List<JsonNode> networks) {
+
+    public TemplateLink {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(link, "link");
+        Objects.requireNonNull(ipv4, "ipv4");
+        Objects.requireNonNull(ipv6, "ipv6");
+        networks = List.copyOf(networks);
+    }
+
+    /** The interfaces the template renders, in order; empty without network data. */
+    public static List<TemplateLink> of(JsonNode networkData) {
+        List<TemplateLink> result = new ArrayList<>();
+        if (networkData == null || !networkData.isObject()) {
+            return result;
+        }
+        NetworkData data = new NetworkData(Optional.of((ObjectNode) networkData));
+        int ifcNum = -1;
+        for (JsonNode link : data.links()) {
+            ifcNum++;
+            List<JsonNode> networks = data.networksOf(link);
+            if (networks.stream().anyMatch(NetworkData::isDhcp)) {
+                continue;
+            }
+            Optional<JsonNode> v4 = first(networks, NetworkData.TYPE_IPV4);
+            Optional<JsonNode> v6 = first(networks, NetworkData.TYPE_IPV6);
+            if (v4.isPresent() || v6.isPresent()) {
+                result.add(new TemplateLink("eth" + ifcNum, link, v4, v6, networks));
+            }
+        }
+        return result;
+    }
+
+    private static Optional<JsonNode> first(List<JsonNode> networks, String type) {
+        return networks.stream().filter(n -> NetworkData.isStatic(n, type)).findFirst();
+    }
+}
