@@ -67,7 +67,8 @@ public class HeapBench {
         int n = Integer.parseInt(args[1]);
         switch (args[0]) {
             case "load" -> load(n, Path.of(args[2]), template(Path.of(args[3])));
-            case "store" -> store(n, Path.of(args[2]), Integer.parseInt(args[3]));
+            case "store" -> store(n, Path.of(args[2]), args[3].equals("default")
+                    ? StoreInstanceDirectory.DEFAULT_CACHE_ENTRIES : Integer.parseInt(args[3]));
             case "memory" -> memory(n, template(Path.of(args[2])));
             default -> throw new IllegalArgumentException("mode load, store or memory, not " + args[0]);
         }
