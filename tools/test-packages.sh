@@ -14,7 +14,8 @@ GUESTDATA_TEST_PACKAGES=(
   python3-pycdlib       # reads our ISO images (Rock Ridge, Joliet)
   mtools dosfstools     # mdir/mcopy, fsck.fat read our VFAT images
   python3-jsonschema    # checks the published JSON Schema agrees with the validator
-  e2fsprogs util-linux  # mke2fs/e2fsck/debugfs check injected filesystems; blkid, setpriv, losetup
+  e2fsprogs util-linux  # mke2fs/e2fsck/debugfs check injected filesystems; blkid, setpriv, prlimit, runuser
+  procps mount          # kill (the tests kill workers and injections; procps is not in a minimal Debian image); losetup
   libext2fs-dev gcc     # libext2fs (called through FFM); headers + gcc check our struct offsets
   qemu-utils            # qemu-img, qemu-io, qemu-nbd
   qemu-system-common qemu-block-extra fuse3   # qemu-storage-daemon exporting qcow2 etc. as raw (FUSE)
