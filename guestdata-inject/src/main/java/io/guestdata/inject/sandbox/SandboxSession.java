@@ -112,7 +112,7 @@ public final class SandboxSession implements AutoCloseable {
             alarm.cancel(false);
         }
         if (worker != null) {
-            worker.discard();
+            worker.close();
             pool.released();
         }
     }

@@ -441,11 +441,12 @@ final class WorkerProcess implements AutoCloseable {
 
     /**
      * Kills the worker (the sandbox and everything in it), remembering why for the message; the
-     * first reason given wins. Safe from any thread.
+     * first reason given wins. Safe from any thread, and quick: bubblewrap is killed, which takes
+     * every process of the sandbox with it ({@code --die-with-parent}: its init dies by the
+     * parent-death signal, and with it the PID namespace); no walk of /proc.
      */
     void kill(String because) {
         killedBecause.compareAndSet(null, because);
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
     }
 
@@ -552,22 +553,6 @@ final class WorkerProcess implements AutoCloseable {
     /** Counts from zero again (after the warm-up, so a session's traffic is its own). */
     synchronized void resetStats() {
         stats = new Stats();
-    }
-
-    /**
-     * Discards the worker at the end of its injection without making the injection wait: marked
-     * dead (every later call fails) and bubblewrap killed, which takes the whole sandbox with it
-     * (its init dies by the parent-death signal, and with it the PID namespace). {@link #close()}
-     * also walks /proc for stragglers, a millisecond or more on a busy host.
-     */
-    void discard() {
-        synchronized (this) {
-            if (death == null) {
-                death = "was discarded after its injection";
-            }
-        }
-        killedBecause.compareAndSet(null, "was discarded after its injection");
-        process.destroyForcibly();
     }
 
     /** Discards the worker: it is killed (it holds nothing that is not committed or thrown away). */
