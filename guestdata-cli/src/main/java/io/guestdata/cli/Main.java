@@ -5,6 +5,7 @@ import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -15,8 +16,6 @@ import picocli.CommandLine.Command;
         versionProvider = Main.Version.class,
         description = "Gets instance data (keys, passwords, network, user data, metadata, files) into virtual machines, "
                 + "as OpenStack Nova does: config drives, the metadata service, disk injection.",
-        subcommands = {ValidateCommand.class, MetadataCommand.class, ConfigDriveCommand.class, InjectCommand.class,
-                ServeCommand.class, ProxyCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {"  0  done", "  1  internal error", "  2  usage error", "  3  invalid instance document",
                 "  4  output exists or cannot be written (nothing written)", "  5  metadata path not found",
@@ -28,6 +27,15 @@ import picocli.CommandLine.Command;
                 " 12  configdrive: the instance holds something the image format cannot hold or deliver (nothing written)",
                 " 13  serve: the configuration is invalid", " 14  serve: the store or a listener is unavailable"})
 public final class Main implements Runnable {
+    /**
+     * The subcommands, in the order help lists them. Only the one a command line names is built (picocli reads a
+     * command's options by reflection, which is most of a short command's start-up); help, completion and a
+     * command line that names none get them all.
+     */
+    static final List<Class<?>> SUBCOMMANDS = List.of(ValidateCommand.class, MetadataCommand.class,
+            ConfigDriveCommand.class, InjectCommand.class, ServeCommand.class, ProxyCommand.class,
+            CommandLine.HelpCommand.class);
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -49,7 +57,7 @@ public final class Main implements Runnable {
      * and {@code LIBGUESTFS_MEMSIZE} for inject) given instead of the process's.
      */
     public static int run(String[] args, OutputStream out, OutputStream err, Map<String, String> environment) {
-        CommandLine cl = commandLine(out, environment);
+        CommandLine cl = commandLine(out, environment, args.length > 0 ? args[0] : null);
         cl.setOut(new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true));
         cl.setErr(new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true));
         int code = cl.execute(args);
@@ -58,7 +66,16 @@ public final class Main implements Runnable {
         return code;
     }
 
+    /** The whole command, every subcommand built (help, completion, man pages). */
     static CommandLine commandLine(OutputStream rawOut, Map<String, String> environment) {
+        return commandLine(rawOut, environment, null);
+    }
+
+    /**
+     * The command with only the subcommand named {@code first} built when {@code first} names one, else with all
+     * of them.
+     */
+    static CommandLine commandLine(OutputStream rawOut, Map<String, String> environment, String first) {
         CommandLine.IFactory defaults = CommandLine.defaultFactory();
         CommandLine.IFactory factory = new CommandLine.IFactory() {
             @Override
@@ -85,6 +102,12 @@ public final class Main implements Runnable {
             }
         };
         CommandLine cl = new CommandLine(new Main(), factory);
+        List<Class<?>> named = SUBCOMMANDS.stream()
+                .filter(type -> type != CommandLine.HelpCommand.class && commandName(type).equals(first))
+                .toList();
+        for (Class<?> type : named.isEmpty() ? SUBCOMMANDS : named) {
+            cl.addSubcommand(commandName(type), create(factory, type));
+        }
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
             if (ex instanceof CommandFailure failure) {
@@ -107,6 +130,18 @@ public final class Main implements Runnable {
             return ExitCode.USAGE;
         });
         return cl;
+    }
+
+    private static String commandName(Class<?> type) {
+        return type.getAnnotation(Command.class).name();
+    }
+
+    private static Object create(CommandLine.IFactory factory, Class<?> type) {
+        try {
+            return factory.create(type);
+        } catch (Exception e) {
+            throw new CommandLine.InitializationException("cannot create " + type.getName() + ": " + e, e);
+        }
     }
 
     @Override

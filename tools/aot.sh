@@ -1,0 +1,47 @@
+# Sourced by ./guestdata and the installed /usr/bin/guestdata: the JDK's ahead-of-time cache (JEP 483/514/515)
+# that makes a short command start in a fraction of the time (docs/benchmarks.md, start-up).
+#
+# The cache holds classes from the jars as they were when it was made, and the JVM does not notice when a jar
+# on the class path is replaced by another of the same name (checked with JDK 25: it went on using the cached
+# classes). So the cache never goes stale silently: beside it, CACHE.key holds a fingerprint of everything it
+# was made from (the JDK's release file, module image and java binary, each jar's name, size and mtime, the JVM options);
+# a command only uses the cache when the fingerprint still matches, and the launcher remakes it when not.
+
+# guestdata_aot_key JAVA_HOME CLASSPATH OPTIONS: prints the fingerprint (a few lines; one process, as the launcher
+# checks it before every command).
+guestdata_aot_key() {
+    local java_home="$1" classpath="$2" options="$3"
+    local IFS=:
+    printf 'options %s\n' "$options"
+    # shellcheck disable=SC2086 # the class path splits at ':'
+    stat -L -c '%n %s %Y' "$java_home/release" "$java_home/lib/modules" "$java_home/bin/java" $classpath
+}
+
+# guestdata_aot_fresh JAVA_HOME CACHE CLASSPATH OPTIONS: true when CACHE exists and was made from exactly these.
+guestdata_aot_fresh() {
+    [ -f "$2" ] && [ -f "$2.key" ] && [ "$(<"$2.key")" = "$(guestdata_aot_key "$1" "$3" "$4")" ]
+}
+
+# guestdata_aot_make JAVA_HOME CACHE CLASSPATH OPTIONS: makes CACHE by the training run (io.guestdata.cli.
+# AotTraining, every short command on the example instance, ~5 s), written under temporary names and renamed
+# into place, key last. Progress and failures go to stderr; on failure nothing is left and it returns 1.
+guestdata_aot_make() {
+    local java_home="$1" cache="$2" classpath="$3" options="$4" tmp scratch
+    tmp="$cache.$$.tmp"
+    scratch="$(mktemp -d "${TMPDIR:-/tmp}/guestdata-aot.XXXXXX")"
+    rm -f "$tmp" "$tmp.config"
+    # shellcheck disable=SC2086 # OPTIONS is a list of JVM options
+    if "$java_home/bin/java" $options -Xlog:disable -Xlog:all=error:stderr -XX:AOTCacheOutput="$tmp" \
+            -cp "$classpath" io.guestdata.cli.AotTraining "$scratch/run" >/dev/null 2>"$scratch/log" \
+            && [ -s "$tmp" ]; then
+        guestdata_aot_key "$java_home" "$classpath" "$options" >"$tmp.key"
+        mv -f "$tmp" "$cache"
+        mv -f "$tmp.key" "$cache.key"
+        rm -rf "$scratch"
+        return 0
+    fi
+    echo "guestdata: could not make the start-up cache $cache (commands work, only start slower):" >&2
+    sed 's/^/guestdata:   /' "$scratch/log" >&2
+    rm -rf "$scratch" "$tmp" "$tmp.key" "$tmp.config"
+    return 1
+}
