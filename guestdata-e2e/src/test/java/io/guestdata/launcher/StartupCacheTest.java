@@ -1,0 +1,132 @@
+package io.guestdata.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The JDK's AOT cache the launchers use ({@code tools/aot.sh}): made by the training run from the CLI's real
+ * class path, used by the JVM, giving the same output as a run without it, and never used once anything it was
+ * made from changes (the JVM itself does not notice a replaced jar). Runs on a copy of the built CLI
+ * ({@code guestdata-cli/target}: the jar and {@code lib/}), as the launcher lays it out.
+ */
+class StartupCacheTest {
+    private static final Path ROOT = Path.of(System.getProperty("guestdata.e2e.root", ".")).toAbsolutePath()
+            .getParent();
+    private static final Path JAVA_HOME = Path.of(System.getProperty("java.home"));
+    private static final String OPTIONS = "-XX:+UseSerialGC --enable-native-access=ALL-UNNAMED";
+
+    @TempDir
+    static Path dir;
+
+    static String classpath;
+    static Path cache;
+
+    @BeforeAll
+    static void makeCache() throws Exception {
+        Path target = ROOT.resolve("guestdata-cli/target");
+        Path lib = Files.createDirectories(dir.resolve("lib"));
+        List<String> entries = new ArrayList<>();
+        try (Stream<Path> jars = Files.list(target)) {
+            for (Path jar : jars.filter(p -> p.getFileName().toString().matches("guestdata-cli-.*\\.jar")).toList()) {
+                entries.add(Files.copy(jar, dir.resolve(jar.getFileName())).toString());
+            }
+        }
+        assertEquals(1, entries.size(), "the CLI jar is built (mvn package ran before this module's tests)");
+        try (Stream<Path> jars = Files.list(target.resolve("lib"))) {
+            for (Path jar : jars.sorted().toList()) {
+                entries.add(Files.copy(jar, lib.resolve(jar.getFileName())).toString());
+            }
+        }
+        classpath = String.join(":", entries);
+        cache = dir.resolve("guestdata.aot");
+        Result made = aot("guestdata_aot_make \"$1\" \"$2\" \"$3\" \"$4\"");
+        assertEquals(0, made.exit, made.output);
+        assertTrue(Files.size(cache) > 1_000_000, "a cache of the trained classes");
+        assertEquals("", made.output, "a successful training run prints nothing");
+    }
+
+    @Test
+    void theJvmUsesTheCacheAndAnswersAsWithout() throws Exception {
+        Path instance = ROOT.resolve("examples/instance.json");
+        Result with = java(List.of("-XX:AOTCache=" + cache, "-Xlog:aot=info:file=" + dir.resolve("aot.log")),
+                "metadata", "--instance", instance.toString(), "openstack/latest/network_data.json");
+        Result without = java(List.of(), "metadata", "--instance", instance.toString(),
+                "openstack/latest/network_data.json");
+        assertEquals(0, with.exit, with.output);
+        assertEquals(without.output, with.output);
+        assertTrue(with.output.contains("\"ip_address\": \"10.0.0.5\""), with.output);
+        assertTrue(Files.readString(dir.resolve("aot.log")).contains("Using AOT-linked classes: true"),
+                "the JVM took the cache");
+    }
+
+    @Test
+    void theCacheIsFreshOnlyForWhatItWasMadeFrom() throws Exception {
+        assertEquals(0, aot("guestdata_aot_fresh \"$1\" \"$2\" \"$3\" \"$4\"").exit);
+        assertEquals(1, aot("guestdata_aot_fresh \"$1\" \"$2\" \"$3\" \"$4 -Xmx1g\"").exit,
+                "other JVM options");
+        assertEquals(1, aot("guestdata_aot_fresh \"$1\" \"$2\" \"${3%:*}\" \"$4\"").exit, "a jar fewer");
+        Path jar = Path.of(classpath.split(":")[3]);
+        FileTime was = Files.getLastModifiedTime(jar);
+        try {
+            Files.setLastModifiedTime(jar, FileTime.fromMillis(was.toMillis() + 5_000));
+            assertEquals(1, aot("guestdata_aot_fresh \"$1\" \"$2\" \"$3\" \"$4\"").exit, "a replaced jar");
+        } finally {
+            Files.setLastModifiedTime(jar, was);
+        }
+        assertEquals(0, aot("guestdata_aot_fresh \"$1\" \"$2\" \"$3\" \"$4\"").exit);
+    }
+
+    @Test
+    void aFailedTrainingLeavesNothing() throws Exception {
+        Path other = dir.resolve("broken.aot");
+        Result made = aot("guestdata_aot_make \"$1\" \"" + other + "\" \"" + dir.resolve("lib") + "/missing.jar\" \"$4\"");
+        assertEquals(1, made.exit);
+        assertTrue(made.output.contains("could not make the start-up cache"), made.output);
+        try (Stream<Path> files = Files.list(dir)) {
+            assertFalse(files.anyMatch(p -> p.getFileName().toString().startsWith("broken.aot")),
+                    "no cache, key or temporary file left");
+        }
+    }
+
+    private record Result(int exit, String output) {
+    }
+
+    private static Result aot(String call) throws Exception {
+        return run(List.of("bash", "-c", ". \"" + ROOT.resolve("tools/aot.sh") + "\"; " + call, "test",
+                JAVA_HOME.toString(), cache.toString(), classpath, OPTIONS));
+    }
+
+    private static Result java(List<String> extra, String... args) throws Exception {
+        List<String> argv = new ArrayList<>(List.of(JAVA_HOME.resolve("bin/java").toString()));
+        argv.addAll(List.of(OPTIONS.split(" ")));
+        argv.addAll(extra);
+        argv.addAll(List.of("-cp", classpath, "io.guestdata.cli.Main"));
+        argv.addAll(List.of(args));
+        return run(argv);
+    }
+
+    private static Result run(List<String> argv) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        byte[] out = p.getInputStream().readAllBytes();
+        if (!p.waitFor(2, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            throw new AssertionError("did not finish: " + argv);
+        }
+        return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+    }
+}
