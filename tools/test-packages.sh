@@ -31,6 +31,11 @@ GUESTDATA_TEST_PACKAGES=(
   qemu-system-x86       # boots it under TCG
   dnsmasq-base          # DHCP in the guests' network namespace (the metadata-service path)
   iproute2              # ip netns / veth / tuntap for that namespace
+  # the Debian package's test (tools/package-test): installs the package and runs it from /usr/bin
+  adduser               # the package's postinst creates its system user (dpkg -i does not pull dependencies)
+  systemd               # systemd-analyze verify / security check the package's units (systemd need not be PID 1)
+  man-db groff-base     # man -l, and groff -ww, render the generated man pages (warnings fail the test)
+  curl                  # the installed serve's management API and config drive download
   maven
 )
 

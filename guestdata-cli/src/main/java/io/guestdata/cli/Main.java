@@ -66,6 +66,14 @@ public final class Main implements Runnable {
         return code;
     }
 
+    /**
+     * The command model, every subcommand included, as {@link #run} executes it: what the Debian package's man
+     * pages and bash completion are generated from at build time (tools/deb/CommandDocs.java).
+     */
+    public static CommandLine commandLine() {
+        return commandLine(System.out, System.getenv());
+    }
+
     /** The whole command, every subcommand built (help, completion, man pages). */
     static CommandLine commandLine(OutputStream rawOut, Map<String, String> environment) {
         return commandLine(rawOut, environment, null);
