@@ -19,7 +19,11 @@ guestdata_aot_key() {
 
 # guestdata_aot_fresh JAVA_HOME CACHE CLASSPATH OPTIONS: true when CACHE exists and was made from exactly these.
 guestdata_aot_fresh() {
-    [ -f "$2" ] && [ -f "$2.key" ] && [ "$(<"$2.key")" = "$(guestdata_aot_key "$1" "$3" "$4")" ]
+    [ -f "$2" ] && [ -f "$2.key" ] || return 1
+    local recorded current
+    recorded="$(<"$2.key")"
+    current="$(guestdata_aot_key "$1" "$3" "$4")"
+    [ "$recorded" = "$current" ]
 }
 
 # guestdata_aot_make JAVA_HOME CACHE CLASSPATH OPTIONS: makes CACHE by the training run (io.guestdata.cli.
