@@ -1,12 +1,12 @@
 package io.guestdata.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.guestdata.core.Instance;
 import io.guestdata.core.KeyPair;
+import io.guestdata.core.document.JsonTreeReader;
 import io.guestdata.core.document.DocumentError;
 import io.guestdata.core.document.InstanceDocumentParser;
 import io.guestdata.core.document.InvalidDocumentException;
@@ -74,7 +74,7 @@ final class InstanceOptions {
     @Option(names = "--network-data", paramLabel = "FILE", description = "network_data.json (OpenStack form).")
     Path networkData;
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final JsonTreeReader JSON = JsonTreeReader.lenient();
 
     /** The environment variable that may hold the admin password instead of a flag. */
     static final String ADMIN_PASS_VARIABLE = "GUESTDATA_ADMIN_PASS";
@@ -210,7 +210,7 @@ final class InstanceOptions {
         if (networkData != null) {
             byte[] bytes = read(networkData, "--network-data");
             try {
-                doc.set("network_data", JSON.readTree(bytes));
+                doc.set("network_data", JSON.read(bytes));
             } catch (IOException e) {
                 throw new CommandFailure(ExitCode.INVALID_INSTANCE,
                         "--network-data " + networkData + ": not valid JSON: " + firstLine(e.getMessage()));
@@ -282,7 +282,7 @@ final class InstanceOptions {
     static JsonNode readJson(Path file, String what) throws CommandFailure {
         byte[] bytes = read(file, what);
         try {
-            return JSON.readTree(bytes);
+            return JSON.read(bytes);
         } catch (IOException e) {
             throw new CommandFailure(ExitCode.INPUT, what + " " + file + ": not valid JSON: " + firstLine(e.getMessage()));
         }

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -26,9 +25,7 @@ import java.util.Optional;
  */
 final class StrictJson {
 
-    private final JsonMapper mapper = JsonMapper.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .build();
+    private final JsonTreeReader reader = JsonTreeReader.strict();
 
     /** The tree, or empty with the one error recorded. */
     Optional<JsonNode> read(byte[] json, DocumentErrors errors) {
@@ -36,10 +33,10 @@ final class StrictJson {
         if (text.isEmpty()) {
             return Optional.empty();
         }
-        try (JsonParser parser = mapper.createParser(text.get())) {
+        try (JsonParser parser = reader.parser(text.get())) {
             JsonNode root;
             try {
-                root = mapper.readTree(parser);
+                root = reader.read(parser);
             } catch (JsonProcessingException e) {
                 reportSyntax(e, errors);
                 return Optional.empty();

@@ -1,8 +1,8 @@
 package io.guestdata.drive.nocloud;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.guestdata.core.Instance;
+import io.guestdata.core.document.JsonTreeReader;
 import io.guestdata.core.metadata.LookupResult;
 import io.guestdata.core.metadata.MetadataTree;
 import io.guestdata.drive.ImageException;
@@ -54,7 +54,7 @@ public record NoCloudSeed(byte[] metaData, byte[] userData, Optional<byte[]> net
     public static final String NETWORK_CONFIG = "network-config";
     public static final String VENDOR_DATA = "vendor-data";
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final JsonTreeReader JSON = JsonTreeReader.lenient();
 
     /** What to do with an instance's injected files, which a NoCloud seed cannot deliver. */
     public enum InjectedFiles {
@@ -147,7 +147,7 @@ public record NoCloudSeed(byte[] metaData, byte[] userData, Optional<byte[]> net
 
     private static JsonNode json(byte[] bytes) {
         try {
-            return JSON.readTree(bytes);
+            return JSON.read(bytes);
         } catch (IOException e) {
             throw new UncheckedIOException("the metadata tree rendered invalid JSON", e);
         }
