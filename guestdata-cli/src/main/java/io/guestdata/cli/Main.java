@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
         description = "Gets instance data (keys, passwords, network, user data, metadata, files) into virtual machines, "
                 + "as OpenStack Nova does: config drives, the metadata service, disk injection.",
         subcommands = {ValidateCommand.class, MetadataCommand.class, ConfigDriveCommand.class, InjectCommand.class,
-                ServeCommand.class, ProxyCommand.class, CommandLine.HelpCommand.class},
+                ServeCommand.class, ProxyCommand.class, BatchCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {"  0  done", "  1  internal error", "  2  usage error", "  3  invalid instance document",
                 "  4  output exists or cannot be written (nothing written)", "  5  metadata path not found",
@@ -26,7 +26,8 @@ import picocli.CommandLine.Command;
                 " 11  inject: the filesystem needs a backend not in this build or not installed (libguestfs), or the"
                         + " sandbox cannot run (bubblewrap); serve: the same for the API's injections",
                 " 12  configdrive: the instance holds something the image format cannot hold or deliver (nothing written)",
-                " 13  serve: the configuration is invalid", " 14  serve: the store or a listener is unavailable"})
+                " 13  serve: the configuration is invalid", " 14  serve: the store or a listener is unavailable",
+                " 15  batch: some documents failed (each is in the summary); the others were written"})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -74,6 +75,9 @@ public final class Main implements Runnable {
                 }
                 if (type == ProxyCommand.class) {
                     return type.cast(new ProxyCommand(environment));
+                }
+                if (type == BatchCommand.class) {
+                    return type.cast(new BatchCommand(environment, System.in));
                 }
                 if (type == InjectCommand.class) {
                     return type.cast(new InjectCommand(environment));
