@@ -157,32 +157,39 @@ record DriveOutput(Format format, Filesystem nocloudFilesystem, boolean dropFile
     private long writeIso(List<ImageFile> files, String volumeId, Path output, String flag) throws CommandFailure {
         Iso9660Writer writer = new Iso9660Writer(new IsoOptions(volumeId, GuestdataVersion.product(), recordedAt,
                 IsoOptions.APPLICATION_ID));
-        return ImageOutput.write(new ImageOutput.Image() {
-            @Override
-            public long size() throws ImageException {
-                return writer.imageSize(files);
-            }
-
-            @Override
-            public void writeTo(WritableByteChannel channel) throws ImageException, IOException {
-                writer.writeTo(files, channel);
-            }
-        }, output, force, flag);
+        return writeImage(files, writer::imageSize, writer::writeTo, output, flag);
     }
 
     private long writeVfat(List<ImageFile> files, String label, long minimumSize, Path output, String flag)
             throws CommandFailure {
         VfatWriter writer = new VfatWriter(new FatOptions(label, recordedAt, FatOptions.volumeIdFor(recordedAt),
                 minimumSize));
+        return writeImage(files, writer::imageSize, writer::writeTo, output, flag);
+    }
+
+    /** An image writer's layout step: checks the files against the format, returns the image size. */
+    @FunctionalInterface
+    private interface Layout {
+        long imageSize(List<ImageFile> files) throws ImageException;
+    }
+
+    /** An image writer's streaming step. */
+    @FunctionalInterface
+    private interface Streaming {
+        void writeTo(List<ImageFile> files, WritableByteChannel channel) throws ImageException, IOException;
+    }
+
+    private long writeImage(List<ImageFile> files, Layout layout, Streaming stream, Path output, String flag)
+            throws CommandFailure {
         return ImageOutput.write(new ImageOutput.Image() {
             @Override
             public long size() throws ImageException {
-                return writer.imageSize(files);
+                return layout.imageSize(files);
             }
 
             @Override
             public void writeTo(WritableByteChannel channel) throws ImageException, IOException {
-                writer.writeTo(files, channel);
+                stream.writeTo(files, channel);
             }
         }, output, force, flag);
     }
