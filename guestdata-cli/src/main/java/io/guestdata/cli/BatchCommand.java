@@ -35,7 +35,7 @@ import picocli.CommandLine.Spec;
                     + "line per failed document, progress, the counts. See docs/config-drive.md (Batches)."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:every document was written", "1:internal error", "2:usage error", "4:--output-dir is missing or not a directory "
-                + "(nothing written)", "6:--input cannot be listed", "15:some documents failed (see the summary); "
+                + "(nothing written)", "6:--input cannot be listed, or reading it failed (the summary has the documents read before)", "15:some documents failed (see the summary); "
                 + "the others were written"})
 final class BatchCommand implements Callable<Integer> {
     @Option(names = "--input", required = true, paramLabel = "DIR|-",
@@ -111,7 +111,13 @@ final class BatchCommand implements Callable<Integer> {
                 : DirectoryInput.open(Path.of(input))) {
             BatchSummary summary = new BatchSummary(spec.commandLine().getOut(), spec.commandLine().getErr(), drive,
                     outputDir, start);
-            new BatchRun(drive, outputDir, jobs, parser, spec.commandLine().getErr()).run(documents, summary);
+            try {
+                new BatchRun(drive, outputDir, jobs, parser, spec.commandLine().getErr()).run(documents, summary);
+            } catch (IOException e) {
+                summary.finish();
+                throw new CommandFailure(ExitCode.INPUT, "--input " + input + ": reading stopped after "
+                        + summary.documents() + " document(s) (each is in the summary): " + e);
+            }
             summary.finish();
             return summary.failed() == 0 ? ExitCode.OK : ExitCode.BATCH_FAILED;
         }

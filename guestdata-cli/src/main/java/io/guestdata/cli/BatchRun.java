@@ -63,23 +63,33 @@ final class BatchRun {
         };
     }
 
-    /** Writes every document of {@code input}, reporting each to {@code summary} in input order. */
+    /**
+     * Writes every document of {@code input}, reporting each to {@code summary} in input order. When reading
+     * the input fails, the documents already started are finished and reported first, then the failure is thrown.
+     */
     void run(BatchInput input, BatchSummary summary) throws IOException, InterruptedException {
         int window = 4 * jobs;
         ArrayDeque<Future<BatchResult>> inFlight = new ArrayDeque<>(window);
         ExecutorService workers = Executors.newFixedThreadPool(jobs, workerThreads());
         try {
-            for (BatchDocument document = input.next(); document != null; document = input.next()) {
-                if (inFlight.size() >= window) {
-                    summary.add(result(inFlight.removeFirst()));
+            IOException readFailure = null;
+            try {
+                for (BatchDocument document = input.next(); document != null; document = input.next()) {
+                    if (inFlight.size() >= window) {
+                        summary.add(result(inFlight.removeFirst()));
+                    }
+                    inFlight.addLast(start(document, workers));
                 }
-                inFlight.addLast(start(document, workers));
+            } catch (IOException e) {
+                readFailure = e;
             }
             while (!inFlight.isEmpty()) {
                 summary.add(result(inFlight.removeFirst()));
             }
+            if (readFailure != null) {
+                throw readFailure;
+            }
         } finally {
-            // On an error reading the input: the drives already started finish (each is atomic), unreported.
             workers.shutdown();
         }
     }

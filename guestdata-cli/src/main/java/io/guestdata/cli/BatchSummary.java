@@ -79,6 +79,10 @@ final class BatchSummary {
         err.flush();
     }
 
+    long documents() {
+        return documents;
+    }
+
     long failed() {
         return documents - written;
     }

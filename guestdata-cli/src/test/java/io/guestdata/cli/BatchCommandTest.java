@@ -3,18 +3,30 @@ package io.guestdata.cli;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.guestdata.core.document.InstanceDocumentParser;
+import io.guestdata.core.document.KeyPairResolver;
+import io.guestdata.core.document.Limits;
+import io.guestdata.core.metadata.MetadataOptions;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -320,6 +332,46 @@ class BatchCommandTest {
     }
 
     @Test
+    void whenReadingTheInputFailsTheDocumentsBeforeAreWrittenAndReported() throws Exception {
+        byte[] minimal = Files.readAllBytes(resource("instances/minimal.json"));
+        byte[] full = Files.readAllBytes(resource("instances/full.json"));
+        Iterator<byte[]> lines = List.of(minimal, full).iterator();
+        BatchInput failing = new BatchInput() {
+            private int line;
+
+            @Override
+            public BatchDocument next() throws IOException {
+                if (!lines.hasNext()) {
+                    throw new IOException("stdin: Input/output error");
+                }
+                return new BatchDocument.Text("stdin:" + ++line, lines.next());
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Path out = Files.createDirectories(tmp.resolve("out"));
+        DriveOutput drive = new DriveOutput(DriveOutput.Format.iso9660, DriveOutput.Filesystem.iso9660, false, null,
+                Instant.ofEpochSecond(Long.parseLong(T)), MetadataOptions.defaults(),
+                false);
+        StringWriter stdout = new StringWriter();
+        StringWriter stderr = new StringWriter();
+        PrintWriter err = new PrintWriter(stderr, true);
+        BatchSummary summary = new BatchSummary(new PrintWriter(stdout, true), err, drive, out, System.nanoTime());
+        IOException thrown = assertThrows(IOException.class,
+                () -> new BatchRun(drive, out, 2, new InstanceDocumentParser(
+                        Limits.nova(), KeyPairResolver.none()),
+                        err).run(failing, summary));
+        assertTrue(thrown.getMessage().contains("Input/output error"));
+        assertEquals(2, summary.documents(), "both documents read before the failure were finished and reported");
+        summary.finish();
+        JsonNode s = JSON.readTree(stdout.toString());
+        assertEquals(2, s.get("counts").get("written").asInt(), stdout.toString());
+        assertEquals(List.of(out.resolve(FULL + ".iso"), out.resolve(MINIMAL + ".iso")), list(out));
+    }
+
+    @Test
     void usageAndSetupErrorsStopBeforeAnyDocument() throws Exception {
         Path in = goodDocuments();
         Path out = Files.createDirectories(tmp.resolve("out"));
@@ -355,8 +407,8 @@ class BatchCommandTest {
         Thread feed = Thread.ofPlatform().start(() -> {
             try (OutputStream in = p.getOutputStream()) {
                 in.write(stdin);
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         });
         copy(p.getInputStream(), stdout);
@@ -369,11 +421,11 @@ class BatchCommandTest {
         return p.exitValue();
     }
 
-    private static void copy(java.io.InputStream from, OutputStream to) {
+    private static void copy(InputStream from, OutputStream to) {
         try {
             from.transferTo(to);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }
