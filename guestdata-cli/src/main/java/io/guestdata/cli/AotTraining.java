@@ -67,6 +67,10 @@ public final class AotTraining {
                 "--nocloud-filesystem", "vfat", "--output", scratch.resolve("seed.img").toString()));
         commands.add(List.of("configdrive", "--instance", doc, "--format", "iso9660", "--output",
                 scratch.resolve("drive.iso").toString()));
+        Path batchInput = Files.createDirectories(scratch.resolve("batch-in"));
+        Files.copy(instance, batchInput.resolve("instance.json"));
+        commands.add(List.of("batch", "--input", batchInput.toString(), "--format", "iso9660", "--output-dir",
+                Files.createDirectories(scratch.resolve("batch-out")).toString(), "--jobs", "1"));
         int failed = 0;
         PrintStream none = new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
         try {

@@ -1,22 +1,11 @@
 package io.guestdata.cli;
 
-import io.guestdata.core.GuestdataVersion;
 import io.guestdata.core.Instance;
-import io.guestdata.core.metadata.MetadataFile;
-import io.guestdata.core.metadata.MetadataTree;
-import io.guestdata.drive.ConfigDrive;
-import io.guestdata.drive.ImageException;
-import io.guestdata.drive.ImageFile;
+import io.guestdata.cli.DriveOutput.Filesystem;
+import io.guestdata.cli.DriveOutput.Format;
 import io.guestdata.drive.libvirt.DiskCache;
 import io.guestdata.drive.libvirt.LibvirtDomainXml;
-import io.guestdata.drive.iso9660.Iso9660Writer;
-import io.guestdata.drive.iso9660.IsoOptions;
-import io.guestdata.drive.nocloud.NoCloudSeed;
-import io.guestdata.drive.vfat.FatOptions;
-import io.guestdata.drive.vfat.VfatWriter;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -47,10 +36,6 @@ import picocli.CommandLine.Spec;
             "Images are written to a temporary file and renamed into place when complete; nothing is left behind "
                     + "on failure. See docs/config-drive.md."})
 final class ConfigDriveCommand implements Callable<Integer> {
-    enum Format { tree, iso9660, vfat, nocloud }
-
-    enum Filesystem { iso9660, vfat }
-
     @Mixin
     InstanceOptions instance;
 
@@ -127,50 +112,20 @@ final class ConfigDriveCommand implements Callable<Integer> {
         checkOptionCombinations();
         Instant recordedAt = format == Format.tree ? null : BuildTime.resolve(timestamp, environment);
         Instance loaded = instance.load();
-        if (format == Format.nocloud && !loaded.files().isEmpty() && !dropFiles) {
-            throw new CommandFailure(ExitCode.FORMAT_LIMIT, "the instance has " + loaded.files().size()
-                    + " injected file(s) (" + String.join(", ", loaded.files().stream().map(f -> f.path()).toList())
-                    + "); a NoCloud seed cannot deliver files. Give --drop-files to write the seed without them, "
-                    + "or write a config drive (nothing written)");
-        }
-        MetadataTree tree = MetadataTree.build(loaded, settings.options());
+        DriveOutput.checkDeliverable(format, dropFiles, loaded);
+        DriveOutput drive = new DriveOutput(format, nocloudFilesystem(), dropFiles, volumeSize, recordedAt,
+                settings.options(), force);
+        DriveOutput.Written written = drive.write(loaded, output, "--output");
         PrintWriter summary = libvirtXml ? spec.commandLine().getErr() : spec.commandLine().getOut();
-        switch (format) {
-            case tree -> {
-                List<MetadataFile> files = tree.configDriveFiles();
-                TreeOutput.write(files, output);
-                summary.println("wrote " + files.size() + " files to " + output);
-            }
-            case iso9660 -> {
-                List<ImageFile> files = ConfigDrive.files(tree);
-                long size = writeIso(files, ConfigDrive.LABEL, recordedAt);
-                summary.println(wrote("ISO 9660 config drive", files.size(), size));
-            }
-            case vfat -> {
-                List<ImageFile> files = ConfigDrive.files(tree);
-                long minimum = volumeSize != null ? volumeSize : FatOptions.NOVA_SIZE_BYTES;
-                long size = writeVfat(files, ConfigDrive.LABEL, recordedAt, minimum);
-                summary.println(wrote("VFAT config drive", files.size(), size));
-            }
-            case nocloud -> {
-                NoCloudSeed seed;
-                try {
-                    seed = NoCloudSeed.of(tree, dropFiles ? NoCloudSeed.InjectedFiles.DROP : NoCloudSeed.InjectedFiles.REFUSE);
-                } catch (ImageException e) {
-                    throw new CommandFailure(ExitCode.FORMAT_LIMIT, e.getMessage() + " (nothing written)");
-                }
-                List<ImageFile> files = seed.files();
-                long size = nocloudFilesystem() == Filesystem.vfat
-                        ? writeVfat(files, NoCloudSeed.LABEL, recordedAt, volumeSize != null ? volumeSize : 0)
-                        : writeIso(files, NoCloudSeed.LABEL, recordedAt);
-                for (String line : seed.omitted()) {
-                    spec.commandLine().getErr().println("guestdata: note: not in the NoCloud seed: " + line);
-                }
-                summary.println(wrote("NoCloud seed (" + nocloudFilesystem() + ")", files.size(), size));
-            }
+        for (String line : written.omitted()) {
+            spec.commandLine().getErr().println("guestdata: note: not in the NoCloud seed: " + line);
         }
+        summary.println(format == Format.tree
+                ? "wrote " + written.files() + " files to " + output
+                : "wrote " + written.what() + " " + output.toAbsolutePath().normalize() + " (" + written.files()
+                        + " files, " + written.bytes() + " bytes)");
         if (libvirtXml) {
-            spec.commandLine().getOut().print(domainXml(loaded).render());
+            spec.commandLine().getOut().print(domainXml(loaded, drive.cdrom()).render());
             spec.commandLine().getOut().flush();
         }
         return ExitCode.OK;
@@ -180,47 +135,8 @@ final class ConfigDriveCommand implements Callable<Integer> {
         return nocloudFilesystem != null ? nocloudFilesystem : Filesystem.iso9660;
     }
 
-    private String wrote(String what, int files, long size) {
-        return "wrote " + what + " " + output.toAbsolutePath().normalize() + " (" + files + " files, " + size + " bytes)";
-    }
-
-    private long writeIso(List<ImageFile> files, String volumeId, Instant recordedAt) throws CommandFailure {
-        Iso9660Writer writer = new Iso9660Writer(new IsoOptions(volumeId, GuestdataVersion.product(), recordedAt,
-                IsoOptions.APPLICATION_ID));
-        return ImageOutput.write(new ImageOutput.Image() {
-            @Override
-            public long size() throws ImageException {
-                return writer.imageSize(files);
-            }
-
-            @Override
-            public void writeTo(WritableByteChannel channel) throws ImageException, IOException {
-                writer.writeTo(files, channel);
-            }
-        }, output, force);
-    }
-
-    private long writeVfat(List<ImageFile> files, String label, Instant recordedAt, long minimumSize)
-            throws CommandFailure {
-        VfatWriter writer = new VfatWriter(new FatOptions(label, recordedAt, FatOptions.volumeIdFor(recordedAt),
-                minimumSize));
-        return ImageOutput.write(new ImageOutput.Image() {
-            @Override
-            public long size() throws ImageException {
-                return writer.imageSize(files);
-            }
-
-            @Override
-            public void writeTo(WritableByteChannel channel) throws ImageException, IOException {
-                writer.writeTo(files, channel);
-            }
-        }, output, force);
-    }
-
-    private LibvirtDomainXml domainXml(Instance loaded) {
+    private LibvirtDomainXml domainXml(Instance loaded, boolean cdrom) {
         Path image = output.toAbsolutePath().normalize();
-        boolean cdrom = format == Format.iso9660
-                || format == Format.nocloud && nocloudFilesystem() == Filesystem.iso9660;
         String cache = diskCache != null ? diskCache : DiskCache.forDirectory(image.getParent());
         Optional<UUID> smbios = format == Format.nocloud ? Optional.empty() : Optional.of(loaded.uuid());
         return LibvirtDomainXml.of(cdrom, machineType, targetDev, diskPath != null ? diskPath : image.toString(), cache,
@@ -229,19 +145,12 @@ final class ConfigDriveCommand implements Callable<Integer> {
 
     /** Options that only mean something with other options are refused without them (exit 2). */
     private void checkOptionCombinations() throws CommandFailure {
-        List<String> problems = new ArrayList<>();
-        boolean tree = format == Format.tree;
-        String imageOnly = " applies to image files, not to --format tree";
-        refuse(problems, tree && force, "--force" + imageOnly);
-        refuse(problems, tree && timestamp != null, "--timestamp" + imageOnly);
-        refuse(problems, tree && libvirtXml, "--libvirt-xml" + imageOnly);
-        refuse(problems, nocloudFilesystem != null && format != Format.nocloud,
-                "--nocloud-filesystem applies to --format nocloud only");
-        refuse(problems, dropFiles && format != Format.nocloud,
-                "--drop-files applies to --format nocloud only (a config drive delivers the files)");
-        boolean vfatOutput = format == Format.vfat || format == Format.nocloud && nocloudFilesystem() == Filesystem.vfat;
-        refuse(problems, volumeSize != null && !vfatOutput, "--volume-size applies to VFAT images only (--format vfat, "
-                + "or nocloud with --nocloud-filesystem vfat); an ISO 9660 image is as large as its content");
+        List<String> imageOnly = new ArrayList<>();
+        refuse(imageOnly, force, "--force");
+        refuse(imageOnly, timestamp != null, "--timestamp");
+        refuse(imageOnly, libvirtXml, "--libvirt-xml");
+        List<String> problems = new ArrayList<>(DriveOutput.misplacedOptions(format, imageOnly, nocloudFilesystem,
+                dropFiles, volumeSize));
         String xmlOnly = " applies to --libvirt-xml only";
         refuse(problems, !libvirtXml && spec.commandLine().getParseResult().hasMatchedOption("--machine-type"),
                 "--machine-type" + xmlOnly);

@@ -52,6 +52,11 @@ public final class ExitCode {
     public static final int CONFIG = 13;
     /** serve: the store cannot be opened, or a listener cannot bind. Nothing is served; a later retry may work. */
     public static final int UNAVAILABLE = 14;
+    /**
+     * batch: some documents failed (the summary on stdout names each, with its rule ids and the exit code it
+     * would have had alone); every other document's drive was written. Nothing is left of a failed one.
+     */
+    public static final int BATCH_FAILED = 15;
 
     private ExitCode() {
     }

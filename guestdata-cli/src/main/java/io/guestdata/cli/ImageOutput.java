@@ -31,10 +31,14 @@ final class ImageOutput {
     private ImageOutput() {
     }
 
-    /** Writes {@code image} to {@code target}; returns its size in bytes. */
-    static long write(Image image, Path target, boolean force) throws CommandFailure {
+    /**
+     * Writes {@code image} to {@code target}; returns its size in bytes.
+     *
+     * @param flag how failures name the target ({@code --output})
+     */
+    static long write(Image image, Path target, boolean force, String flag) throws CommandFailure {
         Path absolute = target.toAbsolutePath().normalize();
-        checkTarget(absolute, force);
+        checkTarget(absolute, force, flag);
         long size;
         try {
             size = image.size();
@@ -45,7 +49,7 @@ final class ImageOutput {
         try {
             t = AtomicTarget.open(absolute);
         } catch (ImageException e) {
-            throw new CommandFailure(ExitCode.OUTPUT, "--output " + e.getMessage() + " (nothing written)");
+            throw new CommandFailure(ExitCode.OUTPUT, flag + " " + e.getMessage() + " (nothing written)");
         }
         try (t) {
             image.writeTo(t.channel());
@@ -55,12 +59,12 @@ final class ImageOutput {
                 t.commitNew();
             }
         } catch (FileAlreadyExistsException e) {
-            throw new CommandFailure(ExitCode.OUTPUT, "--output " + absolute
+            throw new CommandFailure(ExitCode.OUTPUT, flag + " " + absolute
                     + ": was created by someone else while writing; not replaced (nothing written)");
         } catch (ImageException e) {
             throw formatLimit(e);
         } catch (IOException e) {
-            throw new CommandFailure(ExitCode.OUTPUT, "--output " + absolute + ": writing the image failed: "
+            throw new CommandFailure(ExitCode.OUTPUT, flag + " " + absolute + ": writing the image failed: "
                     + e.getMessage() + " (nothing written)");
         }
         return size;
@@ -70,22 +74,22 @@ final class ImageOutput {
         return new CommandFailure(ExitCode.FORMAT_LIMIT, e.getMessage() + " (nothing written)");
     }
 
-    private static void checkTarget(Path target, boolean force) throws CommandFailure {
+    private static void checkTarget(Path target, boolean force, String flag) throws CommandFailure {
         Path parent = target.getParent();
         if (parent == null || !Files.isDirectory(parent)) {
-            throw new CommandFailure(ExitCode.OUTPUT, "--output " + target + ": directory " + parent
+            throw new CommandFailure(ExitCode.OUTPUT, flag + " " + target + ": directory " + parent
                     + " does not exist (nothing written)");
         }
         if (Files.isDirectory(target)) {
-            throw new CommandFailure(ExitCode.OUTPUT, "--output " + target
+            throw new CommandFailure(ExitCode.OUTPUT, flag + " " + target
                     + ": is a directory; give the path of the image file (nothing written)");
         }
         if (Files.exists(target, LinkOption.NOFOLLOW_LINKS) && !force) {
-            throw new CommandFailure(ExitCode.OUTPUT, "--output " + target
+            throw new CommandFailure(ExitCode.OUTPUT, flag + " " + target
                     + ": exists; give --force to replace it (nothing written)");
         }
         if (!Files.isWritable(parent)) {
-            throw new CommandFailure(ExitCode.OUTPUT, "--output " + target + ": directory " + parent
+            throw new CommandFailure(ExitCode.OUTPUT, flag + " " + target + ": directory " + parent
                     + " is not writable (nothing written)");
         }
     }

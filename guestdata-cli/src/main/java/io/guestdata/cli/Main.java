@@ -25,7 +25,8 @@ import picocli.CommandLine.Command;
                 " 11  inject: the filesystem needs a backend not in this build or not installed (libguestfs), or the"
                         + " sandbox cannot run (bubblewrap); serve: the same for the API's injections",
                 " 12  configdrive: the instance holds something the image format cannot hold or deliver (nothing written)",
-                " 13  serve: the configuration is invalid", " 14  serve: the store or a listener is unavailable"})
+                " 13  serve: the configuration is invalid", " 14  serve: the store or a listener is unavailable",
+                " 15  batch: some documents failed (each is in the summary); the others were written"})
 public final class Main implements Runnable {
     /**
      * The subcommands, in the order help lists them. Only the one a command line names is built (picocli reads a
@@ -33,7 +34,7 @@ public final class Main implements Runnable {
      * command line that names none get them all.
      */
     static final List<Class<?>> SUBCOMMANDS = List.of(ValidateCommand.class, MetadataCommand.class,
-            ConfigDriveCommand.class, InjectCommand.class, ServeCommand.class, ProxyCommand.class,
+            ConfigDriveCommand.class, BatchCommand.class, InjectCommand.class, ServeCommand.class, ProxyCommand.class,
             CommandLine.HelpCommand.class);
 
     @CommandLine.Spec
@@ -99,6 +100,9 @@ public final class Main implements Runnable {
                 }
                 if (type == ProxyCommand.class) {
                     return type.cast(new ProxyCommand(environment));
+                }
+                if (type == BatchCommand.class) {
+                    return type.cast(new BatchCommand(environment, System.in));
                 }
                 if (type == InjectCommand.class) {
                     return type.cast(new InjectCommand(environment));

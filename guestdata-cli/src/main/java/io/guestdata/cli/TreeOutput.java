@@ -21,15 +21,16 @@ final class TreeOutput {
     private TreeOutput() {
     }
 
-    static void write(List<MetadataFile> files, Path target) throws CommandFailure {
+    /** @param flag how failures name the target ({@code --output}) */
+    static void write(List<MetadataFile> files, Path target, String flag) throws CommandFailure {
         Path dir = target.toAbsolutePath().normalize();
-        checkTarget(dir);
+        checkTarget(dir, flag);
         Path parent = dir.getParent();
         Path temp;
         try {
             temp = Files.createTempDirectory(parent, "." + dir.getFileName() + ".");
         } catch (IOException e) {
-            throw new CommandFailure(ExitCode.OUTPUT, "--output " + target + ": cannot create a directory in " + parent
+            throw new CommandFailure(ExitCode.OUTPUT, flag + " " + target + ": cannot create a directory in " + parent
                     + ": " + e.getMessage());
         }
         try {
@@ -41,55 +42,55 @@ final class TreeOutput {
                 Files.createDirectories(p.getParent());
                 Files.write(p, file.contents());
             }
-            moveIntoPlace(temp, dir);
+            moveIntoPlace(temp, dir, flag);
         } catch (IOException e) {
             deleteTree(temp);
-            throw new CommandFailure(ExitCode.OUTPUT, "--output " + target + ": " + e.getMessage() + " (nothing written)");
+            throw new CommandFailure(ExitCode.OUTPUT, flag + " " + target + ": " + e.getMessage() + " (nothing written)");
         } catch (RuntimeException | CommandFailure e) {
             deleteTree(temp);
             throw e;
         }
     }
 
-    private static void checkTarget(Path dir) throws CommandFailure {
+    private static void checkTarget(Path dir, String flag) throws CommandFailure {
         Path parent = dir.getParent();
         if (parent == null || !Files.isDirectory(parent)) {
-            throw new CommandFailure(ExitCode.OUTPUT, "--output " + dir + ": parent directory does not exist");
+            throw new CommandFailure(ExitCode.OUTPUT, flag + " " + dir + ": parent directory does not exist");
         }
         if (Files.exists(dir)) {
             if (!Files.isDirectory(dir)) {
-                throw new CommandFailure(ExitCode.OUTPUT, "--output " + dir + ": exists and is not a directory");
+                throw new CommandFailure(ExitCode.OUTPUT, flag + " " + dir + ": exists and is not a directory");
             }
-            if (!isEmpty(dir)) {
-                throw new CommandFailure(ExitCode.OUTPUT, "--output " + dir
+            if (!isEmpty(dir, flag)) {
+                throw new CommandFailure(ExitCode.OUTPUT, flag + " " + dir
                         + ": directory exists and is not empty; refusing to overwrite it (nothing written)");
             }
         }
         if (!Files.isWritable(parent)) {
-            throw new CommandFailure(ExitCode.OUTPUT, "--output " + dir + ": " + parent + " is not writable");
+            throw new CommandFailure(ExitCode.OUTPUT, flag + " " + dir + ": " + parent + " is not writable");
         }
     }
 
-    private static void moveIntoPlace(Path temp, Path dir) throws IOException, CommandFailure {
+    private static void moveIntoPlace(Path temp, Path dir, String flag) throws IOException, CommandFailure {
         try {
             Files.move(temp, dir, StandardCopyOption.ATOMIC_MOVE);
         } catch (AtomicMoveNotSupportedException | FileAlreadyExistsException | DirectoryNotEmptyException e) {
             // The target appeared meanwhile, or is an empty directory the rename cannot replace.
-            if (Files.isDirectory(dir) && isEmpty(dir)) {
+            if (Files.isDirectory(dir) && isEmpty(dir, flag)) {
                 Files.delete(dir);
                 Files.move(temp, dir, StandardCopyOption.ATOMIC_MOVE);
             } else {
-                throw new CommandFailure(ExitCode.OUTPUT, "--output " + dir
+                throw new CommandFailure(ExitCode.OUTPUT, flag + " " + dir
                         + ": was created by someone else while writing; refusing to overwrite it (nothing written)");
             }
         }
     }
 
-    private static boolean isEmpty(Path dir) throws CommandFailure {
+    private static boolean isEmpty(Path dir, String flag) throws CommandFailure {
         try (Stream<Path> s = Files.list(dir)) {
             return s.findAny().isEmpty();
         } catch (IOException e) {
-            throw new CommandFailure(ExitCode.OUTPUT, "--output " + dir + ": cannot list it: " + e.getMessage());
+            throw new CommandFailure(ExitCode.OUTPUT, flag + " " + dir + ": cannot list it: " + e.getMessage());
         }
     }
 
