@@ -11,13 +11,15 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
  * The training run of the JDK's ahead-of-time cache ({@code java -XX:AOTCacheOutput=guestdata.aot … AotTraining
  * DIR}, JEP 483/514/515): runs, in this one process, the short commands an operator or a pipeline calls once per
- * VM, on the example instance, so the cache holds their classes loaded and linked and their methods' profiles.
- * {@code tools/aot-cache} runs it when the jars change (the launcher and the Debian package call that script);
+ * VM, on the example instance (inject on a small ext4 image made with mke2fs, in-process and sandboxed), so the
+ * cache holds their classes loaded and linked and their methods' profiles.
+ * {@code tools/aot.sh} runs it when the jars change (the launcher after a build, the Debian package in postinst);
  * nothing in a normal run depends on it.
  *
  * <p>Every command runs for real in a scratch directory ({@code DIR}, emptied and removed at the end). A command
@@ -71,6 +73,13 @@ public final class AotTraining {
         Files.copy(instance, batchInput.resolve("instance.json"));
         commands.add(List.of("batch", "--input", batchInput.toString(), "--format", "iso9660", "--output-dir",
                 Files.createDirectories(scratch.resolve("batch-out")).toString(), "--jobs", "1"));
+        Optional<Path> image = guestImage(scratch);
+        if (image.isPresent()) {
+            List<String> inject = List.of("inject", "--instance", doc, "--image", image.get().toString(),
+                    "--partition", "0");
+            commands.add(concat(inject, "--sandbox", "off"));
+            commands.add(concat(inject, "--json"));
+        }
         int failed = 0;
         PrintStream none = new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
         try {
@@ -78,7 +87,8 @@ public final class AotTraining {
                 int code = Main.run(command.toArray(String[]::new), none, none, Map.of());
                 boolean expected = code == ExitCode.OK
                         || (command.contains(invalid.toString()) && code == ExitCode.INVALID_INSTANCE)
-                        || (command.getLast().endsWith("drive.iso") && code == ExitCode.OUTPUT);
+                        || (command.getLast().endsWith("drive.iso") && code == ExitCode.OUTPUT)
+                        || (command.contains("--json") && code == ExitCode.BACKEND);   // no bubblewrap here
                 if (!expected) {
                     failed++;
                     System.err.println("guestdata aot training: exit " + code + " from guestdata "
@@ -89,6 +99,46 @@ public final class AotTraining {
             deleteTree(scratch);
         }
         System.err.println("guestdata aot training: " + commands.size() + " commands, " + failed + " unexpected");
+    }
+
+    private static List<String> concat(List<String> head, String... tail) {
+        List<String> all = new ArrayList<>(head);
+        all.addAll(List.of(tail));
+        return all;
+    }
+
+    /**
+     * A 16 MiB ext4 image holding the files inject edits (/etc/passwd, /etc/shadow, /etc/group, /root), made by
+     * e2fsprogs' mke2fs from a directory; empty (no inject training) when mke2fs is not installed or fails.
+     */
+    private static Optional<Path> guestImage(Path scratch) throws IOException {
+        Optional<Path> mke2fs = Stream.of("/usr/sbin/mke2fs", "/sbin/mke2fs").map(Path::of)
+                .filter(Files::isExecutable).findFirst();
+        if (mke2fs.isEmpty()) {
+            System.err.println("guestdata aot training: no mke2fs, inject not trained");
+            return Optional.empty();
+        }
+        Path root = Files.createDirectories(scratch.resolve("rootfs"));
+        Files.createDirectories(root.resolve("etc"));
+        Files.createDirectories(root.resolve("root"));
+        Files.writeString(root.resolve("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n");
+        Files.writeString(root.resolve("etc/shadow"), "root:*:19000:0:99999:7:::\n");
+        Files.writeString(root.resolve("etc/group"), "root:x:0:\n");
+        Path image = scratch.resolve("guest.img");
+        Process p = new ProcessBuilder(mke2fs.get().toString(), "-q", "-F", "-t", "ext4", "-d", root.toString(),
+                image.toString(), "16M").redirectErrorStream(true).redirectOutput(scratch.resolve("mke2fs.log").toFile())
+                .start();
+        try {
+            if (p.waitFor() != 0) {
+                System.err.println("guestdata aot training: mke2fs failed, inject not trained: "
+                        + Files.readString(scratch.resolve("mke2fs.log")));
+                return Optional.empty();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+        return Optional.of(image);
     }
 
     private static void deleteTree(Path root) throws IOException {

@@ -68,111 +68,111 @@ final class LibExt2fs {
     private static final SymbolLookup COM_ERR =
             SymbolLookup.libraryLookup("libcom_err.so.2", Arena.global());
 
-    private static final MethodHandle INITIALIZE_EXT2_ERROR_TABLE =
+    private static final Downcall INITIALIZE_EXT2_ERROR_TABLE =
             ext2fs("initialize_ext2_error_table", FunctionDescriptor.ofVoid());
-    private static final MethodHandle ERROR_MESSAGE = LINKER.downcallHandle(
+    private static final Downcall ERROR_MESSAGE = new Downcall(
             COM_ERR.findOrThrow("error_message"), FunctionDescriptor.of(ADDRESS, JAVA_LONG));
 
-    private static final MethodHandle OPEN2 = ext2fs("ext2fs_open2", FunctionDescriptor.of(
+    private static final Downcall OPEN2 = ext2fs("ext2fs_open2", FunctionDescriptor.of(
             JAVA_LONG, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
-    private static final MethodHandle CLOSE_FREE = ext2fs("ext2fs_close_free",
+    private static final Downcall CLOSE_FREE = ext2fs("ext2fs_close_free",
             FunctionDescriptor.of(JAVA_LONG, ADDRESS));
-    private static final MethodHandle READ_BITMAPS = ext2fs("ext2fs_read_bitmaps",
+    private static final Downcall READ_BITMAPS = ext2fs("ext2fs_read_bitmaps",
             FunctionDescriptor.of(JAVA_LONG, ADDRESS));
-    private static final MethodHandle LOOKUP = ext2fs("ext2fs_lookup", FunctionDescriptor.of(
+    private static final Downcall LOOKUP = ext2fs("ext2fs_lookup", FunctionDescriptor.of(
             JAVA_LONG, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS));
-    private static final MethodHandle READ_INODE = ext2fs("ext2fs_read_inode",
+    private static final Downcall READ_INODE = ext2fs("ext2fs_read_inode",
             FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT, ADDRESS));
-    private static final MethodHandle WRITE_INODE = ext2fs("ext2fs_write_inode",
+    private static final Downcall WRITE_INODE = ext2fs("ext2fs_write_inode",
             FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT, ADDRESS));
-    private static final MethodHandle WRITE_NEW_INODE = ext2fs("ext2fs_write_new_inode",
+    private static final Downcall WRITE_NEW_INODE = ext2fs("ext2fs_write_new_inode",
             FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT, ADDRESS));
-    private static final MethodHandle NEW_INODE = ext2fs("ext2fs_new_inode",
+    private static final Downcall NEW_INODE = ext2fs("ext2fs_new_inode",
             FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
-    private static final MethodHandle INODE_ALLOC_STATS2 = ext2fs("ext2fs_inode_alloc_stats2",
+    private static final Downcall INODE_ALLOC_STATS2 = ext2fs("ext2fs_inode_alloc_stats2",
             FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle LINK = ext2fs("ext2fs_link",
+    private static final Downcall LINK = ext2fs("ext2fs_link",
             FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
-    private static final MethodHandle MKDIR = ext2fs("ext2fs_mkdir",
+    private static final Downcall MKDIR = ext2fs("ext2fs_mkdir",
             FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
-    private static final MethodHandle EXPAND_DIR = ext2fs("ext2fs_expand_dir",
+    private static final Downcall EXPAND_DIR = ext2fs("ext2fs_expand_dir",
             FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT));
-    private static final MethodHandle EXTENT_OPEN2 = ext2fs("ext2fs_extent_open2",
+    private static final Downcall EXTENT_OPEN2 = ext2fs("ext2fs_extent_open2",
             FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT, ADDRESS, ADDRESS));
-    private static final MethodHandle EXTENT_FREE = ext2fs("ext2fs_extent_free",
+    private static final Downcall EXTENT_FREE = ext2fs("ext2fs_extent_free",
             FunctionDescriptor.ofVoid(ADDRESS));
-    private static final MethodHandle FILE_OPEN = ext2fs("ext2fs_file_open",
+    private static final Downcall FILE_OPEN = ext2fs("ext2fs_file_open",
             FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
-    private static final MethodHandle FILE_CLOSE = ext2fs("ext2fs_file_close",
+    private static final Downcall FILE_CLOSE = ext2fs("ext2fs_file_close",
             FunctionDescriptor.of(JAVA_LONG, ADDRESS));
-    private static final MethodHandle FILE_READ = ext2fs("ext2fs_file_read",
+    private static final Downcall FILE_READ = ext2fs("ext2fs_file_read",
             FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, JAVA_INT, ADDRESS));
-    private static final MethodHandle FILE_WRITE = ext2fs("ext2fs_file_write",
+    private static final Downcall FILE_WRITE = ext2fs("ext2fs_file_write",
             FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, JAVA_INT, ADDRESS));
-    private static final MethodHandle FILE_LLSEEK = ext2fs("ext2fs_file_llseek",
+    private static final Downcall FILE_LLSEEK = ext2fs("ext2fs_file_llseek",
             FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS));
-    private static final MethodHandle FILE_SET_SIZE2 = ext2fs("ext2fs_file_set_size2",
+    private static final Downcall FILE_SET_SIZE2 = ext2fs("ext2fs_file_set_size2",
             FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_LONG));
-    private static final MethodHandle IS_FAST_SYMLINK = ext2fs("ext2fs_is_fast_symlink",
+    private static final Downcall IS_FAST_SYMLINK = ext2fs("ext2fs_is_fast_symlink",
             FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private static final MethodHandle CHECK_DESC = ext2fs("ext2fs_check_desc",
+    private static final Downcall CHECK_DESC = ext2fs("ext2fs_check_desc",
             FunctionDescriptor.of(JAVA_LONG, ADDRESS));
-    private static final MethodHandle GROUP_DESC_CSUM_VERIFY = ext2fs("ext2fs_group_desc_csum_verify",
+    private static final Downcall GROUP_DESC_CSUM_VERIFY = ext2fs("ext2fs_group_desc_csum_verify",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle BLOCK_BITMAP_LOC = ext2fs("ext2fs_block_bitmap_loc",
+    private static final Downcall BLOCK_BITMAP_LOC = ext2fs("ext2fs_block_bitmap_loc",
             FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT));
-    private static final MethodHandle INODE_BITMAP_LOC = ext2fs("ext2fs_inode_bitmap_loc",
+    private static final Downcall INODE_BITMAP_LOC = ext2fs("ext2fs_inode_bitmap_loc",
             FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT));
-    private static final MethodHandle INODE_TABLE_LOC = ext2fs("ext2fs_inode_table_loc",
+    private static final Downcall INODE_TABLE_LOC = ext2fs("ext2fs_inode_table_loc",
             FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT));
-    private static final MethodHandle BG_FREE_BLOCKS_COUNT = ext2fs("ext2fs_bg_free_blocks_count",
+    private static final Downcall BG_FREE_BLOCKS_COUNT = ext2fs("ext2fs_bg_free_blocks_count",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle BG_FREE_INODES_COUNT = ext2fs("ext2fs_bg_free_inodes_count",
+    private static final Downcall BG_FREE_INODES_COUNT = ext2fs("ext2fs_bg_free_inodes_count",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle BG_USED_DIRS_COUNT = ext2fs("ext2fs_bg_used_dirs_count",
+    private static final Downcall BG_USED_DIRS_COUNT = ext2fs("ext2fs_bg_used_dirs_count",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle BG_ITABLE_UNUSED = ext2fs("ext2fs_bg_itable_unused",
+    private static final Downcall BG_ITABLE_UNUSED = ext2fs("ext2fs_bg_itable_unused",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle BG_FLAGS = ext2fs("ext2fs_bg_flags",
+    private static final Downcall BG_FLAGS = ext2fs("ext2fs_bg_flags",
             FunctionDescriptor.of(JAVA_SHORT, ADDRESS, JAVA_INT));
-    private static final MethodHandle GROUP_FIRST_BLOCK2 = ext2fs("ext2fs_group_first_block2",
+    private static final Downcall GROUP_FIRST_BLOCK2 = ext2fs("ext2fs_group_first_block2",
             FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT));
-    private static final MethodHandle GROUP_LAST_BLOCK2 = ext2fs("ext2fs_group_last_block2",
+    private static final Downcall GROUP_LAST_BLOCK2 = ext2fs("ext2fs_group_last_block2",
             FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT));
-    private static final MethodHandle GET_BLOCK_BITMAP_RANGE2 = ext2fs("ext2fs_get_block_bitmap_range2",
+    private static final Downcall GET_BLOCK_BITMAP_RANGE2 = ext2fs("ext2fs_get_block_bitmap_range2",
             FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS));
-    private static final MethodHandle GET_INODE_BITMAP_RANGE2 = ext2fs("ext2fs_get_inode_bitmap_range2",
+    private static final Downcall GET_INODE_BITMAP_RANGE2 = ext2fs("ext2fs_get_inode_bitmap_range2",
             FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS));
-    private static final MethodHandle OPEN_INODE_SCAN = ext2fs("ext2fs_open_inode_scan",
+    private static final Downcall OPEN_INODE_SCAN = ext2fs("ext2fs_open_inode_scan",
             FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT, ADDRESS));
-    private static final MethodHandle GET_NEXT_INODE_FULL = ext2fs("ext2fs_get_next_inode_full",
+    private static final Downcall GET_NEXT_INODE_FULL = ext2fs("ext2fs_get_next_inode_full",
             FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, JAVA_INT));
-    private static final MethodHandle CLOSE_INODE_SCAN = ext2fs("ext2fs_close_inode_scan",
+    private static final Downcall CLOSE_INODE_SCAN = ext2fs("ext2fs_close_inode_scan",
             FunctionDescriptor.ofVoid(ADDRESS));
-    private static final MethodHandle EXTENT_GET = ext2fs("ext2fs_extent_get",
+    private static final Downcall EXTENT_GET = ext2fs("ext2fs_extent_get",
             FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT, ADDRESS));
-    private static final MethodHandle BLOCK_ITERATE3 = ext2fs("ext2fs_block_iterate3",
+    private static final Downcall BLOCK_ITERATE3 = ext2fs("ext2fs_block_iterate3",
             FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
-    private static final MethodHandle INODE_HAS_VALID_BLOCKS2 = ext2fs("ext2fs_inode_has_valid_blocks2",
+    private static final Downcall INODE_HAS_VALID_BLOCKS2 = ext2fs("ext2fs_inode_has_valid_blocks2",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-    private static final MethodHandle FILE_ACL_BLOCK = ext2fs("ext2fs_file_acl_block",
+    private static final Downcall FILE_ACL_BLOCK = ext2fs("ext2fs_file_acl_block",
             FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS));
-    private static final MethodHandle ALLOCATE_BLOCK_BITMAP = ext2fs("ext2fs_allocate_block_bitmap",
+    private static final Downcall ALLOCATE_BLOCK_BITMAP = ext2fs("ext2fs_allocate_block_bitmap",
             FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, ADDRESS));
-    private static final MethodHandle RESERVE_SUPER_AND_BGD = ext2fs("ext2fs_reserve_super_and_bgd",
+    private static final Downcall RESERVE_SUPER_AND_BGD = ext2fs("ext2fs_reserve_super_and_bgd",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
-    private static final MethodHandle MARK_BLOCK_BITMAP_RANGE2 = ext2fs("ext2fs_mark_block_bitmap_range2",
+    private static final Downcall MARK_BLOCK_BITMAP_RANGE2 = ext2fs("ext2fs_mark_block_bitmap_range2",
             FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, JAVA_INT));
-    private static final MethodHandle FREE_BLOCK_BITMAP = ext2fs("ext2fs_free_block_bitmap",
+    private static final Downcall FREE_BLOCK_BITMAP = ext2fs("ext2fs_free_block_bitmap",
             FunctionDescriptor.ofVoid(ADDRESS));
-    private static final MethodHandle READ_EXT_ATTR3 = ext2fs("ext2fs_read_ext_attr3",
+    private static final Downcall READ_EXT_ATTR3 = ext2fs("ext2fs_read_ext_attr3",
             FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_LONG, ADDRESS, JAVA_INT));
-    private static final MethodHandle INODE_DATA_BLOCKS2 = ext2fs("ext2fs_inode_data_blocks2",
+    private static final Downcall INODE_DATA_BLOCKS2 = ext2fs("ext2fs_inode_data_blocks2",
             FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS));
 
     static {
         try {
-            INITIALIZE_EXT2_ERROR_TABLE.invokeExact();
+            INITIALIZE_EXT2_ERROR_TABLE.handle().invokeExact();
         } catch (Throwable t) {
             throw new ExceptionInInitializerError(t);
         }
@@ -181,14 +181,40 @@ final class LibExt2fs {
     private LibExt2fs() {
     }
 
-    private static MethodHandle ext2fs(String name, FunctionDescriptor descriptor) {
-        return LINKER.downcallHandle(EXT2FS.findOrThrow(name), descriptor);
+    private static Downcall ext2fs(String name, FunctionDescriptor descriptor) {
+        return new Downcall(EXT2FS.findOrThrow(name), descriptor);
+    }
+
+    /**
+     * A native function: its address is found when this class loads (a library without it fails then, before
+     * anything is opened), its downcall handle is made on its first call. Making all fifty handles up front was
+     * ~150 ms of a short {@code guestdata inject}'s start (each new signature is a generated class); one injection
+     * calls about half of them.
+     */
+    private static final class Downcall {
+        private final MemorySegment address;
+        private final FunctionDescriptor descriptor;
+        private volatile MethodHandle handle;
+
+        Downcall(MemorySegment address, FunctionDescriptor descriptor) {
+            this.address = address;
+            this.descriptor = descriptor;
+        }
+
+        MethodHandle handle() {
+            MethodHandle h = handle;
+            if (h == null) {
+                h = LINKER.downcallHandle(address, descriptor);
+                handle = h;
+            }
+            return h;
+        }
     }
 
     /** {@code error_message(code)}: the com_err text, e.g. "Bad magic number in super-block". */
     static String errorMessage(long code) {
         try {
-            MemorySegment text = (MemorySegment) ERROR_MESSAGE.invokeExact(code);
+            MemorySegment text = (MemorySegment) ERROR_MESSAGE.handle().invokeExact(code);
             if (text.equals(MemorySegment.NULL)) {
                 return "error " + code;
             }
@@ -201,7 +227,7 @@ final class LibExt2fs {
     static long open2(MemorySegment name, MemorySegment ioOptions, int flags,
                       MemorySegment manager, MemorySegment retFs) {
         try {
-            return (long) OPEN2.invokeExact(name, ioOptions, flags, 0, 0, manager, retFs);
+            return (long) OPEN2.handle().invokeExact(name, ioOptions, flags, 0, 0, manager, retFs);
         } catch (Throwable t) {
             throw propagate(t);
         }
@@ -209,7 +235,7 @@ final class LibExt2fs {
 
     static long closeFree(MemorySegment fsSlot) {
         try {
-            return (long) CLOSE_FREE.invokeExact(fsSlot);
+            return (long) CLOSE_FREE.handle().invokeExact(fsSlot);
         } catch (Throwable t) {
             throw propagate(t);
         }
@@ -217,7 +243,7 @@ final class LibExt2fs {
 
     static long readBitmaps(MemorySegment fs) {
         try {
-            return (long) READ_BITMAPS.invokeExact(fs);
+            return (long) READ_BITMAPS.handle().invokeExact(fs);
         } catch (Throwable t) {
             throw propagate(t);
         }
@@ -225,7 +251,7 @@ final class LibExt2fs {
 
     static long lookup(MemorySegment fs, int dir, MemorySegment name, int nameLength, MemorySegment inoSlot) {
         try {
-            return (long) LOOKUP.invokeExact(fs, dir, name, nameLength, MemorySegment.NULL, inoSlot);
+            return (long) LOOKUP.handle().invokeExact(fs, dir, name, nameLength, MemorySegment.NULL, inoSlot);
         } catch (Throwable t) {
             throw propagate(t);
         }
@@ -233,7 +259,7 @@ final class LibExt2fs {
 
     static long readInode(MemorySegment fs, int ino, MemorySegment inode) {
         try {
-            return (long) READ_INODE.invokeExact(fs, ino, inode);
+            return (long) READ_INODE.handle().invokeExact(fs, ino, inode);
         } catch (Throwable t) {
             throw propagate(t);
         }
@@ -241,7 +267,7 @@ final class LibExt2fs {
 
     static long writeInode(MemorySegment fs, int ino, MemorySegment inode) {
         try {
-            return (long) WRITE_INODE.invokeExact(fs, ino, inode);
+            return (long) WRITE_INODE.handle().invokeExact(fs, ino, inode);
         } catch (Throwable t) {
             throw propagate(t);
         }
@@ -249,7 +275,7 @@ final class LibExt2fs {
 
     static long writeNewInode(MemorySegment fs, int ino, MemorySegment inode) {
         try {
-            return (long) WRITE_NEW_INODE.invokeExact(fs, ino, inode);
+            return (long) WRITE_NEW_INODE.handle().invokeExact(fs, ino, inode);
         } catch (Throwable t) {
             throw propagate(t);
         }
@@ -257,7 +283,7 @@ final class LibExt2fs {
 
     static long newInode(MemorySegment fs, int dir, int mode, MemorySegment inoSlot) {
         try {
-            return (long) NEW_INODE.invokeExact(fs, dir, mode, MemorySegment.NULL, inoSlot);
+            return (long) NEW_INODE.handle().invokeExact(fs, dir, mode, MemorySegment.NULL, inoSlot);
         } catch (Throwable t) {
             throw propagate(t);
         }
@@ -265,7 +291,7 @@ final class LibExt2fs {
 
     static void inodeAllocStats2(MemorySegment fs, int ino, int inUse, int isDir) {
         try {
-            INODE_ALLOC_STATS2.invokeExact(fs, ino, inUse, isDir);
+            INODE_ALLOC_STATS2.handle().invokeExact(fs, ino, inUse, isDir);
         } catch (Throwable t) {
             throw propagate(t);
         }
@@ -273,7 +299,7 @@ final class LibExt2fs {
 
     static long link(MemorySegment fs, int dir, MemorySegment name, int ino, int flags) {
         try {
-            return (long) LINK.invokeExact(fs, dir, name, ino, flags);
+            return (long) LINK.handle().invokeExact(fs, dir, name, ino, flags);
         } catch (Throwable t) {
             throw propagate(t);
         }
@@ -281,7 +307,7 @@ final class LibExt2fs {
 
     static long mkdir(MemorySegment fs, int parent, MemorySegment name) {
         try {
-            return (long) MKDIR.invokeExact(fs, parent, 0, name);
+            return (long) MKDIR.handle().invokeExact(fs, parent, 0, name);
         } catch (Throwable t) {
             throw propagate(t);
         }
@@ -289,7 +315,7 @@ final class LibExt2fs {
 
     static long expandDir(MemorySegment fs, int dir) {
         try {
-            return (long) EXPAND_DIR.invokeExact(fs, dir);
+            return (long) EXPAND_DIR.handle().invokeExact(fs, dir);
         } catch (Throwable t) {
             throw propagate(t);
         }
@@ -297,7 +323,7 @@ final class LibExt2fs {
 
     static long extentOpen2(MemorySegment fs, int ino, MemorySegment inode, MemorySegment handleSlot) {
         try {
-            return (long) EXTENT_OPEN2.invokeExact(fs, ino, inode, handleSlot);
+            return (long) EXTENT_OPEN2.handle().invokeExact(fs, ino, inode, handleSlot);
         } catch (Throwable t) {
             throw propagate(t);
         }
@@ -305,7 +331,7 @@ final class LibExt2fs {
 
     static void extentFree(MemorySegment handle) {
         try {
-            EXTENT_FREE.invokeExact(handle);
+            EXTENT_FREE.handle().invokeExact(handle);
         } catch (Throwable t) {
             throw propagate(t);
         }
@@ -313,7 +339,7 @@ final class LibExt2fs {
 
     static long fileOpen(MemorySegment fs, int ino, int flags, MemorySegment fileSlot) {
         try {
-            return (long) FILE_OPEN.invokeExact(fs, ino, flags, fileSlot);
+            return (long) FILE_OPEN.handle().invokeExact(fs, ino, flags, fileSlot);
         } catch (Throwable t) {
             throw propagate(t);
         }
@@ -321,7 +347,7 @@ final class LibExt2fs {
 
     static long fileClose(MemorySegment file) {
         try {
-            return (long) FILE_CLOSE.invokeExact(file);
+            return (long) FILE_CLOSE.handle().invokeExact(file);
         } catch (Throwable t) {
             throw propagate(t);
         }
@@ -329,7 +355,7 @@ final class LibExt2fs {
 
     static long fileRead(MemorySegment file, MemorySegment buffer, int wanted, MemorySegment gotSlot) {
         try {
-            return (long) FILE_READ.invokeExact(file, buffer, wanted, gotSlot);
+            return (long) FILE_READ.handle().invokeExact(file, buffer, wanted, gotSlot);
         } catch (Throwable t) {
             throw propagate(t);
         }
@@ -337,7 +363,7 @@ final class LibExt2fs {
 
     static long fileWrite(MemorySegment file, MemorySegment buffer, int length, MemorySegment writtenSlot) {
         try {
-            return (long) FILE_WRITE.invokeExact(file, buffer, length, writtenSlot);
+            return (long) FILE_WRITE.handle().invokeExact(file, buffer, length, writtenSlot);
         } catch (Throwable t) {
             throw propagate(t);
         }
@@ -345,7 +371,7 @@ final class LibExt2fs {
 
     static long fileLlseek(MemorySegment file, long offset) {
         try {
-            return (long) FILE_LLSEEK.invokeExact(file, offset, EXT2_SEEK_SET, MemorySegment.NULL);
+            return (long) FILE_LLSEEK.handle().invokeExact(file, offset, EXT2_SEEK_SET, MemorySegment.NULL);
         } catch (Throwable t) {
             throw propagate(t);
         }
@@ -353,7 +379,7 @@ final class LibExt2fs {
 
     static long fileSetSize2(MemorySegment file, long size) {
         try {
-            return (long) FILE_SET_SIZE2.invokeExact(file, size);
+            return (long) FILE_SET_SIZE2.handle().invokeExact(file, size);
         } catch (Throwable t) {
             throw propagate(t);
         }
@@ -361,7 +387,7 @@ final class LibExt2fs {
 
     static boolean isFastSymlink(MemorySegment inode) {
         try {
-            return (int) IS_FAST_SYMLINK.invokeExact(inode) != 0;
+            return (int) IS_FAST_SYMLINK.handle().invokeExact(inode) != 0;
         } catch (Throwable t) {
             throw propagate(t);
         }
@@ -370,7 +396,7 @@ final class LibExt2fs {
     /** {@code ext2fs_check_desc}: every group's bitmaps and inode table inside the filesystem, none overlapping. */
     static long checkDesc(MemorySegment fs) {
         try {
-            return (long) CHECK_DESC.invokeExact(fs);
+            return (long) CHECK_DESC.handle().invokeExact(fs);
         } catch (Throwable t) {
             throw propagate(t);
         }
@@ -379,7 +405,7 @@ final class LibExt2fs {
     /** {@code ext2fs_group_desc_csum_verify}: true without gdt_csum/metadata_csum, else whether the checksum matches. */
     static boolean groupDescCsumVerify(MemorySegment fs, int group) {
         try {
-            return (int) GROUP_DESC_CSUM_VERIFY.invokeExact(fs, group) != 0;
+            return (int) GROUP_DESC_CSUM_VERIFY.handle().invokeExact(fs, group) != 0;
         } catch (Throwable t) {
             throw propagate(t);
         }
@@ -424,23 +450,23 @@ final class LibExt2fs {
 
     static int bgFlags(MemorySegment fs, int group) {
         try {
-            return Short.toUnsignedInt((short) BG_FLAGS.invokeExact(fs, group));
+            return Short.toUnsignedInt((short) BG_FLAGS.handle().invokeExact(fs, group));
         } catch (Throwable t) {
             throw propagate(t);
         }
     }
 
-    private static long groupLong(MethodHandle handle, MemorySegment fs, int group) {
+    private static long groupLong(Downcall function, MemorySegment fs, int group) {
         try {
-            return (long) handle.invokeExact(fs, group);
+            return (long) function.handle().invokeExact(fs, group);
         } catch (Throwable t) {
             throw propagate(t);
         }
     }
 
-    private static long groupU32(MethodHandle handle, MemorySegment fs, int group) {
+    private static long groupU32(Downcall function, MemorySegment fs, int group) {
         try {
-            return Integer.toUnsignedLong((int) handle.invokeExact(fs, group));
+            return Integer.toUnsignedLong((int) function.handle().invokeExact(fs, group));
         } catch (Throwable t) {
             throw propagate(t);
         }
@@ -452,7 +478,7 @@ final class LibExt2fs {
      */
     static long getBlockBitmapRange(MemorySegment bitmap, long start, long count, MemorySegment out) {
         try {
-            return (long) GET_BLOCK_BITMAP_RANGE2.invokeExact(bitmap, start, count, out);
+            return (long) GET_BLOCK_BITMAP_RANGE2.handle().invokeExact(bitmap, start, count, out);
         } catch (Throwable t) {
             throw propagate(t);
         }
@@ -461,7 +487,7 @@ final class LibExt2fs {
     /** {@code ext2fs_get_inode_bitmap_range2}: as {@link #getBlockBitmapRange}, inode numbers from {@code start}. */
     static long getInodeBitmapRange(MemorySegment bitmap, long start, long count, MemorySegment out) {
         try {
-            return (long) GET_INODE_BITMAP_RANGE2.invokeExact(bitmap, start, count, out);
+            return (long) GET_INODE_BITMAP_RANGE2.handle().invokeExact(bitmap, start, count, out);
         } catch (Throwable t) {
             throw propagate(t);
         }
@@ -470,7 +496,7 @@ final class LibExt2fs {
     /** {@code ext2fs_open_inode_scan} with libext2fs' default buffer; lazy (skips unused table parts) with group checksums. */
     static long openInodeScan(MemorySegment fs, MemorySegment scanSlot) {
         try {
-            return (long) OPEN_INODE_SCAN.invokeExact(fs, 0, scanSlot);
+            return (long) OPEN_INODE_SCAN.handle().invokeExact(fs, 0, scanSlot);
         } catch (Throwable t) {
             throw propagate(t);
         }
@@ -479,7 +505,7 @@ final class LibExt2fs {
     /** {@code ext2fs_get_next_inode_full}: the next inode number (0 at the end) and its first {@code size} bytes. */
     static long getNextInodeFull(MemorySegment scan, MemorySegment inoSlot, MemorySegment inode, int size) {
         try {
-            return (long) GET_NEXT_INODE_FULL.invokeExact(scan, inoSlot, inode, size);
+            return (long) GET_NEXT_INODE_FULL.handle().invokeExact(scan, inoSlot, inode, size);
         } catch (Throwable t) {
             throw propagate(t);
         }
@@ -488,7 +514,7 @@ final class LibExt2fs {
     /** {@code ext2fs_extent_get(handle, op, &extent)}: {@code extent} is a {@link Ext2Extent} buffer. */
     static long extentGet(MemorySegment handle, int op, MemorySegment extent) {
         try {
-            return (long) EXTENT_GET.invokeExact(handle, op, extent);
+            return (long) EXTENT_GET.handle().invokeExact(handle, op, extent);
         } catch (Throwable t) {
             throw propagate(t);
         }
@@ -497,7 +523,7 @@ final class LibExt2fs {
     /** {@code ext2fs_block_iterate3(fs, ino, flags, NULL, func, priv)}: {@code func} is an upcall stub. */
     static long blockIterate3(MemorySegment fs, int ino, int flags, MemorySegment func, MemorySegment priv) {
         try {
-            return (long) BLOCK_ITERATE3.invokeExact(fs, ino, flags, MemorySegment.NULL, func, priv);
+            return (long) BLOCK_ITERATE3.handle().invokeExact(fs, ino, flags, MemorySegment.NULL, func, priv);
         } catch (Throwable t) {
             throw propagate(t);
         }
@@ -506,7 +532,7 @@ final class LibExt2fs {
     /** Whether {@code i_block} holds block numbers (not a fast symlink, device, or inline data). */
     static boolean inodeHasValidBlocks(MemorySegment fs, MemorySegment inode) {
         try {
-            return (int) INODE_HAS_VALID_BLOCKS2.invokeExact(fs, inode) != 0;
+            return (int) INODE_HAS_VALID_BLOCKS2.handle().invokeExact(fs, inode) != 0;
         } catch (Throwable t) {
             throw propagate(t);
         }
@@ -515,7 +541,7 @@ final class LibExt2fs {
     /** {@code ext2fs_file_acl_block}: the extended-attribute block ({@code i_file_acl}, 48 bits with 64bit), or 0. */
     static long fileAclBlock(MemorySegment fs, MemorySegment inode) {
         try {
-            return (long) FILE_ACL_BLOCK.invokeExact(fs, inode);
+            return (long) FILE_ACL_BLOCK.handle().invokeExact(fs, inode);
         } catch (Throwable t) {
             throw propagate(t);
         }
@@ -523,7 +549,7 @@ final class LibExt2fs {
 
     static long allocateBlockBitmap(MemorySegment fs, MemorySegment description, MemorySegment bitmapSlot) {
         try {
-            return (long) ALLOCATE_BLOCK_BITMAP.invokeExact(fs, description, bitmapSlot);
+            return (long) ALLOCATE_BLOCK_BITMAP.handle().invokeExact(fs, description, bitmapSlot);
         } catch (Throwable t) {
             throw propagate(t);
         }
@@ -532,7 +558,7 @@ final class LibExt2fs {
     /** {@code ext2fs_reserve_super_and_bgd}: marks the group's superblock and descriptor (and reserved GDT) blocks. */
     static void reserveSuperAndBgd(MemorySegment fs, int group, MemorySegment bitmap) {
         try {
-            int unused = (int) RESERVE_SUPER_AND_BGD.invokeExact(fs, group, bitmap);
+            int unused = (int) RESERVE_SUPER_AND_BGD.handle().invokeExact(fs, group, bitmap);
         } catch (Throwable t) {
             throw propagate(t);
         }
@@ -540,7 +566,7 @@ final class LibExt2fs {
 
     static void markBlockBitmapRange(MemorySegment bitmap, long block, int count) {
         try {
-            MARK_BLOCK_BITMAP_RANGE2.invokeExact(bitmap, block, count);
+            MARK_BLOCK_BITMAP_RANGE2.handle().invokeExact(bitmap, block, count);
         } catch (Throwable t) {
             throw propagate(t);
         }
@@ -549,7 +575,7 @@ final class LibExt2fs {
     /** {@code ext2fs_read_ext_attr3}: reads an extended-attribute block, verifying its magic and checksum. */
     static long readExtAttr3(MemorySegment fs, long block, MemorySegment buffer, int ino) {
         try {
-            return (long) READ_EXT_ATTR3.invokeExact(fs, block, buffer, ino);
+            return (long) READ_EXT_ATTR3.handle().invokeExact(fs, block, buffer, ino);
         } catch (Throwable t) {
             throw propagate(t);
         }
@@ -557,7 +583,7 @@ final class LibExt2fs {
 
     static void freeBlockBitmap(MemorySegment bitmap) {
         try {
-            FREE_BLOCK_BITMAP.invokeExact(bitmap);
+            FREE_BLOCK_BITMAP.handle().invokeExact(bitmap);
         } catch (Throwable t) {
             throw propagate(t);
         }
@@ -565,7 +591,7 @@ final class LibExt2fs {
 
     static void closeInodeScan(MemorySegment scan) {
         try {
-            CLOSE_INODE_SCAN.invokeExact(scan);
+            CLOSE_INODE_SCAN.handle().invokeExact(scan);
         } catch (Throwable t) {
             throw propagate(t);
         }
@@ -574,7 +600,7 @@ final class LibExt2fs {
     /** Data blocks of an inode in 512-byte units, without its extended-attribute block. */
     static long inodeDataBlocks2(MemorySegment fs, MemorySegment inode) {
         try {
-            return (long) INODE_DATA_BLOCKS2.invokeExact(fs, inode);
+            return (long) INODE_DATA_BLOCKS2.handle().invokeExact(fs, inode);
         } catch (Throwable t) {
             throw propagate(t);
         }
