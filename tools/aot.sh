@@ -26,17 +26,28 @@ guestdata_aot_fresh() {
     [ "$recorded" = "$current" ]
 }
 
-# guestdata_aot_make JAVA_HOME CACHE CLASSPATH OPTIONS: makes CACHE by the training run (io.guestdata.cli.
-# AotTraining, every short command on the example instance, ~5 s), written under temporary names and renamed
-# into place, key last. Progress and failures go to stderr; on failure nothing is left and it returns 1.
+# The commands that have a cache, one each (io.guestdata.cli.AotTraining.COMMANDS says why): DIR/COMMAND.aot.
+GUESTDATA_AOT_COMMANDS="validate metadata configdrive batch inject"
+
+# guestdata_aot_cache DIR COMMAND: prints DIR/COMMAND.aot when COMMAND has a cache, else nothing.
+guestdata_aot_cache() {
+    case " $GUESTDATA_AOT_COMMANDS " in
+        *" $2 "*) printf '%s/%s.aot\n' "$1" "$2" ;;
+    esac
+}
+
+# guestdata_aot_make JAVA_HOME CACHE CLASSPATH OPTIONS COMMAND: makes CACHE by COMMAND's training run
+# (io.guestdata.cli.AotTraining: the command on the example instance, 3-5 s), written under temporary names and
+# renamed into place, key last. Failures go to stderr; on failure nothing is left and it returns 1.
 guestdata_aot_make() {
-    local java_home="$1" cache="$2" classpath="$3" options="$4" tmp scratch
+    local java_home="$1" cache="$2" classpath="$3" options="$4" command="$5" tmp scratch
     tmp="$cache.$$.tmp"
+    mkdir -p "${cache%/*}"
     scratch="$(mktemp -d "${TMPDIR:-/tmp}/guestdata-aot.XXXXXX")"
     rm -f "$tmp" "$tmp.config"
     # shellcheck disable=SC2086 # OPTIONS is a list of JVM options
     if "$java_home/bin/java" $options -Xlog:disable -Xlog:all=error:stderr -XX:AOTCacheOutput="$tmp" \
-            -cp "$classpath" io.guestdata.cli.AotTraining "$scratch/run" >/dev/null 2>"$scratch/log" \
+            -cp "$classpath" io.guestdata.cli.AotTraining "$scratch/run" "$command" >/dev/null 2>"$scratch/log" \
             && [ -s "$tmp" ]; then
         guestdata_aot_key "$java_home" "$classpath" "$options" >"$tmp.key"
         mv -f "$tmp" "$cache"

@@ -52,8 +52,8 @@ class StartupCacheTest {
             }
         }
         classpath = String.join(":", entries);
-        cache = dir.resolve("guestdata.aot");
-        Result made = aot("guestdata_aot_make \"$1\" \"$2\" \"$3\" \"$4\"");
+        cache = dir.resolve("aot/metadata.aot");
+        Result made = aot("guestdata_aot_make \"$1\" \"$2\" \"$3\" \"$4\" metadata");
         assertEquals(0, made.exit, made.output);
         assertTrue(Files.size(cache) > 1_000_000, "a cache of the trained classes");
         assertEquals("", made.output, "a successful training run prints nothing");
@@ -91,9 +91,19 @@ class StartupCacheTest {
     }
 
     @Test
+    void onlyTheShortCommandsHaveACacheEachItsOwn() throws Exception {
+        assertEquals("/c/validate.aot\n", aot("guestdata_aot_cache /c validate").output);
+        assertEquals("/c/inject.aot\n", aot("guestdata_aot_cache /c inject").output);
+        for (String command : List.of("serve", "proxy", "help", "--version", "", "valid", "validate x")) {
+            assertEquals("", aot("guestdata_aot_cache /c '" + command + "'").output, command);
+        }
+    }
+
+    @Test
     void aFailedTrainingLeavesNothing() throws Exception {
         Path other = dir.resolve("broken.aot");
-        Result made = aot("guestdata_aot_make \"$1\" \"" + other + "\" \"" + dir.resolve("lib") + "/missing.jar\" \"$4\"");
+        Result made = aot("guestdata_aot_make \"$1\" \"" + other + "\" \"" + dir.resolve("lib") + "/missing.jar\" \"$4\""
+                + " metadata");
         assertEquals(1, made.exit);
         assertTrue(made.output.contains("could not make the start-up cache"), made.output);
         try (Stream<Path> files = Files.list(dir)) {
