@@ -1,7 +1,5 @@
 package io.guestdata.cli;
 
-import io.guestdata.cli.DriveOutput.Filesystem;
-import io.guestdata.cli.DriveOutput.Format;
 import io.guestdata.core.document.InstanceDocumentParser;
 import io.guestdata.core.document.KeyPairResolver;
 import io.guestdata.core.document.Limits;
@@ -9,7 +7,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -43,39 +40,16 @@ final class BatchCommand implements Callable<Integer> {
                     + "newline-delimited JSON on stdin, one document per line (blank lines skipped).")
     String input;
 
-    @Option(names = "--format", required = true, paramLabel = "FORMAT",
-            description = "Output format, as configdrive's: ${COMPLETION-CANDIDATES}.")
-    Format format;
-
     @Option(names = "--output-dir", required = true, paramLabel = "DIR",
             description = "An existing directory to write the drives into, each named after its instance's uuid.")
     Path outputDir;
 
-    @Option(names = "--force", description = "Replace existing image files (atomically). Without it a document "
-            + "whose image exists fails (exit code 4 in its entry), and the others go on.")
-    boolean force;
+    @Mixin
+    DriveOptions options;
 
     @Option(names = "--jobs", paramLabel = "N",
             description = "Drives written at once (default: the number of processors, ${DEFAULT-VALUE}).")
     int jobs = Runtime.getRuntime().availableProcessors();
-
-    @Option(names = "--nocloud-filesystem", paramLabel = "FS",
-            description = "File system of NoCloud seeds: ${COMPLETION-CANDIDATES} (default: iso9660).")
-    Filesystem nocloudFilesystem;
-
-    @Option(names = "--drop-files", description = "NoCloud: leave instances' injected files out of the seeds. "
-            + "Without it an instance with files fails (exit code 12 in its entry).")
-    boolean dropFiles;
-
-    @Option(names = "--volume-size", paramLabel = "SIZE", converter = VolumeSize.class,
-            description = "VFAT images: the smallest volume size, as configdrive's (default: 64M for vfat, 0 for "
-                    + "a NoCloud seed).")
-    Long volumeSize;
-
-    @Option(names = "--timestamp", paramLabel = "EPOCH_SECONDS",
-            description = "Time recorded in every image. Default: $SOURCE_DATE_EPOCH when set, else the batch's "
-                    + "start.")
-    Long timestamp;
 
     @Mixin
     MetadataSettings settings;
@@ -99,13 +73,11 @@ final class BatchCommand implements Callable<Integer> {
     public Integer call() throws CommandFailure, IOException, InterruptedException {
         long start = System.nanoTime();
         checkOptionCombinations();
-        Instant recordedAt = format == Format.tree ? null : BuildTime.resolve(timestamp, environment);
+        DriveOutput drive = options.output(environment, settings.options());
         if (!Files.isDirectory(outputDir)) {
             throw new CommandFailure(ExitCode.OUTPUT, "--output-dir " + outputDir
                     + ": not an existing directory; create it first (nothing written)");
         }
-        DriveOutput drive = new DriveOutput(format, nocloudFilesystem != null ? nocloudFilesystem : Filesystem.iso9660,
-                dropFiles, volumeSize, recordedAt, settings.options(), force);
         InstanceDocumentParser parser = new InstanceDocumentParser(Limits.nova(), KeyPairResolver.none());
         try (BatchInput documents = input.equals("-") ? new NdjsonInput(stdin, "stdin")
                 : DirectoryInput.open(Path.of(input))) {
@@ -125,15 +97,7 @@ final class BatchCommand implements Callable<Integer> {
 
     /** The same combinations configdrive refuses (exit 2), and a --jobs that is not a count. */
     private void checkOptionCombinations() throws CommandFailure {
-        List<String> imageOnly = new ArrayList<>();
-        if (force) {
-            imageOnly.add("--force");
-        }
-        if (timestamp != null) {
-            imageOnly.add("--timestamp");
-        }
-        List<String> problems = new ArrayList<>(DriveOutput.misplacedOptions(format, imageOnly, nocloudFilesystem,
-                dropFiles, volumeSize));
+        List<String> problems = new ArrayList<>(options.misplaced(List.of()));
         if (jobs < 1 || jobs > MAX_JOBS) {
             problems.add("--jobs " + jobs + ": give from 1 to " + MAX_JOBS + " drives at once");
         }

@@ -1,13 +1,11 @@
 package io.guestdata.cli;
 
 import io.guestdata.core.Instance;
-import io.guestdata.cli.DriveOutput.Filesystem;
 import io.guestdata.cli.DriveOutput.Format;
 import io.guestdata.drive.libvirt.DiskCache;
 import io.guestdata.drive.libvirt.LibvirtDomainXml;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -42,36 +40,12 @@ final class ConfigDriveCommand implements Callable<Integer> {
     @Mixin
     MetadataSettings settings;
 
-    @Option(names = "--format", required = true, paramLabel = "FORMAT",
-            description = "Output format: ${COMPLETION-CANDIDATES}.")
-    Format format;
+    @Mixin
+    DriveOptions drive;
 
     @Option(names = "--output", required = true, paramLabel = "PATH",
             description = "Where to write: a new or empty directory for tree, an image file otherwise.")
     Path output;
-
-    @Option(names = "--force", description = "Replace an existing image file (atomically). Without it an existing "
-            + "file is refused (exit 4).")
-    boolean force;
-
-    @Option(names = "--nocloud-filesystem", paramLabel = "FS",
-            description = "File system of a NoCloud seed: ${COMPLETION-CANDIDATES} (default: iso9660, as cloud-localds).")
-    Filesystem nocloudFilesystem;
-
-    @Option(names = "--drop-files", description = "NoCloud: leave the instance's injected files out of the seed "
-            + "(NoCloud cannot deliver files). Without it an instance with files is refused (exit 12).")
-    boolean dropFiles;
-
-    @Option(names = "--volume-size", paramLabel = "SIZE", converter = VolumeSize.class,
-            description = "VFAT images: the smallest volume size, in bytes or with K, M, G, T (binary); the volume "
-                    + "grows when the content needs more. Default: 64M (Nova's size) for --format vfat, 0 (as small "
-                    + "as the content allows) for a NoCloud seed.")
-    Long volumeSize;
-
-    @Option(names = "--timestamp", paramLabel = "EPOCH_SECONDS",
-            description = "Time recorded in the image (dates, FAT volume serial), for reproducible images. Default: "
-                    + "$SOURCE_DATE_EPOCH when set, else now.")
-    Long timestamp;
 
     @Option(names = "--libvirt-xml", description = "After writing the image, print on stdout the libvirt domain XML "
             + "that attaches it as Nova does (<disk>, and for config drives the SMBIOS <sysinfo>); the summary line "
@@ -110,47 +84,36 @@ final class ConfigDriveCommand implements Callable<Integer> {
     @Override
     public Integer call() throws CommandFailure {
         checkOptionCombinations();
-        Instant recordedAt = format == Format.tree ? null : BuildTime.resolve(timestamp, environment);
+        DriveOutput out = drive.output(environment, settings.options());
         Instance loaded = instance.load();
-        DriveOutput.checkDeliverable(format, dropFiles, loaded);
-        DriveOutput drive = new DriveOutput(format, nocloudFilesystem(), dropFiles, volumeSize, recordedAt,
-                settings.options(), force);
-        DriveOutput.Written written = drive.write(loaded, output, "--output");
+        DriveOutput.checkDeliverable(drive.format, drive.dropFiles, loaded);
+        DriveOutput.Written written = out.write(loaded, output, "--output");
         PrintWriter summary = libvirtXml ? spec.commandLine().getErr() : spec.commandLine().getOut();
         for (String line : written.omitted()) {
             spec.commandLine().getErr().println("guestdata: note: not in the NoCloud seed: " + line);
         }
-        summary.println(format == Format.tree
+        summary.println(drive.format == Format.tree
                 ? "wrote " + written.files() + " files to " + output
                 : "wrote " + written.what() + " " + output.toAbsolutePath().normalize() + " (" + written.files()
                         + " files, " + written.bytes() + " bytes)");
         if (libvirtXml) {
-            spec.commandLine().getOut().print(domainXml(loaded, drive.cdrom()).render());
+            spec.commandLine().getOut().print(domainXml(loaded, out.cdrom()).render());
             spec.commandLine().getOut().flush();
         }
         return ExitCode.OK;
     }
 
-    private Filesystem nocloudFilesystem() {
-        return nocloudFilesystem != null ? nocloudFilesystem : Filesystem.iso9660;
-    }
-
     private LibvirtDomainXml domainXml(Instance loaded, boolean cdrom) {
         Path image = output.toAbsolutePath().normalize();
         String cache = diskCache != null ? diskCache : DiskCache.forDirectory(image.getParent());
-        Optional<UUID> smbios = format == Format.nocloud ? Optional.empty() : Optional.of(loaded.uuid());
+        Optional<UUID> smbios = drive.format == Format.nocloud ? Optional.empty() : Optional.of(loaded.uuid());
         return LibvirtDomainXml.of(cdrom, machineType, targetDev, diskPath != null ? diskPath : image.toString(), cache,
                 smbios);
     }
 
     /** Options that only mean something with other options are refused without them (exit 2). */
     private void checkOptionCombinations() throws CommandFailure {
-        List<String> imageOnly = new ArrayList<>();
-        refuse(imageOnly, force, "--force");
-        refuse(imageOnly, timestamp != null, "--timestamp");
-        refuse(imageOnly, libvirtXml, "--libvirt-xml");
-        List<String> problems = new ArrayList<>(DriveOutput.misplacedOptions(format, imageOnly, nocloudFilesystem,
-                dropFiles, volumeSize));
+        List<String> problems = new ArrayList<>(drive.misplaced(libvirtXml ? List.of("--libvirt-xml") : List.of()));
         String xmlOnly = " applies to --libvirt-xml only";
         refuse(problems, !libvirtXml && spec.commandLine().getParseResult().hasMatchedOption("--machine-type"),
                 "--machine-type" + xmlOnly);

@@ -17,7 +17,6 @@ import java.io.IOException;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -66,36 +65,6 @@ record DriveOutput(Format format, Filesystem nocloudFilesystem, boolean dropFile
         Written {
             omitted = List.copyOf(omitted);
         }
-    }
-
-    /**
-     * Options that apply only to some formats, given with another: one problem line each (empty when all fit).
-     * Shared by {@code configdrive} and {@code batch}, so both refuse the same combinations in the same words.
-     *
-     * @param imageOnly         the flags given that apply to image files only (in the order to report them)
-     * @param nocloudFilesystem {@code --nocloud-filesystem} as given, or null
-     */
-    static List<String> misplacedOptions(Format format, List<String> imageOnly, Filesystem nocloudFilesystem,
-                                         boolean dropFiles, Long volumeSize) {
-        List<String> problems = new ArrayList<>();
-        if (format == Format.tree) {
-            for (String flag : imageOnly) {
-                problems.add(flag + " applies to image files, not to --format tree");
-            }
-        }
-        if (nocloudFilesystem != null && format != Format.nocloud) {
-            problems.add("--nocloud-filesystem applies to --format nocloud only");
-        }
-        if (dropFiles && format != Format.nocloud) {
-            problems.add("--drop-files applies to --format nocloud only (a config drive delivers the files)");
-        }
-        Filesystem seed = nocloudFilesystem != null ? nocloudFilesystem : Filesystem.iso9660;
-        boolean vfatOutput = format == Format.vfat || format == Format.nocloud && seed == Filesystem.vfat;
-        if (volumeSize != null && !vfatOutput) {
-            problems.add("--volume-size applies to VFAT images only (--format vfat, or nocloud with "
-                    + "--nocloud-filesystem vfat); an ISO 9660 image is as large as its content");
-        }
-        return problems;
     }
 
     /** Refuses (exit 12) an instance whose injected files a NoCloud seed would silently lose. */
