@@ -1,20 +1,15 @@
 package io.guestdata.cli;
 
-import io.guestdata.core.GuestdataVersion;
 import io.guestdata.core.Instance;
 import io.guestdata.core.metadata.MetadataFile;
 import io.guestdata.core.metadata.MetadataOptions;
 import io.guestdata.core.metadata.MetadataTree;
 import io.guestdata.drive.ConfigDrive;
+import io.guestdata.drive.DriveImage;
 import io.guestdata.drive.ImageException;
 import io.guestdata.drive.ImageFile;
-import io.guestdata.drive.iso9660.Iso9660Writer;
-import io.guestdata.drive.iso9660.IsoOptions;
 import io.guestdata.drive.nocloud.NoCloudSeed;
 import io.guestdata.drive.vfat.FatOptions;
-import io.guestdata.drive.vfat.VfatWriter;
-import java.io.IOException;
-import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -124,42 +119,11 @@ record DriveOutput(Format format, Filesystem nocloudFilesystem, boolean dropFile
     }
 
     private long writeIso(List<ImageFile> files, String volumeId, Path output, String flag) throws CommandFailure {
-        Iso9660Writer writer = new Iso9660Writer(new IsoOptions(volumeId, GuestdataVersion.product(), recordedAt,
-                IsoOptions.APPLICATION_ID));
-        return writeImage(files, writer::imageSize, writer::writeTo, output, flag);
+        return ImageOutput.write(DriveImage.iso9660(files, volumeId, recordedAt), output, force, flag);
     }
 
     private long writeVfat(List<ImageFile> files, String label, long minimumSize, Path output, String flag)
             throws CommandFailure {
-        VfatWriter writer = new VfatWriter(new FatOptions(label, recordedAt, FatOptions.volumeIdFor(recordedAt),
-                minimumSize));
-        return writeImage(files, writer::imageSize, writer::writeTo, output, flag);
-    }
-
-    /** An image writer's layout step: checks the files against the format, returns the image size. */
-    @FunctionalInterface
-    private interface Layout {
-        long imageSize(List<ImageFile> files) throws ImageException;
-    }
-
-    /** An image writer's streaming step. */
-    @FunctionalInterface
-    private interface Streaming {
-        void writeTo(List<ImageFile> files, WritableByteChannel channel) throws ImageException, IOException;
-    }
-
-    private long writeImage(List<ImageFile> files, Layout layout, Streaming stream, Path output, String flag)
-            throws CommandFailure {
-        return ImageOutput.write(new ImageOutput.Image() {
-            @Override
-            public long size() throws ImageException {
-                return layout.imageSize(files);
-            }
-
-            @Override
-            public void writeTo(WritableByteChannel channel) throws ImageException, IOException {
-                stream.writeTo(files, channel);
-            }
-        }, output, force, flag);
+        return ImageOutput.write(DriveImage.vfat(files, label, recordedAt, minimumSize), output, force, flag);
     }
 }

@@ -1,9 +1,9 @@
 package io.guestdata.cli;
 
 import io.guestdata.drive.AtomicTarget;
+import io.guestdata.drive.DriveImage;
 import io.guestdata.drive.ImageException;
 import java.io.IOException;
-import java.nio.channels.WritableByteChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -20,14 +20,6 @@ import java.nio.file.Path;
  * symbolic link at the target is replaced, not followed.
  */
 final class ImageOutput {
-    /** An image laid out and ready to stream. */
-    interface Image {
-        /** Validates the content against the format and returns the image size; writes nothing. */
-        long size() throws ImageException;
-
-        void writeTo(WritableByteChannel channel) throws ImageException, IOException;
-    }
-
     private ImageOutput() {
     }
 
@@ -36,7 +28,7 @@ final class ImageOutput {
      *
      * @param flag how failures name the target ({@code --output})
      */
-    static long write(Image image, Path target, boolean force, String flag) throws CommandFailure {
+    static long write(DriveImage image, Path target, boolean force, String flag) throws CommandFailure {
         Path absolute = target.toAbsolutePath().normalize();
         checkTarget(absolute, force, flag);
         long size;

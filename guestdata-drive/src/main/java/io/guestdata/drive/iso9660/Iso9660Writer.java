@@ -3,6 +3,7 @@ package io.guestdata.drive.iso9660;
 import io.guestdata.drive.AtomicTarget;
 import io.guestdata.drive.ImageException;
 import io.guestdata.drive.ImageFile;
+import io.guestdata.drive.ImageWriter;
 import java.io.IOException;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
@@ -34,7 +35,7 @@ import java.util.Objects;
  *
  * <p>Instances are immutable and thread-safe.
  */
-public final class Iso9660Writer {
+public final class Iso9660Writer implements ImageWriter {
     private final IsoOptions options;
 
     public Iso9660Writer(IsoOptions options) {
@@ -58,6 +59,7 @@ public final class Iso9660Writer {
     }
 
     /** The exact size in bytes {@link #write} and {@link #writeTo} produce (a multiple of 4096). */
+    @Override
     public long imageSize(List<ImageFile> files) throws ImageException {
         return IsoImage.layOut(files, options).size();
     }
@@ -67,6 +69,7 @@ public final class Iso9660Writer {
      * {@link #imageSize} bytes. {@code out} must be blocking; it is not closed. If content fails
      * midway, an {@link IOException} is thrown after part of the image has been written.
      */
+    @Override
     public void writeTo(List<ImageFile> files, WritableByteChannel out) throws ImageException, IOException {
         Objects.requireNonNull(out, "out");
         IsoImage.layOut(files, options).writeTo(out);

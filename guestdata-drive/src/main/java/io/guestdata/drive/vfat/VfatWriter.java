@@ -3,6 +3,7 @@ package io.guestdata.drive.vfat;
 import io.guestdata.drive.AtomicTarget;
 import io.guestdata.drive.ImageException;
 import io.guestdata.drive.ImageFile;
+import io.guestdata.drive.ImageWriter;
 import io.guestdata.drive.vfat.DirectoryTree.Directory;
 import io.guestdata.drive.vfat.DirectoryTree.RegularFile;
 import java.io.IOException;
@@ -47,7 +48,7 @@ import java.util.Objects;
  *
  * <p>Same files and same options give the same bytes.
  */
-public final class VfatWriter {
+public final class VfatWriter implements ImageWriter {
     private static final int BUFFER = 64 * 1024;
     private final FatOptions options;
 
@@ -73,6 +74,7 @@ public final class VfatWriter {
     }
 
     /** The size in bytes of the image {@code files} would give. */
+    @Override
     public long imageSize(List<ImageFile> files) throws ImageException {
         return plan(files).layout().bpb().imageBytes();
     }
@@ -81,6 +83,7 @@ public final class VfatWriter {
      * Streams the image to {@code out}, front to back. If {@code out} is a seekable channel at its
      * end (an empty file), zero regions are skipped and left as holes; otherwise they are written.
      */
+    @Override
     public void writeTo(List<ImageFile> files, WritableByteChannel out) throws ImageException, IOException {
         emit(plan(files), out);
     }

@@ -1,19 +1,16 @@
 package io.guestdata.server.api;
 
-import io.guestdata.core.GuestdataVersion;
 import io.guestdata.core.Instance;
 import io.guestdata.core.metadata.MetadataOptions;
 import io.guestdata.core.metadata.MetadataTree;
 import io.guestdata.drive.ConfigDrive;
+import io.guestdata.drive.DriveImage;
 import io.guestdata.drive.ImageException;
 import io.guestdata.drive.ImageFile;
-import io.guestdata.drive.iso9660.Iso9660Writer;
-import io.guestdata.drive.iso9660.IsoOptions;
 import io.guestdata.drive.libvirt.DiskCache;
 import io.guestdata.drive.libvirt.LibvirtDomainXml;
 import io.guestdata.drive.nocloud.NoCloudSeed;
 import io.guestdata.drive.vfat.FatOptions;
-import io.guestdata.drive.vfat.VfatWriter;
 import io.guestdata.store.StoredInstance;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
@@ -24,7 +21,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
-import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
@@ -59,13 +55,6 @@ final class ConfigDriveEndpoint {
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
-    /** An image about to be sent. */
-    private interface Image {
-        long size() throws ImageException;
-
-        void writeTo(WritableByteChannel channel) throws ImageException, IOException;
-    }
-
     void send(ServerRequest req, ServerResponse res, StoredInstance stored) {
         Format format = format(req);
         Filesystem fs = nocloudFilesystem(req, format);
@@ -84,16 +73,16 @@ final class ConfigDriveEndpoint {
                 : clock.instant().truncatedTo(ChronoUnit.SECONDS);
         Instance instance = stored.instance();
         MetadataTree tree = MetadataTree.build(instance, options);
-        Image image;
+        DriveImage image;
         String filename;
         try {
             switch (format) {
                 case iso9660 -> {
-                    image = iso(ConfigDrive.files(tree), ConfigDrive.LABEL, recordedAt);
+                    image = DriveImage.iso9660(ConfigDrive.files(tree), ConfigDrive.LABEL, recordedAt);
                     filename = "disk.config";
                 }
                 case vfat -> {
-                    image = vfat(ConfigDrive.files(tree), ConfigDrive.LABEL, recordedAt,
+                    image = DriveImage.vfat(ConfigDrive.files(tree), ConfigDrive.LABEL, recordedAt,
                             volumeSize.orElse(FatOptions.NOVA_SIZE_BYTES));
                     filename = "disk.config";
                 }
@@ -105,8 +94,8 @@ final class ConfigDriveEndpoint {
                     }
                     List<ImageFile> files = NoCloudSeed.of(tree, dropFiles ? NoCloudSeed.InjectedFiles.DROP
                             : NoCloudSeed.InjectedFiles.REFUSE).files();
-                    image = fs == Filesystem.vfat ? vfat(files, NoCloudSeed.LABEL, recordedAt, volumeSize.orElse(0))
-                            : iso(files, NoCloudSeed.LABEL, recordedAt);
+                    image = fs == Filesystem.vfat ? DriveImage.vfat(files, NoCloudSeed.LABEL, recordedAt, volumeSize.orElse(0))
+                            : DriveImage.iso9660(files, NoCloudSeed.LABEL, recordedAt);
                     filename = fs == Filesystem.vfat ? "seed.img" : "seed.iso";
                 }
             }
@@ -197,35 +186,4 @@ final class ConfigDriveEndpoint {
         };
     }
 
-    private static Image iso(List<ImageFile> files, String volumeId, Instant recordedAt) {
-        Iso9660Writer writer = new Iso9660Writer(new IsoOptions(volumeId, GuestdataVersion.product(), recordedAt,
-                IsoOptions.APPLICATION_ID));
-        return new Image() {
-            @Override
-            public long size() throws ImageException {
-                return writer.imageSize(files);
-            }
-
-            @Override
-            public void writeTo(WritableByteChannel channel) throws ImageException, IOException {
-                writer.writeTo(files, channel);
-            }
-        };
-    }
-
-    private static Image vfat(List<ImageFile> files, String label, Instant recordedAt, long minimumSize) {
-        VfatWriter writer = new VfatWriter(new FatOptions(label, recordedAt, FatOptions.volumeIdFor(recordedAt),
-                minimumSize));
-        return new Image() {
-            @Override
-            public long size() throws ImageException {
-                return writer.imageSize(files);
-            }
-
-            @Override
-            public void writeTo(WritableByteChannel channel) throws ImageException, IOException {
-                writer.writeTo(files, channel);
-            }
-        };
-    }
 }
