@@ -79,10 +79,16 @@ class MutationFuzzTest {
 
     /** What e2fsck -fn said: exit status, normalised problem lines. */
     private record Fsck(int exit, Set<String> problems) {
-        /** Journal and timestamp lines ("last write time ... is in the future") are neither. */
+        /**
+         * Journal and timestamp lines ("last write time ... is in the future") are neither; nor is "Filesystem has
+         * large directories, but lacks LARGE_DIR flag in superblock", which e2fsck's pass 2 derives from one
+         * directory inode's htree depth (a mutated inode; seed -2266048684188014454 case 85), not from the
+         * superblock or the descriptors.
+         */
         boolean descriptorOrBitmap() {
             return exit >= 8 || problems.stream().anyMatch(p -> !p.toLowerCase().contains("journal")
-                    && !p.toLowerCase().contains(" time ") && DESCRIPTOR_OR_BITMAP.matcher(p).find());
+                    && !p.toLowerCase().contains(" time ") && !p.contains("lacks LARGE_DIR flag")
+                    && DESCRIPTOR_OR_BITMAP.matcher(p).find());
         }
     }
 
