@@ -1,9 +1,9 @@
 package io.guestdata.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.StreamWriteFeature;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -21,11 +21,15 @@ import java.util.concurrent.TimeUnit;
  * {"source":"in/b.json","status":"failed","exit_code":3,"errors":[{"rule":"uuid.format","pointer":"/uuid","message":"…"}]}
  * ],"counts":{"documents":2,"written":1,"failed":1},"elapsed_ms":812}</pre>
  *
- * A document's entry is in docs/config-drive.md (Batches).
+ * A document's entry is in docs/config-drive.md (Batches). Written with jackson-core's generator: no
+ * {@code ObjectMapper}, whose class initialisation is a noticeable part of a short process's start.
  */
 final class BatchSummary {
     static final int PROGRESS_SECONDS = 5;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .disable(StreamWriteFeature.AUTO_CLOSE_TARGET)
+            .disable(StreamWriteFeature.AUTO_CLOSE_CONTENT)   // the head leaves "documents" open
+            .build();
 
     private final PrintWriter out;
     private final PrintWriter err;
@@ -40,19 +44,21 @@ final class BatchSummary {
         this.err = err;
         this.startNanos = startNanos;
         this.lastProgressNanos = startNanos;
-        ObjectNode head = JSON.createObjectNode();
-        head.put("format", drive.format().name());
-        if (drive.format() == DriveOutput.Format.nocloud) {
-            head.put("nocloud_filesystem", drive.nocloudFilesystem().name());
-        }
-        head.put("output_dir", outputDir.toAbsolutePath().normalize().toString());
-        String text = write(head);
-        out.print(text.substring(0, text.length() - 1) + ",\"documents\":[");
+        write(json -> {
+            json.writeStartObject();
+            json.writeStringField("format", drive.format().name());
+            if (drive.format() == DriveOutput.Format.nocloud) {
+                json.writeStringField("nocloud_filesystem", drive.nocloudFilesystem().name());
+            }
+            json.writeStringField("output_dir", outputDir.toAbsolutePath().normalize().toString());
+            json.writeArrayFieldStart("documents");
+        });
     }
 
     /** Reports one document; called in input order. */
     void add(BatchResult result) {
-        out.print((documents == 0 ? "\n" : ",\n") + write(entry(result)));
+        out.print(documents == 0 ? "\n" : ",\n");
+        write(json -> entry(json, result));
         documents++;
         if (result.isWritten()) {
             written++;
@@ -91,36 +97,55 @@ final class BatchSummary {
         return documents + " document(s): " + written + " written, " + failed() + " failed";
     }
 
-    private static ObjectNode entry(BatchResult r) {
-        ObjectNode e = JSON.createObjectNode();
-        e.put("source", r.source());
-        e.put("status", r.isWritten() ? "written" : "failed");
-        r.uuid().ifPresent(u -> e.put("uuid", u.toString()));
-        r.output().ifPresent(o -> e.put("output", o.toString()));
+    private static void entry(JsonGenerator json, BatchResult r) throws IOException {
+        json.writeStartObject();
+        json.writeStringField("source", r.source());
+        json.writeStringField("status", r.isWritten() ? "written" : "failed");
+        if (r.uuid().isPresent()) {
+            json.writeStringField("uuid", r.uuid().get().toString());
+        }
+        if (r.output().isPresent()) {
+            json.writeStringField("output", r.output().get().toString());
+        }
         if (r.isWritten()) {
-            e.put("files", r.files());
-            e.put("bytes", r.bytes());
+            json.writeNumberField("files", r.files());
+            json.writeNumberField("bytes", r.bytes());
         }
-        e.put("exit_code", r.exitCode());
-        ArrayNode errors = e.putArray("errors");
+        json.writeNumberField("exit_code", r.exitCode());
+        json.writeArrayFieldStart("errors");
         for (BatchError error : r.errors()) {
-            ObjectNode o = errors.addObject();
-            o.put("rule", error.rule());
-            error.pointer().ifPresent(p -> o.put("pointer", p));
-            o.put("message", error.message());
-            error.limit().ifPresent(l -> o.put("limit", l));
+            json.writeStartObject();
+            json.writeStringField("rule", error.rule());
+            if (error.pointer().isPresent()) {
+                json.writeStringField("pointer", error.pointer().get());
+            }
+            json.writeStringField("message", error.message());
+            if (error.limit().isPresent()) {
+                json.writeStringField("limit", error.limit().get());
+            }
+            json.writeEndObject();
         }
+        json.writeEndArray();
         if (!r.notes().isEmpty()) {
-            ArrayNode notes = e.putArray("notes");
-            r.notes().forEach(notes::add);
+            json.writeArrayFieldStart("notes");
+            for (String note : r.notes()) {
+                json.writeString(note);
+            }
+            json.writeEndArray();
         }
-        return e;
+        json.writeEndObject();
     }
 
-    private static String write(ObjectNode node) {
-        try {
-            return JSON.writeValueAsString(node);
-        } catch (JsonProcessingException e) {
+    /** What one generator writes on {@code out}; the generator is flushed, {@code out} left open. */
+    @FunctionalInterface
+    private interface Json {
+        void write(JsonGenerator json) throws IOException;
+    }
+
+    private void write(Json json) {
+        try (JsonGenerator generator = JSON.createGenerator(out)) {
+            json.write(generator);
+        } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }

@@ -86,7 +86,6 @@ final class ConfigDriveCommand implements Callable<Integer> {
         checkOptionCombinations();
         DriveOutput out = drive.output(environment, settings.options());
         Instance loaded = instance.load();
-        DriveOutput.checkDeliverable(drive.format, drive.dropFiles, loaded);
         DriveOutput.Written written = out.write(loaded, output, "--output");
         PrintWriter summary = libvirtXml ? spec.commandLine().getErr() : spec.commandLine().getOut();
         for (String line : written.omitted()) {

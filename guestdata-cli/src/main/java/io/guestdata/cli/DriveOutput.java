@@ -63,7 +63,7 @@ record DriveOutput(Format format, Filesystem nocloudFilesystem, boolean dropFile
     }
 
     /** Refuses (exit 12) an instance whose injected files a NoCloud seed would silently lose. */
-    static void checkDeliverable(Format format, boolean dropFiles, Instance instance) throws CommandFailure {
+    private void checkDeliverable(Instance instance) throws CommandFailure {
         if (format == Format.nocloud && !instance.files().isEmpty() && !dropFiles) {
             throw new CommandFailure(ExitCode.FORMAT_LIMIT, "the instance has " + instance.files().size()
                     + " injected file(s) (" + String.join(", ", instance.files().stream().map(f -> f.path()).toList())
@@ -83,7 +83,7 @@ record DriveOutput(Format format, Filesystem nocloudFilesystem, boolean dropFile
      * @param flag how failures name the output ({@code --output} in configdrive)
      */
     Written write(Instance instance, Path output, String flag) throws CommandFailure {
-        checkDeliverable(format, dropFiles, instance);
+        checkDeliverable(instance);
         MetadataTree tree = MetadataTree.build(instance, metadata);
         return switch (format) {
             case tree -> {
