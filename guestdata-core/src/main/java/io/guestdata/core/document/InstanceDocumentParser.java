@@ -25,7 +25,7 @@ public final class InstanceDocumentParser {
     /** The members an instance document may have (instance-document.md); any other is an error. */
     static final Set<String> MEMBERS = Set.of("uuid", "name", "hostname", "project_id", "availability_zone",
             "launch_index", "reservation_id", "instance_type", "image_id", "kernel_id", "ramdisk_id", "key_name",
-            "public_keys", "metadata", "files", "user_data", "admin_pass", "network_data", "vendor_data",
+            "key_delivery", "public_keys", "metadata", "files", "user_data", "admin_pass", "network_data", "vendor_data",
             "security_groups", "config_drive");
     static final String DEFAULT_AVAILABILITY_ZONE = "nova";
     static final List<String> DEFAULT_SECURITY_GROUPS = List.of("default");

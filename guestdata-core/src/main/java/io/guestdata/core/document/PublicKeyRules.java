@@ -15,9 +15,16 @@ import java.util.Optional;
  * 400 {@code Invalid key_name provided.}"): first in the key pair store ({@link KeyPairResolver}),
  * then among the inline {@code public_keys}, so a self-contained document can carry the key its
  * {@code key_name} names. A name that is in both must carry the same key. Inline keys are parsed for
- * real by {@link SshPublicKeys}. Nova carries one key pair; we deliver every key, the named pair first.
+ * real by {@link SshPublicKeys}. Nova carries one key pair; we deliver every key, the named pair first,
+ * unless {@code key_delivery} is {@code key_name}: then only the named pair, as Nova delivers it. That is for
+ * Windows images: cloudbase-init encrypts the password it posts with one {@code ssh-rsa} key it picks from the
+ * set, so with several keys the owner cannot know which private key decrypts it.
  */
 final class PublicKeyRules {
+
+    /** {@code key_delivery}'s values: every key (the default) or only the {@code key_name} pair. */
+    static final String DELIVER_ALL = "all";
+    static final String DELIVER_KEY_NAME = "key_name";
 
     /** Nova's message for an unknown key name (compute API, server create). */
     static final String UNKNOWN_KEY_NAME = "Invalid key_name provided.";
@@ -41,8 +48,30 @@ final class PublicKeyRules {
                 readInline(object, members.at("public_keys"), members.errors(), inline));
         List<KeyPair> keys = new ArrayList<>();
         keyName.ifPresent(name -> resolve(name, resolver, inline, members, keys));
-        keys.addAll(inline.values());
+        if (!keyNameOnly(members, keyName.isPresent() || members.node("key_name", false).isPresent())) {
+            keys.addAll(inline.values());
+        }
         return members.errors().size() == before ? Optional.of(new Keys(keyName, keys)) : Optional.empty();
+    }
+
+    /**
+     * Whether {@code key_delivery} asks for the {@code key_name} pair alone; a value other than the two, or
+     * {@code key_name} without a {@code key_name}, is reported.
+     */
+    private static boolean keyNameOnly(Members members, boolean hasKeyName) {
+        Optional<String> delivery = members.string("key_delivery", false);
+        if (delivery.isEmpty() || delivery.get().equals(DELIVER_ALL)) {
+            return false;
+        }
+        if (!delivery.get().equals(DELIVER_KEY_NAME)) {
+            members.errors().add(members.at("key_delivery"), "key_delivery.value", "must be '" + DELIVER_ALL
+                    + "' (every key, the default) or '" + DELIVER_KEY_NAME + "' (only the key_name pair), is '"
+                    + delivery.get() + "'");
+        } else if (!hasKeyName) {
+            members.errors().add(members.at("key_delivery"), "key_delivery.key_name",
+                    "'" + DELIVER_KEY_NAME + "' delivers only the key pair key_name names, and there is no key_name");
+        }
+        return true;
     }
 
     /** Moves the key pair {@code name} to the front of {@code keys}, from the store or the inline keys. */

@@ -83,6 +83,43 @@ class PublicKeyRulesTest {
     }
 
     @Test
+    void everyKeyIsDeliveredUnlessOnlyTheKeyNamePairIsAsked() {
+        ObjectNode doc = withKeyName("mykey");
+        doc.putObject("public_keys").put("alice", ED25519).put("bob", ECDSA256);
+        List<String> all = accept(doc).keys().stream().map(KeyPair::name).toList();
+        assertEquals(List.of("mykey", "alice", "bob"), all);
+        doc.put("key_delivery", "all");
+        assertEquals(all, accept(doc).keys().stream().map(KeyPair::name).toList());
+        doc.put("key_delivery", "key_name");
+        assertEquals(List.of(Fixtures.MYKEY), accept(doc).keys());
+        // the named pair may be one of the inline keys; the others are still checked, and not delivered
+        ObjectNode inline = withKeyName("bob");
+        inline.put("key_delivery", "key_name");
+        inline.putObject("public_keys").put("alice", ED25519).put("bob", ECDSA256);
+        assertEquals(List.of("bob"), accept(inline).keys().stream().map(KeyPair::name).toList());
+        ((ObjectNode) inline.get("public_keys")).put("alice", "ssh-ed25519 AAAA-not-a-key");
+        rejectOnly(inline, "/public_keys/alice", "public_keys.key.invalid");
+    }
+
+    @Test
+    void keyDeliveryIsAllOrKeyNameAndKeyNameNeedsAKeyName() {
+        ObjectNode doc = withInline("alice", ED25519);
+        doc.put("key_delivery", "key_name");
+        DocumentError missing = rejectOnly(doc, "/key_delivery", "key_delivery.key_name");
+        assertTrue(missing.message().contains("there is no key_name"), missing.message());
+        doc.put("key_delivery", "first");
+        DocumentError value = rejectOnly(doc, "/key_delivery", "key_delivery.value");
+        assertTrue(value.message().contains("'all'") && value.message().contains("'key_name'")
+                && value.message().contains("'first'"), value.message());
+        doc.put("key_delivery", 1);
+        rejectOnly(doc, "/key_delivery", "key_delivery.type");
+        // a key_name that is itself wrong is reported once, as a key_name error
+        ObjectNode badName = withKeyName("a/b");
+        badName.put("key_delivery", "key_name");
+        rejectOnly(badName, "/key_name", "key_name.charset");
+    }
+
+    @Test
     void inlineKeysAreParsed() {
         List<KeyPair> keys = accept(withInline("alice", ED25519)).keys();
         assertEquals("alice", keys.getFirst().name());

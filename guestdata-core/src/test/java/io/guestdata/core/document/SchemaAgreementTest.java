@@ -70,6 +70,7 @@ class SchemaAgreementTest {
             "security_groups.type", "security_groups.item.type", "security_groups.item.length",
             "config_drive.type", "admin_pass.type", "vendor_data.type",
             "key_name.type", "key_name.length", "key_name.charset", "key_name.whitespace", "key_name.printable",
+            "key_delivery.type", "key_delivery.value", "key_delivery.key_name",
             "public_keys.type", "public_keys.name.length", "public_keys.name.charset", "public_keys.name.whitespace",
             "public_keys.key.type", "public_keys.key.invalid",
             "metadata.type", "metadata.count", "metadata.key.length", "metadata.key.pattern",
@@ -201,6 +202,9 @@ class SchemaAgreementTest {
             add("security group at 255", "\"security_groups\": [" + str("s".repeat(255)) + "]");
             add("no security groups", "\"security_groups\": []");
             add("key name at 255", member("key_name", "k".repeat(255)));
+            add("every key delivered", member("key_delivery", "all") + ", \"public_keys\": {" + member("bob", ED25519) + "}");
+            add("only the key_name pair delivered", member("key_delivery", "key_name") + ", "
+                    + member("key_name", "alice@example.com") + ", \"public_keys\": {" + member("bob", ED25519) + "}");
             add("inline key name at 255", "\"public_keys\": {" + member("k".repeat(255), ED25519) + "}");
             add("metadata at 128 items", metadataOf(128));
             add("metadata key at 255", "\"metadata\": {" + member("k".repeat(255), "v") + "}");
@@ -278,6 +282,10 @@ class SchemaAgreementTest {
             add("key_name with a letter outside ASCII", member("key_name", "ключ"));
             add("key_name with a leading space", member("key_name", " a"));
             add("key_name with a tab", member("key_name", "a\tb"));
+            add("key_delivery a boolean", "\"key_delivery\": true");
+            add("key_delivery neither all nor key_name", member("key_delivery", "first"));
+            add("key_delivery key_name without a key_name", member("key_delivery", "key_name") + ", \"public_keys\": {"
+                    + member("bob", ED25519) + "}");
             add("public_keys an array", "\"public_keys\": []");
             add("inline key name at 256", "\"public_keys\": {" + member("k".repeat(256), ED25519) + "}");
             add("inline key name empty", "\"public_keys\": {" + member("", ED25519) + "}");
