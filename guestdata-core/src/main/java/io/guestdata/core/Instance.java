@@ -37,6 +37,8 @@ import java.util.UUID;
  *                         key order as given; do not mutate
  * @param vendorData       per-instance vendor data; do not mutate
  * @param securityGroups   EC2 security group names, default {@code ["default"]}
+ * @param blockDevices     the disks' device names (EC2 {@code block-device-mapping}); by default a virtio
+ *                         root disk {@code /dev/vda} and nothing else
  * @param configDrive      whether a config drive is wanted
  */
 public record Instance(
@@ -60,6 +62,7 @@ public record Instance(
         Optional<ObjectNode> networkData,
         Optional<ObjectNode> vendorData,
         List<String> securityGroups,
+        BlockDevices blockDevices,
         boolean configDrive) {
 
     public Instance {
@@ -78,6 +81,7 @@ public record Instance(
         Objects.requireNonNull(adminPass, "adminPass");
         Objects.requireNonNull(networkData, "networkData");
         Objects.requireNonNull(vendorData, "vendorData");
+        Objects.requireNonNull(blockDevices, "blockDevices");
         if (launchIndex < 0) {
             throw new IllegalArgumentException("launchIndex must be >= 0, was " + launchIndex);
         }

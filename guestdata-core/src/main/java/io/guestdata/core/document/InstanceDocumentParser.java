@@ -2,6 +2,7 @@ package io.guestdata.core.document;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.guestdata.core.BlockDevices;
 import io.guestdata.core.Instance;
 import io.guestdata.core.InjectedFile;
 import io.guestdata.core.UserData;
@@ -26,7 +27,8 @@ public final class InstanceDocumentParser {
     static final Set<String> MEMBERS = Set.of("uuid", "name", "hostname", "project_id", "availability_zone",
             "launch_index", "reservation_id", "instance_type", "image_id", "kernel_id", "ramdisk_id", "key_name",
             "key_delivery", "public_keys", "metadata", "files", "user_data", "admin_pass", "network_data", "vendor_data",
-            "security_groups", "config_drive");
+            "security_groups", "root_device_name", "ephemeral_devices", "swap_device", "volume_devices",
+            "config_drive");
     static final String DEFAULT_AVAILABILITY_ZONE = "nova";
     static final List<String> DEFAULT_SECURITY_GROUPS = List.of("default");
 
@@ -96,6 +98,7 @@ public final class InstanceDocumentParser {
         Optional<ObjectNode> networkData = NetworkDataRules.read(members);
         Optional<ObjectNode> vendorData = members.object("vendor_data", false).map(ObjectNode::deepCopy);
         Optional<List<String>> securityGroups = InstanceFieldRules.securityGroups(members);
+        Optional<BlockDevices> blockDevices = BlockDeviceRules.read(members);
         Optional<Boolean> configDrive = members.bool("config_drive");
         if (!members.errors().isEmpty()) {
             return Optional.empty();
@@ -123,6 +126,7 @@ public final class InstanceDocumentParser {
                 networkData,
                 vendorData,
                 securityGroups.orElse(DEFAULT_SECURITY_GROUPS),
+                blockDevices.orElseThrow(),
                 configDrive.orElse(false)));
     }
 }

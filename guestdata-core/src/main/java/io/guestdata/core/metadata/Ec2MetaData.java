@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.guestdata.core.BlockDevices;
 import io.guestdata.core.Instance;
 import io.guestdata.core.KeyPair;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -19,12 +21,13 @@ final class Ec2MetaData {
     static final String META_DATA = "meta-data";
     static final String USER_DATA = "user-data";
     static final String LOCAL_IPV4 = "local-ipv4";
+    private static final String DEV = "/dev/";
 
     /**
-     * Nova's {@code _DEFAULT_MAPPINGS}, used because our instances have no {@code root_device_name}
-     * (nova/block_device.py).
+     * Nova's {@code _DEFAULT_MAPPINGS} (nova/block_device.py), served for an instance without a root device
+     * name ({@code root_device_name: null}).
      */
-    private static final Ec2Value.Dict DEFAULT_BLOCK_DEVICE_MAPPING = new Ec2Value.Dict(orderedOf(
+    private static final Ec2Value.Dict NO_ROOT_BLOCK_DEVICE_MAPPING = new Ec2Value.Dict(orderedOf(
             "ami", new Ec2Value.Text("sda1"),
             "ephemeral0", new Ec2Value.Text("sda2"),
             "root", new Ec2Value.Text("/dev/sda1"),
@@ -70,7 +73,7 @@ final class Ec2MetaData {
                     .orElseGet(Ec2Value.PythonNone::new));
         }
         if (version.atLeast(Ec2Version.V2007_12_15)) {
-            md.put("block-device-mapping", DEFAULT_BLOCK_DEVICE_MAPPING);
+            md.put("block-device-mapping", blockDeviceMapping(instance.blockDevices()));
             ids.kernelId().ifPresent(id -> md.put("kernel-id", new Ec2Value.Text(id)));
             ids.ramdiskId().ifPresent(id -> md.put("ramdisk-id", new Ec2Value.Text(id)));
         }
@@ -85,6 +88,33 @@ final class Ec2MetaData {
         top.put(META_DATA, new Ec2Value.Dict(md));
         instance.userData().ifPresent(ud -> top.put(USER_DATA, new Ec2Value.Raw(ud.bytes())));
         return new Ec2Value.Dict(top);
+    }
+
+    /**
+     * Nova's {@code block_device.instance_block_mapping} for the instance as Nova's libvirt driver leaves it:
+     * {@code ami} and {@code root} from {@code root_device_name}; {@code swap} from {@code default_swap_device}
+     * (the driver sets it for every swap disk); {@code ebsN} from the volume mappings sorted by device name;
+     * {@code ephemeralN} from the blank mappings in order (a flavor's ephemeral disk is a blank mapping, so
+     * {@code default_ephemeral_device} stays unset). The key order is Nova's insertion order, which the
+     * config drive's {@code meta-data.json} shows.
+     */
+    static Ec2Value.Dict blockDeviceMapping(BlockDevices devices) {
+        if (devices.rootDeviceName().isEmpty()) {
+            return NO_ROOT_BLOCK_DEVICE_MAPPING;
+        }
+        String root = devices.rootDeviceName().get();
+        Map<String, Ec2Value> mapping = new LinkedHashMap<>();
+        mapping.put("ami", new Ec2Value.Text(root.startsWith(DEV) ? root.substring(DEV.length()) : root)); // strip_dev
+        mapping.put("root", new Ec2Value.Text(root));
+        devices.swap().ifPresent(swap -> mapping.put("swap", new Ec2Value.Text(swap)));
+        List<String> volumes = devices.volumes().stream().sorted().toList();
+        for (int i = 0; i < volumes.size(); i++) {
+            mapping.put("ebs" + i, new Ec2Value.Text(volumes.get(i)));
+        }
+        for (int i = 0; i < devices.ephemeral().size(); i++) {
+            mapping.put("ephemeral" + i, new Ec2Value.Text(devices.ephemeral().get(i)));
+        }
+        return new Ec2Value.Dict(mapping);
     }
 
     /**

@@ -46,7 +46,8 @@ class SchemaAgreementTest {
             "files.path.duplicate",             // uniqueItems compares whole items, not one member
             "files.contents.base64", "user_data.base64", // padding after discarding non-alphabet characters
             "network_data.links.id.duplicate", "network_data.networks.id.duplicate", // unique by one member
-            "network_data.networks.link.unknown");       // refers to another array
+            "network_data.networks.link.unknown",        // refers to another array
+            "ephemeral_devices.duplicate", "swap_device.duplicate", "volume_devices.duplicate"); // across members
     /**
      * Only partly in the schema: the corpus breaks them only in the way the schema can see.
      * {@code public_keys.key.invalid}: the type and the first base64 character (not the blob).
@@ -80,6 +81,12 @@ class SchemaAgreementTest {
             "files.path.segment", "files.path.trailing_slash",
             "files.contents.required", "files.contents.type", "files.contents.length",
             "user_data.type", "user_data.length",
+            "root_device_name.type", "root_device_name.length", "root_device_name.pattern",
+            "ephemeral_devices.type", "ephemeral_devices.item.type", "ephemeral_devices.item.length",
+            "ephemeral_devices.item.pattern", "ephemeral_devices.without_root",
+            "swap_device.type", "swap_device.length", "swap_device.pattern", "swap_device.without_root",
+            "volume_devices.type", "volume_devices.item.type", "volume_devices.item.length",
+            "volume_devices.item.pattern", "volume_devices.without_root",
             "network_data.type", "network_data.unknown_field",
             "network_data.links.type", "network_data.links.item.type", "network_data.links.id.required",
             "network_data.links.id.type", "network_data.links.id.length",
@@ -218,6 +225,11 @@ class SchemaAgreementTest {
             add("empty network_data", "\"network_data\": {}");
             add("ipv6 static with v4-mapped address", network("\"type\": \"ipv6\", \"ip_address\": \"::ffff:10.0.0.1\", \"netmask\": \"ffff:ffff::\""));
             add("static network of either family", network("\"type\": \"static\", \"ip_address\": \"fd00::1\", \"netmask\": \"ffff::\""));
+            add("root device name null", "\"root_device_name\": null");
+            add("root device name at 255", member("root_device_name", "/dev/" + "v".repeat(250)));
+            add("every kind of disk", "\"root_device_name\": \"/dev/sda\", \"ephemeral_devices\": [\"/dev/sdb\", \"/dev/sdc1\"],"
+                    + " \"swap_device\": \"/dev/xvdd\", \"volume_devices\": [\"/dev/sda\", \"/dev/sde\"]");
+            add("no devices beside the default root", "\"ephemeral_devices\": [], \"volume_devices\": []");
             add("uppercase MAC", "\"network_data\": {\"links\": [{\"id\": \"l\", \"ethernet_mac_address\": \"FA:16:3E:00:00:01\"}]}");
 
             // ---- the document itself
@@ -327,6 +339,29 @@ class SchemaAgreementTest {
             // ---- user data
             add("user_data a number", "\"user_data\": 1");
             add("user_data at 65536", member("user_data", base64OfLength(65532) + "    "));
+
+            // ---- block devices
+            add("root device name a number", "\"root_device_name\": 1");
+            add("root device name at 256", member("root_device_name", "/dev/" + "v".repeat(251)));
+            for (String bad : List.of("vda", "/dev/", "/dev/vda\n", "/dev/VDA", "/dev/vd a", "/dev/1", "/dev/vda1b",
+                    "/dev/disk/by-id/x", "/dev/nvme0n1", "")) {
+                String label = bad.replace("\n", "\\n");
+                add("root device name '" + label + "'", member("root_device_name", bad));
+                add("swap device '" + label + "'", member("swap_device", bad));
+                add("ephemeral device '" + label + "'", "\"ephemeral_devices\": [" + str(bad) + "]");
+                add("volume device '" + label + "'", "\"volume_devices\": [\"/dev/vdc\", " + str(bad) + "]");
+            }
+            add("swap device null", "\"swap_device\": null");
+            add("swap device at 256", member("swap_device", "/dev/" + "v".repeat(251)));
+            add("ephemeral devices a string", member("ephemeral_devices", "/dev/vdb"));
+            add("ephemeral device a number", "\"ephemeral_devices\": [1]");
+            add("ephemeral device at 256", "\"ephemeral_devices\": [" + str("/dev/" + "v".repeat(251)) + "]");
+            add("volume devices an object", "\"volume_devices\": {}");
+            add("volume device null", "\"volume_devices\": [null]");
+            add("volume device at 256", "\"volume_devices\": [" + str("/dev/" + "v".repeat(251)) + "]");
+            add("no root but an ephemeral disk", "\"root_device_name\": null, \"ephemeral_devices\": [\"/dev/vdb\"]");
+            add("no root but swap", "\"root_device_name\": null, \"swap_device\": \"/dev/vdb\"");
+            add("no root but no volumes", "\"root_device_name\": null, \"volume_devices\": []");
 
             // ---- network data (link references valid and ids unique throughout)
             add("network_data an array", "\"network_data\": []");

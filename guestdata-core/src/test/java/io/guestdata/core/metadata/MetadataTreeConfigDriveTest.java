@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.guestdata.core.BlockDevices;
 import io.guestdata.core.Instance;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -82,8 +84,22 @@ class MetadataTreeConfigDriveTest {
                 + "\"public-keys\": {\"0\": {\"_name\": \"0=mykey\", \"openssh-key\": \"ssh-rsa AAAAB3Nza user@host\"}}, "
                 + "\"local-hostname\": \"test-host.novalocal\", \"public-hostname\": \"test-host.novalocal\", \"public-ipv4\": \"\", "
                 + "\"instance-type\": \"m1.small\", "
-                + "\"block-device-mapping\": {\"ami\": \"sda1\", \"ephemeral0\": \"sda2\", \"root\": \"/dev/sda1\", \"swap\": \"sda3\"}, "
+                + "\"block-device-mapping\": {\"ami\": \"vda\", \"root\": \"/dev/vda\"}, "
                 + "\"placement\": {\"availability-zone\": \"nova\"}, \"instance-action\": \"none\"}", md);
+    }
+
+    @Test
+    void ec2BlockDeviceMappingInNovasInsertionOrder() {
+        // instance_block_mapping: ami, root, swap (default_swap_device), ebsN (volumes sorted), ephemeralN (blanks).
+        String md = files(tree(TestInstances.example().blockDevices(new BlockDevices(Optional.of("/dev/vda"),
+                List.of("/dev/vdb"), Optional.of("/dev/vdc"), List.of("/dev/vde", "/dev/vdd"))).build()))
+                .get("ec2/2009-04-04/meta-data.json");
+        assertTrue(md.contains("\"block-device-mapping\": {\"ami\": \"vda\", \"root\": \"/dev/vda\", \"swap\": \"/dev/vdc\", "
+                + "\"ebs0\": \"/dev/vdd\", \"ebs1\": \"/dev/vde\", \"ephemeral0\": \"/dev/vdb\"}, "), md);
+        String noRoot = files(tree(TestInstances.example().blockDevices(BlockDevices.noRoot()).build()))
+                .get("ec2/latest/meta-data.json");
+        assertTrue(noRoot.contains("\"block-device-mapping\": {\"ami\": \"sda1\", \"ephemeral0\": \"sda2\", "
+                + "\"root\": \"/dev/sda1\", \"swap\": \"sda3\"}, "), noRoot);
     }
 
     @Test

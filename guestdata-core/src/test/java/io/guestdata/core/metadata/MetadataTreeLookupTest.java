@@ -4,12 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.guestdata.core.BlockDevices;
 import io.guestdata.core.Instance;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -137,15 +139,43 @@ class MetadataTreeLookupTest {
         assertEquals("default\nweb", text(tree, "/latest/meta-data/security-groups"));
         assertEquals("availability-zone", text(tree, "/latest/meta-data/placement/"));
         assertEquals("nova", text(tree, "/latest/meta-data/placement/availability-zone"));
-        assertEquals("ami\nephemeral0\nroot\nswap", text(tree, "/latest/meta-data/block-device-mapping"));
-        assertEquals("sda1", text(tree, "/latest/meta-data/block-device-mapping/ami"));
-        assertEquals("sda2", text(tree, "/latest/meta-data/block-device-mapping/ephemeral0"));
-        assertEquals("/dev/sda1", text(tree, "/latest/meta-data/block-device-mapping/root"));
-        assertEquals("sda3", text(tree, "/latest/meta-data/block-device-mapping/swap"));
+        // Nova with a root device name (nova-compat §1.6): the libvirt/virtio default /dev/vda and nothing else.
+        assertEquals("ami\nroot", text(tree, "/latest/meta-data/block-device-mapping"));
+        assertEquals("vda", text(tree, "/latest/meta-data/block-device-mapping/ami"));
+        assertEquals("/dev/vda", text(tree, "/latest/meta-data/block-device-mapping/root"));
         assertEquals("#cloud-config\n", text(tree, "/latest/user-data"));
         assertEquals(TEXT, contentType(tree, "/latest/user-data"));
         assertEquals("meta-data/\nuser-data", text(tree, "/latest"));
         assertEquals("#cloud-config\n", text(tree, "/latest/meta-data/../user-data"));
+    }
+
+    @Test
+    void blockDeviceMappingOfEveryDisk() {
+        MetadataTree disks = tree(TestInstances.example().blockDevices(new BlockDevices(Optional.of("/dev/sda"),
+                List.of("/dev/sdb", "/dev/sdc"), Optional.of("/dev/sdd"), List.of("/dev/sdf", "/dev/sda", "/dev/sde"))).build());
+        // Listed sorted (ec2_md_print); volumes numbered after sorting by name; the root volume is one of them.
+        assertEquals("ami\nebs0\nebs1\nebs2\nephemeral0\nephemeral1\nroot\nswap",
+                text(disks, "/latest/meta-data/block-device-mapping/"));
+        assertEquals("sda", text(disks, "/latest/meta-data/block-device-mapping/ami"));
+        assertEquals("/dev/sda", text(disks, "/latest/meta-data/block-device-mapping/root"));
+        assertEquals("/dev/sda", text(disks, "/latest/meta-data/block-device-mapping/ebs0"));
+        assertEquals("/dev/sde", text(disks, "/latest/meta-data/block-device-mapping/ebs1"));
+        assertEquals("/dev/sdf", text(disks, "/latest/meta-data/block-device-mapping/ebs2"));
+        assertEquals("/dev/sdb", text(disks, "/latest/meta-data/block-device-mapping/ephemeral0"));
+        assertEquals("/dev/sdc", text(disks, "/latest/meta-data/block-device-mapping/ephemeral1"));
+        assertEquals("/dev/sdd", text(disks, "/latest/meta-data/block-device-mapping/swap"));
+        assertNotFound(disks, "/latest/meta-data/block-device-mapping/ebs3");
+        assertNotFound(disks, "/2007-10-10/meta-data/block-device-mapping");
+    }
+
+    @Test
+    void withoutARootDeviceNameNovasFallbackMapping() {
+        MetadataTree noRoot = tree(TestInstances.example().blockDevices(BlockDevices.noRoot()).build());
+        assertEquals("ami\nephemeral0\nroot\nswap", text(noRoot, "/latest/meta-data/block-device-mapping"));
+        assertEquals("sda1", text(noRoot, "/latest/meta-data/block-device-mapping/ami"));
+        assertEquals("sda2", text(noRoot, "/latest/meta-data/block-device-mapping/ephemeral0"));
+        assertEquals("/dev/sda1", text(noRoot, "/latest/meta-data/block-device-mapping/root"));
+        assertEquals("sda3", text(noRoot, "/latest/meta-data/block-device-mapping/swap"));
     }
 
     @Test
@@ -256,7 +286,8 @@ class MetadataTreeLookupTest {
             "/2010-01-01", "/2010-01-01/meta-data", "/nonsense", "/ec2/nonsense/meta-data", "/latest/meta-data/nonsense",
             "/latest/meta-data/hostname/x", "/latest/meta-data/hostname/x/y", "/latest/meta-data/security-groups/default",
             "/latest/meta-data/security-groups/0", "/latest/user-data/x", "/latest/meta-data/placement/availability-zone/x",
-            "/latest/meta-data/kernel-id", "/latest/meta-data/block-device-mapping/ebs0", "/latest/meta-data/public-keys/0/x",
+            "/latest/meta-data/kernel-id", "/latest/meta-data/block-device-mapping/ebs0",
+            "/latest/meta-data/block-device-mapping/ephemeral0", "/latest/meta-data/block-device-mapping/swap", "/latest/meta-data/public-keys/0/x",
             "/openstack/content", "/openstack/content/", "/openstack/content/0000/x", "/openstack/content/0001",
             "/openstack/content/9999", "/openstack/content/0", "/openstack/nonsense", "/openstack/2021-01-01",
             "/openstack/2021-01-01/meta_data.json", "/openstack/latest/nonsense", "/openstack/latest/content",

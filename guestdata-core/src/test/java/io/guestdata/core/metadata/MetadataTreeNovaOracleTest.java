@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.guestdata.core.BlockDevices;
 import io.guestdata.core.InjectedFile;
 import io.guestdata.core.Instance;
 import io.guestdata.core.KeyPair;
@@ -71,18 +72,31 @@ class MetadataTreeNovaOracleTest {
                         .file("/root/a", "A").file("/root/b", "\u00ff\u0000bytes")
                         .userData(new byte[] {(byte) 0xff, 0, 1, 2, '\n'})
                         .instanceType("m1.tiny").imageId("some-glance-uuid").kernelId("aki-0000abcd").ramdiskId("ramdisk-ref")
-                        .securityGroups().availabilityZone("az-1").build(),
+                        .securityGroups().availabilityZone("az-1")
+                        .blockDevices(new BlockDevices(Optional.of("/dev/vda"), List.of("/dev/vdb", "/dev/vdc"),
+                                Optional.of("/dev/vdd"), List.of("/dev/vdf", "/dev/vde"))).build(),
                 dhcpThenStatic, "", "{\"k\": [1, 2.5, 1e+20, 1e-05, null, true, \"\\u00e9/\"], \"z\": {}}",
                 // Nova takes local-ipv4 from network_info, which has the DHCP address (10.0.0.5) that
                 // network_data.json lacks; we only know static addresses, so we answer the first static one.
                 (path, nova) -> path.matches(".*/local-ipv4/?") && nova.equals("10.0.0.5") ? "172.16.5.9"
                         : nova.replace("\"local-ipv4\": \"10.0.0.5\"", "\"local-ipv4\": \"172.16.5.9\"")));
 
-        CASES.add(new Case("bare: no network, no user data, no metadata, no project",
-                TestInstances.builder().projectId(null).imageId(null).instanceType("m1.small").build(),
+        CASES.add(new Case("bare: no network, no user data, no metadata, no project, no root device name",
+                TestInstances.builder().projectId(null).imageId(null).instanceType("m1.small")
+                        .blockDevices(BlockDevices.noRoot()).build(),
                 "[]", "example.org", "{}",
                 // No fixed IP at all: Nova writes null (no requester on a drive), and so do we.
                 (path, nova) -> nova));
+        CASES.add(new Case("root and ephemeral disk", TestInstances.builder().blockDevices(new BlockDevices(
+                Optional.of("/dev/vda"), List.of("/dev/vdb"), Optional.empty(), List.of())).build(),
+                "[]", "novalocal", null, (path, nova) -> nova));
+        CASES.add(new Case("root and swap disk", TestInstances.builder().blockDevices(new BlockDevices(
+                Optional.of("/dev/vda"), List.of(), Optional.of("/dev/vdb"), List.of())).build(),
+                "[]", "novalocal", null, (path, nova) -> nova));
+        CASES.add(new Case("boot from volume on scsi: the root volume is ebs0", TestInstances.builder().imageId(null)
+                .blockDevices(new BlockDevices(Optional.of("/dev/sda"), List.of(), Optional.empty(),
+                        List.of("/dev/sdb", "/dev/sda"))).build(),
+                "[]", "novalocal", null, (path, nova) -> nova));
 
         List<String> requests = new ArrayList<>();
         for (Case c : CASES) {
@@ -131,6 +145,19 @@ class MetadataTreeNovaOracleTest {
     }
 
     @Test
+    void novaWasGivenTheDisks() {
+        // Guards against a comparison that passes because neither side has devices.
+        Map<String, String> listings = new LinkedHashMap<>();
+        for (int i = 0; i < CASES.size(); i++) {
+            JsonNode answer = ANSWERS.get(i).get("lookups").get("/latest/meta-data/block-device-mapping/");
+            listings.put(CASES.get(i).name, new String(Base64.getDecoder().decode(answer.get("body").asText()),
+                    StandardCharsets.UTF_8).replace('\n', ' '));
+        }
+        assertEquals(List.of("ami root", "ami ebs0 ebs1 ephemeral0 ephemeral1 root swap", "ami ephemeral0 root swap",
+                "ami ephemeral0 root", "ami root swap", "ami ebs0 ebs1 root"), List.copyOf(listings.values()));
+    }
+
+    @Test
     void configDriveMatchesNova() {
         for (int i = 0; i < CASES.size(); i++) {
             Case c = CASES.get(i);
@@ -169,7 +196,7 @@ class MetadataTreeNovaOracleTest {
                 base.kernelId(), base.ramdiskId(), base.keyName(), base.keys(), base.metadata(), base.files(),
                 base.userData(), base.adminPass(),
                 networkData.isNull() ? Optional.empty() : Optional.of((ObjectNode) networkData),
-                base.vendorData(), base.securityGroups(), base.configDrive());
+                base.vendorData(), base.securityGroups(), base.blockDevices(), base.configDrive());
         MetadataOptions options = MetadataOptions.defaults().novaExact().withDhcpDomain(c.dhcpDomain);
         if (c.vendorData != null) {
             options = options.withStaticVendorData(TestInstances.json(c.vendorData));
@@ -201,6 +228,7 @@ class MetadataTreeNovaOracleTest {
         ArrayNode groups = spec.putArray("security_groups");
         in.securityGroups().forEach(groups::add);
         spec.put("flavor", in.instanceType().orElseThrow());
+        putBlockDevices(spec, in.blockDevices());
         ObjectNode ec2 = spec.putObject("ec2_ids");
         ec2.put("instance_id", ids.instanceId());
         ec2.put("ami_id", ids.amiId().orElse(null));
@@ -218,6 +246,40 @@ class MetadataTreeNovaOracleTest {
         ArrayNode paths = request.putArray("paths");
         probePaths().forEach(paths::add);
         return request;
+    }
+
+    /**
+     * The instance's disks as Nova's libvirt driver leaves them: {@code root_device_name}; a root mapping (the
+     * image on a local disk, or the root volume); a blank mapping per ephemeral disk; a blank {@code swap} mapping
+     * and {@code default_swap_device} for swap (the driver sets it for its {@code disk.swap}); a volume mapping
+     * per volume. {@code default_ephemeral_device} stays unset: a flavor's ephemeral disk is a blank mapping.
+     */
+    private static void putBlockDevices(ObjectNode spec, BlockDevices devices) {
+        ArrayNode bdms = spec.putArray("bdms");
+        if (devices.rootDeviceName().isEmpty()) {
+            spec.putNull("root_device_name");
+            return;
+        }
+        String root = devices.rootDeviceName().get();
+        spec.put("root_device_name", root);
+        spec.putNull("default_ephemeral_device");
+        spec.put("default_swap_device", devices.swap().orElse(null));
+        boolean bootFromVolume = devices.volumes().contains(root);
+        bdm(bdms, bootFromVolume ? "volume" : "image", bootFromVolume ? "volume" : "local", null, root, 0);
+        devices.ephemeral().forEach(device -> bdm(bdms, "blank", "local", null, device, -1));
+        devices.swap().ifPresent(device -> bdm(bdms, "blank", "local", "swap", device, -1));
+        devices.volumes().stream().filter(device -> !device.equals(root))
+                .forEach(device -> bdm(bdms, "volume", "volume", null, device, -1));
+    }
+
+    private static void bdm(ArrayNode bdms, String source, String destination, String guestFormat, String device,
+                            int bootIndex) {
+        ObjectNode bdm = bdms.addObject();
+        bdm.put("source_type", source);
+        bdm.put("destination_type", destination);
+        bdm.put("guest_format", guestFormat);
+        bdm.put("device_name", device);
+        bdm.put("boot_index", bootIndex);
     }
 
     private static JsonNode parse(String text) {
@@ -253,7 +315,8 @@ class MetadataTreeNovaOracleTest {
         ec2Versions.add("2010-01-01");
         List<String> ec2Keys = List.of("ami-id", "ami-launch-index", "ami-manifest-path", "block-device-mapping",
                 "block-device-mapping/ami", "block-device-mapping/ephemeral0", "block-device-mapping/root",
-                "block-device-mapping/swap", "block-device-mapping/ebs0", "hostname", "instance-action", "instance-id",
+                "block-device-mapping/swap", "block-device-mapping/ebs0", "block-device-mapping/ebs1",
+                "block-device-mapping/ephemeral1", "block-device-mapping/ebs2", "hostname", "instance-action", "instance-id",
                 "instance-type", "kernel-id", "local-hostname", "local-ipv4", "placement", "placement/availability-zone",
                 "public-hostname", "public-ipv4", "public-keys", "public-keys/0", "public-keys/0/openssh-key",
                 "ramdisk-id", "reservation-id", "security-groups");

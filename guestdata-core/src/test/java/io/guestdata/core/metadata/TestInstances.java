@@ -2,6 +2,7 @@ package io.guestdata.core.metadata;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.guestdata.core.BlockDevices;
 import io.guestdata.core.InjectedFile;
 import io.guestdata.core.Instance;
 import io.guestdata.core.KeyPair;
@@ -87,6 +88,7 @@ final class TestInstances {
         Optional<ObjectNode> networkData = Optional.empty();
         Optional<ObjectNode> vendorData = Optional.empty();
         List<String> securityGroups = new ArrayList<>(List.of("default"));
+        BlockDevices blockDevices = BlockDevices.rootOnly(BlockDevices.VIRTIO_ROOT);
 
         Builder uuid(String text) {
             uuid = UUID.fromString(text);
@@ -195,10 +197,15 @@ final class TestInstances {
             return this;
         }
 
+        Builder blockDevices(BlockDevices devices) {
+            blockDevices = devices;
+            return this;
+        }
+
         Instance build() {
             return new Instance(uuid, name, hostname, projectId, availabilityZone, launchIndex, reservationId,
                     instanceType, imageId, kernelId, ramdiskId, keyName, keys, metadata, files, userData, adminPass,
-                    networkData, vendorData, securityGroups, true);
+                    networkData, vendorData, securityGroups, blockDevices, true);
         }
     }
 }

@@ -4,6 +4,9 @@ security group API, as an oracle for MetadataTreeNovaOracleTest.
 Reads one JSON request per line on stdin; writes one JSON answer per line on stdout.
 Request: {"instance": {...}, "vifs": [...], "files": [[path, b64]], "admin_pass": str|null,
           "dhcp_domain": str, "vendordata": obj|null, "paths": [...], "address": str|null}
+The instance carries root_device_name, default_ephemeral_device, default_swap_device and "bdms":
+[{"source_type", "destination_type", "guest_format", "device_name", "boot_index"}], the block device
+mappings instance.get_bdms() returns (the database's rows, in order).
 Answer:  {"network_data": obj|null, "template": str|null,
           "lookups": {path: {"status": int, "content_type": str, "body": b64}},
           "config_drive": [[path, b64], ...]}
@@ -81,12 +84,12 @@ def build_instance(spec):
         kernel_id=None,
         ramdisk_id=None,
         vcpus=1,
-        root_device_name=None,
+        root_device_name=spec.get("root_device_name"),
         hostname=spec["hostname"],
         display_name=spec["display_name"],
         metadata=spec.get("metadata", {}),
-        default_ephemeral_device=None,
-        default_swap_device=None,
+        default_ephemeral_device=spec.get("default_ephemeral_device"),
+        default_swap_device=spec.get("default_swap_device"),
         system_metadata={},
         availability_zone=spec["availability_zone"],
         device_metadata=None,
@@ -125,7 +128,9 @@ def answer(request):
     spec = request["instance"]
     groups = [{"name": n} for n in spec.get("security_groups", [])]
     security_group_api.get_instance_security_groups = lambda ctxt, instance: groups
-    objects.Instance.get_bdms = lambda self: objects.BlockDeviceMappingList(objects=[])
+    bdms = objects.BlockDeviceMappingList(objects=[
+        objects.BlockDeviceMapping(instance_uuid=spec["uuid"], **bdm) for bdm in spec.get("bdms", [])])
+    objects.Instance.get_bdms = lambda self: bdms
     network_info = build_network_info(request.get("vifs", []))
 
     def metadata(content=None, extra_md=None, address=None):
