@@ -37,8 +37,16 @@ DOC_FIELDS = {
     'launch_index', 'reservation_id', 'instance_type', 'image_id',
     'kernel_id', 'ramdisk_id', 'key_name', 'public_keys', 'metadata',
     'files', 'user_data', 'admin_pass', 'network_data', 'vendor_data',
-    'security_groups', 'config_drive',
+    'security_groups', 'root_device_name', 'ephemeral_devices', 'swap_device',
+    'volume_devices', 'config_drive',
 }
+
+# The root device name Nova's libvirt driver gives a virtio root disk: the
+# document's default.
+VIRTIO_ROOT = '/dev/vda'
+
+# FAKE 3's table: the block device mapping rows of each instance, by uuid.
+BDM_ROWS = {}
 
 # Link types Nova's get_network_metadata() can emit: the VIF types it
 # passes through (nova.network.model.LEGACY_EXPOSED_VIF_TYPES) plus 'phy'
@@ -145,9 +153,11 @@ class Nova:
         db_api.ec2_instance_get_by_uuid = ec2_instance_get_by_uuid
         db_api.s3_image_get_by_uuid = s3_image_get_by_uuid
 
-        # FAKE 3: table block_device_mapping: no BDMs.
+        # FAKE 3: table block_device_mapping: the rows build_instance
+        # made from the document's devices.
         objects.BlockDeviceMappingList._db_block_device_mapping_get_all_by_instance = \
-            staticmethod(lambda context, instance_uuid, use_slave=False: [])
+            staticmethod(lambda context, instance_uuid, use_slave=False:
+                         [dict(r) for r in BDM_ROWS.get(instance_uuid, [])])
 
         # FAKE 4: the Neutron client, for security-group names only.
         neutron.get_client = lambda context, admin=False: FakeNeutron.current
@@ -332,6 +342,15 @@ def check_document(doc, path):
     for key in ('network_data', 'vendor_data'):
         if key in doc and not isinstance(doc[key], dict):
             fail('/' + key, 'expected an object')
+    if 'root_device_name' in doc and not (doc['root_device_name'] is None or
+                                          isinstance(doc['root_device_name'], str)):
+        fail('/root_device_name', 'expected a string or null')
+    if 'swap_device' in doc and not isinstance(doc['swap_device'], str):
+        fail('/swap_device', 'expected a string')
+    for key in ('ephemeral_devices', 'volume_devices'):
+        if key in doc and (not isinstance(doc[key], list) or not all(
+                isinstance(d, str) for d in doc[key])):
+            fail('/' + key, 'expected an array of strings')
 
 
 def choose_keypair(doc, path):
@@ -376,9 +395,7 @@ def build_instance(doc, path, ctxt):
     inst.image_ref = doc.get('image_id', '')
     inst.kernel_id = doc.get('kernel_id')
     inst.ramdisk_id = doc.get('ramdisk_id')
-    inst.root_device_name = None
-    inst.default_ephemeral_device = None
-    inst.default_swap_device = None
+    set_block_devices(inst, doc)
     inst.config_drive = 'True' if doc.get('config_drive') else ''
     inst.user_data = doc.get('user_data')
     inst.metadata = dict(doc.get('metadata') or {})
@@ -407,6 +424,51 @@ def build_instance(doc, path, ctxt):
     inst.security_groups = objects.SecurityGroupList(objects=[
         objects.SecurityGroup(name=g) for g in groups])
     return inst, groups
+
+
+def set_block_devices(inst, doc):
+    """The document's disks as Nova's libvirt driver leaves them (README:
+    block devices): root_device_name, default_swap_device, and FAKE 3's rows."""
+    root = doc.get('root_device_name', VIRTIO_ROOT)
+    inst.root_device_name = root
+    # A flavor's ephemeral disk is a blank mapping (compute API
+    # _get_flavor_defined_bdms), which libvirt names disk.eph0, so the driver
+    # never sets default_ephemeral_device; it sets default_swap_device for
+    # its disk.swap.
+    inst.default_ephemeral_device = None
+    inst.default_swap_device = doc.get('swap_device')
+    rows = []
+
+    def row(source, destination, device, guest_format=None, boot_index=None):
+        n = len(rows) + 1
+        rows.append({
+            'id': n, 'uuid': '00000000-0000-4000-8000-%012d' % n,
+            'instance_uuid': inst.uuid, 'source_type': source,
+            'destination_type': destination, 'guest_format': guest_format,
+            'device_type': 'disk', 'disk_bus': None, 'boot_index': boot_index,
+            'device_name': device, 'delete_on_termination': True,
+            'snapshot_id': None, 'volume_id': None, 'volume_size': None,
+            'image_id': None, 'no_device': False, 'connection_info': None,
+            'tag': None, 'attachment_id': None, 'volume_type': None,
+            'encrypted': False, 'encryption_secret_uuid': None,
+            'encryption_format': None, 'encryption_options': None,
+            'created_at': None, 'updated_at': None, 'deleted_at': None,
+            'deleted': False})
+
+    if root is not None:
+        volumes = doc.get('volume_devices', [])
+        if root in volumes:
+            row('volume', 'volume', root, boot_index=0)  # boot from volume
+        else:
+            row('image', 'local', root, boot_index=0)
+        for device in doc.get('ephemeral_devices', []):
+            row('blank', 'local', device)
+        if doc.get('swap_device'):
+            row('blank', 'local', doc['swap_device'], guest_format='swap')
+        for device in volumes:
+            if device != root:
+                row('volume', 'volume', device)
+    BDM_ROWS[inst.uuid] = rows
 
 
 def network_info_from(doc, path, requester_ip=None):
