@@ -140,9 +140,7 @@ class MetadataTreeLookupTest {
         assertEquals("availability-zone", text(tree, "/latest/meta-data/placement/"));
         assertEquals("nova", text(tree, "/latest/meta-data/placement/availability-zone"));
         // Nova with a root device name (nova-compat §1.6): the libvirt/virtio default /dev/vda and nothing else.
-        assertEquals("ami\nroot", text(tree, "/latest/meta-data/block-device-mapping"));
-        assertEquals("vda", text(tree, "/latest/meta-data/block-device-mapping/ami"));
-        assertEquals("/dev/vda", text(tree, "/latest/meta-data/block-device-mapping/root"));
+        assertMapping(tree, "ami=vda", "root=/dev/vda");
         assertEquals("#cloud-config\n", text(tree, "/latest/user-data"));
         assertEquals(TEXT, contentType(tree, "/latest/user-data"));
         assertEquals("meta-data/\nuser-data", text(tree, "/latest"));
@@ -154,16 +152,8 @@ class MetadataTreeLookupTest {
         MetadataTree disks = tree(TestInstances.example().blockDevices(new BlockDevices(Optional.of("/dev/sda"),
                 List.of("/dev/sdb", "/dev/sdc"), Optional.of("/dev/sdd"), List.of("/dev/sdf", "/dev/sda", "/dev/sde"))).build());
         // Listed sorted (ec2_md_print); volumes numbered after sorting by name; the root volume is one of them.
-        assertEquals("ami\nebs0\nebs1\nebs2\nephemeral0\nephemeral1\nroot\nswap",
-                text(disks, "/latest/meta-data/block-device-mapping/"));
-        assertEquals("sda", text(disks, "/latest/meta-data/block-device-mapping/ami"));
-        assertEquals("/dev/sda", text(disks, "/latest/meta-data/block-device-mapping/root"));
-        assertEquals("/dev/sda", text(disks, "/latest/meta-data/block-device-mapping/ebs0"));
-        assertEquals("/dev/sde", text(disks, "/latest/meta-data/block-device-mapping/ebs1"));
-        assertEquals("/dev/sdf", text(disks, "/latest/meta-data/block-device-mapping/ebs2"));
-        assertEquals("/dev/sdb", text(disks, "/latest/meta-data/block-device-mapping/ephemeral0"));
-        assertEquals("/dev/sdc", text(disks, "/latest/meta-data/block-device-mapping/ephemeral1"));
-        assertEquals("/dev/sdd", text(disks, "/latest/meta-data/block-device-mapping/swap"));
+        assertMapping(disks, "ami=sda", "ebs0=/dev/sda", "ebs1=/dev/sde", "ebs2=/dev/sdf", "ephemeral0=/dev/sdb",
+                "ephemeral1=/dev/sdc", "root=/dev/sda", "swap=/dev/sdd");
         assertNotFound(disks, "/latest/meta-data/block-device-mapping/ebs3");
         assertNotFound(disks, "/2007-10-10/meta-data/block-device-mapping");
     }
@@ -171,11 +161,20 @@ class MetadataTreeLookupTest {
     @Test
     void withoutARootDeviceNameNovasFallbackMapping() {
         MetadataTree noRoot = tree(TestInstances.example().blockDevices(BlockDevices.noRoot()).build());
-        assertEquals("ami\nephemeral0\nroot\nswap", text(noRoot, "/latest/meta-data/block-device-mapping"));
-        assertEquals("sda1", text(noRoot, "/latest/meta-data/block-device-mapping/ami"));
-        assertEquals("sda2", text(noRoot, "/latest/meta-data/block-device-mapping/ephemeral0"));
-        assertEquals("/dev/sda1", text(noRoot, "/latest/meta-data/block-device-mapping/root"));
-        assertEquals("sda3", text(noRoot, "/latest/meta-data/block-device-mapping/swap"));
+        assertMapping(noRoot, "ami=sda1", "ephemeral0=sda2", "root=/dev/sda1", "swap=sda3");
+    }
+
+    /** The {@code block-device-mapping} listing and every leaf, {@code key=value} in listing order. */
+    private static void assertMapping(MetadataTree tree, String... entries) {
+        String at = "/latest/meta-data/block-device-mapping/";
+        List<String> keys = new java.util.ArrayList<>();
+        for (String entry : entries) {
+            String key = entry.substring(0, entry.indexOf('='));
+            keys.add(key);
+            assertEquals(entry.substring(key.length() + 1), text(tree, at + key), key);
+        }
+        assertEquals(String.join("\n", keys), text(tree, at));
+        assertEquals(String.join("\n", keys), text(tree, at.substring(0, at.length() - 1)));
     }
 
     @Test
