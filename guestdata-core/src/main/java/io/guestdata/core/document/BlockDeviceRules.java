@@ -75,7 +75,7 @@ final class BlockDeviceRules {
     private static boolean unique(Members members, BlockDevices devices, boolean defaultRoot) {
         Map<String, String> seen = new HashMap<>();
         devices.rootDeviceName().ifPresent(root -> seen.put(root, defaultRoot
-                ? "the root disk's (root_device_name defaults to " + BlockDevices.VIRTIO_ROOT + ")"
+                ? "of the root disk (root_device_name defaults to " + BlockDevices.VIRTIO_ROOT + ")"
                 : members.at(ROOT).text()));
         boolean valid = true;
         for (int i = 0; i < devices.ephemeral().size(); i++) {
