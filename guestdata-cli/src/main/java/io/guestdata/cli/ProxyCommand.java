@@ -173,19 +173,11 @@ final class ProxyCommand implements Callable<Integer> {
 
     /** {@code --request-rate} and {@code --request-burst}, read as {@code guestdata serve} reads its settings. */
     private RequestRate requestRate() {
-        double perSecond;
-        int burst;
         try {
-            perSecond = RequestRate.parsePerSecond(requestRate);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--request-rate " + e.getMessage());
+            return RequestRate.parse(requestRate, requestBurst);
+        } catch (RequestRate.BadSetting e) {
+            throw new IllegalArgumentException("--request-" + e.setting() + " " + e.getMessage());
         }
-        try {
-            burst = RequestRate.parseBurst(requestBurst);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--request-burst " + e.getMessage());
-        }
-        return RequestRate.of(perSecond, burst);
     }
 
     private String secret() throws CommandFailure {

@@ -442,19 +442,11 @@ final class ServeSettings {
      * message names the key that is wrong and where its value came from.
      */
     RequestRate requestRate() throws ConfigError {
-        double perSecond;
-        int burst;
         try {
-            perSecond = RequestRate.parsePerSecond(get("request-rate").text());
-        } catch (IllegalArgumentException e) {
-            throw error("request-rate", e.getMessage());
+            return RequestRate.parse(get("request-rate").text(), get("request-burst").text());
+        } catch (RequestRate.BadSetting e) {
+            throw error("request-" + e.setting(), e.getMessage());
         }
-        try {
-            burst = RequestRate.parseBurst(get("request-burst").text());
-        } catch (IllegalArgumentException e) {
-            throw error("request-burst", e.getMessage());
-        }
-        return RequestRate.of(perSecond, burst);
     }
 
     private static String wholeSeconds(Duration d) {
