@@ -270,7 +270,8 @@ public final class MetadataServer implements AutoCloseable {
      * Development entry point: serves a directory of instance documents.
      * {@code MetadataServer --instances DIR [--listen HOST:PORT] [--management HOST:PORT|none]
      * [--mode address|proxy|provider] [--secret S] [--trust-proxy CIDR]... [--tokens off|optional|required]
-     * [--vendordata-target NAME@URL]... [--max-connections N] [--max-connections-per-source N]}
+     * [--vendordata-target NAME@URL]... [--max-connections N] [--max-connections-per-source N]
+     * [--request-rate N|off] [--request-burst N]}
      */
     public static void main(String[] args) throws InterruptedException {
         MetadataServerMain.run(args);

@@ -21,8 +21,11 @@ import java.util.Locale;
 public record RequestRate(double perSecond, int burst, int maxTracked, boolean enabled) {
     public static final int DEFAULT_PER_SECOND = 20;
     public static final int DEFAULT_BURST = 300;
-    /** About 10 MB of buckets at most; the table cannot fill at the defaults (see {@link TokenBuckets}). */
-    public static final int DEFAULT_MAX_TRACKED = 65_536;
+    /**
+     * About 1.6 MB of buckets at most (≈ 100 bytes each); at the default rate the table does not fill below
+     * ~300,000 requests a second (see {@link TokenBuckets}).
+     */
+    public static final int DEFAULT_MAX_TRACKED = 16_384;
     static final double MAX_PER_SECOND = 1_000_000;
     static final int MAX_BURST = 1_000_000;
 

@@ -23,12 +23,11 @@ import java.util.concurrent.atomic.LongAdder;
  * lock shared between requesters, no allocation once the requester has a bucket.
  *
  * <p>The table is bounded. A bucket that has refilled is the same as no bucket and is dropped by a sweep every
- * ten seconds (and whenever the table is full). For buckets to pile up, requests must arrive faster than the
- * buckets refill: each holds at most {@code burst/perSecond} seconds of debt, and all of them together refill
- * {@code perSecond} requests a second each, so at a total of R requests a second at most about
- * {@code R/perSecond} buckets are not full (2,450 at 49,000 requests a second and the default 20/s), far below
- * {@code maxTracked}. If the table fills anyway (a very low rate), the buckets owing least are dropped (their
- * debt forgiven) until it is seven-eighths full, so a new requester always gets a bucket and a noisy one, owing
+ * ten seconds, and whenever the table is full. For buckets that are not full to pile up, requests must arrive
+ * faster than the buckets refill: all of them together refill {@code perSecond} requests a second each, so at a
+ * total of R requests a second about {@code R/perSecond} buckets owe anything (2,450 at 49,000 requests a second
+ * and the default 20/s), far below {@code maxTracked}: a full table has refilled buckets to drop. If it has not
+ * (a very low rate), the buckets owing least are dropped (their debt forgiven) until it is seven-eighths full, so a new requester always gets a bucket and a noisy one, owing
  * most, keeps its own. A thread that finds the table full while another is sweeping lets its request through
  * unlimited rather than wait.
  *
