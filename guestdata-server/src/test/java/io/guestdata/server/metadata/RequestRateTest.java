@@ -46,7 +46,7 @@ class RequestRateTest {
             }
             RawHttp.Response over = get(server, TwoInstances.A_ADDRESS, "/openstack/latest/meta_data.json");
             assertEquals(429, over.status());
-            assertEquals("2", over.header("Retry-After"), "one interval of 1/0.5 s, in whole seconds");
+            assertRetryAfter(over);
             assertEquals("text/plain; charset=UTF-8", over.header("Content-Type"));
             assertEquals(PLAIN_429, over.text());
             RawHttp.Response json = RawHttp.to(server.port()).from(TwoInstances.A_ADDRESS)
@@ -56,7 +56,7 @@ class RequestRateTest {
             RawHttp.Response head = RawHttp.to(server.port()).from(TwoInstances.A_ADDRESS).method("HEAD")
                     .target("/latest/meta-data/").send();
             assertEquals(429, head.status());
-            assertEquals("2", head.header("Retry-After"));
+            assertRetryAfter(head);
 
             // the other instance, at the same time, is not affected: its whole burst is its own
             for (int i = 0; i < 5; i++) {
@@ -112,7 +112,7 @@ class RequestRateTest {
             RawHttp.Response over = signed(server, t.a.uuid().toString(), TwoInstances.A_PROJECT);
             assertEquals(429, over.status());
             assertEquals(PLAIN_429, over.text());
-            assertEquals("2", over.header("Retry-After"));
+            assertRetryAfter(over);
             for (int i = 0; i < 4; i++) {
                 RawHttp.Response other = signed(server, t.b.uuid().toString(), TwoInstances.B_PROJECT);
                 assertEquals(200, other.status(), other.toString());
@@ -281,6 +281,15 @@ class RequestRateTest {
         assertThrows(IllegalArgumentException.class, () -> RequestRate.defaults().withMaxTracked(0));
         assertEquals("300 at once, 20/s", RequestRate.defaults().describe());
         assertEquals("off", RequestRate.off().describe());
+    }
+
+    /**
+     * At 0.5 requests a second the next token is at most 2 s away: {@code Retry-After} is 2, or 1 when the burst
+     * took more than a second to send (exact values: {@link #theBucketRefillsAtTheRate}).
+     */
+    private static void assertRetryAfter(RawHttp.Response r) {
+        String value = r.header("Retry-After");
+        assertTrue("2".equals(value) || "1".equals(value), "Retry-After: " + value);
     }
 
     private static RawHttp.Response get(MetadataServer server, String from, String path) throws Exception {
