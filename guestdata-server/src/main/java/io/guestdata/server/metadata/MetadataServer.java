@@ -34,8 +34,8 @@ import javax.net.ssl.TrustManagerFactory;
  * ({@link MetadataService}) and, optionally, the management listener ({@code /healthz}, {@code /readyz},
  * {@code /metrics}) and the API listener. The guest listener's connections are limited per source address and
  * must send their request heads in time ({@link ConnectionGuard}); each instance may send requests at its
- * {@link RequestRate} ({@link TokenBuckets}, checked by {@link MetadataService}); every listener closes a connection whose
- * request asked for it ({@link ConnectionTearDown}). {@code guestdata serve} starts one with {@link #start};
+ * {@link RequestRate} ({@link TokenBuckets}, checked by {@link MetadataService}); every listener closes a
+ * connection whose request asked for it ({@link ConnectionTearDown}). {@code guestdata serve} starts one with {@link #start};
  * {@link #main} is a development entry point.
  */
 public final class MetadataServer implements AutoCloseable {

@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.LongAdder;
  * own (conventions: "limits per source, never only per listener").
  *
  * <p>A bucket is one {@code long}: the time at which it will be full again (the theoretical arrival time of the
- * generic cell rate algorithm, ITU-T I.371 §4.4.2, which is a token bucket with lazy refill). A request adds one
+ * generic cell rate algorithm of ITU-T I.371, which is a token bucket with lazy refill). A request adds one
  * interval ({@code 1/perSecond}) to it and is admitted when that leaves it at most {@code burst} intervals ahead of
  * now; the refill is implicit in the clock. So a request costs a map lookup and a compare-and-set on the bucket: no
  * lock shared between requesters, no allocation once the requester has a bucket.
@@ -27,9 +27,9 @@ import java.util.concurrent.atomic.LongAdder;
  * faster than the buckets refill: all of them together refill {@code perSecond} requests a second each, so at a
  * total of R requests a second about {@code R/perSecond} buckets owe anything (2,450 at 49,000 requests a second
  * and the default 20/s), far below {@code maxTracked}: a full table has refilled buckets to drop. If it has not
- * (a very low rate), the buckets owing least are dropped (their debt forgiven) until it is seven-eighths full, so a new requester always gets a bucket and a noisy one, owing
- * most, keeps its own. A thread that finds the table full while another is sweeping lets its request through
- * unlimited rather than wait.
+ * (a very low rate), the buckets owing least are dropped (their debt forgiven) until it is seven-eighths full, so
+ * a new requester always gets a bucket and a noisy one, owing most, keeps its own. A thread that finds the table
+ * full while another is sweeping lets its request through unlimited rather than wait.
  *
  * <p>Throttled requests and requesters are counted ({@link #render}); a requester going over its rate is logged,
  * one line a minute at most ({@link LogThrottle}).
