@@ -81,6 +81,32 @@ class RequestRateTest {
     }
 
     @Test
+    void the429IsWebObsHttpTooManyRequestsInEveryForm() throws Exception {
+        Fixtures.assumePython();
+        String webob = """
+                import json
+                from webob import Request
+                from webob.exc import HTTPTooManyRequests
+                out = {}
+                for accept in ['text/plain', 'text/html', 'application/json']:
+                    resp = Request.blank('/', headers={'Accept': accept}).get_response(HTTPTooManyRequests())
+                    out[accept] = [resp.status, resp.headers['Content-Type'], resp.body.decode()]
+                print(json.dumps(out))
+                """;
+        Fixtures.Result r = Fixtures.run(List.of(Fixtures.SYSTEM_PYTHON, "-c", webob), 60);
+        assertEquals(0, r.exitCode(), r.stderr());
+        for (String accept : List.of("text/plain", "text/html", "application/json")) {
+            var expected = r.json().get(accept);
+            ErrorResponse.Rendered ours = ErrorResponse.TOO_MANY_REQUESTS.render(accept);
+            assertEquals(expected.get(0).asText(), ErrorResponse.TOO_MANY_REQUESTS.status() + " "
+                    + ErrorResponse.TOO_MANY_REQUESTS.title());
+            assertEquals(expected.get(1).asText(), ours.contentType(), accept);
+            assertEquals(expected.get(2).asText(), new String(ours.body(), java.nio.charset.StandardCharsets.UTF_8),
+                    accept);
+        }
+    }
+
+    @Test
     void unidentifiedRequestsAreLimitedPerClientAddress() throws Exception {
         TwoInstances t = new TwoInstances();
         RequestRate rate = RequestRate.defaults().withBurst(3).withPerSecond(0.5);
