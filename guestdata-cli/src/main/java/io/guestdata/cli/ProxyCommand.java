@@ -2,6 +2,7 @@ package io.guestdata.cli;
 
 import io.guestdata.server.metadata.ConnectionLimits;
 import io.guestdata.server.metadata.HostPort;
+import io.guestdata.server.metadata.RequestRate;
 import io.guestdata.server.proxy.MetadataProxy;
 import io.guestdata.server.proxy.MetadataProxyConfig;
 import java.io.IOException;
@@ -88,6 +89,15 @@ final class ProxyCommand implements Callable<Integer> {
             description = "A kept-alive connection idle this long is closed (default: ${DEFAULT-VALUE}).")
     double idleSeconds;
 
+    @Option(names = "--request-rate", paramLabel = "N|off", defaultValue = "" + RequestRate.DEFAULT_PER_SECOND,
+            description = "Requests a second per guest, sustained; more are answered 429 with Retry-After; 0 or off: "
+                    + "no limit (default: ${DEFAULT-VALUE}).")
+    String requestRate;
+
+    @Option(names = "--request-burst", paramLabel = "N", defaultValue = "" + RequestRate.DEFAULT_BURST,
+            description = "Requests a guest may send at once before --request-rate applies (default: ${DEFAULT-VALUE}).")
+    String requestBurst;
+
     private final java.util.Map<String, String> environment;
 
     ProxyCommand() {
@@ -133,7 +143,8 @@ final class ProxyCommand implements Callable<Integer> {
                     .connectTimeout(seconds(connectSeconds))
                     .readTimeout(seconds(readSeconds))
                     .downFor(seconds(downSeconds))
-                    .connections(connectionLimits());
+                    .connections(connectionLimits())
+                    .requestRate(requestRate());
             if (managementListen != null) {
                 b.management(hostPort("--management-listen", managementListen));
             }
@@ -158,6 +169,15 @@ final class ProxyCommand implements Callable<Integer> {
         }
         return ConnectionLimits.defaults().withMaxConnections(maxConnections).withMaxPerSource(maxConnectionsPerSource)
                 .withFirstRequestTimeout(seconds(firstRequestSeconds)).withIdleTimeout(seconds(idleSeconds));
+    }
+
+    /** {@code --request-rate} and {@code --request-burst}, read as {@code guestdata serve} reads its settings. */
+    private RequestRate requestRate() {
+        try {
+            return RequestRate.parse(requestRate, requestBurst);
+        } catch (RequestRate.BadSetting e) {
+            throw new IllegalArgumentException("--request-" + e.setting() + " " + e.getMessage());
+        }
     }
 
     private String secret() throws CommandFailure {

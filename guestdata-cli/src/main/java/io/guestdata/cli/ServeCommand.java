@@ -64,6 +64,13 @@ final class ServeCommand implements Callable<Integer> {
     String firstRequestTimeout;
     @Option(names = "--idle-timeout", paramLabel = "SECONDS", description = "a kept-alive connection idle this long is closed (default 15)")
     String idleTimeout;
+    @Option(names = "--request-rate", paramLabel = "N|off",
+            description = "requests a second per instance (per client address until identified), sustained; more "
+                    + "are answered 429 with Retry-After; 0 or off: no limit (default 20)")
+    String requestRate;
+    @Option(names = "--request-burst", paramLabel = "N",
+            description = "requests an instance may send at once before request-rate applies (default 300)")
+    String requestBurst;
     @Option(names = "--imds-tokens", paramLabel = "off|optional|required", description = "IMDSv2 policy (default optional)")
     String imdsTokens;
     @Option(names = "--imds-token-key-file", paramLabel = "FILE", description = "IMDSv2 token key, >= 32 bytes, the same on every node")
@@ -134,6 +141,8 @@ final class ServeCommand implements Callable<Integer> {
         put(flags, "max-connections-per-source", maxConnectionsPerSource);
         put(flags, "first-request-timeout", firstRequestTimeout);
         put(flags, "idle-timeout", idleTimeout);
+        put(flags, "request-rate", requestRate);
+        put(flags, "request-burst", requestBurst);
         put(flags, "imds-tokens", imdsTokens);
         put(flags, "imds-token-key-file", imdsTokenKeyFile);
         put(flags, "dhcp-domain", dhcpDomain);

@@ -15,6 +15,7 @@ import io.guestdata.server.metadata.ApiListener;
 import io.guestdata.server.metadata.ConnectionLimits;
 import io.guestdata.server.metadata.IdentificationMode;
 import io.guestdata.server.metadata.MetadataServerConfig;
+import io.guestdata.server.metadata.RequestRate;
 import io.guestdata.server.metadata.StoreInstanceDirectory;
 import io.guestdata.server.metadata.TokenPolicy;
 import java.io.IOException;
@@ -68,6 +69,8 @@ final class ServeSettings {
                     false),
             new Key("first-request-timeout", Kind.TEXT, wholeSeconds(ConnectionLimits.DEFAULT_FIRST_REQUEST_TIMEOUT), false),
             new Key("idle-timeout", Kind.TEXT, wholeSeconds(ConnectionLimits.DEFAULT_IDLE_TIMEOUT), false),
+            new Key("request-rate", Kind.TEXT, Integer.toString(RequestRate.DEFAULT_PER_SECOND), false),
+            new Key("request-burst", Kind.TEXT, Integer.toString(RequestRate.DEFAULT_BURST), false),
             new Key("imds-tokens", Kind.TEXT, "optional", false),
             new Key("imds-token-key-file", Kind.TEXT, null, false),
             new Key("dhcp-domain", Kind.TEXT, "novalocal", false),
@@ -434,6 +437,18 @@ final class ServeSettings {
                 .withFirstRequestTimeout(seconds("first-request-timeout")).withIdleTimeout(seconds("idle-timeout"));
     }
 
+    /**
+     * {@code request-rate} and {@code request-burst}: requests per instance (docs/serve.md, "Request rate"). The
+     * message names the key that is wrong and where its value came from.
+     */
+    RequestRate requestRate() throws ConfigError {
+        try {
+            return RequestRate.parse(get("request-rate").text(), get("request-burst").text());
+        } catch (RequestRate.BadSetting e) {
+            throw error("request-" + e.setting(), e.getMessage());
+        }
+    }
+
     private static String wholeSeconds(Duration d) {
         return Long.toString(d.toSeconds());
     }
@@ -443,6 +458,7 @@ final class ServeSettings {
         MetadataServerConfig.Builder builder = MetadataServerConfig.builder()
                 .listen(listen())
                 .connections(connectionLimits())
+                .requestRate(requestRate())
                 .mode(mode())
                 .sharedSecret(sharedSecret())
                 .tokens(imdsTokens())

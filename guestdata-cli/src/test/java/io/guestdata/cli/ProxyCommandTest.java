@@ -1,6 +1,7 @@
 package io.guestdata.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.guestdata.core.document.InstanceDocumentParser;
@@ -13,6 +14,7 @@ import io.guestdata.server.metadata.InMemoryInstanceDirectory;
 import io.guestdata.server.metadata.InMemoryPasswordStore;
 import io.guestdata.server.metadata.MetadataServer;
 import io.guestdata.server.metadata.MetadataServerConfig;
+import io.guestdata.server.metadata.RequestRate;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -96,6 +98,23 @@ class ProxyCommandTest {
                 "--max-connections-per-source", "100", "--max-connections", "100");
         assertTrue(notBelow.stderr().contains("--max-connections-per-source (100) must be below --max-connections (100)"),
                 notBelow.toString());
+    }
+
+    @Test
+    void requestRateFlags() throws Exception {
+        assertEquals(RequestRate.defaults(), parsed().config().requestRate(), "on by default, as the service's");
+        assertEquals(RequestRate.defaults().withPerSecond(5).withBurst(50),
+                parsed("--request-rate", "5", "--request-burst", "50").config().requestRate());
+        assertFalse(parsed("--request-rate", "off").config().requestRate().enabled());
+        assertFalse(parsed("--request-rate", "0").config().requestRate().enabled());
+        Cli badRate = Cli.run("proxy", "--upstream", "127.0.0.1:1", "--map", "127.0.0.2=" + UUID, "--request-rate", "x");
+        assertEquals(2, badRate.exitCode(), badRate.toString());
+        assertTrue(badRate.stderr().contains("--request-rate must be requests a second from 0.001 to 1000000, or 0 or "
+                + "off for no limit, got 'x'"), badRate.stderr());
+        Cli badBurst = Cli.run("proxy", "--upstream", "127.0.0.1:1", "--map", "127.0.0.2=" + UUID, "--request-burst", "0");
+        assertEquals(2, badBurst.exitCode(), badBurst.toString());
+        assertTrue(badBurst.stderr().contains("--request-burst must be a whole number of requests from 1 to 1000000, "
+                + "got '0'"), badBurst.stderr());
     }
 
     private static ProxyCommand parsed(String... extra) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.guestdata.server.metadata.ConnectionLimits;
 import io.guestdata.server.metadata.MetadataServerConfig;
+import io.guestdata.server.metadata.RequestRate;
 import io.guestdata.server.metadata.StoreInstanceDirectory;
 import io.guestdata.store.Documents;
 import io.guestdata.store.Store;
@@ -52,6 +53,45 @@ class ServeConfigTest {
         assertTrue(out.contains("store = sqlite:./guestdata-data (default (sqlite:<data-dir>))"), out);
         assertTrue(out.contains("metadata-cache-entries = " + StoreInstanceDirectory.DEFAULT_CACHE_ENTRIES
                 + " (default)"), out);
+    }
+
+    @Test
+    void theRequestRateIsOnByDefaultCheckedAndReachesTheServer() throws Exception {
+        Cli defaults = Cli.run(Map.of("GUESTDATA_API_LISTEN", "none"), "serve", "--check-config");
+        assertEquals(0, defaults.exitCode(), defaults.toString());
+        assertTrue(defaults.out().contains("request-rate = 20 (default)\n"), defaults.out());
+        assertTrue(defaults.out().contains("request-burst = 300 (default)\n"), defaults.out());
+        assertEquals(RequestRate.defaults(), settings(Map.of()).serverConfig().requestRate());
+        assertEquals(RequestRate.defaults().withPerSecond(2.5).withBurst(40), settings(Map.of("request-rate", "2.5",
+                "request-burst", "40")).serverConfig().requestRate());
+        for (String off : new String[] {"0", "off", "OFF"}) {
+            assertFalse(settings(Map.of("request-rate", off)).serverConfig().requestRate().enabled(), off);
+        }
+        Cli file = Cli.run(Map.of("GUESTDATA_API_LISTEN", "none", "GUESTDATA_REQUEST_BURST", "500"), "serve",
+                "--config", yaml("request-rate: off\n").toString(), "--check-config");
+        assertEquals(0, file.exitCode(), file.toString());
+        // YAML 1.1 reads an unquoted off as the boolean false: it means off here
+        assertTrue(file.out().contains("request-rate = false (" + dir.resolve("serve.yaml") + ")"), file.out());
+        assertFalse(ServeSettings.resolve(Map.of(), Map.of(), Optional.of(dir.resolve("serve.yaml"))).serverConfig()
+                .requestRate().enabled());
+        assertTrue(file.out().contains("request-burst = 500 (GUESTDATA_REQUEST_BURST)"), file.out());
+        for (String bad : new String[] {"-1", "fast", "1e9", "0.0001"}) {
+            Cli cli = Cli.run(Map.of("GUESTDATA_API_LISTEN", "none"), "serve", "--request-rate", bad, "--check-config");
+            assertEquals(ExitCode.CONFIG, cli.exitCode(), cli.toString());
+            assertTrue(cli.stderr().contains("request-rate (from --request-rate): must be requests a second from 0.001 "
+                    + "to 1000000, or 0 or off for no limit, got '" + bad + "'"), cli.stderr());
+        }
+        for (String bad : new String[] {"0", "1.5", "lots"}) {
+            Cli cli = Cli.run(Map.of("GUESTDATA_API_LISTEN", "none", "GUESTDATA_REQUEST_BURST", bad), "serve",
+                    "--check-config");
+            assertEquals(ExitCode.CONFIG, cli.exitCode(), cli.toString());
+            assertTrue(cli.stderr().contains("request-burst (from GUESTDATA_REQUEST_BURST): must be a whole number of "
+                    + "requests from 1 to 1000000, got '" + bad + "'"), cli.stderr());
+        }
+    }
+
+    private static ServeSettings settings(Map<String, Object> flags) throws Exception {
+        return ServeSettings.resolve(flags, Map.of(), Optional.empty());
     }
 
     @Test

@@ -45,6 +45,13 @@ public record ErrorResponse(int status, String title, String explanation) {
     public static final ErrorResponse SERVICE_UNAVAILABLE = new ErrorResponse(503, "Service Unavailable",
             "The server is currently unavailable. Please try again at a later time.");
 
+    /**
+     * WebOb's {@code HTTPTooManyRequests} with its default explanation (no final full stop, as WebOb's): the
+     * requester is over its {@link RequestRate}; sent with {@code Retry-After}.
+     */
+    public static final ErrorResponse TOO_MANY_REQUESTS = new ErrorResponse(429, "Too Many Requests",
+            "The client has sent too many requests in a given amount of time");
+
     public ErrorResponse {
         Objects.requireNonNull(title, "title");
         Objects.requireNonNull(explanation, "explanation");

@@ -33,8 +33,9 @@ import javax.net.ssl.TrustManagerFactory;
  * The metadata service, running: a Helidon SE 4 web server with the guest-facing listener
  * ({@link MetadataService}) and, optionally, the management listener ({@code /healthz}, {@code /readyz},
  * {@code /metrics}) and the API listener. The guest listener's connections are limited per source address and
- * must send their request heads in time ({@link ConnectionGuard}); every listener closes a connection whose
- * request asked for it ({@link ConnectionTearDown}). {@code guestdata serve} starts one with {@link #start};
+ * must send their request heads in time ({@link ConnectionGuard}); each instance may send requests at its
+ * {@link RequestRate} ({@link TokenBuckets}, checked by {@link MetadataService}); every listener closes a
+ * connection whose request asked for it ({@link ConnectionTearDown}). {@code guestdata serve} starts one with {@link #start};
  * {@link #main} is a development entry point.
  */
 public final class MetadataServer implements AutoCloseable {
@@ -45,15 +46,17 @@ public final class MetadataServer implements AutoCloseable {
     private final WebServer server;
     private final ServiceMetrics metrics;
     private final ConnectionGuard guard;
+    private final TokenBuckets rateLimit;
     private final boolean management;
     private final boolean api;
     private final ScheduledExecutorService timer;
 
-    private MetadataServer(WebServer server, ServiceMetrics metrics, ConnectionGuard guard, boolean management,
-                           boolean api, ScheduledExecutorService timer) {
+    private MetadataServer(WebServer server, ServiceMetrics metrics, ConnectionGuard guard, TokenBuckets rateLimit,
+                           boolean management, boolean api, ScheduledExecutorService timer) {
         this.server = server;
         this.metrics = metrics;
         this.guard = guard;
+        this.rateLimit = rateLimit;
         this.management = management;
         this.api = api;
         this.timer = timer;
@@ -97,15 +100,16 @@ public final class MetadataServer implements AutoCloseable {
             random.nextBytes(k);
             return k;
         });
-        MetadataService service = new MetadataService(config.mode(), identification, passwords, config.tokens(),
-                new MetadataTokens(key, Clock.systemUTC(), random), dynamic, metrics);
-
-        MetadataServerConfig.RequestLimits limits = config.limits();
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "guestdata-metadata-connection-deadlines");
             t.setDaemon(true);
             return t;
         });
+        TokenBuckets rateLimit = new TokenBuckets(config.requestRate(), "metadata listener", timer);
+        MetadataService service = new MetadataService(config.mode(), identification, passwords, config.tokens(),
+                new MetadataTokens(key, Clock.systemUTC(), random), dynamic, metrics, rateLimit);
+
+        MetadataServerConfig.RequestLimits limits = config.limits();
         ConnectionGuard guard = new ConnectionGuard(limits.connections(), "metadata listener", timer);
         DirectHandler errors = new WebObDirectHandler(metrics);
         DirectHandlers.Builder handlers = DirectHandlers.builder();
@@ -160,6 +164,7 @@ public final class MetadataServer implements AutoCloseable {
                             res.header(HeaderValues.create(HeaderNames.CONTENT_TYPE,
                                     "text/plain; version=0.0.4; charset=utf-8"));
                             res.send((metrics.render() + guard.render("guestdata_metadata")
+                                    + rateLimit.render("guestdata_metadata")
                                     + ServiceMetrics.storeErrors(storeErrors.getAsLong()))
                                     .getBytes(StandardCharsets.UTF_8));
                         }))));
@@ -187,8 +192,8 @@ public final class MetadataServer implements AutoCloseable {
                     : managementDown ? config.management().orElseThrow() : apiListener.orElseThrow().address())
                     + " (address in use, or not an address of this host)");
         }
-        return new MetadataServer(server, metrics, guard, config.management().isPresent(), apiListener.isPresent(),
-                timer);
+        return new MetadataServer(server, metrics, guard, rateLimit, config.management().isPresent(),
+                apiListener.isPresent(), timer);
     }
 
     /** The store errors of the API listener's services that count theirs (the management API). */
@@ -226,6 +231,11 @@ public final class MetadataServer implements AutoCloseable {
         return guard;
     }
 
+    /** The guest listener's request rate limit per instance, with its counters. */
+    public TokenBuckets rateLimit() {
+        return rateLimit;
+    }
+
     @Override
     public void close() {
         server.stop();
@@ -260,7 +270,8 @@ public final class MetadataServer implements AutoCloseable {
      * Development entry point: serves a directory of instance documents.
      * {@code MetadataServer --instances DIR [--listen HOST:PORT] [--management HOST:PORT|none]
      * [--mode address|proxy|provider] [--secret S] [--trust-proxy CIDR]... [--tokens off|optional|required]
-     * [--vendordata-target NAME@URL]... [--max-connections N] [--max-connections-per-source N]}
+     * [--vendordata-target NAME@URL]... [--max-connections N] [--max-connections-per-source N]
+     * [--request-rate N|off] [--request-burst N]}
      */
     public static void main(String[] args) throws InterruptedException {
         MetadataServerMain.run(args);

@@ -12,7 +12,7 @@ import java.util.Optional;
 /**
  * Everything the metadata service is configured with. Defaults: listen on 127.0.0.1:8775 (Nova's port),
  * management (health, metrics) on 127.0.0.1:9775, address mode, no trusted proxies, IMDSv2 tokens optional,
- * no dynamic vendor data, Nova's vendor data timeouts (5 s, 5 s).
+ * no dynamic vendor data, Nova's vendor data timeouts (5 s, 5 s), 300 requests at once and 20 a second per instance.
  *
  * @param listen              the guest-facing listener
  * @param management          the listener for {@code /healthz} and {@code /metrics}; empty for none. Put it
@@ -33,6 +33,8 @@ import java.util.Optional;
  * @param metadataCacheEntries how many built metadata trees the store-backed directory of {@code guestdata serve}
  *                            keeps ({@link StoreInstanceDirectory}); the others are built from the store on their
  *                            next request. At least 1
+ * @param requestRate         requests per instance (per client address until one is identified): over it, 429
+ *                            with {@code Retry-After} ({@link TokenBuckets}); {@link RequestRate#defaults()}
  */
 public record MetadataServerConfig(InetSocketAddress listen,
                                    Optional<InetSocketAddress> management,
@@ -48,7 +50,8 @@ public record MetadataServerConfig(InetSocketAddress listen,
                                    boolean vendorDataFailureFatal,
                                    Optional<Path> vendorDataCaBundle,
                                    RequestLimits limits,
-                                   int metadataCacheEntries) {
+                                   int metadataCacheEntries,
+                                   RequestRate requestRate) {
 
     /**
      * @param maxRequestLineBytes the request line (method, target, version); longer is a 414
@@ -86,6 +89,7 @@ public record MetadataServerConfig(InetSocketAddress listen,
         Objects.requireNonNull(vendorDataReadTimeout, "vendorDataReadTimeout");
         Objects.requireNonNull(vendorDataCaBundle, "vendorDataCaBundle");
         Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(requestRate, "requestRate");
         if (metadataCacheEntries < 1) {
             throw new IllegalArgumentException("the metadata cache holds at least 1 tree, not " + metadataCacheEntries);
         }
@@ -123,6 +127,7 @@ public record MetadataServerConfig(InetSocketAddress listen,
         private Optional<Path> caBundle = Optional.empty();
         private RequestLimits limits = RequestLimits.defaults();
         private int metadataCacheEntries = StoreInstanceDirectory.DEFAULT_CACHE_ENTRIES;
+        private RequestRate requestRate = RequestRate.defaults();
 
         public Builder listen(InetSocketAddress address) {
             this.listen = address;
@@ -208,9 +213,16 @@ public record MetadataServerConfig(InetSocketAddress listen,
             return this;
         }
 
+        /** The per-instance request rate; {@link RequestRate#off()} for none. */
+        public Builder requestRate(RequestRate rate) {
+            this.requestRate = rate;
+            return this;
+        }
+
         public MetadataServerConfig build() {
             return new MetadataServerConfig(listen, management, mode, sharedSecret, trustedProxies, tokens, tokenKey,
-                    metadata, targets, connectTimeout, readTimeout, failureFatal, caBundle, limits, metadataCacheEntries);
+                    metadata, targets, connectTimeout, readTimeout, failureFatal, caBundle, limits, metadataCacheEntries,
+                    requestRate);
         }
     }
 }

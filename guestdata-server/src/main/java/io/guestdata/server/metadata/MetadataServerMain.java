@@ -20,6 +20,8 @@ final class MetadataServerMain {
         List<String> targets = new ArrayList<>();
         String dhcpDomain = "novalocal";
         ConnectionLimits connections = ConnectionLimits.defaults();
+        String rate = Integer.toString(RequestRate.DEFAULT_PER_SECOND);
+        String burst = Integer.toString(RequestRate.DEFAULT_BURST);
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
             String value = i + 1 < args.length ? args[i + 1] : null;
@@ -51,6 +53,8 @@ final class MetadataServerMain {
                 case "--max-connections" -> connections = connections.withMaxConnections(Integer.parseInt(value));
                 case "--max-connections-per-source" ->
                         connections = connections.withMaxPerSource(Integer.parseInt(value));
+                case "--request-rate" -> rate = value;
+                case "--request-burst" -> burst = value;
                 default -> usage("unknown option " + option);
             }
         }
@@ -59,6 +63,11 @@ final class MetadataServerMain {
         }
         MetadataOptions options = MetadataOptions.defaults().withDhcpDomain(dhcpDomain);
         config.metadata(options).vendorDataTargets(targets).connections(connections);
+        try {
+            config.requestRate(RequestRate.parse(rate, burst));
+        } catch (RequestRate.BadSetting e) {
+            usage("--request-" + e.setting() + " " + e.getMessage());
+        }
         InMemoryInstanceDirectory directory = InstanceDocuments.load(instances, options);
         MetadataServer server = MetadataServer.start(config.build(), directory, new InMemoryPasswordStore());
         System.err.println("guestdata metadata service: " + directory.size() + " instances, port " + server.port()
@@ -72,7 +81,7 @@ final class MetadataServerMain {
         System.err.println("usage: MetadataServer --instances DIR [--listen HOST:PORT] [--management HOST:PORT|none] "
                 + "[--mode address|proxy|provider] [--secret S] [--trust-proxy CIDR]... [--tokens off|optional|required] "
                 + "[--vendordata-target NAME@URL]... [--vendordata-timeouts CONNECT,READ] [--dhcp-domain D] "
-                + "[--max-connections N] [--max-connections-per-source N]");
+                + "[--max-connections N] [--max-connections-per-source N] [--request-rate N|off] [--request-burst N]");
         System.exit(2);
     }
 }

@@ -42,7 +42,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * Every method gets the same answer except on the password endpoint; HEAD gets GET's headers without the
  * body. Errors are WebOb's bodies in the form {@code Accept} asks for ({@link ErrorResponse}). A store that fails
  * for now (database unreachable, busy, out of disk) gives 503 with {@code Retry-After} rather than Nova's 500
- * ({@link StoreOutage}): the guest is told to retry, the operator's load balancer sees an outage.
+ * ({@link StoreOutage}): the guest is told to retry, the operator's load balancer sees an outage. An instance (or,
+ * until identified, a client address) over its {@link RequestRate} gets WebOb's 429 with {@code Retry-After}.
  */
 final class MetadataService implements Handler {
     private static final System.Logger LOG = System.getLogger(MetadataService.class.getName());
@@ -70,11 +71,12 @@ final class MetadataService implements Handler {
     private final MetadataTokens tokens;
     private final DynamicVendorData dynamicVendorData;
     private final ServiceMetrics metrics;
+    private final TokenBuckets rateLimit;
     private final StoreOutage storeOutage = new StoreOutage(LOG, "metadata request");
 
     MetadataService(IdentificationMode mode, Identification.Strategy identification, PasswordStore passwords,
                     TokenPolicy tokenPolicy, MetadataTokens tokens, DynamicVendorData dynamicVendorData,
-                    ServiceMetrics metrics) {
+                    ServiceMetrics metrics, TokenBuckets rateLimit) {
         this.mode = mode;
         this.identification = identification;
         this.passwords = new PasswordEndpoint(passwords);
@@ -82,6 +84,7 @@ final class MetadataService implements Handler {
         this.tokens = tokens;
         this.dynamicVendorData = dynamicVendorData;
         this.metrics = metrics;
+        this.rateLimit = rateLimit;
     }
 
     @Override
@@ -89,7 +92,7 @@ final class MetadataService implements Handler {
         long start = System.nanoTime();
         int status;
         try {
-            status = answer(req, res);
+            status = answer(req, res, start);
         } catch (ServerConnectionException | UncheckedIOException e) {
             throw clientGone(req, e);
         }
@@ -97,9 +100,9 @@ final class MetadataService implements Handler {
     }
 
     /** The answer, or the error answer for a failure; returns the status sent. */
-    private int answer(ServerRequest req, ServerResponse res) {
+    private int answer(ServerRequest req, ServerResponse res, long start) {
         try {
-            return serve(req, res);
+            return serve(req, res, start);
         } catch (RequestException | ServerConnectionException | UncheckedIOException e) {
             // the HTTP layer's own refusal (its direct handler answers), or the client went away
             throw e;
@@ -133,27 +136,35 @@ final class MetadataService implements Handler {
         return ClientGone.end(LOG, "metadata client", req, e);
     }
 
-    private int serve(ServerRequest req, ServerResponse res) throws IOException {
+    /**
+     * The answer. Every request takes a token from its requester's bucket first ({@link TokenBuckets}): the
+     * instance once identified, else the client address (the TCP peer: in proxy and provider modes, the proxy).
+     */
+    private int serve(ServerRequest req, ServerResponse res, long now) throws IOException {
         if (req.prologue().fragment().hasValue()) {
             // Under eventlet a '#' is part of the path; Helidon splits it off, and with it whether a '?' came
             // before it (so the path Nova would route cannot be told). RFC 9112 has no fragment in a request.
-            return send(req, res, FRAGMENT);
+            return throttled(req, res, peer(req), now) ? 429 : send(req, res, FRAGMENT);
         }
         Optional<String> decoded = RequestPath.decode(req.prologue().uriPath().rawPath());
         if (decoded.isEmpty()) {
-            return send(req, res, BAD_PATH);
+            return throttled(req, res, peer(req), now) ? 429 : send(req, res, BAD_PATH);
         }
         String path = MetadataTree.requestPath(decoded.get());
         if (path.equals("/")) {
-            return found(req, res, MetadataTree.ec2VersionList()); // before (and without) identification
+            // before (and without) identification
+            return throttled(req, res, peer(req), now) ? 429 : found(req, res, MetadataTree.ec2VersionList());
         }
         Identification who = identification.identify(new HelidonRequest(req));
         if (who instanceof Identification.Refused refused) {
             metrics.identificationFailed(mode.label(), refused.reason());
-            return send(req, res, refused.error());
+            return throttled(req, res, peer(req), now) ? 429 : send(req, res, refused.error());
         }
         Identification.Identified instance = (Identification.Identified) who;
         metrics.identified(mode.label());
+        if (throttled(req, res, instance.tree().instance().uuid(), now)) {
+            return 429;
+        }
 
         if (tokenPolicy != TokenPolicy.OFF) {
             if (path.equals(MetadataTokens.TOKEN_PATH)) {
@@ -173,6 +184,23 @@ final class MetadataService implements Handler {
             case LookupResult.NotFound n -> send(req, res, ErrorResponse.NOT_FOUND);
             case LookupResult.PasswordEndpoint p -> password(req, res, instance);
         };
+    }
+
+    /**
+     * Whether {@code requester} is over its request rate; if so, the 429 with {@code Retry-After} has been sent.
+     */
+    private boolean throttled(ServerRequest req, ServerResponse res, Object requester, long now) {
+        int retryAfter = rateLimit.take(requester, now);
+        if (retryAfter == 0) {
+            return false;
+        }
+        res.header(HeaderValues.create(HeaderNames.RETRY_AFTER, Integer.toString(retryAfter)));
+        send(req, res, ErrorResponse.TOO_MANY_REQUESTS);
+        return true;
+    }
+
+    private static InetAddress peer(ServerRequest req) {
+        return IpAddressText.withoutScope(((InetSocketAddress) req.remotePeer().address()).getAddress());
     }
 
     /** Nova sends everything that is not under {@code /openstack} to the EC2 tree. */

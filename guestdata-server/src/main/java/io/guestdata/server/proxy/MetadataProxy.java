@@ -4,6 +4,7 @@ import io.guestdata.server.metadata.ConnectionGuard;
 import io.guestdata.server.metadata.ConnectionTearDown;
 import io.guestdata.server.metadata.ClientGone;
 import io.guestdata.server.metadata.ErrorResponse;
+import io.guestdata.server.metadata.TokenBuckets;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Method;
@@ -45,6 +46,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>Guest connections: at most {@code maxPerSource} per guest address, request heads on time, {@code Connection:
  *       close} honoured ({@link ConnectionGuard}, {@link ConnectionTearDown}, as the service's listener).</li>
  *   <li>A guest that resets its connection mid-answer: one DEBUG line and a count, no stack trace.</li>
+ *   <li>Requests per guest: at most its {@code RequestRate} (a token bucket per mapped instance, or per address for
+ *       an unknown one, {@link TokenBuckets}); over it, 429 with {@code Retry-After} in WebOb's form, the service
+ *       not contacted.</li>
  *   <li>Unknown guest address: 404 (WebOb's body, as Neutron's proxy), the service is not contacted.</li>
  *   <li>Node selection: round robin; a connect error fails over to the next node and marks the node down for
  *       a while. GET and HEAD also fail over when a node accepts the connection but fails before answering.</li>
@@ -76,11 +80,13 @@ public final class MetadataProxy implements AutoCloseable {
     private final AtomicLong failovers = new AtomicLong();
     private final AtomicLong guestResets = new AtomicLong();
     private final ConnectionGuard guard;
+    private final TokenBuckets rateLimit;
     private final ScheduledExecutorService timer;
     private final boolean management;
 
     private MetadataProxy(WebServer server, MappingSource mapping, Upstreams upstreams, ConnectionGuard guard,
-                          ScheduledExecutorService timer, boolean management) {
+                          TokenBuckets rateLimit, ScheduledExecutorService timer, boolean management) {
+        this.rateLimit = rateLimit;
         this.management = management;
         this.server = server;
         this.mapping = mapping;
@@ -113,6 +119,7 @@ public final class MetadataProxy implements AutoCloseable {
             return t;
         });
         ConnectionGuard guard = new ConnectionGuard(config.connections(), "proxy listener", timer);
+        TokenBuckets rateLimit = new TokenBuckets(config.requestRate(), "proxy listener", timer);
         WebServer server;
         try {
             WebServerConfig.Builder builder = WebServer.builder()
@@ -162,7 +169,8 @@ public final class MetadataProxy implements AutoCloseable {
             throw new IOException("cannot listen on " + (managementDown ? config.management().orElseThrow()
                     : config.listen()) + " (address in use, or not an address of this host)");
         }
-        MetadataProxy proxy = new MetadataProxy(server, mapping, upstreams, guard, timer, config.management().isPresent());
+        MetadataProxy proxy = new MetadataProxy(server, mapping, upstreams, guard, rateLimit, timer,
+                config.management().isPresent());
         self.complete(proxy);
         return proxy;
     }
@@ -187,7 +195,7 @@ public final class MetadataProxy implements AutoCloseable {
                 failovers.get());
         counter(out, "guestdata_proxy_guest_resets_total",
                 "Requests whose guest closed or reset the connection before the answer was written.", guestResets.get());
-        return out + guard.render("guestdata_proxy");
+        return out + guard.render("guestdata_proxy") + rateLimit.render("guestdata_proxy");
     }
 
     private static void counter(StringBuilder out, String name, String help, long value) {
@@ -208,6 +216,11 @@ public final class MetadataProxy implements AutoCloseable {
     /** The guest listener's connection limits, with their counters (refused connections, timeouts). */
     public ConnectionGuard connections() {
         return guard;
+    }
+
+    /** The guest listener's request rate limit per guest, with its counters. */
+    public TokenBuckets rateLimit() {
+        return rateLimit;
     }
 
     /** Re-reads the mapping file now if it changed (tests; otherwise it is checked periodically). */
@@ -245,9 +258,16 @@ public final class MetadataProxy implements AutoCloseable {
     }
 
     private void forward(ServerRequest req, ServerResponse res) throws IOException {
+        long now = System.nanoTime();
         InetAddress guestAddress = ((InetSocketAddress) req.remotePeer().address()).getAddress();
         GuestMapping.Guest guest = mapping.current().find(guestAddress);
         boolean head = req.prologue().method() == Method.HEAD;
+        int retryAfter = rateLimit.take(guest == null ? GuestMapping.normalise(guestAddress) : guest.instanceId(), now);
+        if (retryAfter > 0) {
+            res.header(HeaderValues.create(HeaderNames.RETRY_AFTER, Integer.toString(retryAfter)));
+            error(req, res, ErrorResponse.TOO_MANY_REQUESTS, head);
+            return;
+        }
         if (guest == null) {
             unknownGuests.incrementAndGet();
             error(req, res, ErrorResponse.NOT_FOUND, head);

@@ -1,6 +1,7 @@
 package io.guestdata.server.proxy;
 
 import io.guestdata.server.metadata.ConnectionLimits;
+import io.guestdata.server.metadata.RequestRate;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,13 +27,16 @@ import java.util.Optional;
  *                       without a request ({@link ConnectionLimits#defaults()}, as the service's)
  * @param management     where {@code /healthz} and {@code /metrics} are answered; empty (the default) for nowhere.
  *                       Never where guests reach it
+ * @param requestRate    requests per guest (per address for an address the mapping does not have): over it, 429
+ *                       with {@code Retry-After} ({@link RequestRate#defaults()}, as the service's)
  */
 public record MetadataProxyConfig(InetSocketAddress listen, List<InetSocketAddress> upstreams, String sharedSecret,
                                   Optional<Path> mappingFile, List<String> mappings, Duration reloadInterval,
                                   Duration connectTimeout, Duration readTimeout, Duration downFor,
                                   int maxRequestBodyBytes, ConnectionLimits connections,
-                                  Optional<InetSocketAddress> management) {
+                                  Optional<InetSocketAddress> management, RequestRate requestRate) {
     public MetadataProxyConfig {
+        Objects.requireNonNull(requestRate, "requestRate");
         Objects.requireNonNull(management, "management");
         Objects.requireNonNull(connections, "connections");
         Objects.requireNonNull(listen, "listen");
@@ -64,6 +68,7 @@ public record MetadataProxyConfig(InetSocketAddress listen, List<InetSocketAddre
         private int maxRequestBodyBytes = 65536;
         private ConnectionLimits connections = ConnectionLimits.defaults();
         private InetSocketAddress management;
+        private RequestRate requestRate = RequestRate.defaults();
 
         public Builder listen(InetSocketAddress v) {
             listen = v;
@@ -125,10 +130,15 @@ public record MetadataProxyConfig(InetSocketAddress listen, List<InetSocketAddre
             return this;
         }
 
+        public Builder requestRate(RequestRate v) {
+            requestRate = v;
+            return this;
+        }
+
         public MetadataProxyConfig build() {
             return new MetadataProxyConfig(listen, upstreams, sharedSecret, Optional.ofNullable(mappingFile), mappings,
                     reloadInterval, connectTimeout, readTimeout, downFor, maxRequestBodyBytes, connections,
-                    Optional.ofNullable(management));
+                    Optional.ofNullable(management), requestRate);
         }
     }
 }

@@ -39,6 +39,7 @@ class CloudInitHttpTest {
                 String base = "http://127.0.0.1:" + server.port();
                 viaAddress = run("tools/consumers/cloudinit_openstack_http.py", base);
                 ec2ViaAddress = run("tools/consumers/cloudinit_ec2_http.py", base);
+                assertNeverThrottled(doc, server);
             }
             assertMatches(doc, instance, tree, viaAddress);
             assertEquals("2009-04-04", ec2ViaAddress.get("api_version").asText(), doc);
@@ -62,6 +63,7 @@ class CloudInitHttpTest {
                     JsonNode wrongSecret = run("tools/consumers/cloudinit_openstack_http.py", base, List.of("--max-wait", "1",
                             "--proxy-secret", "guess", "--instance-id", instance.uuid().toString(), "--tenant-id", instance.projectId().get()));
                     assertEquals(false, wrongSecret.get("claimed").asBoolean(), doc + ": a wrong signature reads nothing");
+                    assertNeverThrottled(doc, server);
                 }
             }
         }
@@ -85,6 +87,17 @@ class CloudInitHttpTest {
             JsonNode plain = run("tools/consumers/cloudinit_ec2_http.py", base, List.of("--max-wait", "1"));
             assertEquals(false, plain.get("claimed").asBoolean());
         }
+    }
+
+    /**
+     * The default request rate is on, and cloud-init's reads (both datasources' whole trees, for one instance) took
+     * less than one burst and were never answered 429.
+     */
+    private static void assertNeverThrottled(String doc, MetadataServer server) {
+        assertEquals(RequestRate.defaults(), server.rateLimit().rate());
+        assertEquals(0, server.rateLimit().throttledRequests(), doc);
+        long answered = server.metrics().requests(200) + server.metrics().requests(404);
+        assertTrue(answered > 0 && answered < RequestRate.DEFAULT_BURST, doc + ": " + answered + " requests");
     }
 
     private static void assertMatches(String doc, Instance instance, MetadataTree tree, JsonNode ci) throws Exception {

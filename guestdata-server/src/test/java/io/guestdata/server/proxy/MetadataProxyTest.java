@@ -16,12 +16,14 @@ import io.guestdata.core.metadata.MetadataOptions;
 import io.guestdata.server.metadata.ClientResetTest;
 import io.guestdata.server.metadata.ConnectionLimits;
 import io.guestdata.server.metadata.ConnectionLimitsTest;
+import io.guestdata.server.metadata.ErrorResponse;
 import io.guestdata.server.metadata.IdentificationMode;
 import io.guestdata.server.metadata.InMemoryInstanceDirectory;
 import io.guestdata.server.metadata.InMemoryPasswordStore;
 import io.guestdata.server.metadata.LogCapture;
 import io.guestdata.server.metadata.MetadataServer;
 import io.guestdata.server.metadata.MetadataServerConfig;
+import io.guestdata.server.metadata.RequestRate;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -258,6 +260,50 @@ class MetadataProxyTest {
         assertEquals(512, ci.get("random_seed_len").asInt());
         assertEquals(json(get(address("127.0.0.1"), proxy, "/openstack/latest/network_data.json")), ci.get("network_json"));
         assertTrue(ci.get("ec2_metadata").has("instance-id"), ci.toString());
+        // the whole boot's reads, through the proxy's and the service's default limits: never throttled
+        assertTrue(proxy.rateLimit().rate().enabled() && service.rateLimit().rate().enabled());
+        assertEquals(0, proxy.rateLimit().throttledRequests());
+        assertEquals(0, service.rateLimit().throttledRequests());
+    }
+
+    @Test
+    void aGuestOverItsRateGets429FromTheProxyWhileAnotherIsServed() throws Exception {
+        MetadataServer service = service();
+        MetadataProxy proxy = proxy(List.of(service.port()), mappingFile(A + ":project-a", B + ":project-b"),
+                ConnectionLimits.defaults(), RequestRate.defaults().withBurst(3).withPerSecond(0.5));
+        for (int i = 0; i < 3; i++) {
+            assertEquals(A, json(get(GUEST_A, proxy, "/openstack/latest/meta_data.json")).get("uuid").asText());
+        }
+        long reachedService = service.metrics().requests(200);
+        Response over = get(GUEST_A, proxy, "/openstack/latest/meta_data.json");
+        assertEquals(429, over.status);
+        // the next token is at most 2 s away (0.5/s): 2, or 1 if the burst took over a second to send
+        assertTrue(List.of("1", "2").contains(over.headers.get("retry-after")), over.headers.toString());
+        assertEquals("text/plain; charset=UTF-8", over.headers.get("content-type"));
+        assertEquals("429 Too Many Requests\n\nThe client has sent too many requests in a given amount of time\n\n   ",
+                over.text());
+        Response json = request(GUEST_A, proxy.port(), "GET", "/latest/meta-data/", Map.of("Accept", "application/json"),
+                null);
+        assertEquals(429, json.status);
+        assertEquals(new String(ErrorResponse.TOO_MANY_REQUESTS.render("application/json").body(),
+                StandardCharsets.UTF_8), json.text());
+        assertEquals(reachedService, service.metrics().requests(200), "a throttled request never reaches the service");
+        assertEquals(0, service.metrics().requests(429));
+        // the other guest, at the same time, has its own bucket
+        for (int i = 0; i < 3; i++) {
+            assertEquals(B, json(get(GUEST_B, proxy, "/openstack/latest/meta_data.json")).get("uuid").asText());
+        }
+        // an address the mapping does not have is limited on its own: 404s, then 429
+        for (int i = 0; i < 3; i++) {
+            assertEquals(404, get(STRANGER, proxy, "/latest/meta-data/").status);
+        }
+        assertEquals(429, get(STRANGER, proxy, "/latest/meta-data/").status);
+        assertEquals(3, proxy.rateLimit().throttledRequests());
+        assertEquals(2, proxy.rateLimit().throttledRequesters());
+        String metrics = metrics(proxy);
+        assertTrue(metrics.contains("guestdata_proxy_rate_limited_requests_total 3\n"), metrics);
+        assertTrue(metrics.contains("guestdata_proxy_rate_limited_requesters_total 2\n"), metrics);
+        assertEquals(0, service.rateLimit().throttledRequests(), "the service's own limit was not reached");
     }
 
     @Test
@@ -345,7 +391,12 @@ class MetadataProxyTest {
     }
 
     private MetadataProxy proxy(List<Integer> ports, Path mapping, ConnectionLimits limits) throws IOException {
-        MetadataProxyConfig.Builder b = MetadataProxyConfig.builder().connections(limits)
+        return proxy(ports, mapping, limits, RequestRate.defaults());
+    }
+
+    private MetadataProxy proxy(List<Integer> ports, Path mapping, ConnectionLimits limits, RequestRate rate)
+            throws IOException {
+        MetadataProxyConfig.Builder b = MetadataProxyConfig.builder().connections(limits).requestRate(rate)
                 .management(new InetSocketAddress("127.0.0.1", 0))
                 .listen(new InetSocketAddress("127.0.0.1", 0))
                 .sharedSecret(SECRET).mappingFile(mapping).reloadInterval(java.time.Duration.ofHours(1))
