@@ -82,7 +82,8 @@ class RequestLimitsTest {
 
     @Test
     void malformedRequestsAre4xx() throws Exception {
-        assertEquals(505, raw("GET / HTTP/1.0\r\nHost: x\r\n\r\n").status());
+        assertEquals(200, raw("GET / HTTP/1.0\r\nHost: x\r\n\r\n").status()); // HTTP/1.0: see Http10ClientsTest
+        assertEquals(400, raw("GET / HTTP/1.2\r\nHost: x\r\n\r\n").status());
         assertEquals(400, raw("GARBAGE\r\n\r\n").status());
         assertEquals(400, raw("GET / HTTP/1.1\r\n\r\n").status(), "no Host");
         assertEquals(400, raw("GET / HTTP/1.1\r\nHost: x\r\nBad Header Name: x\r\n\r\n").status());
@@ -95,6 +96,48 @@ class RequestLimitsTest {
         RawHttp.Response rawByte = RawHttp.exchange(server.port(), TwoInstances.A_ADDRESS,
                 "GET /\u00e9 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1), null, false);
         assertEquals(400, rawByte.status());
+    }
+
+    @Test
+    void http10RequestsMeetTheSameLimits() throws Exception {
+        String longLine = "GET /latest/meta-data/" + "a".repeat(2000);
+        String bigHeaders = "GET /latest/meta-data/ HTTP/1.x\r\nX-Filler: " + "x".repeat(5000) + "\r\n";
+        String bigBody = "POST /latest/meta-data/ HTTP/1.x\r\nContent-Length: 3000\r\n\r\n" + "b".repeat(3000);
+        String badHeader = "GET / HTTP/1.x\r\nBad Header Name: x\r\n";
+        for (String request : java.util.List.of(longLine + " HTTP/1.x\r\n\r\n", bigHeaders + "\r\n", bigBody,
+                badHeader + "\r\n")) {
+            RawHttp.Response http11 = raw(request.replace("HTTP/1.x\r\n", "HTTP/1.1\r\nHost: x\r\n"));
+            RawHttp.Response http10 = raw(request.replace("HTTP/1.x", "HTTP/1.0"));
+            String what = request.substring(0, Math.min(40, request.length()));
+            assertTrue(http11.status() >= 400, what + ": " + http11);
+            assertEquals(http11.status(), http10.status(), what);
+            assertEquals(http11.text(), http10.text(), what);
+            assertEquals(http11.header("Content-Type"), http10.header("Content-Type"), what);
+            assertEquals("close", http10.header("Connection"), what);
+        }
+        // a 1.0 request line exactly at the limit is still one (the line is not lengthened)
+        String atLimit = "GET /latest/meta-data/instance-id?" + "q".repeat(1024 - 44) + " HTTP/1.0";
+        assertEquals(1023, atLimit.length());
+        assertEquals(200, raw(atLimit + "\r\n\r\n").status());
+        assertEquals(414, raw(atLimit.replace("?", "?q") + "\r\n\r\n").status());
+    }
+
+    @Test
+    void anHttp10ClientTricklingHeadersIsDisconnected() throws Exception {
+        try (Socket s = connect(TwoInstances.A_ADDRESS)) {
+            s.setSoTimeout(15_000);
+            s.getOutputStream().write("GET /latest/meta-data/ HTTP/1.0\r\n".getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            int read;
+            try {
+                read = s.getInputStream().read();
+            } catch (SocketTimeoutException e) {
+                read = -2;
+            } catch (java.net.SocketException e) {
+                read = -1;
+            }
+            assertEquals(-1, read);
+        }
     }
 
     @Test
