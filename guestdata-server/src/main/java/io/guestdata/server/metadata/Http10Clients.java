@@ -34,9 +34,10 @@ import java.util.concurrent.ExecutorService;
 /**
  * HTTP/1.0 clients (RFC 1945) on a guest-facing listener, answered as Nova's metadata server (eventlet.wsgi
  * 0.33) answers them: the same routing, identification, error bodies and limits as HTTP/1.1; {@code Host} not
- * required; the connection closed after the answer ({@code Connection: close}) unless the request asked for
- * {@code Connection: keep-alive}, which is then answered with {@code Connection: keep-alive} (RFC 9112 §9.3 and
- * Appendix C.2.2, what eventlet does). The status line says {@code HTTP/1.1}, as eventlet's does: a server sends its
+ * required (when present, only its port is checked); the connection closed after the answer
+ * ({@code Connection: close}) unless the request's {@code Connection} field is {@code keep-alive} (any case, as
+ * eventlet compares it), which is then answered with {@code Connection: keep-alive} (RFC 9112 §9.3 and
+ * Appendix C.2.2). The status line says {@code HTTP/1.1}, as eventlet's does: a server sends its
  * own version (RFC 9110 §6.2), and a 1.0 client reads any 1.x answer. Guest answers always carry a
  * {@code Content-Length}, so a 1.0 client never gets a chunked body ({@link #http10} lets the proxy keep it so).
  *
@@ -168,8 +169,11 @@ public final class Http10Clients {
 
     /**
      * The socket's reader for Helidon's connection, each request line's {@code HTTP/1.0} read as {@code HTTP/1.1}.
-     * Helidon reads a request line with {@link #readBytes} (the first such read after a request's headers, see
-     * {@link Persistence}); header values and bodies are left alone.
+     * Helidon 4.3.4 reads a request line with {@link #readBytes} (Http1Prologue), and after it only a
+     * {@code Connection} value that way (Http1HeadersParser), never a body: the first such read on a connection
+     * and after each request's headers ({@link Persistence}) is the request line. Header values and bodies are
+     * left alone. A Helidon that read lines otherwise would answer a kept-alive 1.0 connection's second request
+     * 505 (Http10ClientsTest).
      */
     private static final class Http10Reader extends DataReader {
         private boolean requestLineNext = true; // only the connection's thread reads

@@ -4,6 +4,8 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -14,6 +16,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class NovaServer implements AutoCloseable {
     private final Process process;
+    private final Path log;
     private final int port;
 
     /**
@@ -22,16 +25,18 @@ final class NovaServer implements AutoCloseable {
      */
     NovaServer(String doc, String boundAddress) throws IOException, InterruptedException {
         Fixtures.assumePython();
+        log = Files.createTempFile("nova-server", ".log");
         process = new ProcessBuilder(List.of(Fixtures.SYSTEM_PYTHON,
                 Fixtures.repoRoot().resolve("tools/nova-oracle/nova_oracle.py").toString(), "serve",
                 Fixtures.novaDocument(doc).toString(), "--bound-address", boundAddress))
-                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(log.toFile())
                 .start();
         String line = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.US_ASCII))
                 .readLine(); // importing Nova takes seconds
         if (line == null) {
             process.waitFor(10, TimeUnit.SECONDS);
-            throw new IllegalStateException("nova_oracle.py serve ended (" + process.exitValue() + ") before listening");
+            throw new IllegalStateException("nova_oracle.py serve ended (" + process.exitValue() + ") before listening: "
+                    + Files.readString(log, StandardCharsets.UTF_8));
         }
         port = Integer.parseInt(line.strip());
     }
@@ -41,10 +46,11 @@ final class NovaServer implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() throws InterruptedException, IOException {
         process.destroy();
         if (!process.waitFor(10, TimeUnit.SECONDS)) {
             process.destroyForcibly();
         }
+        Files.deleteIfExists(log);
     }
 }
