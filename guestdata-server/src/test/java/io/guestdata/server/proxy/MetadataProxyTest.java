@@ -328,7 +328,21 @@ class MetadataProxyTest {
                 }
             }
         }
-        assertEquals(A, json(get(GUEST_A, proxy, "/openstack/latest/meta_data.json")).get("uuid").asText());
+        // a signed HTTP/1.0 request straight to the service (proxy mode) is identified as a 1.1 one
+        String signed = "X-Instance-ID: " + B + "\r\nX-Tenant-ID: project-b\r\nX-Instance-ID-Signature: "
+                + new Signer(SECRET).sign(B) + "\r\nX-Forwarded-For: 127.0.0.3\r\n";
+        for (String version : List.of("HTTP/1.0\r\n", "HTTP/1.1\r\nHost: x\r\nConnection: close\r\n")) {
+            try (Socket s = ConnectionLimitsTest.connect("127.0.0.1", service.port())) {
+                var r = ConnectionLimitsTest.exchange(s, "GET /openstack/latest/meta_data.json " + version + signed + "\r\n");
+                assertEquals(B, MAPPER.readTree(r.body()).get("uuid").asText(), version);
+                assertTrue(ConnectionLimitsTest.closedWithin(s, 1000), version);
+            }
+            try (Socket s = ConnectionLimitsTest.connect("127.0.0.1", service.port())) {
+                var r = ConnectionLimitsTest.exchange(s, "GET /openstack/latest/meta_data.json " + version
+                        + signed.replace(new Signer(SECRET).sign(B), new Signer("wrong").sign(B)) + "\r\n");
+                assertEquals(403, r.status(), version);
+            }
+        }
         // Python's http.client speaking HTTP/1.0, from each guest: each gets its own instance (signed by the proxy)
         for (InetAddress guest : List.of(GUEST_A, GUEST_B)) {
             Process p = new ProcessBuilder("/usr/bin/python3", "-c", String.join("\n",
