@@ -976,6 +976,31 @@ def cmd_lookup_batch(args):
     sys.stdout.write('\n')
 
 
+def cmd_serve(args):
+    """Nova's metadata API as nova-api-metadata runs it: nova.wsgi.Server
+    (eventlet.wsgi, Nova's defaults) serving the real MetadataRequestHandler,
+    remote-IP mode, on 127.0.0.1. Prints the port, then serves until killed."""
+    try:
+        ipaddress.ip_address(args.bound_address)
+    except ValueError:
+        raise OracleError('--bound-address %r: not an IP address'
+                          % args.bound_address)
+    Nova.boot(args.verbose)
+    FakeDb.install()
+    FakeDb.prepared = prepare(args, args.doc, args.bound_address)
+    FakeDb.bound_address = args.bound_address
+    FakeNeutron.metadata_factory = FakeDb.prepared.service_metadata
+    import nova.conf
+    from nova import wsgi
+    from nova.api.metadata import handler
+    nova.conf.CONF.set_override('metadata_cache_expiration', 0, group='api')
+    server = wsgi.Server('metadata', handler.MetadataRequestHandler(),
+                         host='127.0.0.1', port=0)
+    server.start()
+    print(server.port, flush=True)
+    server.wait()
+
+
 def cmd_bench(args):
     from nova.virt import configdrive
     if args.n < 1:
@@ -1121,6 +1146,14 @@ def parser():
                                  '"body_b64", "remote_addr", "conf", ...}]')
     common(sp)
     sp.set_defaults(func=cmd_lookup_batch)
+
+    sp = sub.add_parser('serve', help="Nova's metadata server over HTTP")
+    sp.add_argument('doc')
+    sp.add_argument('--bound-address', default='127.0.0.1',
+                    help='the fixed IP the fake Neutron maps to the instance '
+                         '(requests from any other address are 404)')
+    common(sp)
+    sp.set_defaults(func=cmd_serve)
 
     sp = sub.add_parser('bench', help='time N config drives through Nova')
     sp.add_argument('doc')

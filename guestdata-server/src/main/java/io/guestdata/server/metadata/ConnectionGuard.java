@@ -9,7 +9,6 @@ import io.helidon.webserver.ConnectionContext;
 import io.helidon.webserver.ListenerConfig;
 import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.http1.Http1ConnectionListener;
-import io.helidon.webserver.http1.Http1ConnectionSelector;
 import io.helidon.webserver.spi.ServerConnection;
 import io.helidon.webserver.spi.ServerConnectionSelector;
 import java.net.InetAddress;
@@ -30,15 +29,15 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Built into Helidon where Helidon gives a place for it:
  * <ul>
- *   <li>The listener's only {@linkplain ServerConnectionSelector connection selector} is Helidon's HTTP/1.1
- *       selector behind this guard ({@link #configure}). With a single candidate Helidon asks it for the
- *       connection as soon as the socket is accepted, before reading a byte; the guard counts the connection
- *       against its source there, and a connection over the source's limit gets a connection that ends at once:
- *       Helidon closes the socket unread. The count is released when Helidon's connection ends, however it
- *       ends.</li>
+ *   <li>The listener's only {@linkplain ServerConnectionSelector connection selector} is this guard's, over
+ *       Helidon's HTTP/1.1 connection (and, for HTTP/1.0 clients, {@link Http10Clients}) ({@link #configure}).
+ *       With a single candidate Helidon asks it for the connection as soon as the socket is accepted, before
+ *       reading a byte; the guard counts the connection against its source there, and a connection over the
+ *       source's limit gets a connection that ends at once: Helidon closes the socket unread. The count is
+ *       released when Helidon's connection ends, however it ends.</li>
  *   <li>Deadlines: from accepting a connection to the end of its first request's headers
  *       ({@code firstRequestTimeout}), and from a later request line to the end of its headers
- *       ({@code headerTimeout}). The guard is the HTTP/1.1 receive listener that learns when a request line and
+ *       ({@code headerTimeout}). The guard is the HTTP/1 receive listener that learns when a request line and
  *       headers have been read; a connection past its deadline has its thread interrupted: Helidon serves each
  *       connection on its own virtual thread, and interrupting a virtual thread blocked reading a socket closes
  *       the socket. Between requests Helidon's own idle timeout applies ({@code idleTimeout}).</li>
@@ -87,17 +86,15 @@ public final class ConnectionGuard implements Http1ConnectionListener {
     }
 
     /**
-     * Makes {@code socket} an HTTP/1.1 listener of {@code http1} guarded by this: the connection selector, the
-     * overall connection limit, the idle timeout. Call it with protocol discovery off and no protocol added
-     * ({@code protocolsDiscoverServices(false)}): a second candidate selector would make Helidon wait for the
-     * client's first bytes before choosing, outside every timeout.
+     * Makes {@code socket} an HTTP/1.1 listener of {@code http1}, also answering HTTP/1.0 clients
+     * ({@link Http10Clients}), guarded by this: the connection selector, the overall connection limit, the idle
+     * timeout. Call it with protocol discovery off and no protocol added ({@code protocolsDiscoverServices(false)}):
+     * a second candidate selector would make Helidon wait for the client's first bytes before choosing, outside
+     * every timeout.
      */
     public void configure(ListenerConfig.BuilderBase<?, ?> socket, Http1Config.Builder http1) {
-        Http1ConnectionSelector helidon = Http1ConnectionSelector.builder()
-                .config(http1.addReceiveListener(this).build())
-                .build();
         Duration idle = limits.idleTimeout();
-        socket.addConnectionSelector(new Selector(helidon))
+        socket.addConnectionSelector(new Selector(new Http10Clients(http1.addReceiveListener(this).build())))
                 .maxTcpConnections(limits.maxConnections())
                 .idleConnectionTimeout(idle)
                 .idleConnectionPeriod(idle.dividedBy(2).isZero() ? idle : idle.dividedBy(2));
@@ -142,12 +139,13 @@ public final class ConnectionGuard implements Http1ConnectionListener {
     @Override
     public void prologue(ConnectionContext ctx, HttpPrologue prologue) {
         // The first request keeps the deadline it got when the connection was accepted.
-        deadlines.putIfAbsent(ctx, new Deadline(Thread.currentThread(), System.nanoTime() + headerNanos, Phase.HEADERS));
+        deadlines.putIfAbsent(Http10Clients.socket(ctx), new Deadline(Thread.currentThread(),
+                System.nanoTime() + headerNanos, Phase.HEADERS));
     }
 
     @Override
     public void headers(ConnectionContext ctx, Headers headers) {
-        deadlines.remove(ctx);
+        deadlines.remove(Http10Clients.socket(ctx));
     }
 
     private void sweep() {
@@ -186,27 +184,27 @@ public final class ConnectionGuard implements Http1ConnectionListener {
         return null; // not an IP socket: not limited per source
     }
 
-    /** Helidon's HTTP/1.1 selector, its connections counted per source. */
+    /** HTTP/1.1 and HTTP/1.0 connections ({@link Http10Clients}), counted per source. */
     private final class Selector implements ServerConnectionSelector {
-        private final Http1ConnectionSelector helidon;
+        private final Http10Clients http1;
 
-        Selector(Http1ConnectionSelector helidon) {
-            this.helidon = helidon;
+        Selector(Http10Clients http1) {
+            this.http1 = http1;
         }
 
         @Override
         public int bytesToIdentifyConnection() {
-            return helidon.bytesToIdentifyConnection();
+            return 0; // the only candidate: never asked (Helidon's HTTP/1.1 selector says the same)
         }
 
         @Override
         public Support supports(BufferData data) {
-            return helidon.supports(data);
+            return Support.SUPPORTED;
         }
 
         @Override
         public Set<String> supportedApplicationProtocols() {
-            return helidon.supportedApplicationProtocols();
+            return Set.of("http/1.1");
         }
 
         @Override
@@ -225,7 +223,7 @@ public final class ConnectionGuard implements Http1ConnectionListener {
             // Helidon calls this on the connection's own thread, right after accepting it.
             deadlines.put(ctx, new Deadline(Thread.currentThread(), System.nanoTime() + firstRequestNanos,
                     Phase.FIRST_REQUEST));
-            return new Counted(helidon.connection(ctx), ctx, source);
+            return new Counted(http1.connection(ctx), ctx, source);
         }
     }
 

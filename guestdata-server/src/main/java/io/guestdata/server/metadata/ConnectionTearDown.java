@@ -19,7 +19,8 @@ import java.util.List;
  * answer is written, by throwing Helidon's {@link CloseConnectionException} (the filter contract's way to end a
  * connection; Helidon closes the socket without logging beyond TRACE). A response the routing marked
  * {@code Connection: close} itself (an error answer that leaves the request body unread) is torn down the same
- * way. HTTP/1.0 requests never reach routing: Helidon answers them 505 and closes.
+ * way. An HTTP/1.0 request that did not ask for keep-alive reaches routing with {@code Connection: close}
+ * ({@link Http10Clients}), so it is torn down here as well.
  */
 public final class ConnectionTearDown implements Filter {
     @Override

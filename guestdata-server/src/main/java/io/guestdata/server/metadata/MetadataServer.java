@@ -33,8 +33,9 @@ import javax.net.ssl.TrustManagerFactory;
  * The metadata service, running: a Helidon SE 4 web server with the guest-facing listener
  * ({@link MetadataService}) and, optionally, the management listener ({@code /healthz}, {@code /readyz},
  * {@code /metrics}) and the API listener. The guest listener's connections are limited per source address and
- * must send their request heads in time ({@link ConnectionGuard}); each instance may send requests at its
- * {@link RequestRate} ({@link TokenBuckets}, checked by {@link MetadataService}); every listener closes a
+ * must send their request heads in time ({@link ConnectionGuard}), and HTTP/1.0 clients are answered there as
+ * Nova answers them ({@link Http10Clients}; the other listeners speak HTTP/1.1 only); each instance may send
+ * requests at its {@link RequestRate} ({@link TokenBuckets}, checked by {@link MetadataService}); every listener closes a
  * connection whose request asked for it ({@link ConnectionTearDown}). {@code guestdata serve} starts one with {@link #start};
  * {@link #main} is a development entry point.
  */

@@ -10,7 +10,9 @@ import java.util.List;
 
 /**
  * Answers for requests the HTTP layer refuses before routing (a malformed or over-long request line, headers
- * too large or malformed, a body over the limit, HTTP/1.0), in the same WebOb form as every other error,
+ * too large or malformed, a body over the limit, an HTTP version other than 1.1 and 1.0 — HTTP/1.0 is answered,
+ * {@link Http10Clients}; the 505 is left for a 1.0 request on a connection that started with 1.1), in the same
+ * WebOb form as every other error,
  * with a fixed explanation: Helidon's own messages describe its internals.
  *
  * <p>Helidon reports headers over {@code maxHeadersSize} (and invalid header values) as an internal error

@@ -2,6 +2,7 @@ package io.guestdata.server.proxy;
 
 import io.guestdata.server.metadata.ConnectionGuard;
 import io.guestdata.server.metadata.ConnectionTearDown;
+import io.guestdata.server.metadata.Http10Clients;
 import io.guestdata.server.metadata.ClientGone;
 import io.guestdata.server.metadata.ErrorResponse;
 import io.guestdata.server.metadata.TokenBuckets;
@@ -23,6 +24,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -45,6 +47,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * <ul>
  *   <li>Guest connections: at most {@code maxPerSource} per guest address, request heads on time, {@code Connection:
  *       close} honoured ({@link ConnectionGuard}, {@link ConnectionTearDown}, as the service's listener).</li>
+ *   <li>HTTP/1.0 guests are answered as HTTP/1.1 ones ({@link Http10Clients}); the node is always asked over
+ *       HTTP/1.1, with the address the guest connected to as {@code Host} when the guest sent none, and an answer
+ *       of unknown length is read whole and sent with its {@code Content-Length} (a 1.0 client cannot read a
+ *       chunked body).</li>
  *   <li>A guest that resets its connection mid-answer: one DEBUG line and a count, no stack trace.</li>
  *   <li>Requests per guest: at most its {@code RequestRate} (a token bucket per mapped instance, or per address for
  *       an unknown one, {@link TokenBuckets}); over it, 429 with {@code Retry-After} in WebOb's form, the service
@@ -325,7 +331,7 @@ public final class MetadataProxy implements AutoCloseable {
                     return;
                 }
                 forwarded.incrementAndGet();
-                relay(res, conn, answer, head);
+                relay(res, conn, answer, head, Http10Clients.http10(req));
                 return;
             }
         }
@@ -338,8 +344,8 @@ public final class MetadataProxy implements AutoCloseable {
      * {@link GuestGone}; a node that fails in the middle of a body has the guest's connection closed (its answer is
      * truncated, never completed with something else), logged in one line.
      */
-    private static void relay(ServerResponse res, Upstreams.Connection conn, UpstreamResponse answer, boolean head)
-            throws GuestGone {
+    private static void relay(ServerResponse res, Upstreams.Connection conn, UpstreamResponse answer, boolean head,
+                              boolean http10) throws GuestGone {
         boolean reusable = false;
         try {
             res.status(Status.create(answer.status, answer.reason.isEmpty() ? "-" : answer.reason));
@@ -354,7 +360,8 @@ public final class MetadataProxy implements AutoCloseable {
                 }
                 reusable = answer.keepAlive;
                 toGuest(res::send);
-            } else if (answer.contentLength >= 0 && answer.contentLength <= BUFFERED_BODY && !answer.chunked) {
+            } else if (answer.contentLength >= 0 && answer.contentLength <= BUFFERED_BODY && !answer.chunked
+                    || http10 && (answer.contentLength < 0 || answer.chunked)) {
                 byte[] bytes = answer.readBody(conn.in);
                 reusable = answer.keepAlive;
                 toGuest(() -> res.send(bytes));
@@ -462,6 +469,16 @@ public final class MetadataProxy implements AutoCloseable {
         }
     }
 
+    /** {@code host:port} of a socket address, an IPv6 host in brackets without its scope (RFC 3986 §3.2.2). */
+    private static String authority(InetSocketAddress address) {
+        String host = address.getAddress().getHostAddress();
+        if (address.getAddress() instanceof Inet6Address) {
+            int scope = host.indexOf('%');
+            host = "[" + (scope < 0 ? host : host.substring(0, scope)) + "]";
+        }
+        return host + ":" + address.getPort();
+    }
+
     /** The request line and headers for the node: the guest's, minus identity and hop-by-hop, plus the proxy's. */
     private static byte[] requestHead(ServerRequest req, GuestMapping.Guest guest, String guestAddress, byte[] body) {
         StringBuilder sb = new StringBuilder(512);
@@ -477,6 +494,9 @@ public final class MetadataProxy implements AutoCloseable {
                 }
                 sb.append(name).append(": ").append(value).append("\r\n");
             }
+        }
+        if (!req.headers().contains(HeaderNames.HOST)) { // an HTTP/1.0 guest's: HTTP/1.1 requires one (RFC 9112 §3.2)
+            sb.append("Host: ").append(authority((InetSocketAddress) req.localPeer().address())).append("\r\n");
         }
         sb.append("X-Instance-ID: ").append(guest.instanceId()).append("\r\n");
         sb.append("X-Tenant-ID: ").append(guest.projectId()).append("\r\n");

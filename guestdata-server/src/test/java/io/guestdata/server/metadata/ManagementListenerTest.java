@@ -38,6 +38,10 @@ class ManagementListenerTest {
             assertEquals(404, RawHttp.to(server.port()).from(TwoInstances.A_ADDRESS).target("/metrics").send().status());
             // and the management listener has nothing else
             assertEquals(404, RawHttp.to(server.managementPort()).target("/latest/meta-data/").send().status());
+            // it speaks HTTP/1.1 only (operators' tools); the guest listener also HTTP/1.0 (Http10ClientsTest)
+            assertEquals(505, RawHttp.exchange(server.managementPort(), "127.0.0.1",
+                    "GET /healthz HTTP/1.0\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII), null, false)
+                    .status());
         }
     }
 

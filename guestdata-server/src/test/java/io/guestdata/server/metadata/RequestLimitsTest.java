@@ -3,6 +3,7 @@ package io.guestdata.server.metadata;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -82,7 +83,8 @@ class RequestLimitsTest {
 
     @Test
     void malformedRequestsAre4xx() throws Exception {
-        assertEquals(505, raw("GET / HTTP/1.0\r\nHost: x\r\n\r\n").status());
+        assertEquals(200, raw("GET / HTTP/1.0\r\nHost: x\r\n\r\n").status()); // HTTP/1.0: see Http10ClientsTest
+        assertEquals(400, raw("GET / HTTP/1.2\r\nHost: x\r\n\r\n").status());
         assertEquals(400, raw("GARBAGE\r\n\r\n").status());
         assertEquals(400, raw("GET / HTTP/1.1\r\n\r\n").status(), "no Host");
         assertEquals(400, raw("GET / HTTP/1.1\r\nHost: x\r\nBad Header Name: x\r\n\r\n").status());
@@ -98,39 +100,50 @@ class RequestLimitsTest {
     }
 
     @Test
+    void http10RequestsMeetTheSameLimits() throws Exception {
+        String longLine = "GET /latest/meta-data/" + "a".repeat(2000);
+        String bigHeaders = "GET /latest/meta-data/ HTTP/1.x\r\nX-Filler: " + "x".repeat(5000) + "\r\n";
+        String bigBody = "POST /latest/meta-data/ HTTP/1.x\r\nContent-Length: 3000\r\n\r\n" + "b".repeat(3000);
+        String badHeader = "GET / HTTP/1.x\r\nBad Header Name: x\r\n";
+        for (String request : java.util.List.of(longLine + " HTTP/1.x\r\n\r\n", bigHeaders + "\r\n", bigBody,
+                badHeader + "\r\n")) {
+            RawHttp.Response http11 = raw(request.replace("HTTP/1.x\r\n", "HTTP/1.1\r\nHost: x\r\n"));
+            RawHttp.Response http10 = raw(request.replace("HTTP/1.x", "HTTP/1.0"));
+            String what = request.substring(0, Math.min(40, request.length()));
+            assertTrue(http11.status() >= 400, what + ": " + http11);
+            assertEquals(http11.status(), http10.status(), what);
+            assertEquals(http11.text(), http10.text(), what);
+            assertEquals(http11.header("Content-Type"), http10.header("Content-Type"), what);
+            assertEquals("close", http10.header("Connection"), what);
+        }
+        // a 1.0 request line exactly at the limit is still one (the line is not lengthened)
+        String atLimit = "GET /latest/meta-data/instance-id?" + "q".repeat(1024 - 44) + " HTTP/1.0";
+        assertEquals(1023, atLimit.length());
+        assertEquals(200, raw(atLimit + "\r\n\r\n").status());
+        assertEquals(414, raw(atLimit.replace("?", "?q") + "\r\n\r\n").status());
+    }
+
+    @Test
     void aClientThatSendsNothingIsDisconnected() throws Exception {
         try (Socket s = connect(TwoInstances.A_ADDRESS)) {
             s.setSoTimeout(15_000);
             long start = System.nanoTime();
-            int read;
-            try {
-                read = s.getInputStream().read();
-            } catch (SocketTimeoutException e) {
-                read = -2;
-            } catch (java.net.SocketException e) {
-                read = -1; // reset
-            }
-            assertEquals(-1, read, "closed by the server, after "
+            assertEquals(-1, firstRead(s), "closed by the server, after "
                     + Duration.ofNanos(System.nanoTime() - start).toMillis() + " ms");
         }
     }
 
     @Test
     void aClientTricklingHeadersIsDisconnected() throws Exception {
-        try (Socket s = connect(TwoInstances.A_ADDRESS)) {
-            s.setSoTimeout(15_000);
-            OutputStream out = s.getOutputStream();
-            out.write("GET /latest/meta-data/ HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            int read;
-            try {
-                read = s.getInputStream().read();
-            } catch (SocketTimeoutException e) {
-                read = -2;
-            } catch (java.net.SocketException e) {
-                read = -1;
+        for (String head : java.util.List.of("GET /latest/meta-data/ HTTP/1.1\r\nHost: x\r\n",
+                "GET /latest/meta-data/ HTTP/1.0\r\n")) {
+            try (Socket s = connect(TwoInstances.A_ADDRESS)) {
+                s.setSoTimeout(15_000);
+                OutputStream out = s.getOutputStream();
+                out.write(head.getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                assertEquals(-1, firstRead(s), head);
             }
-            assertEquals(-1, read);
         }
     }
 
@@ -138,6 +151,17 @@ class RequestLimitsTest {
     void refusalsAreCounted() throws Exception {
         raw("GARBAGE\r\n\r\n");
         assertTrue(server.metrics().requests(400) > 0);
+    }
+
+    /** The first byte the server sends: -1 for a close (or reset), -2 for nothing within the socket's timeout. */
+    private static int firstRead(Socket s) throws IOException {
+        try {
+            return s.getInputStream().read();
+        } catch (SocketTimeoutException e) {
+            return -2;
+        } catch (java.net.SocketException e) {
+            return -1; // reset
+        }
     }
 
     private static Socket connect(String from) throws Exception {

@@ -357,6 +357,110 @@ class MetadataProxyTest {
     }
 
     @Test
+    void http10GuestsAreAnsweredAsHttp11Ones() throws Exception {
+        MetadataServer service = service();
+        MetadataProxy proxy = proxy(List.of(service.port()), mappingFile(A + ":project-a", B + ":project-b"));
+        for (String path : List.of("/openstack/latest/network_data.json", "/latest/meta-data/instance-id", "/nope")) {
+            Response http11 = get(GUEST_A, proxy, path);
+            for (String head : List.of("", "Host: 169.254.169.254\r\n", "Connection: close\r\n")) {
+                try (Socket s = ConnectionLimitsTest.connect("127.0.0.2", proxy.port())) {
+                    var http10 = ConnectionLimitsTest.exchange(s, "GET " + path + " HTTP/1.0\r\n" + head + "\r\n");
+                    assertEquals(http11.status, http10.status(), path + " " + head);
+                    assertEquals(http11.headers.get("content-type"), http10.header("Content-Type"), path);
+                    assertEquals(http11.headers.get("content-length"), http10.header("Content-Length"), path);
+                    assertArrayEquals(http11.body, http10.body(), path + " " + head);
+                    assertEquals("close", http10.header("Connection"));
+                    assertTrue(ConnectionLimitsTest.closedWithin(s, 1000), path + " " + head + ": closed after the answer");
+                }
+            }
+        }
+        // a signed HTTP/1.0 request straight to the service (proxy mode) is identified as a 1.1 one
+        String signed = "X-Instance-ID: " + B + "\r\nX-Tenant-ID: project-b\r\nX-Instance-ID-Signature: "
+                + new Signer(SECRET).sign(B) + "\r\nX-Forwarded-For: 127.0.0.3\r\n";
+        for (String version : List.of("HTTP/1.0\r\n", "HTTP/1.1\r\nHost: x\r\nConnection: close\r\n")) {
+            try (Socket s = ConnectionLimitsTest.connect("127.0.0.1", service.port())) {
+                var r = ConnectionLimitsTest.exchange(s, "GET /openstack/latest/meta_data.json " + version + signed + "\r\n");
+                assertEquals(B, MAPPER.readTree(r.body()).get("uuid").asText(), version);
+                assertTrue(ConnectionLimitsTest.closedWithin(s, 1000), version);
+            }
+            try (Socket s = ConnectionLimitsTest.connect("127.0.0.1", service.port())) {
+                var r = ConnectionLimitsTest.exchange(s, "GET /openstack/latest/meta_data.json " + version
+                        + signed.replace(new Signer(SECRET).sign(B), new Signer("wrong").sign(B)) + "\r\n");
+                assertEquals(403, r.status(), version);
+            }
+        }
+        // Python's http.client speaking HTTP/1.0, from each guest: each gets its own instance (signed by the proxy)
+        for (InetAddress guest : List.of(GUEST_A, GUEST_B)) {
+            Process p = new ProcessBuilder("/usr/bin/python3", "-c", String.join("\n",
+                    "import http.client, json",
+                    "http.client.HTTPConnection._http_vsn = 10",
+                    "http.client.HTTPConnection._http_vsn_str = 'HTTP/1.0'",
+                    "c = http.client.HTTPConnection('127.0.0.1', " + proxy.port() + ", source_address=('"
+                            + guest.getHostAddress() + "', 0))",
+                    "c.request('GET', '/openstack/latest/meta_data.json')",
+                    "r = c.getresponse()",
+                    "print(r.status, r.will_close, json.loads(r.read())['uuid'])")).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            assertEquals(0, p.waitFor());
+            assertEquals("200 True " + (guest.equals(GUEST_A) ? A : B), out);
+        }
+        // curl -0 (sends Host) through the proxy
+        Process curl = new ProcessBuilder("curl", "-0", "-sS", "--interface", "127.0.0.3",
+                "http://127.0.0.1:" + proxy.port() + "/latest/meta-data/instance-id").redirectErrorStream(true).start();
+        String out = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, curl.waitFor(), out);
+        assertEquals(get(GUEST_B, proxy, "/latest/meta-data/instance-id").text(), out);
+    }
+
+    @Test
+    void aNodeAnswerOfUnknownLengthReachesAnHttp10GuestWithItsLength() throws Exception {
+        // A node that answers chunked, or until it closes (the service never does; another node might), with a body
+        // larger than Helidon's response buffer (a 1.1 guest gets it chunked).
+        String body = "0123456789".repeat(10_000);
+        String chunks = ("3e8\r\n" + "0123456789".repeat(100) + "\r\n").repeat(100) + "0\r\n\r\n";
+        for (String answer : List.of(
+                "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n" + chunks,
+                "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n" + body)) {
+            try (ServerSocket node = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+                List<String> heads = new java.util.concurrent.CopyOnWriteArrayList<>();
+                Thread.ofVirtual().start(() -> {
+                    while (!node.isClosed()) {
+                        try (Socket c = node.accept()) {
+                            ByteArrayOutputStream head = new ByteArrayOutputStream();
+                            InputStream in = c.getInputStream();
+                            while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+                                head.write(in.read());
+                            }
+                            heads.add(head.toString(StandardCharsets.ISO_8859_1));
+                            c.getOutputStream().write(answer.getBytes(StandardCharsets.ISO_8859_1));
+                        } catch (IOException e) {
+                            return;
+                        }
+                    }
+                });
+                MetadataProxy proxy = proxy(List.of(node.getLocalPort()), mappingFile(A + ":project-a"));
+                try (Socket s = ConnectionLimitsTest.connect("127.0.0.2", proxy.port())) {
+                    var http10 = ConnectionLimitsTest.exchange(s, "GET /x HTTP/1.0\r\n\r\n");
+                    assertEquals(body, http10.text());
+                    assertEquals("100000", http10.header("Content-Length"));
+                    assertEquals(null, http10.header("Transfer-Encoding"));
+                    assertTrue(ConnectionLimitsTest.closedWithin(s, 1000));
+                }
+                // the node was asked over HTTP/1.1, with the address the guest connected to as Host
+                assertTrue(heads.getFirst().startsWith("GET /x HTTP/1.1\r\n"), heads.getFirst());
+                assertTrue(heads.getFirst().contains("\r\nHost: 127.0.0.1:" + proxy.port() + "\r\n"), heads.getFirst());
+                // an HTTP/1.1 guest still gets the answer streamed
+                try (Socket s = ConnectionLimitsTest.connect("127.0.0.2", proxy.port())) {
+                    var http11 = ConnectionLimitsTest.exchange(s, "GET /x HTTP/1.1\r\nHost: x\r\n\r\n");
+                    assertEquals(body, http11.text());
+                    assertEquals("chunked", http11.header("Transfer-Encoding"));
+                }
+                proxy.close();
+            }
+        }
+    }
+
+    @Test
     void aGuestResettingAStreamedAnswerIsOneQuietLine() throws Exception {
         String big = "6a1f3c52-8d1e-4f7b-9a0c-2b3d4e5f6a7b";
         directory.put(io.guestdata.server.metadata.Fixtures.withUserData(big, "project-a", 4 << 20));
