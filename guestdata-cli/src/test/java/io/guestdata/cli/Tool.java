@@ -36,13 +36,17 @@ final class Tool {
     }
 
     static Result run(List<String> command) throws IOException, InterruptedException {
+        return run(command, 180);
+    }
+
+    static Result run(List<String> command, int seconds) throws IOException, InterruptedException {
         Path out = Files.createTempFile("tool", ".out");
         Path err = Files.createTempFile("tool", ".err");
         try {
             Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-            if (!p.waitFor(180, TimeUnit.SECONDS)) {
+            if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                throw new IllegalStateException("timed out after 180 s: " + command);
+                throw new IllegalStateException("timed out after " + seconds + " s: " + command);
             }
             return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
                     Files.readString(err, StandardCharsets.UTF_8));
@@ -50,6 +54,19 @@ final class Tool {
             Files.deleteIfExists(out);
             Files.deleteIfExists(err);
         }
+    }
+
+    /**
+     * Runs {@code tools/nova-oracle/nova_oracle.py} (its command and arguments) under one Nova release:
+     * {@code "26"} is Debian 12's python3-nova on this machine, {@code "31"} Debian 13's in the cached root
+     * (built on first use; see {@link NovaReleases#assumeBuilt}). The release's location is the script
+     * {@code tools/nova-oracle/nova-oracle}'s business, not the tests'.
+     */
+    static Result novaOracle(String release, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(repoRoot().resolve("tools/nova-oracle/nova-oracle").toString(),
+                "--release", release));
+        cmd.addAll(List.of(args));
+        return run(cmd);
     }
 
     /** Runs a Python script from tools/ under Debian's interpreter; fails clearly if it is missing. */
