@@ -41,7 +41,7 @@ debian_root_begin() {
 debian_root_cleanup() {
     local m
     # deepest first; umount -l so a busy mount never stops the removal
-    findmnt -rn -o TARGET | grep -F "$work/" | sort -r | while read -r m; do umount -l "$m"; done
+    findmnt -rn -o TARGET | grep -F "$work/" | sort -r | while read -r m; do umount -l "$m"; done || true
     rm -rf "$work"
 }
 

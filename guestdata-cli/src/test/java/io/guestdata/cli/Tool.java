@@ -71,7 +71,7 @@ final class Tool {
 
     /**
      * Skips the test (an assumption) when Nova {@code release} cannot run here: release 31's Debian 13 root is
-     * built on first use ({@code tools/nova-oracle/build-trixie-root}, about 13 minutes), which needs root and the
+     * built on first use ({@code tools/nova-oracle/build-trixie-root}, about 10 minutes), which needs root and the
      * Debian archive; without them the build exits 2 or 3 and says why. Any other failure fails the test.
      */
     static void assumeNovaRelease(String release) throws IOException, InterruptedException {
