@@ -22,12 +22,13 @@ GUESTDATA_TEST_PACKAGES=(
   fdisk gdisk           # sfdisk/fdisk, sgdisk build the partitioned test images
   xfsprogs btrfs-progs  # filesystem detection tests; XFS images for the libguestfs backend
   libguestfs-tools libguestfs-java linux-image-amd64   # the libguestfs backend (XFS, btrfs, LVM) and guestfish for its checks; the appliance boots the host's kernel under TCG
-  bubblewrap            # the sandbox the ext2fs worker runs in (guestdata inject, serve)
+  bubblewrap            # the sandbox the ext2fs worker runs in (guestdata inject, serve); runs Nova 31 in its Debian 13 root
   postgresql            # the store's tests start their own throwaway PostgreSQL server (initdb, pg_ctl)
   openssh-client        # ssh-keygen: fingerprints are cross-checked against it
   openssl               # openssl passwd reproduces the injected SHA-512/MD5 password hashes
   # the end-to-end suite (guestdata-e2e): a Debian 12 guest built and booted here
-  debootstrap debian-archive-keyring   # builds the guest's root filesystem from the Debian archive (then mke2fs -d); the keyring verifies it
+  debootstrap debian-archive-keyring   # builds the guest's root filesystem from the Debian archive (then mke2fs -d), and the
+                                       # Debian 13 root of the Nova 31 oracle (tools/nova-oracle/build-trixie-root, first use); the keyring verifies them
   qemu-system-x86       # boots it under TCG
   dnsmasq-base          # DHCP in the guests' network namespace (the metadata-service path)
   iproute2              # ip netns / veth / tuntap for that namespace

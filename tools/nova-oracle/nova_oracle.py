@@ -541,7 +541,9 @@ def network_info_from(doc, path, requester_ip=None):
             subnets.append(subnet)
             for dns in subnet['dns']:
                 placed_dns.add(dns['address'])
-            if subnet.get_meta('dhcp_server') is not None \
+            # (enable_dhcp: OVN's native DHCP in Nova >= 31, see subnet_from)
+            if (subnet.get_meta('dhcp_server') is not None
+                    or subnet.get_meta('enable_dhcp')) \
                     and subnet.get_meta('ipv6_address_mode') is None:
                 dhcp_subnets.append(subnet)
         if not nets:
@@ -595,6 +597,15 @@ def subnet_from(net, link, pointer, fail, requester_ip):
     if ntype.endswith('_dhcp'):
         # Nova prints no address for a DHCP subnet, but it only prints the
         # entry at all when the port has a fixed IP on it.
+        # Which Neutron state: a null link mtu is a DHCP agent's port on the
+        # subnet (meta dhcp_server, which nulls the mtu); a link mtu is OVN's
+        # native DHCP (enable_dhcp, no DHCP port). Only Nova >= 31 tells the
+        # two apart: its neutron._get_subnets_from_port copies enable_dhcp
+        # into the subnet meta and netutils._get_nets prints ipv4_dhcp for
+        # it (bug 2055245), keeping the mtu. Nova 26 falls back to
+        # dhcp_server = the subnet's gateway for enable_dhcp without a DHCP
+        # port, so it prints the same as for a DHCP agent (mtu null).
+        # See docs/nova-releases.md.
         address = net.get('ip_address')
         if address is None and requester_ip is not None and \
                 ipaddress.ip_address(requester_ip).version == version:
@@ -606,10 +617,14 @@ def subnet_from(net, link, pointer, fail, requester_ip):
                  % (pointer, ntype, address))
         plen = 24 if version == 4 else 64
         cidr = str(ipaddress.ip_interface('%s/%d' % (address, plen)).network)
+        meta = {'dhcp_server': address}
+        if nova_release() >= 31:
+            meta = {'enable_dhcp': True}
+            if link.get('mtu') is None:
+                meta['dhcp_server'] = address
         return model.Subnet(
             cidr=cidr, gateway=model.IP(address=None, type='gateway'),
-            ips=[model.FixedIP(address=address)], version=version,
-            dhcp_server=address)
+            ips=[model.FixedIP(address=address)], version=version, **meta)
 
     for key in ('ip_address', 'netmask'):
         if not isinstance(net.get(key), str):
@@ -657,6 +672,14 @@ def subnet_from(net, link, pointer, fail, requester_ip):
         gateway=model.IP(address=gateway, type='gateway'),
         ips=[model.FixedIP(address=str(address))], routes=routes,
         version=version, **meta)
+
+
+def nova_release():
+    """The major version of the Nova this runs (26 or 31, see nova-oracle's
+    --release), for the few places where the same Neutron state needs
+    different fakes."""
+    from nova import version
+    return int(version.version_info.version_string().split('.')[0])
 
 
 def mask_prefix(mask):
@@ -934,6 +957,11 @@ def batch_entry(args, entry, prepared_docs):
         if name not in BATCH_CONF:
             raise OracleError('lookup-batch: unknown conf option %r' % name)
         group, opt = BATCH_CONF[name]
+        if opt not in conf[group]:
+            # [api] use_forwarded_for is gone in Nova 31 (its handler no
+            # longer reads X-Forwarded-For; docs/nova-releases.md).
+            raise OracleError('lookup-batch: conf option %r does not exist '
+                              'in Nova %d' % (name, nova_release()))
         conf.set_override(opt, value, group=group)
     try:
         method = entry.get('method', 'GET')

@@ -50,7 +50,7 @@ class NovaConfigDriveComparisonTest {
             batch.addObject().put("doc", document(name).toString()).put("out", out.toString());
         }
         Path list = Files.writeString(work.resolve("batch.json"), batch.toString());
-        Tool.Result r = Tool.python("tools/nova-oracle/nova_oracle.py", "tree-batch", list.toString());
+        Tool.Result r = Tool.novaOracle("26", "tree-batch", list.toString());
         assertEquals(0, r.exitCode(), "Nova's own config drive code failed:\n" + r.stderr());
     }
 

@@ -39,7 +39,7 @@ class NovaConfigDriveImageComparisonTest {
     void ourIsoHoldsWhatNovasHolds(String name) throws Exception {
         Path doc = CloudInitReadsConfigDriveTreeTest.resource("nova/" + name + ".json");
         Path nova = work.resolve("nova-" + name + ".iso");
-        Tool.Result oracle = Tool.python("tools/nova-oracle/nova_oracle.py", "iso", doc.toString(), nova.toString());
+        Tool.Result oracle = Tool.novaOracle("26", "iso", doc.toString(), nova.toString());
         assertEquals(0, oracle.exitCode(), "Nova's config drive builder failed:\n" + oracle.stderr());
         Path ours = work.resolve("ours-" + name + ".iso");
         Cli cli = Cli.run("configdrive", "--instance", doc.toString(), "--format", "iso9660", "--output", ours.toString());

@@ -36,19 +36,54 @@ final class Tool {
     }
 
     static Result run(List<String> command) throws IOException, InterruptedException {
+        return run(command, 180);
+    }
+
+    static Result run(List<String> command, int seconds) throws IOException, InterruptedException {
         Path out = Files.createTempFile("tool", ".out");
         Path err = Files.createTempFile("tool", ".err");
         try {
             Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-            if (!p.waitFor(180, TimeUnit.SECONDS)) {
+            if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                throw new IllegalStateException("timed out after 180 s: " + command);
+                throw new IllegalStateException("timed out after " + seconds + " s: " + command);
             }
             return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
                     Files.readString(err, StandardCharsets.UTF_8));
         } finally {
             Files.deleteIfExists(out);
             Files.deleteIfExists(err);
+        }
+    }
+
+    /**
+     * Runs {@code tools/nova-oracle/nova_oracle.py} (its command and arguments) under one Nova release:
+     * {@code "26"} is Debian 12's python3-nova on this machine, {@code "31"} Debian 13's in the cached root
+     * (built on first use; see {@link #assumeNovaRelease}). The release's location is the script
+     * {@code tools/nova-oracle/nova-oracle}'s business, not the tests'.
+     */
+    static Result novaOracle(String release, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(repoRoot().resolve("tools/nova-oracle/nova-oracle").toString(),
+                "--release", release));
+        cmd.addAll(List.of(args));
+        return run(cmd);
+    }
+
+    /**
+     * Skips the test (an assumption) when Nova {@code release} cannot run here: release 31's Debian 13 root is
+     * built on first use ({@code tools/nova-oracle/build-trixie-root}, about 10 minutes), which needs root and the
+     * Debian archive; without them the build exits 2 or 3 and says why. Any other failure fails the test.
+     */
+    static void assumeNovaRelease(String release) throws IOException, InterruptedException {
+        if (!release.equals("31")) {
+            return;
+        }
+        Result r = run(List.of(repoRoot().resolve("tools/nova-oracle/build-trixie-root").toString()), 3600);
+        org.junit.jupiter.api.Assumptions.assumeTrue(r.exitCode() != 2 && r.exitCode() != 3,
+                () -> "Nova 31's Debian 13 root is not built and cannot be built here: " + r.stderr().strip());
+        if (r.exitCode() != 0) {
+            throw new IllegalStateException("tools/nova-oracle/build-trixie-root failed (" + r.exitCode() + "):\n"
+                    + r.stderr());
         }
     }
 

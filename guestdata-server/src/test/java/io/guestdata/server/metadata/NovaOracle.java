@@ -13,12 +13,23 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Requests for Nova 26's real {@code MetadataRequestHandler}, run by {@code nova_oracle.py lookup-batch} in one
+ * Requests for Nova's real {@code MetadataRequestHandler}, run by {@code nova_oracle.py lookup-batch} in one
  * process (Nova takes about 1.7 s to import): the same method, path, headers and body our server got, and
- * what Nova answered.
+ * what Nova answered. The release is {@code tools/nova-oracle/nova-oracle}'s {@code --release}: 26 (Debian 12's
+ * python3-nova, the default) or 31 (Debian 13's, in the cached root, see docs/nova-releases.md).
  */
 final class NovaOracle {
     private final ArrayNode entries = Fixtures.MAPPER.createArrayNode();
+    private final String release;
+
+    /** Nova 26.2.2, the release every comparison is proven against. */
+    NovaOracle() {
+        this("26");
+    }
+
+    NovaOracle(String release) {
+        this.release = release;
+    }
 
     /** Nova's answer: an HTTP response, or an exception out of the handler (a 500 from the WSGI server). */
     record Answer(int status, String contentType, String contentLength, byte[] body, String exception) {
@@ -62,7 +73,8 @@ final class NovaOracle {
         Path list = Files.createTempFile("nova-oracle-batch", ".json");
         try {
             Fixtures.MAPPER.writeValue(list.toFile(), entries);
-            Fixtures.Result r = Fixtures.python("tools/nova-oracle/nova_oracle.py", "lookup-batch", list.toString());
+            Fixtures.Result r = Fixtures.run(List.of(Fixtures.repoRoot().resolve("tools/nova-oracle/nova-oracle").toString(),
+                    "--release", release, "lookup-batch", list.toString()), 300);
             if (r.exitCode() != 0) {
                 throw new IllegalStateException("nova_oracle.py lookup-batch failed (" + r.exitCode() + "): " + r.stderr());
             }
