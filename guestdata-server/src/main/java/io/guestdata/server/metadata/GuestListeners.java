@@ -3,6 +3,7 @@ package io.guestdata.server.metadata;
 import io.helidon.webserver.ListenerConfig;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
+import io.helidon.webserver.http1.Http1Config;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -33,6 +34,17 @@ public record GuestListeners(List<InetSocketAddress> addresses) {
 
     public static GuestListeners of(InetSocketAddress... addresses) {
         return new GuestListeners(List.of(addresses));
+    }
+
+    /**
+     * The HTTP/1.1 settings every guest listener starts from. Helidon's {@code Host} check is off: a guest reaching
+     * the link-local address sends the zone of its own interface there, as Python's {@code http.client} (cloud-init,
+     * through urllib3) writes {@code Host: [fe80::a9fe:a9fe%eth0]}, which is no RFC 3986 host (RFC 6874 would write
+     * {@code %25eth0}, also refused) and would be a 400 before any routing. Nothing here reads {@code Host};
+     * Nova's WSGI server and Neutron's haproxy do not check it either.
+     */
+    public static Http1Config.Builder http1() {
+        return Http1Config.builder().validateRequestHostHeader(false);
     }
 
     /** Adds a listener per address to {@code server}, each set up by {@code setup} (after its address and port). */

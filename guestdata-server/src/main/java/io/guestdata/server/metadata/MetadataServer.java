@@ -8,7 +8,6 @@ import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.HttpRouting;
-import io.helidon.webserver.http1.Http1Config;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -138,7 +137,7 @@ public final class MetadataServer implements AutoCloseable {
                     .maxPayloadSize(limits.maxBodyBytes())
                     .directHandlers(directHandlers)
                     .routing(HttpRouting.builder().addFilter(tearDown).any(service));
-            guard.configure(socket, Http1Config.builder()
+            guard.configure(socket, GuestListeners.http1()
                     .maxPrologueLength(limits.maxRequestLineBytes())
                     .maxHeadersSize(limits.maxHeaderBytes())
                     // Nova's WSGI server takes any request target; Helidon's URI validation would refuse

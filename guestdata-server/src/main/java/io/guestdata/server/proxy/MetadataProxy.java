@@ -19,7 +19,6 @@ import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import io.helidon.webserver.http1.Http1Config;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -140,7 +139,7 @@ public final class MetadataProxy implements AutoCloseable {
                         .protocolsDiscoverServices(false)
                         .maxPayloadSize(config.maxRequestBodyBytes())
                         .routing(HttpRouting.builder().addFilter(new ConnectionTearDown()).any(handler));
-                guard.configure(socket, Http1Config.builder()
+                guard.configure(socket, GuestListeners.http1()
                         .maxPrologueLength(8192)
                         .maxHeadersSize(32768)
                         // Forward the request target as the guest wrote it: the service decides what it means.

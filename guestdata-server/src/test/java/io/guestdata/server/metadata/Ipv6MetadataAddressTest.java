@@ -9,6 +9,7 @@ import io.guestdata.server.proxy.MetadataProxy;
 import io.guestdata.server.proxy.MetadataProxyConfig;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -32,6 +33,7 @@ class Ipv6MetadataAddressTest {
 
     @Test
     void theProxyAnswersGuestsAtFe80A9feA9feAndAt169254OnTheSameBridge() throws Exception {
+        Fixtures.assumePython(); // cloud-init reads through the proxy too
         InMemoryInstanceDirectory directory = new InMemoryInstanceDirectory(MetadataOptions.defaults());
         directory.put(instance(A, "project-a", ""));
         directory.put(instance(B, "project-b", ""));
@@ -54,6 +56,16 @@ class Ipv6MetadataAddressTest {
             // The guest's own link-local address (the kernel's choice for a link-local destination) identifies it.
             assertEquals(A, uuid(net.curl('a', null, v6 + META)));
             assertEquals(B, uuid(net.curl('b', null, v6 + META)));
+            // Host as HTTP clients write a scoped address (Python's http.client keeps the zone as it is).
+            for (String host : List.of("[fe80::a9fe:a9fe%eth0]", "[fe80::a9fe:a9fe%25eth0]:80", "[fe80::a9fe:a9fe]")) {
+                assertEquals(A, uuid(net.curl('a', null, v6 + META, "Host: " + host), host));
+            }
+            // cloud-init's own OpenStack datasource, in the guest, given the IPv6 metadata URL.
+            JsonNode ci = Fixtures.MAPPER.readTree(net.inGuest('b', Fixtures.SYSTEM_PYTHON,
+                    Fixtures.repoRoot().resolve("tools/consumers/cloudinit_openstack_http.py").toString(), v6));
+            assertEquals(true, ci.get("claimed").asBoolean(), ci.toString());
+            assertEquals(B, ci.get("instance_id").asText());
+            assertEquals("project-b", ci.get("project_id").asText());
             // The service got the guest's address in X-Forwarded-For, compressed and without a zone.
             assertEquals("fe80::a", net.curl('a', null, v6 + "/latest/meta-data/local-ipv4").body());
             // An address of the same guest that is not mapped: 404, never another guest's data.
@@ -80,6 +92,7 @@ class Ipv6MetadataAddressTest {
 
             assertEquals(A, uuid(net.curl('a', LinkLocalNetwork.global('a'), v6 + META)));
             assertEquals(B, uuid(net.curl('b', LinkLocalNetwork.global('b'), v6 + META)));
+            assertEquals(B, uuid(net.curl('b', LinkLocalNetwork.global('b'), v6 + META, "Host: [fe80::a9fe:a9fe%eth0]")));
             assertEquals(A, uuid(net.curl('a', null, v4 + META)), "IPv4 on the same service at the same time");
             // Addresses no instance has: 404.
             assertEquals(404, net.curl('b', null, v6 + META).status(), "b's link-local address is not a fixed address");
@@ -88,7 +101,11 @@ class Ipv6MetadataAddressTest {
     }
 
     private static String uuid(LinkLocalNetwork.Answer answer) throws Exception {
-        assertEquals(200, answer.status(), answer.body());
+        return uuid(answer, "");
+    }
+
+    private static String uuid(LinkLocalNetwork.Answer answer, String what) throws Exception {
+        assertEquals(200, answer.status(), what + ": " + answer.body());
         JsonNode meta = Fixtures.MAPPER.readTree(answer.body());
         return meta.get("uuid").asText();
     }

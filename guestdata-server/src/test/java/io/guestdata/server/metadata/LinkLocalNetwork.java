@@ -64,12 +64,12 @@ final class LinkLocalNetwork implements AutoCloseable {
         sh("ip", "link", "set", hostSide, "master", bridge);
         sh("ip", "link", "set", hostSide, "addrgenmode", "none");
         sh("ip", "link", "set", hostSide, "up");
-        in(g, "ip", "link", "set", "lo", "up");
-        in(g, "ip", "link", "set", "eth0", "addrgenmode", "none");
-        in(g, "ip", "link", "set", "eth0", "up");
-        in(g, "ip", "-6", "addr", "add", linkLocal(g) + "/64", "dev", "eth0", "nodad");
-        in(g, "ip", "-6", "addr", "add", global(g) + "/64", "dev", "eth0", "nodad");
-        in(g, "ip", "addr", "add", "198.51.100." + n + "/24", "dev", "eth0");
+        inGuest(g, "ip", "link", "set", "lo", "up");
+        inGuest(g, "ip", "link", "set", "eth0", "addrgenmode", "none");
+        inGuest(g, "ip", "link", "set", "eth0", "up");
+        inGuest(g, "ip", "-6", "addr", "add", linkLocal(g) + "/64", "dev", "eth0", "nodad");
+        inGuest(g, "ip", "-6", "addr", "add", global(g) + "/64", "dev", "eth0", "nodad");
+        inGuest(g, "ip", "addr", "add", "198.51.100." + n + "/24", "dev", "eth0");
     }
 
     /** The guest's link-local address, {@code fe80::a} for guest {@code a}. */
@@ -99,18 +99,28 @@ final class LinkLocalNetwork implements AutoCloseable {
     /**
      * {@code curl} inside guest {@code g}: {@code url} as cloud-init writes it (a link-local host with
      * {@code %25eth0}); {@code from} the address it binds to, or null for the kernel's choice (for a link-local
-     * destination, the guest's link-local address).
+     * destination, the guest's link-local address); {@code headers} extra {@code Name: value} lines.
      */
-    Answer curl(char g, String from, String url) {
+    Answer curl(char g, String from, String url, String... headers) {
         List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", namespace(g), "curl", "-sS", "-g",
                 "--max-time", "10", "-w", "\n%{http_code}"));
         if (from != null) {
             argv.addAll(List.of("--interface", from));
         }
+        for (String header : headers) {
+            argv.addAll(List.of("-H", header));
+        }
         argv.add(url);
         String out = run(argv, true);
         int nl = out.lastIndexOf('\n');
         return new Answer(Integer.parseInt(out.substring(nl + 1).strip()), out.substring(0, nl));
+    }
+
+    /** Runs {@code argv} inside guest {@code g}; its stdout (a non-zero exit is an error with its stderr). */
+    String inGuest(char g, String... argv) {
+        List<String> a = new ArrayList<>(List.of("ip", "netns", "exec", namespace(g)));
+        a.addAll(List.of(argv));
+        return run(a, true);
     }
 
     @Override
@@ -146,11 +156,6 @@ final class LinkLocalNetwork implements AutoCloseable {
         return ProcessHandle.of(Long.parseLong(pid)).isPresent();
     }
 
-    private void in(char g, String... argv) {
-        List<String> a = new ArrayList<>(List.of("ip", "netns", "exec", namespace(g)));
-        a.addAll(List.of(argv));
-        run(a, true);
-    }
 
     private void sh(String... argv) {
         run(List.of(argv), true);
@@ -169,7 +174,8 @@ final class LinkLocalNetwork implements AutoCloseable {
                 throw new IllegalStateException(String.join(" ", argv) + ": no exit within 60 s");
             }
             if (check && p.exitValue() != 0) {
-                throw new IllegalStateException(String.join(" ", argv) + ": exit " + p.exitValue() + ": " + stderr.strip());
+                throw new IllegalStateException(String.join(" ", argv) + ": exit " + p.exitValue() + ": " + stderr.strip()
+                        + " " + new String(out, StandardCharsets.UTF_8).strip());
             }
             return new String(out, StandardCharsets.UTF_8);
         } catch (IOException e) {
