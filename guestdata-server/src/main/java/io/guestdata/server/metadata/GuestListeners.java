@@ -40,8 +40,8 @@ public record GuestListeners(List<InetSocketAddress> addresses) {
      * The HTTP/1.1 settings every guest listener starts from. Helidon's {@code Host} check is off: a guest reaching
      * the link-local address sends the zone of its own interface there, as Python's {@code http.client} (cloud-init,
      * through urllib3) writes {@code Host: [fe80::a9fe:a9fe%eth0]}, which is no RFC 3986 host (RFC 6874 would write
-     * {@code %25eth0}, also refused) and would be a 400 before any routing. Nothing here reads {@code Host};
-     * Nova's WSGI server and Neutron's haproxy do not check it either.
+     * {@code %25eth0}, also refused) and would be a 400 before any routing. Nothing here reads {@code Host}'s
+     * value; that there is one is still required of HTTP/1.1 requests, by {@link HostRequired} in the routing.
      */
     public static Http1Config.Builder http1() {
         return Http1Config.builder().validateRequestHostHeader(false);

@@ -136,7 +136,7 @@ public final class MetadataServer implements AutoCloseable {
                     .protocolsDiscoverServices(false)
                     .maxPayloadSize(limits.maxBodyBytes())
                     .directHandlers(directHandlers)
-                    .routing(HttpRouting.builder().addFilter(tearDown).any(service));
+                    .routing(HttpRouting.builder().addFilter(tearDown).addFilter(new HostRequired()).any(service));
             guard.configure(socket, GuestListeners.http1()
                     .maxPrologueLength(limits.maxRequestLineBytes())
                     .maxHeadersSize(limits.maxHeaderBytes())

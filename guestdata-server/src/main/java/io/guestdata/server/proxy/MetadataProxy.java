@@ -5,6 +5,7 @@ import io.guestdata.server.metadata.ConnectionTearDown;
 import io.guestdata.server.metadata.ClientGone;
 import io.guestdata.server.metadata.ErrorResponse;
 import io.guestdata.server.metadata.GuestListeners;
+import io.guestdata.server.metadata.HostRequired;
 import io.guestdata.server.metadata.IpAddressText;
 import io.guestdata.server.metadata.TokenBuckets;
 import io.helidon.http.HeaderNames;
@@ -138,7 +139,8 @@ public final class MetadataProxy implements AutoCloseable {
                         // client's first bytes outside every timeout (MetadataServer does the same).
                         .protocolsDiscoverServices(false)
                         .maxPayloadSize(config.maxRequestBodyBytes())
-                        .routing(HttpRouting.builder().addFilter(new ConnectionTearDown()).any(handler));
+                        .routing(HttpRouting.builder().addFilter(new ConnectionTearDown()).addFilter(new HostRequired())
+                                .any(handler));
                 guard.configure(socket, GuestListeners.http1()
                         .maxPrologueLength(8192)
                         .maxHeadersSize(32768)
