@@ -31,6 +31,11 @@ def main():
 
     def patch(base):
         dso.detect_openstack = lambda accept_oracle=False: True
+        # 22.4 checks a metadata URL by resolving its host, which for http://[fe80::a9fe:a9fe%25eth0] is the
+        # RFC 6874 zone spelling getaddrinfo does not take; later cloud-init probes that URL (25.1). The check
+        # gets the zone as getaddrinfo writes it; the request itself is made with the URL as given.
+        resolvable = dso.util.is_resolvable_url
+        dso.util.is_resolvable_url = lambda url: resolvable(url.replace("%25", "%", 1) if "[" in url else url)
         helper.ec2.get_instance_metadata = functools.partial(helper.ec2.get_instance_metadata, metadata_address=base)
 
     ds, claimed, base = cloudinit_http.read(args, "OpenStack", dso.DataSourceOpenStack, before=patch)

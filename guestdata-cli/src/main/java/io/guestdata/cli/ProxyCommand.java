@@ -27,12 +27,17 @@ import picocli.CommandLine.Model.CommandSpec;
                 + "X-Forwarded-For (the guest's own identity headers are removed). Unknown guests get 404.",
                 "Runs until stopped (SIGTERM/SIGINT)."})
 final class ProxyCommand implements Callable<Integer> {
+    /** Where Nova's guests look for the metadata service. */
+    static final String DEFAULT_LISTEN = "169.254.169.254:80";
+
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "169.254.169.254:80",
-            description = "Where guests reach the metadata service (default: ${DEFAULT-VALUE}).")
-    String listen;
+    @Option(names = "--listen", paramLabel = "HOST:PORT", split = ",",
+            description = "Where guests reach the metadata service (default: 169.254.169.254:80); repeat for several, "
+                    + "e.g. --listen 169.254.169.254:80 --listen '[fe80::a9fe:a9fe%tap0]:80' (a link-local address "
+                    + "names its interface).")
+    List<String> listen = new ArrayList<>();
 
     @Option(names = "--upstream", paramLabel = "HOST:PORT", required = true,
             description = "A metadata service node (guestdata's service in proxy mode, or Nova's); repeat for "
@@ -117,7 +122,8 @@ final class ProxyCommand implements Callable<Integer> {
         } catch (IOException | IllegalArgumentException | IllegalStateException e) {
             throw new CommandFailure(ExitCode.INPUT, "proxy: " + e.getMessage());
         }
-        spec.commandLine().getErr().println("guestdata proxy: listening on " + listen + " (port " + proxy.port()
+        spec.commandLine().getErr().println("guestdata proxy: listening on " + config.listen() + " (ports "
+                + proxy.ports().stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", "))
                 + "), service nodes " + String.join(", ", upstreams)
                 + (proxy.managementPort() < 0 ? "" : ", management port " + proxy.managementPort()));
         spec.commandLine().getErr().flush();
@@ -136,7 +142,7 @@ final class ProxyCommand implements Callable<Integer> {
     MetadataProxyConfig config() throws CommandFailure {
         try {
             MetadataProxyConfig.Builder b = MetadataProxyConfig.builder()
-                    .listen(hostPort("--listen", listen))
+                    .listen(listenAddresses())
                     .sharedSecret(secret())
                     .mappingFile(mappingFile)
                     .reloadInterval(seconds(reloadSeconds))
@@ -190,6 +196,14 @@ final class ProxyCommand implements Callable<Integer> {
             }
         }
         return environment.getOrDefault("GUESTDATA_PROXY_SECRET", "");
+    }
+
+    private List<InetSocketAddress> listenAddresses() {
+        List<InetSocketAddress> out = new ArrayList<>();
+        for (String text : listen.isEmpty() ? List.of(DEFAULT_LISTEN) : listen) {
+            out.add(hostPort("--listen", text));
+        }
+        return out;
     }
 
     /** {@link HostPort#parse}, the message naming the flag. */

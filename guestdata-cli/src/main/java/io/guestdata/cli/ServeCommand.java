@@ -1,8 +1,10 @@
 package io.guestdata.cli;
 
+import io.guestdata.server.metadata.HostPort;
 import io.guestdata.server.metadata.MetadataServerConfig;
 import io.guestdata.server.metadata.StoreInstanceDirectory;
 import java.io.PrintWriter;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -42,8 +44,10 @@ final class ServeCommand implements Callable<Integer> {
     String dataDir;
     @Option(names = "--store", paramLabel = "URL", description = "sqlite:DIR-or-FILE or jdbc:postgresql://… (default sqlite:<data-dir>)")
     String store;
-    @Option(names = "--listen", paramLabel = "HOST:PORT", description = "metadata listener (default 127.0.0.1:8775)")
-    String listen;
+    @Option(names = "--listen", paramLabel = "HOST:PORT", split = ",",
+            description = "metadata listener (default 127.0.0.1:8775); repeat for several, e.g. the IPv4 and "
+                    + "'[fe80::a9fe:a9fe%tap0]:80'")
+    List<String> listen;
     @Option(names = "--api-listen", paramLabel = "HOST:PORT|none", description = "management API listener (default 127.0.0.1:8774)")
     String apiListen;
     @Option(names = "--management-listen", paramLabel = "HOST:PORT|none", description = "health and metrics listener (default 127.0.0.1:9775)")
@@ -131,7 +135,7 @@ final class ServeCommand implements Callable<Integer> {
         Map<String, Object> flags = new LinkedHashMap<>();
         put(flags, "data-dir", dataDir);
         put(flags, "store", store);
-        put(flags, "listen", listen);
+        put(flags, "listen", listen == null ? null : List.copyOf(listen));
         put(flags, "api-listen", apiListen);
         put(flags, "management-listen", managementListen);
         put(flags, "mode", mode);
@@ -224,22 +228,23 @@ final class ServeCommand implements Callable<Integer> {
     static String startLine(ServeService service, MetadataServerConfig config, Optional<ServeSettings.ApiSettings> api,
                             String storeUrl) {
         var server = service.server();
-        String host = config.listen().getAddress().getHostAddress();
+        List<Integer> ports = server.ports();
+        List<String> guests = new ArrayList<>();
+        for (int i = 0; i < ports.size(); i++) {
+            InetSocketAddress address = config.listen().addresses().get(i);
+            guests.add(HostPort.format(new InetSocketAddress(address.getAddress(), ports.get(i))));
+        }
         StringBuilder line = new StringBuilder("guestdata serve: metadata ")
-                .append(hostPort(host, server.port()))
+                .append(String.join(", ", guests))
                 .append(" (").append(config.mode().label()).append(" mode, IMDSv2 ")
                 .append(config.tokens().name().toLowerCase(java.util.Locale.ROOT)).append(')');
-        line.append(", api ").append(server.apiPort() < 0 ? "off" : hostPort(api.orElseThrow().address().getAddress().getHostAddress(),
-                server.apiPort()));
+        line.append(", api ").append(server.apiPort() < 0 ? "off"
+                : HostPort.format(new InetSocketAddress(api.orElseThrow().address().getAddress(), server.apiPort())));
         line.append(", management ").append(server.managementPort() < 0 ? "off"
-                : hostPort(config.management().orElseThrow().getAddress().getHostAddress(), server.managementPort()));
+                : HostPort.format(new InetSocketAddress(config.management().orElseThrow().getAddress(), server.managementPort())));
         line.append(", store ").append(redactUrl(storeUrl))
                 .append(", ").append(service.directory().size()).append(" instances");
         return line.toString();
-    }
-
-    private static String hostPort(String host, int port) {
-        return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
     }
 
     /** The URL with any {@code password=} parameter value replaced by {@code ***}. */

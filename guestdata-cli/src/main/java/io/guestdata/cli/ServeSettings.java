@@ -13,6 +13,7 @@ import io.guestdata.inject.sandbox.SandboxSettings;
 import io.guestdata.server.metadata.HostPort;
 import io.guestdata.server.metadata.ApiListener;
 import io.guestdata.server.metadata.ConnectionLimits;
+import io.guestdata.server.metadata.GuestListeners;
 import io.guestdata.server.metadata.IdentificationMode;
 import io.guestdata.server.metadata.MetadataServerConfig;
 import io.guestdata.server.metadata.RequestRate;
@@ -57,7 +58,7 @@ final class ServeSettings {
     static final List<Key> KEYS = List.of(
             new Key("data-dir", Kind.TEXT, DEFAULT_DATA_DIR, false),
             new Key("store", Kind.TEXT, null, false),
-            new Key("listen", Kind.TEXT, "127.0.0.1:8775", false),
+            new Key("listen", Kind.LIST, "127.0.0.1:8775", false),
             new Key("api-listen", Kind.TEXT, "127.0.0.1:8774", false),
             new Key("management-listen", Kind.TEXT, "127.0.0.1:9775", false),
             new Key("mode", Kind.TEXT, "address", false),
@@ -143,7 +144,7 @@ final class ServeSettings {
             } else if (fromFile.containsKey(key.name())) {
                 value = fromFile.get(key.name());
             } else {
-                value = new Sourced(key.kind() == Kind.LIST ? List.of() : key.defaultValue(), "default");
+                value = new Sourced(key.kind() == Kind.LIST ? splitList(key.defaultValue()) : key.defaultValue(), "default");
             }
             out.put(key.name(), value);
         }
@@ -270,8 +271,20 @@ final class ServeSettings {
         return url;
     }
 
-    InetSocketAddress listen() throws ConfigError {
-        return listener("listen").orElseThrow(() -> error("listen", "the metadata listener cannot be 'none'"));
+    /** The metadata listeners: one or more {@code HOST:PORT} (e.g. the IPv4 and the link-local IPv6 address). */
+    GuestListeners listen() throws ConfigError {
+        List<InetSocketAddress> out = new ArrayList<>();
+        for (String text : get("listen").list()) {
+            try {
+                out.add(HostPort.parse(text));
+            } catch (IllegalArgumentException e) {
+                throw error("listen", e.getMessage());
+            }
+        }
+        if (out.isEmpty()) {
+            throw error("listen", "no address: the metadata service needs at least one listener");
+        }
+        return new GuestListeners(out);
     }
 
     Optional<InetSocketAddress> apiListen() throws ConfigError {

@@ -101,6 +101,20 @@ class ProxyCommandTest {
     }
 
     @Test
+    void listenAddresses() throws Exception {
+        assertEquals(java.util.List.of(new InetSocketAddress("169.254.169.254", 80)),
+                parsed().config().listen().addresses(), "Nova's address by default");
+        assertEquals(java.util.List.of(new InetSocketAddress("169.254.169.254", 80), new InetSocketAddress("::1", 80),
+                        new InetSocketAddress("fd00::1", 81)),
+                parsed("--listen", "169.254.169.254:80", "--listen", "[::1]:80,[fd00::1]:81").config().listen().addresses());
+        Cli linkLocal = Cli.run("proxy", "--upstream", "127.0.0.1:1", "--map", "127.0.0.2=" + UUID,
+                "--listen", "169.254.169.254:80", "--listen", "[fe80::a9fe:a9fe]:80");
+        assertEquals(2, linkLocal.exitCode(), linkLocal.toString());
+        assertTrue(linkLocal.stderr().contains("--listen [fe80::a9fe:a9fe]:80: the link-local address fe80::a9fe:a9fe "
+                + "needs the interface it is on: [fe80::a9fe:a9fe%INTERFACE]"), linkLocal.toString());
+    }
+
+    @Test
     void requestRateFlags() throws Exception {
         assertEquals(RequestRate.defaults(), parsed().config().requestRate(), "on by default, as the service's");
         assertEquals(RequestRate.defaults().withPerSecond(5).withBurst(50),

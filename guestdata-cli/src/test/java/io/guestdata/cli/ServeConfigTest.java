@@ -226,6 +226,26 @@ class ServeConfigTest {
     }
 
     @Test
+    void theMetadataListenerTakesSeveralAddresses() throws Exception {
+        Path file = yaml("listen:\n  - 169.254.169.254:80\n  - \"[fd00::1]:80\"\napi-listen: none\n");
+        Cli yamlList = Cli.run("serve", "--config", file.toString(), "--check-config");
+        assertEquals(0, yamlList.exitCode(), yamlList.toString());
+        assertTrue(yamlList.out().contains("listen = 169.254.169.254:80,[fd00::1]:80 (" + file + ")"), yamlList.out());
+        Cli flags = Cli.run(Map.of("GUESTDATA_API_LISTEN", "none"), "serve", "--listen", "127.0.0.1:8775",
+                "--listen", "[::1]:8775", "--check-config");
+        assertTrue(flags.out().contains("listen = 127.0.0.1:8775,[::1]:8775 (--listen)"), flags.toString());
+        Cli linkLocal = Cli.run(Map.of("GUESTDATA_API_LISTEN", "none", "GUESTDATA_LISTEN",
+                "169.254.169.254:80,[fe80::a9fe:a9fe]:80"), "serve", "--check-config");
+        assertEquals(ExitCode.CONFIG, linkLocal.exitCode());
+        assertTrue(linkLocal.stderr().contains("listen (from GUESTDATA_LISTEN): the link-local address fe80::a9fe:a9fe "
+                + "needs the interface it is on: [fe80::a9fe:a9fe%INTERFACE]"), linkLocal.stderr());
+        Path empty = yaml("listen: []\napi-listen: none\n");
+        Cli none = Cli.run("serve", "--config", empty.toString(), "--check-config");
+        assertEquals(ExitCode.CONFIG, none.exitCode());
+        assertTrue(none.stderr().contains("listen (from " + empty + "): no address"), none.stderr());
+    }
+
+    @Test
     void badValuesNameTheKeyAndTheSource() throws Exception {
         Cli port = Cli.run(Map.of("GUESTDATA_API_LISTEN", "none"), "serve", "--listen", "127.0.0.1:65536",
                 "--check-config");

@@ -7,9 +7,12 @@ import java.util.regex.Pattern;
 
 /**
  * {@code HOST:PORT} as every listener and upstream setting takes it ({@code serve}, {@code proxy}, the
- * development server): the host an IP address literal, {@code [V6]:PORT} for IPv6 (a scope such as
- * {@code [fe80::a9fe:a9fe%eth0]:80} is kept), the port 0–65535. Host names are refused, never resolved.
- * The one parser: the messages are the same wherever the text came from; callers prefix what gave it.
+ * development server): the host an IP address literal, {@code [V6]:PORT} for IPv6, the port 0–65535. Host names
+ * are refused, never resolved. A link-local IPv6 address ({@code fe80::/10}, e.g. Neutron's metadata address
+ * {@code fe80::a9fe:a9fe}) is only an address together with its link, so it must name one: an interface
+ * ({@code [fe80::a9fe:a9fe%tap0]:80}; the interface must exist, with an IPv6 address, when the text is read) or
+ * an interface index ({@code %3}); the scope is kept. The one parser: the messages are the same wherever the
+ * text came from; callers prefix what gave it.
  */
 public final class HostPort {
     private static final Pattern PORT = Pattern.compile("[0-9]{1,5}");
@@ -56,10 +59,40 @@ public final class HostPort {
         if (!bracketed) {
             return IpAddressText.parse(host).orElseThrow(() -> new IllegalArgumentException(notAnAddress));
         }
+        int zone = host.indexOf('%');
+        String bare = zone < 0 ? host : host.substring(0, zone);
+        InetAddress unscoped;
         try {
-            return Inet6Address.ofLiteral(host);
+            unscoped = Inet6Address.ofLiteral(bare);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(notAnAddress);
         }
+        if (zone < 0) {
+            if (unscoped.isLinkLocalAddress()) {
+                throw new IllegalArgumentException("the link-local address " + bare + " needs the interface it is on: ["
+                        + bare + "%INTERFACE]");
+            }
+            return unscoped;
+        }
+        try {
+            return Inet6Address.ofLiteral(host); // resolves an interface name to its index, now
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("'" + host.substring(zone + 1) + "' in " + host + " is not an interface "
+                    + "of this host with an IPv6 address, nor an interface index");
+        }
+    }
+
+    /**
+     * {@code address} as {@link #parse} reads it: {@code 10.0.0.1:80}, {@code [fd00::1]:80},
+     * {@code [fe80::a9fe:a9fe%tap0]:80} (the interface's name when known, else its index).
+     */
+    public static String format(InetSocketAddress address) {
+        InetAddress ip = address.getAddress();
+        if (!(ip instanceof Inet6Address v6)) {
+            return IpAddressText.format(ip) + ":" + address.getPort();
+        }
+        String scope = v6.getScopedInterface() != null ? "%" + v6.getScopedInterface().getName()
+                : v6.getScopeId() != 0 ? "%" + v6.getScopeId() : "";
+        return "[" + IpAddressText.format(v6) + scope + "]:" + address.getPort();
     }
 }

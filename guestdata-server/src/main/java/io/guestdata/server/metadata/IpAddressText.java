@@ -8,9 +8,9 @@ import java.util.regex.Pattern;
 
 /**
  * IP address literals in and out, never through DNS: {@link InetAddress#getByName} would resolve a host name
- * found in a header, so addresses from requests are parsed here.
+ * found in a header, so addresses from requests (and the proxy's mapping) are parsed here.
  */
-final class IpAddressText {
+public final class IpAddressText {
     private static final Pattern DOTTED_QUAD =
             Pattern.compile("(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}");
 
@@ -21,7 +21,7 @@ final class IpAddressText {
      * A strict literal: dotted-quad IPv4 (no octal, hex or short forms), or IPv6 (a zone suffix
      * {@code %eth0} is dropped); an IPv4-mapped IPv6 address becomes the IPv4 address.
      */
-    static Optional<InetAddress> parse(String text) {
+    public static Optional<InetAddress> parse(String text) {
         if (text == null || text.isEmpty()) {
             return Optional.empty();
         }
@@ -41,8 +41,11 @@ final class IpAddressText {
         }
     }
 
-    /** An address without its scope (as the directory indexes it). */
-    static InetAddress withoutScope(InetAddress address) {
+    /**
+     * An address without its scope (as the directory and the proxy's mapping index it). An IPv4-mapped IPv6
+     * address is already an {@link java.net.Inet4Address} here: Java makes one of every such address it creates.
+     */
+    public static InetAddress withoutScope(InetAddress address) {
         if (address instanceof Inet6Address v6 && (v6.getScopeId() != 0 || v6.getScopedInterface() != null)) {
             try {
                 return InetAddress.getByAddress(v6.getAddress());
@@ -58,7 +61,7 @@ final class IpAddressText {
      * lowercase hex with the longest run (the first of equal runs) of two or more zero groups shortened to
      * {@code ::}, RFC 5952.
      */
-    static String format(InetAddress address) {
+    public static String format(InetAddress address) {
         if (address instanceof Inet4Address) {
             return address.getHostAddress();
         }

@@ -8,7 +8,6 @@ import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.HttpRouting;
-import io.helidon.webserver.http1.Http1Config;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -21,6 +20,10 @@ import java.security.SecureRandom;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.time.Clock;
+import java.net.InetSocketAddress;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.Objects;
@@ -45,6 +48,7 @@ public final class MetadataServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(MetadataServer.class.getName());
 
     private final WebServer server;
+    private final GuestListeners listeners;
     private final ServiceMetrics metrics;
     private final ConnectionGuard guard;
     private final TokenBuckets rateLimit;
@@ -52,9 +56,11 @@ public final class MetadataServer implements AutoCloseable {
     private final boolean api;
     private final ScheduledExecutorService timer;
 
-    private MetadataServer(WebServer server, ServiceMetrics metrics, ConnectionGuard guard, TokenBuckets rateLimit,
+    private MetadataServer(WebServer server, GuestListeners listeners, ServiceMetrics metrics, ConnectionGuard guard,
+                           TokenBuckets rateLimit,
                            boolean management, boolean api, ScheduledExecutorService timer) {
         this.server = server;
+        this.listeners = listeners;
         this.metrics = metrics;
         this.guard = guard;
         this.rateLimit = rateLimit;
@@ -121,23 +127,25 @@ public final class MetadataServer implements AutoCloseable {
         ConnectionTearDown tearDown = new ConnectionTearDown();
         WebServerConfig.Builder builder = WebServer.builder()
                 .featuresDiscoverServices(false)
-                .shutdownHook(false)
-                .address(config.listen().getAddress())
-                .port(config.listen().getPort())
-                // Only the guarded HTTP/1.1 selector (ConnectionGuard.configure). With the discovered default
-                // protocol as well, Helidon has two candidates and waits for the first bytes before creating the
-                // connection, outside every timeout: a client that connects and sends nothing would be held forever.
-                .protocolsDiscoverServices(false)
-                .maxPayloadSize(limits.maxBodyBytes())
-                .directHandlers(directHandlers)
-                .routing(HttpRouting.builder().addFilter(tearDown).any(service));
-        guard.configure(builder, Http1Config.builder()
-                .maxPrologueLength(limits.maxRequestLineBytes())
-                .maxHeadersSize(limits.maxHeaderBytes())
-                // Nova's WSGI server takes any request target; Helidon's URI validation would refuse
-                // some Nova answers ("///" is the version list there). RequestPath decodes and checks.
-                .validatePath(false)
-                .validatePrologue(false));
+                .shutdownHook(false);
+        config.listen().configure(builder, socket -> {
+            socket
+                    // Only the guarded HTTP/1.1 selector (ConnectionGuard.configure). With the discovered default
+                    // protocol as well, Helidon has two candidates and waits for the first bytes before creating the
+                    // connection, outside every timeout: a client that connects and sends nothing would be held
+                    // forever.
+                    .protocolsDiscoverServices(false)
+                    .maxPayloadSize(limits.maxBodyBytes())
+                    .directHandlers(directHandlers)
+                    .routing(HttpRouting.builder().addFilter(tearDown).addFilter(new HostRequired()).any(service));
+            guard.configure(socket, GuestListeners.http1()
+                    .maxPrologueLength(limits.maxRequestLineBytes())
+                    .maxHeadersSize(limits.maxHeaderBytes())
+                    // Nova's WSGI server takes any request target; Helidon's URI validation would refuse
+                    // some Nova answers ("///" is the version list there). RequestPath decodes and checks.
+                    .validatePath(false)
+                    .validatePrologue(false));
+        });
         LongSupplier storeErrors = () -> directory.storeErrors() + passwords.storeErrors()
                 + apiListener.map(MetadataServer::storeErrors).orElse(0L);
         config.management().ifPresent(address -> builder.putSocket(MANAGEMENT_SOCKET, socket -> socket
@@ -183,17 +191,16 @@ public final class MetadataServer implements AutoCloseable {
             timer.shutdownNow();
             throw e;
         }
-        // Helidon logs a listener that could not bind and reports its port as -1, rather than failing.
-        boolean managementDown = config.management().isPresent() && server.port(MANAGEMENT_SOCKET) < 0;
-        boolean apiDown = apiListener.isPresent() && server.port(API_SOCKET) < 0;
-        if (server.port() < 0 || managementDown || apiDown) {
+        Map<String, InetSocketAddress> others = new LinkedHashMap<>();
+        config.management().ifPresent(address -> others.put(MANAGEMENT_SOCKET, address));
+        apiListener.ifPresent(listener -> others.put(API_SOCKET, listener.address()));
+        Optional<String> failure = config.listen().startFailure(server, others);
+        if (failure.isPresent()) {
             server.stop();
             timer.shutdownNow();
-            throw new IllegalStateException("cannot listen on " + (server.port() < 0 ? config.listen()
-                    : managementDown ? config.management().orElseThrow() : apiListener.orElseThrow().address())
-                    + " (address in use, or not an address of this host)");
+            throw new IllegalStateException(failure.get());
         }
-        return new MetadataServer(server, metrics, guard, rateLimit, config.management().isPresent(),
+        return new MetadataServer(server, config.listen(), metrics, guard, rateLimit, config.management().isPresent(),
                 apiListener.isPresent(), timer);
     }
 
@@ -208,9 +215,14 @@ public final class MetadataServer implements AutoCloseable {
         return n;
     }
 
-    /** The guest-facing port (the configured one, or the one chosen for port 0). */
+    /** The guest-facing port (the configured one, or the one chosen for port 0) of the first listen address. */
     public int port() {
         return server.port();
+    }
+
+    /** The guest-facing ports, one per listen address in the configured order. */
+    public List<Integer> ports() {
+        return listeners.ports(server);
     }
 
     /** The management port; -1 without a management listener. */

@@ -14,7 +14,8 @@ import java.util.Optional;
  * management (health, metrics) on 127.0.0.1:9775, address mode, no trusted proxies, IMDSv2 tokens optional,
  * no dynamic vendor data, Nova's vendor data timeouts (5 s, 5 s), 300 requests at once and 20 a second per instance.
  *
- * @param listen              the guest-facing listener
+ * @param listen              the guest-facing listeners: one or more addresses, e.g. {@code 169.254.169.254:80} and
+ *                            {@code [fe80::a9fe:a9fe%tap0]:80} ({@link GuestListeners})
  * @param management          the listener for {@code /healthz} and {@code /metrics}; empty for none. Put it
  *                            where guests cannot reach it: the guest-facing listener never answers those paths
  * @param mode                how requesters are identified
@@ -36,7 +37,7 @@ import java.util.Optional;
  * @param requestRate         requests per instance (per client address until one is identified): over it, 429
  *                            with {@code Retry-After} ({@link TokenBuckets}); {@link RequestRate#defaults()}
  */
-public record MetadataServerConfig(InetSocketAddress listen,
+public record MetadataServerConfig(GuestListeners listen,
                                    Optional<InetSocketAddress> management,
                                    IdentificationMode mode,
                                    String sharedSecret,
@@ -112,7 +113,7 @@ public record MetadataServerConfig(InetSocketAddress listen,
 
     /** A builder starting from the defaults. */
     public static final class Builder {
-        private InetSocketAddress listen = new InetSocketAddress("127.0.0.1", 8775);
+        private GuestListeners listen = GuestListeners.of(new InetSocketAddress("127.0.0.1", 8775));
         private Optional<InetSocketAddress> management = Optional.of(new InetSocketAddress("127.0.0.1", 9775));
         private IdentificationMode mode = IdentificationMode.ADDRESS;
         private String sharedSecret = "";
@@ -129,8 +130,14 @@ public record MetadataServerConfig(InetSocketAddress listen,
         private int metadataCacheEntries = StoreInstanceDirectory.DEFAULT_CACHE_ENTRIES;
         private RequestRate requestRate = RequestRate.defaults();
 
-        public Builder listen(InetSocketAddress address) {
-            this.listen = address;
+        /** The guest-facing listeners' addresses (one or more), replacing the default. */
+        public Builder listen(InetSocketAddress... addresses) {
+            this.listen = GuestListeners.of(addresses);
+            return this;
+        }
+
+        public Builder listen(GuestListeners listeners) {
+            this.listen = Objects.requireNonNull(listeners, "listeners");
             return this;
         }
 

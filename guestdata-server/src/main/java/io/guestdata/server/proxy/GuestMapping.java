@@ -1,8 +1,8 @@
 package io.guestdata.server.proxy;
 
+import io.guestdata.server.metadata.IpAddressText;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +15,9 @@ import java.util.UUID;
  * Which instance owns which guest address: {@code ADDRESS=UUID[:PROJECT]} entries, one per line in a mapping
  * file ({@code #} starts a comment, blank lines are ignored), or given one by one on the command line.
  *
- * <p>An address is an IP literal (v4 or v6, no host names: nothing is resolved); the UUID is written in its
+ * <p>An address is an IP literal (v4 or v6, no host names: nothing is resolved; a zone such as {@code %tap0} is
+ * dropped, as it is from a guest's source address, so a link-local address maps one guest whatever link it comes
+ * on; {@code ::ffff:a.b.c.d} is the IPv4 address); the UUID is written in its
  * canonical lowercase form (what the service's directory is keyed by); the project is sent as
  * {@code X-Tenant-ID}. Without a project the proxy sends an empty {@code X-Tenant-ID}, which the service, as
  * Nova, answers with 404 (an instance without project never matches); this is accepted so that a mapping can be
@@ -119,24 +121,13 @@ public final class GuestMapping {
 
     private static InetAddress address(String text, String where) {
         String literal = text.startsWith("[") && text.endsWith("]") ? text.substring(1, text.length() - 1) : text;
-        boolean looksLiteral = !literal.isEmpty() && (literal.indexOf(':') >= 0
-                || literal.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9')));
-        if (!looksLiteral || literal.indexOf('%') >= 0) {
-            throw new IllegalArgumentException(where + "'" + text + "' is not an IP address");
-        }
-        try {
-            return normalise(InetAddress.getByName(literal)); // a literal: nothing is resolved
-        } catch (UnknownHostException e) {
-            throw new IllegalArgumentException(where + "'" + text + "' is not an IP address");
-        }
+        // A literal (nothing is resolved); a zone (%tap0) is dropped, ::ffff:a.b.c.d is a.b.c.d.
+        return IpAddressText.parse(literal).orElseThrow(
+                () -> new IllegalArgumentException(where + "'" + text + "' is not an IP address"));
     }
 
+    /** The address as the mapping is keyed: without a scope; an IPv4-mapped IPv6 address is the IPv4 one. */
     static InetAddress normalise(InetAddress address) {
-        try {
-            // From bytes: no scope id, no host name, and ::ffff:a.b.c.d becomes a.b.c.d.
-            return InetAddress.getByAddress(address.getAddress());
-        } catch (UnknownHostException e) {
-            throw new IllegalStateException(e);
-        }
+        return IpAddressText.withoutScope(address);
     }
 }

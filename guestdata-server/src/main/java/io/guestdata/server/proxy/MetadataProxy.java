@@ -5,6 +5,9 @@ import io.guestdata.server.metadata.ConnectionTearDown;
 import io.guestdata.server.metadata.Http10Clients;
 import io.guestdata.server.metadata.ClientGone;
 import io.guestdata.server.metadata.ErrorResponse;
+import io.guestdata.server.metadata.GuestListeners;
+import io.guestdata.server.metadata.HostRequired;
+import io.guestdata.server.metadata.IpAddressText;
 import io.guestdata.server.metadata.TokenBuckets;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
@@ -18,7 +21,6 @@ import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import io.helidon.webserver.http1.Http1Config;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,7 +31,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -79,6 +84,7 @@ public final class MetadataProxy implements AutoCloseable {
     private static final String MANAGEMENT_SOCKET = "management";
 
     private final WebServer server;
+    private final GuestListeners listeners;
     private final MappingSource mapping;
     private final Upstreams upstreams;
     private final AtomicLong forwarded = new AtomicLong();
@@ -90,11 +96,13 @@ public final class MetadataProxy implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final boolean management;
 
-    private MetadataProxy(WebServer server, MappingSource mapping, Upstreams upstreams, ConnectionGuard guard,
-                          TokenBuckets rateLimit, ScheduledExecutorService timer, boolean management) {
+    private MetadataProxy(WebServer server, GuestListeners listeners, MappingSource mapping, Upstreams upstreams,
+                          ConnectionGuard guard, TokenBuckets rateLimit, ScheduledExecutorService timer,
+                          boolean management) {
         this.rateLimit = rateLimit;
         this.management = management;
         this.server = server;
+        this.listeners = listeners;
         this.mapping = mapping;
         this.upstreams = upstreams;
         this.guard = guard;
@@ -130,20 +138,22 @@ public final class MetadataProxy implements AutoCloseable {
         try {
             WebServerConfig.Builder builder = WebServer.builder()
                     .featuresDiscoverServices(false)
-                    .shutdownHook(false)
-                    .address(config.listen().getAddress())
-                    .port(config.listen().getPort())
-                    // Only the guarded HTTP/1.1 selector: a second candidate would make Helidon wait for the
-                    // client's first bytes outside every timeout (MetadataServer does the same).
-                    .protocolsDiscoverServices(false)
-                    .maxPayloadSize(config.maxRequestBodyBytes())
-                    .routing(HttpRouting.builder().addFilter(new ConnectionTearDown()).any(handler));
-            guard.configure(builder, Http1Config.builder()
-                    .maxPrologueLength(8192)
-                    .maxHeadersSize(32768)
-                    // Forward the request target as the guest wrote it: the service decides what it means.
-                    .validatePath(false)
-                    .validatePrologue(false));
+                    .shutdownHook(false);
+            config.listen().configure(builder, socket -> {
+                socket
+                        // Only the guarded HTTP/1.1 selector: a second candidate would make Helidon wait for the
+                        // client's first bytes outside every timeout (MetadataServer does the same).
+                        .protocolsDiscoverServices(false)
+                        .maxPayloadSize(config.maxRequestBodyBytes())
+                        .routing(HttpRouting.builder().addFilter(new ConnectionTearDown()).addFilter(new HostRequired())
+                                .any(handler));
+                guard.configure(socket, GuestListeners.http1()
+                        .maxPrologueLength(8192)
+                        .maxHeadersSize(32768)
+                        // Forward the request target as the guest wrote it: the service decides what it means.
+                        .validatePath(false)
+                        .validatePrologue(false));
+            });
             config.management().ifPresent(address -> builder.putSocket(MANAGEMENT_SOCKET, socket -> socket
                     .address(address.getAddress())
                     .port(address.getPort())
@@ -165,24 +175,29 @@ public final class MetadataProxy implements AutoCloseable {
             mapping.close();
             throw e;
         }
-        // Helidon logs a listener that could not bind and reports its port as -1, rather than failing.
-        boolean managementDown = config.management().isPresent() && server.port(MANAGEMENT_SOCKET) < 0;
-        if (server.port() < 0 || managementDown) {
+        Optional<String> failure = config.listen().startFailure(server,
+                config.management().map(address -> Map.of(MANAGEMENT_SOCKET, address)).orElse(Map.of()));
+        if (failure.isPresent()) {
             self.completeExceptionally(new IOException("the proxy did not start"));
             server.stop();
             timer.shutdownNow();
             mapping.close();
-            throw new IOException("cannot listen on " + (managementDown ? config.management().orElseThrow()
-                    : config.listen()) + " (address in use, or not an address of this host)");
+            throw new IOException(failure.get());
         }
-        MetadataProxy proxy = new MetadataProxy(server, mapping, upstreams, guard, rateLimit, timer,
+        MetadataProxy proxy = new MetadataProxy(server, config.listen(), mapping, upstreams, guard, rateLimit, timer,
                 config.management().isPresent());
         self.complete(proxy);
         return proxy;
     }
 
+    /** The port of the first listen address (the chosen one for port 0). */
     public int port() {
         return server.port();
+    }
+
+    /** The guest-facing ports, one per listen address in the configured order. */
+    public List<Integer> ports() {
+        return listeners.ports(server);
     }
 
     /** The management port ({@code /healthz}, {@code /metrics}); -1 without a management listener. */
@@ -280,7 +295,7 @@ public final class MetadataProxy implements AutoCloseable {
             return;
         }
         byte[] body = readBody(req);
-        byte[] requestHead = requestHead(req, guest, GuestMapping.normalise(guestAddress).getHostAddress(), body);
+        byte[] requestHead = requestHead(req, guest, IpAddressText.format(GuestMapping.normalise(guestAddress)), body);
         String method = req.prologue().method().text();
         boolean retryable = method.equals("GET") || method.equals("HEAD");
         boolean first = true;

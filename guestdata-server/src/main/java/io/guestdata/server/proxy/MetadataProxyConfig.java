@@ -1,6 +1,7 @@
 package io.guestdata.server.proxy;
 
 import io.guestdata.server.metadata.ConnectionLimits;
+import io.guestdata.server.metadata.GuestListeners;
 import io.guestdata.server.metadata.RequestRate;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -13,7 +14,8 @@ import java.util.Optional;
 /**
  * Settings of {@link MetadataProxy}.
  *
- * @param listen         where guests reach the metadata service (e.g. 169.254.169.254:80 in a namespace)
+ * @param listen         where guests reach the metadata service: one or more addresses (e.g. 169.254.169.254:80 and
+ *                       [fe80::a9fe:a9fe%tap0]:80 in a namespace, as Neutron's haproxy)
  * @param upstreams      the service nodes (plain HTTP, the service in proxy mode), at least one
  * @param sharedSecret   Neutron's {@code metadata_proxy_shared_secret}: the service's {@code sharedSecret}
  * @param mappingFile    the {@code ADDRESS=UUID[:PROJECT]} file, re-read when it changes; empty for none
@@ -30,7 +32,7 @@ import java.util.Optional;
  * @param requestRate    requests per guest (per address for an address the mapping does not have): over it, 429
  *                       with {@code Retry-After} ({@link RequestRate#defaults()}, as the service's)
  */
-public record MetadataProxyConfig(InetSocketAddress listen, List<InetSocketAddress> upstreams, String sharedSecret,
+public record MetadataProxyConfig(GuestListeners listen, List<InetSocketAddress> upstreams, String sharedSecret,
                                   Optional<Path> mappingFile, List<String> mappings, Duration reloadInterval,
                                   Duration connectTimeout, Duration readTimeout, Duration downFor,
                                   int maxRequestBodyBytes, ConnectionLimits connections,
@@ -56,7 +58,7 @@ public record MetadataProxyConfig(InetSocketAddress listen, List<InetSocketAddre
     }
 
     public static final class Builder {
-        private InetSocketAddress listen = new InetSocketAddress("127.0.0.1", 8080);
+        private GuestListeners listen = GuestListeners.of(new InetSocketAddress("127.0.0.1", 8080));
         private final List<InetSocketAddress> upstreams = new ArrayList<>();
         private String sharedSecret = "";
         private Path mappingFile;
@@ -70,8 +72,14 @@ public record MetadataProxyConfig(InetSocketAddress listen, List<InetSocketAddre
         private InetSocketAddress management;
         private RequestRate requestRate = RequestRate.defaults();
 
-        public Builder listen(InetSocketAddress v) {
-            listen = v;
+        /** The listen addresses (one or more), replacing the default. */
+        public Builder listen(InetSocketAddress... v) {
+            listen = GuestListeners.of(v);
+            return this;
+        }
+
+        public Builder listen(List<InetSocketAddress> v) {
+            listen = new GuestListeners(v);
             return this;
         }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -37,6 +38,26 @@ class HostPortTest {
     })
     void refusalsSayWhy(String text, String message) {
         assertEquals(message, assertThrows(IllegalArgumentException.class, () -> HostPort.parse(text)).getMessage());
+    }
+
+    @Test
+    void aLinkLocalAddressNamesItsInterface() {
+        assertEquals("the link-local address fe80::a9fe:a9fe needs the interface it is on: [fe80::a9fe:a9fe%INTERFACE]",
+                assertThrows(IllegalArgumentException.class, () -> HostPort.parse("[fe80::a9fe:a9fe]:80")).getMessage());
+        assertEquals("'gdnosuch0' in fe80::a9fe:a9fe%gdnosuch0 is not an interface of this host with an IPv6 address, "
+                        + "nor an interface index",
+                assertThrows(IllegalArgumentException.class, () -> HostPort.parse("[fe80::a9fe:a9fe%gdnosuch0]:80"))
+                        .getMessage());
+        // Global and loopback addresses need no interface.
+        assertEquals(new InetSocketAddress("fd00::1", 80), HostPort.parse("[fd00::1]:80"));
+    }
+
+    @Test
+    void formatWritesWhatParseReads() {
+        for (String text : List.of("127.0.0.1:8775", "[fd00::1]:80", "[::1]:0", "[fe80::a9fe:a9fe%1]:80")) {
+            assertEquals(text, HostPort.format(HostPort.parse(text)));
+        }
+        assertEquals("[fd00::1]:80", HostPort.format(HostPort.parse("[fd00:0:0:0:0:0:0:1]:80")), "compressed");
     }
 
     @Test

@@ -45,6 +45,21 @@ class InMemoryInstanceDirectoryTest {
     }
 
     @Test
+    void anIpv6AddressBelongsToOneInstanceWhateverItsSpelling() throws Exception {
+        InMemoryInstanceDirectory d = new InMemoryInstanceDirectory(MetadataOptions.defaults());
+        Instance minimal = Fixtures.instance("minimal");
+        Instance nonascii = Fixtures.instance("nonascii");
+        d.put(minimal, List.of(IpAddressText.parse("fd00:0:0:0:0:0:0:77").orElseThrow()));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> d.put(nonascii, List.of(IpAddressText.parse("FD00::77").orElseThrow())));
+        assertTrue(e.getMessage().startsWith("address fd00::77 already belongs to instance " + minimal.uuid()), e.getMessage());
+        assertTrue(d.byUuid(nonascii.uuid().toString()).isEmpty(), "nothing changed");
+        for (String a : List.of("fd00::77", "fd00:0::0:77", "fd00::77%eth0")) {
+            assertEquals(minimal.uuid(), d.byAddress(IpAddressText.parse(a).orElseThrow()).orElseThrow().instance().uuid(), a);
+        }
+    }
+
+    @Test
     void loadsADirectoryOfDocuments(@TempDir Path dir) throws Exception {
         Files.copy(Fixtures.novaDocument("static"), dir.resolve("a.json"));
         Files.copy(Fixtures.novaDocument("minimal"), dir.resolve("b.json"));

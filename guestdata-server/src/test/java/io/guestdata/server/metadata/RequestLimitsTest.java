@@ -86,7 +86,12 @@ class RequestLimitsTest {
         assertEquals(200, raw("GET / HTTP/1.0\r\nHost: x\r\n\r\n").status()); // HTTP/1.0: see Http10ClientsTest
         assertEquals(400, raw("GET / HTTP/1.2\r\nHost: x\r\n\r\n").status());
         assertEquals(400, raw("GARBAGE\r\n\r\n").status());
-        assertEquals(400, raw("GET / HTTP/1.1\r\n\r\n").status(), "no Host");
+        RawHttp.Response noHost = raw("GET / HTTP/1.1\r\n\r\n");
+        assertEquals(400, noHost.status(), "no Host");
+        assertTrue(noHost.text().startsWith("400 Bad Request\n\n"), noHost.text());
+        assertEquals(400, raw("GET / HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n").status(), "two Host fields");
+        assertEquals(200, raw("GET / HTTP/1.1\r\nHost: [fe80::a9fe:a9fe%eth0]\r\n\r\n").status(),
+                "a zone in Host, as cloud-init sends it to the link-local address");
         assertEquals(400, raw("GET / HTTP/1.1\r\nHost: x\r\nBad Header Name: x\r\n\r\n").status());
         RawHttp.Response notUtf8 = RawHttp.to(server.port()).from(TwoInstances.A_ADDRESS).target("/latest/%ff").send();
         assertEquals(400, notUtf8.status());

@@ -218,6 +218,28 @@ class MetadataProxyTest {
     }
 
     @Test
+    void listensOnEveryAddressAtOnce() throws Exception {
+        MetadataServer service = service();
+        MetadataProxyConfig.Builder b = MetadataProxyConfig.builder()
+                .listen(new InetSocketAddress("127.0.0.1", 0), new InetSocketAddress("::1", 0))
+                .upstream(new InetSocketAddress("127.0.0.1", service.port())).sharedSecret(SECRET)
+                .map("127.0.0.2=" + A + ":project-a").map("::1=" + B + ":project-b");
+        MetadataProxy proxy = MetadataProxy.start(b.build());
+        open.add(proxy);
+        List<Integer> ports = proxy.ports();
+        assertEquals(2, ports.size());
+        assertEquals(proxy.port(), ports.get(0));
+        assertEquals(A, json(request(GUEST_A, ports.get(0), "GET", "/openstack/latest/meta_data.json", Map.of(), null))
+                .get("uuid").asText());
+        assertEquals(B, json(request(address("::1"), ports.get(1), "GET", "/openstack/latest/meta_data.json", Map.of(), null))
+                .get("uuid").asText());
+        // One address that cannot be bound stops the start, naming it.
+        IOException taken = assertThrows(IOException.class, () -> MetadataProxy.start(b
+                .listen(new InetSocketAddress("127.0.0.1", 0), new InetSocketAddress("::1", ports.get(1))).build()));
+        assertEquals("cannot listen on [::1]:" + ports.get(1) + " (Address already in use)", taken.getMessage());
+    }
+
+    @Test
     void mappingSyntax() {
         Signer signer = new Signer(SECRET);
         GuestMapping m = GuestMapping.parse(List.of("# comment", "", "127.0.0.2 = " + A + ":p  # trailing",
@@ -235,6 +257,17 @@ class MetadataProxyTest {
         IllegalArgumentException dup = assertThrows(IllegalArgumentException.class,
                 () -> GuestMapping.parse(List.of("127.0.0.2=" + A, "127.0.0.2=" + B), "f", signer));
         assertTrue(dup.getMessage().startsWith("f:2: "), dup.getMessage());
+        // IPv6 in any spelling, with or without a zone, is one address; so is ::ffff:a.b.c.d and a.b.c.d.
+        GuestMapping v6 = GuestMapping.parse(List.of("fe80:0:0:0:0:0:0:a%tap0=" + A, "FD00::5=" + B), "t", signer);
+        assertEquals(A, v6.find(address("fe80::a")).instanceId());
+        assertEquals(A, v6.find(address("fe80::a%1")).instanceId(), "a source's scope is dropped");
+        assertEquals(B, v6.find(address("fd00:0::5")).instanceId());
+        for (List<String> twice : List.of(List.of("fe80::a=" + A, "[fe80:0::a%tap1]=" + B),
+                List.of("10.0.0.5=" + A, "::ffff:10.0.0.5=" + B))) {
+            assertThrows(IllegalArgumentException.class, () -> GuestMapping.parse(twice, "f", signer), twice.toString());
+        }
+        assertThrows(IllegalArgumentException.class, () -> GuestMapping.parse(List.of("127.1=" + A), "t", signer),
+                "short IPv4 forms are not addresses");
         GuestMapping over = GuestMapping.parse(List.of("127.0.0.2=" + A), "f", signer)
                 .withOverrides(GuestMapping.parse(List.of("127.0.0.2=" + B), "--map", signer));
         assertEquals(B, over.find(GUEST_A).instanceId());
@@ -586,7 +619,8 @@ class MetadataProxyTest {
                             String body) throws IOException {
         try (Socket s = new Socket()) {
             s.bind(new InetSocketAddress(source, 0));
-            s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+            // To the loopback address of the source's family (::1 for an IPv6 guest).
+            s.connect(new InetSocketAddress(source instanceof java.net.Inet6Address ? "::1" : "127.0.0.1", port), 5000);
             s.setSoTimeout(30000);
             StringBuilder sb = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: 169.254.169.254\r\n");
             headers.forEach((k, v) -> sb.append(k).append(": ").append(v).append("\r\n"));
