@@ -16,13 +16,16 @@ import java.util.List;
  * lacks a Host header field and to any request message that contains more than one Host header field". On the
  * guest listeners this replaces Helidon's Host check, which also parses the value as an RFC 3986 host and so
  * refuses {@code [fe80::a9fe:a9fe%eth0]}, the value cloud-init sends to the link-local metadata address
- * ({@link GuestListeners#http1()}). The value is not read here, or anywhere.
+ * ({@link GuestListeners#http1()}). The value is not read here, or anywhere. An HTTP/1.0 client
+ * ({@link Http10Clients}) may leave Host out.
  */
 public final class HostRequired implements Filter {
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         int hosts = req.headers().contains(HeaderNames.HOST) ? req.headers().all(HeaderNames.HOST, List::of).size() : 0;
-        boolean http11 = "1.1".equals(req.prologue().protocolVersion());
+        // An HTTP/1.0 client's request reaches routing as 1.1 (Http10Clients rewrites its request line) and may
+        // come without Host, as Nova's server accepts it.
+        boolean http11 = "1.1".equals(req.prologue().protocolVersion()) && !Http10Clients.http10(req);
         if (hosts > 1 || (hosts == 0 && http11)) {
             throw RequestException.builder()
                     .type(DirectHandler.EventType.BAD_REQUEST)
