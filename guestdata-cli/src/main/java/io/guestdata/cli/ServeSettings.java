@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import io.guestdata.core.metadata.MetadataOptions;
 import io.guestdata.inject.block.BackingFilePolicy;
 import io.guestdata.inject.sandbox.SandboxSettings;
@@ -173,7 +174,10 @@ final class ServeSettings {
         String name = path.toString();
         JsonNode root;
         try {
-            ObjectMapper yaml = new YAMLMapper(YAMLFactory.builder().build())
+            // YAML 1.1 reads unquoted on/off/yes/no/y/n as booleans: "imds-tokens: off" became "false" and was refused.
+            // Only true and false are booleans here (as in YAML 1.2); the other words stay the words written.
+            ObjectMapper yaml = new YAMLMapper(YAMLFactory.builder()
+                    .enable(YAMLParser.Feature.PARSE_BOOLEAN_LIKE_WORDS_AS_STRINGS).build())
                     .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
             root = yaml.readTree(Files.readAllBytes(path));
         } catch (JsonProcessingException e) {

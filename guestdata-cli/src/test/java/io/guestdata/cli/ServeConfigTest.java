@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.guestdata.server.metadata.ConnectionLimits;
 import io.guestdata.server.metadata.MetadataServerConfig;
 import io.guestdata.server.metadata.RequestRate;
+
 import io.guestdata.server.metadata.StoreInstanceDirectory;
+import io.guestdata.server.metadata.TokenPolicy;
 import io.guestdata.store.Documents;
 import io.guestdata.store.Store;
 import io.guestdata.store.Stores;
@@ -26,6 +28,23 @@ import org.junit.jupiter.api.io.TempDir;
 class ServeConfigTest {
     @TempDir
     Path dir;
+
+    @Test
+    void yamlWordsOnOffYesNoStayTheWordsWritten() throws Exception {
+        Path file = yaml("imds-tokens: off\nserve-injected-files: no\nvendor-data-failure-fatal: yes\napi-listen: none\n");
+        Cli cli = Cli.run("serve", "--config", file.toString(), "--check-config");
+        assertEquals(0, cli.exitCode(), cli.toString());
+        assertTrue(cli.out().contains("imds-tokens = off (" + file + ")"), cli.out());
+        MetadataServerConfig config = ServeSettings.resolve(Map.of(), Map.of(), Optional.of(file)).serverConfig();
+        assertEquals(TokenPolicy.OFF, config.tokens());
+        assertFalse(config.metadata().serviceServesFiles(), cli.out());
+        assertTrue(config.vendorDataFailureFatal(), cli.out());
+        // true and false are still booleans, and still accepted
+        Path booleans = yaml("serve-injected-files: false\nvendor-data-failure-fatal: true\napi-listen: none\n");
+        MetadataServerConfig fromBooleans = ServeSettings.resolve(Map.of(), Map.of(), Optional.of(booleans)).serverConfig();
+        assertFalse(fromBooleans.metadata().serviceServesFiles());
+        assertTrue(fromBooleans.vendorDataFailureFatal());
+    }
 
     private Path yaml(String text) throws Exception {
         Path file = dir.resolve("serve.yaml");
@@ -70,8 +89,8 @@ class ServeConfigTest {
         Cli file = Cli.run(Map.of("GUESTDATA_API_LISTEN", "none", "GUESTDATA_REQUEST_BURST", "500"), "serve",
                 "--config", yaml("request-rate: off\n").toString(), "--check-config");
         assertEquals(0, file.exitCode(), file.toString());
-        // YAML 1.1 reads an unquoted off as the boolean false: it means off here
-        assertTrue(file.out().contains("request-rate = false (" + dir.resolve("serve.yaml") + ")"), file.out());
+        // an unquoted off stays "off" (YAML 1.1 would make it the boolean false)
+        assertTrue(file.out().contains("request-rate = off (" + dir.resolve("serve.yaml") + ")"), file.out());
         assertFalse(ServeSettings.resolve(Map.of(), Map.of(), Optional.of(dir.resolve("serve.yaml"))).serverConfig()
                 .requestRate().enabled());
         assertTrue(file.out().contains("request-burst = 500 (GUESTDATA_REQUEST_BURST)"), file.out());

@@ -112,7 +112,7 @@ public record RequestRate(double perSecond, int burst, int maxTracked, boolean e
      */
     public static double parsePerSecond(String text) {
         String rate = text.strip().toLowerCase(Locale.ROOT);
-        if (rate.equals("off") || rate.equals("false")) { // YAML 1.1 reads an unquoted off as false
+        if (rate.equals("off")) {
             return 0;
         }
         double perSecond;
