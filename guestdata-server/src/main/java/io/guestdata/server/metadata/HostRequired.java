@@ -9,7 +9,6 @@ import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
-import java.util.List;
 
 /**
  * RFC 9112 §3.2: "A server MUST respond with a 400 (Bad Request) status code to any HTTP/1.1 request message that
@@ -22,11 +21,12 @@ import java.util.List;
 public final class HostRequired implements Filter {
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
-        int hosts = req.headers().contains(HeaderNames.HOST) ? req.headers().all(HeaderNames.HOST, List::of).size() : 0;
+        // One lookup per request, no list built: this runs on every guest request.
+        int hosts = req.headers().contains(HeaderNames.HOST) ? req.headers().get(HeaderNames.HOST).valueCount() : 0;
         // An HTTP/1.0 client's request reaches routing as 1.1 (Http10Clients rewrites its request line) and may
         // come without Host, as Nova's server accepts it.
-        boolean http11 = "1.1".equals(req.prologue().protocolVersion()) && !Http10Clients.http10(req);
-        if (hosts > 1 || (hosts == 0 && http11)) {
+        boolean missing = hosts == 0 && "1.1".equals(req.prologue().protocolVersion()) && !Http10Clients.http10(req);
+        if (hosts > 1 || missing) {
             throw RequestException.builder()
                     .type(DirectHandler.EventType.BAD_REQUEST)
                     .status(Status.BAD_REQUEST_400)

@@ -144,11 +144,11 @@ final class MetadataService implements Handler {
         if (req.prologue().fragment().hasValue()) {
             // Under eventlet a '#' is part of the path; Helidon splits it off, and with it whether a '?' came
             // before it (so the path Nova would route cannot be told). RFC 9112 has no fragment in a request.
-            return throttled(req, res, peer(req), now) ? 429 : send(req, res, FRAGMENT);
+            return refuse(req, res, FRAGMENT, now);
         }
         Optional<String> decoded = RequestPath.decode(req.prologue().uriPath().rawPath());
         if (decoded.isEmpty()) {
-            return throttled(req, res, peer(req), now) ? 429 : send(req, res, BAD_PATH);
+            return refuse(req, res, BAD_PATH, now);
         }
         String path = MetadataTree.requestPath(decoded.get());
         if (path.equals("/")) {
@@ -158,7 +158,7 @@ final class MetadataService implements Handler {
         Identification who = identification.identify(new HelidonRequest(req));
         if (who instanceof Identification.Refused refused) {
             metrics.identificationFailed(mode.label(), refused.reason());
-            return throttled(req, res, peer(req), now) ? 429 : send(req, res, refused.error());
+            return refuse(req, res, refused.error(), now);
         }
         Identification.Identified instance = (Identification.Identified) who;
         metrics.identified(mode.label());
@@ -197,6 +197,11 @@ final class MetadataService implements Handler {
         res.header(HeaderValues.create(HeaderNames.RETRY_AFTER, Integer.toString(retryAfter)));
         send(req, res, ErrorResponse.TOO_MANY_REQUESTS);
         return true;
+    }
+
+    /** An answer before identification: the client address's token first, then {@code error}. */
+    private int refuse(ServerRequest req, ServerResponse res, ErrorResponse error, long now) {
+        return throttled(req, res, peer(req), now) ? 429 : send(req, res, error);
     }
 
     private static InetAddress peer(ServerRequest req) {
