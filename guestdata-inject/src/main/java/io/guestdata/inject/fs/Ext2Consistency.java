@@ -18,8 +18,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
  *       first data block is 1 with 1 KiB blocks and 0 otherwise, blocks and inodes per group at most
  *       8 × block size and multiples of 8 (libext2fs' bitmap code relies on it), at least one inode
  *       table block of inodes per group, the group count below 2^32 less a descriptor block, at most
- *       block size / 4 reserved GDT blocks, {@code s_first_ino} from 11 to the inode count, the
- *       reserved, free block and free inode counts within their totals;</li>
+ *       block size / 4 reserved GDT blocks and none without resize_inode, {@code s_first_ino} from 11
+ *       to the inode count, the reserved, free block and free inode counts within their totals;</li>
  *   <li><b>group descriptors</b> (Linux {@code ext4_check_descriptors}): per group, the descriptor
  *       checksum (gdt_csum/metadata_csum), the block bitmap, inode bitmap and inode table inside
  *       the group (inside the filesystem with flex_bg), counts no larger than the group; then
@@ -135,6 +135,12 @@ final class Ext2Consistency {
         if (sb.reservedGdtBlocks() > blockSize / 4) {
             throw corrupt("s_reserved_gdt_blocks " + sb.reservedGdtBlocks() + " is more than block size / 4 = "
                     + blockSize / 4);
+        }
+        if (sb.reservedGdtBlocks() != 0 && !sb.hasCompat(Ext2SuperBlock.COMPAT_RESIZE_INODE)) {
+            // e2fsck's check_super_block (PR_0_NONZERO_RESERVED_GDT_BLOCKS): the reserve belongs to resize_inode.
+            throw corrupt("s_reserved_gdt_blocks is " + sb.reservedGdtBlocks() + " without the resize_inode feature"
+                    + " (e2fsck: \"Filesystem does not have resize_inode enabled, but s_reserved_gdt_blocks is N;"
+                    + " should be zero\")");
         }
         long inodes = sb.inodesCount();
         if (inodes != groups * inodesPerGroup) {

@@ -116,6 +116,8 @@ public final class Ext2SuperBlock {
     static final int EXT2_JOURNAL_INO = 8;
     /** {@code EXT3_FEATURE_COMPAT_HAS_JOURNAL}. */
     static final int COMPAT_HAS_JOURNAL_FEATURE = 0x0004;
+    /** {@code EXT2_FEATURE_COMPAT_RESIZE_INODE}: inode 7 owns the s_reserved_gdt_blocks reserve. */
+    static final int COMPAT_RESIZE_INODE = 0x0010;
     /** {@code EXT2_MIN_DESC_SIZE}: a group descriptor without the 64bit feature. */
     static final int EXT2_MIN_DESC_SIZE = 32;
 

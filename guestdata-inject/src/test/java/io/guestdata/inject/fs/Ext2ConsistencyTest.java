@@ -261,7 +261,8 @@ class Ext2ConsistencyTest {
         "ssv first_ino 12|s_first_ino is 12, not 11",
         "ssv journal_uuid 01234567-89ab-cdef-0123-456789abcdef|names a journal device besides the journal inode 8",
         "sif <1> block[0] 100|the bad-blocks inode 1 is not empty",
-        "sif /etc faddr 7|has i_faddr 7"})
+        "sif /etc faddr 7|has i_faddr 7",
+        "feature -resize_inode|without the resize_inode feature"})
     void fieldsTheFuzzFoundAreRefused(String c) throws IOException {
         String[] request = c.split("\\|");
         Path img = image("-t", "ext3");
