@@ -23,6 +23,8 @@ GUESTDATA_TEST_PACKAGES=(
   xfsprogs btrfs-progs  # filesystem detection tests; XFS images for the libguestfs backend
   libguestfs-tools libguestfs-java linux-image-amd64   # the libguestfs backend (XFS, btrfs, LVM) and guestfish for its checks; the appliance boots the host's kernel under TCG
   bubblewrap            # the sandbox the ext2fs worker runs in (guestdata inject, serve); runs Nova 31 in its Debian 13 root
+  ceph-mon ceph-mgr ceph-osd ceph-common   # the RBD tests start their own single-node Ceph cluster (tools/ceph/ceph-cluster)
+  python3-rbd python3-rados                # librbd from Python: the tests' checks of what was written
   postgresql            # the store's tests start their own throwaway PostgreSQL server (initdb, pg_ctl)
   openssh-client        # ssh-keygen: fingerprints are cross-checked against it
   openssl               # openssl passwd reproduces the injected SHA-512/MD5 password hashes
