@@ -47,7 +47,12 @@ class RbdImageTest {
     @AfterEach
     void cleanUp() throws Exception {
         for (Process p : holders) {
-            p.destroyForcibly().waitFor();
+            // closing its stdin lets the holder close the image: a killed one's watch would stay 30 s and keep
+            // rbd rm from removing the image
+            p.getOutputStream().close();
+            if (!p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor();
+            }
         }
         for (String image : images) {
             ceph.rbdAdmin("snap", "purge", "--no-progress", image);
