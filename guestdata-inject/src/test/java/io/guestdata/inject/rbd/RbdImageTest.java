@@ -202,6 +202,51 @@ class RbdImageTest {
         assertEquals(0, after.exit(), after.stderr());
     }
 
+    /**
+     * A JVM holding the image (watch and exclusive lock) killed with SIGKILL releases nothing; the
+     * OSD expires its watch after osd_client_watch_timeout (30 s by default), and then the next
+     * writable open sees no watcher, and librbd breaks the dead owner's lock (blocklisting it).
+     * Measured, not timed: the bound only keeps a broken cluster from hanging the test.
+     */
+    @Test
+    void aKilledHoldersLockIsBrokenOnceItsWatchExpires() throws Exception {
+        String name = image();
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Process holder = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp",
+                System.getProperty("java.class.path"), RbdLockHolder.class.getName(), ceph.conf().toString(),
+                ceph.user(), ceph.pool(), name).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        holders.add(holder);
+        String line = new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8))
+                .readLine();
+        assertTrue(line != null && line.startsWith("locked "), String.valueOf(line));
+        assertTrue(ceph.rbdAdminOk("lock", "ls", ceph.pool() + "/" + name).contains("auto "));
+        assertThrows(ImageInUseException.class, () -> RbdImage.open(target(name), true, FIVE_SECONDS).close());
+
+        holder.destroyForcibly(); // SIGKILL
+        assertTrue(holder.waitFor(10, TimeUnit.SECONDS));
+        long killed = System.nanoTime();
+        List<String> refusals = new ArrayList<>();
+        RbdImage reopened = null;
+        while (reopened == null) {
+            try {
+                reopened = RbdImage.open(target(name), true, FIVE_SECONDS);
+            } catch (ImageInUseException e) {
+                refusals.add(e.getMessage().contains("exclusive lock") ? "lock" : "watcher");
+                assertTrue(System.nanoTime() - killed < TimeUnit.SECONDS.toNanos(180),
+                        "still refused 180 s after the kill: " + e.getMessage());
+                Thread.sleep(500);
+            }
+        }
+        long ms = (System.nanoTime() - killed) / 1_000_000;
+        try (RbdImage img = reopened) {
+            img.write(0, ByteBuffer.wrap(new byte[] {7}));
+        }
+        System.out.println("RbdImageTest: after kill -9 of the holding JVM, a writable open (watchers checked, lock"
+                + " taken) succeeded after " + ms + " ms; " + refusals.size() + " refusals before: "
+                + refusals.stream().distinct().toList());
+        assertTrue(refusals.contains("watcher"), "the dead holder's watch outlives it for a while: " + refusals);
+    }
+
     @Test
     void aWrongKeyFailsFastNamingTheUser() throws Exception {
         String name = image();
