@@ -28,6 +28,9 @@ import io.guestdata.inject.block.PartitionView;
 import io.guestdata.inject.block.QemuStorageExport;
 import io.guestdata.inject.block.UndoJournal;
 import io.guestdata.inject.ceph.CephCluster;
+import io.guestdata.inject.guestfs.GuestfsSettings;
+import io.guestdata.inject.sandbox.Ext2fsSandbox;
+import io.guestdata.inject.sandbox.SandboxSettings;
 import io.guestdata.inject.rbd.RbdImage;
 import io.guestdata.inject.rbd.RbdTarget;
 
@@ -139,6 +142,22 @@ class RbdInjectionTest {
         assertEquals(List.of(), listUndo(), "no journal left");
     }
 
+    /** As the CLI and the service run it: libext2fs in the bubblewrap worker, fed from our RBD image over its pipe. */
+    @Test
+    void theSandboxedWorkerInjectsIntoAnRbdImage() throws Exception {
+        String name = imported(GuestImages.wholeDisk(dir, "disk.img", tree(), 32, "-t", "ext4"));
+        try (Ext2fsSandbox sandbox = Ext2fsSandbox.start(SandboxSettings.defaults().withPoolSize(1)
+                .withWarmupRounds(0))) {
+            DiskInjector sandboxed = new DiskInjector(FilesystemBackends.thisBuild(GuestfsSettings.DEFAULT,
+                    Ext2fsBackend.sandboxed(sandbox)), RandomGenerator.of("L64X128MixRandom"));
+            InjectionReport report = sandboxed.inject(target(name), SETTINGS, Instances.full(), options());
+            assertEquals(Outcome.DONE, report.outcome(), () -> String.valueOf(report));
+        }
+        Path out = exported(name);
+        DiskInjectionTest.assertEverything(out, 0, Instances.full());
+        assertClean(out, 0);
+    }
+
     @Test
     void aGptPartitionedRbdImageGetsItsOsRootFound() throws Exception {
         Path img = GuestImages.gptDisk(dir, "gpt.img", tree());
@@ -160,7 +179,7 @@ class RbdInjectionTest {
         ImageInUseException e = assertThrows(ImageInUseException.class,
                 () -> injector.inject(target(name), SETTINGS, Instances.full(), options()));
         assertTrue(e.getMessage().matches("rbd:" + ceph.pool() + "/" + name + ": is open elsewhere: watched by"
-                + " client\\.\\d+ at [0-9.:]+/\\d+ .*nothing was written"), e.getMessage());
+                + " client\\.\\d+ at [0-9.:]+/\\d+ .*osd_client_watch_timeout, 30 s by default\\)"), e.getMessage());
         InjectionReport dry = injector.inject(target(name), SETTINGS, Instances.full(), options().withDryRun(true));
         assertEquals(Outcome.PLANNED, dry.outcome(), () -> String.valueOf(dry));
         Files.delete(dir.resolve(name + ".exported"));

@@ -142,7 +142,7 @@ public final class RbdImage implements BlockDevice {
                 if ((features & LibRbd.RBD_FEATURE_EXCLUSIVE_LOCK) == 0) {
                     throw new BlockException(name, "has no exclusive-lock feature, so no lock can keep a VM from"
                             + " writing while guestdata does; enable it (rbd feature enable " + target.spec()
-                            + " exclusive-lock) and run again; nothing was written");
+                            + " exclusive-lock) and run again");
                 }
                 h.lock(target, name);
                 image.locked = true;
@@ -158,11 +158,11 @@ public final class RbdImage implements BlockDevice {
     private static void refuseReadOnly(Path name, long features) throws BlockException {
         if ((features & LibRbd.RBD_FEATURE_NON_PRIMARY) != 0) {
             throw new BlockException(name, "is a non-primary mirror image, which is read-only; inject into the"
-                    + " primary; nothing was written");
+                    + " primary");
         }
         if ((features & LibRbd.RBD_FEATURE_MIGRATING) != 0) {
             throw new BlockException(name, "is being migrated (rbd migration), and is read-only until the migration"
-                    + " is committed; nothing was written");
+                    + " is committed");
         }
     }
 
@@ -318,13 +318,12 @@ public final class RbdImage implements BlockDevice {
                 }
                 if (monHost.isBlank()) {
                     throw new BlockException(name, "no monitor address: neither the target (mon_host=) nor "
-                            + target.conf().map(Path::toString).orElse("the default ceph.conf") + " names one;"
-                            + " nothing was written");
+                            + target.conf().map(Path::toString).orElse("the default ceph.conf") + " names one");
                 }
                 rc = LibRbd.connect(cluster);
                 if (rc < 0) {
                     throw new BlockException(name, "cannot connect to the Ceph cluster (mon_host " + monHost + ") as "
-                            + who + ": " + connectProblem(rc) + "; nothing was written");
+                            + who + ": " + connectProblem(rc));
                 }
                 instanceId = LibRbd.instanceId(cluster);
             }
@@ -348,8 +347,7 @@ public final class RbdImage implements BlockDevice {
                 MemorySegment slot = arena.allocate(ADDRESS);
                 int rc = LibRbd.ioctxCreate(cluster, arena.allocateFrom(target.pool()), slot);
                 if (rc == -LibRbd.ENOENT) {
-                    throw new BlockException(name, "no pool " + target.pool() + " in the cluster (mon_host " + monHost
-                            + "); nothing was written");
+                    throw new BlockException(name, "no pool " + target.pool() + " in the cluster (mon_host " + monHost + ")");
                 }
                 check(rc, name, "rados_ioctx_create", "opening pool " + target.pool());
                 ioctx = slot.get(ADDRESS, 0);
@@ -357,14 +355,12 @@ public final class RbdImage implements BlockDevice {
                 rc = LibRbd.open(ioctx, arena.allocateFrom(target.image()), slot, readOnly);
                 if (rc == -LibRbd.ENOENT) {
                     throw new BlockException(name, "no image " + target.spec() + " in pool " + target.pool()
-                            + (target.namespace().isEmpty() ? "" : " namespace " + target.namespace())
-                            + "; nothing was written");
+                            + (target.namespace().isEmpty() ? "" : " namespace " + target.namespace()));
                 }
                 if (rc == -LibRbd.EPERM || rc == -LibRbd.EACCES) {
                     throw new BlockException(name, who + " may not open images in pool " + target.pool() + " ("
                             + (readOnly ? "rbd_open_read_only" : "rbd_open") + ": " + LibRbd.errnoText(rc) + "): its"
-                            + " caps do not cover the pool; grant 'profile rbd pool=" + target.pool() + "'; nothing"
-                            + " was written");
+                            + " caps do not cover the pool; grant 'profile rbd pool=" + target.pool() + "'");
                 }
                 check(rc, name, readOnly ? "rbd_open_read_only" : "rbd_open", "opening the image");
                 image = slot.get(ADDRESS, 0);
@@ -428,8 +424,7 @@ public final class RbdImage implements BlockDevice {
             if (!others.isEmpty()) {
                 throw new ImageInUseException(name, "is open elsewhere" + when + ": watched by " + String.join(", ", others)
                         + " (a running VM, qemu-img or another rbd client); stop it first (rbd status shows the"
-                        + " watchers; a killed client's watch expires after osd_client_watch_timeout, 30 s by default);"
-                        + " nothing was written");
+                        + " watchers; a killed client's watch expires after osd_client_watch_timeout, 30 s by default)");
             }
         }
 
@@ -437,8 +432,7 @@ public final class RbdImage implements BlockDevice {
             int rc = LibRbd.lockAcquire(image, LibRbd.RBD_LOCK_MODE_EXCLUSIVE);
             if (rc == -LibRbd.EROFS || rc == -LibRbd.EBUSY) {
                 throw new ImageInUseException(name, "another client holds its exclusive lock (rbd_lock_acquire: "
-                        + LibRbd.errnoText(rc) + "; rbd lock ls / rbd status " + target.spec() + " show it); nothing"
-                        + " was written");
+                        + LibRbd.errnoText(rc) + "; rbd lock ls / rbd status " + target.spec() + " show it)");
             }
             check(rc, name, "rbd_lock_acquire", "taking its exclusive lock");
         }
