@@ -1,7 +1,5 @@
 package io.guestdata.inject;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,8 +21,8 @@ import io.guestdata.inject.InjectionReport.Outcome;
 import io.guestdata.inject.InjectionReport.Status;
 import io.guestdata.inject.block.BlockDevice;
 import io.guestdata.inject.block.DiskImage;
+import io.guestdata.inject.block.FailingDisk;
 import io.guestdata.inject.block.ImageInUseException;
-import io.guestdata.inject.block.PartitionView;
 import io.guestdata.inject.block.QemuStorageExport;
 import io.guestdata.inject.block.UndoJournal;
 import io.guestdata.inject.ceph.CephCluster;
@@ -67,12 +65,7 @@ class RbdInjectionTest {
     @AfterEach
     void cleanUp() throws Exception {
         for (Process p : holders) {
-            // closing its stdin lets the holder close the image: a killed one's watch would stay 30 s and keep
-            // rbd rm from removing the image
-            p.getOutputStream().close();
-            if (!p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
-                p.destroyForcibly().waitFor();
-            }
+            CephCluster.release(p);
         }
         for (String image : images) {
             ceph.rbdAdmin("rm", "--no-progress", image);
@@ -106,11 +99,7 @@ class RbdInjectionTest {
     }
 
     Path tree() throws Exception {
-        Path t = GuestImages.skeleton(dir);
-        GuestImages.write(t, "etc/motd", "old motd\n", "rw-r-----");
-        Files.setAttribute(t.resolve("etc/motd"), "unix:uid", 1000);
-        Files.setAttribute(t.resolve("etc/motd"), "unix:gid", 1000);
-        return t;
+        return DiskInjectionTest.tree(dir);
     }
 
     @Test
@@ -175,7 +164,7 @@ class RbdInjectionTest {
     void aWatchedImageIsRefusedAndADryRunAcceptsIt() throws Exception {
         String name = imported(GuestImages.wholeDisk(dir, "disk.img", tree(), 32, "-t", "ext4"));
         String before = sha256(exported(name));
-        hold(name);
+        holders.add(ceph.librbdClient(name, "hold"));
         ImageInUseException e = assertThrows(ImageInUseException.class,
                 () -> injector.inject(target(name), SETTINGS, Instances.full(), options()));
         assertTrue(e.getMessage().matches("rbd:" + ceph.pool() + "/" + name + ": is open elsewhere: watched by"
@@ -215,7 +204,7 @@ class RbdInjectionTest {
         try (DiskImage disk = DiskImage.openRbd(target(name), true, SETTINGS)) {
             UndoJournal journal = disk.journalIn(dir.resolve("undo"));
             assertEquals(Optional.empty(), disk.useJournal(journal));
-            BlockDevice failsAfterOneWrite = new FailingAfterOneWrite(disk);
+            BlockDevice failsAfterOneWrite = new FailingDisk(disk, 1);
             var changes = List.of(new UndoJournal.Change(first, "AAAA".getBytes(StandardCharsets.US_ASCII)),
                     new UndoJournal.Change(second, "BBBB".getBytes(StandardCharsets.US_ASCII)));
             assertThrows(java.io.IOException.class, () -> journal.commit(failsAfterOneWrite, changes));
@@ -246,77 +235,4 @@ class RbdInjectionTest {
         }
     }
 
-    /** The real RBD disk, whose second write fails as a dying process's would. */
-    private static final class FailingAfterOneWrite implements BlockDevice {
-        private final DiskImage disk;
-        private int writes;
-
-        FailingAfterOneWrite(DiskImage disk) {
-            this.disk = disk;
-        }
-
-        @Override
-        public long size() {
-            return disk.size();
-        }
-
-        @Override
-        public void read(long position, ByteBuffer dst) throws java.io.IOException {
-            disk.read(position, dst);
-        }
-
-        @Override
-        public void write(long position, ByteBuffer src) throws java.io.IOException {
-            if (++writes > 1) {
-                throw new java.io.IOException("the process died here");
-            }
-            disk.write(position, src);
-        }
-
-        @Override
-        public Path path() {
-            return disk.path();
-        }
-
-        @Override
-        public long offset() {
-            return 0;
-        }
-
-        @Override
-        public boolean writable() {
-            return true;
-        }
-
-        @Override
-        public void flush() throws java.io.IOException {
-            disk.flush();
-        }
-
-        @Override
-        public PartitionView slice(int number, long start, long length) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void close() {
-        }
-    }
-
-    /** python3-rbd holding the image open read-write (its watch), as a VM's QEMU would. */
-    void hold(String image) throws Exception {
-        Process p = new ProcessBuilder("/usr/bin/python3", "-c", """
-                import sys, rados, rbd
-                c = rados.Rados(conffile=sys.argv[1], rados_id=sys.argv[2])
-                c.connect(timeout=30)
-                io = c.open_ioctx(sys.argv[3])
-                img = rbd.Image(io, sys.argv[4])
-                print('open', flush=True)
-                sys.stdin.read()
-                """, ceph.conf().toString(), ceph.user(), ceph.pool(), image)
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        holders.add(p);
-        assertEquals("open", new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))
-                .readLine());
-    }
 }

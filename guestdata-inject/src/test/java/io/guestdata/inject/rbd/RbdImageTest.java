@@ -47,12 +47,7 @@ class RbdImageTest {
     @AfterEach
     void cleanUp() throws Exception {
         for (Process p : holders) {
-            // closing its stdin lets the holder close the image: a killed one's watch would stay 30 s and keep
-            // rbd rm from removing the image
-            p.getOutputStream().close();
-            if (!p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
-                p.destroyForcibly().waitFor();
-            }
+            CephCluster.release(p);
         }
         for (String image : images) {
             ceph.rbdAdmin("snap", "purge", "--no-progress", image);
@@ -165,7 +160,8 @@ class RbdImageTest {
     void aWatchedImageIsRefusedNamingTheWatcherAndNothingIsWritten() throws Exception {
         String name = image();
         String before = exportSha256(name);
-        Process holder = hold(name, false);
+        Process holder = ceph.librbdClient(name, "hold");
+        holders.add(holder);
         String watchers = ceph.rbdAdminOk("status", ceph.pool() + "/" + name);
         ImageInUseException e = assertThrows(ImageInUseException.class,
                 () -> RbdImage.open(target(name), true, FIVE_SECONDS));
@@ -189,16 +185,16 @@ class RbdImageTest {
             String lock = ceph.rbdAdminOk("lock", "ls", ceph.pool() + "/" + name);
             assertTrue(lock.contains("auto "), lock);
             // a second writer asking for the lock is refused, and the lock is not handed over
-            Ext2Tools.Result second = python(name, "lock");
+            Ext2Tools.Result second = ceph.librbd(name, "lock");
             assertNotEquals(0, second.exit(), second.out() + second.stderr());
             assertTrue(second.stderr().contains("ReadOnlyImage") || second.stderr().contains("ImageBusy"),
                     second.stderr());
-            Ext2Tools.Result write = python(name, "write");
+            Ext2Tools.Result write = ceph.librbd(name, "write");
             assertNotEquals(0, write.exit(), write.out() + write.stderr());
             img.write(0, ByteBuffer.wrap(new byte[] {1, 2, 3}));
         }
         assertEquals("", ceph.rbdAdminOk("lock", "ls", ceph.pool() + "/" + name).strip());
-        Ext2Tools.Result after = python(name, "lock");
+        Ext2Tools.Result after = ceph.librbd(name, "lock");
         assertEquals(0, after.exit(), after.stderr());
     }
 
@@ -309,41 +305,4 @@ class RbdImageTest {
                 e.getMessage());
     }
 
-    /** python3-rbd holding the image open (its watch), as a VM's QEMU would; exits when its stdin closes. */
-    Process hold(String image, boolean lock) throws Exception {
-        Process p = new ProcessBuilder("/usr/bin/python3", "-c", PYTHON, ceph.conf().toString(), ceph.user(),
-                ceph.pool(), image, lock ? "hold-lock" : "hold").redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        holders.add(p);
-        String line = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
-        assertEquals("open", line, "python3-rbd holder");
-        return p;
-    }
-
-    static Ext2Tools.Result python(String image, String action) {
-        return Ext2Tools.run(List.of("/usr/bin/python3", "-c", PYTHON, ceph.conf().toString(), ceph.user(),
-                ceph.pool(), image, action));
-    }
-
-    /** Another librbd client: opens the image and holds it, takes the lock (non-blocking), or writes. */
-    static final String PYTHON = """
-            import sys, rados, rbd
-            conf, user, pool, image, action = sys.argv[1:6]
-            c = rados.Rados(conffile=conf, rados_id=user)
-            c.connect(timeout=30)
-            io = c.open_ioctx(pool)
-            img = rbd.Image(io, image)
-            if action == 'lock':
-                img.lock_acquire(rbd.RBD_LOCK_MODE_EXCLUSIVE)
-            elif action == 'write':
-                img.write(b'other writer', 0)
-                img.flush()
-            elif action.startswith('hold'):
-                if action == 'hold-lock':
-                    img.lock_acquire(rbd.RBD_LOCK_MODE_EXCLUSIVE)
-                print('open', flush=True)
-                sys.stdin.read()
-            img.close()
-            io.close()
-            c.shutdown()
-            """;
 }
