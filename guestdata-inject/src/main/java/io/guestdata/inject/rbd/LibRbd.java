@@ -35,7 +35,6 @@ final class LibRbd {
     static final int EIO = 5;
     static final int EACCES = 13;
     static final int EBUSY = 16;
-    static final int EINVAL = 22;
     static final int EROFS = 30;
     static final int ERANGE = 34;
     static final int ETIMEDOUT = 110;
@@ -44,7 +43,6 @@ final class LibRbd {
     static final int RBD_LOCK_MODE_EXCLUSIVE = 0;
     /** {@code rbd/features.h}. */
     static final long RBD_FEATURE_EXCLUSIVE_LOCK = 1L << 2;
-    static final long RBD_FEATURE_JOURNALING = 1L << 6;
     static final long RBD_FEATURE_MIGRATING = 1L << 9;
     static final long RBD_FEATURE_NON_PRIMARY = 1L << 10;
 
@@ -92,8 +90,6 @@ final class LibRbd {
     private static final MethodHandle GET_SIZE = handle(RBD, "rbd_get_size",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle GET_FEATURES = handle(RBD, "rbd_get_features",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-    private static final MethodHandle GET_FLAGS = handle(RBD, "rbd_get_flags",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle GET_ID = handle(RBD, "rbd_get_id",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
@@ -257,14 +253,6 @@ final class LibRbd {
     static int getFeatures(MemorySegment image, MemorySegment slot) {
         try {
             return (int) GET_FEATURES.invokeExact(image, slot);
-        } catch (Throwable t) {
-            throw propagate(t);
-        }
-    }
-
-    static int getFlags(MemorySegment image, MemorySegment slot) {
-        try {
-            return (int) GET_FLAGS.invokeExact(image, slot);
         } catch (Throwable t) {
             throw propagate(t);
         }
