@@ -178,6 +178,32 @@ class RbdImageTest {
         assertEquals(before, exportSha256(name));
     }
 
+    /** QEMU's own rbd driver (qemu-io, as a VM's QEMU opens its disk) holding the image: refused, nothing written. */
+    @Test
+    void anImageQemuHasOpenIsRefused() throws Exception {
+        String name = image();
+        String before = exportSha256(name);
+        Process qemu = new ProcessBuilder("qemu-io", "-f", "raw", "rbd:" + ceph.pool() + "/" + name + ":id=" + ceph.user()
+                + ":conf=" + ceph.conf()).redirectErrorStream(true).start();
+        holders.add(qemu);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!ceph.rbdAdminOk("status", ceph.pool() + "/" + name).contains("watcher=")) {
+            assertTrue(qemu.isAlive() && System.nanoTime() < deadline, "qemu-io did not open the image: "
+                    + (qemu.isAlive() ? "" : new String(qemu.getInputStream().readAllBytes(), StandardCharsets.UTF_8)));
+            Thread.sleep(200);
+        }
+        ImageInUseException e = assertThrows(ImageInUseException.class,
+                () -> RbdImage.open(target(name), true, FIVE_SECONDS));
+        assertTrue(e.getMessage().contains("is open elsewhere: watched by client."), e.getMessage());
+        qemu.getOutputStream().write("quit\n".getBytes(StandardCharsets.US_ASCII));
+        qemu.getOutputStream().flush();
+        assertTrue(qemu.waitFor(20, TimeUnit.SECONDS));
+        assertEquals(before, exportSha256(name));
+        try (RbdImage img = RbdImage.open(target(name), true, FIVE_SECONDS)) {
+            assertTrue(img.writable(), "free once QEMU has closed it");
+        }
+    }
+
     @Test
     void theLockIsHeldWhileOpenAndReleasedOnClose() throws Exception {
         String name = image();
