@@ -64,11 +64,12 @@ public record RbdTarget(String pool, String namespace, String image, Optional<St
      * Reads an {@code rbd:} target as QEMU 7.2 does: up to the first unescaped {@code :} the image,
      * {@code POOL/IMAGE} or {@code POOL/NAMESPACE/IMAGE} (the first unescaped {@code /} ends the pool,
      * the next one the namespace); then {@code KEY=VALUE} options separated by unescaped {@code :},
-     * {@code id} the user, {@code conf} the ceph.conf, any other key a Ceph setting ({@code -} and
-     * {@code _} alike in keys, as Ceph has them). A backslash takes the next character literally.
+     * {@code id} the user, {@code conf} the ceph.conf, any other key a Ceph setting. A backslash takes
+     * the next character literally.
      *
      * <p>Refused beyond QEMU: a snapshot ({@code @}; injection writes), escapes other than
-     * {@code \: \@ \/ \\ \= \;}, a trailing backslash, an empty key or value, a key given twice,
+     * {@code \: \@ \/ \\ \= \;}, a trailing backslash, an empty key or value, a key given twice, a
+     * key that is not {@code [a-z0-9_]+} (librados refuses {@code mon-host}: no Ceph setting is named so),
      * {@code key=} and QEMU's secret-object options (a secret on a command line), relative
      * {@code conf}/{@code keyring}/{@code keyfile} paths, {@code id=client.X}, and pool, namespace or
      * image names that Ceph's {@code rbd} tool cannot name (empty, or holding {@code /} or {@code @}).
@@ -128,11 +129,16 @@ public record RbdTarget(String pool, String namespace, String image, Optional<St
         if (rawKey.isEmpty()) {
             throw new RbdSyntaxException("rbd: an option has an empty name: expected KEY=VALUE");
         }
-        // Ceph reads '-' and ' ' in a setting's name as '_'; QEMU's own keys (id, conf) have none
-        String key = rawKey.replace('-', '_').replace(' ', '_');
-        if (SECRET_OPTIONS.contains(key)) {
+        String key = rawKey;
+        if (SECRET_OPTIONS.contains(key.replace('-', '_'))) {
             throw new RbdSyntaxException("rbd: option '" + rawKey + "' would put a secret on the command line; "
                     + "name a keyring file (keyring=PATH, or the keyring the conf names) or set it in the environment");
+        }
+        if (!key.matches("[a-z0-9_]+")) {
+            // rados_conf_set takes the name as Ceph spells it; only ceph.conf reads '-' or ' ' as '_'
+            throw new RbdSyntaxException("rbd: option '" + key + "': a Ceph setting is named with lowercase "
+                    + "letters, digits and '_' (librados refuses " + key + "; write "
+                    + key.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]", "_") + ")");
         }
         String value = unescape("option " + key, option.substring(eq + 1));
         if (value.isEmpty()) {

@@ -19,7 +19,7 @@ class RbdTargetTest {
     @Test
     void poolImageAndOptions() {
         RbdTarget t = RbdTarget.parse("rbd:vms/disk:id=nova:conf=/etc/ceph/ceph.conf:keyring=/etc/ceph/k"
-                + ":mon_host=10.0.0.1\\:6789\\;10.0.0.2\\:6789:rbd-cache=false");
+                + ":mon_host=10.0.0.1\\:6789\\;10.0.0.2\\:6789:rbd_cache=false");
         assertEquals(new RbdTarget("vms", "", "disk", Optional.of("nova"),
                 Optional.of(Path.of("/etc/ceph/ceph.conf")), Optional.of(Path.of("/etc/ceph/k")),
                 Optional.of("10.0.0.1:6789;10.0.0.2:6789"), Map.of("rbd_cache", "false")), t);
@@ -63,7 +63,9 @@ class RbdTargetTest {
             rbd:vms/disk:id=                 | option 'id' has an empty value
             rbd:vms/disk:id=a:id=b           | option 'id' is given twice
             rbd:vms/disk:conf=/a:conf=/b     | option 'conf' is given twice
-            rbd:vms/disk:mon-host=a:mon_host=b | option 'mon_host' is given twice
+            rbd:vms/disk:mon_host=a:mon_host=b | option 'mon_host' is given twice
+            rbd:vms/disk:mon-host=a          | option 'mon-host': a Ceph setting is named with lowercase letters, digits and '_' (librados refuses mon-host; write mon_host)
+            rbd:vms/disk:Log_File=/x         | option 'Log_File': a Ceph setting
             rbd:vms/disk:conf=ceph.conf      | option 'conf' must be an absolute path, got 'ceph.conf'
             rbd:vms/disk:keyring=k           | option 'keyring' must be an absolute path
             rbd:vms/disk:keyfile=./k         | option 'keyfile' must be an absolute path
