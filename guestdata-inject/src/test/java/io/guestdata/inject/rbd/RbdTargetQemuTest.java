@@ -164,11 +164,7 @@ class RbdTargetQemuTest {
             Process qemuIo = new ProcessBuilder("qemu-io", "-r", "-c", "sleep 60000", target)
                     .redirectErrorStream(true).redirectOutput(tmp.resolve("qemu-io-" + n + ".log").toFile()).start();
             try {
-                Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-                while (!Files.exists(socket) && qemuIo.isAlive() && Instant.now().isBefore(deadline)) {
-                    Thread.sleep(100);
-                }
-                assertTrue(Files.exists(socket), target + ": qemu-io " + Files.readString(tmp.resolve("qemu-io-" + n + ".log")));
+                awaitSocket(socket, qemuIo, tmp.resolve("qemu-io-" + n + ".log"));
                 for (var e : expected.entrySet()) {
                     Ext2Tools.Result r = Ext2Tools.run(List.of("ceph", "--admin-daemon", socket.toString(), "config",
                             "get", e.getKey()));
@@ -266,11 +262,7 @@ class RbdTargetQemuTest {
                     "--export", "type=nbd,id=e,node-name=disk,name=disk")
                     .redirectErrorStream(true).redirectOutput(tmp.resolve("qsd.log").toFile()).start();
             try {
-                Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-                while (!Files.exists(socket) && daemon.isAlive() && Instant.now().isBefore(deadline)) {
-                    Thread.sleep(100);
-                }
-                assertTrue(Files.exists(socket), json + ": " + Files.readString(tmp.resolve("qsd.log")));
+                awaitSocket(socket, daemon, tmp.resolve("qsd.log"));
                 JsonNode exported = JSON.readTree(Ext2Tools.runOk(List.of("qemu-img", "info", "--output=json",
                         "nbd+unix:///disk?socket=" + socket)).out());
                 JsonNode info = JSON.readTree(ceph.rbdAdminOk("info", "--format", "json", "--pool", t.pool(),
@@ -281,6 +273,15 @@ class RbdTargetQemuTest {
                 daemon.waitFor();
             }
         }
+    }
+
+    /** Waits (up to 60 s) for {@code process} to create {@code socket}; fails with its log if it does not. */
+    private static void awaitSocket(Path socket, Process process, Path log) throws Exception {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+        while (!Files.exists(socket) && process.isAlive() && Instant.now().isBefore(deadline)) {
+            Thread.sleep(100);
+        }
+        assertTrue(Files.exists(socket), socket + " never appeared: " + Files.readString(log));
     }
 
     private static JsonNode qemuInfo(String target, Path workDir) throws IOException {
