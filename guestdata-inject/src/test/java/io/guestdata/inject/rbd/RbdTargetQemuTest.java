@@ -78,10 +78,10 @@ class RbdTargetQemuTest {
         if (ceph == null) {
             return;
         }
-        ceph.rbdAdmin("snap", "purge", "--no-progress", "--pool", pool, "--image", plain);
-        IMAGES.keySet().forEach(image -> ceph.rbdAdmin("rm", "--no-progress", "--pool", pool,
+        ceph.rbdAdminOk("snap", "purge", "--no-progress", "--pool", pool, "--image", plain);
+        IMAGES.keySet().forEach(image -> ceph.rbdAdminOk("rm", "--no-progress", "--pool", pool,
                 "--namespace", image.equals(inNs) ? ns : "", "--image", image));
-        ceph.rbdAdmin("namespace", "remove", "--pool", pool, "--namespace", ns);
+        ceph.rbdAdminOk("namespace", "remove", "--pool", pool, "--namespace", ns);
         System.out.println("RbdTargetQemuTest: " + corpus + " rbd: strings checked against qemu-img");
     }
 
@@ -161,7 +161,9 @@ class RbdTargetQemuTest {
             Map<String, String> expected = new LinkedHashMap<>(ours.settings());
             ours.keyring().ifPresent(k -> expected.put("keyring", k.toString()));
             ours.monHost().ifPresent(m -> expected.put("mon_host", m));
-            Process qemuIo = new ProcessBuilder("qemu-io", "-r", "-c", "sleep 60000", target)
+            // interactive: it holds the image open until its stdin closes, then closes it cleanly (a
+            // killed qemu-io would leave its watch on the image for 30 s, and the image could not be removed)
+            Process qemuIo = new ProcessBuilder("qemu-io", "-r", target)
                     .redirectErrorStream(true).redirectOutput(tmp.resolve("qemu-io-" + n + ".log").toFile()).start();
             try {
                 awaitSocket(socket, qemuIo, tmp.resolve("qemu-io-" + n + ".log"));
@@ -172,8 +174,10 @@ class RbdTargetQemuTest {
                     assertEquals(e.getValue(), JSON.readTree(r.out()).path(e.getKey()).asText(), target + " " + e.getKey());
                 }
             } finally {
-                qemuIo.destroy();
-                qemuIo.waitFor();
+                qemuIo.getOutputStream().close();
+                if (!qemuIo.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                    qemuIo.destroy();
+                }
             }
         }
     }
