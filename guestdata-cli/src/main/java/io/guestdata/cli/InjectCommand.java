@@ -18,6 +18,7 @@ import io.guestdata.inject.block.UndoJournal;
 import io.guestdata.inject.fs.GuestFsException;
 import io.guestdata.inject.guestfs.GuestfsSettings;
 import io.guestdata.inject.rbd.RbdImage;
+import io.guestdata.inject.rbd.RbdSyntaxException;
 import io.guestdata.inject.rbd.RbdTarget;
 import io.guestdata.inject.sandbox.Ext2fsSandbox;
 import io.guestdata.inject.sandbox.SandboxSettings;
@@ -236,13 +237,13 @@ final class InjectCommand implements Callable<Integer> {
         }
     }
 
-    /**
-     * The RBD image an {@code rbd:} {@code --image} names. The parser of QEMU's rbd: syntax
-     * ({@code RbdTarget.parse}) lands on another branch: this is the one place to call it.
-     */
+    /** The RBD image an {@code rbd:} {@code --image} names (QEMU's syntax, docs/ceph.md); malformed: a usage error. */
     static RbdTarget rbdTarget(String image) throws CommandFailure {
-        throw new CommandFailure(ExitCode.USAGE, "--image " + image + ": rbd: targets need the rbd: parser, which is"
-                + " not in this build yet");
+        try {
+            return RbdTarget.parse(image);
+        } catch (RbdSyntaxException e) {
+            throw new CommandFailure(ExitCode.USAGE, "--image: " + e.getMessage());
+        }
     }
 
     /** Before a report exists: the error on stderr, and with --json also as JSON on stdout. */
