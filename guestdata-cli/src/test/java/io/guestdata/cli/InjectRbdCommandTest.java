@@ -20,8 +20,7 @@ class InjectRbdCommandTest {
     @TempDir
     Path tmp;
 
-    private final List<String> images = new ArrayList<>();
-    private final List<Process> clients = new ArrayList<>();
+    private final CephCluster.Scratch scratch = new CephCluster.Scratch();
 
     @BeforeAll
     static void cluster() {
@@ -30,19 +29,14 @@ class InjectRbdCommandTest {
 
     @AfterEach
     void cleanUp() throws Exception {
-        for (Process p : clients) {
-            CephCluster.release(p);
-        }
-        for (String image : images) {
-            ceph.rbdAdmin("rm", "--no-progress", image);
-        }
+        scratch.close();
     }
 
     private String imported() throws Exception {
         Path image = MinimalGuest.ext4(MinimalGuest.tree(tmp), tmp.resolve("disk.img"), 32);
         String name = CephCluster.uniqueName("cli");
         ceph.rbdAdminOk("import", "--no-progress", image.toString(), ceph.pool() + "/" + name);
-        images.add(ceph.pool() + "/" + name);
+        scratch.image(ceph.pool() + "/" + name);
         return name;
     }
 
@@ -88,7 +82,7 @@ class InjectRbdCommandTest {
     @Test
     void anImageInUseExitsSevenNamingTheWatcher() throws Exception {
         String name = imported();
-        clients.add(ceph.librbdClient(name, "hold"));
+        scratch.client(ceph.librbdClient(name, "hold"));
         Cli r = inject(target(name));
         assertEquals(ExitCode.IMAGE, r.exitCode(), r.toString());
         assertTrue(r.stderr().contains("rbd:" + ceph.pool() + "/" + name + ": is open elsewhere: watched by client."),

@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -52,8 +51,7 @@ class RbdInjectionTest {
     @TempDir
     Path dir;
 
-    private final List<String> images = new ArrayList<>();
-    private final List<Process> holders = new ArrayList<>();
+    private final CephCluster.Scratch scratch = new CephCluster.Scratch();
     private final DiskInjector injector = new DiskInjector(FilesystemBackends.thisBuild(),
             RandomGenerator.of("L64X128MixRandom"));
 
@@ -64,12 +62,7 @@ class RbdInjectionTest {
 
     @AfterEach
     void cleanUp() throws Exception {
-        for (Process p : holders) {
-            CephCluster.release(p);
-        }
-        for (String image : images) {
-            ceph.rbdAdmin("rm", "--no-progress", image);
-        }
+        scratch.close();
     }
 
     InjectionOptions options() {
@@ -83,7 +76,7 @@ class RbdInjectionTest {
     String imported(Path local) {
         String name = CephCluster.uniqueName("inject");
         ceph.rbdAdminOk("import", "--no-progress", local.toString(), ceph.pool() + "/" + name);
-        images.add(ceph.pool() + "/" + name);
+        scratch.image(ceph.pool() + "/" + name);
         return name;
     }
 
@@ -164,7 +157,7 @@ class RbdInjectionTest {
     void aWatchedImageIsRefusedAndADryRunAcceptsIt() throws Exception {
         String name = imported(GuestImages.wholeDisk(dir, "disk.img", tree(), 32, "-t", "ext4"));
         String before = sha256(exported(name));
-        holders.add(ceph.librbdClient(name, "hold"));
+        scratch.client(ceph.librbdClient(name, "hold"));
         ImageInUseException e = assertThrows(ImageInUseException.class,
                 () -> injector.inject(target(name), SETTINGS, Instances.full(), options()));
         assertTrue(e.getMessage().matches("rbd:" + ceph.pool() + "/" + name + ": is open elsewhere: watched by"

@@ -247,4 +247,37 @@ public final class CephCluster {
             io.close()
             c.shutdown()
             """;
+
+    /**
+     * What one test made on the cluster: its images are removed and its {@link #librbdClient}s
+     * released when it is closed (from an {@code @AfterEach}), clients first so that no watch
+     * keeps an image from removal.
+     */
+    public static final class Scratch implements AutoCloseable {
+        private final List<String> images = new ArrayList<>();
+        private final List<Process> clients = new ArrayList<>();
+
+        /** Registers {@code POOL/IMAGE} for removal; returns it. */
+        public String image(String spec) {
+            images.add(spec);
+            return spec;
+        }
+
+        /** Registers a {@link #librbdClient} for release; returns it. */
+        public Process client(Process p) {
+            clients.add(p);
+            return p;
+        }
+
+        @Override
+        public void close() throws IOException, InterruptedException {
+            for (Process p : clients) {
+                release(p);
+            }
+            for (String image : images) {
+                shared().rbdAdmin("snap", "purge", "--no-progress", image);
+                shared().rbdAdmin("rm", "--no-progress", image);
+            }
+        }
+    }
 }

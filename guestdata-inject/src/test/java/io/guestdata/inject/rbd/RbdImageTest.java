@@ -36,8 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RbdImageTest {
 
     static CephCluster ceph;
-    private final List<String> images = new ArrayList<>();
-    private final List<Process> holders = new ArrayList<>();
+    private final CephCluster.Scratch scratch = new CephCluster.Scratch();
 
     @BeforeAll
     static void cluster() {
@@ -46,13 +45,7 @@ class RbdImageTest {
 
     @AfterEach
     void cleanUp() throws Exception {
-        for (Process p : holders) {
-            CephCluster.release(p);
-        }
-        for (String image : images) {
-            ceph.rbdAdmin("snap", "purge", "--no-progress", image);
-            ceph.rbdAdmin("rm", "--no-progress", image);
-        }
+        scratch.close();
     }
 
     /** A fresh 8 MiB image (default features: layering, exclusive-lock, object-map, fast-diff, deep-flatten). */
@@ -62,7 +55,7 @@ class RbdImageTest {
         args.addAll(List.of(extra));
         args.add(ceph.pool() + "/" + name);
         ceph.rbdAdminOk(args.toArray(String[]::new));
-        images.add(ceph.pool() + "/" + name);
+        scratch.image(ceph.pool() + "/" + name);
         return name;
     }
 
@@ -161,7 +154,7 @@ class RbdImageTest {
         String name = image();
         String before = exportSha256(name);
         Process holder = ceph.librbdClient(name, "hold");
-        holders.add(holder);
+        scratch.client(holder);
         String watchers = ceph.rbdAdminOk("status", ceph.pool() + "/" + name);
         ImageInUseException e = assertThrows(ImageInUseException.class,
                 () -> RbdImage.open(target(name), true, FIVE_SECONDS));
@@ -185,7 +178,7 @@ class RbdImageTest {
         String before = exportSha256(name);
         Process qemu = new ProcessBuilder("qemu-io", "-f", "raw", "rbd:" + ceph.pool() + "/" + name + ":id=" + ceph.user()
                 + ":conf=" + ceph.conf()).redirectErrorStream(true).start();
-        holders.add(qemu);
+        scratch.client(qemu);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!ceph.rbdAdminOk("status", ceph.pool() + "/" + name).contains("watcher=")) {
             assertTrue(qemu.isAlive() && System.nanoTime() < deadline, "qemu-io did not open the image: "
@@ -237,7 +230,7 @@ class RbdImageTest {
         Process holder = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp",
                 System.getProperty("java.class.path"), RbdLockHolder.class.getName(), ceph.conf().toString(),
                 ceph.user(), ceph.pool(), name).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        holders.add(holder);
+        scratch.client(holder);
         String line = new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8))
                 .readLine();
         assertTrue(line != null && line.startsWith("locked "), String.valueOf(line));
