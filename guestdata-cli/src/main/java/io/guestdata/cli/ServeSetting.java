@@ -1,6 +1,7 @@
 package io.guestdata.cli;
 
 import io.guestdata.server.metadata.ConnectionLimits;
+import io.guestdata.server.metadata.RefusedSetting;
 import io.guestdata.server.metadata.RequestRate;
 import io.guestdata.server.metadata.StoreInstanceDirectory;
 import java.time.Duration;
@@ -166,6 +167,18 @@ enum ServeSetting {
             }
         }
         return Optional.empty();
+    }
+
+    /** The setting that is serve's name for the service's {@code setting}. */
+    static ServeSetting of(RefusedSetting.Setting setting) {
+        return switch (setting) {
+            case REQUEST_RATE -> REQUEST_RATE;
+            case REQUEST_BURST -> REQUEST_BURST;
+            case METADATA_CACHE_ENTRIES -> METADATA_CACHE_ENTRIES;
+            case SHARED_SECRET -> SHARED_SECRET;
+            case TRUSTED_PROXIES -> TRUSTED_PROXIES;
+            case TOKEN_KEY -> IMDS_TOKEN_KEY_FILE;
+        };
     }
 
     private static String wholeSeconds(Duration d) {

@@ -17,6 +17,7 @@ import io.guestdata.server.metadata.ConnectionLimits;
 import io.guestdata.server.metadata.GuestListeners;
 import io.guestdata.server.metadata.IdentificationMode;
 import io.guestdata.server.metadata.MetadataServerConfig;
+import io.guestdata.server.metadata.RefusedSetting;
 import io.guestdata.server.metadata.RequestRate;
 import io.guestdata.server.metadata.StoreInstanceDirectory;
 import io.guestdata.server.metadata.TokenPolicy;
@@ -416,9 +417,8 @@ final class ServeSettings {
     RequestRate requestRate() throws ConfigError {
         try {
             return RequestRate.parse(get(ServeSetting.REQUEST_RATE).text(), get(ServeSetting.REQUEST_BURST).text());
-        } catch (RequestRate.BadSetting e) {
-            throw error(e.setting().equals("rate") ? ServeSetting.REQUEST_RATE : ServeSetting.REQUEST_BURST,
-                    e.getMessage());
+        } catch (RefusedSetting e) {
+            throw error(ServeSetting.of(e.setting()), e.getMessage());
         }
     }
 
@@ -463,15 +463,9 @@ final class ServeSettings {
         }
         try {
             return builder.build();
-        } catch (MetadataServerConfig.Refused e) {
+        } catch (RefusedSetting e) {
             // provider mode without a secret; trusted proxies outside address mode (the others are checked above)
-            ServeSetting key = switch (e.setting()) {
-                case SHARED_SECRET -> ServeSetting.SHARED_SECRET;
-                case TRUSTED_PROXIES -> ServeSetting.TRUSTED_PROXIES;
-                case METADATA_CACHE_ENTRIES -> ServeSetting.METADATA_CACHE_ENTRIES;
-                case TOKEN_KEY -> ServeSetting.IMDS_TOKEN_KEY_FILE;
-            };
-            throw new ConfigError(key.key() + ": " + e.getMessage() + " (mode from " + get(ServeSetting.MODE).source()
+            throw new ConfigError(ServeSetting.of(e.setting()).key() + ": " + e.getMessage() + " (mode from " + get(ServeSetting.MODE).source()
                     + ")");
         }
     }

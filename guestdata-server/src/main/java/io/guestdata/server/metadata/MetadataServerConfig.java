@@ -92,39 +92,20 @@ public record MetadataServerConfig(GuestListeners listen,
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(requestRate, "requestRate");
         if (metadataCacheEntries < 1) {
-            throw new Refused(Refused.Setting.METADATA_CACHE_ENTRIES, "the metadata cache holds at least 1 tree, not "
-                    + metadataCacheEntries);
+            throw new RefusedSetting(RefusedSetting.Setting.METADATA_CACHE_ENTRIES,
+                    "the metadata cache holds at least 1 tree, not " + metadataCacheEntries);
         }
         if (mode == IdentificationMode.PROVIDER && sharedSecret.isEmpty()) {
-            throw new Refused(Refused.Setting.SHARED_SECRET, "provider mode needs a shared secret: without one, anyone who can "
-                    + "reach the service could name any guest's address (Nova skips the check then)");
+            throw new RefusedSetting(RefusedSetting.Setting.SHARED_SECRET, "provider mode needs a shared secret: "
+                    + "without one, anyone who can reach the service could name any guest's address (Nova skips the "
+                    + "check then)");
         }
         if (!trustedProxies.isEmpty() && mode != IdentificationMode.ADDRESS) {
-            throw new Refused(Refused.Setting.TRUSTED_PROXIES, "trusted proxies apply to address mode only; in " + mode.label()
-                    + " mode the proxy is authenticated by its signature");
+            throw new RefusedSetting(RefusedSetting.Setting.TRUSTED_PROXIES, "trusted proxies apply to address mode "
+                    + "only; in " + mode.label() + " mode the proxy is authenticated by its signature");
         }
         if (tokenKey.isPresent() && tokenKey.get().length < 32) {
-            throw new Refused(Refused.Setting.TOKEN_KEY, "the IMDSv2 token key needs at least 32 bytes");
-        }
-    }
-
-    /**
-     * Settings the service refuses together or alone, naming the one to change: a caller reports it under its own
-     * name for that setting (a flag, a YAML key), never by reading the message.
-     */
-    public static final class Refused extends IllegalArgumentException {
-        /** The setting to change. */
-        public enum Setting { METADATA_CACHE_ENTRIES, SHARED_SECRET, TRUSTED_PROXIES, TOKEN_KEY }
-
-        private final Setting setting;
-
-        Refused(Setting setting, String message) {
-            super(message);
-            this.setting = setting;
-        }
-
-        public Setting setting() {
-            return setting;
+            throw new RefusedSetting(RefusedSetting.Setting.TOKEN_KEY, "the IMDSv2 token key needs at least 32 bytes");
         }
     }
 

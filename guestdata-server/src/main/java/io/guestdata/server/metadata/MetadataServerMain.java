@@ -66,8 +66,9 @@ final class MetadataServerMain {
         config.metadata(options).vendorDataTargets(targets).connections(connections);
         try {
             config.requestRate(RequestRate.parse(rate, burst));
-        } catch (RequestRate.BadSetting e) {
-            usage("--request-" + e.setting() + " " + e.getMessage());
+        } catch (RefusedSetting e) {
+            usage((e.setting() == RefusedSetting.Setting.REQUEST_RATE ? "--request-rate " : "--request-burst ")
+                    + e.getMessage());
         }
         InMemoryInstanceDirectory directory = InstanceDocuments.load(instances, options);
         MetadataServer server = MetadataServer.start(config.build(), directory, new InMemoryPasswordStore());
