@@ -15,14 +15,15 @@ import java.util.Optional;
  * holds it to that).
  */
 enum ServeSetting {
-    DATA_DIR("data-dir", Kind.TEXT, ServeSetting.DEFAULT_DATA_DIR, "DIR",
+    DATA_DIR("data-dir", Kind.TEXT, "./guestdata-data", "DIR",
             "data directory of the default SQLite store (default {default})"),
     STORE("store", Kind.TEXT, null, "URL", "sqlite:DIR-or-FILE or jdbc:postgresql://… (default {default})",
             "sqlite:<data-dir>"),
     LISTEN("listen", Kind.LIST, "127.0.0.1:8775", "HOST:PORT",
             "metadata listener (default {default}); repeat for several, e.g. the IPv4 and "
                     + "'[fe80::a9fe:a9fe%tap0]:80'"),
-    API_LISTEN("api-listen", Kind.TEXT, "127.0.0.1:8774", "HOST:PORT|none", "management API listener (default {default})"),
+    API_LISTEN("api-listen", Kind.TEXT, "127.0.0.1:8774", "HOST:PORT|none",
+            "management API listener (default {default})"),
     MANAGEMENT_LISTEN("management-listen", Kind.TEXT, "127.0.0.1:9775", "HOST:PORT|none",
             "health and metrics listener (default {default})"),
     MODE("mode", Kind.TEXT, "address", "address|proxy|provider", "identification mode (default {default})"),
@@ -77,8 +78,6 @@ enum ServeSetting {
     METADATA_CACHE_ENTRIES("metadata-cache-entries", Kind.TEXT,
             Integer.toString(StoreInstanceDirectory.DEFAULT_CACHE_ENTRIES), "N",
             "built metadata trees kept in memory; others are built from the store on request (default {default})");
-
-    static final String DEFAULT_DATA_DIR = "./guestdata-data";
 
     /** How a setting's value is written. */
     enum Kind {

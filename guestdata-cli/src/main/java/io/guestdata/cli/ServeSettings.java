@@ -1,5 +1,39 @@
 package io.guestdata.cli;
 
+import static io.guestdata.cli.ServeSetting.API_LISTEN;
+import static io.guestdata.cli.ServeSetting.API_TOKEN;
+import static io.guestdata.cli.ServeSetting.API_TOKEN_FILE;
+import static io.guestdata.cli.ServeSetting.DATA_DIR;
+import static io.guestdata.cli.ServeSetting.DHCP_DOMAIN;
+import static io.guestdata.cli.ServeSetting.FIRST_REQUEST_TIMEOUT;
+import static io.guestdata.cli.ServeSetting.IDLE_TIMEOUT;
+import static io.guestdata.cli.ServeSetting.IMDS_TOKENS;
+import static io.guestdata.cli.ServeSetting.IMDS_TOKEN_KEY_FILE;
+import static io.guestdata.cli.ServeSetting.INJECT_ALLOWED_DIRS;
+import static io.guestdata.cli.ServeSetting.INJECT_BASE_IMAGE_DIRS;
+import static io.guestdata.cli.ServeSetting.INJECT_SANDBOX;
+import static io.guestdata.cli.ServeSetting.INJECT_SANDBOX_POOL;
+import static io.guestdata.cli.ServeSetting.INJECT_UNDO_DIR;
+import static io.guestdata.cli.ServeSetting.LISTEN;
+import static io.guestdata.cli.ServeSetting.MANAGEMENT_LISTEN;
+import static io.guestdata.cli.ServeSetting.MAX_CONNECTIONS;
+import static io.guestdata.cli.ServeSetting.MAX_CONNECTIONS_PER_SOURCE;
+import static io.guestdata.cli.ServeSetting.METADATA_CACHE_ENTRIES;
+import static io.guestdata.cli.ServeSetting.MODE;
+import static io.guestdata.cli.ServeSetting.REQUEST_BURST;
+import static io.guestdata.cli.ServeSetting.REQUEST_RATE;
+import static io.guestdata.cli.ServeSetting.SERVE_INJECTED_FILES;
+import static io.guestdata.cli.ServeSetting.SHARED_SECRET;
+import static io.guestdata.cli.ServeSetting.SHARED_SECRET_FILE;
+import static io.guestdata.cli.ServeSetting.STORE;
+import static io.guestdata.cli.ServeSetting.TRUSTED_PROXIES;
+import static io.guestdata.cli.ServeSetting.VENDOR_DATA_CA_FILE;
+import static io.guestdata.cli.ServeSetting.VENDOR_DATA_CONNECT_TIMEOUT;
+import static io.guestdata.cli.ServeSetting.VENDOR_DATA_FAILURE_FATAL;
+import static io.guestdata.cli.ServeSetting.VENDOR_DATA_FILE;
+import static io.guestdata.cli.ServeSetting.VENDOR_DATA_READ_TIMEOUT;
+import static io.guestdata.cli.ServeSetting.VENDOR_DATA_TARGETS;
+
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -54,7 +88,9 @@ final class ServeSettings {
         }
     }
 
-    /** A value and where it came from ({@code --listen}, {@code GUESTDATA_LISTEN}, {@code serve.yaml}, {@code default}). */
+    /**
+     * A value and where it came from ({@code --listen}, {@code GUESTDATA_LISTEN}, {@code serve.yaml}, {@code default}).
+     */
     record Sourced(Object value, String source) {
         @SuppressWarnings("unchecked")
         List<String> list() {
@@ -108,14 +144,14 @@ final class ServeSettings {
             }
             out.put(key, value);
         }
-        String dataDir = out.get(ServeSetting.DATA_DIR).text();
-        derive(out, ServeSetting.STORE, "sqlite:" + dataDir);
-        derive(out, ServeSetting.INJECT_UNDO_DIR, Path.of(dataDir, "undo").toString());
+        String dataDir = out.get(DATA_DIR).text();
+        derive(out, STORE, "sqlite:" + dataDir);
+        derive(out, INJECT_UNDO_DIR, Path.of(dataDir, "undo").toString());
         String pathVariable = environment.get("PATH");
         return new ServeSettings(out, pathVariable == null ? Map.of() : Map.of("PATH", pathVariable));
     }
 
-    /** {@code key}'s default computed from other settings, when no source set it: {@code default (sqlite:<data-dir>)}. */
+    /** {@code key}'s default made of other settings, when no source set it: {@code default (sqlite:<data-dir>)}. */
     private static void derive(Map<ServeSetting, Sourced> values, ServeSetting key, String value) {
         if (values.get(key).value() == null) {
             values.put(key, new Sourced(value, "default (" + key.derivedDefault().orElseThrow() + ")"));
@@ -215,7 +251,7 @@ final class ServeSettings {
             String shown = s.value() == null ? "(none)"
                     : key.secret() ? (s.text().isEmpty() ? "(none)" : "<set>")
                     : key.kind() == ServeSetting.Kind.LIST ? String.join(",", s.list())
-                    : key == ServeSetting.STORE ? ServeCommand.redactUrl(s.text()) : s.text();
+                    : key == STORE ? ServeCommand.redactUrl(s.text()) : s.text();
             lines.add(key.key() + " = " + shown + " (" + s.source() + ")");
         }
         return lines;
@@ -224,9 +260,9 @@ final class ServeSettings {
     // ---- typed, validated views ----
 
     String storeUrl() throws ConfigError {
-        String url = get(ServeSetting.STORE).text();
+        String url = get(STORE).text();
         if (url.isBlank()) {
-            throw error(ServeSetting.STORE, "is empty");
+            throw error(STORE, "is empty");
         }
         return url;
     }
@@ -234,25 +270,25 @@ final class ServeSettings {
     /** The metadata listeners: one or more {@code HOST:PORT} (e.g. the IPv4 and the link-local IPv6 address). */
     GuestListeners listen() throws ConfigError {
         List<InetSocketAddress> out = new ArrayList<>();
-        for (String text : get(ServeSetting.LISTEN).list()) {
+        for (String text : get(LISTEN).list()) {
             try {
                 out.add(HostPort.parse(text));
             } catch (IllegalArgumentException e) {
-                throw error(ServeSetting.LISTEN, e.getMessage());
+                throw error(LISTEN, e.getMessage());
             }
         }
         if (out.isEmpty()) {
-            throw error(ServeSetting.LISTEN, "no address: the metadata service needs at least one listener");
+            throw error(LISTEN, "no address: the metadata service needs at least one listener");
         }
         return new GuestListeners(out);
     }
 
     Optional<InetSocketAddress> apiListen() throws ConfigError {
-        return listener(ServeSetting.API_LISTEN);
+        return listener(API_LISTEN);
     }
 
     Optional<InetSocketAddress> managementListen() throws ConfigError {
-        return listener(ServeSetting.MANAGEMENT_LISTEN);
+        return listener(MANAGEMENT_LISTEN);
     }
 
     /** {@code HOST:PORT} with an IP literal host ({@code [v6]:port} for IPv6), or {@code none}. */
@@ -270,29 +306,29 @@ final class ServeSettings {
 
     IdentificationMode mode() throws ConfigError {
         try {
-            return IdentificationMode.parse(get(ServeSetting.MODE).text().strip().toLowerCase(Locale.ROOT));
+            return IdentificationMode.parse(get(MODE).text().strip().toLowerCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw error(ServeSetting.MODE, "must be address, proxy or provider, got '" + get(ServeSetting.MODE).text() + "'");
+            throw error(MODE, "must be address, proxy or provider, got '" + get(MODE).text() + "'");
         }
     }
 
     TokenPolicy imdsTokens() throws ConfigError {
-        String text = get(ServeSetting.IMDS_TOKENS).text().strip().toLowerCase(Locale.ROOT);
+        String text = get(IMDS_TOKENS).text().strip().toLowerCase(Locale.ROOT);
         return switch (text) {
             case "off" -> TokenPolicy.OFF;
             case "optional" -> TokenPolicy.OPTIONAL;
             case "required" -> TokenPolicy.REQUIRED;
-            default -> throw error(ServeSetting.IMDS_TOKENS, "must be off, optional or required, got '" + text + "'");
+            default -> throw error(IMDS_TOKENS, "must be off, optional or required, got '" + text + "'");
         };
     }
 
     /** The shared secret, from {@code shared-secret} or the file {@code shared-secret-file}; "" for none. */
     String sharedSecret() throws ConfigError {
-        return secret(ServeSetting.SHARED_SECRET, ServeSetting.SHARED_SECRET_FILE).orElse("");
+        return secret(SHARED_SECRET, SHARED_SECRET_FILE).orElse("");
     }
 
     Optional<String> apiToken() throws ConfigError {
-        return secret(ServeSetting.API_TOKEN, ServeSetting.API_TOKEN_FILE);
+        return secret(API_TOKEN, API_TOKEN_FILE);
     }
 
     private Optional<String> secret(ServeSetting key, ServeSetting fileKey) throws ConfigError {
@@ -320,7 +356,7 @@ final class ServeSettings {
     }
 
     Optional<byte[]> imdsTokenKey() throws ConfigError {
-        Optional<String> file = optional(ServeSetting.IMDS_TOKEN_KEY_FILE);
+        Optional<String> file = optional(IMDS_TOKEN_KEY_FILE);
         if (file.isEmpty()) {
             return Optional.empty();
         }
@@ -328,28 +364,28 @@ final class ServeSettings {
         try {
             key = Files.readAllBytes(Path.of(file.get()));
         } catch (IOException | RuntimeException e) {
-            throw error(ServeSetting.IMDS_TOKEN_KEY_FILE, "cannot read " + file.get() + ": " + e.getMessage());
+            throw error(IMDS_TOKEN_KEY_FILE, "cannot read " + file.get() + ": " + e.getMessage());
         }
         if (key.length < 32) {
-            throw error(ServeSetting.IMDS_TOKEN_KEY_FILE, file.get() + " holds " + key.length + " bytes; at least 32 are needed "
+            throw error(IMDS_TOKEN_KEY_FILE, file.get() + " holds " + key.length + " bytes; at least 32 are needed "
                     + "(head -c 32 /dev/urandom > " + file.get() + ")");
         }
         return Optional.of(key);
     }
 
     MetadataOptions metadataOptions() throws ConfigError {
-        MetadataOptions options = MetadataOptions.defaults().withDhcpDomain(get(ServeSetting.DHCP_DOMAIN).text().strip())
-                .withServiceServesFiles(bool(ServeSetting.SERVE_INJECTED_FILES));
-        Optional<String> file = optional(ServeSetting.VENDOR_DATA_FILE);
+        MetadataOptions options = MetadataOptions.defaults().withDhcpDomain(get(DHCP_DOMAIN).text().strip())
+                .withServiceServesFiles(bool(SERVE_INJECTED_FILES));
+        Optional<String> file = optional(VENDOR_DATA_FILE);
         if (file.isPresent()) {
             JsonNode node;
             try {
                 node = new ObjectMapper().readTree(Files.readAllBytes(Path.of(file.get())));
             } catch (IOException | RuntimeException e) {
-                throw error(ServeSetting.VENDOR_DATA_FILE, "cannot read " + file.get() + " as JSON: " + e.getMessage());
+                throw error(VENDOR_DATA_FILE, "cannot read " + file.get() + " as JSON: " + e.getMessage());
             }
             if (!(node instanceof ObjectNode object)) {
-                throw error(ServeSetting.VENDOR_DATA_FILE, file.get() + " must hold a JSON object (Nova's "
+                throw error(VENDOR_DATA_FILE, file.get() + " must hold a JSON object (Nova's "
                         + "vendordata_jsonfile_path)");
             }
             options = options.withStaticVendorData(object);
@@ -394,20 +430,20 @@ final class ServeSettings {
 
     /** The guest listener's connection limits (docs/serve.md, "Connections"). */
     ConnectionLimits connectionLimits() throws ConfigError {
-        int max = positive(ServeSetting.MAX_CONNECTIONS);
-        int perSource = positive(ServeSetting.MAX_CONNECTIONS_PER_SOURCE);
-        if ("default".equals(get(ServeSetting.MAX_CONNECTIONS_PER_SOURCE).source()) && mode() != IdentificationMode.ADDRESS) {
+        int max = positive(MAX_CONNECTIONS);
+        int perSource = positive(MAX_CONNECTIONS_PER_SOURCE);
+        if ("default".equals(get(MAX_CONNECTIONS_PER_SOURCE).source()) && mode() != IdentificationMode.ADDRESS) {
             // Behind signing proxies every guest of a network node shares the proxy's address, and the proxy
             // (guestdata proxy) limits each guest itself: a source here is a proxy, so it gets a quarter of the
             // listener unless the operator says otherwise.
             perSource = Math.max(perSource, max / 4);
         }
         if (perSource >= max) {
-            throw error(ServeSetting.MAX_CONNECTIONS_PER_SOURCE, perSource + " is not below max-connections (" + max + ", from "
-                    + get(ServeSetting.MAX_CONNECTIONS).source() + "): one source could then take every connection");
+            throw error(MAX_CONNECTIONS_PER_SOURCE, perSource + " is not below max-connections (" + max + ", from "
+                    + get(MAX_CONNECTIONS).source() + "): one source could then take every connection");
         }
         return ConnectionLimits.defaults().withMaxConnections(max).withMaxPerSource(perSource)
-                .withFirstRequestTimeout(seconds(ServeSetting.FIRST_REQUEST_TIMEOUT)).withIdleTimeout(seconds(ServeSetting.IDLE_TIMEOUT));
+                .withFirstRequestTimeout(seconds(FIRST_REQUEST_TIMEOUT)).withIdleTimeout(seconds(IDLE_TIMEOUT));
     }
 
     /**
@@ -416,7 +452,7 @@ final class ServeSettings {
      */
     RequestRate requestRate() throws ConfigError {
         try {
-            return RequestRate.parse(get(ServeSetting.REQUEST_RATE).text(), get(ServeSetting.REQUEST_BURST).text());
+            return RequestRate.parse(get(REQUEST_RATE).text(), get(REQUEST_BURST).text());
         } catch (RefusedSetting e) {
             throw error(ServeSetting.of(e.setting()), e.getMessage());
         }
@@ -432,32 +468,32 @@ final class ServeSettings {
                 .sharedSecret(sharedSecret())
                 .tokens(imdsTokens())
                 .metadata(metadataOptions())
-                .vendorDataTimeouts(seconds(ServeSetting.VENDOR_DATA_CONNECT_TIMEOUT), seconds(ServeSetting.VENDOR_DATA_READ_TIMEOUT))
-                .vendorDataFailureFatal(bool(ServeSetting.VENDOR_DATA_FAILURE_FATAL))
-                .metadataCacheEntries(positive(ServeSetting.METADATA_CACHE_ENTRIES));
+                .vendorDataTimeouts(seconds(VENDOR_DATA_CONNECT_TIMEOUT), seconds(VENDOR_DATA_READ_TIMEOUT))
+                .vendorDataFailureFatal(bool(VENDOR_DATA_FAILURE_FATAL))
+                .metadataCacheEntries(positive(METADATA_CACHE_ENTRIES));
         Optional<InetSocketAddress> management = managementListen();
         if (management.isPresent()) {
             builder.management(management.get());
         } else {
             builder.noManagement();
         }
-        for (String cidr : get(ServeSetting.TRUSTED_PROXIES).list()) {
+        for (String cidr : get(TRUSTED_PROXIES).list()) {
             try {
                 builder.trustProxy(cidr);
             } catch (IllegalArgumentException e) {
-                throw error(ServeSetting.TRUSTED_PROXIES, e.getMessage());
+                throw error(TRUSTED_PROXIES, e.getMessage());
             }
         }
         imdsTokenKey().ifPresent(builder::tokenKey);
         try {
-            builder.vendorDataTargets(get(ServeSetting.VENDOR_DATA_TARGETS).list());
+            builder.vendorDataTargets(get(VENDOR_DATA_TARGETS).list());
         } catch (IllegalArgumentException e) {
-            throw error(ServeSetting.VENDOR_DATA_TARGETS, e.getMessage());
+            throw error(VENDOR_DATA_TARGETS, e.getMessage());
         }
-        Optional<String> ca = optional(ServeSetting.VENDOR_DATA_CA_FILE);
+        Optional<String> ca = optional(VENDOR_DATA_CA_FILE);
         if (ca.isPresent()) {
             if (!Files.isReadable(Path.of(ca.get()))) {
-                throw error(ServeSetting.VENDOR_DATA_CA_FILE, "cannot read " + ca.get());
+                throw error(VENDOR_DATA_CA_FILE, "cannot read " + ca.get());
             }
             builder.vendorDataCaBundle(Path.of(ca.get()));
         }
@@ -465,8 +501,8 @@ final class ServeSettings {
             return builder.build();
         } catch (RefusedSetting e) {
             // provider mode without a secret; trusted proxies outside address mode (the others are checked above)
-            throw new ConfigError(ServeSetting.of(e.setting()).key() + ": " + e.getMessage() + " (mode from " + get(ServeSetting.MODE).source()
-                    + ")");
+            throw new ConfigError(ServeSetting.of(e.setting()).key() + ": " + e.getMessage() + " (mode from "
+                    + get(MODE).source() + ")");
         }
     }
 
@@ -482,46 +518,46 @@ final class ServeSettings {
         }
         Optional<String> token = apiToken();
         if (token.isEmpty()) {
-            throw error(ServeSetting.API_LISTEN, "the management API listens on " + get(ServeSetting.API_LISTEN).text() + " but no api-token "
+            throw error(API_LISTEN, "the management API listens on " + get(API_LISTEN).text() + " but no api-token "
                     + "is set: set api-token-file (or GUESTDATA_API_TOKEN), or api-listen: none");
         }
         if (token.get().length() < MIN_API_TOKEN_LENGTH) {
-            ServeSetting key = optional(ServeSetting.API_TOKEN).isPresent() ? ServeSetting.API_TOKEN
-                    : ServeSetting.API_TOKEN_FILE;
+            ServeSetting key = optional(API_TOKEN).isPresent() ? API_TOKEN
+                    : API_TOKEN_FILE;
             throw error(key, "the API token must have at least " + MIN_API_TOKEN_LENGTH + " characters");
         }
         List<java.nio.file.Path> injectDirs = new java.util.ArrayList<>();
-        for (String dir : get(ServeSetting.INJECT_ALLOWED_DIRS).list()) {
+        for (String dir : get(INJECT_ALLOWED_DIRS).list()) {
             java.nio.file.Path p = java.nio.file.Path.of(dir);
             if (!p.isAbsolute() || !java.nio.file.Files.isDirectory(p)) {
-                throw error(ServeSetting.INJECT_ALLOWED_DIRS, "'" + dir + "' must be an absolute path of an existing directory");
+                throw error(INJECT_ALLOWED_DIRS, "'" + dir + "' must be an absolute path of an existing directory");
             }
             injectDirs.add(p);
         }
         List<java.nio.file.Path> baseDirs = new java.util.ArrayList<>();
-        for (String dir : get(ServeSetting.INJECT_BASE_IMAGE_DIRS).list()) {
+        for (String dir : get(INJECT_BASE_IMAGE_DIRS).list()) {
             java.nio.file.Path p = java.nio.file.Path.of(dir);
             if (!p.isAbsolute() || !java.nio.file.Files.isDirectory(p)) {
-                throw error(ServeSetting.INJECT_BASE_IMAGE_DIRS, "'" + dir + "' must be an absolute path of an existing directory");
+                throw error(INJECT_BASE_IMAGE_DIRS, "'" + dir + "' must be an absolute path of an existing directory");
             }
             baseDirs.add(p);
         }
         try {
-            BackingFilePolicy.below(baseDirs, ServeSetting.INJECT_BASE_IMAGE_DIRS.key())
-                    .requireApartFrom(injectDirs, ServeSetting.INJECT_ALLOWED_DIRS.key(),
-                            ServeSetting.INJECT_BASE_IMAGE_DIRS.key());
+            BackingFilePolicy.below(baseDirs, INJECT_BASE_IMAGE_DIRS.key())
+                    .requireApartFrom(injectDirs, INJECT_ALLOWED_DIRS.key(),
+                            INJECT_BASE_IMAGE_DIRS.key());
         } catch (IllegalArgumentException e) {
-            throw error(ServeSetting.INJECT_BASE_IMAGE_DIRS, e.getMessage());
+            throw error(INJECT_BASE_IMAGE_DIRS, e.getMessage());
         }
-        Path undo = Path.of(get(ServeSetting.INJECT_UNDO_DIR).text()).toAbsolutePath().normalize();
+        Path undo = Path.of(get(INJECT_UNDO_DIR).text()).toAbsolutePath().normalize();
         return Optional.of(new ApiSettings(address.get(), token.get(), List.copyOf(injectDirs), List.copyOf(baseDirs),
                 injectSandbox(), undo));
     }
 
     /** {@code inject-sandbox} (bwrap or off) and {@code inject-sandbox-pool}: empty when off. */
     private Optional<SandboxSettings> injectSandbox() throws ConfigError {
-        String mode = get(ServeSetting.INJECT_SANDBOX).text().strip();
-        String poolText = get(ServeSetting.INJECT_SANDBOX_POOL).text().strip();
+        String mode = get(INJECT_SANDBOX).text().strip();
+        String poolText = get(INJECT_SANDBOX_POOL).text().strip();
         int pool;
         try {
             pool = Integer.parseInt(poolText);
@@ -529,12 +565,12 @@ final class ServeSettings {
                 throw new NumberFormatException();
             }
         } catch (NumberFormatException e) {
-            throw error(ServeSetting.INJECT_SANDBOX_POOL, "must be a whole number from 0 to 64, got '" + poolText + "'");
+            throw error(INJECT_SANDBOX_POOL, "must be a whole number from 0 to 64, got '" + poolText + "'");
         }
         return switch (mode) {
             case "bwrap" -> Optional.of(SandboxSettings.fromEnvironment(path).withPoolSize(pool));
             case "off" -> Optional.empty();
-            default -> throw error(ServeSetting.INJECT_SANDBOX, "must be bwrap or off, got '" + mode + "'");
+            default -> throw error(INJECT_SANDBOX, "must be bwrap or off, got '" + mode + "'");
         };
     }
 

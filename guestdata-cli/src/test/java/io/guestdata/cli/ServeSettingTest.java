@@ -2,6 +2,7 @@ package io.guestdata.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -62,12 +63,12 @@ class ServeSettingTest {
 
     @Test
     void aRefusedCombinationNamesTheSettingTheServerNames() throws Exception {
-        ServeSettings.ConfigError trusted = org.junit.jupiter.api.Assertions.assertThrows(
+        ServeSettings.ConfigError trusted = assertThrows(
                 ServeSettings.ConfigError.class, () -> ServeSettings.resolve(Map.of("mode", "proxy",
                         "trusted-proxies", List.of("10.0.0.0/8")), Map.of(), Optional.empty()).serverConfig());
         assertEquals("trusted-proxies: trusted proxies apply to address mode only; in proxy mode the proxy is "
                 + "authenticated by its signature (mode from --mode)", trusted.getMessage());
-        ServeSettings.ConfigError secret = org.junit.jupiter.api.Assertions.assertThrows(
+        ServeSettings.ConfigError secret = assertThrows(
                 ServeSettings.ConfigError.class, () -> ServeSettings.resolve(Map.of(),
                         Map.of("GUESTDATA_MODE", "provider"), Optional.empty()).serverConfig());
         assertTrue(secret.getMessage().startsWith("shared-secret: provider mode needs a shared secret"),
@@ -77,7 +78,8 @@ class ServeSettingTest {
 
     @Test
     void theEnvironmentVariableIsTheKeyInCapitals() {
-        assertEquals("GUESTDATA_MAX_CONNECTIONS_PER_SOURCE", ServeSetting.MAX_CONNECTIONS_PER_SOURCE.environmentVariable());
+        assertEquals("GUESTDATA_MAX_CONNECTIONS_PER_SOURCE",
+                ServeSetting.MAX_CONNECTIONS_PER_SOURCE.environmentVariable());
         assertFalse(ServeSetting.API_TOKEN.flag().isPresent());
     }
 }
