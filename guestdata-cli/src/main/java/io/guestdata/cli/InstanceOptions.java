@@ -15,6 +15,7 @@ import io.guestdata.core.document.KeyPairResolver;
 import io.guestdata.core.document.Limits;
 import io.guestdata.core.document.SshPublicKeys;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +25,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * Where a command's instance comes from: an instance document ({@code --instance FILE}) or the
@@ -64,7 +67,7 @@ final class InstanceOptions {
 
     @Option(names = "--admin-pass", paramLabel = "PASSWORD", description = "Admin password. A command line is"
             + " visible to every user of the host (ps, /proc): prefer --admin-pass-file or the environment variable "
-            + ADMIN_PASS_VARIABLE + ".")
+            + ADMIN_PASS_VARIABLE + " (still accepted here, with a warning on stderr).")
     String adminPass;
 
     @Option(names = "--admin-pass-file", paramLabel = "FILE",
@@ -80,6 +83,10 @@ final class InstanceOptions {
     static final String ADMIN_PASS_VARIABLE = "GUESTDATA_ADMIN_PASS";
 
     private final Map<String, String> environment;
+
+    /** The command this mixin is part of: where the warning about {@code --admin-pass} goes. */
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec command;
 
     /** Options of a command run with {@code environment} (where {@value #ADMIN_PASS_VARIABLE} may be). */
     InstanceOptions(Map<String, String> environment) {
@@ -202,6 +209,13 @@ final class InstanceOptions {
         if (passwords.size() > 1) {
             throw new CommandFailure(ExitCode.USAGE, "the admin password is given " + passwords.size() + " times, by "
                     + String.join(" and ", passwords.keySet()) + ": give it once");
+        }
+        if (adminPass != null) {
+            // Accepted for compatibility with scripts written for nova boot's --admin-pass; said once per run.
+            PrintWriter err = command.commandLine().getErr();
+            err.println("guestdata: warning: --admin-pass puts the admin password on the command line, where every "
+                    + "user of this host can read it (ps, /proc): use --admin-pass-file FILE or " + ADMIN_PASS_VARIABLE);
+            err.flush();
         }
         for (Map.Entry<String, String> password : passwords.entrySet()) {
             doc.put("admin_pass", password.getValue());

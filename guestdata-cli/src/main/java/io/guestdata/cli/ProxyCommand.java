@@ -2,6 +2,7 @@ package io.guestdata.cli;
 
 import io.guestdata.server.metadata.ConnectionLimits;
 import io.guestdata.server.metadata.HostPort;
+import io.guestdata.server.metadata.RefusedSetting;
 import io.guestdata.server.metadata.RequestRate;
 import io.guestdata.server.proxy.MetadataProxy;
 import io.guestdata.server.proxy.MetadataProxyConfig;
@@ -181,8 +182,9 @@ final class ProxyCommand implements Callable<Integer> {
     private RequestRate requestRate() {
         try {
             return RequestRate.parse(requestRate, requestBurst);
-        } catch (RequestRate.BadSetting e) {
-            throw new IllegalArgumentException("--request-" + e.setting() + " " + e.getMessage());
+        } catch (RefusedSetting e) {
+            throw new IllegalArgumentException((e.setting() == RefusedSetting.Setting.REQUEST_RATE ? "--request-rate "
+                    : "--request-burst ") + e.getMessage());
         }
     }
 

@@ -2,7 +2,6 @@ package io.guestdata.cli;
 
 import io.guestdata.server.metadata.HostPort;
 import io.guestdata.server.metadata.MetadataServerConfig;
-import io.guestdata.server.metadata.StoreInstanceDirectory;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -17,6 +16,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 
 /** {@code guestdata serve}: the metadata service (and the management API's listener) on the store. */
@@ -35,93 +35,10 @@ final class ServeCommand implements Callable<Integer> {
     // Strong references: java.util.logging holds loggers weakly, and would forget the levels.
     private static final List<Logger> QUIETED = new ArrayList<>();
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    private CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--config", paramLabel = "FILE", description = "YAML file of settings (also GUESTDATA_CONFIG)")
     Path config;
-    @Option(names = "--data-dir", paramLabel = "DIR", description = "data directory of the default SQLite store (default ./guestdata-data)")
-    String dataDir;
-    @Option(names = "--store", paramLabel = "URL", description = "sqlite:DIR-or-FILE or jdbc:postgresql://… (default sqlite:<data-dir>)")
-    String store;
-    @Option(names = "--listen", paramLabel = "HOST:PORT", split = ",",
-            description = "metadata listener (default 127.0.0.1:8775); repeat for several, e.g. the IPv4 and "
-                    + "'[fe80::a9fe:a9fe%tap0]:80'")
-    List<String> listen;
-    @Option(names = "--api-listen", paramLabel = "HOST:PORT|none", description = "management API listener (default 127.0.0.1:8774)")
-    String apiListen;
-    @Option(names = "--management-listen", paramLabel = "HOST:PORT|none", description = "health and metrics listener (default 127.0.0.1:9775)")
-    String managementListen;
-    @Option(names = "--mode", paramLabel = "address|proxy|provider", description = "identification mode (default address)")
-    String mode;
-    @Option(names = "--shared-secret-file", paramLabel = "FILE", description = "the proxy's shared secret")
-    String sharedSecretFile;
-    @Option(names = "--trusted-proxies", paramLabel = "CIDR", split = ",", description = "peers whose X-Forwarded-For is believed (address mode)")
-    List<String> trustedProxies;
-    @Option(names = "--max-connections", paramLabel = "N", description = "connections of the metadata listener (default 10000)")
-    String maxConnections;
-    @Option(names = "--max-connections-per-source", paramLabel = "N",
-            description = "connections from one source address; more are closed at once (default 64)")
-    String maxConnectionsPerSource;
-    @Option(names = "--first-request-timeout", paramLabel = "SECONDS",
-            description = "a new connection without a complete request head by then is closed (default 5)")
-    String firstRequestTimeout;
-    @Option(names = "--idle-timeout", paramLabel = "SECONDS", description = "a kept-alive connection idle this long is closed (default 15)")
-    String idleTimeout;
-    @Option(names = "--request-rate", paramLabel = "N|off",
-            description = "requests a second per instance (per client address until identified), sustained; more "
-                    + "are answered 429 with Retry-After; 0 or off: no limit (default 20)")
-    String requestRate;
-    @Option(names = "--request-burst", paramLabel = "N",
-            description = "requests an instance may send at once before request-rate applies (default 300)")
-    String requestBurst;
-    @Option(names = "--imds-tokens", paramLabel = "off|optional|required", description = "IMDSv2 policy (default optional)")
-    String imdsTokens;
-    @Option(names = "--imds-token-key-file", paramLabel = "FILE", description = "IMDSv2 token key, >= 32 bytes, the same on every node")
-    String imdsTokenKeyFile;
-    @Option(names = "--dhcp-domain", paramLabel = "DOMAIN", description = "appended to hostnames (default novalocal)")
-    String dhcpDomain;
-    @Option(names = "--vendor-data-file", paramLabel = "FILE", description = "static vendor data (a JSON object)")
-    String vendorDataFile;
-    @Option(names = "--vendor-data-targets", paramLabel = "NAME@URL", split = ",", description = "dynamic vendor data targets")
-    List<String> vendorDataTargets;
-    @Option(names = "--vendor-data-connect-timeout", paramLabel = "SECONDS")
-    String vendorDataConnectTimeout;
-    @Option(names = "--vendor-data-read-timeout", paramLabel = "SECONDS")
-    String vendorDataReadTimeout;
-    @Option(names = "--serve-injected-files", paramLabel = "true|false",
-            description = "list injected files in meta_data.json and serve them at /openstack/content/NNNN "
-                    + "(default true; false: exactly Nova's service)")
-    String serveInjectedFiles;
-    @Option(names = "--vendor-data-failure-fatal", paramLabel = "true|false")
-    String vendorDataFailureFatal;
-    @Option(names = "--vendor-data-ca-file", paramLabel = "FILE")
-    String vendorDataCaFile;
-    @Option(names = "--api-token-file", paramLabel = "FILE", description = "bearer token of the management API")
-    String apiTokenFile;
-    @Option(names = "--inject-allowed-dirs", paramLabel = "DIR", split = ",",
-            description = "directories whose images the management API may inject into (default none: the inject "
-                    + "endpoint answers 403)")
-    List<String> injectAllowedDirs;
-    @Option(names = "--inject-base-image-dirs", paramLabel = "DIR", split = ",",
-            description = "directories below which the injected images' backing files may lie (Nova's _base; default"
-                    + " none: an image that names a backing file is refused)")
-    List<String> injectBaseImageDirs;
-    @Option(names = "--inject-sandbox", paramLabel = "bwrap|off",
-            description = "where libext2fs works on injected images: bwrap (default), worker processes isolated by "
-                    + "bubblewrap; off: in the service's process (trusted images only)")
-    String injectSandbox;
-    @Option(names = "--inject-sandbox-pool", paramLabel = "N",
-            description = "sandboxed workers kept started and warm for the next injections (default 1)")
-    String injectSandboxPool;
-    @Option(names = "--inject-undo-dir", paramLabel = "DIR",
-            description = "where injections keep their undo journals while they write, so that an injection the service"
-                    + " was killed in is rolled back by the next one into that image (default <data-dir>/undo)")
-    String injectUndoDir;
-    @Option(names = "--metadata-cache-entries", paramLabel = "N",
-            description = "built metadata trees kept in memory; others are built from the store on request (default "
-                    + StoreInstanceDirectory.DEFAULT_CACHE_ENTRIES + ")")
-    String metadataCacheEntries;
     @Option(names = "--check-config", description = "print the effective settings and their sources, then exit")
     boolean checkConfig;
 
@@ -131,46 +48,40 @@ final class ServeCommand implements Callable<Integer> {
         this.environment = environment;
     }
 
-    private Map<String, Object> flags() {
-        Map<String, Object> flags = new LinkedHashMap<>();
-        put(flags, "data-dir", dataDir);
-        put(flags, "store", store);
-        put(flags, "listen", listen == null ? null : List.copyOf(listen));
-        put(flags, "api-listen", apiListen);
-        put(flags, "management-listen", managementListen);
-        put(flags, "mode", mode);
-        put(flags, "shared-secret-file", sharedSecretFile);
-        put(flags, "trusted-proxies", trustedProxies == null ? null : List.copyOf(trustedProxies));
-        put(flags, "max-connections", maxConnections);
-        put(flags, "max-connections-per-source", maxConnectionsPerSource);
-        put(flags, "first-request-timeout", firstRequestTimeout);
-        put(flags, "idle-timeout", idleTimeout);
-        put(flags, "request-rate", requestRate);
-        put(flags, "request-burst", requestBurst);
-        put(flags, "imds-tokens", imdsTokens);
-        put(flags, "imds-token-key-file", imdsTokenKeyFile);
-        put(flags, "dhcp-domain", dhcpDomain);
-        put(flags, "vendor-data-file", vendorDataFile);
-        put(flags, "vendor-data-targets", vendorDataTargets == null ? null : List.copyOf(vendorDataTargets));
-        put(flags, "vendor-data-connect-timeout", vendorDataConnectTimeout);
-        put(flags, "vendor-data-read-timeout", vendorDataReadTimeout);
-        put(flags, "vendor-data-failure-fatal", vendorDataFailureFatal);
-        put(flags, "serve-injected-files", serveInjectedFiles);
-        put(flags, "vendor-data-ca-file", vendorDataCaFile);
-        put(flags, "api-token-file", apiTokenFile);
-        put(flags, "inject-allowed-dirs", injectAllowedDirs == null ? null : List.copyOf(injectAllowedDirs));
-        put(flags, "inject-base-image-dirs", injectBaseImageDirs == null ? null : List.copyOf(injectBaseImageDirs));
-        put(flags, "inject-sandbox", injectSandbox);
-        put(flags, "inject-sandbox-pool", injectSandboxPool);
-        put(flags, "inject-undo-dir", injectUndoDir);
-        put(flags, "metadata-cache-entries", metadataCacheEntries);
-        return flags;
+    /**
+     * picocli hands over the command's model as it builds it: every setting with a flag
+     * ({@link ServeSetting#flag()}) becomes an option here, so a setting's name is written only in its table.
+     */
+    @CommandLine.Spec
+    void spec(CommandLine.Model.CommandSpec spec) {
+        this.spec = spec;
+        for (ServeSetting setting : ServeSetting.values()) {
+            if (setting.flag().isEmpty()) {
+                continue;
+            }
+            OptionSpec.Builder option = OptionSpec.builder(setting.flag().get())
+                    .paramLabel(setting.paramLabel())
+                    .description(setting.help().replace("%", "%%")); // picocli formats descriptions
+            if (setting.kind() == ServeSetting.Kind.LIST) {
+                option.type(List.class).auxiliaryTypes(String.class).splitRegex(",");
+            } else {
+                option.type(String.class);
+            }
+            spec.addOption(option.build());
+        }
     }
 
-    private static void put(Map<String, Object> flags, String key, Object value) {
-        if (value != null) {
-            flags.put(key, value);
+    /** The flags given: key → value (a String, or a List for list settings). */
+    private Map<String, Object> flags() {
+        Map<String, Object> flags = new LinkedHashMap<>();
+        for (ServeSetting setting : ServeSetting.values()) {
+            Optional<String> flag = setting.flag();
+            Object value = flag.isEmpty() ? null : spec.findOption(flag.get()).getValue();
+            if (value != null) {
+                flags.put(setting.key(), value instanceof List<?> list ? List.copyOf(list) : value);
+            }
         }
+        return flags;
     }
 
     @Override

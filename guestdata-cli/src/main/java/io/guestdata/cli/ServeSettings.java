@@ -1,5 +1,39 @@
 package io.guestdata.cli;
 
+import static io.guestdata.cli.ServeSetting.API_LISTEN;
+import static io.guestdata.cli.ServeSetting.API_TOKEN;
+import static io.guestdata.cli.ServeSetting.API_TOKEN_FILE;
+import static io.guestdata.cli.ServeSetting.DATA_DIR;
+import static io.guestdata.cli.ServeSetting.DHCP_DOMAIN;
+import static io.guestdata.cli.ServeSetting.FIRST_REQUEST_TIMEOUT;
+import static io.guestdata.cli.ServeSetting.IDLE_TIMEOUT;
+import static io.guestdata.cli.ServeSetting.IMDS_TOKENS;
+import static io.guestdata.cli.ServeSetting.IMDS_TOKEN_KEY_FILE;
+import static io.guestdata.cli.ServeSetting.INJECT_ALLOWED_DIRS;
+import static io.guestdata.cli.ServeSetting.INJECT_BASE_IMAGE_DIRS;
+import static io.guestdata.cli.ServeSetting.INJECT_SANDBOX;
+import static io.guestdata.cli.ServeSetting.INJECT_SANDBOX_POOL;
+import static io.guestdata.cli.ServeSetting.INJECT_UNDO_DIR;
+import static io.guestdata.cli.ServeSetting.LISTEN;
+import static io.guestdata.cli.ServeSetting.MANAGEMENT_LISTEN;
+import static io.guestdata.cli.ServeSetting.MAX_CONNECTIONS;
+import static io.guestdata.cli.ServeSetting.MAX_CONNECTIONS_PER_SOURCE;
+import static io.guestdata.cli.ServeSetting.METADATA_CACHE_ENTRIES;
+import static io.guestdata.cli.ServeSetting.MODE;
+import static io.guestdata.cli.ServeSetting.REQUEST_BURST;
+import static io.guestdata.cli.ServeSetting.REQUEST_RATE;
+import static io.guestdata.cli.ServeSetting.SERVE_INJECTED_FILES;
+import static io.guestdata.cli.ServeSetting.SHARED_SECRET;
+import static io.guestdata.cli.ServeSetting.SHARED_SECRET_FILE;
+import static io.guestdata.cli.ServeSetting.STORE;
+import static io.guestdata.cli.ServeSetting.TRUSTED_PROXIES;
+import static io.guestdata.cli.ServeSetting.VENDOR_DATA_CA_FILE;
+import static io.guestdata.cli.ServeSetting.VENDOR_DATA_CONNECT_TIMEOUT;
+import static io.guestdata.cli.ServeSetting.VENDOR_DATA_FAILURE_FATAL;
+import static io.guestdata.cli.ServeSetting.VENDOR_DATA_FILE;
+import static io.guestdata.cli.ServeSetting.VENDOR_DATA_READ_TIMEOUT;
+import static io.guestdata.cli.ServeSetting.VENDOR_DATA_TARGETS;
+
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -17,6 +51,7 @@ import io.guestdata.server.metadata.ConnectionLimits;
 import io.guestdata.server.metadata.GuestListeners;
 import io.guestdata.server.metadata.IdentificationMode;
 import io.guestdata.server.metadata.MetadataServerConfig;
+import io.guestdata.server.metadata.RefusedSetting;
 import io.guestdata.server.metadata.RequestRate;
 import io.guestdata.server.metadata.StoreInstanceDirectory;
 import io.guestdata.server.metadata.TokenPolicy;
@@ -27,7 +62,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -41,57 +76,8 @@ import java.util.Optional;
  */
 final class ServeSettings {
 
-    /** How a key's value is written. */
-    enum Kind { TEXT, LIST, BOOLEAN }
-
-    /**
-     * @param name   the YAML key (and flag {@code --name}, unless a secret)
-     * @param secret never printed, and not accepted as a flag (command lines are visible to every local user)
-     */
-    record Key(String name, Kind kind, String defaultValue, boolean secret) {
-        String env() {
-            return "GUESTDATA_" + name.toUpperCase(Locale.ROOT).replace('-', '_');
-        }
-    }
-
-    static final String DEFAULT_DATA_DIR = "./guestdata-data";
-
-    static final List<Key> KEYS = List.of(
-            new Key("data-dir", Kind.TEXT, DEFAULT_DATA_DIR, false),
-            new Key("store", Kind.TEXT, null, false),
-            new Key("listen", Kind.LIST, "127.0.0.1:8775", false),
-            new Key("api-listen", Kind.TEXT, "127.0.0.1:8774", false),
-            new Key("management-listen", Kind.TEXT, "127.0.0.1:9775", false),
-            new Key("mode", Kind.TEXT, "address", false),
-            new Key("shared-secret", Kind.TEXT, null, true),
-            new Key("shared-secret-file", Kind.TEXT, null, false),
-            new Key("trusted-proxies", Kind.LIST, "", false),
-            new Key("max-connections", Kind.TEXT, Integer.toString(ConnectionLimits.DEFAULT_MAX_CONNECTIONS), false),
-            new Key("max-connections-per-source", Kind.TEXT, Integer.toString(ConnectionLimits.DEFAULT_MAX_PER_SOURCE),
-                    false),
-            new Key("first-request-timeout", Kind.TEXT, wholeSeconds(ConnectionLimits.DEFAULT_FIRST_REQUEST_TIMEOUT), false),
-            new Key("idle-timeout", Kind.TEXT, wholeSeconds(ConnectionLimits.DEFAULT_IDLE_TIMEOUT), false),
-            new Key("request-rate", Kind.TEXT, Integer.toString(RequestRate.DEFAULT_PER_SECOND), false),
-            new Key("request-burst", Kind.TEXT, Integer.toString(RequestRate.DEFAULT_BURST), false),
-            new Key("imds-tokens", Kind.TEXT, "optional", false),
-            new Key("imds-token-key-file", Kind.TEXT, null, false),
-            new Key("dhcp-domain", Kind.TEXT, "novalocal", false),
-            new Key("serve-injected-files", Kind.BOOLEAN, "true", false),
-            new Key("vendor-data-file", Kind.TEXT, null, false),
-            new Key("vendor-data-targets", Kind.LIST, "", false),
-            new Key("vendor-data-connect-timeout", Kind.TEXT, "5", false),
-            new Key("vendor-data-read-timeout", Kind.TEXT, "5", false),
-            new Key("vendor-data-failure-fatal", Kind.BOOLEAN, "false", false),
-            new Key("vendor-data-ca-file", Kind.TEXT, null, false),
-            new Key("api-token", Kind.TEXT, null, true),
-            new Key("api-token-file", Kind.TEXT, null, false),
-            new Key("inject-allowed-dirs", Kind.LIST, "", false),
-            new Key("inject-base-image-dirs", Kind.LIST, "", false),
-            new Key("inject-sandbox", Kind.TEXT, "bwrap", false),
-            new Key("inject-sandbox-pool", Kind.TEXT, "1", false),
-            new Key("inject-undo-dir", Kind.TEXT, null, false),
-            new Key("metadata-cache-entries", Kind.TEXT,
-                    Integer.toString(StoreInstanceDirectory.DEFAULT_CACHE_ENTRIES), false));
+    /** The settings, in the order {@code --check-config} lists them. */
+    static final List<ServeSetting> KEYS = List.of(ServeSetting.values());
 
     static final int MIN_API_TOKEN_LENGTH = 16;
 
@@ -102,7 +88,9 @@ final class ServeSettings {
         }
     }
 
-    /** A value and where it came from ({@code --listen}, {@code GUESTDATA_LISTEN}, {@code serve.yaml}, {@code default}). */
+    /**
+     * A value and where it came from ({@code --listen}, {@code GUESTDATA_LISTEN}, {@code serve.yaml}, {@code default}).
+     */
     record Sourced(Object value, String source) {
         @SuppressWarnings("unchecked")
         List<String> list() {
@@ -114,11 +102,11 @@ final class ServeSettings {
         }
     }
 
-    private final Map<String, Sourced> values;
+    private final Map<ServeSetting, Sourced> values;
     /** The environment's {@code PATH}, where the inject sandbox finds bwrap, prlimit and setpriv. */
     private final Map<String, String> path;
 
-    private ServeSettings(Map<String, Sourced> values, Map<String, String> path) {
+    private ServeSettings(Map<ServeSetting, Sourced> values, Map<String, String> path) {
         this.values = values;
         this.path = path;
     }
@@ -131,33 +119,43 @@ final class ServeSettings {
      */
     static ServeSettings resolve(Map<String, Object> flags, Map<String, String> environment, Optional<Path> configFile)
             throws ConfigError {
+        for (String key : flags.keySet()) {
+            if (ServeSetting.byKey(key).flatMap(ServeSetting::flag).isEmpty()) {
+                throw new IllegalArgumentException("no flag for the key " + key);
+            }
+        }
         Optional<Path> file = configFile.or(() -> Optional.ofNullable(environment.get("GUESTDATA_CONFIG"))
                 .filter(s -> !s.isEmpty()).map(Path::of));
-        Map<String, Sourced> fromFile = file.isPresent() ? readFile(file.get()) : Map.of();
-        Map<String, Sourced> out = new LinkedHashMap<>();
-        for (Key key : KEYS) {
+        Map<ServeSetting, Sourced> fromFile = file.isPresent() ? readFile(file.get()) : Map.of();
+        Map<ServeSetting, Sourced> out = new EnumMap<>(ServeSetting.class);
+        for (ServeSetting key : KEYS) {
             Sourced value;
-            if (flags.containsKey(key.name())) {
-                value = new Sourced(flags.get(key.name()), "--" + key.name());
-            } else if (environment.containsKey(key.env())) {
-                String text = environment.get(key.env());
-                value = new Sourced(key.kind() == Kind.LIST ? splitList(text) : text, key.env());
-            } else if (fromFile.containsKey(key.name())) {
-                value = fromFile.get(key.name());
+            if (flags.containsKey(key.key())) {
+                value = new Sourced(flags.get(key.key()), key.flag().orElseThrow());
+            } else if (environment.containsKey(key.environmentVariable())) {
+                String text = environment.get(key.environmentVariable());
+                value = new Sourced(key.kind() == ServeSetting.Kind.LIST ? splitList(text) : text,
+                        key.environmentVariable());
+            } else if (fromFile.containsKey(key)) {
+                value = fromFile.get(key);
             } else {
-                value = new Sourced(key.kind() == Kind.LIST ? splitList(key.defaultValue()) : key.defaultValue(), "default");
+                value = new Sourced(key.kind() == ServeSetting.Kind.LIST ? splitList(key.defaultValue())
+                        : key.defaultValue(), "default");
             }
-            out.put(key.name(), value);
+            out.put(key, value);
         }
-        if (out.get("store").value() == null) {
-            out.put("store", new Sourced("sqlite:" + out.get("data-dir").text(), "default (sqlite:<data-dir>)"));
-        }
-        if (out.get("inject-undo-dir").value() == null) {
-            out.put("inject-undo-dir", new Sourced(Path.of(out.get("data-dir").text(), "undo").toString(),
-                    "default (<data-dir>/undo)"));
-        }
+        String dataDir = out.get(DATA_DIR).text();
+        derive(out, STORE, "sqlite:" + dataDir);
+        derive(out, INJECT_UNDO_DIR, Path.of(dataDir, "undo").toString());
         String pathVariable = environment.get("PATH");
         return new ServeSettings(out, pathVariable == null ? Map.of() : Map.of("PATH", pathVariable));
+    }
+
+    /** {@code key}'s default made of other settings, when no source set it: {@code default (sqlite:<data-dir>)}. */
+    private static void derive(Map<ServeSetting, Sourced> values, ServeSetting key, String value) {
+        if (values.get(key).value() == null) {
+            values.put(key, new Sourced(value, "default (" + key.derivedDefault().orElseThrow() + ")"));
+        }
     }
 
     private static List<String> splitList(String text) {
@@ -170,7 +168,7 @@ final class ServeSettings {
         return List.copyOf(out);
     }
 
-    private static Map<String, Sourced> readFile(Path path) throws ConfigError {
+    private static Map<ServeSetting, Sourced> readFile(Path path) throws ConfigError {
         String name = path.toString();
         JsonNode root;
         try {
@@ -194,18 +192,16 @@ final class ServeSettings {
             throw new ConfigError("config file " + name + " must be a mapping of keys to values, not a "
                     + root.getNodeType().name().toLowerCase(Locale.ROOT));
         }
-        Map<String, Key> known = new LinkedHashMap<>();
-        KEYS.forEach(k -> known.put(k.name(), k));
-        Map<String, Sourced> out = new LinkedHashMap<>();
+        Map<ServeSetting, Sourced> out = new EnumMap<>(ServeSetting.class);
         for (Map.Entry<String, JsonNode> field : object.properties()) {
-            Key key = known.get(field.getKey());
+            ServeSetting key = ServeSetting.byKey(field.getKey()).orElse(null);
             if (key == null) {
                 throw new ConfigError("config file " + name + ": unknown key '" + field.getKey() + "' (known keys: "
-                        + String.join(", ", known.keySet()) + ")");
+                        + String.join(", ", KEYS.stream().map(ServeSetting::key).toList()) + ")");
             }
             JsonNode node = field.getValue();
-            String where = name + " key '" + key.name() + "'";
-            if (key.kind() == Kind.LIST) {
+            String where = name + " key '" + key.key() + "'";
+            if (key.kind() == ServeSetting.Kind.LIST) {
                 List<String> items = new ArrayList<>();
                 if (node.isArray()) {
                     for (JsonNode item : node) {
@@ -219,7 +215,7 @@ final class ServeSettings {
                 } else if (!node.isNull()) {
                     throw new ConfigError(where + ": expected a list");
                 }
-                out.put(key.name(), new Sourced(List.copyOf(items), name));
+                out.put(key, new Sourced(List.copyOf(items), name));
             } else {
                 if (node.isNull()) {
                     continue; // "key:" with no value: the default
@@ -228,39 +224,35 @@ final class ServeSettings {
                     throw new ConfigError(where + ": expected a single value, not a " + node.getNodeType().name()
                             .toLowerCase(Locale.ROOT));
                 }
-                out.put(key.name(), new Sourced(node.asText(), name));
+                out.put(key, new Sourced(node.asText(), name));
             }
         }
         return out;
     }
 
-    Sourced get(String key) {
-        Sourced value = values.get(key);
-        if (value == null) {
-            throw new IllegalArgumentException("no such key " + key);
-        }
-        return value;
+    Sourced get(ServeSetting key) {
+        return values.get(key);
     }
 
-    private Optional<String> optional(String key) {
+    private Optional<String> optional(ServeSetting key) {
         Sourced s = get(key);
         return s.value() == null || s.text().isEmpty() ? Optional.empty() : Optional.of(s.text());
     }
 
-    private ConfigError error(String key, String problem) {
-        return new ConfigError(key + " (from " + get(key).source() + "): " + problem);
+    private ConfigError error(ServeSetting key, String problem) {
+        return new ConfigError(key.key() + " (from " + get(key).source() + "): " + problem);
     }
 
     /** The effective settings, one {@code key = value (source)} line each; secrets as {@code <set>}. */
     List<String> describe() {
         List<String> lines = new ArrayList<>();
-        for (Key key : KEYS) {
-            Sourced s = get(key.name());
+        for (ServeSetting key : KEYS) {
+            Sourced s = get(key);
             String shown = s.value() == null ? "(none)"
                     : key.secret() ? (s.text().isEmpty() ? "(none)" : "<set>")
-                    : key.kind() == Kind.LIST ? String.join(",", s.list())
-                    : key.name().equals("store") ? ServeCommand.redactUrl(s.text()) : s.text();
-            lines.add(key.name() + " = " + shown + " (" + s.source() + ")");
+                    : key.kind() == ServeSetting.Kind.LIST ? String.join(",", s.list())
+                    : key == STORE ? ServeCommand.redactUrl(s.text()) : s.text();
+            lines.add(key.key() + " = " + shown + " (" + s.source() + ")");
         }
         return lines;
     }
@@ -268,9 +260,9 @@ final class ServeSettings {
     // ---- typed, validated views ----
 
     String storeUrl() throws ConfigError {
-        String url = get("store").text();
+        String url = get(STORE).text();
         if (url.isBlank()) {
-            throw error("store", "is empty");
+            throw error(STORE, "is empty");
         }
         return url;
     }
@@ -278,29 +270,29 @@ final class ServeSettings {
     /** The metadata listeners: one or more {@code HOST:PORT} (e.g. the IPv4 and the link-local IPv6 address). */
     GuestListeners listen() throws ConfigError {
         List<InetSocketAddress> out = new ArrayList<>();
-        for (String text : get("listen").list()) {
+        for (String text : get(LISTEN).list()) {
             try {
                 out.add(HostPort.parse(text));
             } catch (IllegalArgumentException e) {
-                throw error("listen", e.getMessage());
+                throw error(LISTEN, e.getMessage());
             }
         }
         if (out.isEmpty()) {
-            throw error("listen", "no address: the metadata service needs at least one listener");
+            throw error(LISTEN, "no address: the metadata service needs at least one listener");
         }
         return new GuestListeners(out);
     }
 
     Optional<InetSocketAddress> apiListen() throws ConfigError {
-        return listener("api-listen");
+        return listener(API_LISTEN);
     }
 
     Optional<InetSocketAddress> managementListen() throws ConfigError {
-        return listener("management-listen");
+        return listener(MANAGEMENT_LISTEN);
     }
 
     /** {@code HOST:PORT} with an IP literal host ({@code [v6]:port} for IPv6), or {@code none}. */
-    private Optional<InetSocketAddress> listener(String key) throws ConfigError {
+    private Optional<InetSocketAddress> listener(ServeSetting key) throws ConfigError {
         String text = get(key).text().strip();
         if (text.equals("none")) {
             return Optional.empty();
@@ -314,36 +306,36 @@ final class ServeSettings {
 
     IdentificationMode mode() throws ConfigError {
         try {
-            return IdentificationMode.parse(get("mode").text().strip().toLowerCase(Locale.ROOT));
+            return IdentificationMode.parse(get(MODE).text().strip().toLowerCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw error("mode", "must be address, proxy or provider, got '" + get("mode").text() + "'");
+            throw error(MODE, "must be address, proxy or provider, got '" + get(MODE).text() + "'");
         }
     }
 
     TokenPolicy imdsTokens() throws ConfigError {
-        String text = get("imds-tokens").text().strip().toLowerCase(Locale.ROOT);
+        String text = get(IMDS_TOKENS).text().strip().toLowerCase(Locale.ROOT);
         return switch (text) {
             case "off" -> TokenPolicy.OFF;
             case "optional" -> TokenPolicy.OPTIONAL;
             case "required" -> TokenPolicy.REQUIRED;
-            default -> throw error("imds-tokens", "must be off, optional or required, got '" + text + "'");
+            default -> throw error(IMDS_TOKENS, "must be off, optional or required, got '" + text + "'");
         };
     }
 
     /** The shared secret, from {@code shared-secret} or the file {@code shared-secret-file}; "" for none. */
     String sharedSecret() throws ConfigError {
-        return secret("shared-secret", "shared-secret-file").orElse("");
+        return secret(SHARED_SECRET, SHARED_SECRET_FILE).orElse("");
     }
 
     Optional<String> apiToken() throws ConfigError {
-        return secret("api-token", "api-token-file");
+        return secret(API_TOKEN, API_TOKEN_FILE);
     }
 
-    private Optional<String> secret(String key, String fileKey) throws ConfigError {
+    private Optional<String> secret(ServeSetting key, ServeSetting fileKey) throws ConfigError {
         Optional<String> direct = optional(key);
         Optional<String> file = optional(fileKey);
         if (direct.isPresent() && file.isPresent()) {
-            throw new ConfigError(key + " (from " + get(key).source() + ") and " + fileKey + " (from "
+            throw new ConfigError(key.key() + " (from " + get(key).source() + ") and " + fileKey.key() + " (from "
                     + get(fileKey).source() + ") are both set; set one");
         }
         if (file.isPresent()) {
@@ -364,7 +356,7 @@ final class ServeSettings {
     }
 
     Optional<byte[]> imdsTokenKey() throws ConfigError {
-        Optional<String> file = optional("imds-token-key-file");
+        Optional<String> file = optional(IMDS_TOKEN_KEY_FILE);
         if (file.isEmpty()) {
             return Optional.empty();
         }
@@ -372,28 +364,28 @@ final class ServeSettings {
         try {
             key = Files.readAllBytes(Path.of(file.get()));
         } catch (IOException | RuntimeException e) {
-            throw error("imds-token-key-file", "cannot read " + file.get() + ": " + e.getMessage());
+            throw error(IMDS_TOKEN_KEY_FILE, "cannot read " + file.get() + ": " + e.getMessage());
         }
         if (key.length < 32) {
-            throw error("imds-token-key-file", file.get() + " holds " + key.length + " bytes; at least 32 are needed "
+            throw error(IMDS_TOKEN_KEY_FILE, file.get() + " holds " + key.length + " bytes; at least 32 are needed "
                     + "(head -c 32 /dev/urandom > " + file.get() + ")");
         }
         return Optional.of(key);
     }
 
     MetadataOptions metadataOptions() throws ConfigError {
-        MetadataOptions options = MetadataOptions.defaults().withDhcpDomain(get("dhcp-domain").text().strip())
-                .withServiceServesFiles(bool("serve-injected-files"));
-        Optional<String> file = optional("vendor-data-file");
+        MetadataOptions options = MetadataOptions.defaults().withDhcpDomain(get(DHCP_DOMAIN).text().strip())
+                .withServiceServesFiles(bool(SERVE_INJECTED_FILES));
+        Optional<String> file = optional(VENDOR_DATA_FILE);
         if (file.isPresent()) {
             JsonNode node;
             try {
                 node = new ObjectMapper().readTree(Files.readAllBytes(Path.of(file.get())));
             } catch (IOException | RuntimeException e) {
-                throw error("vendor-data-file", "cannot read " + file.get() + " as JSON: " + e.getMessage());
+                throw error(VENDOR_DATA_FILE, "cannot read " + file.get() + " as JSON: " + e.getMessage());
             }
             if (!(node instanceof ObjectNode object)) {
-                throw error("vendor-data-file", file.get() + " must hold a JSON object (Nova's "
+                throw error(VENDOR_DATA_FILE, file.get() + " must hold a JSON object (Nova's "
                         + "vendordata_jsonfile_path)");
             }
             options = options.withStaticVendorData(object);
@@ -401,7 +393,7 @@ final class ServeSettings {
         return options;
     }
 
-    private Duration seconds(String key) throws ConfigError {
+    private Duration seconds(ServeSetting key) throws ConfigError {
         String text = get(key).text().strip();
         try {
             double seconds = Double.parseDouble(text);
@@ -414,7 +406,7 @@ final class ServeSettings {
         }
     }
 
-    private int positive(String key) throws ConfigError {
+    private int positive(ServeSetting key) throws ConfigError {
         String text = get(key).text().strip();
         try {
             int value = Integer.parseInt(text);
@@ -427,7 +419,7 @@ final class ServeSettings {
         }
     }
 
-    private boolean bool(String key) throws ConfigError {
+    private boolean bool(ServeSetting key) throws ConfigError {
         String text = get(key).text().strip().toLowerCase(Locale.ROOT);
         return switch (text) {
             case "true", "yes", "on", "1" -> true;
@@ -438,20 +430,20 @@ final class ServeSettings {
 
     /** The guest listener's connection limits (docs/serve.md, "Connections"). */
     ConnectionLimits connectionLimits() throws ConfigError {
-        int max = positive("max-connections");
-        int perSource = positive("max-connections-per-source");
-        if ("default".equals(get("max-connections-per-source").source()) && mode() != IdentificationMode.ADDRESS) {
+        int max = positive(MAX_CONNECTIONS);
+        int perSource = positive(MAX_CONNECTIONS_PER_SOURCE);
+        if ("default".equals(get(MAX_CONNECTIONS_PER_SOURCE).source()) && mode() != IdentificationMode.ADDRESS) {
             // Behind signing proxies every guest of a network node shares the proxy's address, and the proxy
             // (guestdata proxy) limits each guest itself: a source here is a proxy, so it gets a quarter of the
             // listener unless the operator says otherwise.
             perSource = Math.max(perSource, max / 4);
         }
         if (perSource >= max) {
-            throw error("max-connections-per-source", perSource + " is not below max-connections (" + max + ", from "
-                    + get("max-connections").source() + "): one source could then take every connection");
+            throw error(MAX_CONNECTIONS_PER_SOURCE, perSource + " is not below max-connections (" + max + ", from "
+                    + get(MAX_CONNECTIONS).source() + "): one source could then take every connection");
         }
         return ConnectionLimits.defaults().withMaxConnections(max).withMaxPerSource(perSource)
-                .withFirstRequestTimeout(seconds("first-request-timeout")).withIdleTimeout(seconds("idle-timeout"));
+                .withFirstRequestTimeout(seconds(FIRST_REQUEST_TIMEOUT)).withIdleTimeout(seconds(IDLE_TIMEOUT));
     }
 
     /**
@@ -460,14 +452,10 @@ final class ServeSettings {
      */
     RequestRate requestRate() throws ConfigError {
         try {
-            return RequestRate.parse(get("request-rate").text(), get("request-burst").text());
-        } catch (RequestRate.BadSetting e) {
-            throw error("request-" + e.setting(), e.getMessage());
+            return RequestRate.parse(get(REQUEST_RATE).text(), get(REQUEST_BURST).text());
+        } catch (RefusedSetting e) {
+            throw error(ServeSetting.of(e.setting()), e.getMessage());
         }
-    }
-
-    private static String wholeSeconds(Duration d) {
-        return Long.toString(d.toSeconds());
     }
 
     /** The metadata server's configuration. */
@@ -480,41 +468,41 @@ final class ServeSettings {
                 .sharedSecret(sharedSecret())
                 .tokens(imdsTokens())
                 .metadata(metadataOptions())
-                .vendorDataTimeouts(seconds("vendor-data-connect-timeout"), seconds("vendor-data-read-timeout"))
-                .vendorDataFailureFatal(bool("vendor-data-failure-fatal"))
-                .metadataCacheEntries(positive("metadata-cache-entries"));
+                .vendorDataTimeouts(seconds(VENDOR_DATA_CONNECT_TIMEOUT), seconds(VENDOR_DATA_READ_TIMEOUT))
+                .vendorDataFailureFatal(bool(VENDOR_DATA_FAILURE_FATAL))
+                .metadataCacheEntries(positive(METADATA_CACHE_ENTRIES));
         Optional<InetSocketAddress> management = managementListen();
         if (management.isPresent()) {
             builder.management(management.get());
         } else {
             builder.noManagement();
         }
-        for (String cidr : get("trusted-proxies").list()) {
+        for (String cidr : get(TRUSTED_PROXIES).list()) {
             try {
                 builder.trustProxy(cidr);
             } catch (IllegalArgumentException e) {
-                throw error("trusted-proxies", e.getMessage());
+                throw error(TRUSTED_PROXIES, e.getMessage());
             }
         }
         imdsTokenKey().ifPresent(builder::tokenKey);
         try {
-            builder.vendorDataTargets(get("vendor-data-targets").list());
+            builder.vendorDataTargets(get(VENDOR_DATA_TARGETS).list());
         } catch (IllegalArgumentException e) {
-            throw error("vendor-data-targets", e.getMessage());
+            throw error(VENDOR_DATA_TARGETS, e.getMessage());
         }
-        Optional<String> ca = optional("vendor-data-ca-file");
+        Optional<String> ca = optional(VENDOR_DATA_CA_FILE);
         if (ca.isPresent()) {
             if (!Files.isReadable(Path.of(ca.get()))) {
-                throw error("vendor-data-ca-file", "cannot read " + ca.get());
+                throw error(VENDOR_DATA_CA_FILE, "cannot read " + ca.get());
             }
             builder.vendorDataCaBundle(Path.of(ca.get()));
         }
         try {
             return builder.build();
-        } catch (IllegalArgumentException e) {
-            // provider mode without a secret; trusted proxies outside address mode
-            String key = e.getMessage().startsWith("trusted proxies") ? "trusted-proxies" : "shared-secret";
-            throw new ConfigError(key + ": " + e.getMessage() + " (mode from " + get("mode").source() + ")");
+        } catch (RefusedSetting e) {
+            // provider mode without a secret; trusted proxies outside address mode (the others are checked above)
+            throw new ConfigError(ServeSetting.of(e.setting()).key() + ": " + e.getMessage() + " (mode from "
+                    + get(MODE).source() + ")");
         }
     }
 
@@ -530,44 +518,46 @@ final class ServeSettings {
         }
         Optional<String> token = apiToken();
         if (token.isEmpty()) {
-            throw error("api-listen", "the management API listens on " + get("api-listen").text() + " but no api-token "
+            throw error(API_LISTEN, "the management API listens on " + get(API_LISTEN).text() + " but no api-token "
                     + "is set: set api-token-file (or GUESTDATA_API_TOKEN), or api-listen: none");
         }
         if (token.get().length() < MIN_API_TOKEN_LENGTH) {
-            String key = optional("api-token").isPresent() ? "api-token" : "api-token-file";
+            ServeSetting key = optional(API_TOKEN).isPresent() ? API_TOKEN
+                    : API_TOKEN_FILE;
             throw error(key, "the API token must have at least " + MIN_API_TOKEN_LENGTH + " characters");
         }
         List<java.nio.file.Path> injectDirs = new java.util.ArrayList<>();
-        for (String dir : get("inject-allowed-dirs").list()) {
+        for (String dir : get(INJECT_ALLOWED_DIRS).list()) {
             java.nio.file.Path p = java.nio.file.Path.of(dir);
             if (!p.isAbsolute() || !java.nio.file.Files.isDirectory(p)) {
-                throw error("inject-allowed-dirs", "'" + dir + "' must be an absolute path of an existing directory");
+                throw error(INJECT_ALLOWED_DIRS, "'" + dir + "' must be an absolute path of an existing directory");
             }
             injectDirs.add(p);
         }
         List<java.nio.file.Path> baseDirs = new java.util.ArrayList<>();
-        for (String dir : get("inject-base-image-dirs").list()) {
+        for (String dir : get(INJECT_BASE_IMAGE_DIRS).list()) {
             java.nio.file.Path p = java.nio.file.Path.of(dir);
             if (!p.isAbsolute() || !java.nio.file.Files.isDirectory(p)) {
-                throw error("inject-base-image-dirs", "'" + dir + "' must be an absolute path of an existing directory");
+                throw error(INJECT_BASE_IMAGE_DIRS, "'" + dir + "' must be an absolute path of an existing directory");
             }
             baseDirs.add(p);
         }
         try {
-            BackingFilePolicy.below(baseDirs, "inject-base-image-dirs")
-                    .requireApartFrom(injectDirs, "inject-allowed-dirs", "inject-base-image-dirs");
+            BackingFilePolicy.below(baseDirs, INJECT_BASE_IMAGE_DIRS.key())
+                    .requireApartFrom(injectDirs, INJECT_ALLOWED_DIRS.key(),
+                            INJECT_BASE_IMAGE_DIRS.key());
         } catch (IllegalArgumentException e) {
-            throw error("inject-base-image-dirs", e.getMessage());
+            throw error(INJECT_BASE_IMAGE_DIRS, e.getMessage());
         }
-        Path undo = Path.of(get("inject-undo-dir").text()).toAbsolutePath().normalize();
+        Path undo = Path.of(get(INJECT_UNDO_DIR).text()).toAbsolutePath().normalize();
         return Optional.of(new ApiSettings(address.get(), token.get(), List.copyOf(injectDirs), List.copyOf(baseDirs),
                 injectSandbox(), undo));
     }
 
     /** {@code inject-sandbox} (bwrap or off) and {@code inject-sandbox-pool}: empty when off. */
     private Optional<SandboxSettings> injectSandbox() throws ConfigError {
-        String mode = get("inject-sandbox").text().strip();
-        String poolText = get("inject-sandbox-pool").text().strip();
+        String mode = get(INJECT_SANDBOX).text().strip();
+        String poolText = get(INJECT_SANDBOX_POOL).text().strip();
         int pool;
         try {
             pool = Integer.parseInt(poolText);
@@ -575,12 +565,12 @@ final class ServeSettings {
                 throw new NumberFormatException();
             }
         } catch (NumberFormatException e) {
-            throw error("inject-sandbox-pool", "must be a whole number from 0 to 64, got '" + poolText + "'");
+            throw error(INJECT_SANDBOX_POOL, "must be a whole number from 0 to 64, got '" + poolText + "'");
         }
         return switch (mode) {
             case "bwrap" -> Optional.of(SandboxSettings.fromEnvironment(path).withPoolSize(pool));
             case "off" -> Optional.empty();
-            default -> throw error("inject-sandbox", "must be bwrap or off, got '" + mode + "'");
+            default -> throw error(INJECT_SANDBOX, "must be bwrap or off, got '" + mode + "'");
         };
     }
 

@@ -55,6 +55,31 @@ class CliTest {
     }
 
     @Test
+    void anAdminPasswordOnTheCommandLineIsTakenWithAWarningAndFromAFileOrTheEnvironmentWithout() throws Exception {
+        String warning = "guestdata: warning: --admin-pass puts the admin password on the command line, where every "
+                + "user of this host can read it (ps, /proc): use --admin-pass-file FILE or GUESTDATA_ADMIN_PASS\n";
+        Path file = Files.writeString(tmp.resolve("pass"), "s3cret\n");
+        List<Cli> runs = List.of(
+                Cli.run("configdrive", "--name", "vm1", "--admin-pass", "s3cret", "--format", "tree", "--output",
+                        tmp.resolve("flag").toString()),
+                Cli.run("configdrive", "--name", "vm1", "--admin-pass-file", file.toString(), "--format", "tree",
+                        "--output", tmp.resolve("file").toString()),
+                Cli.run(java.util.Map.of("GUESTDATA_ADMIN_PASS", "s3cret"), "configdrive", "--name", "vm1", "--format",
+                        "tree", "--output", tmp.resolve("environment").toString()));
+        for (int i = 0; i < runs.size(); i++) {
+            Cli run = runs.get(i);
+            assertEquals(ExitCode.OK, run.exitCode(), run.toString());
+            assertEquals(i == 0 ? warning : "", run.stderr());
+            String where = List.of("flag", "file", "environment").get(i);
+            JsonNode metaData = new ObjectMapper().readTree(
+                    tmp.resolve(where).resolve("openstack/latest/meta_data.json").toFile());
+            assertEquals("s3cret", metaData.path("admin_pass").asText(), where);
+        }
+        String help = Cli.run("validate", "--help").out();
+        assertTrue(help.contains("--admin-pass-file=FILE") && help.contains("GUESTDATA_ADMIN_PASS"), help);
+    }
+
+    @Test
     void oneMetadataItemPastNovasLimitIsRefusedFromFlags() {
         String[] args = new String[2 + 2 * 129];
         args[0] = "validate";

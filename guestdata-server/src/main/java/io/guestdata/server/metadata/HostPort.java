@@ -35,7 +35,8 @@ public final class HostPort {
      */
     public static InetSocketAddress parse(String text, String alsoAccepted) {
         String t = text.strip();
-        int colon = t.lastIndexOf(':');
+        // [V6]:PORT splits at the bracket, never at a colon inside it
+        int colon = t.startsWith("[") ? t.indexOf("]:") + 1 : t.lastIndexOf(':');
         if (colon <= 0) {
             throw new IllegalArgumentException("expected HOST:PORT (an IP address and a port, e.g. 127.0.0.1:8775)"
                     + (alsoAccepted.isEmpty() ? "" : " or " + alsoAccepted) + ", got '" + t + "'");

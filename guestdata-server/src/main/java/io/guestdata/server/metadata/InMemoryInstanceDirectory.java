@@ -1,11 +1,9 @@
 package io.guestdata.server.metadata;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.guestdata.core.Instance;
 import io.guestdata.core.metadata.MetadataOptions;
 import io.guestdata.core.metadata.MetadataTree;
 import java.net.InetAddress;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -57,7 +55,7 @@ public final class InMemoryInstanceDirectory implements InstanceDirectory {
      */
     public MetadataTree put(Instance instance, Collection<InetAddress> extraAddresses) {
         MetadataTree tree = MetadataTree.build(instance, options);
-        Set<InetAddress> addresses = new LinkedHashSet<>(staticAddresses(instance));
+        Set<InetAddress> addresses = new LinkedHashSet<>(InstanceAddresses.of(instance));
         for (InetAddress extra : extraAddresses) {
             addresses.add(IpAddressText.withoutScope(extra));
         }
@@ -114,22 +112,5 @@ public final class InMemoryInstanceDirectory implements InstanceDirectory {
         addresses.forEach(a -> byAddress.put(a, tree));
         addressesOf.put(key, Set.copyOf(addresses));
         snapshot = new Snapshot(Map.copyOf(byUuid), Map.copyOf(byAddress), Map.copyOf(addressesOf));
-    }
-
-    /**
-     * The static addresses by which the service recognises an instance (instance-document.md):
-     * every {@code ip_address} of its network_data's networks.
-     */
-    static List<InetAddress> staticAddresses(Instance instance) {
-        List<InetAddress> out = new ArrayList<>();
-        instance.networkData().ifPresent(nd -> {
-            for (JsonNode network : nd.path("networks")) {
-                JsonNode ip = network.get("ip_address");
-                if (ip != null && ip.isTextual()) {
-                    IpAddressText.parse(ip.asText()).ifPresent(out::add);
-                }
-            }
-        });
-        return out;
     }
 }

@@ -92,18 +92,20 @@ public record MetadataServerConfig(GuestListeners listen,
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(requestRate, "requestRate");
         if (metadataCacheEntries < 1) {
-            throw new IllegalArgumentException("the metadata cache holds at least 1 tree, not " + metadataCacheEntries);
+            throw new RefusedSetting(RefusedSetting.Setting.METADATA_CACHE_ENTRIES,
+                    "the metadata cache holds at least 1 tree, not " + metadataCacheEntries);
         }
         if (mode == IdentificationMode.PROVIDER && sharedSecret.isEmpty()) {
-            throw new IllegalArgumentException("provider mode needs a shared secret: without one, anyone who can "
-                    + "reach the service could name any guest's address (Nova skips the check then)");
+            throw new RefusedSetting(RefusedSetting.Setting.SHARED_SECRET, "provider mode needs a shared secret: "
+                    + "without one, anyone who can reach the service could name any guest's address (Nova skips the "
+                    + "check then)");
         }
         if (!trustedProxies.isEmpty() && mode != IdentificationMode.ADDRESS) {
-            throw new IllegalArgumentException("trusted proxies apply to address mode only; in " + mode.label()
-                    + " mode the proxy is authenticated by its signature");
+            throw new RefusedSetting(RefusedSetting.Setting.TRUSTED_PROXIES, "trusted proxies apply to address mode "
+                    + "only; in " + mode.label() + " mode the proxy is authenticated by its signature");
         }
         if (tokenKey.isPresent() && tokenKey.get().length < 32) {
-            throw new IllegalArgumentException("the IMDSv2 token key needs at least 32 bytes");
+            throw new RefusedSetting(RefusedSetting.Setting.TOKEN_KEY, "the IMDSv2 token key needs at least 32 bytes");
         }
     }
 

@@ -1,6 +1,7 @@
 package io.guestdata.server.metadata;
 
 import io.guestdata.core.metadata.MetadataOptions;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,12 +32,12 @@ final class MetadataServerMain {
             i++;
             switch (option) {
                 case "--instances" -> instances = Path.of(value);
-                case "--listen" -> config.listen(HostPort.parse(value));
+                case "--listen" -> config.listen(hostPort(option, value));
                 case "--management" -> {
                     if (value.equals("none")) {
                         config.noManagement();
                     } else {
-                        config.management(HostPort.parse(value));
+                        config.management(hostPort(option, value));
                     }
                 }
                 case "--mode" -> config.mode(IdentificationMode.parse(value));
@@ -65,8 +66,9 @@ final class MetadataServerMain {
         config.metadata(options).vendorDataTargets(targets).connections(connections);
         try {
             config.requestRate(RequestRate.parse(rate, burst));
-        } catch (RequestRate.BadSetting e) {
-            usage("--request-" + e.setting() + " " + e.getMessage());
+        } catch (RefusedSetting e) {
+            usage((e.setting() == RefusedSetting.Setting.REQUEST_RATE ? "--request-rate " : "--request-burst ")
+                    + e.getMessage());
         }
         InMemoryInstanceDirectory directory = InstanceDocuments.load(instances, options);
         MetadataServer server = MetadataServer.start(config.build(), directory, new InMemoryPasswordStore());
@@ -74,6 +76,16 @@ final class MetadataServerMain {
                 + (server.managementPort() > 0 ? ", management port " + server.managementPort() : ""));
         Runtime.getRuntime().addShutdownHook(new Thread(server::close));
         Thread.currentThread().join();
+    }
+
+    /** {@link HostPort#parse}; a refusal is a usage error naming the flag, as serve and proxy name theirs. */
+    private static InetSocketAddress hostPort(String option, String value) {
+        try {
+            return HostPort.parse(value);
+        } catch (IllegalArgumentException e) {
+            usage(option + " " + value + ": " + e.getMessage());
+            throw e; // not reached: usage exits
+        }
     }
 
     private static void usage(String problem) {

@@ -73,34 +73,19 @@ public record RequestRate(double perSecond, int burst, int maxTracked, boolean e
      * The {@code request-rate} and {@code request-burst} settings, as {@link #parsePerSecond} and {@link #parseBurst}
      * read them.
      *
-     * @throws BadSetting naming which of the two is wrong
+     * @throws RefusedSetting naming which of the two is wrong
      */
     public static RequestRate parse(String rateText, String burstText) {
         double perSecond;
         try {
             perSecond = parsePerSecond(rateText);
         } catch (IllegalArgumentException e) {
-            throw new BadSetting("rate", e.getMessage());
+            throw new RefusedSetting(RefusedSetting.Setting.REQUEST_RATE, e.getMessage());
         }
         try {
             return of(perSecond, parseBurst(burstText));
         } catch (IllegalArgumentException e) {
-            throw new BadSetting("burst", e.getMessage());
-        }
-    }
-
-    /** A bad {@code request-rate} ({@code setting} is {@code rate}) or {@code request-burst} ({@code burst}). */
-    public static final class BadSetting extends IllegalArgumentException {
-        private final String setting;
-
-        BadSetting(String setting, String message) {
-            super(message);
-            this.setting = setting;
-        }
-
-        /** {@code rate} or {@code burst}: the caller names it as its users write it. */
-        public String setting() {
-            return setting;
+            throw new RefusedSetting(RefusedSetting.Setting.REQUEST_BURST, e.getMessage());
         }
     }
 

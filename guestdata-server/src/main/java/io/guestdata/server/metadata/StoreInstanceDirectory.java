@@ -14,7 +14,6 @@ import io.guestdata.store.StoreException;
 import io.guestdata.store.StoredInstance;
 import io.guestdata.store.Subscription;
 import java.net.InetAddress;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -281,7 +280,7 @@ public final class StoreInstanceDirectory implements InstanceDirectory, AutoClos
      */
     private void index(StoredInstance stored, boolean add) {
         String key = stored.uuid().toString();
-        List<InetAddress> addresses = addresses(stored.instance());
+        List<InetAddress> addresses = InstanceAddresses.of(stored.instance());
         synchronized (writeLock) {
             Indexed current = byUuid.get(key);
             if (current == null ? !add : current.version() > stored.version()) {
@@ -311,14 +310,6 @@ public final class StoreInstanceDirectory implements InstanceDirectory, AutoClos
                 }
             }
         }
-    }
-
-    private static List<InetAddress> addresses(Instance instance) {
-        Set<InetAddress> addresses = new LinkedHashSet<>();
-        for (InetAddress address : InMemoryInstanceDirectory.staticAddresses(instance)) {
-            addresses.add(IpAddressText.withoutScope(address));
-        }
-        return List.copyOf(addresses);
     }
 
     private void remove(UUID uuid) {

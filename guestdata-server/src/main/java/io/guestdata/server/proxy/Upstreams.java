@@ -1,5 +1,6 @@
 package io.guestdata.server.proxy;
 
+import io.guestdata.server.metadata.HostPort;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.Closeable;
@@ -132,7 +133,7 @@ final class Upstreams implements Closeable {
 
         @Override
         public String toString() {
-            return address.getAddress().getHostAddress() + ":" + address.getPort();
+            return HostPort.format(address); // as --upstream takes it: an IPv6 node in brackets
         }
     }
 

@@ -35,6 +35,17 @@ class HostPortTest {
         "127.1:80|'127.1' is not an IP address (host names are not resolved)",
         "010.0.0.1:80|'010.0.0.1' is not an IP address (host names are not resolved)",
         "[example.com]:80|'example.com' is not an IP address (host names are not resolved)",
+        "[::1]|expected HOST:PORT (an IP address and a port, e.g. 127.0.0.1:8775), got '[::1]'",
+        "[::1]80|expected HOST:PORT (an IP address and a port, e.g. 127.0.0.1:8775), got '[::1]80'",
+        "[::1]:80:80|port must be a number 0-65535, got '80:80'",
+        "[::1]:|port must be a number 0-65535, got ''",
+        "127.0.0.1:|port must be a number 0-65535, got ''",
+        "127.0.0.1:100000|port must be a number 0-65535, got '100000'",
+        "[]:80|'' is not an IP address (host names are not resolved)",
+        "fe80::1%eth0:80|write an IPv6 address in brackets: [fe80::1%eth0]:80",
+        "127.0.0.1%1:80|'127.0.0.1%1' is not an IP address (host names are not resolved)",
+        "[127.0.0.1]:80|'127.0.0.1' is not an IP address (host names are not resolved)",
+        "[::1%]:80|'' in ::1% is not an interface of this host with an IPv6 address, nor an interface index",
     })
     void refusalsSayWhy(String text, String message) {
         assertEquals(message, assertThrows(IllegalArgumentException.class, () -> HostPort.parse(text)).getMessage());

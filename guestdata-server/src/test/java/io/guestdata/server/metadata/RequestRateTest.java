@@ -301,8 +301,10 @@ class RequestRateTest {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RequestRate.parseBurst(bad));
             assertEquals("must be a whole number of requests from 1 to 1000000, got '" + bad + "'", e.getMessage());
         }
-        assertEquals("rate", assertThrows(RequestRate.BadSetting.class, () -> RequestRate.parse("x", "0")).setting());
-        assertEquals("burst", assertThrows(RequestRate.BadSetting.class, () -> RequestRate.parse("20", "0")).setting());
+        assertEquals(RefusedSetting.Setting.REQUEST_RATE,
+                assertThrows(RefusedSetting.class, () -> RequestRate.parse("x", "0")).setting());
+        assertEquals(RefusedSetting.Setting.REQUEST_BURST,
+                assertThrows(RefusedSetting.class, () -> RequestRate.parse("20", "0")).setting());
         assertEquals(RequestRate.defaults().withBurst(7).withPerSecond(3), RequestRate.parse("3", "7"));
         assertThrows(IllegalArgumentException.class, () -> RequestRate.defaults().withMaxTracked(0));
         assertEquals("300 at once, 20/s", RequestRate.defaults().describe());
