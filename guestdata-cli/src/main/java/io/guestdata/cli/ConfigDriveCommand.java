@@ -4,6 +4,7 @@ import io.guestdata.core.Instance;
 import io.guestdata.cli.DriveOutput.Format;
 import io.guestdata.drive.libvirt.DiskCache;
 import io.guestdata.drive.libvirt.LibvirtDomainXml;
+import io.guestdata.inject.rbd.RbdTarget;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -44,8 +45,18 @@ final class ConfigDriveCommand implements Callable<Integer> {
     DriveOptions drive;
 
     @Option(names = "--output", required = true, paramLabel = "PATH",
-            description = "Where to write: a new or empty directory for tree, an image file otherwise.")
-    Path output;
+            description = "Where to write: a new or empty directory for tree, an image file otherwise, or an RBD "
+                    + "image rbd:POOL/NAME[:id=USER][:conf=PATH]... (QEMU's syntax; Nova's name is "
+                    + "<uuid>_disk.config; docs/ceph.md).")
+    String output;
+
+    @Mixin
+    CephOptions ceph;
+
+    @Option(names = "--rbd-secret-uuid", paramLabel = "UUID",
+            description = "libvirt XML for an rbd: output: the libvirt secret holding the Ceph user's key (Nova's "
+                    + "[libvirt] rbd_secret_uuid), for <auth>. Required with --libvirt-xml and an rbd: output.")
+    UUID rbdSecretUuid;
 
     @Option(names = "--libvirt-xml", description = "After writing the image, print on stdout the libvirt domain XML "
             + "that attaches it as Nova does (<disk>, and for config drives the SMBIOS <sysinfo>); the summary line "
@@ -68,7 +79,8 @@ final class ConfigDriveCommand implements Callable<Integer> {
 
     @Option(names = "--disk-cache", paramLabel = "MODE",
             description = "libvirt XML: driver cache mode (none, writeback, writethrough, directsync, unsafe). "
-                    + "Default: Nova's choice, none when the directory of --output supports O_DIRECT, else writeback.")
+                    + "Default: Nova's choice, none when the directory of --output supports O_DIRECT, else writeback; "
+                    + "writeback for an rbd: output.")
     String diskCache;
 
     @Spec
@@ -86,28 +98,45 @@ final class ConfigDriveCommand implements Callable<Integer> {
         checkOptionCombinations();
         DriveOutput out = drive.output(environment, settings.options());
         Instance loaded = instance.load();
-        DriveOutput.Written written = out.write(loaded, output, "--output");
+        DriveOutput.Written written;
+        LibvirtDomainXml.Source source;
+        String where;
+        if (RbdTarget.isRbd(output)) {
+            RbdTarget target = CephOptions.target("--output", output);
+            DriveOutput.InRbd inRbd = out.write(loaded, target, ceph.settings(), "--output");
+            written = inRbd.written();
+            where = target.toString();
+            source = new LibvirtDomainXml.Source.Rbd(target.spec(), inRbd.monitors().stream()
+                    .map(m -> new LibvirtDomainXml.Source.Monitor(m.host(), m.port())).toList(),
+                    Optional.of(target.user().orElse("admin")), Optional.ofNullable(rbdSecretUuid));
+        } else {
+            Path image = Path.of(output).toAbsolutePath().normalize();
+            written = out.write(loaded, Path.of(output), "--output");
+            where = image.toString();
+            source = new LibvirtDomainXml.Source.File(diskPath != null ? diskPath : image.toString());
+        }
         PrintWriter summary = libvirtXml ? spec.commandLine().getErr() : spec.commandLine().getOut();
         for (String line : written.omitted()) {
             spec.commandLine().getErr().println("guestdata: note: not in the NoCloud seed: " + line);
         }
         summary.println(drive.format == Format.tree
                 ? "wrote " + written.files() + " files to " + output
-                : "wrote " + written.what() + " " + output.toAbsolutePath().normalize() + " (" + written.files()
-                        + " files, " + written.bytes() + " bytes)");
+                : "wrote " + written.what() + " " + where + " (" + written.files() + " files, " + written.bytes()
+                        + " bytes)");
         if (libvirtXml) {
-            spec.commandLine().getOut().print(domainXml(loaded, out.cdrom()).render());
+            spec.commandLine().getOut().print(domainXml(loaded, out.cdrom(), source).render());
             spec.commandLine().getOut().flush();
         }
         return ExitCode.OK;
     }
 
-    private LibvirtDomainXml domainXml(Instance loaded, boolean cdrom) {
-        Path image = output.toAbsolutePath().normalize();
-        String cache = diskCache != null ? diskCache : DiskCache.forDirectory(image.getParent());
+    private LibvirtDomainXml domainXml(Instance loaded, boolean cdrom, LibvirtDomainXml.Source source) {
+        // Nova's cache mode: its O_DIRECT probe of the instance directory for a file; for an RBD drive there is no
+        // local directory to probe, and writeback is what Ceph's docs recommend for RBD (rbd cache on)
+        String cache = diskCache != null ? diskCache : source instanceof LibvirtDomainXml.Source.File
+                ? DiskCache.forDirectory(Path.of(output).toAbsolutePath().normalize().getParent()) : "writeback";
         Optional<UUID> smbios = drive.format == Format.nocloud ? Optional.empty() : Optional.of(loaded.uuid());
-        return LibvirtDomainXml.of(cdrom, machineType, targetDev, diskPath != null ? diskPath : image.toString(), cache,
-                smbios);
+        return LibvirtDomainXml.of(cdrom, machineType, targetDev, source, cache, smbios);
     }
 
     /** Options that only mean something with other options are refused without them (exit 2). */
@@ -124,8 +153,16 @@ final class ConfigDriveCommand implements Callable<Integer> {
         refuse(problems, targetDev != null && !isXmlValue(targetDev), "--target-dev" + xmlText);
         refuse(problems, diskCache != null && !DiskCache.LIBVIRT_MODES.contains(diskCache), "--disk-cache " + diskCache
                 + ": not a libvirt cache mode (" + String.join(", ", DiskCache.LIBVIRT_MODES) + ")");
-        refuse(problems, libvirtXml && diskPath == null && !isXmlValue(output.toAbsolutePath().toString()),
+        boolean rbd = RbdTarget.isRbd(output);
+        refuse(problems, !rbd && libvirtXml && diskPath == null
+                        && !isXmlValue(Path.of(output).toAbsolutePath().toString()),
                 "--output: its path has characters XML cannot hold; give --disk-path for the libvirt XML");
+        refuse(problems, rbd && diskPath != null, "--disk-path: an rbd: output is a network disk, not a file");
+        refuse(problems, rbd && libvirtXml && rbdSecretUuid == null, "--libvirt-xml with an rbd: output needs "
+                + "--rbd-secret-uuid (the libvirt secret holding the Ceph user's key, Nova's [libvirt] rbd_secret_uuid)");
+        refuse(problems, !rbd && rbdSecretUuid != null, "--rbd-secret-uuid applies to an rbd: --output only");
+        refuse(problems, rbd && drive.format == Format.tree, "--format tree writes a directory, not an image: an rbd:"
+                + " --output takes iso9660, vfat or nocloud");
         if (!problems.isEmpty()) {
             throw new CommandFailure(ExitCode.USAGE, problems);
         }

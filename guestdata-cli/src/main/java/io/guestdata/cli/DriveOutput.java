@@ -9,6 +9,9 @@ import io.guestdata.drive.DriveImage;
 import io.guestdata.drive.ImageException;
 import io.guestdata.drive.ImageFile;
 import io.guestdata.drive.nocloud.NoCloudSeed;
+import io.guestdata.inject.rbd.RbdImage;
+import io.guestdata.inject.rbd.RbdPool;
+import io.guestdata.inject.rbd.RbdTarget;
 import io.guestdata.drive.vfat.FatOptions;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -83,24 +86,53 @@ record DriveOutput(Format format, Filesystem nocloudFilesystem, boolean dropFile
      * @param flag how failures name the output ({@code --output} in configdrive)
      */
     Written write(Instance instance, Path output, String flag) throws CommandFailure {
+        if (format == Format.tree) {
+            checkDeliverable(instance);
+            List<MetadataFile> files = MetadataTree.build(instance, metadata).configDriveFiles();
+            TreeOutput.write(files, output, flag);
+            return new Written("tree", files.size(), files.stream().mapToLong(MetadataFile::size).sum(), List.of());
+        }
+        Image made = image(instance);
+        return made.written(ImageOutput.write(made.image(), output, force, flag));
+    }
+
+    /**
+     * Writes the drive image of {@code instance} into the RBD image {@code target} (see {@link RbdOutput}); the
+     * monitors it reports are for the libvirt XML.
+     */
+    InRbd write(Instance instance, RbdTarget target, RbdImage.Settings settings, String flag) throws CommandFailure {
+        Image made = image(instance);
+        RbdOutput.Written written = RbdOutput.write(made.image(), target, force, settings, flag);
+        return new InRbd(made.written(written.size()), written.monitors());
+    }
+
+    /** A drive written into RBD, and the cluster's monitors (for libvirt's network {@code <disk>}). */
+    record InRbd(Written written, List<RbdPool.Monitor> monitors) {
+    }
+
+    /** An image drive, not yet written: its kind, file count, NoCloud omissions and bytes to come. */
+    private record Image(String what, int files, List<String> omitted, DriveImage image) {
+        Written written(long size) {
+            return new Written(what, files, size, omitted);
+        }
+    }
+
+    /** The image of a config drive or NoCloud seed (not a tree); its layout is checked when its size is asked. */
+    private Image image(Instance instance) throws CommandFailure {
         checkDeliverable(instance);
         MetadataTree tree = MetadataTree.build(instance, metadata);
         return switch (format) {
-            case tree -> {
-                List<MetadataFile> files = tree.configDriveFiles();
-                TreeOutput.write(files, output, flag);
-                yield new Written("tree", files.size(), files.stream().mapToLong(MetadataFile::size).sum(), List.of());
-            }
+            case tree -> throw new IllegalStateException("a tree is a directory, not an image (refused with the options)");
             case iso9660 -> {
                 List<ImageFile> files = ConfigDrive.files(tree);
-                long size = writeIso(files, ConfigDrive.LABEL, output, flag);
-                yield new Written("ISO 9660 config drive", files.size(), size, List.of());
+                yield new Image("ISO 9660 config drive", files.size(), List.of(),
+                        DriveImage.iso9660(files, ConfigDrive.LABEL, recordedAt));
             }
             case vfat -> {
                 List<ImageFile> files = ConfigDrive.files(tree);
                 long minimum = volumeSize != null ? volumeSize : FatOptions.NOVA_SIZE_BYTES;
-                long size = writeVfat(files, ConfigDrive.LABEL, minimum, output, flag);
-                yield new Written("VFAT config drive", files.size(), size, List.of());
+                yield new Image("VFAT config drive", files.size(), List.of(),
+                        DriveImage.vfat(files, ConfigDrive.LABEL, recordedAt, minimum));
             }
             case nocloud -> {
                 NoCloudSeed seed;
@@ -110,20 +142,11 @@ record DriveOutput(Format format, Filesystem nocloudFilesystem, boolean dropFile
                     throw new CommandFailure(ExitCode.FORMAT_LIMIT, e.getMessage() + " (nothing written)");
                 }
                 List<ImageFile> files = seed.files();
-                long size = nocloudFilesystem == Filesystem.vfat
-                        ? writeVfat(files, NoCloudSeed.LABEL, volumeSize != null ? volumeSize : 0, output, flag)
-                        : writeIso(files, NoCloudSeed.LABEL, output, flag);
-                yield new Written("NoCloud seed (" + nocloudFilesystem + ")", files.size(), size, seed.omitted());
+                DriveImage image = nocloudFilesystem == Filesystem.vfat
+                        ? DriveImage.vfat(files, NoCloudSeed.LABEL, recordedAt, volumeSize != null ? volumeSize : 0)
+                        : DriveImage.iso9660(files, NoCloudSeed.LABEL, recordedAt);
+                yield new Image("NoCloud seed (" + nocloudFilesystem + ")", files.size(), seed.omitted(), image);
             }
         };
-    }
-
-    private long writeIso(List<ImageFile> files, String volumeId, Path output, String flag) throws CommandFailure {
-        return ImageOutput.write(DriveImage.iso9660(files, volumeId, recordedAt), output, force, flag);
-    }
-
-    private long writeVfat(List<ImageFile> files, String label, long minimumSize, Path output, String flag)
-            throws CommandFailure {
-        return ImageOutput.write(DriveImage.vfat(files, label, recordedAt, minimumSize), output, force, flag);
     }
 }

@@ -36,6 +36,7 @@ final class LibRbd {
     static final int EACCES = 13;
     static final int EBUSY = 16;
     static final int EROFS = 30;
+    static final int EEXIST = 17;
     static final int ERANGE = 34;
     static final int ETIMEDOUT = 110;
 
@@ -106,6 +107,19 @@ final class LibRbd {
     private static final MethodHandle WRITE2 = handle(RBD, "rbd_write2",
             FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_INT));
     private static final MethodHandle FLUSH = handle(RBD, "rbd_flush", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle IMAGE_OPTIONS_CREATE = handle(RBD, "rbd_image_options_create",
+            FunctionDescriptor.ofVoid(ADDRESS));
+    private static final MethodHandle IMAGE_OPTIONS_DESTROY = handle(RBD, "rbd_image_options_destroy",
+            FunctionDescriptor.ofVoid(ADDRESS));
+    private static final MethodHandle CREATE4 = handle(RBD, "rbd_create4",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
+    private static final MethodHandle REMOVE = handle(RBD, "rbd_remove", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle RENAME = handle(RBD, "rbd_rename",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
+    private static final MethodHandle MON_COMMAND = handle(RADOS, "rados_mon_command",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS, ADDRESS,
+                    ADDRESS));
+    private static final MethodHandle BUFFER_FREE = handle(RADOS, "rados_buffer_free", FunctionDescriptor.ofVoid(ADDRESS));
 
     private LibRbd() {
     }
@@ -317,6 +331,77 @@ final class LibRbd {
     static int flush(MemorySegment image) {
         try {
             return (int) FLUSH.invokeExact(image);
+        } catch (Throwable t) {
+            throw propagate(t);
+        }
+    }
+
+    /**
+     * {@code rbd_create4} with default options ({@code rbd_image_options_create}: image format 2 and
+     * the cluster's {@code rbd_default_features}, what {@code rbd import --image-format=2} makes).
+     */
+    static int create4(MemorySegment ioctx, MemorySegment name, long size) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment slot = arena.allocate(ADDRESS);
+            IMAGE_OPTIONS_CREATE.invokeExact(slot);
+            MemorySegment opts = slot.get(ADDRESS, 0);
+            try {
+                return (int) CREATE4.invokeExact(ioctx, name, size, opts);
+            } finally {
+                IMAGE_OPTIONS_DESTROY.invokeExact(opts);
+            }
+        } catch (Throwable t) {
+            throw propagate(t);
+        }
+    }
+
+    static int remove(MemorySegment ioctx, MemorySegment name) {
+        try {
+            return (int) REMOVE.invokeExact(ioctx, name);
+        } catch (Throwable t) {
+            throw propagate(t);
+        }
+    }
+
+    static int rename(MemorySegment ioctx, MemorySegment from, MemorySegment to) {
+        try {
+            return (int) RENAME.invokeExact(ioctx, from, to);
+        } catch (Throwable t) {
+            throw propagate(t);
+        }
+    }
+
+    /**
+     * {@code rados_mon_command} with one JSON command and no input; the output buffer's text, or
+     * the negative errno as {@code Integer} when the command failed.
+     */
+    static Object monCommand(MemorySegment cluster, String json) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment cmd = arena.allocate(ADDRESS);
+            cmd.set(ADDRESS, 0, arena.allocateFrom(json));
+            MemorySegment outbuf = arena.allocate(ADDRESS);
+            MemorySegment outlen = arena.allocate(JAVA_LONG);
+            MemorySegment outs = arena.allocate(ADDRESS);
+            MemorySegment outslen = arena.allocate(JAVA_LONG);
+            int rc = (int) MON_COMMAND.invokeExact(cluster, cmd, 1L, MemorySegment.NULL, 0L, outbuf, outlen, outs,
+                    outslen);
+            MemorySegment out = outbuf.get(ADDRESS, 0);
+            MemorySegment status = outs.get(ADDRESS, 0);
+            try {
+                if (rc < 0) {
+                    return rc;
+                }
+                long n = outlen.get(JAVA_LONG, 0);
+                return new String(out.reinterpret(n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
+                        java.nio.charset.StandardCharsets.UTF_8);
+            } finally {
+                if (!out.equals(MemorySegment.NULL)) {
+                    BUFFER_FREE.invokeExact(out);
+                }
+                if (!status.equals(MemorySegment.NULL)) {
+                    BUFFER_FREE.invokeExact(status);
+                }
+            }
         } catch (Throwable t) {
             throw propagate(t);
         }
