@@ -12,6 +12,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+import io.guestdata.inject.ceph.CephCluster;
+
 /**
  * A real Debian 12 guest with cloud-init 22.4 boots under QEMU (TCG) once per delivery path, powers itself off
  * when cloud-init is done, and the evidence is read back from its disk with debugfs (nothing is mounted).
@@ -115,6 +117,73 @@ class GuestBootTest {
         e.fileContains(Evidence.DIR + "/hostname.txt", instance.hostname);
         injectedFiles(e, instance);
         e.verify();
+    }
+
+    /**
+     * Issue 11: the guest's root disk is an RBD image in the test Ceph cluster (cephx, user with {@code profile rbd}
+     * on the pool only); {@code guestdata inject --image rbd:...} writes into it through librbd, QEMU's rbd driver
+     * boots it, and the evidence is read from the image exported afterwards.
+     */
+    @Test
+    void diskInjectionIntoRbd() {
+        CephCluster ceph = CephCluster.shared();
+        Path dir = E2e.workDir("inject-rbd");
+        TestInstance instance = new TestInstance("gd-e2e-inject-rbd", SLIRP_ADDRESS, "10.0.2.2", "10.0.2.3", dir);
+        instance.files.put("/etc/hostname", (instance.hostname + "\n").getBytes(StandardCharsets.UTF_8));
+        String name = CephCluster.uniqueName("e2e-root");
+        ceph.rbdAdminOk("import", "--no-progress", image.copyRootfs(dir.resolve("root.ext4")).toString(),
+                ceph.pool() + "/" + name);
+        String rbd = rbdFilename(ceph, name);
+        try {
+            Guestdata.run("inject", "--instance", instance.write(dir.resolve("instance.json")).toString(),
+                    "--image", rbd, "--partition", "0");
+            GuestVm vm = new GuestVm(image, rbd, dir).userNetwork(instance.mac)
+                    .kernelArg("cloud-init=disabled").kernelArg("net.ifnames=0");
+            Duration took = vm.boot(E2e.bootTimeout());
+            System.out.printf("e2e: disk injection into RBD: the guest powered off after %d s%n", took.toSeconds());
+            Path after = dir.resolve("root-after.ext4");
+            ceph.rbdAdminOk("export", "--no-progress", ceph.pool() + "/" + name, after.toString());
+            Evidence e = new Evidence("disk injection into RBD", new GuestDisk(after), vm);
+            e.collectorRan();
+            e.fileContains("/root/.ssh/authorized_keys", instance.publicKey);
+            e.rootPassword(instance.adminPass);
+            e.fileContains("/etc/network/interfaces", "address " + instance.address);
+            e.addressUp(instance, "eth0");
+            e.fileContains("/meta.js", instance.nonce);
+            injectedFiles(e, instance);
+            e.verify();
+        } finally {
+            ceph.rbdAdmin("rm", "--no-progress", ceph.pool() + "/" + name);
+        }
+    }
+
+    /**
+     * Issue 11: {@code guestdata configdrive --output rbd:POOL/<uuid>_disk.config} writes the drive into the
+     * cluster as Nova's {@code rbd import} does; QEMU attaches that RBD image as the CD-ROM and cloud-init reads it.
+     */
+    @Test
+    void isoConfigDriveInRbd() {
+        CephCluster ceph = CephCluster.shared();
+        Path dir = E2e.workDir("iso-rbd");
+        TestInstance instance = new TestInstance("gd-e2e-iso-rbd", SLIRP_ADDRESS, "10.0.2.2", "10.0.2.3", dir);
+        String name = instance.uuid + "_disk.config";
+        String rbd = rbdFilename(ceph, name);
+        try {
+            String xml = Guestdata.run("configdrive", "--instance", instance.write(dir.resolve("instance.json")).toString(),
+                    "--format", "iso9660", "--output", rbd, "--libvirt-xml").out();
+            GuestVm vm = vm(dir).smbios(sysinfo(xml)).cdrom(rbd).userNetwork(instance.mac);
+            Evidence e = boot("iso9660 config drive in RBD", vm, dir);
+            cloudInitChecks(e, instance, "DataSourceConfigDrive");
+            injectedFiles(e, instance);
+            e.verify();
+        } finally {
+            ceph.rbdAdmin("rm", "--no-progress", ceph.pool() + "/" + name);
+        }
+    }
+
+    /** QEMU's rbd: filename for an image of the test cluster: the user's key comes from the keyring the conf names. */
+    private static String rbdFilename(CephCluster ceph, String image) {
+        return "rbd:" + ceph.pool() + "/" + image + ":id=" + ceph.user() + ":conf=" + ceph.conf();
     }
 
     // ---------------------------------------------------------------------------------------------------------

@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class GuestVm {
     private final GuestImage image;
-    private final Path disk;
+    /** The root disk as QEMU's -drive file= names it: a local path, or an {@code rbd:} filename. */
+    private final String disk;
     private final Path dir;
     private final List<String> devices = new ArrayList<>();
     private final Map<String, String> smbios = new LinkedHashMap<>();
@@ -31,6 +32,15 @@ final class GuestVm {
     private String mac;
 
     GuestVm(GuestImage image, Path disk, Path dir) {
+        this(image, disk.toString(), dir);
+    }
+
+    /**
+     * A guest whose root disk is a QEMU filename, e.g. {@code rbd:vms/x:id=guestdata:conf=/path/ceph.conf}:
+     * QEMU's rbd driver opens it with cephx, the key read from the keyring file the conf names (never on the
+     * command line), as Nova's libvirt driver attaches an RBD disk.
+     */
+    GuestVm(GuestImage image, String disk, Path dir) {
         this.image = image;
         this.disk = disk;
         this.dir = dir;
@@ -44,7 +54,12 @@ final class GuestVm {
 
     /** An ISO image on the first IDE channel as a CD-ROM (Nova's {@code hda}/{@code ide} for the pc machine type). */
     GuestVm cdrom(Path iso) {
-        devices.addAll(List.of("-drive", "file=" + qemuEscape(iso.toString()) + ",media=cdrom,if=ide,index=0,readonly=on,format=raw"));
+        return cdrom(iso.toString());
+    }
+
+    /** A CD-ROM from a QEMU filename (a path or an {@code rbd:} image). */
+    GuestVm cdrom(String file) {
+        devices.addAll(List.of("-drive", "file=" + qemuEscape(file) + ",media=cdrom,if=ide,index=0,readonly=on,format=raw"));
         return this;
     }
 
@@ -93,7 +108,7 @@ final class GuestVm {
                 "-chardev", "file,id=console,path=" + qemuEscape(console().toString()), "-serial", "chardev:console",
                 "-kernel", image.kernel().toString(), "-initrd", image.initrd().toString(),
                 "-append", String.join(" ", cmdline()),
-                "-drive", "file=" + qemuEscape(disk.toString()) + ",if=virtio,format=raw,cache=unsafe",
+                "-drive", "file=" + qemuEscape(disk) + ",if=virtio,format=raw,cache=unsafe",
                 "-device", "virtio-rng-pci"));
         if (!smbios.isEmpty()) {
             StringBuilder s = new StringBuilder("type=1");

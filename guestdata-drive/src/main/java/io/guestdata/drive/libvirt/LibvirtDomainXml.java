@@ -1,5 +1,6 @@
 package io.guestdata.drive.libvirt;
 
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
@@ -24,16 +25,22 @@ import java.util.UUID;
  *       x86_64 KVM ({@code ide} for a cdrom with the {@code pc} machine type, {@code sata} with
  *       {@code q35}, {@code virtio} for a disk) and the first free name on it with the root disk at
  *       {@code vda} ({@code hda}, {@code sda}, {@code vdb}).</li>
+ *   <li>or, for a drive in Ceph ({@code [libvirt] images_type = rbd}), the network {@code <disk>} of
+ *       {@code imagebackend.Rbd.libvirt_info}: {@code type="network"}, a driver with format {@code raw}
+ *       and the cache mode but no name, {@code <source protocol="rbd" name="POOL/IMAGE">} with one
+ *       {@code <host>} per monitor ({@code RBDDriver.get_mon_addrs}: {@code ceph mon dump}'s
+ *       {@code addr}s), and {@code <auth username>} with {@code <secret type="ceph" uuid>} when a
+ *       libvirt secret is named ({@code [libvirt] rbd_secret_uuid}); same device, bus and target.</li>
  * </ul>
  *
  * @param device      {@code cdrom} or {@code disk}
  * @param bus         target bus
  * @param targetDev   target device name
- * @param sourceFile  the image path for {@code <source file>}
+ * @param source      where the image is: a file, or an RBD image
  * @param cache       the driver cache mode
  * @param smbiosUuid  the instance UUID for the SMBIOS entries, or empty for no {@code <sysinfo>}
  */
-public record LibvirtDomainXml(String device, String bus, String targetDev, String sourceFile, String cache,
+public record LibvirtDomainXml(String device, String bus, String targetDev, Source source, String cache,
                         Optional<UUID> smbiosUuid) {
     public static final String MANUFACTURER = "OpenStack Foundation";
     public static final String PRODUCT = "OpenStack Nova";
@@ -44,11 +51,47 @@ public record LibvirtDomainXml(String device, String bus, String targetDev, Stri
     /** The machine types Nova's bus choice distinguishes (any name containing {@code q35} counts as q35). */
     public enum MachineType { pc, q35 }
 
+    /** Where the drive's image is. */
+    public sealed interface Source {
+        /** {@code <disk type="file">}: the image path for {@code <source file>}. */
+        record File(String path) implements Source {
+            public File {
+                Objects.requireNonNull(path, "path");
+            }
+        }
+
+        /**
+         * {@code <disk type="network">} with protocol rbd.
+         *
+         * @param name       {@code POOL/IMAGE} (or {@code POOL/NAMESPACE/IMAGE})
+         * @param monitors   the monitors, in {@code ceph mon dump} order
+         * @param username   the Ceph user (without {@code client.}) for {@code <auth>}
+         * @param secretUuid the libvirt secret holding that user's key; without it there is no {@code <auth>}
+         */
+        record Rbd(String name, List<Monitor> monitors, Optional<String> username, Optional<UUID> secretUuid)
+                implements Source {
+            public Rbd {
+                Objects.requireNonNull(name, "name");
+                monitors = List.copyOf(monitors);
+                Objects.requireNonNull(username, "username");
+                Objects.requireNonNull(secretUuid, "secretUuid");
+            }
+        }
+
+        /** One {@code <host name port>}: a monitor's address as {@code ceph mon dump} gives it, brackets stripped. */
+        record Monitor(String host, String port) {
+            public Monitor {
+                Objects.requireNonNull(host, "host");
+                Objects.requireNonNull(port, "port");
+            }
+        }
+    }
+
     public LibvirtDomainXml {
         Objects.requireNonNull(device, "device");
         Objects.requireNonNull(bus, "bus");
         Objects.requireNonNull(targetDev, "targetDev");
-        Objects.requireNonNull(sourceFile, "sourceFile");
+        Objects.requireNonNull(source, "source");
         Objects.requireNonNull(cache, "cache");
         Objects.requireNonNull(smbiosUuid, "smbiosUuid");
     }
@@ -56,13 +99,19 @@ public record LibvirtDomainXml(String device, String bus, String targetDev, Stri
     /** A cdrom (ISO 9660) or disk (VFAT) as Nova's blockinfo places it, unless {@code targetDev} is given. */
     public static LibvirtDomainXml of(boolean cdrom, MachineType machine, String targetDev, String sourceFile, String cache,
                                Optional<UUID> smbiosUuid) {
+        return of(cdrom, machine, targetDev, new Source.File(sourceFile), cache, smbiosUuid);
+    }
+
+    /** The same for a drive anywhere {@link Source} can name. */
+    public static LibvirtDomainXml of(boolean cdrom, MachineType machine, String targetDev, Source source, String cache,
+                               Optional<UUID> smbiosUuid) {
         String bus = !cdrom ? "virtio" : machine == MachineType.q35 ? "sata" : "ide";
         String dev = targetDev != null ? targetDev : switch (bus) {
             case "ide" -> "hda";
             case "sata" -> "sda";
             default -> "vdb";
         };
-        return new LibvirtDomainXml(cdrom ? "cdrom" : "disk", bus, dev, sourceFile, cache, smbiosUuid);
+        return new LibvirtDomainXml(cdrom ? "cdrom" : "disk", bus, dev, source, cache, smbiosUuid);
     }
 
     /** The fragment, UTF-8 text with a final newline. */
@@ -88,9 +137,29 @@ public record LibvirtDomainXml(String device, String bus, String targetDev, Stri
             x.append("  </os>\n");
         });
         x.append("  <devices>\n");
-        x.append("    <disk type=\"file\" device=\"").append(escape(device)).append("\">\n");
-        x.append("      <driver name=\"qemu\" type=\"raw\" cache=\"").append(escape(cache)).append("\"/>\n");
-        x.append("      <source file=\"").append(escape(sourceFile)).append("\"/>\n");
+        switch (source) {
+            case Source.File(String path) -> {
+                x.append("    <disk type=\"file\" device=\"").append(escape(device)).append("\">\n");
+                x.append("      <driver name=\"qemu\" type=\"raw\" cache=\"").append(escape(cache)).append("\"/>\n");
+                x.append("      <source file=\"").append(escape(path)).append("\"/>\n");
+            }
+            case Source.Rbd rbd -> {
+                x.append("    <disk type=\"network\" device=\"").append(escape(device)).append("\">\n");
+                x.append("      <driver type=\"raw\" cache=\"").append(escape(cache)).append("\"/>\n");
+                x.append("      <source protocol=\"rbd\" name=\"").append(escape(rbd.name())).append("\">\n");
+                for (Source.Monitor m : rbd.monitors()) {
+                    x.append("        <host name=\"").append(escape(m.host())).append("\" port=\"").append(escape(m.port()))
+                            .append("\"/>\n");
+                }
+                x.append("      </source>\n");
+                rbd.secretUuid().ifPresent(secret -> {
+                    x.append("      <auth").append(rbd.username().map(u -> " username=\"" + escape(u) + "\"").orElse(""))
+                            .append(">\n");
+                    x.append("        <secret type=\"ceph\" uuid=\"").append(secret).append("\"/>\n");
+                    x.append("      </auth>\n");
+                });
+            }
+        }
         x.append("      <target dev=\"").append(escape(targetDev)).append("\" bus=\"").append(escape(bus)).append("\"/>\n");
         x.append("    </disk>\n");
         x.append("  </devices>\n");
