@@ -14,6 +14,7 @@ GUESTDATA_TEST_PACKAGES=(
   python3-pycdlib       # reads our ISO images (Rock Ridge, Joliet)
   mtools dosfstools     # mdir/mcopy, fsck.fat read our VFAT images
   python3-jsonschema    # checks the published JSON Schema agrees with the validator
+  python3-botocore      # botocore 1.29's IMDS fetchers (IMDSv2 token, region, no-role credentials) read our service
   e2fsprogs util-linux  # mke2fs/e2fsck/debugfs check injected filesystems; blkid, setpriv, prlimit, runuser
   procps mount          # kill (the tests kill workers and injections; procps is not in a minimal Debian image); losetup
   libext2fs-dev gcc     # libext2fs (called through FFM); headers + gcc check our struct offsets
