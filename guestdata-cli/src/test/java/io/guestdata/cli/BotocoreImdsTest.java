@@ -6,15 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.guestdata.store.Store;
-import io.guestdata.store.Stores;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,14 +40,9 @@ class BotocoreImdsTest {
     @ValueSource(strings = {"optional", "required", "off"})
     void botocoreReadsTheDocumentWithTheTokenWhenOneIsIssuedAndWithoutWhenNot(String policy) throws Exception {
         ObjectNode doc = GuestAgentDocuments.full("127.0.0.1"); // the address botocore's requests come from
-        Path data = dir.resolve("data");
-        long ec2Id;
-        try (Store store = Stores.open("sqlite:" + data)) {
-            store.instances().create(doc.toString().getBytes(StandardCharsets.UTF_8));
-            ec2Id = store.ec2Ids().instanceId(UUID.fromString(doc.get("uuid").asText()));
-        }
+        GuestAgentDocuments.Stored stored = GuestAgentDocuments.store(dir.resolve("data"), doc);
         JsonNode got;
-        try (ServeProcess serve = ServeProcess.start(dir, Map.of(), "--data-dir", data.toString(),
+        try (ServeProcess serve = ServeProcess.start(dir, Map.of(), "--data-dir", stored.data().toString(),
                 "--imds-tokens", policy)) {
             Tool.Result r = Tool.python("tools/consumers/botocore_imds.py", "http://127.0.0.1:" + serve.port + "/",
                     INSTANCE_ID, USER_DATA, FIRST_KEY, ZONE, LOCAL_IPV4);
@@ -61,8 +53,8 @@ class BotocoreImdsTest {
 
         // What botocore read is the document's.
         Map<String, String> expected = new LinkedHashMap<>();
-        expected.put(INSTANCE_ID, String.format("i-%08x", ec2Id));
-        expected.put(USER_DATA, new String(Base64.getDecoder().decode(doc.get("user_data").asText()), StandardCharsets.UTF_8));
+        expected.put(INSTANCE_ID, stored.instanceId());
+        expected.put(USER_DATA, new String(GuestAgentDocuments.userData(doc), StandardCharsets.UTF_8));
         expected.put(FIRST_KEY, doc.get("public_keys").get("alice").asText());
         String zone = doc.get("availability_zone").asText();
         expected.put(ZONE, zone);
