@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * provider (internal/providers/openstack, v2.14.0) races the config drive ({@code /dev/disk/by-label/config-2} or
  * {@code CONFIG-2}, mounted with {@code mount -t auto}) against
  * {@code GET http://169.254.169.254/openstack/latest/user_data}. This host has no such disk (and its kernel no
- * iso9660 or vfat), so the service wins here; the drive's label is pinned by {@link GuestAgentDriveRulesTest}.
+ * iso9660 or vfat), so the service wins here; the drive's label ({@code config-2}, blkid) is pinned by {@link ConfigDriveImageTest}.
  * Ignition logs the SHA-512 of the bytes it parses, which shows it got exactly the document's user data; then:
  * Ignition JSON is cached (re-serialised by Ignition); cloud-config is "not valid" and the stage fails; no user
  * data (Nova's 404) is an empty config. Nova's service gives the same bytes and statuses, so Ignition does there
