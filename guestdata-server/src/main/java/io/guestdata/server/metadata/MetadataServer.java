@@ -32,8 +32,8 @@ import javax.net.ssl.TrustManagerFactory;
 
 /**
  * The metadata service, running: a Helidon SE 4 web server with the guest-facing listener
- * ({@link MetadataService}) and, optionally, the management listener ({@code /healthz}, {@code /readyz},
- * {@code /metrics}) and the API listener. The guest listener's connections are limited per source address and
+ * ({@link MetadataService}) and, optionally, the management listener ({@link HealthAndMetrics}) and the API
+ * listener (the {@link ApiListener}'s features: the management API). The guest listener's connections are limited per source address and
  * must send their request heads in time ({@link ConnectionGuard}), and HTTP/1.0 clients are answered there as
  * Nova answers them ({@link Http10Clients}; the other listeners speak HTTP/1.1 only); each instance may send
  * requests at its {@link RequestRate} ({@link TokenBuckets}, checked by {@link MetadataService}); every listener closes a
