@@ -20,6 +20,7 @@ GUESTDATA_TEST_PACKAGES=(
   e2fsprogs util-linux  # mke2fs/e2fsck/debugfs check injected filesystems; blkid, setpriv, prlimit, runuser
   procps mount          # kill (the tests kill workers and injections; procps is not in a minimal Debian image); losetup
   libext2fs-dev gcc     # libext2fs (called through FFM); headers + gcc check our struct offsets
+  librbd-dev librados-dev   # librbd/librados (called through FFM): LibRbdLayoutTest checks our offsets and constants
   qemu-utils            # qemu-img, qemu-io, qemu-nbd
   qemu-system-common qemu-block-extra fuse3   # qemu-storage-daemon exporting qcow2 etc. as raw (FUSE)
   fdisk gdisk           # sfdisk/fdisk, sgdisk build the partitioned test images

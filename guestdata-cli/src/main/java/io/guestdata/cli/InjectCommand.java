@@ -17,11 +17,15 @@ import io.guestdata.inject.block.ImageFormat;
 import io.guestdata.inject.block.UndoJournal;
 import io.guestdata.inject.fs.GuestFsException;
 import io.guestdata.inject.guestfs.GuestfsSettings;
+import io.guestdata.inject.rbd.RbdImage;
+import io.guestdata.inject.rbd.RbdSyntaxException;
+import io.guestdata.inject.rbd.RbdTarget;
 import io.guestdata.inject.sandbox.Ext2fsSandbox;
 import io.guestdata.inject.sandbox.SandboxSettings;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -61,9 +65,15 @@ final class InjectCommand implements Callable<Integer> {
     @Mixin
     InstanceOptions instance;
 
-    @Option(names = "--image", required = true, paramLabel = "PATH",
-            description = "The guest disk: an image file or a block device.")
-    Path image;
+    @Option(names = "--image", required = true, paramLabel = "PATH|rbd:POOL/IMAGE",
+            description = "The guest disk: an image file, a block device, or an RBD image in QEMU's syntax"
+                    + " (rbd:POOL/IMAGE:id=USER:conf=PATH, read and written through librbd; docs/ceph.md).")
+    String image;
+
+    @Option(names = "--ceph-timeout", paramLabel = "SECONDS", defaultValue = "30",
+            description = "For an rbd: image: how long connecting to the Ceph cluster and each monitor or OSD"
+                    + " operation may take before the run fails (default: 30).")
+    long cephTimeout;
 
     @Option(names = "--image-format", paramLabel = "FORMAT", defaultValue = "auto",
             description = "raw, qcow2 (or another QEMU format) or auto (default: auto, detected from the header).")
@@ -167,7 +177,9 @@ final class InjectCommand implements Callable<Integer> {
             }
             DiskInjector injector = new DiskInjector(
                     FilesystemBackends.thisBuild(GuestfsSettings.fromEnvironment(environment), ext2fs), new SecureRandom());
-            report = injector.inject(image, loaded, options);
+            report = RbdTarget.isRbd(image)
+                    ? injector.inject(rbdTarget(image), cephSettings(), loaded, options)
+                    : injector.inject(Path.of(image), loaded, options);
         } catch (BackendUnavailableException e) {
             throw fail(out, ExitCode.BACKEND, e.getMessage());
         } catch (GuestFsException e) {
@@ -213,6 +225,24 @@ final class InjectCommand implements Callable<Integer> {
                             : UndoJournal.defaultDirectory(environment));
         } catch (IllegalArgumentException e) {
             throw new CommandFailure(ExitCode.USAGE, e.getMessage());
+        }
+    }
+
+    /** {@code --ceph-timeout} as librados settings. */
+    private RbdImage.Settings cephSettings() throws CommandFailure {
+        try {
+            return new RbdImage.Settings(Duration.ofSeconds(cephTimeout));
+        } catch (IllegalArgumentException e) {
+            throw new CommandFailure(ExitCode.USAGE, "--ceph-timeout: " + e.getMessage());
+        }
+    }
+
+    /** The RBD image an {@code rbd:} {@code --image} names (QEMU's syntax, docs/ceph.md); malformed: a usage error. */
+    static RbdTarget rbdTarget(String image) throws CommandFailure {
+        try {
+            return RbdTarget.parse(image);
+        } catch (RbdSyntaxException e) {
+            throw new CommandFailure(ExitCode.USAGE, "--image: " + e.getMessage());
         }
     }
 

@@ -11,7 +11,6 @@ import io.guestdata.inject.InjectionReport.Status;
 import io.guestdata.inject.Owner;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
@@ -94,9 +93,9 @@ final class InjectReportOutput {
     }
 
     /** The JSON for a failure before any report: outcome {@code error}. */
-    static String jsonError(Path image, boolean dryRun, int exitCode, String message) {
+    static String jsonError(String image, boolean dryRun, int exitCode, String message) {
         ObjectNode root = JSON.createObjectNode();
-        root.put("image", image.toString());
+        root.put("image", image);
         root.put("dry_run", dryRun);
         root.put("outcome", "error");
         root.put("exit_code", exitCode);

@@ -31,6 +31,8 @@ import io.guestdata.inject.block.UndoJournal;
 import io.guestdata.inject.fs.GuestFilesystem;
 import io.guestdata.inject.fs.GuestFsException;
 import io.guestdata.inject.fs.OpenMode;
+import io.guestdata.inject.rbd.RbdImage;
+import io.guestdata.inject.rbd.RbdTarget;
 
 /**
  * Disk injection end to end, as Nova's {@code inject_data} (nova-compat.md §7) but safe:
@@ -83,6 +85,62 @@ public final class DiskInjector {
     }
 
     /**
+     * The disk an injection opens: a local image file (or block device), or an RBD image read
+     * through librbd in this process.
+     */
+    private sealed interface Source {
+        /** How messages and the report name it. */
+        Path name();
+
+        DiskImage open(InjectionOptions options, boolean writable) throws BlockException;
+    }
+
+    private record ImageFileSource(Path image) implements Source {
+        @Override
+        public Path name() {
+            return image;
+        }
+
+        @Override
+        public DiskImage open(InjectionOptions options, boolean writable) throws BlockException {
+            return DiskImage.open(image, new DiskImage.Options(options.imageFormat(), writable, options.backingFiles(),
+                    options.export()));
+        }
+    }
+
+    private record RbdSource(RbdTarget target, RbdImage.Settings settings) implements Source {
+        @Override
+        public Path name() {
+            return RbdImage.nameOf(target);
+        }
+
+        @Override
+        public DiskImage open(InjectionOptions options, boolean writable) throws BlockException {
+            return DiskImage.openRbd(target, writable, settings);
+        }
+    }
+
+    /**
+     * Injects the instance's data into an RBD image, as into a raw image file: the same partition
+     * rules, the in-process ext2/3/4 backend, the undo journal (found by the cluster, pool and image
+     * id). A real run holds the image under librbd's exclusive lock and refuses it while anyone else
+     * watches it ({@link RbdImage}); a dry run opens it read-only. Filesystems only the libguestfs
+     * backend writes (XFS, Btrfs, LVM) are refused on RBD for now.
+     *
+     * @throws IOException the cluster, pool or image cannot be used, or it is in use; nothing written
+     * @see #inject(Path, Instance, InjectionOptions)
+     */
+    public InjectionReport inject(RbdTarget target, RbdImage.Settings settings, Instance instance,
+                                  InjectionOptions options) throws IOException, GuestFsException, BackendUnavailableException {
+        Objects.requireNonNull(target, "target");
+        Objects.requireNonNull(settings, "settings");
+        try (FilesystemBackends.Session session = backends.openSession()) {
+            return new DiskInjector(session.backends(), random).injectInSession(new RbdSource(target, settings),
+                    instance, options);
+        }
+    }
+
+    /**
      * Injects the instance's data into the image.
      *
      * @throws BackendUnavailableException the filesystem needs a backend this build lacks, or one
@@ -98,13 +156,14 @@ public final class DiskInjector {
             throws IOException, GuestFsException, BackendUnavailableException {
         // One session per injection: what a backend holds for it (a sandboxed worker) serves it alone.
         try (FilesystemBackends.Session session = backends.openSession()) {
-            return new DiskInjector(session.backends(), random).injectInSession(image, instance, options);
+            return new DiskInjector(session.backends(), random).injectInSession(new ImageFileSource(
+                    Objects.requireNonNull(image, "image")), instance, options);
         }
     }
 
-    private InjectionReport injectInSession(Path image, Instance instance, InjectionOptions options)
+    private InjectionReport injectInSession(Source source, Instance instance, InjectionOptions options)
             throws IOException, GuestFsException, BackendUnavailableException {
-        Objects.requireNonNull(image, "image");
+        Path image = source.name();
         Objects.requireNonNull(instance, "instance");
         Objects.requireNonNull(options, "options");
         backends.named(options.backend()); // a backend named but missing fails before anything is opened
@@ -132,18 +191,26 @@ public final class DiskInjector {
             notes.add("nothing to inject: the image was not opened");
             return nothingToDo(image, options, skipped, notes);
         }
-        rollBackInterrupted(image, options, notes);
+        if (source instanceof ImageFileSource) {
+            rollBackInterrupted(image, options, notes);
+        }
         // A dry run looks read-only and unlocked; a real run opens the image for writing, under its lock,
         // and chooses once. Either way, a backend that opens the image file itself gets it only after our
         // handle is closed (nothing of ours may hold it then).
-        DiskImage disk = DiskImage.open(image, new DiskImage.Options(options.imageFormat(), !options.dryRun(),
-                options.backingFiles(), options.export()));
+        DiskImage disk = source.open(options, !options.dryRun());
         Choice choice;
         try {
             if (options.dryRun()) {
                 refuseIfInUse(image, disk);
+                if (disk.rbd().isPresent()) {
+                    Optional<Path> pending = disk.journalIn(options.undoDirectory()).pending();
+                    if (pending.isPresent()) {
+                        throw interruptedDryRun(image, pending.get());
+                    }
+                }
             } else {
-                disk.useJournal(UndoJournal.of(options.undoDirectory(), image)).ifPresent(notes::add);
+                // the open image rolls back what an interrupted injection left, before anything reads it
+                disk.useJournal(disk.journalIn(options.undoDirectory())).ifPresent(notes::add);
             }
             choice = choose(image, disk, partition, options, notes);
         } catch (IOException | BackendUnavailableException | RuntimeException e) {
@@ -173,14 +240,18 @@ public final class DiskInjector {
             return;
         }
         if (options.dryRun()) {
-            throw new BlockException(image, "an earlier injection into it was interrupted while writing and left the"
-                    + " undo journal " + pending.get() + "; a real run rolls it back before anything else, a dry run"
-                    + " changes nothing and stops here");
+            throw interruptedDryRun(image, pending.get());
         }
         try (DiskImage disk = DiskImage.open(image, new DiskImage.Options(options.imageFormat(), true,
                 options.backingFiles(), options.export()))) {
             disk.useJournal(journal).ifPresent(notes::add);
         }
+    }
+
+    private static BlockException interruptedDryRun(Path image, Path journal) {
+        return new BlockException(image, "an earlier injection into it was interrupted while writing and left the"
+                + " undo journal " + journal + "; a real run rolls it back before anything else, a dry run"
+                + " changes nothing and stops here");
     }
 
     /**
@@ -192,7 +263,7 @@ public final class DiskInjector {
         if (partition instanceof InjectPartition.Find
                 && backends.named(options.backend()).orElse(null) instanceof ImageFileBackend b) {
             // --backend guestfs -1: libguestfs inspects, as in Nova; no appliance per candidate here
-            return imageFile(b, new ImageTarget(image, disk.format(), partition, Optional.empty()));
+            return imageFile(b, new ImageTarget(image, disk.format(), partition, Optional.empty()), disk);
         }
         OsRootProbe probe = new OsRootProbe(disk, backends, options.backend());
         PartitionView view;
@@ -231,7 +302,7 @@ public final class DiskInjector {
         if (backend instanceof ImageFileBackend b) {
             InjectPartition target = view.number() == 0 ? new InjectPartition.WholeDisk()
                     : new InjectPartition.Number(view.number());
-            return imageFile(b, new ImageTarget(image, disk.format(), target, Optional.of(type)));
+            return imageFile(b, new ImageTarget(image, disk.format(), target, Optional.of(type)), disk);
         }
         return new InProcess(view, type, backend);
     }
@@ -255,10 +326,19 @@ public final class DiskInjector {
         notes.add("partition -1: " + String.join(", ", probe.deferred()) + (probe.deferred().size() == 1 ? " is" : " are")
                 + " inspected by the " + backend.name() + " backend, which found the OS root among all candidates"
                 + " (libguestfs inspect_os) and mounted every filesystem of its fstab, as Nova does");
-        return Optional.of(imageFile(backend, new ImageTarget(image, disk.format(), partition, Optional.empty())));
+        return Optional.of(imageFile(backend, new ImageTarget(image, disk.format(), partition, Optional.empty()), disk));
     }
 
-    private static Choice imageFile(ImageFileBackend backend, ImageTarget target) throws BackendUnavailableException {
+    private static Choice imageFile(ImageFileBackend backend, ImageTarget target, DiskImage disk)
+            throws BackendUnavailableException {
+        if (disk.rbd().isPresent()) {
+            // the libguestfs backend opens an image file itself; its rbd protocol is not wired yet
+            String what = target.filesystem().map(DiskInjector::filesystemName)
+                    .orElse("the OS root search of the " + backend.name() + " backend (XFS, Btrfs, LVM)");
+            throw new BackendUnavailableException(what + " on RBD targets is not supported yet (" + target.where()
+                    + " of " + target.image() + "): only ext2, ext3 and ext4 are written into RBD images; nothing"
+                    + " was written");
+        }
         if (!backend.formats().contains(target.format())) {
             throw new BackendUnavailableException(target.image() + " is a " + target.format().qemuName() + " image; the "
                     + backend.name() + " backend opens " + backend.formats().stream().map(ImageFormat::qemuName)
@@ -266,6 +346,15 @@ public final class DiskInjector {
                     + " convert -O qcow2) or choose another backend");
         }
         return new ImageFile(backend, target);
+    }
+
+    private static String filesystemName(FilesystemType type) {
+        return switch (type) {
+            case XFS -> "XFS";
+            case BTRFS -> "Btrfs";
+            case LVM2_PV -> "LVM";
+            default -> type.blkidName();
+        };
     }
 
     /** Plans and applies (or dry-runs) on an in-process backend, then closes the filesystem and the disk. */
@@ -370,7 +459,7 @@ public final class DiskInjector {
      * would, when another process holds the image.
      */
     private static void refuseIfInUse(Path image, DiskImage disk) throws IOException {
-        if (disk.format() == ImageFormat.RAW && disk.export().isEmpty() && Files.isWritable(image)
+        if (disk.format() == ImageFormat.RAW && disk.export().isEmpty() && disk.rbd().isEmpty() && Files.isWritable(image)
                 && ImageLock.isLockedByOthers(image)) {
             throw inUseDryRun(image);
         }

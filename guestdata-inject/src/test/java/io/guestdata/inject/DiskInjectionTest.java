@@ -54,6 +54,11 @@ class DiskInjectionTest {
 
     /** The skeleton with an existing /etc/motd owned by alice, 0640. */
     Path tree() throws Exception {
+        return tree(dir);
+    }
+
+    /** The skeleton with an existing /etc/motd owned by alice, 0640, in {@code dir}. */
+    static Path tree(Path dir) throws Exception {
         Path t = GuestImages.skeleton(dir);
         GuestImages.write(t, "etc/motd", "old motd\n", "rw-r-----");
         Files.setAttribute(t.resolve("etc/motd"), "unix:uid", 1000);

@@ -10,7 +10,10 @@ import java.nio.file.Path;
  *
  * <p>A native library that wants to open the bytes itself (libext2fs) opens {@link #path()} and
  * adds {@link #offset()} to every position ({@code unix_io}'s {@code offset=} option); it must
- * stay within {@link #size()} bytes from there.
+ * stay within {@link #size()} bytes from there. A network image read through its library in this
+ * process ({@link io.guestdata.inject.rbd.RbdImage}) has no such file: its {@link #path()} is only
+ * its name for messages ({@code rbd:POOL/IMAGE}); nothing in guestdata opens a device's
+ * {@link #path()} today (libext2fs reads through a {@link io.guestdata.inject.fs.FilesystemWindow}).
  *
  * <p>Reads and writes are positional and complete: they transfer the whole remaining buffer or
  * throw. A transfer that would cross the end of the view throws {@link OutOfBoundsException}
@@ -35,7 +38,7 @@ public interface BlockDevice extends AutoCloseable {
      */
     void write(long position, ByteBuffer src) throws IOException;
 
-    /** The raw file or device a native library can open to reach these bytes. */
+    /** The raw file or device a native library can open to reach these bytes; a network image's name. */
     Path path();
 
     /** Byte offset inside {@link #path()} where this view starts. */

@@ -7,6 +7,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
+import io.guestdata.inject.rbd.RbdImage;
+import io.guestdata.inject.rbd.RbdTarget;
+
 /**
  * A guest disk opened for injection, whatever its format: the front door of the block layer.
  *
@@ -19,7 +22,9 @@ import java.util.Optional;
  *       image; the image is probed with {@link ImageLock#probe} so that a busy image gets the
  *       same error as a raw one; then a {@link QemuStorageExport} serves it as a raw FUSE file,
  *       with a block graph that names every file itself, and QEMU's own locks hold it;</li>
- *   <li>a network block device given as QEMU {@code --blockdev} JSON: exported the same way.</li>
+ *   <li>a network block device given as QEMU {@code --blockdev} JSON: exported the same way;</li>
+ *   <li>an RBD image ({@link #openRbd}): read and written through librbd in this process, under
+ *       librbd's exclusive lock ({@link RbdImage}).</li>
  * </ul>
  *
  * Closing closes the raw view, then stops the daemon. Everything above is checked before the
@@ -63,15 +68,47 @@ public final class DiskImage implements BlockDevice {
 
     private final Path image;
     private final ImageFormat format;
-    private final RawImage raw;
+    private final BlockDevice raw;
     private final QemuStorageExport export;
     private UndoJournal journal;
 
-    private DiskImage(Path image, ImageFormat format, RawImage raw, QemuStorageExport export) {
+    private DiskImage(Path image, ImageFormat format, BlockDevice raw, QemuStorageExport export) {
         this.image = image;
         this.format = format;
         this.raw = raw;
         this.export = export;
+    }
+
+    /**
+     * Opens an RBD image through librbd in this process ({@link RbdImage}: a writable open checks
+     * that nobody else has it and takes its exclusive lock first). Its bytes are the disk, raw, as
+     * Nova's libvirt driver attaches RBD disks ({@code format="raw"}); {@link #image()} is the name
+     * {@code rbd:POOL/IMAGE}, not a host file.
+     *
+     * @throws ImageInUseException another client watches the image or holds its lock
+     * @throws BlockException      the cluster, pool or image cannot be used
+     */
+    public static DiskImage openRbd(RbdTarget target, boolean writable, RbdImage.Settings settings)
+            throws BlockException {
+        RbdImage rbd = RbdImage.open(target, writable, settings);
+        return new DiskImage(rbd.path(), ImageFormat.RAW, rbd, null);
+    }
+
+    /** The RBD image, when this disk is one. */
+    public Optional<RbdImage> rbd() {
+        return raw instanceof RbdImage r ? Optional.of(r) : Optional.empty();
+    }
+
+    /**
+     * The undo journal of this disk in {@code directory}: by the RBD image's cluster, pool and id,
+     * or by the image file's identity.
+     */
+    public UndoJournal journalIn(Path directory) throws BlockException {
+        if (raw instanceof RbdImage r) {
+            RbdImage.Identity id = r.identity();
+            return UndoJournal.ofRbd(directory, image, id.fsid(), id.poolId(), id.imageId());
+        }
+        return UndoJournal.of(directory, image);
     }
 
     /**
@@ -118,7 +155,7 @@ public final class DiskImage implements BlockDevice {
         }
     }
 
-    /** The image as given (null for a --blockdev target). */
+    /** The image as given (null for a --blockdev target; {@code rbd:POOL/IMAGE} for an RBD image). */
     public Path image() {
         return image;
     }
@@ -176,7 +213,7 @@ public final class DiskImage implements BlockDevice {
         journal.commit(this, changes);
     }
 
-    /** The raw file a native library opens: the image itself, or the FUSE export file. */
+    /** The raw file a native library opens: the image itself, or the FUSE export file; an RBD image's name. */
     @Override
     public Path path() {
         return raw.path();

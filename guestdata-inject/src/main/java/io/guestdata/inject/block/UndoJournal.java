@@ -36,8 +36,8 @@ import java.util.zip.CRC32C;
  * image, before it reads anything else, {@link #rollBack rolls the disk back} to the bytes it had
  * before that injection. Rolling back twice is harmless.
  *
- * <p>A journal is found by the image's identity (device and inode of its real path, or the
- * device number of a block device), in a directory of the operator's ({@code --undo-dir};
+ * <p>A journal is found by the image's identity (device and inode of its real path, the
+ * device number of a block device, or an RBD image's cluster fsid, pool id and image id), in a directory of the operator's ({@code --undo-dir};
  * {@link #defaultDirectory}). It also records the image's birth time, size and path, and a CRC32C
  * of every page of the new bytes: before rolling back, every page of the disk must hold either
  * its original or its new bytes, so a journal left behind by an earlier image that happened to
@@ -80,9 +80,9 @@ public final class UndoJournal {
     }
 
     /** The image a journal belongs to. */
-    record Identity(long device, long inode, long birthMillis) {
-        String fileName() {
-            return Long.toHexString(device) + "-" + Long.toHexString(inode);
+    record Identity(long device, long inode, long birthMillis, String fileName) {
+        Identity(long device, long inode, long birthMillis) {
+            this(device, inode, birthMillis, Long.toHexString(device) + "-" + Long.toHexString(inode));
         }
     }
 
@@ -115,6 +115,35 @@ public final class UndoJournal {
             return new UndoJournal(directory, image, new Identity(dev, ino, birth));
         } catch (IOException | UnsupportedOperationException e) {
             throw new BlockException(image, "cannot prepare its undo journal in " + directory + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The journal of an RBD image in {@code directory}: found by the cluster's fsid, the pool id and
+     * librbd's image id (which a rename keeps), in a file {@code rbd-FSID-POOL-ID.undo}. Its header
+     * holds the pool id as the device, the first 8 bytes of SHA-256("FSID/IMAGEID") as the inode and
+     * 0 as the birth time.
+     *
+     * @param name how messages name the image ({@code rbd:POOL/IMAGE})
+     * @throws BlockException the fsid or id holds characters other than letters, digits and '-', or
+     *                        the directory cannot be made
+     */
+    public static UndoJournal ofRbd(Path directory, Path name, String fsid, long poolId, String imageId)
+            throws BlockException {
+        Objects.requireNonNull(directory, "directory");
+        if (!fsid.matches("[0-9A-Za-z-]{1,64}") || !imageId.matches("[0-9A-Za-z-]{1,64}") || poolId < 0) {
+            throw new BlockException(name, "cannot name its undo journal: unexpected cluster fsid '" + fsid
+                    + "', pool id " + poolId + " or image id '" + imageId + "'");
+        }
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest((fsid + "/" + imageId).getBytes(StandardCharsets.UTF_8));
+            long inode = ByteBuffer.wrap(digest).getLong();
+            Files.createDirectories(directory, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            return new UndoJournal(directory, name, new Identity(poolId, inode, 0,
+                    "rbd-" + fsid + "-" + poolId + "-" + imageId));
+        } catch (IOException | java.security.NoSuchAlgorithmException e) {
+            throw new BlockException(name, "cannot prepare its undo journal in " + directory + ": " + e.getMessage(), e);
         }
     }
 

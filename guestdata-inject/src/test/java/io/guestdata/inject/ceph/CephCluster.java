@@ -190,4 +190,94 @@ public final class CephCluster {
         cmd.addAll(List.of(args));
         return Ext2Tools.run(cmd);
     }
+
+    /**
+     * Another librbd client (python3-rbd, under /usr/bin/python3), as {@link #user()}, that opens
+     * {@code image} of {@link #pool()} read-write (its watch, as a VM's QEMU has) and holds it;
+     * action {@code hold-lock} also takes the exclusive lock first. Returns once the image is open;
+     * the client closes it when its stdin is closed ({@link #release}).
+     */
+    public Process librbdClient(String image, String action) throws IOException {
+        Process p = new ProcessBuilder("/usr/bin/python3", "-c", LIBRBD_CLIENT, conf().toString(), user(), pool(),
+                image, action).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String line = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+                StandardCharsets.UTF_8)).readLine();
+        if (!"open".equals(line)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("python3-rbd did not open " + pool() + "/" + image + ": " + line);
+        }
+        return p;
+    }
+
+    /** The same client run to its end: action {@code lock} (non-blocking exclusive lock) or {@code write}. */
+    public Ext2Tools.Result librbd(String image, String action) {
+        return Ext2Tools.run(List.of("/usr/bin/python3", "-c", LIBRBD_CLIENT, conf().toString(), user(), pool(),
+                image, action));
+    }
+
+    /**
+     * Lets a {@link #librbdClient} close the image and exit (killed, its watch would stay for
+     * osd_client_watch_timeout and keep {@code rbd rm} from removing the image).
+     */
+    public static void release(Process client) throws IOException, InterruptedException {
+        client.getOutputStream().close();
+        if (!client.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+            client.destroyForcibly().waitFor();
+        }
+    }
+
+    private static final String LIBRBD_CLIENT = """
+            import sys, rados, rbd
+            conf, user, pool, image, action = sys.argv[1:6]
+            c = rados.Rados(conffile=conf, rados_id=user)
+            c.connect(timeout=30)
+            io = c.open_ioctx(pool)
+            img = rbd.Image(io, image)
+            if action == 'lock':
+                img.lock_acquire(rbd.RBD_LOCK_MODE_EXCLUSIVE)
+            elif action == 'write':
+                img.write(b'other writer', 0)
+                img.flush()
+            elif action.startswith('hold'):
+                if action == 'hold-lock':
+                    img.lock_acquire(rbd.RBD_LOCK_MODE_EXCLUSIVE)
+                print('open', flush=True)
+                sys.stdin.read()
+            img.close()
+            io.close()
+            c.shutdown()
+            """;
+
+    /**
+     * What one test made on the cluster: its images are removed and its {@link #librbdClient}s
+     * released when it is closed (from an {@code @AfterEach}), clients first so that no watch
+     * keeps an image from removal.
+     */
+    public static final class Scratch implements AutoCloseable {
+        private final List<String> images = new ArrayList<>();
+        private final List<Process> clients = new ArrayList<>();
+
+        /** Registers {@code POOL/IMAGE} for removal; returns it. */
+        public String image(String spec) {
+            images.add(spec);
+            return spec;
+        }
+
+        /** Registers a {@link #librbdClient} for release; returns it. */
+        public Process client(Process p) {
+            clients.add(p);
+            return p;
+        }
+
+        @Override
+        public void close() throws IOException, InterruptedException {
+            for (Process p : clients) {
+                release(p);
+            }
+            for (String image : images) {
+                shared().rbdAdmin("snap", "purge", "--no-progress", image);
+                shared().rbdAdmin("rm", "--no-progress", image);
+            }
+        }
+    }
 }

@@ -1,7 +1,6 @@
 package io.guestdata.inject.fs;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -149,26 +148,7 @@ class StructLayoutTest {
 
     @BeforeAll
     static void compileAndRun() throws IOException {
-        StringBuilder c = new StringBuilder("""
-                #include <stdio.h>
-                #include <stddef.h>
-                #include <ext2fs/ext2fs.h>
-                int main(void) {
-                """);
-        for (String expr : expected().keySet()) {
-            c.append("    printf(\"%s=%lld\\n\", \"").append(expr.replace("\"", "\\\""))
-                    .append("\", (long long) (").append(expr).append("));\n");
-        }
-        c.append("    return 0;\n}\n");
-        Path source = dir.resolve("layout.c");
-        Path binary = dir.resolve("layout");
-        Files.writeString(source, c);
-        Ext2Tools.runOk(List.of("gcc", "-Wall", "-Werror", "-o", binary.toString(), source.toString()));
-        native_ = new LinkedHashMap<>();
-        for (String line : Ext2Tools.runOk(List.of(binary.toString())).out().lines().toList()) {
-            int eq = line.lastIndexOf('=');
-            native_.put(line.substring(0, eq), Long.parseLong(line.substring(eq + 1)));
-        }
+        native_ = CHeaderValues.of(List.of("ext2fs/ext2fs.h"), expected().keySet(), dir);
     }
 
     @Test

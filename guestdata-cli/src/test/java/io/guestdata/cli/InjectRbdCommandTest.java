@@ -1,0 +1,101 @@
+package io.guestdata.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.guestdata.inject.ceph.CephCluster;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code guestdata inject --image rbd:…} against the shared test cluster: written, malformed, in use. */
+class InjectRbdCommandTest {
+    static CephCluster ceph;
+
+    @TempDir
+    Path tmp;
+
+    private final CephCluster.Scratch scratch = new CephCluster.Scratch();
+
+    @BeforeAll
+    static void cluster() {
+        ceph = CephCluster.shared();
+    }
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        scratch.close();
+    }
+
+    private String imported() throws Exception {
+        Path image = MinimalGuest.ext4(MinimalGuest.tree(tmp), tmp.resolve("disk.img"), 32);
+        String name = CephCluster.uniqueName("cli");
+        ceph.rbdAdminOk("import", "--no-progress", image.toString(), ceph.pool() + "/" + name);
+        scratch.image(ceph.pool() + "/" + name);
+        return name;
+    }
+
+    private String target(String name) {
+        return "rbd:" + ceph.pool() + "/" + name + ":id=" + ceph.user() + ":conf=" + ceph.conf();
+    }
+
+    private Path exported(String name) {
+        Path out = tmp.resolve(name + ".exported");
+        ceph.rbdAdminOk("export", "--no-progress", ceph.pool() + "/" + name, out.toString());
+        return out;
+    }
+
+    private static Cli inject(String image, String... extra) throws Exception {
+        List<String> args = new ArrayList<>(List.of("inject", "--instance",
+                CloudInitReadsConfigDriveTreeTest.resource("instances/full.json").toString(), "--image", image,
+                "--undo-dir", Files.createTempDirectory("undo").toString()));
+        args.addAll(List.of(extra));
+        return Cli.run(args.toArray(String[]::new));
+    }
+
+    @Test
+    void anRbdImageIsInjected() throws Exception {
+        String name = imported();
+        Cli r = inject(target(name), "--json");
+        assertEquals(ExitCode.OK, r.exitCode(), r.toString());
+        assertTrue(r.out().contains("\"image\" : \"rbd:" + ceph.pool() + "/" + name + "\"")
+                || r.out().contains("\"image\":\"rbd:" + ceph.pool() + "/" + name + "\""), r.out());
+        Path out = exported(name);
+        Tool.Result keys = Tool.run(List.of("debugfs", "-R", "cat /root/.ssh/authorized_keys", out.toString()));
+        assertTrue(keys.stdout().contains("# The following ssh key was injected by Nova"), keys.stdout());
+        Tool.Result fsck = Tool.run(List.of("e2fsck", "-fn", out.toString()));
+        assertEquals(0, fsck.exitCode(), fsck.stdout() + fsck.stderr());
+    }
+
+    @Test
+    void aMalformedRbdTargetIsAUsageError() throws Exception {
+        Cli r = inject("rbd:" + ceph.pool());
+        assertEquals(ExitCode.USAGE, r.exitCode(), r.toString());
+        assertTrue(r.stderr().contains("--image: rbd: expected POOL/IMAGE"), r.stderr());
+    }
+
+    @Test
+    void anImageInUseExitsSevenNamingTheWatcher() throws Exception {
+        String name = imported();
+        scratch.client(ceph.librbdClient(name, "hold"));
+        Cli r = inject(target(name));
+        assertEquals(ExitCode.IMAGE, r.exitCode(), r.toString());
+        assertTrue(r.stderr().contains("rbd:" + ceph.pool() + "/" + name + ": is open elsewhere: watched by client."),
+                r.stderr());
+        assertTrue(r.stderr().contains("; nothing was written"), r.stderr());
+    }
+
+    @Test
+    void anUnreachableClusterFailsWithinTheCephTimeout() throws Exception {
+        Cli r = inject("rbd:" + ceph.pool() + "/x:id=" + ceph.user() + ":conf=" + ceph.conf()
+                + ":mon_host=127.0.0.1\\:1", "--ceph-timeout", "2");
+        assertEquals(ExitCode.IMAGE, r.exitCode(), r.toString());
+        assertTrue(r.stderr().contains("cannot connect to the Ceph cluster (mon_host 127.0.0.1:1) as client."
+                + ceph.user() + ": timed out after 2 s"), r.stderr());
+    }
+}

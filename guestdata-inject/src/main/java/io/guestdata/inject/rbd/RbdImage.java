@@ -1,0 +1,477 @@
+package io.guestdata.inject.rbd;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+import io.guestdata.inject.block.BlockDevice;
+import io.guestdata.inject.block.BlockException;
+import io.guestdata.inject.block.ImageInUseException;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * An RBD image read and written through librbd in this process ({@link LibRbd}), as QEMU's rbd
+ * driver with {@code format=raw} sees it: its bytes are the disk, whatever they hold (as Nova's
+ * libvirt driver, which always attaches RBD disks as raw).
+ *
+ * <p>A writable open checks, in this order, before any byte can be written: the cluster answers
+ * and accepts the user's key (within {@link Settings#timeout()}); the pool exists; the target
+ * names no snapshot; the image exists and the user may open it; it is not read-only (a
+ * non-primary mirror image or one being migrated); nobody else watches it (a running VM, a
+ * {@code qemu-img}, another {@code rbd} client: {@link ImageInUseException} naming each watcher's
+ * address); it has the exclusive-lock feature; and then it takes librbd's exclusive lock in
+ * {@code RBD_LOCK_MODE_EXCLUSIVE}, which librbd does not hand over to another client that asks
+ * (unlike the cooperative lock of the exclusive-lock feature, under which two writers take
+ * turns), and checks the watchers once more. The lock is released on {@link #close()}; a process
+ * killed while holding it leaves it to be broken by the next client once the OSD expires the dead
+ * client's watch ({@code osd_client_watch_timeout}, 30 s by default; docs/ceph.md).
+ *
+ * <p>An image without the exclusive-lock feature is refused rather than guarded by librbd's
+ * advisory lock ({@code rbd_lock_exclusive}): QEMU and the kernel client ignore advisory locks,
+ * so it would not keep a VM from writing, and a killed holder's advisory lock stays until
+ * someone breaks it by hand.
+ *
+ * <p>A read-only open (a dry run) uses {@code rbd_open_read_only}: no watch, no lock, watchers
+ * accepted.
+ *
+ * <p>{@link #path()} is not a host file: it is the name {@code rbd:POOL/IMAGE} that messages and
+ * the undo journal print; no native library opens it (libext2fs reads through a
+ * {@link io.guestdata.inject.fs.FilesystemWindow}).
+ */
+public final class RbdImage implements BlockDevice {
+    /** Transfers are staged through a native buffer of this size (one librbd call each). */
+    private static final int BUFFER = 4 << 20;
+
+    /**
+     * How librados is run.
+     *
+     * @param timeout the bound on connecting ({@code client_mount_timeout}) and on every monitor
+     *                and OSD operation ({@code rados_mon_op_timeout}, {@code rados_osd_op_timeout}):
+     *                an unreachable cluster or a dead OSD fails after it, never hangs
+     */
+    public record Settings(Duration timeout) {
+        public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+        public static final Duration MAX_TIMEOUT = Duration.ofHours(1);
+
+        public Settings {
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.toSeconds() < 1 || timeout.compareTo(MAX_TIMEOUT) > 0) {
+                throw new IllegalArgumentException("the Ceph timeout must be 1 to " + MAX_TIMEOUT.toSeconds()
+                        + " seconds, got " + timeout.toMillis() + " ms");
+            }
+        }
+
+        public static Settings defaults() {
+            return new Settings(DEFAULT_TIMEOUT);
+        }
+    }
+
+    /**
+     * What identifies the image for its undo journal, whatever it is called later.
+     *
+     * @param fsid    the cluster's fsid
+     * @param poolId  the pool's id
+     * @param imageId librbd's image id ({@code rbd_get_id}), which a rename keeps
+     */
+    public record Identity(String fsid, long poolId, String imageId) {
+    }
+
+    private final RbdTarget target;
+    private final Path name;
+    private final boolean writable;
+    private final Handles handles;
+    private final long size;
+    private final Identity identity;
+    private final Arena bufferArena = Arena.ofShared();
+    private final MemorySegment buffer;
+    private boolean locked;
+    private boolean closed;
+
+    private RbdImage(RbdTarget target, boolean writable, Handles handles, long size, Identity identity) {
+        this.target = target;
+        this.name = nameOf(target);
+        this.writable = writable;
+        this.handles = handles;
+        this.size = size;
+        this.identity = identity;
+        this.buffer = bufferArena.allocate(BUFFER, 4096);
+    }
+
+    /** {@code rbd:POOL/IMAGE}: how messages (and {@link BlockException}) name the image. */
+    public static Path nameOf(RbdTarget target) {
+        return Path.of("rbd:" + target.spec());
+    }
+
+    /**
+     * Connects and opens the image: for writing after the checks of the class comment, under the
+     * exclusive lock; read-only without lock or watcher check.
+     *
+     * @throws ImageInUseException another client watches the image or holds its lock; nothing written
+     * @throws BlockException      the cluster, the pool or the image cannot be used (the message
+     *                             names the call, the errno and what to do); nothing written
+     */
+    public static RbdImage open(RbdTarget target, boolean writable, Settings settings) throws BlockException {
+        Objects.requireNonNull(target, "target");
+        Objects.requireNonNull(settings, "settings");
+        Path name = nameOf(target);
+        if (target.image().contains("@")) {
+            throw new BlockException(name, "names a snapshot (" + target.image() + "); snapshots are read-only and"
+                    + " guestdata never injects into one: name the image itself");
+        }
+        Handles h = new Handles();
+        try {
+            try {
+                h.connect(target, name, settings);
+            } catch (ExceptionInInitializerError | NoClassDefFoundError e) {
+                throw new BlockException(name, "RBD targets need librados and librbd (Debian packages librados2 and"
+                        + " librbd1), which cannot be loaded here: " + (e.getCause() != null ? e.getCause() : e), e);
+            }
+            h.openImage(target, name, !writable);
+            long size = h.size(name);
+            Identity identity = h.identity(target, name);
+            RbdImage image = new RbdImage(target, writable, h, size, identity);
+            if (writable) {
+                long features = h.features(name);
+                refuseReadOnly(name, features);
+                h.refuseWatchers(name, "");
+                if ((features & LibRbd.RBD_FEATURE_EXCLUSIVE_LOCK) == 0) {
+                    throw new BlockException(name, "has no exclusive-lock feature, so no lock can keep a VM from"
+                            + " writing while guestdata does; enable it (rbd feature enable " + target.spec()
+                            + " exclusive-lock) and run again");
+                }
+                h.lock(target, name);
+                image.locked = true;
+                h.refuseWatchers(name, " (seen after taking the lock)");
+            }
+            return image;
+        } catch (BlockException | RuntimeException e) {
+            h.closeQuietly(e);
+            throw e;
+        }
+    }
+
+    private static void refuseReadOnly(Path name, long features) throws BlockException {
+        if ((features & LibRbd.RBD_FEATURE_NON_PRIMARY) != 0) {
+            throw new BlockException(name, "is a non-primary mirror image, which is read-only; inject into the"
+                    + " primary");
+        }
+        if ((features & LibRbd.RBD_FEATURE_MIGRATING) != 0) {
+            throw new BlockException(name, "is being migrated (rbd migration), and is read-only until the migration"
+                    + " is committed");
+        }
+    }
+
+    /** The target as given. */
+    public RbdTarget target() {
+        return target;
+    }
+
+    /** The cluster fsid, pool id and image id. */
+    public Identity identity() {
+        return identity;
+    }
+
+    @Override
+    public long size() {
+        return size;
+    }
+
+    @Override
+    public synchronized void read(long position, ByteBuffer dst) throws IOException {
+        BlockDevice.checkRange(name, -1, size, position, dst.remaining(), "read");
+        requireOpen();
+        long at = position;
+        while (dst.hasRemaining()) {
+            int n = Math.min(BUFFER, dst.remaining());
+            long got = LibRbd.read2(handles.image, at, n, buffer);
+            if (got <= 0) {
+                throw new BlockException(name, got == 0 ? "rbd_read2 returned no bytes at offset " + at
+                        + " (the image shrank?)" : "rbd_read2 of " + n + " bytes at offset " + at + " failed: "
+                        + LibRbd.errnoText((int) got));
+            }
+            dst.put(buffer.asSlice(0, got).asByteBuffer());
+            at += got;
+        }
+    }
+
+    @Override
+    public synchronized void write(long position, ByteBuffer src) throws IOException {
+        if (!writable) {
+            throw new BlockException(name, "opened read-only; open it writable to inject");
+        }
+        BlockDevice.checkRange(name, -1, size, position, src.remaining(), "write");
+        requireOpen();
+        long at = position;
+        while (src.hasRemaining()) {
+            int n = Math.min(BUFFER, src.remaining());
+            ByteBuffer chunk = src.slice(src.position(), n);
+            buffer.asSlice(0, n).asByteBuffer().put(chunk);
+            long put = LibRbd.write2(handles.image, at, n, buffer);
+            if (put != n) {
+                throw new BlockException(name, "rbd_write2 of " + n + " bytes at offset " + at + " failed: "
+                        + (put < 0 ? LibRbd.errnoText((int) put) : "wrote " + put + " bytes"));
+            }
+            src.position(src.position() + n);
+            at += n;
+        }
+    }
+
+    /** Not a host file: the name {@code rbd:POOL/IMAGE} (class comment). */
+    @Override
+    public Path path() {
+        return name;
+    }
+
+    @Override
+    public long offset() {
+        return 0;
+    }
+
+    @Override
+    public boolean writable() {
+        return writable;
+    }
+
+    @Override
+    public synchronized void flush() throws IOException {
+        if (writable) {
+            requireOpen();
+            handles.check(LibRbd.flush(handles.image), name, "rbd_flush", "flushing the image");
+        }
+    }
+
+    /** Flushes, releases the lock, closes the image and the cluster connection. */
+    @Override
+    public synchronized void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            if (writable) {
+                handles.check(LibRbd.flush(handles.image), name, "rbd_flush", "flushing the image");
+            }
+            if (locked) {
+                handles.check(LibRbd.lockRelease(handles.image), name, "rbd_lock_release", "releasing its exclusive lock");
+            }
+        } catch (BlockException e) {
+            handles.closeQuietly(e);
+            throw e;
+        } finally {
+            bufferArena.close();
+        }
+        handles.close(name);
+    }
+
+    private void requireOpen() throws BlockException {
+        if (closed) {
+            throw new BlockException(name, "is closed");
+        }
+    }
+
+    /** The librados and librbd handles of one open image, closed in the reverse order of opening. */
+    private static final class Handles {
+        MemorySegment cluster = MemorySegment.NULL;
+        MemorySegment ioctx = MemorySegment.NULL;
+        MemorySegment image = MemorySegment.NULL;
+        String who = "client.admin";
+        String monHost = "";
+        Duration timeout;
+        long instanceId;
+
+        void connect(RbdTarget target, Path name, Settings settings) throws BlockException {
+            timeout = settings.timeout();
+            who = "client." + target.user().orElse("admin");
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment slot = arena.allocate(ADDRESS);
+                int rc = LibRbd.create2(slot, arena.allocateFrom("ceph"), arena.allocateFrom(who));
+                check(rc, name, "rados_create2", "creating a cluster handle for " + who);
+                cluster = slot.get(ADDRESS, 0);
+                if (target.conf().isPresent()) {
+                    rc = LibRbd.confReadFile(cluster, arena.allocateFrom(target.conf().get().toString()));
+                    check(rc, name, "rados_conf_read_file", "reading " + target.conf().get());
+                } else {
+                    // librados' default search (CEPH_CONF, /etc/ceph/ceph.conf, ...); none found is
+                    // not an error when mon_host is given, as for QEMU.
+                    LibRbd.confReadFile(cluster, MemorySegment.NULL);
+                }
+                Map<String, String> options = new LinkedHashMap<>();
+                target.keyring().ifPresent(k -> options.put("keyring", k.toString()));
+                target.monHost().ifPresent(m -> options.put("mon_host", m));
+                options.putAll(target.settings());
+                String seconds = Long.toString(timeout.toSeconds());
+                for (String option : List.of("client_mount_timeout", "rados_mon_op_timeout", "rados_osd_op_timeout")) {
+                    options.put(option, seconds);
+                }
+                for (Map.Entry<String, String> o : options.entrySet()) {
+                    rc = LibRbd.confSet(cluster, arena.allocateFrom(o.getKey()), arena.allocateFrom(o.getValue()));
+                    check(rc, name, "rados_conf_set", "setting " + o.getKey());
+                }
+                MemorySegment buf = arena.allocate(4096);
+                if (LibRbd.confGet(cluster, arena.allocateFrom("mon_host"), buf, buf.byteSize()) == 0) {
+                    monHost = buf.getString(0);
+                }
+                if (monHost.isBlank()) {
+                    throw new BlockException(name, "no monitor address: neither the target (mon_host=) nor "
+                            + target.conf().map(Path::toString).orElse("the default ceph.conf") + " names one");
+                }
+                rc = LibRbd.connect(cluster);
+                if (rc < 0) {
+                    throw new BlockException(name, "cannot connect to the Ceph cluster (mon_host " + monHost + ") as "
+                            + who + ": " + connectProblem(rc));
+                }
+                instanceId = LibRbd.instanceId(cluster);
+            }
+        }
+
+        private String connectProblem(int rc) {
+            return switch (-rc) {
+                case LibRbd.ETIMEDOUT -> "timed out after " + timeout.toSeconds() + " s (rados_connect: "
+                        + LibRbd.errnoText(rc) + "); are the monitors up and reachable?";
+                case LibRbd.EACCES, LibRbd.EPERM -> "authentication refused (rados_connect: " + LibRbd.errnoText(rc)
+                        + "); check the user and its key in the keyring";
+                // cephx answers a wrong key with a ticket that does not decrypt: librados says EIO
+                case LibRbd.EIO -> "the monitors refused the session (rados_connect: " + LibRbd.errnoText(rc)
+                        + "); most often the keyring holds a wrong key for this user";
+                default -> "rados_connect: " + LibRbd.errnoText(rc);
+            };
+        }
+
+        void openImage(RbdTarget target, Path name, boolean readOnly) throws BlockException {
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment slot = arena.allocate(ADDRESS);
+                int rc = LibRbd.ioctxCreate(cluster, arena.allocateFrom(target.pool()), slot);
+                if (rc == -LibRbd.ENOENT) {
+                    throw new BlockException(name, "no pool " + target.pool() + " in the cluster (mon_host " + monHost + ")");
+                }
+                check(rc, name, "rados_ioctx_create", "opening pool " + target.pool());
+                ioctx = slot.get(ADDRESS, 0);
+                LibRbd.ioctxSetNamespace(ioctx, arena.allocateFrom(target.namespace()));
+                rc = LibRbd.open(ioctx, arena.allocateFrom(target.image()), slot, readOnly);
+                if (rc == -LibRbd.ENOENT) {
+                    throw new BlockException(name, "no image " + target.spec() + " in pool " + target.pool()
+                            + (target.namespace().isEmpty() ? "" : " namespace " + target.namespace()));
+                }
+                if (rc == -LibRbd.EPERM || rc == -LibRbd.EACCES) {
+                    throw new BlockException(name, who + " may not open images in pool " + target.pool() + " ("
+                            + (readOnly ? "rbd_open_read_only" : "rbd_open") + ": " + LibRbd.errnoText(rc) + "): its"
+                            + " caps do not cover the pool; grant 'profile rbd pool=" + target.pool() + "'");
+                }
+                check(rc, name, readOnly ? "rbd_open_read_only" : "rbd_open", "opening the image");
+                image = slot.get(ADDRESS, 0);
+            }
+        }
+
+        long size(Path name) throws BlockException {
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment slot = arena.allocate(JAVA_LONG);
+                check(LibRbd.getSize(image, slot), name, "rbd_get_size", "reading its size");
+                return slot.get(JAVA_LONG, 0);
+            }
+        }
+
+        long features(Path name) throws BlockException {
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment slot = arena.allocate(JAVA_LONG);
+                check(LibRbd.getFeatures(image, slot), name, "rbd_get_features", "reading its features");
+                return slot.get(JAVA_LONG, 0);
+            }
+        }
+
+        Identity identity(RbdTarget target, Path name) throws BlockException {
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment buf = arena.allocate(256);
+                check(LibRbd.clusterFsid(cluster, buf, buf.byteSize()), name, "rados_cluster_fsid",
+                        "reading the cluster's fsid");
+                String fsid = buf.getString(0);
+                check(LibRbd.getId(image, buf, buf.byteSize()), name, "rbd_get_id", "reading the image id");
+                return new Identity(fsid, LibRbd.ioctxGetId(ioctx), buf.getString(0));
+            }
+        }
+
+        /** Refuses the image if anyone but this connection watches it. */
+        void refuseWatchers(Path name, String when) throws BlockException {
+            List<String> others = new ArrayList<>();
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment max = arena.allocate(JAVA_LONG);
+                long capacity = 16;
+                while (true) {
+                    MemorySegment list = arena.allocate(LibRbd.WATCHER_SIZE * capacity, 8);
+                    max.set(JAVA_LONG, 0, capacity);
+                    int rc = LibRbd.watchersList(image, list, max);
+                    if (rc == -LibRbd.ERANGE) {
+                        capacity = Math.max(capacity * 2, max.get(JAVA_LONG, 0));
+                        continue;
+                    }
+                    check(rc, name, "rbd_watchers_list", "listing its watchers");
+                    long n = max.get(JAVA_LONG, 0);
+                    for (long i = 0; i < n; i++) {
+                        long id = list.get(JAVA_LONG, i * LibRbd.WATCHER_SIZE + LibRbd.WATCHER_ID);
+                        if (id != instanceId) {
+                            MemorySegment addr = list.get(ADDRESS, i * LibRbd.WATCHER_SIZE + LibRbd.WATCHER_ADDR);
+                            others.add("client." + id + " at " + addr.reinterpret(256).getString(0));
+                        }
+                    }
+                    LibRbd.watchersListCleanup(list, n);
+                    break;
+                }
+            }
+            if (!others.isEmpty()) {
+                throw new ImageInUseException(name, "is open elsewhere" + when + ": watched by " + String.join(", ", others)
+                        + " (a running VM, qemu-img or another rbd client); stop it first (rbd status shows the"
+                        + " watchers; a killed client's watch expires after osd_client_watch_timeout, 30 s by default)");
+            }
+        }
+
+        void lock(RbdTarget target, Path name) throws BlockException {
+            int rc = LibRbd.lockAcquire(image, LibRbd.RBD_LOCK_MODE_EXCLUSIVE);
+            if (rc == -LibRbd.EROFS || rc == -LibRbd.EBUSY) {
+                throw new ImageInUseException(name, "another client holds its exclusive lock (rbd_lock_acquire: "
+                        + LibRbd.errnoText(rc) + "; rbd lock ls / rbd status " + target.spec() + " show it)");
+            }
+            check(rc, name, "rbd_lock_acquire", "taking its exclusive lock");
+        }
+
+        void check(int rc, Path name, String function, String doing) throws BlockException {
+            if (rc < 0) {
+                throw new BlockException(name, doing + " failed (" + function + ": " + LibRbd.errnoText(rc)
+                        + (-rc == LibRbd.ETIMEDOUT ? ", after " + timeout.toSeconds() + " s" : "") + ")");
+            }
+        }
+
+        void close(Path name) throws BlockException {
+            int rc = 0;
+            if (!image.equals(MemorySegment.NULL)) {
+                rc = LibRbd.close(image);
+                image = MemorySegment.NULL;
+            }
+            if (!ioctx.equals(MemorySegment.NULL)) {
+                LibRbd.ioctxDestroy(ioctx);
+                ioctx = MemorySegment.NULL;
+            }
+            if (!cluster.equals(MemorySegment.NULL)) {
+                LibRbd.shutdown(cluster);
+                cluster = MemorySegment.NULL;
+            }
+            check(rc, name, "rbd_close", "closing the image");
+        }
+
+        void closeQuietly(Exception primary) {
+            try {
+                close(null);
+            } catch (BlockException | RuntimeException e) {
+                primary.addSuppressed(e);
+            }
+        }
+    }
+}
