@@ -14,6 +14,9 @@ GUESTDATA_TEST_PACKAGES=(
   python3-pycdlib       # reads our ISO images (Rock Ridge, Joliet)
   mtools dosfstools     # mdir/mcopy, fsck.fat read our VFAT images
   python3-jsonschema    # checks the published JSON Schema agrees with the validator
+  python3-botocore      # botocore 1.29's IMDS fetchers (IMDSv2 token, region, no-role credentials) read our service
+  cloud-guest-utils     # cloud-utils' ec2metadata reads our service at 169.254.169.254 (in a network namespace)
+  ignition              # Ignition 2.14's OpenStack fetch stage reads our service's user_data (in a network namespace)
   e2fsprogs util-linux  # mke2fs/e2fsck/debugfs check injected filesystems; blkid, setpriv, prlimit, runuser
   procps mount          # kill (the tests kill workers and injections; procps is not in a minimal Debian image); losetup
   libext2fs-dev gcc     # libext2fs (called through FFM); headers + gcc check our struct offsets

@@ -14,10 +14,8 @@ import io.guestdata.inject.FilesystemBackends;
 import io.guestdata.inject.guestfs.GuestfsSettings;
 import io.guestdata.inject.sandbox.Ext2fsSandbox;
 import io.guestdata.server.api.ManagementApi;
-import io.helidon.webserver.http.HttpService;
 import java.security.SecureRandom;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -74,7 +72,8 @@ final class ServeService implements AutoCloseable {
         StoreInstanceDirectory directory = null;
         try {
             directory = StoreInstanceDirectory.open(store, config.metadata(), config.metadataCacheEntries());
-            Optional<ApiListener> listener = api.map(a -> a.listener(apiServices(store, a, config.metadata(), sandbox)));
+            Optional<ApiListener> listener = api.map(a -> new ApiListener(a.address(),
+                    List.of(managementApi(store, a, config.metadata(), sandbox))));
             MetadataServer server = MetadataServer.start(config, directory, new StorePasswordStore(store.passwords()),
                     listener);
             return new ServeService(store, directory, server, sandbox);
@@ -95,19 +94,17 @@ final class ServeService implements AutoCloseable {
     }
 
     /**
-     * The management API at {@code /v1} on the API listener (never on the guest listener); its injections run
+     * The management API, at {@code /v1} on the API listener (never on the guest listener); its injections run
      * libext2fs in {@code sandbox}'s workers, or in this process when it is null ({@code inject-sandbox: off}).
      */
-    static Map<String, HttpService> apiServices(Store store, ServeSettings.ApiSettings api, MetadataOptions options,
-                                                Ext2fsSandbox sandbox) {
-        Map<String, HttpService> services = new LinkedHashMap<>();
+    static ManagementApi managementApi(Store store, ServeSettings.ApiSettings api, MetadataOptions options,
+                                       Ext2fsSandbox sandbox) {
         DiskInjector injector = api.allowedInjectDirs().isEmpty() ? null : new DiskInjector(
                 FilesystemBackends.thisBuild(GuestfsSettings.DEFAULT,
                         sandbox == null ? new Ext2fsBackend() : Ext2fsBackend.sandboxed(sandbox)), new SecureRandom());
-        services.put("/v1", ManagementApi.builder(store, api.token()).metadataOptions(options).injector(injector)
+        return ManagementApi.builder(store, api.token()).metadataOptions(options).injector(injector)
                 .allowedInjectDirs(api.allowedInjectDirs()).injectBaseImageDirs(api.injectBaseImageDirs())
-                .injectUndoDir(api.injectUndoDir()).build());
-        return services;
+                .injectUndoDir(api.injectUndoDir()).build();
     }
 
     MetadataServer server() {

@@ -157,6 +157,55 @@ class ConfigDriveImageTest {
         }
     }
 
+    /**
+     * cloudbase-init finds a config drive ISO on a raw disk by reading only the low 16 bits of the primary volume
+     * descriptor's volume space size (ECMA-119 §8.4.8), so an ISO of 65,536 blocks or more is cut short there; and
+     * it reads the Joliet names. A document at every limit the parser allows (Limits.nova(): 5 files of 10,240
+     * base64 characters with 255-character paths, user data of 65,535 characters at most, 128 metadata items of
+     * 255-character keys and values) gives an ISO far below that, labelled exactly {@code config-2} (Afterburn
+     * mounts only that, lower case, ISO 9660), whose Joliet names are its Rock Ridge names.
+     */
+    @Test
+    void theLargestDocumentTheLimitsAllowMakesAnIsoUnder65536BlocksThatCloudbaseInitReads() throws Exception {
+        com.fasterxml.jackson.databind.node.ObjectNode largest = GuestAgentDocuments.full("10.0.0.5");
+        java.util.Random random = new java.util.Random(12);
+        com.fasterxml.jackson.databind.node.ArrayNode files = largest.putArray("files");
+        for (int i = 0; i < 5; i++) {
+            byte[] content = new byte[7680]; // 10,240 base64 characters
+            random.nextBytes(content);
+            String path = "/" + Integer.toString(i).repeat(254);
+            files.addObject().put("path", path).put("contents", java.util.Base64.getEncoder().encodeToString(content));
+        }
+        byte[] userData = new byte[49149]; // 65,532 base64 characters, the longest multiple of 4 within 65,535
+        random.nextBytes(userData);
+        largest.put("user_data", java.util.Base64.getEncoder().encodeToString(userData));
+        com.fasterxml.jackson.databind.node.ObjectNode metadata = largest.putObject("metadata");
+        for (int i = 0; i < 128; i++) {
+            metadata.put(String.format("%03d", i).repeat(85), "v".repeat(255));
+        }
+        Path document = Files.writeString(tmp.resolve("largest.json"), largest.toString());
+        Path iso = tmp.resolve("largest.iso");
+        Cli r = Cli.run("configdrive", "--instance", document.toString(), "--format", "iso9660", "--output", iso.toString(),
+                "--timestamp", T);
+        assertEquals(ExitCode.OK, r.exitCode(), r.toString());
+
+        String d = Images.ok("isoinfo", "-d", "-i", iso.toString());
+        assertTrue(d.contains("Volume id: config-2\n"), d);
+        java.util.regex.Matcher size = java.util.regex.Pattern.compile("Volume size is: (\\d+)\n").matcher(d);
+        assertTrue(size.find(), d);
+        long blocks = Long.parseLong(size.group(1));
+        assertEquals(Files.size(iso), blocks * 2048, "the volume space size is the whole image");
+        assertTrue(blocks < 65536, blocks + " blocks: cloudbase-init would read " + (blocks & 0xffff));
+        assertTrue(d.contains("Joliet with UCS level 3 found"), d);
+        Set<String> rockRidge = isoinfoFiles(iso, "-R");
+        assertTrue(rockRidge.contains("openstack/latest/user_data") && rockRidge.contains("openstack/content/0004"),
+                rockRidge.toString());
+        assertEquals(rockRidge, isoinfoFiles(iso, "-J"), "Joliet names");
+        JsonNode pycdlib = Images.pycdlib(iso);
+        assertEquals(Images.sha256(userData), pycdlib.get("joliet").get("openstack/latest/user_data").asText(),
+                "the user data through Joliet");
+    }
+
     private static String[] concat(String[] common, List<String> more, String flag, Path out, String... rest) {
         List<String> all = new java.util.ArrayList<>(Arrays.asList(common));
         all.addAll(more);

@@ -64,7 +64,7 @@ class ManagementApiConfigDriveTest {
         byte[] apiImage;
         try (Store store = Stores.open("sqlite:" + dir.resolve("store"))) {
             WebServer server = WebServer.builder().host("127.0.0.1").port(0)
-                    .routing(r -> r.register("/v1", ManagementApi.create(store, TOKEN, MetadataOptions.defaults())))
+                    .routing(r -> r.addFeature(ManagementApi.create(store, TOKEN, MetadataOptions.defaults())))
                     .build().start();
             try {
                 HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();

@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
 /** {@code guestdata serve} in a child JVM (the test class path), with its ports read from its start line. */
 final class ServeProcess implements AutoCloseable {
     private static final Pattern START = Pattern.compile(
-            "guestdata serve: metadata 127\\.0\\.0\\.1:(\\d+) .*management 127\\.0\\.0\\.1:(\\d+), store");
+            "guestdata serve: metadata \\S+:(\\d+) .*management 127\\.0\\.0\\.1:(\\d+), store");
 
     final Process process;
     final Path log;
@@ -37,12 +37,22 @@ final class ServeProcess implements AutoCloseable {
     /** Starts {@code guestdata serve} with ports chosen by the system, no API listener unless args name one, and waits. */
     static ServeProcess start(Path workDir, Map<String, String> environment, String... args)
             throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(
+        return start(List.of(), "127.0.0.1:0", workDir, environment, args);
+    }
+
+    /**
+     * Starts it under {@code wrapper} (e.g. {@code ip netns exec NS}, which execs it: the process is serve's JVM)
+     * with its metadata listener on {@code listen}, and waits.
+     */
+    static ServeProcess start(List<String> wrapper, String listen, Path workDir, Map<String, String> environment,
+                              String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(wrapper);
+        command.addAll(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-Xshare:auto", "-XX:TieredStopAtLevel=1",
                 "-cp", System.getProperty("java.class.path"),
                 Main.class.getName(), "serve",
-                "--listen", "127.0.0.1:0", "--management-listen", "127.0.0.1:0"));
+                "--listen", listen, "--management-listen", "127.0.0.1:0"));
         if (!List.of(args).contains("--api-listen")) {
             command.addAll(List.of("--api-listen", "none"));
         }

@@ -17,7 +17,7 @@ public sealed interface LookupResult {
      *
      * <p>The record takes ownership of {@code body} without copying (answers are served at high rates and
      * many are shared between requests); {@link #body()} hands out a copy, {@link #bodyBuffer()} a
-     * read-only view without copying.
+     * read-only view without copying, {@link #sharedBody()} the array itself to a caller that only reads it.
      *
      * @param body        the exact response bytes
      * @param contentType the exact {@code Content-Type} header value Nova sends
@@ -32,6 +32,15 @@ public sealed interface LookupResult {
         @Override
         public byte[] body() {
             return body.clone();
+        }
+
+        /**
+         * The body itself, not a copy, for a caller that only reads it: the HTTP handler sending it, once per
+         * request. Answers are shared between requests and threads, so a write into the array would change every
+         * later answer.
+         */
+        public byte[] sharedBody() {
+            return body;
         }
 
         /** The body as a read-only buffer, without copying. */

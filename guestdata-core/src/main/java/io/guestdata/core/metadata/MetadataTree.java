@@ -10,7 +10,6 @@ import java.time.Clock;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -36,8 +35,8 @@ import java.util.random.RandomGenerator;
  * characters.
  */
 public final class MetadataTree {
-    private static final String EC2 = "ec2";
-    private static final String OPENSTACK = "openstack";
+    static final String EC2 = "ec2";
+    static final String OPENSTACK = "openstack";
     private static final String CONTENT = "content";
 
     private static final String MD_JSON = "meta_data.json";
@@ -245,24 +244,22 @@ public final class MetadataTree {
      * @throws RuntimeException what {@code dynamic} throws (fatal target failures)
      */
     public LookupResult lookup(String path, String requesterAddress, DynamicVendorData dynamic) {
-        String normalized = requestPath(path);
-        List<String> tokens = new ArrayList<>(Arrays.asList(normalized.split("/", -1)));
-        tokens.removeFirst();
-        if (!tokens.getFirst().equals(EC2) && !tokens.getFirst().equals(OPENSTACK)) {
-            if (tokens.getFirst().isEmpty()) {
-                // "/" and, through normpath keeping a leading "//", any "//..." path
-                tokens = new ArrayList<>(List.of(EC2));
-            } else {
-                tokens.addFirst(EC2);
-            }
+        return lookup(MetadataPath.of(path), requesterAddress, dynamic);
+    }
+
+    /**
+     * {@link #lookup(String, String, DynamicVendorData)} for a path already routed: the HTTP handler routes each
+     * request's path once ({@link MetadataPath#of}) and answers from it.
+     */
+    public LookupResult lookup(MetadataPath path, String requesterAddress, DynamicVendorData dynamic) {
+        List<String> segments = path.segments();
+        boolean openStack = path.api() == MetadataPath.Api.OPENSTACK;
+        if (segments.isEmpty()) {
+            return openStack ? openStackVersions() : EC2_VERSION_LISTING;
         }
-        if (tokens.size() == 1) {
-            return tokens.getFirst().equals(OPENSTACK) ? openStackVersions() : EC2_VERSION_LISTING;
-        }
-        List<String> rest = tokens.subList(1, tokens.size());
-        return tokens.getFirst().equals(OPENSTACK)
-                ? openStackItem(rest, MetaDataJson.View.METADATA_SERVICE, dynamic)
-                : ec2Item(rest, requesterAddress);
+        return openStack
+                ? openStackItem(segments, MetaDataJson.View.METADATA_SERVICE, dynamic)
+                : ec2Item(segments, requesterAddress);
     }
 
     /**

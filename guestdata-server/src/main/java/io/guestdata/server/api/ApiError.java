@@ -7,7 +7,7 @@ import java.util.function.Consumer;
 
 /**
  * A refused management API request: the status and the body {@code {"error": {"code", "message", "field"?,
- * "limit"?, …}}}. Thrown by handlers and rendered by {@link ManagementApi}.
+ * "limit"?, …}}}. Thrown by handlers and rendered by {@link ApiErrorHandlers}.
  */
 final class ApiError extends RuntimeException {
     private final int status;

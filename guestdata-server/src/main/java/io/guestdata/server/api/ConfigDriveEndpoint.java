@@ -62,13 +62,13 @@ final class ConfigDriveEndpoint {
         if (dropFiles && format != Format.nocloud) {
             throw ApiError.badRequest("drop_files", "drop_files applies to format=nocloud only");
         }
-        OptionalLong volumeSize = ManagementApi.longQuery(req, "volume_size", 0, FatOptions.MAX_SIZE_BYTES);
+        OptionalLong volumeSize = ApiRequest.longQuery(req, "volume_size", 0, FatOptions.MAX_SIZE_BYTES);
         boolean vfatOutput = format == Format.vfat || fs == Filesystem.vfat;
         if (volumeSize.isPresent() && !vfatOutput) {
             throw ApiError.badRequest("volume_size", "volume_size applies to VFAT images only (format=vfat, or "
                     + "nocloud with nocloud_filesystem=vfat)");
         }
-        OptionalLong seconds = ManagementApi.longQuery(req, "timestamp", EARLIEST, LATEST);
+        OptionalLong seconds = ApiRequest.longQuery(req, "timestamp", EARLIEST, LATEST);
         Instant recordedAt = seconds.isPresent() ? Instant.ofEpochSecond(seconds.getAsLong())
                 : clock.instant().truncatedTo(ChronoUnit.SECONDS);
         Instance instance = stored.instance();
@@ -122,23 +122,23 @@ final class ConfigDriveEndpoint {
     void sendLibvirtXml(ServerRequest req, ServerResponse res, StoredInstance stored) {
         Format format = format(req);
         Filesystem fs = nocloudFilesystem(req, format);
-        LibvirtDomainXml.MachineType machine = ManagementApi.query(req, "machine_type").map(m -> {
+        LibvirtDomainXml.MachineType machine = ApiRequest.query(req, "machine_type").map(m -> {
             try {
                 return LibvirtDomainXml.MachineType.valueOf(m);
             } catch (IllegalArgumentException e) {
                 throw ApiError.badRequest("machine_type", "machine_type=" + m + ": use pc or q35");
             }
         }).orElse(LibvirtDomainXml.MachineType.pc);
-        String diskPath = ManagementApi.query(req, "disk_path").orElseThrow(() -> ApiError.badRequest("disk_path",
+        String diskPath = ApiRequest.query(req, "disk_path").orElseThrow(() -> ApiError.badRequest("disk_path",
                 "disk_path (the image's path on the hypervisor host) is required"));
         if (diskPath.isEmpty() || !diskPath.startsWith("/") || !LibvirtDomainXml.isXmlText(diskPath)) {
             throw ApiError.badRequest("disk_path", "disk_path must be an absolute path that XML can hold");
         }
-        String targetDev = ManagementApi.query(req, "target_dev").orElse(null);
+        String targetDev = ApiRequest.query(req, "target_dev").orElse(null);
         if (targetDev != null && (targetDev.isEmpty() || !LibvirtDomainXml.isXmlText(targetDev))) {
             throw ApiError.badRequest("target_dev", "target_dev must be non-empty text that XML can hold");
         }
-        String cache = ManagementApi.query(req, "disk_cache").orElse(DiskCache.NONE);
+        String cache = ApiRequest.query(req, "disk_cache").orElse(DiskCache.NONE);
         if (!DiskCache.LIBVIRT_MODES.contains(cache)) {
             throw ApiError.badRequest("disk_cache", "disk_cache=" + cache + ": not a libvirt cache mode ("
                     + String.join(", ", DiskCache.LIBVIRT_MODES) + ")");
@@ -151,7 +151,7 @@ final class ConfigDriveEndpoint {
     }
 
     private static Format format(ServerRequest req) {
-        String f = ManagementApi.query(req, "format").orElse("iso9660");
+        String f = ApiRequest.query(req, "format").orElse("iso9660");
         try {
             return Format.valueOf(f.toLowerCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
@@ -160,7 +160,7 @@ final class ConfigDriveEndpoint {
     }
 
     private static Filesystem nocloudFilesystem(ServerRequest req, Format format) {
-        Optional<String> v = ManagementApi.query(req, "nocloud_filesystem");
+        Optional<String> v = ApiRequest.query(req, "nocloud_filesystem");
         if (v.isEmpty()) {
             return format == Format.nocloud ? Filesystem.iso9660 : null;
         }
@@ -175,7 +175,7 @@ final class ConfigDriveEndpoint {
     }
 
     private static boolean bool(ServerRequest req, String name) {
-        Optional<String> v = ManagementApi.query(req, name);
+        Optional<String> v = ApiRequest.query(req, name);
         if (v.isEmpty()) {
             return false;
         }

@@ -79,8 +79,8 @@ final class InjectEndpoint {
             throw new ApiError(403, "inject_disabled", "disk injection is disabled: no inject.allowed_dirs are "
                     + "configured");
         }
-        ObjectNode body = ManagementApi.objectBody(req, FIELDS);
-        String imageText = ManagementApi.text(body, "image", true);
+        ObjectNode body = ApiRequest.objectBody(req, FIELDS);
+        String imageText = ApiRequest.text(body, "image", true);
         InjectionOptions options = options(body).withBackingFiles(backingFiles).withUndoDirectory(undoDir);
         Path image = allowedImage(imageText);
         StoredInstance stored = instance.get();
@@ -181,7 +181,7 @@ final class InjectEndpoint {
     private static InjectionOptions options(ObjectNode body) {
         try {
             Optional<ImageFormat> format = ImageFormat.fromOption(
-                    Optional.ofNullable(ManagementApi.text(body, "image_format", false)).orElse("auto"));
+                    Optional.ofNullable(ApiRequest.text(body, "image_format", false)).orElse("auto"));
             int partition = -1;
             JsonNode p = body.get("partition");
             if (p != null && !p.isNull()) {
@@ -192,7 +192,7 @@ final class InjectEndpoint {
                 partition = p.intValue();
             }
             FilesystemBackends.Choice backend = FilesystemBackends.Choice.ofLabel(
-                    Optional.ofNullable(ManagementApi.text(body, "backend", false)).orElse("auto"));
+                    Optional.ofNullable(ApiRequest.text(body, "backend", false)).orElse("auto"));
             Set<InjectionItem> items = EnumSet.allOf(InjectionItem.class);
             JsonNode only = body.get("only");
             boolean explicit = false;
@@ -215,7 +215,7 @@ final class InjectEndpoint {
                 }
             }
             PasswordHash hash = PasswordHash.ofLabel(
-                    Optional.ofNullable(ManagementApi.text(body, "password_hash", false)).orElse("sha512"));
+                    Optional.ofNullable(ApiRequest.text(body, "password_hash", false)).orElse("sha512"));
             return InjectionOptions.defaults().withImageFormat(format).withPartition(partition).withBackend(backend)
                     .withRequest(new InjectionRequest(items, explicit, hash, false))
                     .withDryRun(flag(body, "dry_run")).withBestEffort(flag(body, "best_effort"));

@@ -2,16 +2,14 @@ package io.guestdata.server.metadata;
 
 import io.guestdata.core.metadata.DynamicVendorData;
 import io.helidon.http.DirectHandler;
-import io.helidon.http.HeaderNames;
-import io.helidon.http.HeaderValues;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.ListenerConfig;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.HttpRouting;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -34,8 +32,8 @@ import javax.net.ssl.TrustManagerFactory;
 
 /**
  * The metadata service, running: a Helidon SE 4 web server with the guest-facing listener
- * ({@link MetadataService}) and, optionally, the management listener ({@code /healthz}, {@code /readyz},
- * {@code /metrics}) and the API listener. The guest listener's connections are limited per source address and
+ * ({@link MetadataService}) and, optionally, the management listener ({@link HealthAndMetrics}) and the API
+ * listener (the {@link ApiListener}'s features: the management API). The guest listener's connections are limited per source address and
  * must send their request heads in time ({@link ConnectionGuard}), and HTTP/1.0 clients are answered there as
  * Nova answers them ({@link Http10Clients}; the other listeners speak HTTP/1.1 only); each instance may send
  * requests at its {@link RequestRate} ({@link TokenBuckets}, checked by {@link MetadataService}); every listener closes a
@@ -87,103 +85,110 @@ public final class MetadataServer implements AutoCloseable {
         Objects.requireNonNull(directory, "directory");
         Objects.requireNonNull(passwords, "passwords");
         ServiceMetrics metrics = new ServiceMetrics();
-        if (config.mode() == IdentificationMode.PROXY && config.sharedSecret().isEmpty()) {
-            LOG.log(System.Logger.Level.WARNING, "proxy mode without a shared secret: the signature is the HMAC "
-                    + "with an empty key, which anyone can compute; the metadata cannot be trusted");
-        }
-        ProxySignature signature = new ProxySignature(config.sharedSecret());
-        Identification.Strategy identification = switch (config.mode()) {
-            case ADDRESS -> new AddressIdentification(directory, new TrustedProxies(config.trustedProxies()));
-            case PROXY -> new InstanceIdIdentification(directory, signature);
-            case PROVIDER -> new ProviderIdentification(directory, signature);
-        };
-        DynamicVendorData dynamic = config.vendorDataTargets().isEmpty() ? null
-                : new DynamicVendorDataClient(config.vendorDataTargets(), config.vendorDataConnectTimeout(),
-                config.vendorDataReadTimeout(), config.vendorDataFailureFatal(),
-                config.vendorDataCaBundle().map(MetadataServer::trusting).orElse(null), metrics);
-        SecureRandom random = new SecureRandom();
-        byte[] key = config.tokenKey().orElseGet(() -> {
-            byte[] k = new byte[32];
-            random.nextBytes(k);
-            return k;
-        });
+        DynamicVendorData dynamic = dynamicVendorData(config, metrics);
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "guestdata-metadata-connection-deadlines");
             t.setDaemon(true);
             return t;
         });
         TokenBuckets rateLimit = new TokenBuckets(config.requestRate(), "metadata listener", timer);
-        MetadataService service = new MetadataService(config.mode(), identification, passwords, config.tokens(),
-                new MetadataTokens(key, Clock.systemUTC(), random), dynamic, metrics, rateLimit);
-
-        MetadataServerConfig.RequestLimits limits = config.limits();
-        ConnectionGuard guard = new ConnectionGuard(limits.connections(), "metadata listener", timer);
-        DirectHandler errors = new WebObDirectHandler(metrics);
-        DirectHandlers.Builder handlers = DirectHandlers.builder();
-        for (DirectHandler.EventType type : DirectHandler.EventType.values()) {
-            handlers.addHandler(type, errors);
-        }
-        DirectHandlers directHandlers = handlers.build();
+        MetadataService service = new MetadataService(config.mode(), identification(config, directory), passwords,
+                config.tokens(), new MetadataTokens(tokenKey(config), Clock.systemUTC(), new SecureRandom()), dynamic,
+                metrics, rateLimit);
+        ConnectionGuard guard = new ConnectionGuard(config.limits().connections(), "metadata listener", timer);
+        DirectHandlers webOb = webObAnswers(metrics);
         ConnectionTearDown tearDown = new ConnectionTearDown();
         WebServerConfig.Builder builder = WebServer.builder()
                 .featuresDiscoverServices(false)
                 .shutdownHook(false);
-        config.listen().configure(builder, socket -> {
-            socket
-                    // Only the guarded HTTP/1.1 selector (ConnectionGuard.configure). With the discovered default
-                    // protocol as well, Helidon has two candidates and waits for the first bytes before creating the
-                    // connection, outside every timeout: a client that connects and sends nothing would be held
-                    // forever.
-                    .protocolsDiscoverServices(false)
-                    .maxPayloadSize(limits.maxBodyBytes())
-                    .directHandlers(directHandlers)
-                    .routing(HttpRouting.builder().addFilter(tearDown).addFilter(new HostRequired()).any(service));
-            guard.configure(socket, GuestListeners.http1()
-                    .maxPrologueLength(limits.maxRequestLineBytes())
-                    .maxHeadersSize(limits.maxHeaderBytes())
-                    // Nova's WSGI server takes any request target; Helidon's URI validation would refuse
-                    // some Nova answers ("///" is the version list there). RequestPath decodes and checks.
-                    .validatePath(false)
-                    .validatePrologue(false));
-        });
+        config.listen().configure(builder, socket -> guestSocket(socket, config.limits(), guard, webOb, tearDown,
+                service));
         LongSupplier storeErrors = () -> directory.storeErrors() + passwords.storeErrors()
-                + apiListener.map(MetadataServer::storeErrors).orElse(0L);
+                + apiListener.map(ApiListener::storeErrors).orElse(0L);
+        HealthAndMetrics health = new HealthAndMetrics(directory, metrics, guard, rateLimit, storeErrors);
         config.management().ifPresent(address -> builder.putSocket(MANAGEMENT_SOCKET, socket -> socket
                 .address(address.getAddress())
                 .port(address.getPort())
-                .directHandlers(directHandlers)
-                .routing(routing -> routing
-                        .addFilter(tearDown)
-                        .get("/healthz", (req, res) -> {
-                            res.header(HeaderValues.create(HeaderNames.CONTENT_TYPE, "text/plain; charset=UTF-8"));
-                            res.send("ok\n".getBytes(StandardCharsets.UTF_8));
-                        })
-                        // Readiness: whether this node answers from current data (liveness is /healthz); for a
-                        // store-backed directory, whether the store can be read (a cached, time-bounded check).
-                        .get("/readyz", (req, res) -> {
-                            res.header(HeaderValues.create(HeaderNames.CONTENT_TYPE, "text/plain; charset=UTF-8"));
-                            Optional<String> problem = directory.notReady();
-                            if (problem.isPresent()) {
-                                res.status(io.helidon.http.Status.SERVICE_UNAVAILABLE_503);
-                            }
-                            res.send((problem.map(p -> "not ready: " + p).orElse("ready") + "\n")
-                                    .getBytes(StandardCharsets.UTF_8));
-                        })
-                        .get("/metrics", (req, res) -> {
-                            res.header(HeaderValues.create(HeaderNames.CONTENT_TYPE,
-                                    "text/plain; version=0.0.4; charset=utf-8"));
-                            res.send((metrics.render() + guard.render("guestdata_metadata")
-                                    + rateLimit.render("guestdata_metadata")
-                                    + ServiceMetrics.storeErrors(storeErrors.getAsLong()))
-                                    .getBytes(StandardCharsets.UTF_8));
-                        }))));
+                .directHandlers(webOb)
+                .routing(routing -> routing.addFilter(tearDown).register(health))));
         apiListener.ifPresent(listener -> builder.putSocket(API_SOCKET, socket -> socket
                 .address(listener.address().getAddress())
                 .port(listener.address().getPort())
                 .routing(routing -> {
                     routing.addFilter(tearDown);
-                    listener.services().forEach(routing::register);
+                    listener.features().forEach(feature -> routing.addFeature(feature));
                 })));
+        WebServer server = started(builder, config, apiListener, timer);
+        return new MetadataServer(server, config.listen(), metrics, guard, rateLimit, config.management().isPresent(),
+                apiListener.isPresent(), timer);
+    }
+
+    /** How guests are identified in the configured mode. */
+    private static Identification.Strategy identification(MetadataServerConfig config, InstanceDirectory directory) {
+        if (config.mode() == IdentificationMode.PROXY && config.sharedSecret().isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, "proxy mode without a shared secret: the signature is the HMAC "
+                    + "with an empty key, which anyone can compute; the metadata cannot be trusted");
+        }
+        ProxySignature signature = new ProxySignature(config.sharedSecret());
+        return switch (config.mode()) {
+            case ADDRESS -> new AddressIdentification(directory, new TrustedProxies(config.trustedProxies()));
+            case PROXY -> new InstanceIdIdentification(directory, signature);
+            case PROVIDER -> new ProviderIdentification(directory, signature);
+        };
+    }
+
+    /** The dynamic vendor data client, or null without targets. */
+    private static DynamicVendorData dynamicVendorData(MetadataServerConfig config, ServiceMetrics metrics) {
+        return config.vendorDataTargets().isEmpty() ? null
+                : new DynamicVendorDataClient(config.vendorDataTargets(), config.vendorDataConnectTimeout(),
+                config.vendorDataReadTimeout(), config.vendorDataFailureFatal(),
+                config.vendorDataCaBundle().map(MetadataServer::trusting).orElse(null), metrics);
+    }
+
+    /** The key IMDS session tokens are signed with: the configured one, else 32 random bytes. */
+    private static byte[] tokenKey(MetadataServerConfig config) {
+        return config.tokenKey().orElseGet(() -> {
+            byte[] k = new byte[32];
+            new SecureRandom().nextBytes(k);
+            return k;
+        });
+    }
+
+    /** Helidon's own answers (bad request line, too large, …) in WebOb's words, for every event type. */
+    private static DirectHandlers webObAnswers(ServiceMetrics metrics) {
+        DirectHandler errors = new WebObDirectHandler(metrics);
+        DirectHandlers.Builder handlers = DirectHandlers.builder();
+        for (DirectHandler.EventType type : DirectHandler.EventType.values()) {
+            handlers.addHandler(type, errors);
+        }
+        return handlers.build();
+    }
+
+    /** One guest-facing socket: its limits, its routing (tear-down, Host, the metadata service) and its guard. */
+    private static void guestSocket(ListenerConfig.BuilderBase<?, ?> socket, MetadataServerConfig.RequestLimits limits,
+                                    ConnectionGuard guard, DirectHandlers webOb, ConnectionTearDown tearDown,
+                                    MetadataService service) {
+        socket
+                // Only the guarded HTTP/1.1 selector (ConnectionGuard.configure). With the discovered default
+                // protocol as well, Helidon has two candidates and waits for the first bytes before creating the
+                // connection, outside every timeout: a client that connects and sends nothing would be held
+                // forever.
+                .protocolsDiscoverServices(false)
+                .maxPayloadSize(limits.maxBodyBytes())
+                .directHandlers(webOb)
+                .routing(HttpRouting.builder().addFilter(tearDown).addFilter(new HostRequired()).any(service));
+        guard.configure(socket, GuestListeners.http1()
+                .maxPrologueLength(limits.maxRequestLineBytes())
+                .maxHeadersSize(limits.maxHeaderBytes())
+                // Nova's WSGI server takes any request target; Helidon's URI validation would refuse
+                // some Nova answers ("///" is the version list there). RequestPath decodes and checks.
+                .validatePath(false)
+                .validatePrologue(false));
+    }
+
+    /** Builds and starts the server; stops it (and the timer) if a listener did not come up. */
+    private static WebServer started(WebServerConfig.Builder builder, MetadataServerConfig config,
+                                     Optional<ApiListener> apiListener, ScheduledExecutorService timer) {
         WebServer server;
         try {
             server = builder.build().start();
@@ -200,19 +205,7 @@ public final class MetadataServer implements AutoCloseable {
             timer.shutdownNow();
             throw new IllegalStateException(failure.get());
         }
-        return new MetadataServer(server, config.listen(), metrics, guard, rateLimit, config.management().isPresent(),
-                apiListener.isPresent(), timer);
-    }
-
-    /** The store errors of the API listener's services that count theirs (the management API). */
-    private static long storeErrors(ApiListener listener) {
-        long n = 0;
-        for (Object service : listener.services().values()) {
-            if (service instanceof StoreErrorCount counting) {
-                n += counting.storeErrors();
-            }
-        }
-        return n;
+        return server;
     }
 
     /** The guest-facing port (the configured one, or the one chosen for port 0) of the first listen address. */

@@ -2,6 +2,7 @@ package io.guestdata.server.metadata;
 
 import io.guestdata.core.metadata.DynamicVendorData;
 import io.guestdata.core.metadata.LookupResult;
+import io.guestdata.core.metadata.MetadataPath;
 import io.guestdata.core.metadata.MetadataTree;
 import io.guestdata.store.StoreException;
 import io.helidon.http.Header;
@@ -31,8 +32,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * answers it (nova-compat.md §2), plus IMDSv2 tokens.
  *
  * <ol>
- *   <li>The path is percent-decoded as Nova's WSGI stack does ({@link RequestPath}) and normalised as Nova
- *       routes it; {@code /} is answered with the EC2 version list before anything else.</li>
+ *   <li>The path is percent-decoded as Nova's WSGI stack does ({@link RequestPath}), then normalised and routed
+ *       to the EC2 or OpenStack tree once ({@link MetadataPath}); {@code /} is answered with the EC2 version list
+ *       before anything else.</li>
  *   <li>The requester is identified ({@link Identification.Strategy} of the configured mode); failures are
  *       Nova's 400/403/404.</li>
  *   <li>IMDSv2: {@code PUT /latest/api/token}, and the token check on EC2 paths ({@link TokenPolicy}).</li>
@@ -150,8 +152,8 @@ final class MetadataService implements Handler {
         if (decoded.isEmpty()) {
             return refuse(req, res, BAD_PATH, now);
         }
-        String path = MetadataTree.requestPath(decoded.get());
-        if (path.equals("/")) {
+        MetadataPath path = MetadataPath.of(decoded.get());
+        if (path.isRoot()) {
             // before (and without) identification
             return throttled(req, res, peer(req), now) ? 429 : found(req, res, MetadataTree.ec2VersionList());
         }
@@ -167,10 +169,10 @@ final class MetadataService implements Handler {
         }
 
         if (tokenPolicy != TokenPolicy.OFF) {
-            if (path.equals(MetadataTokens.TOKEN_PATH)) {
+            if (path.normalized().equals(MetadataTokens.TOKEN_PATH)) {
                 return tokenRequest(req, res, instance);
             }
-            if (isEc2(path)) {
+            if (path.api() == MetadataPath.Api.EC2) {
                 ErrorResponse refused = checkToken(req, instance);
                 if (refused != null) {
                     return send(req, res, refused);
@@ -178,7 +180,7 @@ final class MetadataService implements Handler {
             }
         }
 
-        LookupResult result = instance.tree().lookup(decoded.get(), instance.requesterAddress(), dynamicVendorData);
+        LookupResult result = instance.tree().lookup(path, instance.requesterAddress(), dynamicVendorData);
         return switch (result) {
             case LookupResult.Found f -> found(req, res, f);
             case LookupResult.NotFound n -> send(req, res, ErrorResponse.NOT_FOUND);
@@ -206,11 +208,6 @@ final class MetadataService implements Handler {
 
     private static InetAddress peer(ServerRequest req) {
         return IpAddressText.withoutScope(((InetSocketAddress) req.remotePeer().address()).getAddress());
-    }
-
-    /** Nova sends everything that is not under {@code /openstack} to the EC2 tree. */
-    private static boolean isEc2(String normalized) {
-        return !(normalized.equals("/openstack") || normalized.startsWith("/openstack/"));
     }
 
     private int tokenRequest(ServerRequest req, ServerResponse res, Identification.Identified instance) {
@@ -281,12 +278,11 @@ final class MetadataService implements Handler {
     /** A 200: the bytes and their content type; HEAD gets the same headers and no body. */
     private static int found(ServerRequest req, ServerResponse res, LookupResult.Found found) {
         res.header(contentType(found.contentType()));
-        byte[] body = found.body();
         if (req.prologue().method() == Method.HEAD) {
-            res.header(HeaderValues.create(HeaderNames.CONTENT_LENGTH, Integer.toString(body.length)));
+            res.header(HeaderValues.create(HeaderNames.CONTENT_LENGTH, Integer.toString(found.length())));
             res.send();
         } else {
-            res.send(body);
+            res.send(found.sharedBody());
         }
         return 200;
     }

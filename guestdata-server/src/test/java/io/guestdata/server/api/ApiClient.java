@@ -33,7 +33,7 @@ final class ApiClient implements AutoCloseable {
         settings.accept(b);
         ManagementApi api = b.build();
         this.server = WebServer.builder().host("127.0.0.1").port(0)
-                .routing(r -> r.register("/v1", api)).build().start();
+                .routing(r -> r.addFeature(api)).build().start();
     }
 
     ApiClient(Path dataDir) {

@@ -332,8 +332,8 @@ class ManagementApiTest {
         StoreException.Conflict twice = assertThrows(StoreException.Conflict.class,
                 () -> api.store.passwords().set(uuid, "again"));
         assertEquals(StoreException.Conflict.Reason.PASSWORD_ALREADY_SET, twice.reason());
-        assertEquals(409, ManagementApi.storeError(twice).status());
-        assertEquals("password_already_set", ManagementApi.storeError(twice).code());
+        assertEquals(409, ApiErrorHandlers.storeError(twice).status());
+        assertEquals("password_already_set", ApiErrorHandlers.storeError(twice).code());
         assertEquals(204, api.delete("/v1/instances/" + uuid + "/password").statusCode());
         assertEquals("", json(api.get("/v1/instances/" + uuid + "/password")).get("password").asText());
         api.store.passwords().set(uuid, "again");

@@ -132,7 +132,7 @@ class StoreOutageTest {
 
     private static MetadataServer start(Store store, InstanceDirectory directory) {
         ApiListener api = new ApiListener(new InetSocketAddress("127.0.0.1", 0),
-                Map.of("/v1", ManagementApi.create(store, TOKEN, MetadataOptions.defaults())));
+                List.of(ManagementApi.create(store, TOKEN, MetadataOptions.defaults())));
         return MetadataServer.start(TestServers.config().build(), directory, new StorePasswordStore(store.passwords()),
                 Optional.of(api));
     }
