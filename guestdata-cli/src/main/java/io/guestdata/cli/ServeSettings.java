@@ -46,7 +46,6 @@ import io.guestdata.core.metadata.MetadataOptions;
 import io.guestdata.inject.block.BackingFilePolicy;
 import io.guestdata.inject.sandbox.SandboxSettings;
 import io.guestdata.server.metadata.HostPort;
-import io.guestdata.server.metadata.ApiListener;
 import io.guestdata.server.metadata.ConnectionLimits;
 import io.guestdata.server.metadata.GuestListeners;
 import io.guestdata.server.metadata.IdentificationMode;
@@ -587,10 +586,6 @@ final class ServeSettings {
     record ApiSettings(InetSocketAddress address, String token, List<java.nio.file.Path> allowedInjectDirs,
                        List<java.nio.file.Path> injectBaseImageDirs, Optional<SandboxSettings> injectSandbox,
                        Path injectUndoDir) {
-        ApiListener listener(Map<String, io.helidon.webserver.http.HttpService> services) {
-            return new ApiListener(address, services);
-        }
-
         @Override
         public String toString() {
             return "ApiSettings[address=" + address + "]"; // never the token
