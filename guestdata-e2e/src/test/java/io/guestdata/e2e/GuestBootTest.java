@@ -170,7 +170,9 @@ class GuestBootTest {
         String rbd = rbdFilename(ceph, name);
         try {
             String xml = Guestdata.run("configdrive", "--instance", instance.write(dir.resolve("instance.json")).toString(),
-                    "--format", "iso9660", "--output", rbd, "--libvirt-xml").out();
+                    "--format", "iso9660", "--output", rbd, "--libvirt-xml",
+                    "--rbd-secret-uuid", java.util.UUID.randomUUID().toString()).out();
+            // QEMU here opens the image itself with the keyring the conf names; the XML's <auth> is for libvirt
             GuestVm vm = vm(dir).smbios(sysinfo(xml)).cdrom(rbd).userNetwork(instance.mac);
             Evidence e = boot("iso9660 config drive in RBD", vm, dir);
             cloudInitChecks(e, instance, "DataSourceConfigDrive");
