@@ -186,7 +186,7 @@ public final class Ext2Tools {
                 .orElseThrow(() -> new AssertionError("no " + field + " in dumpe2fs -h"));
     }
 
-    static String sha256(Path file) {
+    public static String sha256(Path file) {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             try (var in = Files.newInputStream(file)) {
