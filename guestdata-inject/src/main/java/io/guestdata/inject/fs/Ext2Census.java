@@ -29,8 +29,11 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * directory's content read in bulk ({@code ext2fs_file_read}) and parsed here, every entry validated
  * ({@link Ext2DirEntry}). Refused as {@link Kind#CORRUPT}: an unparsable entry, a directory whose
  * first block does not start with "." (itself) and "..", a name for an inode the bitmap says is
- * free, an in-use inode whose checksum fails, a size that is not whole blocks, and a group whose
- * {@code bg_used_dirs_count} is not the number of directories in it (e2fsck pass 5).
+ * free or for a reserved, quota or orphan-file inode, an in-use inode whose checksum fails or
+ * that e2fsck pass 1 marks bad ({@code i_faddr}, the osd2 high halves without their feature), an
+ * inode the bitmap says otherwise of than its link count (e2fsck pass 5 "+N"/"-N"), a size that is
+ * not whole blocks, and a group whose {@code bg_used_dirs_count} is not the number of directories
+ * in it (e2fsck pass 5).
  *
  * <p>The same scan checks block ownership, as e2fsck pass 1 does: every block an in-use inode maps
  * (extent tree nodes and leaves through {@code ext2fs_extent_get}, indirect and data blocks of
@@ -51,7 +54,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 final class Ext2Census {
 
     private static final int IO_CHUNK = 1 << 20;
-    private static final int ROOT = 2;
+    private static final int ROOT = Ext2SuperBlock.EXT2_ROOT_INO;
     /** {@code EXT2_RESIZE_INO}: maps the reserved GDT blocks, which are also descriptor blocks. */
     private static final long RESIZE_INO = 7;
     /** {@code offsetof(struct ext2_ext_attr_header, h_blocks)} ({@code ext2_ext_attr.h}). */
@@ -327,6 +330,7 @@ final class Ext2Census {
                     if (ino == 0) {
                         break;
                     }
+                    requireBitmapAgrees(ino, inode);
                     if (!inUse(ino)) {
                         continue;
                     }
@@ -340,10 +344,7 @@ final class Ext2Census {
                         throw corrupt("inode " + ino + " is in use with an invalid mode 0"
                                 + Integer.toOctalString(inode.mode()));
                     }
-                    if (inode.faddr() != 0) {
-                        throw corrupt("inode " + ino + " has i_faddr " + inode.faddr() + ", an obsolete fragment"
-                                + " address that Linux never sets and e2fsck requires to be 0");
-                    }
+                    requireNotMarkedBad(ino, inode);
                     if (ownership && ino == RESIZE_INO) {
                         claimAttributeBlockOnly(arena, (int) ino, inode);
                         claimResizeInode(inode);
@@ -373,6 +374,58 @@ final class Ext2Census {
                     throw corrupt("group " + g + " holds " + dirsPerGroup[g] + " directories, its descriptor says " + said
                             + " (bg_used_dirs_count)");
                 }
+            }
+        }
+
+        /**
+         * The inode bitmap says of {@code ino} what e2fsck pass 1 finds: in use are the reserved
+         * inodes (checked by {@link Ext2Consistency}), every inode with a link count, and the
+         * project quota inode whatever it holds (pass 5 otherwise: "Inode bitmap differences: +N"
+         * or "-N"). An inode in use but free in the bitmap would be handed out again by the next
+         * inode allocation, over a live file; the counts cannot tell, when another bit is wrong the
+         * other way.
+         */
+        private void requireBitmapAgrees(long ino, Ext2Inode inode) throws GuestFsException {
+            if (ino < sb.firstIno()) {
+                return;
+            }
+            boolean used = inode.linksCount() != 0 || ino == sb.prjQuotaInum();
+            if (used && !inUse(ino)) {
+                throw corrupt("inode " + ino + " has i_links_count " + inode.linksCount() + " (mode 0"
+                        + Integer.toOctalString(inode.mode()) + ") but is free in the inode bitmap (e2fsck: \"Inode"
+                        + " bitmap differences: +" + ino + "\"); the next new file would take it");
+            }
+            if (!used && inUse(ino)) {
+                throw corrupt("inode " + ino + " is in use in the inode bitmap but has i_links_count 0 (e2fsck:"
+                        + " \"Inode bitmap differences: -" + ino + "\")");
+            }
+        }
+
+        /**
+         * The fields e2fsck pass 1 marks an in-use inode bad for ({@code mark_inode_bad}; pass 2's
+         * {@code e2fsck_process_bad_inode} then reports them under every path that names the inode):
+         * {@code i_faddr}, an obsolete fragment address Linux never sets; {@code l_i_blocks_hi}
+         * without huge_file; {@code l_i_file_acl_high} without 64bit; {@code i_size_high} of a
+         * directory without largedir. GNU Hurd's layout of these fields is refused at open.
+         */
+        private void requireNotMarkedBad(long ino, Ext2Inode inode) throws GuestFsException {
+            String field = null;
+            if (inode.faddr() != 0) {
+                field = "i_faddr " + inode.faddr() + ", an obsolete fragment address that Linux never sets and"
+                        + " e2fsck requires to be 0";
+            } else if (inode.blocksHi() != 0 && !sb.hasRoCompat(Ext2FeatureCheck.RO_COMPAT_HUGE_FILE)) {
+                field = "i_blocks_hi " + inode.blocksHi() + " without the huge_file feature (e2fsck: \"i_blocks_hi"
+                        + " for inode " + ino + " is " + inode.blocksHi() + ", should be zero\")";
+            } else if (inode.fileAclHigh() != 0 && !sb.hasIncompat(Ext2FeatureCheck.INCOMPAT_64BIT)) {
+                field = "i_file_acl_hi " + inode.fileAclHigh() + " without the 64bit feature (e2fsck: \"i_file_acl_hi"
+                        + " for inode " + ino + " is " + inode.fileAclHigh() + ", should be zero\")";
+            } else if (inode.type() == FileType.DIRECTORY && inode.sizeHigh() != 0
+                    && !sb.hasIncompat(Ext2FeatureCheck.INCOMPAT_LARGEDIR)) {
+                field = "i_size_high " + inode.sizeHigh() + " on a directory without the largedir feature (e2fsck:"
+                        + " \"i_size_high for inode " + ino + " is " + inode.sizeHigh() + ", should be zero\")";
+            }
+            if (field != null) {
+                throw corrupt("inode " + ino + " has " + field);
             }
         }
 
@@ -666,6 +719,11 @@ final class Ext2Census {
                                 + (e.dot() ? "." : "..") + "\" entry");
                     }
                     requireInUse(e.inode(), which, "an entry at block " + block + " offset " + offset);
+                    if (!sb.entryMayName(e.inode())) {
+                        throw corrupt(which + ", block " + block + " offset " + offset + ": an entry names inode "
+                                + e.inode() + ", a reserved, quota or orphan-file inode that no name may reach"
+                                + " (e2fsck: \"has invalid inode #\")");
+                    }
                     int ino = (int) e.inode();
                     if (namedCount == named.length) {
                         named = Arrays.copyOf(named, named.length * 2);

@@ -19,7 +19,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
  *       8 × block size and multiples of 8 (libext2fs' bitmap code relies on it), at least one inode
  *       table block of inodes per group, the group count below 2^32 less a descriptor block, at most
  *       block size / 4 reserved GDT blocks and none without resize_inode, {@code s_first_ino} from 11
- *       to the inode count, the reserved, free block and free inode counts within their totals;</li>
+ *       to the inode count, the reserved, free block and free inode counts within their totals; the
+ *       journal, quota and orphan-file inode numbers as e2fsck accepts them;</li>
  *   <li><b>group descriptors</b> (Linux {@code ext4_check_descriptors}): per group, the descriptor
  *       checksum (gdt_csum/metadata_csum), the block bitmap, inode bitmap and inode table inside
  *       the group (inside the filesystem with flex_bg), counts no larger than the group; then
@@ -30,8 +31,10 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
  *   <li><b>bitmaps against descriptors</b> (e2fsck pass 5): per group, the free bits of the block
  *       and inode bitmaps, as libext2fs presents them (BLOCK_UNINIT/INODE_UNINIT groups
  *       synthesised), equal {@code bg_free_blocks_count} and {@code bg_free_inodes_count}; no
- *       inode in use in a group's {@code bg_itable_unused} tail; and the superblock's free totals
- *       equal the groups' sums (mke2fs, libext2fs and a kernel's clean unmount all write them so).</li>
+ *       inode in use in a group's {@code bg_itable_unused} tail; the superblock's free totals
+ *       equal the groups' sums (mke2fs, libext2fs and a kernel's clean unmount all write them so);
+ *       and the reserved inodes below {@code s_first_ino} in use. Which ordinary inodes are in use
+ *       is known only from the inodes themselves: {@link Ext2Census} checks it.</li>
  * </ol>
  *
  * Every refusal is a {@link Kind#CORRUPT} that names the group, block or count and the limit. The
@@ -41,6 +44,10 @@ final class Ext2Consistency {
 
     /** {@code EXT2_BAD_INO}, {@code ext2_fs.h}. */
     static final int EXT2_BAD_INO = 1;
+
+    /** {@code EXT4_USR_QUOTA_INO}, {@code EXT4_GRP_QUOTA_INO}: the reserved inodes of the user and group quota. */
+    static final int USR_QUOTA_INO = 3;
+    static final int GRP_QUOTA_INO = 4;
 
     /** {@code EXT4_MIN_DESC_SIZE_64BIT}/{@code EXT2_MAX_DESC_SIZE}: the 64bit descriptor size range. */
     private static final int MIN_DESC_SIZE_64BIT = 64;
@@ -168,7 +175,48 @@ final class Ext2Consistency {
         extraIsize("s_min_extra_isize", sb.minExtraIsize());
         extraIsize("s_want_extra_isize", sb.wantExtraIsize());
         journal();
+        hiddenInodes();
         badBlocksInode();
+    }
+
+    /**
+     * The other inodes the superblock names, as e2fsck judges them. The quota inodes: pass 1 takes
+     * {@code s_prj_quota_inum} for a reserved quota inode whatever the features say (marks it in
+     * use, clears it when it holds anything), pass 2 refuses a directory entry naming any of the
+     * three, and {@code e2fsck_validate_quota_inodes} refuses another reserved inode or one beyond
+     * {@code s_inodes_count}: so 0 without the quota feature (as mke2fs and tune2fs -O ^quota leave
+     * them), with it 0 or a valid inode. The orphan file: 0 without orphan_file (tune2fs -O
+     * ^orphan_file clears it; pass 1 would clear the inode it names), with it an ordinary inode
+     * ({@code ext2fs_create_orphan_file} allocates one). {@code s_lpf_ino} and {@code s_snapshot_inum}
+     * are read neither by e2fsck nor by libext2fs.
+     */
+    private void hiddenInodes() throws GuestFsException {
+        boolean quota = sb.hasRoCompat(Ext2FeatureCheck.RO_COMPAT_QUOTA);
+        long[] quotaInodes = {sb.usrQuotaInum(), sb.grpQuotaInum(), sb.prjQuotaInum()};
+        String[] fields = {"s_usr_quota_inum", "s_grp_quota_inum", "s_prj_quota_inum"};
+        for (int q = 0; q < quotaInodes.length; q++) {
+            long ino = quotaInodes[q];
+            if (ino != 0 && !quota) {
+                throw corrupt(fields[q] + " is " + ino + " without the quota feature (e2fsck takes it for a quota"
+                        + " inode: \"Inode bitmap differences\" or \"quota inode is not in use, but contains data\")");
+            }
+            boolean otherReserved = ino < Ext2SuperBlock.EXT2_GOOD_OLD_FIRST_INO && ino != USR_QUOTA_INO
+                    && ino != GRP_QUOTA_INO;
+            if (ino != 0 && (otherReserved || ino > sb.inodesCount())) {
+                throw corrupt(fields[q] + " is " + ino + ", another reserved inode or beyond the " + sb.inodesCount()
+                        + " inodes (e2fsck: \"Invalid user/group/project quota inode\")");
+            }
+        }
+        long orphan = sb.orphanFileInum();
+        boolean orphanFile = sb.hasCompat(Ext2SuperBlock.COMPAT_ORPHAN_FILE);
+        if (!orphanFile && orphan != 0) {
+            throw corrupt("s_orphan_file_inum is " + orphan + " without the orphan_file feature (e2fsck then clears"
+                    + " that inode or reports it in the inode bitmap)");
+        }
+        if (orphanFile && (orphan < sb.firstIno() || orphan > sb.inodesCount())) {
+            throw corrupt("s_orphan_file_inum is " + orphan + "; with orphan_file it is an ordinary inode from "
+                    + sb.firstIno() + " to " + sb.inodesCount());
+        }
     }
 
     /**
@@ -360,6 +408,7 @@ final class Ext2Consistency {
                 }
                 sumFreeInodes += descFreeInodes;
             }
+            reservedInodesInUse(bits);
         }
         long sumFreeBlocks = sumFreeClusters << clusterBits;
         if (sb.freeBlocksCount() != sumFreeBlocks) {
@@ -369,6 +418,22 @@ final class Ext2Consistency {
         if (sb.freeInodesCount() != sumFreeInodes) {
             throw corrupt("the superblock says " + sb.freeInodesCount() + " free inodes (s_free_inodes_count), the"
                     + " group descriptors and bitmaps " + sumFreeInodes);
+        }
+    }
+
+    /**
+     * The reserved inodes 1 to {@code s_first_ino} - 1 are in use in the inode bitmap, as mke2fs
+     * marks them and e2fsck pass 1 counts them whatever they hold (pass 5: "Inode bitmap
+     * differences: +N"). A free one would be handed out by the next inode allocation.
+     */
+    private void reservedInodesInUse(MemorySegment bits) throws GuestFsException {
+        long reserved = sb.firstIno() - 1;
+        check(LibExt2fs.getInodeBitmapRange(fs.inodeMap(), 1, reserved, bits), "inode", 0);
+        for (long i = 0; i < reserved; i++) {
+            if (bit(bits, i) == 0) {
+                throw corrupt("reserved inode " + (i + 1) + " is free in the inode bitmap; inodes 1-" + reserved
+                        + " are always in use (e2fsck: \"Inode bitmap differences: +" + (i + 1) + "\")");
+            }
         }
     }
 

@@ -541,7 +541,7 @@ public final class Ext2Filesystem implements GuestFilesystem {
 
         @Override
         public int rootInode() {
-            return 2; // EXT2_ROOT_INO
+            return Ext2SuperBlock.EXT2_ROOT_INO;
         }
 
         @Override

@@ -34,6 +34,8 @@ final class Ext2Inode {
     static final long OFFSET_BLOCK = 40;
     static final long OFFSET_SIZE_HIGH = 108;
     static final long OFFSET_FADDR = 112;
+    static final long OFFSET_BLOCKS_HI = 116;
+    static final long OFFSET_FILE_ACL_HIGH = 118;
     static final long OFFSET_UID_HIGH = 120;
     static final long OFFSET_GID_HIGH = 122;
 
@@ -54,6 +56,8 @@ final class Ext2Inode {
             Map.entry("i_block", OFFSET_BLOCK),
             Map.entry("i_size_high", OFFSET_SIZE_HIGH),
             Map.entry("i_faddr", OFFSET_FADDR),
+            Map.entry("osd2.linux2.l_i_blocks_hi", OFFSET_BLOCKS_HI),
+            Map.entry("osd2.linux2.l_i_file_acl_high", OFFSET_FILE_ACL_HIGH),
             Map.entry("osd2.linux2.l_i_uid_high", OFFSET_UID_HIGH),
             Map.entry("osd2.linux2.l_i_gid_high", OFFSET_GID_HIGH));
 
@@ -129,6 +133,21 @@ final class Ext2Inode {
     /** {@code i_faddr}: the obsolete fragment address, which Linux never sets and e2fsck requires to be 0. */
     long faddr() {
         return Integer.toUnsignedLong(segment.get(JAVA_INT, OFFSET_FADDR));
+    }
+
+    /** {@code osd2.linux2.l_i_blocks_hi}: bits 32-47 of {@code i_blocks}, meaningful only with huge_file. */
+    int blocksHi() {
+        return u16(OFFSET_BLOCKS_HI);
+    }
+
+    /** {@code osd2.linux2.l_i_file_acl_high}: bits 32-47 of {@code i_file_acl}, meaningful only with 64bit. */
+    int fileAclHigh() {
+        return u16(OFFSET_FILE_ACL_HIGH);
+    }
+
+    /** {@code i_size_high} alone: a directory uses it only with largedir. */
+    long sizeHigh() {
+        return Integer.toUnsignedLong(segment.get(JAVA_INT, OFFSET_SIZE_HIGH));
     }
 
     /** Sets ctime and mtime (and atime when {@code alsoAccess}), seconds since the epoch as {@code __u32}. */

@@ -60,6 +60,10 @@ public final class Ext2SuperBlock {
     static final long OFFSET_FREE_BLOCKS_HI = 344;
     static final long OFFSET_LOG_GROUPS_PER_FLEX = 372;
     static final long OFFSET_ERROR_COUNT = 404;
+    static final long OFFSET_USR_QUOTA_INUM = 576;
+    static final long OFFSET_GRP_QUOTA_INUM = 580;
+    static final long OFFSET_PRJ_QUOTA_INUM = 620;
+    static final long OFFSET_ORPHAN_FILE_INUM = 640;
 
     /** Header field name → offset this class relies on, for the layout test. */
     static final Map<String, Long> OFFSETS = Map.ofEntries(
@@ -96,7 +100,11 @@ public final class Ext2SuperBlock {
             Map.entry("s_r_blocks_count_hi", OFFSET_R_BLOCKS_COUNT_HI),
             Map.entry("s_free_blocks_hi", OFFSET_FREE_BLOCKS_HI),
             Map.entry("s_log_groups_per_flex", OFFSET_LOG_GROUPS_PER_FLEX),
-            Map.entry("s_error_count", OFFSET_ERROR_COUNT));
+            Map.entry("s_error_count", OFFSET_ERROR_COUNT),
+            Map.entry("s_usr_quota_inum", OFFSET_USR_QUOTA_INUM),
+            Map.entry("s_grp_quota_inum", OFFSET_GRP_QUOTA_INUM),
+            Map.entry("s_prj_quota_inum", OFFSET_PRJ_QUOTA_INUM),
+            Map.entry("s_orphan_file_inum", OFFSET_ORPHAN_FILE_INUM));
 
     /** {@code s_state} bits, {@code ext2_fs.h}. */
     static final int EXT2_VALID_FS = 0x0001;
@@ -118,6 +126,10 @@ public final class Ext2SuperBlock {
     static final int COMPAT_HAS_JOURNAL_FEATURE = 0x0004;
     /** {@code EXT2_FEATURE_COMPAT_RESIZE_INODE}: inode 7 owns the s_reserved_gdt_blocks reserve. */
     static final int COMPAT_RESIZE_INODE = 0x0010;
+    /** {@code EXT4_FEATURE_COMPAT_ORPHAN_FILE}: {@code s_orphan_file_inum} names the orphan file. */
+    static final int COMPAT_ORPHAN_FILE = 0x1000;
+    /** {@code EXT2_ROOT_INO}: the one reserved inode a directory entry may name. */
+    static final int EXT2_ROOT_INO = 2;
     /** {@code EXT2_MIN_DESC_SIZE}: a group descriptor without the 64bit feature. */
     static final int EXT2_MIN_DESC_SIZE = 32;
 
@@ -278,6 +290,33 @@ public final class Ext2SuperBlock {
     boolean namesExternalJournal() {
         return u32(OFFSET_JOURNAL_DEV) != 0 || bytes.get(ValueLayout.JAVA_LONG_UNALIGNED, OFFSET_JOURNAL_UUID) != 0
                 || bytes.get(ValueLayout.JAVA_LONG_UNALIGNED, OFFSET_JOURNAL_UUID + 8) != 0;
+    }
+
+    long usrQuotaInum() {
+        return u32(OFFSET_USR_QUOTA_INUM);
+    }
+
+    long grpQuotaInum() {
+        return u32(OFFSET_GRP_QUOTA_INUM);
+    }
+
+    long prjQuotaInum() {
+        return u32(OFFSET_PRJ_QUOTA_INUM);
+    }
+
+    long orphanFileInum() {
+        return u32(OFFSET_ORPHAN_FILE_INUM);
+    }
+
+    /**
+     * Whether a directory entry may name inode {@code ino}, by e2fsck pass 2's rule
+     * ({@code check_dir_block}, PR_2_BAD_INO "has bad inode #"): not a reserved inode below
+     * {@code s_first_ino} other than the root, and none of the quota and orphan-file inodes the
+     * superblock names (those are hidden, owned by the filesystem).
+     */
+    boolean entryMayName(long ino) {
+        return (ino == EXT2_ROOT_INO || ino >= firstIno()) && ino != usrQuotaInum() && ino != grpQuotaInum()
+                && ino != prjQuotaInum() && ino != orphanFileInum();
     }
 
     int minExtraIsize() {

@@ -254,7 +254,8 @@ class Ext2ConsistencyTest {
 
     /**
      * What the mutation fuzz found with random seeds, each pinned here: fields e2fsck stops at (or
-     * reports against every new path) that a kernel would mount, refused before anything is written.
+     * reports against every new path) that a kernel would mount, refused before anything is written. Requests separated by
+     * ";" are run one debugfs -w each (a second one may need what the first left behind).
      */
     @ParameterizedTest
     @ValueSource(strings = {
@@ -262,11 +263,26 @@ class Ext2ConsistencyTest {
         "ssv journal_uuid 01234567-89ab-cdef-0123-456789abcdef|names a journal device besides the journal inode 8",
         "sif <1> block[0] 100|the bad-blocks inode 1 is not empty",
         "sif /etc faddr 7|has i_faddr 7",
-        "feature -resize_inode|without the resize_inode feature"})
+        "feature -resize_inode|without the resize_inode feature",
+        // seed 6655699347353025695 case 1654: osd2 fields of /etc that e2fsck pass 1 marks bad
+        "sif /etc blocks_hi 3|has i_blocks_hi 3 without the huge_file feature",
+        "sif /etc file_acl_hi 1|has i_file_acl_hi 1 without the 64bit feature",
+        "sif /etc size_hi 1|has i_size_high 1 on a directory without the largedir feature",
+        // seed -6574242842713835008 case 33: s_prj_quota_inum, which e2fsck marks in use whatever the features
+        "ssv prj_quota_inum 12|s_prj_quota_inum is 12 without the quota feature",
+        "ssv usr_quota_inum 3|s_usr_quota_inum is 3 without the quota feature",
+        "ssv orphan_file_inum 12|s_orphan_file_inum is 12 without the orphan_file feature",
+        // seed -6574242842713835008 case 3903: a reserved inode free, a free inode used: the counts still agree
+        "freei <5>;seti <2000>|reserved inode 5 is free in the inode bitmap",
+        "freei /etc/shadow;seti <2000>|but is free in the inode bitmap (e2fsck: \"Inode bitmap differences: +",
+        "sif /etc/shadow links_count 0|is in use in the inode bitmap but has i_links_count 0",
+        "ln <7> /etc/seven|an entry names inode 7, a reserved, quota or orphan-file inode"})
     void fieldsTheFuzzFoundAreRefused(String c) throws IOException {
         String[] request = c.split("\\|");
         Path img = image("-t", "ext3");
-        Ext2Tools.debugfsWrite(img, 0, request[0]);
+        for (String r : request[0].split(";")) {
+            Ext2Tools.debugfsWrite(img, 0, r);
+        }
         String before = Ext2Tools.sha256(img);
         GuestFsException e = assertThrows(GuestFsException.class, () -> {
             try (Ext2Filesystem fs = Ext2Filesystem.open(img, 0, OpenMode.READ_WRITE)) {

@@ -68,7 +68,10 @@ class StructLayoutTest {
         e.put("sizeof(ext2_off64_t)", 8L);
         e.put("EXT2_SUPER_MAGIC", (long) Ext2SuperBlock.EXT2_SUPER_MAGIC);
         e.put("SUPERBLOCK_OFFSET", Ext2SuperBlock.BYTE_OFFSET);
-        e.put("EXT2_ROOT_INO", 2L);
+        e.put("EXT2_ROOT_INO", (long) Ext2SuperBlock.EXT2_ROOT_INO);
+        e.put("EXT4_USR_QUOTA_INO", (long) Ext2Consistency.USR_QUOTA_INO);
+        e.put("EXT4_GRP_QUOTA_INO", (long) Ext2Consistency.GRP_QUOTA_INO);
+        e.put("EXT4_FEATURE_COMPAT_ORPHAN_FILE", (long) Ext2SuperBlock.COMPAT_ORPHAN_FILE);
         e.put("EXT2_VALID_FS", (long) Ext2SuperBlock.EXT2_VALID_FS);
         e.put("EXT2_ERROR_FS", (long) Ext2SuperBlock.EXT2_ERROR_FS);
         e.put("EXT3_ORPHAN_FS", (long) Ext2SuperBlock.EXT3_ORPHAN_FS);
