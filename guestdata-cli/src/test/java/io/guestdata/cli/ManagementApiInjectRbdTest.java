@@ -99,11 +99,7 @@ class ManagementApiInjectRbdTest {
     }
 
     private String imported() throws Exception {
-        Path image = MinimalGuest.ext4(MinimalGuest.tree(tmp), tmp.resolve("disk.img"), 32);
-        String name = CephCluster.uniqueName("api");
-        ceph.rbdAdminOk("import", "--no-progress", image.toString(), ceph.pool() + "/" + name);
-        scratch.image(ceph.pool() + "/" + name);
-        return name;
+        return RbdTestImages.imported(ceph, scratch, tmp, "api");
     }
 
     private Path exported(String name) {
@@ -111,9 +107,7 @@ class ManagementApiInjectRbdTest {
     }
 
     private Path exported(String name, String suffix) {
-        Path out = tmp.resolve(name + "." + suffix);
-        ceph.rbdAdminOk("export", "--no-progress", ceph.pool() + "/" + name, out.toString());
-        return out;
+        return RbdTestImages.exported(ceph, tmp, name, suffix);
     }
 
     @Test
@@ -124,11 +118,7 @@ class ManagementApiInjectRbdTest {
         JsonNode report = JSON.readTree(r.body());
         assertEquals("done", report.get("outcome").asText(), r.body());
         assertEquals("rbd:" + ceph.pool() + "/" + name, report.get("image").asText(), r.body());
-        Path out = exported(name);
-        Tool.Result keys = Tool.run(List.of("debugfs", "-R", "cat /root/.ssh/authorized_keys", out.toString()));
-        assertTrue(keys.stdout().contains("# The following ssh key was injected by Nova"), keys.stdout());
-        Tool.Result fsck = Tool.run(List.of("e2fsck", "-fn", out.toString()));
-        assertEquals(0, fsck.exitCode(), fsck.stdout() + fsck.stderr());
+        RbdTestImages.assertKeyInjected(exported(name));
     }
 
     @Test
