@@ -54,7 +54,7 @@ final class ServeService implements AutoCloseable {
     static ServeService start(String storeUrl, MetadataServerConfig config, Optional<ServeSettings.ApiSettings> api)
             throws Unavailable, SandboxUnavailable {
         // Its first worker starts now, while the store opens; the API never injects without it (no silent fallback).
-        Ext2fsSandbox sandbox = api.filter(a -> !a.allowedInjectDirs().isEmpty()).flatMap(a -> a.injectSandbox())
+        Ext2fsSandbox sandbox = api.filter(ServeSettings.ApiSettings::injects).flatMap(a -> a.injectSandbox())
                 .map(Ext2fsSandbox::start).orElse(null);
         Store store;
         try {
@@ -67,7 +67,8 @@ final class ServeService implements AutoCloseable {
         if (unavailable.isPresent()) {
             store.close();
             closeSandbox(sandbox);
-            throw new SandboxUnavailable("inject-allowed-dirs is set, and " + unavailable.get());
+            throw new SandboxUnavailable((api.orElseThrow().allowedInjectDirs().isEmpty() ? "inject-allowed-pools"
+                    : "inject-allowed-dirs") + " is set, and " + unavailable.get());
         }
         StoreInstanceDirectory directory = null;
         try {
@@ -99,12 +100,14 @@ final class ServeService implements AutoCloseable {
      */
     static ManagementApi managementApi(Store store, ServeSettings.ApiSettings api, MetadataOptions options,
                                        Ext2fsSandbox sandbox) {
-        DiskInjector injector = api.allowedInjectDirs().isEmpty() ? null : new DiskInjector(
+        DiskInjector injector = !api.injects() ? null : new DiskInjector(
                 FilesystemBackends.thisBuild(GuestfsSettings.DEFAULT,
                         sandbox == null ? new Ext2fsBackend() : Ext2fsBackend.sandboxed(sandbox)), new SecureRandom());
-        return ManagementApi.builder(store, api.token()).metadataOptions(options).injector(injector)
+        ManagementApi.Builder builder = ManagementApi.builder(store, api.token()).metadataOptions(options).injector(injector)
                 .allowedInjectDirs(api.allowedInjectDirs()).injectBaseImageDirs(api.injectBaseImageDirs())
-                .injectUndoDir(api.injectUndoDir()).build();
+                .injectUndoDir(api.injectUndoDir());
+        api.injectRbd().ifPresent(builder::injectRbd);
+        return builder.build();
     }
 
     MetadataServer server() {

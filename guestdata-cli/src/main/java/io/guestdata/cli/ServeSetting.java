@@ -66,6 +66,17 @@ enum ServeSetting {
     INJECT_BASE_IMAGE_DIRS("inject-base-image-dirs", Kind.LIST, "", "DIR",
             "directories below which the injected images' backing files may lie (Nova's _base; default none: an "
                     + "image that names a backing file is refused)"),
+    INJECT_ALLOWED_POOLS("inject-allowed-pools", Kind.LIST, "", "POOL[/NAMESPACE]",
+            "Ceph pools (or pool namespaces) whose RBD images the management API may inject into (default none: "
+                    + "rbd: images are refused with 403); needs ceph-conf"),
+    CEPH_CONF("ceph-conf", Kind.TEXT, null, "FILE",
+            "the ceph.conf the service connects to Ceph with (an absolute path)"),
+    CEPH_USER("ceph-user", Kind.TEXT, null, "USER",
+            "the Ceph user the service connects as, without 'client.' (default: librados' default, admin)"),
+    CEPH_KEYRING("ceph-keyring", Kind.TEXT, null, "FILE",
+            "the keyring holding that user's key (an absolute path; default: the keyring the conf names)"),
+    CEPH_TIMEOUT("ceph-timeout", Kind.TEXT, "30", "SECONDS",
+            "how long connecting to Ceph and each monitor or OSD operation may take (default {default})"),
     INJECT_SANDBOX("inject-sandbox", Kind.TEXT, "bwrap", "bwrap|off",
             "where libext2fs works on injected images: bwrap (default), worker processes isolated by bubblewrap; "
                     + "off: in the service's process (trusted images only)"),

@@ -9,7 +9,12 @@ import static io.guestdata.cli.ServeSetting.FIRST_REQUEST_TIMEOUT;
 import static io.guestdata.cli.ServeSetting.IDLE_TIMEOUT;
 import static io.guestdata.cli.ServeSetting.IMDS_TOKENS;
 import static io.guestdata.cli.ServeSetting.IMDS_TOKEN_KEY_FILE;
+import static io.guestdata.cli.ServeSetting.CEPH_CONF;
+import static io.guestdata.cli.ServeSetting.CEPH_KEYRING;
+import static io.guestdata.cli.ServeSetting.CEPH_TIMEOUT;
+import static io.guestdata.cli.ServeSetting.CEPH_USER;
 import static io.guestdata.cli.ServeSetting.INJECT_ALLOWED_DIRS;
+import static io.guestdata.cli.ServeSetting.INJECT_ALLOWED_POOLS;
 import static io.guestdata.cli.ServeSetting.INJECT_BASE_IMAGE_DIRS;
 import static io.guestdata.cli.ServeSetting.INJECT_SANDBOX;
 import static io.guestdata.cli.ServeSetting.INJECT_SANDBOX_POOL;
@@ -44,6 +49,10 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import io.guestdata.core.metadata.MetadataOptions;
 import io.guestdata.inject.block.BackingFilePolicy;
+import io.guestdata.inject.rbd.RbdImage;
+import io.guestdata.inject.rbd.RbdPoolSpec;
+import io.guestdata.inject.rbd.RbdSyntaxException;
+import io.guestdata.server.api.RbdInjectSettings;
 import io.guestdata.inject.sandbox.SandboxSettings;
 import io.guestdata.server.metadata.HostPort;
 import io.guestdata.server.metadata.ConnectionLimits;
@@ -550,7 +559,54 @@ final class ServeSettings {
         }
         Path undo = Path.of(get(INJECT_UNDO_DIR).text()).toAbsolutePath().normalize();
         return Optional.of(new ApiSettings(address.get(), token.get(), List.copyOf(injectDirs), List.copyOf(baseDirs),
-                injectSandbox(), undo));
+                injectSandbox(), undo, injectRbd()));
+    }
+
+    /**
+     * {@code inject-allowed-pools} with the service's Ceph client ({@code ceph-conf}, {@code ceph-user},
+     * {@code ceph-keyring}, {@code ceph-timeout}); empty when no pool is allowed.
+     */
+    private Optional<RbdInjectSettings> injectRbd() throws ConfigError {
+        List<RbdPoolSpec> pools = new ArrayList<>();
+        for (String spec : get(INJECT_ALLOWED_POOLS).list()) {
+            try {
+                pools.add(RbdPoolSpec.parse(spec.strip()));
+            } catch (RbdSyntaxException e) {
+                throw error(INJECT_ALLOWED_POOLS, e.getMessage());
+            }
+        }
+        Optional<Path> conf = absoluteFile(CEPH_CONF);
+        Optional<Path> keyring = absoluteFile(CEPH_KEYRING);
+        Optional<String> user = optional(CEPH_USER).map(String::strip);
+        if (user.isPresent() && (user.get().isEmpty() || user.get().startsWith("client.")
+                || !user.get().matches("[^\\s:@/\\\\]+"))) {
+            throw error(CEPH_USER, "the Ceph user without 'client.' (e.g. guestdata), got '" + user.get() + "'");
+        }
+        String timeoutText = get(CEPH_TIMEOUT).text().strip();
+        RbdImage.Settings settings;
+        try {
+            settings = new RbdImage.Settings(Duration.ofSeconds(Long.parseLong(timeoutText)));
+        } catch (IllegalArgumentException e) {
+            throw error(CEPH_TIMEOUT, "must be a whole number of seconds from 1 to "
+                    + RbdImage.Settings.MAX_TIMEOUT.toSeconds() + ", got '" + timeoutText + "'");
+        }
+        if (pools.isEmpty()) {
+            return Optional.empty();
+        }
+        if (conf.isEmpty()) {
+            throw error(INJECT_ALLOWED_POOLS, "is set, but ceph-conf is not: set ceph-conf to the ceph.conf the "
+                    + "service connects with");
+        }
+        return Optional.of(new RbdInjectSettings(pools, conf.get(), user, keyring, settings));
+    }
+
+    /** A setting naming a file by its absolute path (the service may run in another directory), if set. */
+    private Optional<Path> absoluteFile(ServeSetting key) throws ConfigError {
+        Optional<String> text = optional(key);
+        if (text.isPresent() && !text.get().startsWith("/")) {
+            throw error(key, "must be an absolute path, got '" + text.get() + "'");
+        }
+        return text.map(Path::of);
     }
 
     /** {@code inject-sandbox} (bwrap or off) and {@code inject-sandbox-pool}: empty when off. */
@@ -582,10 +638,17 @@ final class ServeSettings {
      *                          default), or empty: in the service's process ({@code inject-sandbox: off})
      * @param injectUndoDir     where those injections keep their undo journals (an injection the service was killed
      *                          in is rolled back by the next one into that image)
+     * @param injectRbd         the RBD pools that endpoint may inject into and the service's Ceph client; empty:
+     *                          {@code rbd:} images are refused (403)
      */
     record ApiSettings(InetSocketAddress address, String token, List<java.nio.file.Path> allowedInjectDirs,
                        List<java.nio.file.Path> injectBaseImageDirs, Optional<SandboxSettings> injectSandbox,
-                       Path injectUndoDir) {
+                       Path injectUndoDir, Optional<RbdInjectSettings> injectRbd) {
+        /** Whether the inject endpoint may write anything: a directory or a pool is allowed. */
+        boolean injects() {
+            return !allowedInjectDirs.isEmpty() || injectRbd.isPresent();
+        }
+
         @Override
         public String toString() {
             return "ApiSettings[address=" + address + "]"; // never the token

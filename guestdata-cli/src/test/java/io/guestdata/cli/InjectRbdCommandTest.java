@@ -33,11 +33,7 @@ class InjectRbdCommandTest {
     }
 
     private String imported() throws Exception {
-        Path image = MinimalGuest.ext4(MinimalGuest.tree(tmp), tmp.resolve("disk.img"), 32);
-        String name = CephCluster.uniqueName("cli");
-        ceph.rbdAdminOk("import", "--no-progress", image.toString(), ceph.pool() + "/" + name);
-        scratch.image(ceph.pool() + "/" + name);
-        return name;
+        return RbdTestImages.imported(ceph, scratch, tmp, "cli");
     }
 
     private String target(String name) {
@@ -45,9 +41,7 @@ class InjectRbdCommandTest {
     }
 
     private Path exported(String name) {
-        Path out = tmp.resolve(name + ".exported");
-        ceph.rbdAdminOk("export", "--no-progress", ceph.pool() + "/" + name, out.toString());
-        return out;
+        return RbdTestImages.exported(ceph, tmp, name, "exported");
     }
 
     private static Cli inject(String image, String... extra) throws Exception {
@@ -65,11 +59,7 @@ class InjectRbdCommandTest {
         assertEquals(ExitCode.OK, r.exitCode(), r.toString());
         assertTrue(r.out().contains("\"image\" : \"rbd:" + ceph.pool() + "/" + name + "\"")
                 || r.out().contains("\"image\":\"rbd:" + ceph.pool() + "/" + name + "\""), r.out());
-        Path out = exported(name);
-        Tool.Result keys = Tool.run(List.of("debugfs", "-R", "cat /root/.ssh/authorized_keys", out.toString()));
-        assertTrue(keys.stdout().contains("# The following ssh key was injected by Nova"), keys.stdout());
-        Tool.Result fsck = Tool.run(List.of("e2fsck", "-fn", out.toString()));
-        assertEquals(0, fsck.exitCode(), fsck.stdout() + fsck.stderr());
+        RbdTestImages.assertKeyInjected(exported(name));
     }
 
     @Test

@@ -122,7 +122,7 @@ class InjectSandboxCommandTest {
         String token = "0123456789abcdef0123";
         var api = new ServeSettings.ApiSettings(new java.net.InetSocketAddress("127.0.0.1", 0), token, List.of(images), List.of(),
                 java.util.Optional.of(io.guestdata.inject.sandbox.SandboxSettings.defaults().withPoolSize(1)),
-                tmp.resolve("undo"));
+                tmp.resolve("undo"), java.util.Optional.empty());
         var config = io.guestdata.server.metadata.MetadataServerConfig.builder()
                 .listen(new java.net.InetSocketAddress("127.0.0.1", 0)).noManagement().build();
         java.util.Set<Long> warm;

@@ -64,12 +64,12 @@ final class RbdHandles {
                 monHost = buf.getString(0);
             }
             if (monHost.isBlank()) {
-                throw new BlockException(name, "no monitor address: neither the target (mon_host=) nor "
+                throw new CephConnectException(name, "no monitor address: neither the target (mon_host=) nor "
                         + target.conf().map(Path::toString).orElse("the default ceph.conf") + " names one");
             }
             rc = LibRbd.connect(cluster);
             if (rc < 0) {
-                throw new BlockException(name, "cannot connect to the Ceph cluster (mon_host " + monHost + ") as "
+                throw new CephConnectException(name, "cannot connect to the Ceph cluster (mon_host " + monHost + ") as "
                         + who + ": " + connectProblem(rc));
             }
             instanceId = LibRbd.instanceId(cluster);
@@ -94,7 +94,7 @@ final class RbdHandles {
             MemorySegment slot = arena.allocate(ADDRESS);
             int rc = LibRbd.ioctxCreate(cluster, arena.allocateFrom(target.pool()), slot);
             if (rc == -LibRbd.ENOENT) {
-                throw new BlockException(name, "no pool " + target.pool() + " in the cluster (mon_host " + monHost + ")");
+                throw new RbdNotFoundException(name, "no pool " + target.pool() + " in the cluster (mon_host " + monHost + ")");
             }
             check(rc, name, "rados_ioctx_create", "opening pool " + target.pool());
             ioctx = slot.get(ADDRESS, 0);
@@ -108,7 +108,7 @@ final class RbdHandles {
             MemorySegment slot = arena.allocate(ADDRESS);
             int rc = LibRbd.open(ioctx, arena.allocateFrom(target.image()), slot, readOnly);
             if (rc == -LibRbd.ENOENT) {
-                throw new BlockException(name, "no image " + target.spec() + " in pool " + target.pool()
+                throw new RbdNotFoundException(name, "no image " + target.spec() + " in pool " + target.pool()
                         + (target.namespace().isEmpty() ? "" : " namespace " + target.namespace()));
             }
             if (rc == -LibRbd.EPERM || rc == -LibRbd.EACCES) {

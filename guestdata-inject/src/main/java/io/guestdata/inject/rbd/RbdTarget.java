@@ -321,4 +321,18 @@ public record RbdTarget(String pool, String namespace, String image, Optional<St
     public RbdTarget withImage(String other) {
         return new RbdTarget(pool, namespace, other, user, conf, keyring, monHost, settings);
     }
+
+    /** Whether the target gives any connection option or Ceph setting ({@code id}, {@code conf}, ...). */
+    public boolean hasOptions() {
+        return user.isPresent() || conf.isPresent() || keyring.isPresent() || monHost.isPresent()
+                || !settings.isEmpty();
+    }
+
+    /**
+     * The same image, reached as another client: {@code user} ({@code id=}), {@code conf}, {@code keyring}, and no
+     * other option (the management API connects with its own settings, never with a request's).
+     */
+    public RbdTarget withClient(Optional<String> user, Path conf, Optional<Path> keyring) {
+        return new RbdTarget(pool, namespace, image, user, Optional.of(conf), keyring, Optional.empty(), Map.of());
+    }
 }

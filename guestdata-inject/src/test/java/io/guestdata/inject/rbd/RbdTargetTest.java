@@ -25,6 +25,50 @@ class RbdTargetTest {
                 Optional.of("10.0.0.1:6789;10.0.0.2:6789"), Map.of("rbd_cache", "false")), t);
     }
 
+    @ParameterizedTest
+    @CsvSource({"rbd:vms/d:id=u", "rbd:vms/d:conf=/c", "rbd:vms/d:keyring=/k", "rbd:vms/d:mon_host=h\\:1",
+            "rbd:vms/d:rbd_cache=false"})
+    void everyOptionCountsAsAnOption(String target) {
+        assertTrue(RbdTarget.parse(target).hasOptions(), target);
+    }
+
+    @Test
+    void withClientKeepsTheImageAndReplacesEveryOption() {
+        RbdTarget t = RbdTarget.parse("rbd:vms/ns/d\\:1");
+        assertFalse(t.hasOptions());
+        RbdTarget client = RbdTarget.parse("rbd:vms/ns/d\\:1:id=x:mon_host=h\\:1:rbd_cache=false")
+                .withClient(Optional.of("guestdata"), Path.of("/etc/ceph/ceph.conf"), Optional.empty());
+        assertEquals(new RbdTarget("vms", "ns", "d:1", Optional.of("guestdata"), Optional.of(Path.of("/etc/ceph/ceph.conf")),
+                Optional.empty(), Optional.empty(), Map.of()), client);
+        assertEquals(t.withClient(Optional.of("guestdata"), Path.of("/etc/ceph/ceph.conf"), Optional.empty()), client);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"vms, vms, ''", "vms/tenant-a, vms, tenant-a"})
+    void poolSpecs(String spec, String pool, String namespace) {
+        assertEquals(new RbdPoolSpec(pool, namespace), RbdPoolSpec.parse(spec));
+        assertEquals(spec, RbdPoolSpec.parse(spec).toString());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"''", "vms/", "/ns", "vms/ns/x", "vms@snap", "vms:id=x", "' vms'", "vm\\s"})
+    void malformedPoolSpecsAreRefused(String spec) {
+        RbdSyntaxException e = assertThrows(RbdSyntaxException.class, () -> RbdPoolSpec.parse(spec));
+        assertTrue(e.getMessage().contains("expected POOL or POOL/NAMESPACE"), e.getMessage());
+    }
+
+    @Test
+    void aPoolSpecWithoutNamespaceHoldsTheWholePool() {
+        RbdTarget inNamespace = RbdTarget.parse("rbd:vms/tenant-a/d");
+        RbdTarget inPool = RbdTarget.parse("rbd:vms/d");
+        assertTrue(RbdPoolSpec.parse("vms").holds(inNamespace));
+        assertTrue(RbdPoolSpec.parse("vms").holds(inPool));
+        assertTrue(RbdPoolSpec.parse("vms/tenant-a").holds(inNamespace));
+        assertFalse(RbdPoolSpec.parse("vms/tenant-a").holds(inPool));
+        assertFalse(RbdPoolSpec.parse("vms/tenant-b").holds(inNamespace));
+        assertFalse(RbdPoolSpec.parse("vms2").holds(inPool));
+    }
+
     @Test
     void namespaceIsTheMiddlePartAndEscapesKeepDelimitersInNames() {
         RbdTarget t = RbdTarget.parse("rbd:vms/tenant-a/disk\\:1\\\\x");

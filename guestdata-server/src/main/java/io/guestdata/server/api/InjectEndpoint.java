@@ -16,6 +16,10 @@ import io.guestdata.inject.block.ImageFormat;
 import io.guestdata.inject.block.ImageFormatException;
 import io.guestdata.inject.block.ImageInUseException;
 import io.guestdata.inject.fs.GuestFsException;
+import io.guestdata.inject.rbd.CephConnectException;
+import io.guestdata.inject.rbd.RbdNotFoundException;
+import io.guestdata.inject.rbd.RbdSyntaxException;
+import io.guestdata.inject.rbd.RbdTarget;
 import io.guestdata.store.StoredInstance;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
@@ -44,6 +48,12 @@ import java.util.function.Supplier;
  * ({@link BackingFilePolicy}): a tenant's image must not make the service read another tenant's disk or its own
  * store. A base image directory may not be or contain an allowed directory, and an image below a base image
  * directory is not injected (base images are shared by every overlay on them).
+ *
+ * <p>An {@code rbd:POOL/IMAGE} (or {@code rbd:POOL/NAMESPACE/IMAGE}) image is injected through librbd when its pool
+ * is in {@code inject-allowed-pools} ({@link RbdInjectSettings}), as the service's own Ceph client: a request that
+ * gives any {@code :option} is refused (400), so no request makes the service read a host file as a ceph.conf or a
+ * keyring. The statuses are the file's: outside the allow-list 403, no such pool or image 404, in use 409; the
+ * cluster unreachable or refusing the service's key 503, as a backend that cannot run.
  */
 final class InjectEndpoint {
     static final Set<String> FIELDS = new LinkedHashSet<>(List.of("image", "image_format", "partition", "backend",
@@ -53,9 +63,12 @@ final class InjectEndpoint {
     private final List<Path> allowed;
     private final BackingFilePolicy backingFiles;
     private final Path undoDir;
+    private final Optional<RbdInjectSettings> rbd;
 
-    InjectEndpoint(DiskInjector injector, List<Path> allowedDirs, List<Path> baseImageDirs, Path undoDir) {
+    InjectEndpoint(DiskInjector injector, List<Path> allowedDirs, List<Path> baseImageDirs, Path undoDir,
+                   Optional<RbdInjectSettings> rbd) {
         this.undoDir = undoDir;
+        this.rbd = rbd.filter(r -> !r.allowedPools().isEmpty());
         List<Path> dirs = new ArrayList<>();
         for (Path d : allowedDirs) {
             if (!d.isAbsolute()) {
@@ -71,22 +84,33 @@ final class InjectEndpoint {
         this.backingFiles = baseImageDirs.isEmpty() ? BackingFilePolicy.refuseAll()
                 : BackingFilePolicy.below(baseImageDirs, "inject-base-image-dirs");
         backingFiles.requireApartFrom(allowed, "inject-allowed-dirs", "inject-base-image-dirs");
-        this.injector = allowed.isEmpty() ? null : injector != null ? injector : new DiskInjector();
+        this.injector = disabled() ? null : injector != null ? injector : new DiskInjector();
+    }
+
+    private boolean disabled() {
+        return allowed.isEmpty() && rbd.isEmpty();
     }
 
     void handle(ServerRequest req, ServerResponse res, Supplier<StoredInstance> instance) {
-        if (allowed.isEmpty()) {
-            throw new ApiError(403, "inject_disabled", "disk injection is disabled: no inject.allowed_dirs are "
-                    + "configured");
+        if (disabled()) {
+            throw new ApiError(403, "inject_disabled", "disk injection is disabled: no inject.allowed_dirs "
+                    + "(and no inject-allowed-pools) are configured");
         }
         ObjectNode body = ApiRequest.objectBody(req, FIELDS);
         String imageText = ApiRequest.text(body, "image", true);
         InjectionOptions options = options(body).withBackingFiles(backingFiles).withUndoDirectory(undoDir);
-        Path image = allowedImage(imageText);
+        boolean isRbd = RbdTarget.isRbd(imageText);
+        RbdTarget target = isRbd ? allowedRbd(imageText) : null;
+        Path image = isRbd ? null : allowedImage(imageText);
         StoredInstance stored = instance.get();
         InjectionReport report;
         try {
-            report = injector.inject(image, stored.instance(), options);
+            report = isRbd ? injector.inject(target, rbd.orElseThrow().settings(), stored.instance(), options)
+                    : injector.inject(image, stored.instance(), options);
+        } catch (CephConnectException e) {
+            throw new ApiError(503, "ceph_unavailable", e.getMessage() + "; nothing was written");
+        } catch (RbdNotFoundException e) {
+            throw new ApiError(404, "image_not_found", e.getMessage() + "; nothing was written", "/image", null, null);
         } catch (BackendUnavailableException e) {
             throw new ApiError(503, "backend_unavailable", e.getMessage() + "; nothing was written");
         } catch (ImageInUseException e) {
@@ -162,6 +186,30 @@ final class InjectEndpoint {
             throw new ApiError(400, "invalid_field", "image " + text + " is not a regular file", "/image", null, null);
         }
         return real;
+    }
+
+    /**
+     * The RBD image {@code text} names, as the service's client, if its pool is allowed: {@code rbd:POOL/IMAGE} or
+     * {@code rbd:POOL/NAMESPACE/IMAGE} without options (400), in {@code inject-allowed-pools} (403 otherwise, as a
+     * path outside {@code inject-allowed-dirs}).
+     */
+    RbdTarget allowedRbd(String text) {
+        RbdTarget target;
+        try {
+            target = RbdTarget.parse(text);
+        } catch (RbdSyntaxException e) {
+            throw new ApiError(400, "invalid_field", "image: " + e.getMessage(), "/image", null, null);
+        }
+        if (target.hasOptions()) {
+            throw new ApiError(400, "invalid_field", "image: give rbd:POOL/IMAGE or rbd:POOL/NAMESPACE/IMAGE without "
+                    + "options (id, conf, keyring, mon_host, ...): the service connects with its own Ceph settings",
+                    "/image", null, null);
+        }
+        if (rbd.isEmpty() || !rbd.get().allows(target)) {
+            throw new ApiError(403, "image_not_allowed", "image rbd:" + target.spec() + " is not in an allowed pool "
+                    + "(inject-allowed-pools)", "/image", null, null);
+        }
+        return rbd.get().asClient(target);
     }
 
     private boolean under(Path p) {

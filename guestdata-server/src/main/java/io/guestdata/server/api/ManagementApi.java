@@ -84,7 +84,8 @@ public final class ManagementApi implements HttpFeature, Weighted, StoreErrorCou
         this.store = Objects.requireNonNull(b.store, "store");
         this.authentication = new BearerAuthentication(MOUNT_PATH, b.token);
         this.configDrive = new ConfigDriveEndpoint(b.metadataOptions, b.clock);
-        this.inject = new InjectEndpoint(b.injector, b.allowedInjectDirs, b.injectBaseImageDirs, b.injectUndoDir);
+        this.inject = new InjectEndpoint(b.injector, b.allowedInjectDirs, b.injectBaseImageDirs, b.injectUndoDir,
+                b.injectRbd);
         this.openApi = OpenApiDocument.load();
         this.routes = List.of(
                 new Route(Method.GET, "/openapi.yaml", (req, res) -> openApi.sendYaml(res)),
@@ -136,6 +137,7 @@ public final class ManagementApi implements HttpFeature, Weighted, StoreErrorCou
         private List<Path> injectBaseImageDirs = List.of();
         private Path injectUndoDir = UndoJournal.defaultDirectory(System.getenv());
         private Clock clock = Clock.systemUTC();
+        private Optional<RbdInjectSettings> injectRbd = Optional.empty();
 
         private Builder(Store store, String token) {
             this.store = store;
@@ -178,6 +180,15 @@ public final class ManagementApi implements HttpFeature, Weighted, StoreErrorCou
          */
         public Builder injectUndoDir(Path dir) {
             this.injectUndoDir = Objects.requireNonNull(dir, "dir");
+            return this;
+        }
+
+        /**
+         * {@code inject-allowed-pools} and the service's Ceph client: the RBD images that may be injected, and how
+         * the service reaches them. Not given (the default): {@code rbd:} images are refused (403).
+         */
+        public Builder injectRbd(RbdInjectSettings settings) {
+            this.injectRbd = Optional.of(settings);
             return this;
         }
 
