@@ -47,7 +47,9 @@ import io.guestdata.inject.rbd.RbdTarget;
  *       handle;</li>
  *   <li>an {@link ImageFileBackend} (guestfs): our handle is closed, nobody else may hold the
  *       image, and the backend opens the original image file with its format and the partition
- *       ({@link InjectPartition.Find} when -1 left candidates only it can inspect);</li>
+ *       ({@link InjectPartition.Find} when -1 left candidates only it can inspect); an RBD image
+ *       stays open under our lock instead, and the backend opens it as an NBD export of ours
+ *       ({@link ExportedDisk}), whose writes are committed through the undo journal;</li>
  *   <li>plan ({@link InjectionPlanner}): every write computed and every precondition checked
  *       before the first write;</li>
  *   <li>apply in Nova's order, then flush and close; the {@link InjectionReport} says what was
@@ -125,7 +127,9 @@ public final class DiskInjector {
      * rules, the in-process ext2/3/4 backend, the undo journal (found by the cluster, pool and image
      * id). A real run holds the image under librbd's exclusive lock and refuses it while anyone else
      * watches it ({@link RbdImage}); a dry run opens it read-only. Filesystems only the libguestfs
-     * backend writes (XFS, Btrfs, LVM) are refused on RBD for now.
+     * backend writes (XFS, Btrfs, LVM, and -1 when it must inspect) are served to its appliance as an
+     * NBD export on a private Unix socket while this process keeps the image open under its lock
+     * ({@link ExportedDisk}); QEMU is given the socket only, never a key or the cluster.
      *
      * @throws IOException the cluster, pool or image cannot be used, or it is in use; nothing written
      * @see #inject(Path, Instance, InjectionOptions)
@@ -220,6 +224,9 @@ public final class DiskInjector {
         if (choice instanceof InProcess chosen) {
             return injectAndClose(image, disk, chosen, instance, options, notes);
         }
+        if (disk.rbd().isPresent()) {
+            return injectExported(image, disk, (ImageFile) choice, instance, options, notes);
+        }
         disk.close();
         return injectImageFile(image, (ImageFile) choice, instance, options, notes);
     }
@@ -263,7 +270,7 @@ public final class DiskInjector {
         if (partition instanceof InjectPartition.Find
                 && backends.named(options.backend()).orElse(null) instanceof ImageFileBackend b) {
             // --backend guestfs -1: libguestfs inspects, as in Nova; no appliance per candidate here
-            return imageFile(b, new ImageTarget(image, disk.format(), partition, Optional.empty()), disk);
+            return imageFile(b, new ImageTarget(image, disk.format(), partition, Optional.empty()));
         }
         OsRootProbe probe = new OsRootProbe(disk, backends, options.backend());
         PartitionView view;
@@ -302,7 +309,7 @@ public final class DiskInjector {
         if (backend instanceof ImageFileBackend b) {
             InjectPartition target = view.number() == 0 ? new InjectPartition.WholeDisk()
                     : new InjectPartition.Number(view.number());
-            return imageFile(b, new ImageTarget(image, disk.format(), target, Optional.of(type)), disk);
+            return imageFile(b, new ImageTarget(image, disk.format(), target, Optional.of(type)));
         }
         return new InProcess(view, type, backend);
     }
@@ -326,19 +333,11 @@ public final class DiskInjector {
         notes.add("partition -1: " + String.join(", ", probe.deferred()) + (probe.deferred().size() == 1 ? " is" : " are")
                 + " inspected by the " + backend.name() + " backend, which found the OS root among all candidates"
                 + " (libguestfs inspect_os) and mounted every filesystem of its fstab, as Nova does");
-        return Optional.of(imageFile(backend, new ImageTarget(image, disk.format(), partition, Optional.empty()), disk));
+        return Optional.of(imageFile(backend, new ImageTarget(image, disk.format(), partition, Optional.empty())));
     }
 
-    private static Choice imageFile(ImageFileBackend backend, ImageTarget target, DiskImage disk)
+    private static Choice imageFile(ImageFileBackend backend, ImageTarget target)
             throws BackendUnavailableException {
-        if (disk.rbd().isPresent()) {
-            // the libguestfs backend opens an image file itself; its rbd protocol is not wired yet
-            String what = target.filesystem().map(DiskInjector::filesystemName)
-                    .orElse("the OS root search of the " + backend.name() + " backend (XFS, Btrfs, LVM)");
-            throw new BackendUnavailableException(what + " on RBD targets is not supported yet (" + target.where()
-                    + " of " + target.image() + "): only ext2, ext3 and ext4 are written into RBD images; nothing"
-                    + " was written");
-        }
         if (!backend.formats().contains(target.format())) {
             throw new BackendUnavailableException(target.image() + " is a " + target.format().qemuName() + " image; the "
                     + backend.name() + " backend opens " + backend.formats().stream().map(ImageFormat::qemuName)
@@ -346,15 +345,6 @@ public final class DiskInjector {
                     + " convert -O qcow2) or choose another backend");
         }
         return new ImageFile(backend, target);
-    }
-
-    private static String filesystemName(FilesystemType type) {
-        return switch (type) {
-            case XFS -> "XFS";
-            case BTRFS -> "Btrfs";
-            case LVM2_PV -> "LVM";
-            default -> type.blkidName();
-        };
     }
 
     /** Plans and applies (or dry-runs) on an in-process backend, then closes the filesystem and the disk. */
@@ -412,10 +402,61 @@ public final class DiskInjector {
                 instance, options, notes);
     }
 
-    /** The one planning and writing path, whatever the backend; closes {@code fs}. */
+    /**
+     * An image-file backend on an RBD image: our handle (and its lock) stays open, and its whole disk
+     * is served to the backend as an NBD export on a private Unix socket ({@link ExportedDisk});
+     * read-only for a dry run. After the backend has shut down cleanly, what it wrote is committed to
+     * the image through the undo journal, as the ext2fs backend's writes are; then the image is closed.
+     */
+    private InjectionReport injectExported(Path image, DiskImage disk, ImageFile chosen, Instance instance,
+                                           InjectionOptions options, List<String> notes)
+            throws IOException, GuestFsException {
+        ExportedDisk exported;
+        try {
+            exported = ExportedDisk.serve(disk, !options.dryRun(), options.export().tempRoot());
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(disk, e);
+            throw e;
+        }
+        InjectionReport report;
+        try {
+            ImageFileBackend.Opened opened = chosen.backend().openImage(chosen.target().servedAt(exported.socket()),
+                    options.dryRun() ? OpenMode.READ_ONLY : OpenMode.READ_WRITE);
+            notes.add("the " + chosen.backend().name() + " backend reached the RBD image through an NBD export on a"
+                    + " private Unix socket; this process held the image under its exclusive lock throughout");
+            report = planApplyClose(image, disk.format(), opened.target(), chosen.backend().name(), opened.filesystem(),
+                    instance, options, notes, options.dryRun() ? Optional::empty : exported::commit);
+        } catch (IOException | GuestFsException | RuntimeException e) {
+            closeQuietly(exported, e);
+            closeQuietly(disk, e);
+            throw e;
+        }
+        try {
+            exported.close();
+            disk.close();
+        } catch (IOException e) {
+            closeQuietly(disk, e);
+            return failedClose(report, "closing the image failed: " + e.getMessage());
+        }
+        return report;
+    }
+
+    /** What follows a clean close of the filesystem: the commit of staged writes, if any. */
+    private interface AfterClose {
+        /** Why nothing was written (the image is unchanged); empty when it went through. */
+        Optional<String> run() throws IOException;
+    }
+
     private InjectionReport planApplyClose(Path image, ImageFormat format, String target, String backend,
                                            GuestFilesystem fs, Instance instance, InjectionOptions options,
                                            List<String> notes) throws GuestFsException {
+        return planApplyClose(image, format, target, backend, fs, instance, options, notes, Optional::empty);
+    }
+
+    /** The one planning and writing path, whatever the backend; closes {@code fs}, then runs {@code afterClose}. */
+    private InjectionReport planApplyClose(Path image, ImageFormat format, String target, String backend,
+                                           GuestFilesystem fs, Instance instance, InjectionOptions options,
+                                           List<String> notes, AfterClose afterClose) throws GuestFsException {
         InjectionPlan.Result result;
         try {
             InjectionPlan plan = plan(fs, instance, options);
@@ -433,7 +474,26 @@ public final class DiskInjector {
         } catch (GuestFsException e) {
             return failedClose(report, "flushing and closing the filesystem failed: " + e.getMessage());
         }
+        try {
+            Optional<String> notWritten = afterClose.run();
+            if (notWritten.isPresent()) {
+                return uncommitted(report, notWritten.get());
+            }
+        } catch (IOException e) {
+            return failedClose(report, "committing the writes to the image failed: " + e.getMessage());
+        }
         return report;
+    }
+
+    /** The filesystem closed, but none of its writes reached the image: nothing the report lists was written. */
+    private static InjectionReport uncommitted(InjectionReport report, String problem) {
+        List<Entry> entries = report.entries().stream().map(e -> e.status() != Status.WRITTEN ? e
+                : new Entry(e.item(), e.action(), e.path(), e.bytes(), e.mode(), e.owner(), Status.NOT_WRITTEN,
+                        "not committed to the image (" + e.detail() + ")")).toList();
+        List<String> notes = new ArrayList<>(report.notes());
+        notes.add(problem);
+        return new InjectionReport(report.image(), report.format(), report.target(), report.backend(), report.dryRun(),
+                entries, Outcome.FAILED, notes);
     }
 
     /**

@@ -18,6 +18,7 @@ import io.guestdata.inject.fs.GuestFilesystem;
 import io.guestdata.inject.fs.GuestFsException;
 import io.guestdata.inject.fs.OpenMode;
 import io.guestdata.inject.guestfs.GuestfsBinding;
+import io.guestdata.inject.guestfs.GuestfsDrive;
 import io.guestdata.inject.guestfs.GuestfsFilesystem;
 import io.guestdata.inject.guestfs.GuestfsSettings;
 import io.guestdata.inject.guestfs.GuestfsUnavailableException;
@@ -30,7 +31,8 @@ import io.guestdata.inject.guestfs.GuestfsUnavailableException;
  *
  * <p>It opens the original image file itself (an {@link ImageFileBackend}), raw or qcow2, with the
  * format given; libguestfs' QEMU takes QEMU's own locks, so a running VM makes the launch fail, which
- * is reported as {@link ImageInUseException}. It is unavailable (exit 11) when libguestfs' Java
+ * is reported as {@link ImageInUseException}. A target served over NBD (an RBD image held by this
+ * process, {@link ImageTarget#nbdSocket()}) is added as that export, raw: QEMU gets the socket only. It is unavailable (exit 11) when libguestfs' Java
  * binding is not installed; the message names the Debian packages.
  */
 public final class GuestfsBackend implements ImageFileBackend {
@@ -46,8 +48,7 @@ public final class GuestfsBackend implements ImageFileBackend {
         /** Why libguestfs cannot be used here; empty when it can. */
         Optional<String> unavailable();
 
-        GuestFilesystem open(Path image, String format, InjectPartition target, boolean readOnly)
-                throws GuestFsException;
+        GuestFilesystem open(GuestfsDrive drive, InjectPartition target, boolean readOnly) throws GuestFsException;
     }
 
     private final Launcher launcher;
@@ -94,9 +95,9 @@ public final class GuestfsBackend implements ImageFileBackend {
         boolean readOnly = mode == OpenMode.READ_ONLY;
         GuestFilesystem fs;
         try {
-            fs = launcher.open(target.image(), target.format().qemuName(), target.partition(), readOnly);
+            fs = launcher.open(drive(target), target.partition(), readOnly);
         } catch (GuestFsException e) {
-            if (!readOnly) {
+            if (!readOnly && target.nbdSocket().isEmpty()) {
                 Optional<ImageInUseException> inUse = inUse(target.image(), e);
                 if (inUse.isPresent()) {
                     throw inUse.get();
@@ -105,6 +106,12 @@ public final class GuestfsBackend implements ImageFileBackend {
             throw e;
         }
         return new Opened(fs, describe(target, fs));
+    }
+
+    /** The image file with its format, or the NBD export serving the image (raw). */
+    static GuestfsDrive drive(ImageTarget target) {
+        return target.nbdSocket().<GuestfsDrive>map(socket -> new GuestfsDrive.Nbd(socket, target.image().toString()))
+                .orElseGet(() -> new GuestfsDrive.File(target.image(), target.format().qemuName()));
     }
 
     /**
@@ -154,9 +161,9 @@ public final class GuestfsBackend implements ImageFileBackend {
         }
 
         @Override
-        public GuestFilesystem open(Path image, String format, InjectPartition target, boolean readOnly)
+        public GuestFilesystem open(GuestfsDrive drive, InjectPartition target, boolean readOnly)
                 throws GuestFsException {
-            return GuestfsFilesystem.open(image, format, target, readOnly, settings);
+            return GuestfsFilesystem.open(drive, target, readOnly, settings);
         }
     }
 }

@@ -26,6 +26,7 @@ import io.guestdata.inject.fs.Ext2Filesystem;
 import io.guestdata.inject.fs.GuestFilesystem;
 import io.guestdata.inject.fs.GuestFsException;
 import io.guestdata.inject.fs.OpenMode;
+import io.guestdata.inject.guestfs.GuestfsDrive;
 
 import static io.guestdata.inject.GuestImages.assertClean;
 import static io.guestdata.inject.GuestImages.sha256;
@@ -63,8 +64,10 @@ class GuestfsWiringTest {
         }
 
         @Override
-        public GuestFilesystem open(Path image, String format, InjectPartition target, boolean readOnly)
+        public GuestFilesystem open(GuestfsDrive drive, InjectPartition target, boolean readOnly)
                 throws GuestFsException {
+            Path image = ((GuestfsDrive.File) drive).image();
+            String format = ((GuestfsDrive.File) drive).format();
             boolean held;
             try {
                 held = ImageLock.isLockedByOthers(image);

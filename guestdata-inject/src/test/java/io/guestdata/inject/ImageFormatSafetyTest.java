@@ -26,6 +26,7 @@ import io.guestdata.inject.fs.Ext2Filesystem;
 import io.guestdata.inject.fs.GuestFilesystem;
 import io.guestdata.inject.fs.GuestFsException;
 import io.guestdata.inject.fs.OpenMode;
+import io.guestdata.inject.guestfs.GuestfsDrive;
 import io.guestdata.inject.guestfs.GuestfsSettings;
 
 import static io.guestdata.inject.GuestImages.assertClean;
@@ -242,9 +243,10 @@ class ImageFormatSafetyTest {
         }
 
         @Override
-        public GuestFilesystem open(Path image, String format, InjectPartition target, boolean readOnly)
+        public GuestFilesystem open(GuestfsDrive drive, InjectPartition target, boolean readOnly)
                 throws GuestFsException {
-            calls.add(image + " " + format + " " + (readOnly ? "ro" : "rw"));
+            GuestfsDrive.File file = (GuestfsDrive.File) drive;
+            calls.add(file.image() + " " + file.format() + " " + (readOnly ? "ro" : "rw"));
             return Ext2Filesystem.open(rawCopy, 0, OpenMode.READ_ONLY);
         }
     }

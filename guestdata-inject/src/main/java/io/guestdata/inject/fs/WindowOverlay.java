@@ -15,9 +15,10 @@ import java.util.TreeMap;
  * window's size first; an access outside it transfers nothing and is remembered
  * ({@link #violation()}) so the error names it.
  *
- * <p>Not thread-safe on its own: {@link Ext2Filesystem} serialises every call into libext2fs.
+ * <p>Not thread-safe on its own: {@link Ext2Filesystem} serialises every call into libext2fs, and
+ * the NBD export of an RBD image for libguestfs serves one request at a time.
  */
-final class WindowOverlay {
+public final class WindowOverlay {
 
     /** Unit of the dirty map: a write of fewer bytes reads the rest of its page first. */
     static final int PAGE = 4096;
@@ -32,13 +33,13 @@ final class WindowOverlay {
      * @param maxDirtyBytes how much a filesystem may change before a write is refused (the
      *                      changes are held in memory until the commit)
      */
-    WindowOverlay(FilesystemWindow window, boolean writable, long maxDirtyBytes) {
+    public WindowOverlay(FilesystemWindow window, boolean writable, long maxDirtyBytes) {
         this.window = window;
         this.writable = writable;
         this.maxDirtyBytes = maxDirtyBytes;
     }
 
-    FilesystemWindow window() {
+    public FilesystemWindow window() {
         return window;
     }
 
@@ -46,7 +47,7 @@ final class WindowOverlay {
         return writable;
     }
 
-    long size() {
+    public long size() {
         return window.size();
     }
 
@@ -56,7 +57,7 @@ final class WindowOverlay {
     }
 
     /** Fills {@code dst} from {@code position}: written pages from memory, the rest from the window. */
-    void read(long position, ByteBuffer dst) throws IOException {
+    public void read(long position, ByteBuffer dst) throws IOException {
         checkRange(position, dst.remaining(), "read");
         long end = position + dst.remaining();
         if (dirty.isEmpty() || dirty.subMap(position / PAGE, true, (end - 1) / PAGE, true).isEmpty()) {
@@ -81,7 +82,7 @@ final class WindowOverlay {
     }
 
     /** Keeps {@code src} in memory as the new content of its range. */
-    void write(long position, ByteBuffer src) throws IOException {
+    public void write(long position, ByteBuffer src) throws IOException {
         if (!writable) {
             violation = "a write at offset " + position + " on a filesystem opened read-only";
             throw new IOException(violation);
@@ -114,17 +115,17 @@ final class WindowOverlay {
     }
 
     /** Whether anything was written since the open. */
-    boolean changed() {
+    public boolean changed() {
         return !dirty.isEmpty();
     }
 
     /** Bytes held in memory. */
-    long dirtyBytes() {
+    public long dirtyBytes() {
         return dirty.values().stream().mapToLong(b -> b.length).sum();
     }
 
     /** The written pages, adjacent ones joined into one run, in ascending order. */
-    List<WindowChange> changes() {
+    public List<WindowChange> changes() {
         List<WindowChange> out = new ArrayList<>();
         long runStart = -1;
         List<byte[]> run = new ArrayList<>();

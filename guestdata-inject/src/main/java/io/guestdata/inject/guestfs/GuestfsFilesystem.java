@@ -145,7 +145,16 @@ public final class GuestfsFilesystem implements GuestFilesystem {
     /** As {@link #open(Path, String, InjectPartition, boolean)}, with the appliance's settings. */
     public static GuestfsFilesystem open(Path image, String format, InjectPartition target, boolean readOnly,
                                          GuestfsSettings settings) throws GuestFsException {
-        String operation = checkOpen(image, format, target, settings);
+        return open(new GuestfsDrive.File(image, format), target, readOnly, settings);
+    }
+
+    /**
+     * As {@link #open(Path, String, InjectPartition, boolean)}, for any drive (an image file, or an
+     * NBD export on a Unix socket), with the appliance's settings.
+     */
+    public static GuestfsFilesystem open(GuestfsDrive drive, InjectPartition target, boolean readOnly,
+                                         GuestfsSettings settings) throws GuestFsException {
+        String operation = checkOpen(drive, target, settings);
         GuestfsHandle handle;
         try {
             handle = GuestfsBinding.system().newHandle();
@@ -154,20 +163,24 @@ public final class GuestfsFilesystem implements GuestFilesystem {
         } catch (LibguestfsException e) {
             throw new GuestFsException(Kind.OPEN_FAILED, operation, null, "creating a libguestfs handle: " + e.getMessage());
         }
-        return open(handle, image, format, target, readOnly, settings);
+        return open(handle, drive, target, readOnly, settings);
     }
 
     /** Opens on a given, unlaunched handle; it is closed if the open fails. */
     static GuestfsFilesystem open(GuestfsHandle handle, Path image, String format, InjectPartition target,
                                   boolean readOnly, GuestfsSettings settings) throws GuestFsException {
-        String operation = checkOpen(image, format, target, settings);
-        String normalised = format.toLowerCase(Locale.ROOT);
-        String description = image + " (" + normalised + (readOnly ? ", read-only)" : ")");
+        return open(handle, new GuestfsDrive.File(image, format), target, readOnly, settings);
+    }
+
+    static GuestfsFilesystem open(GuestfsHandle handle, GuestfsDrive drive, InjectPartition target,
+                                  boolean readOnly, GuestfsSettings settings) throws GuestFsException {
+        String operation = checkOpen(drive, target, settings);
+        String description = drive.name() + " (" + drive.how() + (readOnly ? ", read-only)" : ")");
         String step = "configuring libguestfs";
         try {
             settings.applyTo(handle);
             step = "adding the drive";
-            handle.addDrive(image, normalised, readOnly);
+            drive.addTo(handle, readOnly);
             step = "launching the appliance";
             handle.launch();
             step = "choosing what to mount";
@@ -193,26 +206,16 @@ public final class GuestfsFilesystem implements GuestFilesystem {
         }
     }
 
-    private static String checkOpen(Path image, String format, InjectPartition target, GuestfsSettings settings)
+    private static String checkOpen(GuestfsDrive drive, InjectPartition target, GuestfsSettings settings)
             throws GuestFsException {
-        Objects.requireNonNull(image, "image");
-        Objects.requireNonNull(format, "format");
+        Objects.requireNonNull(drive, "drive");
         Objects.requireNonNull(target, "target");
         Objects.requireNonNull(settings, "settings");
-        if (!FORMATS.contains(format.toLowerCase(Locale.ROOT))) {
-            throw new IllegalArgumentException("image format " + format + " is not one of " + FORMATS
-                    + "; it is given, never probed");
-        }
         if (target instanceof InjectPartition.Disabled) {
             throw new IllegalArgumentException("injection is disabled (inject_partition = -2); nothing to open");
         }
-        String operation = "open " + image;
-        if (!Files.exists(image)) {
-            throw new GuestFsException(Kind.OPEN_FAILED, operation, null, "no such image file");
-        }
-        if (!Files.isReadable(image)) {
-            throw new GuestFsException(Kind.OPEN_FAILED, operation, null, "the image is not readable");
-        }
+        String operation = "open " + drive.name();
+        drive.check(operation);
         return operation;
     }
 

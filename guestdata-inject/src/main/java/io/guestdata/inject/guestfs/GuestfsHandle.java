@@ -26,6 +26,12 @@ interface GuestfsHandle extends AutoCloseable {
     /** {@code guestfs_add_drive_opts} with an explicit {@code format} (never probed) and {@code readonly}. */
     void addDrive(Path image, String format, boolean readOnly) throws LibguestfsException;
 
+    /**
+     * {@code guestfs_add_drive_opts} of the default export of an NBD server on a Unix socket:
+     * {@code protocol=nbd}, {@code server=["unix:SOCKET"]}, {@code format=raw}, {@code readonly}.
+     */
+    void addNbdDrive(Path socket, boolean readOnly) throws LibguestfsException;
+
     /** {@code guestfs_launch}: starts the appliance (seconds, tens of them without KVM). */
     void launch() throws LibguestfsException;
 

@@ -63,6 +63,12 @@ final class JavaBindingHandle implements GuestfsHandle {
     }
 
     @Override
+    public void addNbdDrive(Path socket, boolean readOnly) throws LibguestfsException {
+        call("add_drive", "", Map.<String, Object>of("format", "raw", "readonly", readOnly, "protocol", "nbd",
+                "server", new String[] {"unix:" + socket}));
+    }
+
+    @Override
     public void launch() throws LibguestfsException {
         call("launch");
     }

@@ -187,6 +187,11 @@ final class ModelHandle implements GuestfsHandle {
     }
 
     @Override
+    public void addNbdDrive(Path socket, boolean readOnly) {
+        log("add_nbd_drive", socket.getFileName(), readOnly);
+    }
+
+    @Override
     public void launch() {
         log("launch");
     }
