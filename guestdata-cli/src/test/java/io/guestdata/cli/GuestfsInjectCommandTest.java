@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.guestdata.inject.ceph.CephCluster;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -54,8 +55,12 @@ class GuestfsInjectCommandTest {
     }
 
     private static Cli inject(Path image, String... extra) throws Exception {
+        return inject(image.toString(), extra);
+    }
+
+    private static Cli inject(String image, String... extra) throws Exception {
         List<String> args = new ArrayList<>(List.of("inject", "--instance",
-                CloudInitReadsConfigDriveTreeTest.resource("instances/full.json").toString(), "--image", image.toString()));
+                CloudInitReadsConfigDriveTreeTest.resource("instances/full.json").toString(), "--image", image));
         args.addAll(List.of(extra));
         return Cli.run(environment(), args.toArray(String[]::new));
     }
@@ -151,6 +156,32 @@ class GuestfsInjectCommandTest {
         assertTrue(report.get("notes").get(0).asText().startsWith("partition -1: the whole disk (xfs) is inspected by"
                 + " the guestfs backend"), r.out());
         assertInjected(image);
+    }
+
+    /**
+     * The same XFS root in an RBD image of the test cluster: libguestfs reaches it through the NBD export
+     * of the image guestdata holds under its lock; read back from {@code rbd export} by xfs_db.
+     */
+    @Test
+    void anXfsRootInAnRbdImageIsInspectedAndWrittenThroughTheNbdExport() throws Exception {
+        CephCluster ceph = CephCluster.shared();
+        try (CephCluster.Scratch scratch = new CephCluster.Scratch()) {
+            Path image = xfsRoot(tmp.resolve("xfs.img"), "root");
+            String name = CephCluster.uniqueName("cli-xfs");
+            ceph.rbdAdminOk("import", "--no-progress", image.toString(), ceph.pool() + "/" + name);
+            scratch.image(ceph.pool() + "/" + name);
+            Cli r = inject("rbd:" + ceph.pool() + "/" + name + ":id=" + ceph.user() + ":conf=" + ceph.conf(), "--json",
+                    "--undo-dir", Files.createDirectories(tmp.resolve("undo")).toString());
+            assertEquals(ExitCode.OK, r.exitCode(), r.toString());
+            JsonNode report = new ObjectMapper().readTree(r.stdout());
+            assertEquals("done", report.get("outcome").asText());
+            assertEquals("guestfs", report.get("backend").asText());
+            assertEquals("rbd:" + ceph.pool() + "/" + name, report.get("image").asText());
+            assertEquals("the OS root found by inspect_os: /dev/sda on /", report.get("target").asText());
+            assertEquals(11, report.get("counts").get("written").asInt(), r.out());
+            assertTrue(r.out().contains("NBD export on a private Unix socket"), r.out());
+            assertInjected(RbdTestImages.exported(ceph, tmp, name, "exported"));
+        }
     }
 
     @Test

@@ -425,7 +425,7 @@ public final class DiskInjector {
             notes.add("the " + chosen.backend().name() + " backend reached the RBD image through an NBD export on a"
                     + " private Unix socket; this process held the image under its exclusive lock throughout");
             report = planApplyClose(image, disk.format(), opened.target(), chosen.backend().name(), opened.filesystem(),
-                    instance, options, notes, options.dryRun() ? Optional::empty : exported::commit);
+                    instance, options, notes, options.dryRun() ? closed -> Optional.empty() : exported::commit);
         } catch (IOException | GuestFsException | RuntimeException e) {
             closeQuietly(exported, e);
             closeQuietly(disk, e);
@@ -441,16 +441,19 @@ public final class DiskInjector {
         return report;
     }
 
-    /** What follows a clean close of the filesystem: the commit of staged writes, if any. */
+    /** What follows the close of the filesystem: the commit of staged writes, if any. */
     private interface AfterClose {
-        /** Why nothing was written (the image is unchanged); empty when it went through. */
-        Optional<String> run() throws IOException;
+        /**
+         * @param closed whether the filesystem closed cleanly (else nothing may be committed)
+         * @return why nothing was written (the image is unchanged); empty when it went through
+         */
+        Optional<String> run(boolean closed) throws IOException;
     }
 
     private InjectionReport planApplyClose(Path image, ImageFormat format, String target, String backend,
                                            GuestFilesystem fs, Instance instance, InjectionOptions options,
                                            List<String> notes) throws GuestFsException {
-        return planApplyClose(image, format, target, backend, fs, instance, options, notes, Optional::empty);
+        return planApplyClose(image, format, target, backend, fs, instance, options, notes, closed -> Optional.empty());
     }
 
     /** The one planning and writing path, whatever the backend; closes {@code fs}, then runs {@code afterClose}. */
@@ -469,18 +472,22 @@ public final class DiskInjector {
         all.addAll(result.notes());
         InjectionReport report = new InjectionReport(image.toString(), Optional.of(format.qemuName()),
                 Optional.of(target), Optional.of(backend), options.dryRun(), result.entries(), result.outcome(), all);
+        GuestFsException closeFailure = null;
         try {
             fs.close();
         } catch (GuestFsException e) {
-            return failedClose(report, "flushing and closing the filesystem failed: " + e.getMessage());
+            closeFailure = e;
         }
         try {
-            Optional<String> notWritten = afterClose.run();
+            Optional<String> notWritten = afterClose.run(closeFailure == null);
             if (notWritten.isPresent()) {
-                return uncommitted(report, notWritten.get());
+                report = uncommitted(report, notWritten.get());
             }
         } catch (IOException e) {
-            return failedClose(report, "committing the writes to the image failed: " + e.getMessage());
+            report = failedClose(report, "committing the writes to the image failed: " + e.getMessage());
+        }
+        if (closeFailure != null) {
+            return failedClose(report, "flushing and closing the filesystem failed: " + closeFailure.getMessage());
         }
         return report;
     }

@@ -76,14 +76,19 @@ final class ExportedDisk implements AutoCloseable {
     }
 
     /**
-     * Stops the export and writes what the client wrote, as one unit through the disk's undo journal.
-     * Call it after the client (libguestfs) has shut down.
+     * Stops the export and writes what the client wrote, as one unit through the disk's undo journal,
+     * if the client (libguestfs) has shut down cleanly; else drops it.
      *
+     * @param closed whether libguestfs closed without an error (unmounted, synced, shut down)
      * @return why nothing was written, when the client did not end cleanly (the disk is then untouched)
      * @throws IOException the commit failed (the message says whether the undo journal is kept)
      */
-    Optional<String> commit() throws IOException {
+    Optional<String> commit(boolean closed) throws IOException {
         export.close();
+        if (!closed) {
+            return Optional.of("libguestfs did not shut down cleanly, so none of its writes were committed: the image"
+                    + " is unchanged");
+        }
         if (!export.cleanlyEnded()) {
             return Optional.of("libguestfs' writes were not committed, the image is unchanged: "
                     + export.failure().orElse("its QEMU is still connected"));

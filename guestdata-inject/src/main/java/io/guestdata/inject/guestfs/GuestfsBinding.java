@@ -104,7 +104,7 @@ public final class GuestfsBinding {
         method(lookup, "shutdown", void.class);
         method(lookup, "close", void.class);
         this.statFields = getters(lookup, statNs, "st_dev", "st_ino", "st_mode", "st_nlink", "st_uid", "st_gid", "st_size");
-        this.statVfsFields = getters(lookup, statVfs, "frsize", "bavail", "favail");
+        this.statVfsFields = getters(lookup, statVfs, "frsize", "bavail", "favail", "files");
     }
 
     private void method(MethodHandles.Lookup lookup, String name, Class<?> returns, Class<?>... parameters)
@@ -340,7 +340,7 @@ public final class GuestfsBinding {
 
     GuestfsStatVfs statVfs(Object statVfs) throws LibguestfsException {
         long[] v = longs(statVfsFields, statVfs);
-        return new GuestfsStatVfs(v[0], v[1], v[2]);
+        return new GuestfsStatVfs(v[0], v[1], v[2], v[3]);
     }
 
     private long[] longs(MethodHandle[] getters, Object struct) throws LibguestfsException {

@@ -774,7 +774,7 @@ public final class GuestfsFilesystem implements GuestFilesystem {
                         + " bytes (metadata margin included), " + vfs.bavail()
                         + " are free (blocks reserved for root not counted)");
             }
-            if (inodes > vfs.favail()) {
+            if (vfs.countsInodes() && inodes > vfs.favail()) {
                 throw error(Kind.NO_SPACE, doing + " needs " + inodes + " inodes, " + vfs.favail() + " are free");
             }
         }

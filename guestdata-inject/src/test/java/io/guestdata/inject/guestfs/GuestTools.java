@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  * mounts anything: mkfs.xfs/mke2fs (with prototype files or directories), sfdisk, qemu-img,
  * xfs_repair, xfs_db, e2fsck and debugfs.
  */
-final class GuestTools {
+public final class GuestTools {
 
     private GuestTools() {
     }
@@ -27,7 +27,7 @@ final class GuestTools {
      * Settings for the tests' appliances: as the environment says if it says anything about the
      * backend, else {@code force_tcg} (these machines have /dev/kvm but nested KVM does not work).
      */
-    static GuestfsSettings settings() {
+    public static GuestfsSettings settings() {
         String configured = System.getenv("LIBGUESTFS_BACKEND_SETTINGS");
         return configured != null ? GuestfsSettings.DEFAULT : GuestfsSettings.FORCE_TCG;
     }

@@ -367,7 +367,7 @@ final class ModelHandle implements GuestfsHandle {
     public GuestfsStatVfs statvfs(String path) throws LibguestfsException {
         log("statvfs", path);
         existing("statvfs", path, true);
-        return new GuestfsStatVfs(4096, bavail, favail);
+        return new GuestfsStatVfs(4096, bavail, favail, Math.max(favail, 1));
     }
 
     @Override
