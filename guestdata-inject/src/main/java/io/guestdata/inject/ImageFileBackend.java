@@ -14,8 +14,10 @@ import io.guestdata.inject.fs.OpenMode;
  * instead of reading guestdata's view of it. {@link DiskInjector} chooses the partition and the
  * filesystem with a read-only, unlocked open of the image, closes it (no lock, no
  * qemu-storage-daemon of guestdata's stays on the image: QEMU could not lock it), checks that
- * nobody else holds the image, and then calls {@link #openImage}. The planning and writing are
- * the same as for any backend: only the {@link GuestFilesystem} comes from here.
+ * nobody else holds the image, and then calls {@link #openImage}. An RBD image is the exception: it
+ * stays open under guestdata's lock and the target names the NBD export serving it
+ * ({@link ImageTarget#nbdSocket()}, {@link ExportedDisk}). The planning and writing are the same as
+ * for any backend: only the {@link GuestFilesystem} comes from here.
  */
 public interface ImageFileBackend extends FilesystemBackend {
 
@@ -34,8 +36,9 @@ public interface ImageFileBackend extends FilesystemBackend {
     Set<ImageFormat> formats();
 
     /**
-     * Opens the target's filesystem from the image file; read-only for {@link OpenMode#READ_ONLY}.
-     * Nothing of guestdata's holds the image when this is called.
+     * Opens the target's filesystem from the image file (or the NBD export the target names);
+     * read-only for {@link OpenMode#READ_ONLY}. Nothing of guestdata's holds an image file when this
+     * is called.
      *
      * @throws GuestFsException the filesystem cannot be opened or found; nothing was written
      * @throws IOException      the image cannot be used ({@link io.guestdata.inject.block.ImageInUseException}

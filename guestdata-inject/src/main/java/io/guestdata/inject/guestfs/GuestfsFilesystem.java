@@ -47,7 +47,9 @@ import static java.nio.charset.StandardCharsets.UTF_8;
  *
  * <p><b>Opening.</b> The image is added with its format given (never probed: probing a raw image
  * that looks like qcow2 would follow its backing file on the host), read-only opens with
- * {@code readonly=true} (what {@code add_drive_ro} does, with the format kept), and mounted as
+ * {@code readonly=true} (what {@code add_drive_ro} does, with the format kept), or, for an image
+ * this process serves itself ({@link GuestfsDrive.Nbd}), as the default export of an NBD server on
+ * a Unix socket, raw; and mounted as
  * the {@link InjectPartition} says: partition N ({@code /dev/sdaN}) or the whole disk at
  * {@code /}, or, for {@link InjectPartition.Find}, {@code inspect_os}: exactly one OS root, else
  * an error naming the roots found; then all of the root's mountpoints from its fstab, sorted by
