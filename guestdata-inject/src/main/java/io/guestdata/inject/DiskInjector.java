@@ -423,7 +423,8 @@ public final class DiskInjector {
             ImageFileBackend.Opened opened = chosen.backend().openImage(chosen.target().servedAt(exported.socket()),
                     options.dryRun() ? OpenMode.READ_ONLY : OpenMode.READ_WRITE);
             notes.add("the " + chosen.backend().name() + " backend reached the RBD image through an NBD export on a"
-                    + " private Unix socket; this process held the image under its exclusive lock throughout");
+                    + " private Unix socket; " + (options.dryRun() ? "a read-only export of the image this process"
+                    + " opened read-only" : "this process held the image under its exclusive lock throughout"));
             report = planApplyClose(image, disk.format(), opened.target(), chosen.backend().name(), opened.filesystem(),
                     instance, options, notes, options.dryRun() ? closed -> Optional.empty() : exported::commit);
         } catch (IOException | GuestFsException | RuntimeException e) {
