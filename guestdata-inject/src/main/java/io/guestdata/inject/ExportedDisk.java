@@ -50,12 +50,16 @@ final class ExportedDisk implements AutoCloseable {
 
             @Override
             public void read(long position, ByteBuffer dst) throws IOException {
-                overlay.read(position, dst);
+                synchronized (overlay) {
+                    overlay.read(position, dst);
+                }
             }
 
             @Override
             public void write(long position, ByteBuffer src) throws IOException {
-                overlay.write(position, src);
+                synchronized (overlay) {
+                    overlay.write(position, src);
+                }
             }
 
             @Override
@@ -68,6 +72,13 @@ final class ExportedDisk implements AutoCloseable {
 
     Path socket() {
         return export.socket();
+    }
+
+    /** Bytes the client wrote so far, held in memory until the commit. */
+    long stagedBytes() {
+        synchronized (overlay) {
+            return overlay.dirtyBytes();
+        }
     }
 
     /** The export itself (its state, for tests). */
