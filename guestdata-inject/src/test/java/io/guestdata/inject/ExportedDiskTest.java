@@ -36,7 +36,6 @@ class ExportedDiskTest {
     Path dir;
 
     private final CephCluster.Scratch scratch = new CephCluster.Scratch();
-    private final CephCluster ceph = CephCluster.shared();
 
     @AfterEach
     void cleanUp() throws Exception {
@@ -44,18 +43,11 @@ class ExportedDiskTest {
     }
 
     private String image() {
-        Path raw = GuestImages.sparse(dir.resolve("disk.raw"), 8L << 20);
-        String name = CephCluster.uniqueName("nbd");
-        ceph.rbdAdminOk("import", "--no-progress", raw.toString(), ceph.pool() + "/" + name);
-        scratch.image(ceph.pool() + "/" + name);
-        return name;
+        return RbdInjectionTest.imported(scratch, GuestImages.sparse(dir.resolve("disk.raw"), 8L << 20), "nbd");
     }
 
-    private String exportedSha(String name) throws Exception {
-        Path out = dir.resolve(name + ".exported");
-        Files.deleteIfExists(out);
-        ceph.rbdAdminOk("export", "--no-progress", ceph.pool() + "/" + name, out.toString());
-        return sha256(out);
+    private String exportedSha(String name) {
+        return sha256(RbdInjectionTest.exported(dir, name));
     }
 
     @Test

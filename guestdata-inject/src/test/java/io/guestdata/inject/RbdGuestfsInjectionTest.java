@@ -21,7 +21,6 @@ import io.guestdata.inject.InjectionReport.Status;
 import io.guestdata.inject.block.FilesystemType;
 import io.guestdata.inject.block.ImageFormat;
 import io.guestdata.inject.block.ImageInUseException;
-import io.guestdata.inject.block.QemuStorageExport;
 import io.guestdata.inject.ceph.CephCluster;
 import io.guestdata.inject.fs.AccessPolicy;
 import io.guestdata.inject.fs.GuestFilesystem;
@@ -123,22 +122,15 @@ class RbdGuestfsInjectionTest {
     }
 
     InjectionOptions options() {
-        return InjectionOptions.defaults().withExport(QemuStorageExport.Settings.defaults().withTempRoot(dir))
-                .withUndoDirectory(dir.resolve("undo"));
+        return RbdInjectionTest.options(dir);
     }
 
     String imported(Path local) {
-        String name = CephCluster.uniqueName("guestfs");
-        ceph.rbdAdminOk("import", "--no-progress", local.toString(), ceph.pool() + "/" + name);
-        scratch.image(ceph.pool() + "/" + name);
-        return name;
+        return RbdInjectionTest.imported(scratch, local, "guestfs");
     }
 
-    Path exported(String name) throws IOException {
-        Path out = dir.resolve(name + ".exported");
-        Files.deleteIfExists(out);
-        ceph.rbdAdminOk("export", "--no-progress", ceph.pool() + "/" + name, out.toString());
-        return out;
+    Path exported(String name) {
+        return RbdInjectionTest.exported(dir, name);
     }
 
     /** What a hook saw while libguestfs had the image open through our export. */

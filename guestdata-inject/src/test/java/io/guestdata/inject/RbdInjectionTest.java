@@ -66,22 +66,46 @@ class RbdInjectionTest {
     }
 
     InjectionOptions options() {
+        return options(dir);
+    }
+
+    /** Daemons' and undo journals' directories below {@code dir}. */
+    static InjectionOptions options(Path dir) {
         return InjectionOptions.defaults().withExport(QemuStorageExport.Settings.defaults().withTempRoot(dir))
                 .withUndoDirectory(dir.resolve("undo"));
     }
 
     static final RbdImage.Settings SETTINGS = new RbdImage.Settings(Duration.ofSeconds(20));
 
-    /** {@code rbd import} of a local image as client.admin (format 2, default features, as Nova's import). */
     String imported(Path local) {
-        String name = CephCluster.uniqueName("inject");
+        return imported(scratch, local, "inject");
+    }
+
+    /**
+     * {@code rbd import} of a local image as client.admin (format 2, default features, as Nova's
+     * import) under a new name starting with {@code prefix}; removed by {@code scratch}.
+     */
+    static String imported(CephCluster.Scratch scratch, Path local, String prefix) {
+        CephCluster ceph = CephCluster.shared();
+        String name = CephCluster.uniqueName(prefix);
         ceph.rbdAdminOk("import", "--no-progress", local.toString(), ceph.pool() + "/" + name);
         scratch.image(ceph.pool() + "/" + name);
         return name;
     }
 
     Path exported(String name) {
+        return exported(dir, name);
+    }
+
+    /** {@code rbd export} of the image to {@code dir/NAME.exported} (replaced if there). */
+    static Path exported(Path dir, String name) {
         Path out = dir.resolve(name + ".exported");
+        try {
+            Files.deleteIfExists(out);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        CephCluster ceph = CephCluster.shared();
         ceph.rbdAdminOk("export", "--no-progress", ceph.pool() + "/" + name, out.toString());
         return out;
     }
@@ -165,7 +189,6 @@ class RbdInjectionTest {
                 + " client\\.\\d+ at [0-9.:]+/\\d+ .*osd_client_watch_timeout, 30 s by default\\)"), e.getMessage());
         InjectionReport dry = injector.inject(target(name), SETTINGS, Instances.full(), options().withDryRun(true));
         assertEquals(Outcome.PLANNED, dry.outcome(), () -> String.valueOf(dry));
-        Files.delete(dir.resolve(name + ".exported"));
         assertEquals(before, sha256(exported(name)), "nothing written");
     }
 
@@ -182,7 +205,6 @@ class RbdInjectionTest {
                 () -> extOnly.inject(target(name), SETTINGS, Instances.full(), options().withPartition(0)));
         assertTrue(e.getMessage().contains("xfs") && e.getMessage().contains("rbd:" + ceph.pool() + "/" + name),
                 e.getMessage());
-        Files.delete(dir.resolve(name + ".exported"));
         assertEquals(before, sha256(exported(name)));
         assertEquals("", ceph.rbdAdminOk("lock", "ls", ceph.pool() + "/" + name).strip(), "the lock is released");
     }
