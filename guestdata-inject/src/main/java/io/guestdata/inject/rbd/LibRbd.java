@@ -35,10 +35,12 @@ final class LibRbd {
     static final int EIO = 5;
     static final int EACCES = 13;
     static final int EBUSY = 16;
+    static final int ENOSPC = 28;
     static final int EROFS = 30;
     static final int EEXIST = 17;
     static final int ERANGE = 34;
     static final int ETIMEDOUT = 110;
+    static final int EDQUOT = 122;
 
     /** {@code rbd_lock_mode_t}. */
     static final int RBD_LOCK_MODE_EXCLUSIVE = 0;
@@ -80,6 +82,8 @@ final class LibRbd {
             FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
     private static final MethodHandle IOCTX_GET_ID = handle(RADOS, "rados_ioctx_get_id",
             FunctionDescriptor.of(JAVA_LONG, ADDRESS));
+    private static final MethodHandle IOCTX_SET_POOL_FULL_TRY = handle(RADOS, "rados_set_pool_full_try",
+            FunctionDescriptor.ofVoid(ADDRESS));
     private static final MethodHandle IOCTX_DESTROY = handle(RADOS, "rados_ioctx_destroy",
             FunctionDescriptor.ofVoid(ADDRESS));
 
@@ -224,6 +228,18 @@ final class LibRbd {
     static long ioctxGetId(MemorySegment ioctx) {
         try {
             return (long) IOCTX_GET_ID.invokeExact(ioctx);
+        } catch (Throwable t) {
+            throw propagate(t);
+        }
+    }
+
+    /**
+     * {@code rados_set_pool_full_try}: writes to a pool that is full (its quota reached, or the cluster full) fail at
+     * once with {@code EDQUOT} or {@code ENOSPC} instead of waiting, paused, for space (until the op timeout).
+     */
+    static void ioctxSetPoolFullTry(MemorySegment ioctx) {
+        try {
+            IOCTX_SET_POOL_FULL_TRY.invokeExact(ioctx);
         } catch (Throwable t) {
             throw propagate(t);
         }
