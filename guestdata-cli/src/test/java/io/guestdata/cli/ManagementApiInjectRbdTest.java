@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * with connection options, in use, missing, the cluster unreachable; and the settings {@code serve} refuses.
  */
 class ManagementApiInjectRbdTest {
-    private static final String TOKEN = "0123456789abcdef0123";
+    static final String TOKEN = "0123456789abcdef0123";
     private static final ObjectMapper JSON = new ObjectMapper();
     static CephCluster ceph;
     static Path dir;
@@ -73,7 +73,7 @@ class ManagementApiInjectRbdTest {
     }
 
     /** {@code serve} with the API on an ephemeral port, the settings resolved from {@code flags} as serve does. */
-    private static ServeService serve(Path data, Map<String, Object> flags) throws Exception {
+    static ServeService serve(Path data, Map<String, Object> flags) throws Exception {
         Map<String, Object> all = new LinkedHashMap<>(flags);
         all.put("api-listen", "127.0.0.1:0");
         all.put("data-dir", data.toString());
@@ -83,7 +83,8 @@ class ManagementApiInjectRbdTest {
         return ServeService.start(settings.storeUrl(), config, settings.api());
     }
 
-    private static HttpRequest.Builder request(ServeService s, String path) {
+    /** A request to {@code /v1/instances PATH} of {@code s}, with the token and a JSON content type. */
+    static HttpRequest.Builder request(ServeService s, String path) {
         return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.server().apiPort() + "/v1/instances" + path))
                 .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json");
     }
