@@ -41,7 +41,6 @@ class ManagementApiConfigDriveRbdTest {
     static Path dir;
     static ServeService service;
     static String uuid;
-    static String document;
     static HttpClient http = HttpClient.newHttpClient();
 
     @TempDir
@@ -56,9 +55,7 @@ class ManagementApiConfigDriveRbdTest {
         service = ManagementApiInjectRbdTest.serve(dir.resolve("main"), Map.of("inject-allowed-pools",
                 List.of(ceph.pool(), MISSING_POOL), "ceph-conf", ceph.conf().toString(), "ceph-user", ceph.user(),
                 "ceph-keyring", ceph.keyring().toString()));
-        document = Files.readString(CloudInitReadsConfigDriveTreeTest.resource("instances/full.json"));
-        uuid = JSON.readTree(document).get("uuid").asText();
-        create(service);
+        uuid = ManagementApiInjectRbdTest.createInstance(service);
     }
 
     @AfterAll
@@ -72,12 +69,6 @@ class ManagementApiConfigDriveRbdTest {
     @AfterEach
     void cleanUp() throws Exception {
         scratch.close();
-    }
-
-    private static void create(ServeService s) throws Exception {
-        HttpResponse<String> created = http.send(ManagementApiInjectRbdTest.request(s, "")
-                .POST(HttpRequest.BodyPublishers.ofString(document)).build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(201, created.statusCode(), created.body());
     }
 
     private static HttpResponse<String> post(ServeService s, ObjectNode body) throws Exception {
@@ -283,7 +274,7 @@ class ManagementApiConfigDriveRbdTest {
         try (ServeService unreachable = ManagementApiInjectRbdTest.serve(tmp.resolve("data"), Map.of(
                 "inject-allowed-pools", List.of("rbd"), "ceph-conf", conf.toString(), "ceph-user", ceph.user(),
                 "ceph-keyring", ceph.keyring().toString(), "ceph-timeout", "2", "inject-sandbox", "off"))) {
-            create(unreachable);
+            ManagementApiInjectRbdTest.createInstance(unreachable);
             HttpResponse<String> r = post(unreachable, body("rbd:rbd/" + uuid + "_disk.config", "iso9660",
                     1_700_000_000L));
             assertEquals(503, r.statusCode(), r.body());
@@ -316,7 +307,7 @@ class ManagementApiConfigDriveRbdTest {
             try (ServeService admin = ManagementApiInjectRbdTest.serve(tmp.resolve("data"), Map.of(
                     "inject-allowed-pools", List.of(pool), "ceph-conf", ceph.conf().toString(), "ceph-user", "admin",
                     "ceph-keyring", ceph.adminKeyring().toString(), "ceph-timeout", "20"))) {
-                create(admin);
+                ManagementApiInjectRbdTest.createInstance(admin);
                 HttpResponse<String> r = post(admin, body("rbd:" + pool + "/" + uuid + "_disk.config", "iso9660",
                         1_700_000_000L));
                 assertEquals(507, r.statusCode(), r.body());

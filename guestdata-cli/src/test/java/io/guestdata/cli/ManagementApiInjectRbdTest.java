@@ -52,11 +52,16 @@ class ManagementApiInjectRbdTest {
         service = serve(dir.resolve("main"), Map.of("inject-allowed-pools", List.of(ceph.pool()),
                 "ceph-conf", ceph.conf().toString(), "ceph-user", ceph.user(),
                 "ceph-keyring", ceph.keyring().toString()));
+        uuid = createInstance(service);
+    }
+
+    /** Stores {@code instances/full.json} through {@code s}'s API; its uuid. */
+    static String createInstance(ServeService s) throws Exception {
         String document = Files.readString(CloudInitReadsConfigDriveTreeTest.resource("instances/full.json"));
-        HttpResponse<String> created = http.send(request(service, "").POST(HttpRequest.BodyPublishers.ofString(document))
+        HttpResponse<String> created = http.send(request(s, "").POST(HttpRequest.BodyPublishers.ofString(document))
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(201, created.statusCode(), created.body());
-        uuid = JSON.readTree(document).get("uuid").asText();
+        return JSON.readTree(document).get("uuid").asText();
     }
 
     @AfterAll
@@ -183,9 +188,7 @@ class ManagementApiInjectRbdTest {
         try (ServeService unreachable = serve(tmp.resolve("data"), Map.of("inject-allowed-pools", List.of("rbd"),
                 "ceph-conf", conf.toString(), "ceph-user", ceph.user(), "ceph-keyring", ceph.keyring().toString(),
                 "ceph-timeout", "2", "inject-sandbox", "off"))) {
-            String document = Files.readString(CloudInitReadsConfigDriveTreeTest.resource("instances/full.json"));
-            assertEquals(201, http.send(request(unreachable, "").POST(HttpRequest.BodyPublishers.ofString(document))
-                    .build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+            createInstance(unreachable);
             HttpResponse<String> r = inject(unreachable, "rbd:rbd/disk");
             assertEquals(503, r.statusCode(), r.body());
             assertEquals("ceph_unavailable", error(r).get("code").asText(), r.body());
