@@ -30,8 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code POST /v1/instances/{uuid}/config-drive} into RBD (issue 11), on the service {@code serve} runs, against the
  * shared test cluster: the image written is what {@code GET} streams for the same instance and timestamp, a format 2
  * image of the name asked; {@code force} replaces; and every refusal (malformed target, connection options, a pool
- * outside the allow-list, a missing pool, an existing or open image, an unreachable cluster, a pool over its quota,
- * no token) has its status and leaves nothing of the name in the pool, temporary images included.
+ * outside the allow-list, a missing pool, an existing or open image, an instance the format cannot hold, an
+ * unreachable cluster, a pool over its quota, no token) has its status and leaves nothing of the name in the pool, temporary images included.
  */
 class ManagementApiConfigDriveRbdTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -248,6 +248,10 @@ class ManagementApiConfigDriveRbdTest {
                 .put("volume_size", 1 << 20));
         assertEquals(400, badOption.statusCode(), badOption.body());
         assertEquals("/volume_size", error(badOption).get("field").asText(), badOption.body());
+        HttpResponse<String> seed = post(service, body(rbd(image), "nocloud", 1_700_000_000L));
+        assertEquals(409, seed.statusCode(), seed.body());
+        assertEquals("format_limit", error(seed).get("code").asText(), seed.body());
+        assertEquals("/format", error(seed).get("field").asText(), seed.body());
         assertEquals(List.of(), named(ceph.pool(), image), "nothing written");
     }
 

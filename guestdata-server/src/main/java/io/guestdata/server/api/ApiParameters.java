@@ -37,6 +37,9 @@ abstract sealed class ApiParameters {
     /** A 400 naming the option. */
     abstract ApiError invalid(String name, String message);
 
+    /** How an error names the option: the query parameter's name, or the body member's JSON pointer. */
+    abstract String field(String name);
+
     private static final class Query extends ApiParameters {
         private final ServerRequest req;
 
@@ -69,7 +72,12 @@ abstract sealed class ApiParameters {
 
         @Override
         ApiError invalid(String name, String message) {
-            return ApiError.badRequest(name, message);
+            return ApiError.badRequest(field(name), message);
+        }
+
+        @Override
+        String field(String name) {
+            return name;
         }
     }
 
@@ -107,12 +115,17 @@ abstract sealed class ApiParameters {
                 return OptionalLong.of(v.longValue());
             }
             throw new ApiError(400, "invalid_field", name + "=" + v + ": must be a whole number from " + min + " to "
-                    + max, "/" + name, min + ".." + max, null);
+                    + max, field(name), min + ".." + max, null);
         }
 
         @Override
         ApiError invalid(String name, String message) {
-            return new ApiError(400, "invalid_field", message, "/" + name, null, null);
+            return new ApiError(400, "invalid_field", message, field(name), null, null);
+        }
+
+        @Override
+        String field(String name) {
+            return "/" + name;
         }
     }
 }

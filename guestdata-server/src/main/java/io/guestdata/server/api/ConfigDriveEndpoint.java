@@ -75,7 +75,7 @@ final class ConfigDriveEndpoint {
 
     /** The drive a request asks for: the options of the {@code GET} (query) and the {@code POST} (body). */
     record DriveOptions(Format format, Filesystem filesystem, boolean dropFiles, OptionalLong volumeSize,
-                        OptionalLong timestamp) {
+                        OptionalLong timestamp, String formatField) {
         /** Whether the image is attached as a cdrom (ISO 9660) rather than a disk. */
         boolean cdrom() {
             return format == Format.iso9660 || format == Format.nocloud && filesystem == Filesystem.iso9660;
@@ -114,7 +114,7 @@ final class ConfigDriveEndpoint {
         try (OutputStream out = res.outputStream()) {
             drive.image().writeTo(Channels.newChannel(out));
         } catch (ImageException e) {
-            throw formatLimit(asked.format(), e);
+            throw formatLimit(asked, e);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -169,7 +169,7 @@ final class ConfigDriveEndpoint {
         } catch (CephConnectException e) {
             throw new ApiError(503, "ceph_unavailable", e.getMessage() + nothing);
         } catch (ImageException e) {
-            throw formatLimit(asked.format(), e);
+            throw formatLimit(asked, e);
         } catch (IOException e) {
             throw new ApiError(503, "ceph_failed", e.getMessage() + nothing);
         }
@@ -203,7 +203,7 @@ final class ConfigDriveEndpoint {
         Format format = format(params);
         // the XML depends on the kind of drive only, not on its contents' options
         DriveOptions asked = new DriveOptions(format, nocloudFilesystem(params, format), false, OptionalLong.empty(),
-                OptionalLong.empty());
+                OptionalLong.empty(), params.field("format"));
         DiskOptions disk = diskOptions(params);
         String diskPath = params.text("disk_path").orElseThrow(() -> params.invalid("disk_path",
                 "disk_path (the image's path on the hypervisor host) is required"));
@@ -237,7 +237,7 @@ final class ConfigDriveEndpoint {
                     + "nocloud with nocloud_filesystem=vfat)");
         }
         OptionalLong timestamp = params.number("timestamp", EARLIEST, LATEST);
-        return new DriveOptions(format, fs, dropFiles, volumeSize, timestamp);
+        return new DriveOptions(format, fs, dropFiles, volumeSize, timestamp, params.field("format"));
     }
 
     /** The image of the drive {@code asked} for, laid out (its size known, every file checked against the format). */
@@ -264,7 +264,7 @@ final class ConfigDriveEndpoint {
                     if (!instance.files().isEmpty() && !asked.dropFiles()) {
                         throw new ApiError(409, "format_limit", "the instance has " + instance.files().size()
                                 + " injected file(s); a NoCloud seed cannot deliver files. Ask with drop_files=true to "
-                                + "leave them out, or download a config drive", "format", null, null);
+                                + "leave them out, or download a config drive", asked.formatField(), null, null);
                     }
                     List<ImageFile> files = NoCloudSeed.of(tree, asked.dropFiles() ? NoCloudSeed.InjectedFiles.DROP
                             : NoCloudSeed.InjectedFiles.REFUSE).files();
@@ -276,13 +276,13 @@ final class ConfigDriveEndpoint {
             }
             return new Drive(image, image.size(), filename);
         } catch (ImageException e) {
-            throw formatLimit(asked.format(), e);
+            throw formatLimit(asked, e);
         }
     }
 
-    private static ApiError formatLimit(Format format, ImageException e) {
-        return new ApiError(409, "format_limit", "the instance cannot be written as " + format + ": "
-                + e.getMessage(), "format", null, null);
+    private static ApiError formatLimit(DriveOptions asked, ImageException e) {
+        return new ApiError(409, "format_limit", "the instance cannot be written as " + asked.format() + ": "
+                + e.getMessage(), asked.formatField(), null, null);
     }
 
     private static DiskOptions diskOptions(ApiParameters params) {
