@@ -130,12 +130,7 @@ public final class RbdImage implements BlockDevice {
         }
         RbdHandles h = new RbdHandles();
         try {
-            try {
-                h.connect(target, name, settings);
-            } catch (ExceptionInInitializerError | NoClassDefFoundError e) {
-                throw new BlockException(name, "RBD targets need librados and librbd (Debian packages librados2 and"
-                        + " librbd1), which cannot be loaded here: " + (e.getCause() != null ? e.getCause() : e), e);
-            }
+            h.connect(target, name, settings);
             h.openImage(target, name, !writable);
             long size = h.size(name);
             Identity identity = h.identity(target, name);
