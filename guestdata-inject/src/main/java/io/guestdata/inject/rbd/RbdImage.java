@@ -201,10 +201,7 @@ public final class RbdImage implements BlockDevice {
 
     @Override
     public synchronized void write(long position, ByteBuffer src) throws IOException {
-        if (!writable) {
-            throw new BlockException(name, "opened read-only; open it writable to inject");
-        }
-        BlockDevice.checkRange(name, -1, size, position, src.remaining(), "write");
+        checkWrite(position, src.remaining());
         requireOpen();
         long at = position;
         while (src.hasRemaining()) {
