@@ -21,10 +21,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code POST /v1/instances/{uuid}/inject} with {@code rbd:} images, on the service {@code serve} runs (its settings
@@ -34,6 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ManagementApiInjectRbdTest {
     static final String TOKEN = "0123456789abcdef0123";
     private static final ObjectMapper JSON = new ObjectMapper();
+    @RegisterExtension
+    static final CephCluster.Scratch scratch = new CephCluster.Scratch();
     static CephCluster ceph;
     static Path dir;
     static ServeService service;
@@ -43,11 +45,9 @@ class ManagementApiInjectRbdTest {
     @TempDir
     Path tmp;
 
-    private final CephCluster.Scratch scratch = new CephCluster.Scratch();
-
     @BeforeAll
     static void start() throws Exception {
-        ceph = CephCluster.shared();
+        ceph = scratch.cluster();
         dir = Files.createTempDirectory("api-rbd");
         service = serve(dir.resolve("main"), Map.of("inject-allowed-pools", List.of(ceph.pool()),
                 "ceph-conf", ceph.conf().toString(), "ceph-user", ceph.user(),
@@ -70,11 +70,6 @@ class ManagementApiInjectRbdTest {
             service.close();
         }
         Tool.run(List.of("rm", "-rf", dir.toString()));
-    }
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        scratch.close();
     }
 
     /** {@code serve} with the API on an ephemeral port, the settings resolved from {@code flags} as serve does. */

@@ -123,13 +123,12 @@ public final class RbdImport {
             return n;
         }
 
+        /** {@link #ZERO_BLOCK} zero bytes, only read (each comparison takes its own slice). */
+        private static final ByteBuffer ZEROS = ByteBuffer.allocate(ZERO_BLOCK).asReadOnlyBuffer();
+
+        /** Whether {@code b}'s remaining bytes (at most {@link #ZERO_BLOCK}) are all zero, compared in bulk. */
         private static boolean allZero(ByteBuffer b) {
-            for (int i = b.position(); i < b.limit(); i++) {
-                if (b.get(i) != 0) {
-                    return false;
-                }
-            }
-            return true;
+            return b.mismatch(ZEROS.slice(0, b.remaining())) == -1;
         }
 
         @Override
