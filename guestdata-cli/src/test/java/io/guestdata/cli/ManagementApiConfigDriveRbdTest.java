@@ -21,9 +21,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -37,6 +37,8 @@ class ManagementApiConfigDriveRbdTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String SECRET = "5b8c0a5e-3f0e-4c1d-9a7b-2d6e4f8a1c3b";
     private static final String MISSING_POOL = CephCluster.uniqueName("nopool");
+    @RegisterExtension
+    static final CephCluster.Scratch scratch = new CephCluster.Scratch();
     static CephCluster ceph;
     static Path dir;
     static ServeService service;
@@ -46,11 +48,9 @@ class ManagementApiConfigDriveRbdTest {
     @TempDir
     Path tmp;
 
-    private final CephCluster.Scratch scratch = new CephCluster.Scratch();
-
     @BeforeAll
     static void start() throws Exception {
-        ceph = CephCluster.shared();
+        ceph = scratch.cluster();
         dir = Files.createTempDirectory("api-rbd-drive");
         service = ManagementApiInjectRbdTest.serve(dir.resolve("main"), Map.of("inject-allowed-pools",
                 List.of(ceph.pool(), MISSING_POOL), "ceph-conf", ceph.conf().toString(), "ceph-user", ceph.user(),
@@ -64,11 +64,6 @@ class ManagementApiConfigDriveRbdTest {
             service.close();
         }
         Tool.run(List.of("rm", "-rf", dir.toString()));
-    }
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        scratch.close();
     }
 
     private static HttpResponse<String> post(ServeService s, ObjectNode body) throws Exception {
