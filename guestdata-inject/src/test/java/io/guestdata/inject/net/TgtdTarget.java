@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * A private iSCSI target for the tests: {@code tgtd} (the Debian package tgt, the user-space target daemon) in the
  * foreground, its portal on 127.0.0.1 and a free port ({@code --iscsi portal=}), its management socket named by a
- * control port of its own ({@code -C}, {@code /var/run/tgtd/socket.N}), so it collides neither with a system tgtd
+ * control port of its own ({@code -C} 20000 to 32767, {@code /var/run/tgtd/socket.N}), so it collides neither with a system tgtd
  * (port 3260, socket.0) nor with another test's. One target {@link #IQN}, LUN 1 backed by an image file, open to
  * every initiator, with a CHAP account when one is given. Needs root. Shared by the inject and CLI tests.
  */
@@ -56,7 +56,7 @@ public final class TgtdTarget implements AutoCloseable {
      */
     public static TgtdTarget start(Path image, Optional<Chap> chap, Path dir) throws IOException, InterruptedException {
         int port = NbdServer.freePort();
-        int control = port; // unique among the tests running now, as the port is
+        int control = controlPort();
         Path log = dir.resolve("tgtd-" + port + ".log");
         Process p = new ProcessBuilder(tool("tgtd"), "-f", "-C", Integer.toString(control), "--iscsi",
                 "portal=127.0.0.1:" + port).redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -84,6 +84,17 @@ public final class TgtdTarget implements AutoCloseable {
         } catch (IOException | InterruptedException | RuntimeException e) {
             t.close();
             throw e;
+        }
+    }
+
+    /** A control port (tgtd takes 0 to 32767) whose management socket no tgtd has. */
+    private static int controlPort() {
+        java.util.Random random = new java.util.Random();
+        while (true) {
+            int c = 20000 + random.nextInt(12768);
+            if (!Files.exists(Path.of("/var/run/tgtd/socket." + c))) {
+                return c;
+            }
         }
     }
 
@@ -130,7 +141,7 @@ public final class TgtdTarget implements AutoCloseable {
 
     /**
      * Stops tgtd: the target deleted (its sessions dropped), then the daemon asked to exit (tgtd ignores SIGTERM
-     * while it has targets), SIGKILL if it does not; its management socket files removed.
+     * at all here), SIGKILL if it does not; its management socket files removed.
      */
     @Override
     public void close() throws IOException, InterruptedException {
