@@ -45,6 +45,11 @@ public final class ChapPassword {
      * @throws IllegalArgumentException the password is empty, too long, or holds a NUL or another line break
      */
     public static ChapPassword fromFile(Path file) throws IOException {
+        long size = Files.size(file);
+        if (size > MAX_BYTES + 2) {
+            throw new IllegalArgumentException(file + ": the CHAP password file has " + size + " bytes; libiscsi"
+                    + " takes a password of at most " + MAX_BYTES);
+        }
         byte[] b = Files.readAllBytes(file);
         int n = b.length;
         if (n > 0 && b[n - 1] == '\n') {
