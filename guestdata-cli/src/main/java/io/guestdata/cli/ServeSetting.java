@@ -67,8 +67,8 @@ enum ServeSetting {
             "directories below which the injected images' backing files may lie (Nova's _base; default none: an "
                     + "image that names a backing file is refused)"),
     INJECT_ALLOWED_POOLS("inject-allowed-pools", Kind.LIST, "", "POOL[/NAMESPACE]",
-            "Ceph pools (or pool namespaces) whose RBD images the management API may inject into (default none: "
-                    + "rbd: images are refused with 403); needs ceph-conf"),
+            "Ceph pools (or pool namespaces) whose RBD images the management API may inject into and write config "
+                    + "drives as (default none: rbd: images are refused with 403); needs ceph-conf"),
     CEPH_CONF("ceph-conf", Kind.TEXT, null, "FILE",
             "the ceph.conf the service connects to Ceph with (an absolute path)"),
     CEPH_USER("ceph-user", Kind.TEXT, null, "USER",

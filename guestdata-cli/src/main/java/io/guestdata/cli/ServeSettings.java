@@ -638,8 +638,8 @@ final class ServeSettings {
      *                          default), or empty: in the service's process ({@code inject-sandbox: off})
      * @param injectUndoDir     where those injections keep their undo journals (an injection the service was killed
      *                          in is rolled back by the next one into that image)
-     * @param injectRbd         the RBD pools that endpoint may inject into and the service's Ceph client; empty:
-     *                          {@code rbd:} images are refused (403)
+     * @param injectRbd         the RBD pools that endpoint may inject into (and the config drive endpoint write drives
+     *                          into) and the service's Ceph client; empty: {@code rbd:} images are refused (403)
      */
     record ApiSettings(InetSocketAddress address, String token, List<java.nio.file.Path> allowedInjectDirs,
                        List<java.nio.file.Path> injectBaseImageDirs, Optional<SandboxSettings> injectSandbox,

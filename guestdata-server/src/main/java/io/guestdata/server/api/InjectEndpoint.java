@@ -20,7 +20,6 @@ import io.guestdata.inject.block.ImageInUseException;
 import io.guestdata.inject.fs.GuestFsException;
 import io.guestdata.inject.rbd.CephConnectException;
 import io.guestdata.inject.rbd.RbdNotFoundException;
-import io.guestdata.inject.rbd.RbdSyntaxException;
 import io.guestdata.inject.rbd.RbdTarget;
 import io.guestdata.store.StoredInstance;
 import io.helidon.http.Status;
@@ -105,7 +104,7 @@ final class InjectEndpoint {
         String imageText = ApiRequest.text(body, "image", true);
         InjectionOptions options = options(body).withBackingFiles(backingFiles).withUndoDirectory(undoDir);
         boolean isRbd = kind(imageText) == DiskTargetKind.RBD;
-        RbdTarget target = isRbd ? allowedRbd(imageText) : null;
+        RbdTarget target = isRbd ? RbdInjectSettings.allowedTarget(rbd, "image", imageText) : null;
         Path image = isRbd ? null : allowedImage(imageText);
         StoredInstance stored = instance.get();
         InjectionReport report;
@@ -213,30 +212,6 @@ final class InjectEndpoint {
         return real;
     }
 
-    /**
-     * The RBD image {@code text} names, as the service's client, if its pool is allowed: {@code rbd:POOL/IMAGE} or
-     * {@code rbd:POOL/NAMESPACE/IMAGE} without options (400), in {@code inject-allowed-pools} (403 otherwise, as a
-     * path outside {@code inject-allowed-dirs}).
-     */
-    RbdTarget allowedRbd(String text) {
-        RbdTarget target;
-        try {
-            target = RbdTarget.parse(text);
-        } catch (RbdSyntaxException e) {
-            throw new ApiError(400, "invalid_field", "image: " + e.getMessage(), "/image", null, null);
-        }
-        if (target.hasOptions()) {
-            throw new ApiError(400, "invalid_field", "image: give rbd:POOL/IMAGE or rbd:POOL/NAMESPACE/IMAGE without "
-                    + "options (id, conf, keyring, mon_host, ...): the service connects with its own Ceph settings",
-                    "/image", null, null);
-        }
-        if (rbd.isEmpty() || !rbd.get().allows(target)) {
-            throw new ApiError(403, "image_not_allowed", "image rbd:" + target.spec() + " is not in an allowed pool "
-                    + "(inject-allowed-pools)", "/image", null, null);
-        }
-        return rbd.get().asClient(target);
-    }
-
     private boolean under(Path p) {
         for (Path dir : allowed) {
             if (p.startsWith(dir) && !p.equals(dir)) {
@@ -252,6 +227,7 @@ final class InjectEndpoint {
     }
 
     private static InjectionOptions options(ObjectNode body) {
+        ApiParameters params = ApiParameters.body(body);
         try {
             Optional<ImageFormat> format = ImageFormat.fromOption(
                     Optional.ofNullable(ApiRequest.text(body, "image_format", false)).orElse("auto"));
@@ -291,20 +267,9 @@ final class InjectEndpoint {
                     Optional.ofNullable(ApiRequest.text(body, "password_hash", false)).orElse("sha512"));
             return InjectionOptions.defaults().withImageFormat(format).withPartition(partition).withBackend(backend)
                     .withRequest(new InjectionRequest(items, explicit, hash, false))
-                    .withDryRun(flag(body, "dry_run")).withBestEffort(flag(body, "best_effort"));
+                    .withDryRun(params.flag("dry_run")).withBestEffort(params.flag("best_effort"));
         } catch (IllegalArgumentException e) {
             throw new ApiError(400, "invalid_field", e.getMessage(), null, null, null);
         }
-    }
-
-    private static boolean flag(ObjectNode body, String name) {
-        JsonNode v = body.get(name);
-        if (v == null || v.isNull()) {
-            return false;
-        }
-        if (!v.isBoolean()) {
-            throw new ApiError(400, "invalid_field", name + " must be true or false", "/" + name, null, null);
-        }
-        return v.booleanValue();
     }
 }
