@@ -151,10 +151,7 @@ public final class DiskInjector {
                                   InjectionOptions options) throws IOException, GuestFsException, BackendUnavailableException {
         Objects.requireNonNull(disk, "disk");
         Objects.requireNonNull(password, "password");
-        try (FilesystemBackends.Session session = backends.openSession()) {
-            return new DiskInjector(session.backends(), random).injectInSession(new NetworkSource(disk, password),
-                    instance, options);
-        }
+        return injectInNewSession(new NetworkSource(disk, password), instance, options);
     }
 
     /**
@@ -171,10 +168,7 @@ public final class DiskInjector {
                                   InjectionOptions options) throws IOException, GuestFsException, BackendUnavailableException {
         Objects.requireNonNull(target, "target");
         Objects.requireNonNull(settings, "settings");
-        try (FilesystemBackends.Session session = backends.openSession()) {
-            return new DiskInjector(session.backends(), random).injectInSession(new RbdSource(target, settings),
-                    instance, options);
-        }
+        return injectInNewSession(new RbdSource(target, settings), instance, options);
     }
 
     /**
@@ -191,10 +185,14 @@ public final class DiskInjector {
      */
     public InjectionReport inject(Path image, Instance instance, InjectionOptions options)
             throws IOException, GuestFsException, BackendUnavailableException {
-        // One session per injection: what a backend holds for it (a sandboxed worker) serves it alone.
+        return injectInNewSession(new ImageFileSource(Objects.requireNonNull(image, "image")), instance, options);
+    }
+
+    /** One session per injection: what a backend holds for it (a sandboxed worker) serves it alone. */
+    private InjectionReport injectInNewSession(Source source, Instance instance, InjectionOptions options)
+            throws IOException, GuestFsException, BackendUnavailableException {
         try (FilesystemBackends.Session session = backends.openSession()) {
-            return new DiskInjector(session.backends(), random).injectInSession(new ImageFileSource(
-                    Objects.requireNonNull(image, "image")), instance, options);
+            return new DiskInjector(session.backends(), random).injectInSession(source, instance, options);
         }
     }
 

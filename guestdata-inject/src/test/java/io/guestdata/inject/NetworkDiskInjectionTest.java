@@ -53,13 +53,9 @@ class NetworkDiskInjectionTest {
                 .withUndoDirectory(dir.resolve("undo"));
     }
 
-    /** A whole-disk ext4 image of the skeleton with /etc/motd as DiskInjectionTest has it (alice's, 0640). */
+    /** A whole-disk ext4 image of DiskInjectionTest's guest (its /etc/motd alice's, 0640). */
     private Path image() throws Exception {
-        Path t = GuestImages.skeleton(dir.resolve("tree"));
-        GuestImages.write(t, "etc/motd", "old motd\n", "rw-r-----");
-        Files.setAttribute(t.resolve("etc/motd"), "unix:uid", 1000);
-        Files.setAttribute(t.resolve("etc/motd"), "unix:gid", 1000);
-        return GuestImages.wholeDisk(dir, "disk.img", t, 32, "-t", "ext4");
+        return GuestImages.wholeDisk(dir, "disk.img", DiskInjectionTest.tree(dir.resolve("tree")), 32, "-t", "ext4");
     }
 
     /** A dry run changes nothing; the real run writes everything; the image is clean after the server stopped. */

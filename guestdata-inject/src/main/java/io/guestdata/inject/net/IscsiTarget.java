@@ -60,13 +60,9 @@ public record IscsiTarget(String transport, String host, int port, String target
      * @throws DiskTargetSyntaxException naming the part that is wrong and what was expected
      */
     public static IscsiTarget parse(String uri) {
-        int sep = uri.indexOf("://");
-        String scheme = sep < 0 ? "" : uri.substring(0, sep);
-        if (!SCHEMES.contains(scheme)) {
-            throw new DiskTargetSyntaxException("iscsi: the scheme '" + scheme + "' is not iscsi or iser (in"
-                    + " lowercase); expected " + SYNTAX);
-        }
-        String rest = uri.substring(sep + 3);
+        UriText.Schemed schemed = UriText.scheme("iscsi", uri, SCHEMES, SYNTAX);
+        String scheme = schemed.scheme();
+        String rest = schemed.rest();
         int slash = rest.indexOf('/');
         String authority = slash < 0 ? rest : rest.substring(0, slash);
         Optional<String> user = Optional.empty();

@@ -64,13 +64,9 @@ public record NbdTarget(Server server, Optional<String> export) implements Netwo
      * @throws DiskTargetSyntaxException naming the part that is wrong and what was expected
      */
     public static NbdTarget parse(String uri) {
-        int sep = uri.indexOf("://");
-        String scheme = sep < 0 ? "" : uri.substring(0, sep);
-        if (!SCHEMES.contains(scheme)) {
-            throw new DiskTargetSyntaxException("nbd: the scheme '" + scheme + "' is not one of nbd, nbd+tcp,"
-                    + " nbd+unix (in lowercase); expected " + SYNTAX);
-        }
-        String rest = uri.substring(sep + 3);
+        UriText.Schemed schemed = UriText.scheme("nbd", uri, SCHEMES, SYNTAX);
+        String scheme = schemed.scheme();
+        String rest = schemed.rest();
         if (rest.indexOf('#') >= 0) {
             throw new DiskTargetSyntaxException("nbd: a '#fragment' is not part of an NBD URI (QEMU ignores it);"
                     + " write '#' in an export name as %23");

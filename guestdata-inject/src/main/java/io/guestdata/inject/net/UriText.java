@@ -20,6 +20,26 @@ final class UriText {
     private UriText() {
     }
 
+    /** A URI cut after its scheme: {@code scheme} and what follows {@code ://}. */
+    record Schemed(String scheme, String rest) {
+    }
+
+    /**
+     * Cuts {@code uri} after its scheme, which must be one of {@code schemes} (in lowercase, as QEMU and libiscsi
+     * compare them).
+     *
+     * @param what how messages name the parser ({@code "nbd"})
+     */
+    static Schemed scheme(String what, String uri, java.util.Set<String> schemes, String syntax) {
+        int sep = uri.indexOf("://");
+        String scheme = sep < 0 ? "" : uri.substring(0, sep);
+        if (!schemes.contains(scheme)) {
+            throw new DiskTargetSyntaxException(what + ": the scheme '" + scheme + "' is not one of "
+                    + String.join(", ", new java.util.TreeSet<>(schemes)) + " (in lowercase); expected " + syntax);
+        }
+        return new Schemed(scheme, uri.substring(sep + 3));
+    }
+
     /** A host and port: {@code host} without brackets; {@code port} -1 when not given. */
     record HostPort(String host, int port) {
         /** {@code HOST:PORT}, an IPv6 address in brackets. */

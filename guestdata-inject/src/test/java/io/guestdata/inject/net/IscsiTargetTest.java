@@ -74,7 +74,7 @@ class IscsiTargetTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "ISCSI://h/iqn.x/1            | the scheme 'ISCSI' is not iscsi or iser (in lowercase)",
+        "ISCSI://h/iqn.x/1            | the scheme 'ISCSI' is not one of iscsi, iser (in lowercase)",
         "iscsi://h                    | the target name and the LUN are missing after the portal",
         "iscsi://h/iqn.x              | the LUN is missing after the target name",
         "iscsi://h//1                 | the target name is empty",
