@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.guestdata.inject.BackendUnavailableException;
 import io.guestdata.inject.DiskInjector;
+import io.guestdata.inject.DiskTargetKind;
+import io.guestdata.inject.DiskTargetSyntaxException;
 import io.guestdata.inject.FilesystemBackends;
 import io.guestdata.inject.InjectionItem;
 import io.guestdata.inject.InjectionOptions;
@@ -53,6 +55,9 @@ import java.util.function.Supplier;
  * gives any {@code :option} is refused (400), so no request makes the service read a host file as a ceph.conf or a
  * keyring. The statuses are the file's: outside the allow-list 403, no such pool or image 404, in use 409; the
  * cluster unreachable or refusing the service's key 503, as a backend that cannot run.
+ *
+ * <p>{@code nbd://}, {@code nbd+unix://} and {@code iscsi://} images, which the CLI injects, are refused here (400): a
+ * request would choose which server or socket the service connects to, and there is no allow-list for that yet.
  */
 final class InjectEndpoint {
     static final Set<String> FIELDS = new LinkedHashSet<>(List.of("image", "image_format", "partition", "backend",
@@ -98,7 +103,7 @@ final class InjectEndpoint {
         ObjectNode body = ApiRequest.objectBody(req, FIELDS);
         String imageText = ApiRequest.text(body, "image", true);
         InjectionOptions options = options(body).withBackingFiles(backingFiles).withUndoDirectory(undoDir);
-        boolean isRbd = RbdTarget.isRbd(imageText);
+        boolean isRbd = kind(imageText) == DiskTargetKind.RBD;
         RbdTarget target = isRbd ? RbdInjectSettings.allowedTarget(rbd, "image", imageText) : null;
         Path image = isRbd ? null : allowedImage(imageText);
         StoredInstance stored = instance.get();
@@ -143,6 +148,26 @@ final class InjectEndpoint {
             case REFUSED, PARTIAL -> 409;
             case FAILED -> 500;
         };
+    }
+
+    /**
+     * Which kind of disk {@code text} names ({@link DiskTargetKind}, as for the CLI's {@code --image}). The network
+     * disks QEMU opens (nbd://, iscsi://) are refused (400): which servers and sockets a request may make the service
+     * connect to would need an allow-list of their own, which there is not yet.
+     */
+    static DiskTargetKind kind(String text) {
+        DiskTargetKind kind;
+        try {
+            kind = DiskTargetKind.of(text);
+        } catch (DiskTargetSyntaxException e) {
+            throw new ApiError(400, "invalid_field", e.getMessage(), "/image", null, null);
+        }
+        if (kind.qemuNetwork()) {
+            throw new ApiError(400, "invalid_field", "image: nbd:// and iscsi:// disks are not injected through the"
+                    + " management API (no allow-list of network servers yet); inject them with 'guestdata inject"
+                    + " --image URI' on a host that may reach them", "/image", null, null);
+        }
+        return kind;
     }
 
     /**
