@@ -56,6 +56,8 @@ public final class MetadataTree {
     private final Clock clock;
     private final Optional<String> networkConfigText;
 
+    /** The release's OpenStack versions, oldest first; the last is {@code latest}. */
+    private final List<OpenStackVersion> openStackVersions;
     private final LookupResult.Found openStackVersionListing;
     private final LocalDate newestOpenStackDate;
 
@@ -132,8 +134,9 @@ public final class MetadataTree {
         Map<Object, Object> shared = new HashMap<>();
 
         // Content numbering (nova-compat.md §1.5): "%04i" % len(content); network_config first.
+        NovaRelease release = options.novaRelease();
         this.networkConfigText = options.networkConfigForStaticAddresses()
-                ? instance.networkData().flatMap(nd -> InterfacesTemplate.render(nd, false))
+                ? instance.networkData().flatMap(nd -> InterfacesTemplate.render(nd, false, release))
                 : Optional.empty();
         Map<String, byte[]> content = new LinkedHashMap<>();
         Optional<String> networkConfigPath = networkConfigText.map(text -> {
@@ -164,7 +167,7 @@ public final class MetadataTree {
         List<String> ec2Versions = ec2VersionStrings();
         this.configDriveEc2Versions = ec2Versions.stream()
                 .filter(v -> !options.configDriveSkipVersions().contains(v)).toList();
-        Optional<String> localIpv4 = network.firstStaticIpv4();
+        Optional<String> localIpv4 = network.firstFixedIpv4();
         this.localIpv4 = localIpv4;
         this.requesterAddressPath = localIpv4.isPresent()
                 ? null : Ec2MetaData.META_DATA + "/" + Ec2MetaData.LOCAL_IPV4;
@@ -180,22 +183,28 @@ public final class MetadataTree {
         }
 
         // OpenStack tree.
-        List<String> osVersions = new ArrayList<>();
-        for (OpenStackVersion v : OpenStackVersion.values()) {
-            osVersions.add(v.text());
-        }
-        osVersions.add(OpenStackVersion.LATEST);
-        this.openStackVersionListing = text(Ec2Listing.lines(osVersions));
-        this.newestOpenStackDate = LocalDate.parse(OpenStackVersion.NEWEST.text());
+        this.openStackVersions = OpenStackVersion.upTo(release.newestOpenStackVersion());
+        this.openStackVersionListing = text(Ec2Listing.lines(openStackVersionStrings()));
+        this.newestOpenStackDate = LocalDate.parse(openStackVersions.getLast().text());
         this.userData = instance.userData().map(ud -> text(ud.bytes()));
-        this.networkData = text(PythonJson.dumpsUtf8(network.root()));
+        this.networkData = text(PythonJson.dumpsUtf8(network.printed(release)));
         this.vendorData = new VendorData(options.staticVendorData(), instance.vendorData());
         MetaDataJson metaData = new MetaDataJson(instance, hostname, networkConfigPath, files,
                 options.serviceServesFiles());
         this.metaData = metaData;
-        for (OpenStackVersion v : OpenStackVersion.values()) {
+        for (OpenStackVersion v : openStackVersions) {
             openStack.put(v, new OpenStackAnswers(sharedText(Ec2Listing.lines(openStackListing(v)), shared)));
         }
+    }
+
+    /** The release's OpenStack version strings and {@code latest}: the listing, and the drive's folders. */
+    private List<String> openStackVersionStrings() {
+        List<String> versions = new ArrayList<>();
+        for (OpenStackVersion v : openStackVersions) {
+            versions.add(v.text());
+        }
+        versions.add(OpenStackVersion.LATEST);
+        return versions;
     }
 
     private static List<String> ec2VersionStrings() {
@@ -294,13 +303,8 @@ public final class MetadataTree {
             Ec2Value.Dict md = (Ec2Value.Dict) tree.entries().get(Ec2MetaData.META_DATA);
             out.add(new MetadataFile(EC2 + "/" + version + "/meta-data.json", PythonJson.dumpsUtf8(Ec2MetaData.toJson(md))));
         }
-        List<String> osVersions = new ArrayList<>();
-        for (OpenStackVersion v : OpenStackVersion.values()) {
-            osVersions.add(v.text());
-        }
-        osVersions.add(OpenStackVersion.LATEST);
-        for (String version : osVersions) {
-            OpenStackVersion v = OpenStackVersion.parse(version).orElseThrow();
+        for (String version : openStackVersionStrings()) {
+            OpenStackVersion v = parseOpenStackVersion(version).orElseThrow();
             String dir = OPENSTACK + "/" + version + "/";
             List<String> names = new ArrayList<>();
             names.add(MD_JSON);
@@ -334,7 +338,7 @@ public final class MetadataTree {
         }
         List<String> listed = new ArrayList<>();
         String todayText = today.toString();
-        for (OpenStackVersion v : OpenStackVersion.values()) {
+        for (OpenStackVersion v : openStackVersions) {
             if (v.text().compareTo(todayText) <= 0) {
                 listed.add(v.text());
             }
@@ -355,7 +359,7 @@ public final class MetadataTree {
             LookupResult.Found blob = serviceContent.get(tokens.get(1));
             return blob == null ? NOT_FOUND : blob;
         }
-        Optional<OpenStackVersion> parsed = OpenStackVersion.parse(tokens.getFirst());
+        Optional<OpenStackVersion> parsed = parseOpenStackVersion(tokens.getFirst());
         if (parsed.isEmpty()) {
             return NOT_FOUND;
         }
@@ -379,6 +383,11 @@ public final class MetadataTree {
             // Nova routes ".../content" to a handler with the wrong arity: a 500 there, a 404 here.
             default -> NOT_FOUND;
         };
+    }
+
+    /** A version of the release, or {@code latest}: its newest. */
+    private Optional<OpenStackVersion> parseOpenStackVersion(String token) {
+        return OpenStackVersion.parse(token, openStackVersions.getLast());
     }
 
     private LookupResult ec2Item(List<String> tokens, String requesterAddress) {
