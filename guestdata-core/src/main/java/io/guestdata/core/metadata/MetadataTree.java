@@ -23,7 +23,8 @@ import java.util.random.RandomGenerator;
 /**
  * Everything a guest can see of one instance (Nova's {@code InstanceMetadata}, nova-compat.md §1),
  * computed once and rendered for the metadata service ({@link #lookup}) and the config drive
- * ({@link #configDriveFiles}).
+ * ({@link #configDriveFiles}), as the {@link NovaRelease} of its options shows it: its OpenStack versions
+ * ({@link OpenStackVersion}, the files of each in {@link OpenStackFile}) and its network data rules.
  *
  * <p>Every answer except {@code meta_data.json} (fresh {@code random_seed}), the {@code /openstack}
  * listing before the newest version's date, and {@code local-ipv4} without a static address is precomputed
@@ -39,12 +40,6 @@ public final class MetadataTree {
     static final String OPENSTACK = "openstack";
     private static final String CONTENT = "content";
 
-    private static final String MD_JSON = "meta_data.json";
-    private static final String USER_DATA = "user_data";
-    private static final String PASSWORD = "password";
-    private static final String VD_JSON = "vendor_data.json";
-    private static final String NW_JSON = "network_data.json";
-    private static final String VD2_JSON = "vendor_data2.json";
     private static final String VERSION = "version";
 
     private static final LookupResult NOT_FOUND = new LookupResult.NotFound();
@@ -306,24 +301,12 @@ public final class MetadataTree {
         for (String version : openStackVersionStrings()) {
             OpenStackVersion v = parseOpenStackVersion(version).orElseThrow();
             String dir = OPENSTACK + "/" + version + "/";
-            List<String> names = new ArrayList<>();
-            names.add(MD_JSON);
-            if (userData.isPresent()) {
-                names.add(USER_DATA);
-            }
-            if (v.atLeast(OpenStackVersion.HAVANA)) {
-                names.add(VD_JSON);
-            }
-            if (v.atLeast(OpenStackVersion.LIBERTY)) {
-                names.add(NW_JSON);
-            }
-            if (v.atLeast(OpenStackVersion.NEWTON_TWO)) {
-                names.add(VD2_JSON);
-            }
-            for (String name : names) {
-                LookupResult.Found found = (LookupResult.Found) openStackItem(
-                        List.of(version, name), MetaDataJson.View.CONFIG_DRIVE, null);
-                out.add(new MetadataFile(dir + name, found.body()));
+            for (OpenStackFile file : OpenStackFile.values()) {
+                if (file.onConfigDrive() && file.listedIn(v, userData.isPresent())) {
+                    LookupResult.Found found = (LookupResult.Found) openStackItem(
+                            List.of(version, file.fileName()), MetaDataJson.View.CONFIG_DRIVE, null);
+                    out.add(new MetadataFile(dir + file.fileName(), found.body()));
+                }
             }
         }
         configDriveContent.forEach((key, bytes) -> out.add(new MetadataFile(OPENSTACK + "/" + CONTENT + "/" + key, bytes)));
@@ -366,22 +349,24 @@ public final class MetadataTree {
         OpenStackVersion version = parsed.get();
         OpenStackAnswers answers = openStack.get(version);
         String name = tokens.size() == 1 ? VERSION : String.join("/", tokens.subList(1, tokens.size()));
-        return switch (name) {
-            case VERSION -> answers.listing();
-            case MD_JSON -> new LookupResult.Found((view == MetaDataJson.View.CONFIG_DRIVE
+        if (name.equals(VERSION)) {
+            return answers.listing();
+        }
+        // Nova routes ".../content" to a handler with the wrong arity: a 500 there, a 404 here.
+        Optional<OpenStackFile> file = OpenStackFile.named(name).filter(f -> f.servedIn(version));
+        if (file.isEmpty()) {
+            return NOT_FOUND;
+        }
+        return switch (file.get()) {
+            case META_DATA -> new LookupResult.Found((view == MetaDataJson.View.CONFIG_DRIVE
                     ? metaData.build(version, MetaDataJson.View.CONFIG_DRIVE) : serviceMetaData(version, answers)).render(random),
                     LookupResult.APPLICATION_JSON);
             case USER_DATA -> userData.isPresent() ? userData.get() : NOT_FOUND;
-            case PASSWORD -> version.atLeast(OpenStackVersion.GRIZZLY)
-                    ? new LookupResult.PasswordEndpoint(version.text()) : NOT_FOUND;
-            case VD_JSON -> version.atLeast(OpenStackVersion.HAVANA)
-                    ? json(vendorData.vendorDataJson()) : NOT_FOUND;
-            case VD2_JSON -> !version.atLeast(OpenStackVersion.NEWTON_TWO) ? NOT_FOUND
-                    : dynamic == null ? json(vendorData.vendorData2Json())
+            case PASSWORD -> new LookupResult.PasswordEndpoint(version.text());
+            case VENDOR_DATA -> json(vendorData.vendorDataJson());
+            case VENDOR_DATA2 -> dynamic == null ? json(vendorData.vendorData2Json())
                     : json(PythonJson.dumpsUtf8(vendorData.vendorData2(dynamic.fetch(instance))));
-            case NW_JSON -> networkData; // not version-gated (nova-compat.md §10.6)
-            // Nova routes ".../content" to a handler with the wrong arity: a 500 there, a 404 here.
-            default -> NOT_FOUND;
+            case NETWORK_DATA -> networkData;
         };
     }
 
@@ -436,21 +421,10 @@ public final class MetadataTree {
 
     private List<String> openStackListing(OpenStackVersion version) {
         List<String> names = new ArrayList<>();
-        names.add(MD_JSON);
-        if (instance.userData().isPresent()) {
-            names.add(USER_DATA);
-        }
-        if (version.atLeast(OpenStackVersion.GRIZZLY)) {
-            names.add(PASSWORD);
-        }
-        if (version.atLeast(OpenStackVersion.HAVANA)) {
-            names.add(VD_JSON);
-        }
-        if (version.atLeast(OpenStackVersion.LIBERTY)) {
-            names.add(NW_JSON);
-        }
-        if (version.atLeast(OpenStackVersion.NEWTON_TWO)) {
-            names.add(VD2_JSON);
+        for (OpenStackFile file : OpenStackFile.values()) {
+            if (file.listedIn(version, instance.userData().isPresent())) {
+                names.add(file.fileName());
+            }
         }
         return names;
     }
