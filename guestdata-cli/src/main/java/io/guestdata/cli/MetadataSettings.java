@@ -32,8 +32,8 @@ final class MetadataSettings {
     boolean novaExactService;
 
     @Option(names = "--nova-release", paramLabel = "26|31", converter = ReleaseConverter.class,
-            description = "The Nova release guests see: 31 (2025.1 Epoxy, the default: its version list with "
-                    + "2025-04-04, its network data) or 26 (Zed). See docs/nova-releases.md.")
+            description = "The Nova release guests see: 26 (2022.2 Zed) or 31 (2025.1 Epoxy: the 2025-04-04 "
+                    + "version, OVN DHCP's mtu) (default: ${DEFAULT-VALUE}). See docs/nova-releases.md.")
     NovaRelease novaRelease = NovaRelease.DEFAULT;
 
     /** {@code --nova-release}'s value, with {@link NovaRelease#parse}'s message when it is none. */
