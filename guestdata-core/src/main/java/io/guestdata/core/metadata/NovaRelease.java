@@ -1,7 +1,6 @@
 package io.guestdata.core.metadata;
 
 import java.util.Arrays;
-import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
@@ -69,7 +68,7 @@ public enum NovaRelease {
      */
     public static NovaRelease parse(String text) {
         for (NovaRelease r : values()) {
-            if (r.number.equals(text.strip().toLowerCase(Locale.ROOT))) {
+            if (r.number.equals(text.strip())) {
                 return r;
             }
         }

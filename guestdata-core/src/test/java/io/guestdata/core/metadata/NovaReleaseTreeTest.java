@@ -153,6 +153,28 @@ class NovaReleaseTreeTest {
     }
 
     @Test
+    void aDhcpAgentsPortKeepsItsLinkOutOfNova31sTemplateEvenWithTheFixedIp() {
+        Instance instance = TestInstances.builder().networkData(OVN_DHCP_NETWORK.replace("\"mtu\": 1442", "\"mtu\": null")
+                .replace("\"network_id\": \"net-2\"}", "\"network_id\": \"net-2\", \"services\": [{\"type\": \"dns\", "
+                        + "\"address\": \"10.0.0.3\"}]}")).build();
+        MetadataTree nova31 = tree(instance, NovaRelease.NOVA_31);
+        assertEquals(Optional.empty(), nova31.networkConfigText());
+        String printed = text(nova31, "/openstack/latest/network_data.json");
+        assertTrue(printed.contains("\"mtu\": null"), printed);
+        assertTrue(printed.contains("{\"id\": \"network0\", \"type\": \"ipv4_dhcp\", \"link\": \"tap0\", "
+                + "\"network_id\": \"net-2\"}"), "the DHCP form, without the subnet's facts: " + printed);
+        assertEquals(printed, text(tree(instance, NovaRelease.NOVA_26), "/openstack/latest/network_data.json"));
+    }
+
+    @Test
+    void anOvnDhcpNetworksOwnDnsServersComeFirst() {
+        Instance instance = TestInstances.builder().networkData(OVN_DHCP_NETWORK.replace("\"network_id\": \"net-2\"}",
+                "\"network_id\": \"net-2\", \"services\": [{\"type\": \"dns\", \"address\": \"10.0.0.3\"}]}")).build();
+        String template = tree(instance, NovaRelease.NOVA_31).networkConfigText().orElseThrow();
+        assertTrue(template.contains("    dns-nameservers 10.0.0.3\n"), template);
+    }
+
+    @Test
     void ovnDhcpWithoutTheFixedIpIsLeftOutOfTheTemplate() {
         Instance instance = TestInstances.builder().networkData(OVN_DHCP_NETWORK.replace(
                 "\"ip_address\": \"10.0.0.7\",", "")).build();

@@ -105,7 +105,8 @@ final class MetadataServerMain {
         System.err.println("usage: MetadataServer --instances DIR [--listen HOST:PORT] [--management HOST:PORT|none] "
                 + "[--mode address|proxy|provider] [--secret S] [--trust-proxy CIDR]... [--tokens off|optional|required] "
                 + "[--vendordata-target NAME@URL]... [--vendordata-timeouts CONNECT,READ] [--dhcp-domain D] "
-                + "[--nova-release 26|31] [--max-connections N] [--max-connections-per-source N] [--request-rate N|off] [--request-burst N]");
+                + "[--nova-release 26|31] [--max-connections N] [--max-connections-per-source N] [--request-rate N|off] "
+                + "[--request-burst N]");
         System.exit(2);
     }
 }
