@@ -22,7 +22,8 @@ GUESTDATA_TEST_PACKAGES=(
   libext2fs-dev gcc     # libext2fs (called through FFM); headers + gcc check our struct offsets
   librbd-dev librados-dev   # librbd/librados (called through FFM): LibRbdLayoutTest checks our offsets and constants
   qemu-utils            # qemu-img, qemu-io, qemu-nbd
-  qemu-system-common qemu-block-extra fuse3   # qemu-storage-daemon exporting qcow2 etc. as raw (FUSE)
+  qemu-system-common qemu-block-extra fuse3   # qemu-storage-daemon exporting qcow2 etc. as raw (FUSE); its nbd and iscsi drivers
+  tgt                   # tgtd, the user-space iSCSI target: the iscsi:// inject tests start a private one (own port and control socket)
   fdisk gdisk           # sfdisk/fdisk, sgdisk build the partitioned test images
   xfsprogs btrfs-progs  # filesystem detection tests; XFS images for the libguestfs backend
   libguestfs-tools libguestfs-java linux-image-amd64   # the libguestfs backend (XFS, btrfs, LVM) and guestfish for its checks; the appliance boots the host's kernel under TCG

@@ -615,7 +615,15 @@ def subnet_from(net, link, pointer, fail, requester_ip):
             warn('%s (%s): Nova needs a fixed IP on a DHCP subnet; using '
                  'placeholder %s (shows as EC2 local-ipv4 for IPv4)'
                  % (pointer, ntype, address))
+        # The subnet: the document's netmask when it gives one (guestdata's
+        # interfaces template reads it for OVN's DHCP in Nova 31), else a
+        # /24 or /64 (only the template shows it).
         plen = 24 if version == 4 else 64
+        if isinstance(net.get('netmask'), str):
+            try:
+                plen = mask_prefix(ipaddress.ip_address(net['netmask']))
+            except ValueError as e:
+                fail(pointer + '/netmask', str(e))
         cidr = str(ipaddress.ip_interface('%s/%d' % (address, plen)).network)
         meta = {'dhcp_server': address}
         if nova_release() >= 31:

@@ -8,6 +8,7 @@ import io.guestdata.core.document.KeyPairResolver;
 import io.guestdata.core.document.Limits;
 import io.guestdata.core.metadata.MetadataFile;
 import io.guestdata.core.metadata.MetadataOptions;
+import io.guestdata.core.metadata.NovaRelease;
 import io.guestdata.core.metadata.MetadataTree;
 import io.guestdata.drive.ImageContent;
 import io.guestdata.drive.ImageException;
@@ -40,9 +41,13 @@ public final class DriveJob {
         return new InstanceDocumentParser(Limits.nova(), KeyPairResolver.none()).parse(document);
     }
 
-    /** The config drive tree (nova-compat.md §1.8), with fresh {@code random_seed}s. */
+    /**
+     * The config drive tree (nova-compat.md §1.8), with fresh {@code random_seed}s, as Nova 26 writes it: the peer
+     * the benchmarks measure against is Nova 26's {@code make_drive}, so both write the same files.
+     */
     public static List<MetadataFile> configDriveFiles(Instance instance) {
-        return MetadataTree.build(instance, MetadataOptions.defaults()).configDriveFiles();
+        return MetadataTree.build(instance, MetadataOptions.defaults().withNovaRelease(NovaRelease.NOVA_26))
+                .configDriveFiles();
     }
 
     /** The tree as image files; the bytes are the tree's own copies, not copied again. */

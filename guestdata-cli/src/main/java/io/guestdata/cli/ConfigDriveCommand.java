@@ -131,10 +131,9 @@ final class ConfigDriveCommand implements Callable<Integer> {
     }
 
     private LibvirtDomainXml domainXml(Instance loaded, boolean cdrom, LibvirtDomainXml.Source source) {
-        // Nova's cache mode: its O_DIRECT probe of the instance directory for a file; for an RBD drive there is no
-        // local directory to probe, and writeback is what Ceph's docs recommend for RBD (rbd cache on)
+        // Nova's cache mode: its O_DIRECT probe of the instance directory for a file; DiskCache.RBD for RBD
         String cache = diskCache != null ? diskCache : source instanceof LibvirtDomainXml.Source.File
-                ? DiskCache.forDirectory(Path.of(output).toAbsolutePath().normalize().getParent()) : "writeback";
+                ? DiskCache.forDirectory(Path.of(output).toAbsolutePath().normalize().getParent()) : DiskCache.RBD;
         Optional<UUID> smbios = drive.format == Format.nocloud ? Optional.empty() : Optional.of(loaded.uuid());
         return LibvirtDomainXml.of(cdrom, machineType, targetDev, source, cache, smbios);
     }

@@ -10,6 +10,7 @@ import io.guestdata.drive.ImageException;
 import io.guestdata.drive.ImageFile;
 import io.guestdata.drive.nocloud.NoCloudSeed;
 import io.guestdata.inject.rbd.RbdImage;
+import io.guestdata.inject.rbd.RbdImport;
 import io.guestdata.inject.rbd.RbdPool;
 import io.guestdata.inject.rbd.RbdTarget;
 import io.guestdata.drive.vfat.FatOptions;
@@ -102,7 +103,7 @@ record DriveOutput(Format format, Filesystem nocloudFilesystem, boolean dropFile
      */
     InRbd write(Instance instance, RbdTarget target, RbdImage.Settings settings, String flag) throws CommandFailure {
         Image made = image(instance);
-        RbdOutput.Written written = RbdOutput.write(made.image(), target, force, settings, flag);
+        RbdImport.Imported written = RbdOutput.write(made.image(), target, force, settings, flag);
         return new InRbd(made.written(written.size()), written.monitors());
     }
 

@@ -3,6 +3,8 @@ package io.guestdata.cli;
 import io.guestdata.core.Instance;
 import io.guestdata.inject.BackendUnavailableException;
 import io.guestdata.inject.DiskInjector;
+import io.guestdata.inject.DiskTargetKind;
+import io.guestdata.inject.DiskTargetSyntaxException;
 import io.guestdata.inject.Ext2fsBackend;
 import io.guestdata.inject.FilesystemBackends;
 import io.guestdata.inject.InjectionItem;
@@ -17,7 +19,7 @@ import io.guestdata.inject.block.ImageFormat;
 import io.guestdata.inject.block.UndoJournal;
 import io.guestdata.inject.fs.GuestFsException;
 import io.guestdata.inject.guestfs.GuestfsSettings;
-import io.guestdata.inject.rbd.RbdTarget;
+import io.guestdata.inject.net.NetworkDisk;
 import io.guestdata.inject.sandbox.Ext2fsSandbox;
 import io.guestdata.inject.sandbox.SandboxSettings;
 import java.io.IOException;
@@ -52,7 +54,8 @@ import picocli.CommandLine.Model.CommandSpec;
         footer = {"  0  done (or dry run: all would be written; or nothing to inject)", "  2  usage error",
                 "  3  invalid instance document", "  6  a local input file cannot be read",
                 "  7  the image cannot be used (missing, in use, format or backing file refused, partition, filesystem"
-                        + " state); nothing written",
+                        + " state; a network disk's server unreachable or refusing, QEMU's driver for it not"
+                        + " installed); nothing written",
                 "  8  a check refused the injection before the first write; nothing written",
                 "  9  a write failed; the report says what was written",
                 " 10  --best-effort: some items were refused or failed, the others written",
@@ -62,13 +65,18 @@ final class InjectCommand implements Callable<Integer> {
     @Mixin
     InstanceOptions instance;
 
-    @Option(names = "--image", required = true, paramLabel = "PATH|rbd:POOL/IMAGE",
-            description = "The guest disk: an image file, a block device, or an RBD image in QEMU's syntax"
-                    + " (rbd:POOL/IMAGE:id=USER:conf=PATH, read and written through librbd; docs/ceph.md).")
+    @Option(names = "--image", required = true, paramLabel = "PATH|rbd:POOL/IMAGE|URI",
+            description = "The guest disk: an image file, a block device (/dev/...), an RBD image in QEMU's syntax"
+                    + " (rbd:POOL/IMAGE:id=USER:conf=PATH, read and written through librbd), or a network disk QEMU"
+                    + " opens: nbd://HOST[:PORT]/EXPORT, nbd+unix:///EXPORT?socket=PATH,"
+                    + " iscsi://[USER@]HOST[:PORT]/TARGET/LUN (docs/ceph.md).")
     String image;
 
     @Mixin
     CephOptions ceph;
+
+    @Mixin
+    NetworkDiskOptions network;
 
     @Option(names = "--image-format", paramLabel = "FORMAT", defaultValue = "auto",
             description = "raw, qcow2 (or another QEMU format) or auto (default: auto, detected from the header).")
@@ -172,9 +180,14 @@ final class InjectCommand implements Callable<Integer> {
             }
             DiskInjector injector = new DiskInjector(
                     FilesystemBackends.thisBuild(GuestfsSettings.fromEnvironment(environment), ext2fs), new SecureRandom());
-            report = RbdTarget.isRbd(image)
-                    ? injector.inject(CephOptions.target("--image", image), ceph.settings(), loaded, options)
-                    : injector.inject(Path.of(image), loaded, options);
+            report = switch (kind()) {
+                case RBD -> injector.inject(CephOptions.target("--image", image), ceph.settings(), loaded, options);
+                case NBD, ISCSI -> {
+                    NetworkDisk disk = NetworkDiskOptions.target("--image", image);
+                    yield injector.inject(disk, network.password(disk, environment), loaded, options);
+                }
+                case IMAGE_FILE -> injector.inject(Path.of(image), loaded, options);
+            };
         } catch (BackendUnavailableException e) {
             throw fail(out, ExitCode.BACKEND, e.getMessage());
         } catch (GuestFsException e) {
@@ -193,6 +206,15 @@ final class InjectCommand implements Callable<Integer> {
             throw new CommandFailure(code, problems(report));
         }
         return ExitCode.OK;
+    }
+
+    /** Which kind of disk {@code --image} names (the one decision, {@link DiskTargetKind}). */
+    private DiskTargetKind kind() throws CommandFailure {
+        try {
+            return DiskTargetKind.of(image);
+        } catch (DiskTargetSyntaxException e) {
+            throw new CommandFailure(ExitCode.USAGE, "--image: " + e.getMessage());
+        }
     }
 
     private InjectionOptions options() throws CommandFailure {

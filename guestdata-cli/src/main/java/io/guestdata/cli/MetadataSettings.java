@@ -3,8 +3,11 @@ package io.guestdata.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.guestdata.core.metadata.MetadataOptions;
+import io.guestdata.core.metadata.NovaRelease;
 import java.nio.file.Path;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
 
 /** Service-wide settings that shape what guests see (Nova's [api] options of the same meaning). */
 final class MetadataSettings {
@@ -28,8 +31,25 @@ final class MetadataSettings {
                     + "openstack/content/NNNN (by default the service serves them, as the config drive does).")
     boolean novaExactService;
 
+    @Option(names = "--nova-release", paramLabel = "26|31", converter = ReleaseConverter.class,
+            description = "The Nova release guests see: 26 (2022.2 Zed) or 31 (2025.1 Epoxy: the 2025-04-04 "
+                    + "version, OVN DHCP's mtu) (default: ${DEFAULT-VALUE}). See docs/nova-releases.md.")
+    NovaRelease novaRelease = NovaRelease.DEFAULT;
+
+    /** {@code --nova-release}'s value, with {@link NovaRelease#parse}'s message when it is none. */
+    static final class ReleaseConverter implements ITypeConverter<NovaRelease> {
+        @Override
+        public NovaRelease convert(String value) {
+            try {
+                return NovaRelease.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
     MetadataOptions options() throws CommandFailure {
-        MetadataOptions options = MetadataOptions.defaults().withDhcpDomain(dhcpDomain)
+        MetadataOptions options = MetadataOptions.defaults().withNovaRelease(novaRelease).withDhcpDomain(dhcpDomain)
                 .withNetworkConfigForStaticAddresses(!noNetworkConfig)
                 .withServiceServesFiles(!novaExactService);
         if (vendorData != null) {

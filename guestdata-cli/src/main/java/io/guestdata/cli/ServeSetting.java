@@ -1,5 +1,6 @@
 package io.guestdata.cli;
 
+import io.guestdata.core.metadata.NovaRelease;
 import io.guestdata.server.metadata.ConnectionLimits;
 import io.guestdata.server.metadata.RefusedSetting;
 import io.guestdata.server.metadata.RequestRate;
@@ -52,6 +53,9 @@ enum ServeSetting {
     SERVE_INJECTED_FILES("serve-injected-files", Kind.BOOLEAN, "true", "true|false",
             "list injected files in meta_data.json and serve them at /openstack/content/NNNN (default {default}; "
                     + "false: exactly Nova's service)"),
+    NOVA_RELEASE("nova-release", Kind.TEXT, NovaRelease.DEFAULT.number(), NovaRelease.numbers(),
+            "the Nova release guests see, on the metadata service and the management API's config drives "
+                    + "(default {default}; docs/nova-releases.md)"),
     VENDOR_DATA_FILE("vendor-data-file", Kind.TEXT, null, "FILE", "static vendor data (a JSON object)"),
     VENDOR_DATA_TARGETS("vendor-data-targets", Kind.LIST, "", "NAME@URL", "dynamic vendor data targets"),
     VENDOR_DATA_CONNECT_TIMEOUT("vendor-data-connect-timeout", Kind.TEXT, "5", "SECONDS", ""),
@@ -67,8 +71,8 @@ enum ServeSetting {
             "directories below which the injected images' backing files may lie (Nova's _base; default none: an "
                     + "image that names a backing file is refused)"),
     INJECT_ALLOWED_POOLS("inject-allowed-pools", Kind.LIST, "", "POOL[/NAMESPACE]",
-            "Ceph pools (or pool namespaces) whose RBD images the management API may inject into (default none: "
-                    + "rbd: images are refused with 403); needs ceph-conf"),
+            "Ceph pools (or pool namespaces) whose RBD images the management API may inject into and write config "
+                    + "drives as (default none: rbd: images are refused with 403); needs ceph-conf"),
     CEPH_CONF("ceph-conf", Kind.TEXT, null, "FILE",
             "the ceph.conf the service connects to Ceph with (an absolute path)"),
     CEPH_USER("ceph-user", Kind.TEXT, null, "USER",

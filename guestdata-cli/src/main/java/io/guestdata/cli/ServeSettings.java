@@ -5,6 +5,7 @@ import static io.guestdata.cli.ServeSetting.API_TOKEN;
 import static io.guestdata.cli.ServeSetting.API_TOKEN_FILE;
 import static io.guestdata.cli.ServeSetting.DATA_DIR;
 import static io.guestdata.cli.ServeSetting.DHCP_DOMAIN;
+import static io.guestdata.cli.ServeSetting.NOVA_RELEASE;
 import static io.guestdata.cli.ServeSetting.FIRST_REQUEST_TIMEOUT;
 import static io.guestdata.cli.ServeSetting.IDLE_TIMEOUT;
 import static io.guestdata.cli.ServeSetting.IMDS_TOKENS;
@@ -48,6 +49,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import io.guestdata.core.metadata.MetadataOptions;
+import io.guestdata.core.metadata.NovaRelease;
 import io.guestdata.inject.block.BackingFilePolicy;
 import io.guestdata.inject.rbd.RbdImage;
 import io.guestdata.inject.rbd.RbdPoolSpec;
@@ -383,7 +385,7 @@ final class ServeSettings {
 
     MetadataOptions metadataOptions() throws ConfigError {
         MetadataOptions options = MetadataOptions.defaults().withDhcpDomain(get(DHCP_DOMAIN).text().strip())
-                .withServiceServesFiles(bool(SERVE_INJECTED_FILES));
+                .withServiceServesFiles(bool(SERVE_INJECTED_FILES)).withNovaRelease(novaRelease());
         Optional<String> file = optional(VENDOR_DATA_FILE);
         if (file.isPresent()) {
             JsonNode node;
@@ -399,6 +401,14 @@ final class ServeSettings {
             options = options.withStaticVendorData(object);
         }
         return options;
+    }
+
+    private NovaRelease novaRelease() throws ConfigError {
+        try {
+            return NovaRelease.parse(get(NOVA_RELEASE).text());
+        } catch (IllegalArgumentException e) {
+            throw error(NOVA_RELEASE, e.getMessage());
+        }
     }
 
     private Duration seconds(ServeSetting key) throws ConfigError {
@@ -638,8 +648,8 @@ final class ServeSettings {
      *                          default), or empty: in the service's process ({@code inject-sandbox: off})
      * @param injectUndoDir     where those injections keep their undo journals (an injection the service was killed
      *                          in is rolled back by the next one into that image)
-     * @param injectRbd         the RBD pools that endpoint may inject into and the service's Ceph client; empty:
-     *                          {@code rbd:} images are refused (403)
+     * @param injectRbd         the RBD pools that endpoint may inject into (and the config drive endpoint write drives
+     *                          into) and the service's Ceph client; empty: {@code rbd:} images are refused (403)
      */
     record ApiSettings(InetSocketAddress address, String token, List<java.nio.file.Path> allowedInjectDirs,
                        List<java.nio.file.Path> injectBaseImageDirs, Optional<SandboxSettings> injectSandbox,

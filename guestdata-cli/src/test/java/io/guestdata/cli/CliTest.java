@@ -143,6 +143,22 @@ class CliTest {
     }
 
     @Test
+    void theNovaReleaseChoosesTheOpenStackVersions() throws Exception {
+        Cli nova31 = Cli.run("metadata", "--instance", full(), "openstack");
+        assertEquals(ExitCode.OK, nova31.exitCode(), nova31.toString());
+        assertTrue(nova31.out().endsWith("2020-10-14\n2025-04-04\nlatest"), "31 is the default: " + nova31.out());
+        assertEquals(nova31.out(), Cli.run("metadata", "--nova-release", "31", "--instance", full(), "openstack").out());
+        Cli nova26 = Cli.run("metadata", "--nova-release", "26", "--instance", full(), "openstack");
+        assertTrue(nova26.out().endsWith("2020-10-14\nlatest"), nova26.out());
+        assertEquals(ExitCode.NOT_FOUND, Cli.run("metadata", "--nova-release", "26", "--instance", full(),
+                "openstack/2025-04-04/meta_data.json").exitCode());
+        Cli bad = Cli.run("metadata", "--nova-release", "2025.1", "--instance", full(), "openstack");
+        assertEquals(ExitCode.USAGE, bad.exitCode(), bad.toString());
+        assertTrue(bad.stderr().contains("Invalid value for option '--nova-release': must be one of 26|31 (the Nova "
+                + "release guests see), got '2025.1'"), bad.stderr());
+    }
+
+    @Test
     void metadataJsonIsNovaSerialised() throws Exception {
         Cli r = Cli.run("metadata", "--instance", full(), "--content-type", "openstack/2018-08-27/meta_data.json");
         assertEquals(ExitCode.OK, r.exitCode(), r.toString());

@@ -13,10 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code guestdata configdrive --output rbd:…} against the shared test cluster (issue 11): the drive in RBD is the
@@ -30,22 +29,12 @@ class ConfigDriveRbdTest {
     private static final String SECRET = "5b8c0a5e-3f0e-4c1d-9a7b-2d6e4f8a1c3b";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    static CephCluster ceph;
+    @RegisterExtension
+    static final CephCluster.Scratch scratch = new CephCluster.Scratch();
+    private final CephCluster ceph = scratch.cluster();
 
     @TempDir
     Path tmp;
-
-    private final CephCluster.Scratch scratch = new CephCluster.Scratch();
-
-    @BeforeAll
-    static void cluster() {
-        ceph = CephCluster.shared();
-    }
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        scratch.close();
-    }
 
     private static String doc() throws Exception {
         return CloudInitReadsConfigDriveTreeTest.resource("instances/full.json").toString();

@@ -65,6 +65,16 @@ class InjectCommandTest {
         return Cli.run(args.toArray(String[]::new));
     }
 
+    /** What {@code --only key,metadata} of instances/full.json writes, read back from {@code image} with debugfs. */
+    static void assertKeyAndMetadataWritten(Cli r, Path image) throws Exception {
+        assertEquals(ExitCode.OK, r.exitCode(), r.toString());
+        assertTrue(r.out().endsWith("done: 3 written\n"), r.out());
+        assertTrue(Tool.run(List.of("debugfs", "-R", "cat /root/.ssh/authorized_keys", image.toString())).stdout()
+                .contains("# The following ssh key was injected by Nova\nssh-ed25519 "));
+        assertEquals("{\"role\": \"webservers\", \"essential\": \"false\", \"dsmode\": \"local\", \"with space\":"
+                + " \"\\u00fcn\\u00efcode\"}", Tool.run(List.of("debugfs", "-R", "cat /meta.js", image.toString())).stdout());
+    }
+
     private void assertClean() throws Exception {
         Tool.Result r = Tool.run(List.of("e2fsck", "-fn", image.toString()));
         assertEquals(0, r.exitCode(), r.stdout() + r.stderr());
@@ -90,12 +100,7 @@ class InjectCommandTest {
     void onlyTheNamedItemsAreWritten() throws Exception {
         mkfs();
         Cli r = inject("--only", "key,metadata", "--partition", "-1");
-        assertEquals(ExitCode.OK, r.exitCode(), r.toString());
-        assertTrue(r.out().endsWith("done: 3 written\n"), r.out());
-        assertTrue(debugfs("cat /root/.ssh/authorized_keys").contains("# The following ssh key was injected by Nova\n"
-                + "ssh-ed25519 "));
-        assertEquals("{\"role\": \"webservers\", \"essential\": \"false\", \"dsmode\": \"local\", \"with space\":"
-                + " \"\\u00fcn\\u00efcode\"}", debugfs("cat /meta.js"));
+        assertKeyAndMetadataWritten(r, image);
         assertEquals("root:*:19000:0:99999:7:::\n", debugfs("cat /etc/shadow"));
         assertTrue(debugfs("stat /etc/network").isEmpty());
         assertClean();

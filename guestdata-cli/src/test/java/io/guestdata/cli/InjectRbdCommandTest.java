@@ -8,29 +8,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code guestdata inject --image rbd:…} against the shared test cluster: written, malformed, in use. */
 class InjectRbdCommandTest {
-    static CephCluster ceph;
+    @RegisterExtension
+    static final CephCluster.Scratch scratch = new CephCluster.Scratch();
+    private final CephCluster ceph = scratch.cluster();
 
     @TempDir
     Path tmp;
-
-    private final CephCluster.Scratch scratch = new CephCluster.Scratch();
-
-    @BeforeAll
-    static void cluster() {
-        ceph = CephCluster.shared();
-    }
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        scratch.close();
-    }
 
     private String imported() throws Exception {
         return RbdTestImages.imported(ceph, scratch, tmp, "cli");

@@ -21,10 +21,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code POST /v1/instances/{uuid}/inject} with {@code rbd:} images, on the service {@code serve} runs (its settings
@@ -32,8 +32,10 @@ import org.junit.jupiter.api.io.TempDir;
  * with connection options, in use, missing, the cluster unreachable; and the settings {@code serve} refuses.
  */
 class ManagementApiInjectRbdTest {
-    private static final String TOKEN = "0123456789abcdef0123";
+    static final String TOKEN = "0123456789abcdef0123";
     private static final ObjectMapper JSON = new ObjectMapper();
+    @RegisterExtension
+    static final CephCluster.Scratch scratch = new CephCluster.Scratch();
     static CephCluster ceph;
     static Path dir;
     static ServeService service;
@@ -43,20 +45,23 @@ class ManagementApiInjectRbdTest {
     @TempDir
     Path tmp;
 
-    private final CephCluster.Scratch scratch = new CephCluster.Scratch();
-
     @BeforeAll
     static void start() throws Exception {
-        ceph = CephCluster.shared();
+        ceph = scratch.cluster();
         dir = Files.createTempDirectory("api-rbd");
         service = serve(dir.resolve("main"), Map.of("inject-allowed-pools", List.of(ceph.pool()),
                 "ceph-conf", ceph.conf().toString(), "ceph-user", ceph.user(),
                 "ceph-keyring", ceph.keyring().toString()));
+        uuid = createInstance(service);
+    }
+
+    /** Stores {@code instances/full.json} through {@code s}'s API; its uuid. */
+    static String createInstance(ServeService s) throws Exception {
         String document = Files.readString(CloudInitReadsConfigDriveTreeTest.resource("instances/full.json"));
-        HttpResponse<String> created = http.send(request(service, "").POST(HttpRequest.BodyPublishers.ofString(document))
+        HttpResponse<String> created = http.send(request(s, "").POST(HttpRequest.BodyPublishers.ofString(document))
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(201, created.statusCode(), created.body());
-        uuid = JSON.readTree(document).get("uuid").asText();
+        return JSON.readTree(document).get("uuid").asText();
     }
 
     @AfterAll
@@ -67,13 +72,8 @@ class ManagementApiInjectRbdTest {
         Tool.run(List.of("rm", "-rf", dir.toString()));
     }
 
-    @AfterEach
-    void cleanUp() throws Exception {
-        scratch.close();
-    }
-
     /** {@code serve} with the API on an ephemeral port, the settings resolved from {@code flags} as serve does. */
-    private static ServeService serve(Path data, Map<String, Object> flags) throws Exception {
+    static ServeService serve(Path data, Map<String, Object> flags) throws Exception {
         Map<String, Object> all = new LinkedHashMap<>(flags);
         all.put("api-listen", "127.0.0.1:0");
         all.put("data-dir", data.toString());
@@ -83,7 +83,8 @@ class ManagementApiInjectRbdTest {
         return ServeService.start(settings.storeUrl(), config, settings.api());
     }
 
-    private static HttpRequest.Builder request(ServeService s, String path) {
+    /** A request to {@code /v1/instances PATH} of {@code s}, with the token and a JSON content type. */
+    static HttpRequest.Builder request(ServeService s, String path) {
         return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.server().apiPort() + "/v1/instances" + path))
                 .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json");
     }
@@ -182,9 +183,7 @@ class ManagementApiInjectRbdTest {
         try (ServeService unreachable = serve(tmp.resolve("data"), Map.of("inject-allowed-pools", List.of("rbd"),
                 "ceph-conf", conf.toString(), "ceph-user", ceph.user(), "ceph-keyring", ceph.keyring().toString(),
                 "ceph-timeout", "2", "inject-sandbox", "off"))) {
-            String document = Files.readString(CloudInitReadsConfigDriveTreeTest.resource("instances/full.json"));
-            assertEquals(201, http.send(request(unreachable, "").POST(HttpRequest.BodyPublishers.ofString(document))
-                    .build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+            createInstance(unreachable);
             HttpResponse<String> r = inject(unreachable, "rbd:rbd/disk");
             assertEquals(503, r.statusCode(), r.body());
             assertEquals("ceph_unavailable", error(r).get("code").asText(), r.body());

@@ -12,10 +12,10 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Our ISO 9660 config drive against the one Nova 26.2.2 itself makes for the same instance
+ * Our ISO 9660 config drive with {@code --nova-release R} against the one Nova R itself makes for the same instance
  * ({@code tools/nova-oracle/nova_oracle.py iso}: {@code ConfigDriveBuilder.make_drive}, genisoimage): the
  * same volume identity, the same names in the Rock Ridge and Joliet hierarchies, the same file bytes
  * (random_seed masked; Nova's DHCP {@code local-ipv4}, see {@link NovaConfigDriveComparisonTest}), and
@@ -35,14 +35,16 @@ class NovaConfigDriveImageComparisonTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"static", "dhcp", "full", "minimal", "nonascii"})
-    void ourIsoHoldsWhatNovasHolds(String name) throws Exception {
+    @CsvSource({"26, static", "26, dhcp", "26, full", "26, minimal", "26, nonascii", "31, static", "31, full"})
+    void ourIsoHoldsWhatNovasHolds(String release, String name) throws Exception {
+        Tool.assumeNovaRelease(release);
         Path doc = CloudInitReadsConfigDriveTreeTest.resource("nova/" + name + ".json");
-        Path nova = work.resolve("nova-" + name + ".iso");
-        Tool.Result oracle = Tool.novaOracle("26", "iso", doc.toString(), nova.toString());
-        assertEquals(0, oracle.exitCode(), "Nova's config drive builder failed:\n" + oracle.stderr());
-        Path ours = work.resolve("ours-" + name + ".iso");
-        Cli cli = Cli.run("configdrive", "--instance", doc.toString(), "--format", "iso9660", "--output", ours.toString());
+        Path nova = work.resolve("nova" + release + "-" + name + ".iso");
+        Tool.Result oracle = Tool.novaOracle(release, "iso", doc.toString(), nova.toString());
+        assertEquals(0, oracle.exitCode(), "Nova " + release + "'s config drive builder failed:\n" + oracle.stderr());
+        Path ours = work.resolve("ours" + release + "-" + name + ".iso");
+        Cli cli = Cli.run("configdrive", "--nova-release", release, "--instance", doc.toString(), "--format", "iso9660",
+                "--output", ours.toString());
         assertEquals(ExitCode.OK, cli.exitCode(), cli.toString());
 
         Map<String, String> novaInfo = volume(nova);
@@ -57,11 +59,11 @@ class NovaConfigDriveImageComparisonTest {
                     "isoinfo " + flag + " names");
         }
 
-        Path novaFiles = Images.extractIso(nova, work.resolve("nova-" + name));
-        Path ourFiles = Images.extractIso(ours, work.resolve("ours-" + name));
+        Path novaFiles = Images.extractIso(nova, work.resolve("nova" + release + "-" + name));
+        Path ourFiles = Images.extractIso(ours, work.resolve("ours" + release + "-" + name));
         Map<String, String> expected = new TreeMap<>(Images.maskedFiles(novaFiles));
         expected.replaceAll((path, text) -> knownDifference(name, text));
-        assertEquals(expected, Images.maskedFiles(ourFiles), name + ": the files differ from Nova's");
+        assertEquals(expected, Images.maskedFiles(ourFiles), name + ": the files differ from Nova " + release + "'s");
 
         if (!name.equals("minimal") && !name.equals("nonascii")) {
             ObjectNode fromNova = Images.configDriveView(novaFiles, null);

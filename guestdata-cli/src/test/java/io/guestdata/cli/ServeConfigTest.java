@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.guestdata.core.metadata.LookupResult;
 import io.guestdata.server.metadata.ConnectionLimits;
 import io.guestdata.server.metadata.MetadataServerConfig;
 import io.guestdata.server.metadata.RequestRate;
@@ -14,6 +15,11 @@ import io.guestdata.store.Documents;
 import io.guestdata.store.Store;
 import io.guestdata.store.Stores;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -184,6 +190,48 @@ class ServeConfigTest {
             Cli cli = Cli.run(Map.of("GUESTDATA_API_LISTEN", "none"), "serve", bad[0], bad[1], "--check-config");
             assertEquals(ExitCode.CONFIG, cli.exitCode(), cli.toString());
             assertTrue(cli.stderr().contains(bad[0].substring(2) + " (from " + bad[0] + "): " + bad[2]), cli.stderr());
+        }
+    }
+
+    @Test
+    void theNovaReleaseReachesTheMetadataServiceAndTheManagementApisConfigDrives() throws Exception {
+        Cli shown = Cli.run(Map.of("GUESTDATA_API_LISTEN", "none"), "serve", "--check-config");
+        assertEquals(0, shown.exitCode(), shown.toString());
+        assertTrue(shown.out().contains("nova-release = 31 (default)"), shown.out());
+        Path file = yaml("nova-release: zed\napi-listen: none\n");
+        Cli bad = Cli.run("serve", "--config", file.toString(), "--check-config");
+        assertEquals(ExitCode.CONFIG, bad.exitCode(), bad.toString());
+        assertTrue(bad.stderr().contains("nova-release (from " + file + "): must be one of 26|31 (the Nova release "
+                + "guests see), got 'zed'"), bad.stderr());
+
+        String data = dir.resolve("data").toString();
+        UUID uuid;
+        try (Store store = Stores.open("sqlite:" + data)) {
+            uuid = store.instances().create(Documents.instance().bytes()).uuid();
+        }
+        String token = "release-test-token-0123456789";
+        for (String release : List.of("26", "31")) {
+            ServeSettings settings = ServeSettings.resolve(Map.of("listen", List.of("127.0.0.1:0"), "api-listen", "127.0.0.1:0",
+                    "management-listen", "none", "nova-release", release), Map.of("GUESTDATA_API_TOKEN", token),
+                    Optional.empty());
+            MetadataServerConfig config = settings.serverConfig();
+            assertEquals(release, config.metadata().novaRelease().number());
+            try (ServeService service = ServeService.start("sqlite:" + data, config, settings.api())) {
+                String listing = new String(((LookupResult.Found) service.directory()
+                        .byUuid(uuid.toString()).orElseThrow().lookup("/openstack", null)).body(),
+                        StandardCharsets.UTF_8);
+                assertEquals(release.equals("31"), listing.contains("2025-04-04"), listing);
+                HttpResponse<byte[]> drive = HttpClient.newHttpClient().send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                                + service.server().apiPort() + "/v1/instances/" + uuid + "/config-drive?format=iso9660"))
+                                .header("Authorization", "Bearer " + token).build(),
+                        HttpResponse.BodyHandlers.ofByteArray());
+                assertEquals(200, drive.statusCode());
+                Path iso = Files.write(dir.resolve("api-" + release + ".iso"), drive.body());
+                String names = Images.ok("isoinfo", "-R", "-f", "-i", iso.toString());
+                assertTrue(names.contains("/openstack/2020-10-14/meta_data.json"), names);
+                assertEquals(release.equals("31"), names.contains("/openstack/2025-04-04/meta_data.json"), names);
+            }
         }
     }
 

@@ -11,6 +11,7 @@ import io.guestdata.core.document.Limits;
 import io.guestdata.core.metadata.MetadataFile;
 import io.guestdata.core.metadata.MetadataOptions;
 import io.guestdata.core.metadata.MetadataTree;
+import io.guestdata.core.metadata.NovaRelease;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -27,7 +28,8 @@ class ConfigDriveTest {
                 {"uuid": "b65cee2f-8c69-4aeb-be2f-f79742548fc2", "name": "x", "user_data": "aGVsbG8=",
                  "files": [{"path": "/etc/a", "contents": "aGVsbG8="}]}
                 """).getBytes(StandardCharsets.UTF_8));
-        MetadataTree tree = MetadataTree.build(instance, MetadataOptions.defaults());
+        MetadataTree tree = MetadataTree.build(instance,
+                MetadataOptions.defaults().withNovaRelease(NovaRelease.NOVA_31));
         List<MetadataFile> expected = tree.configDriveFiles();
         List<ImageFile> files = ConfigDrive.files(tree);
         assertEquals(expected.stream().map(MetadataFile::path).toList(), files.stream().map(ImageFile::path).toList());
@@ -41,7 +43,7 @@ class ConfigDriveTest {
         }
         long userDataFiles = files.stream().filter(f -> f.path().endsWith("user_data") || f.path().endsWith("user-data"))
                 .count();
-        assertEquals(12, userDataFiles, "two EC2 and ten OpenStack versions");
+        assertEquals(13, userDataFiles, "two EC2 and eleven OpenStack versions (Nova 31's, to 2025-04-04, and latest)");
         try (InputStream in = files.getLast().open()) {
             assertTrue(files.getLast().path().equals("openstack/content/0000"));
             assertArrayEquals("hello".getBytes(StandardCharsets.US_ASCII), in.readAllBytes());

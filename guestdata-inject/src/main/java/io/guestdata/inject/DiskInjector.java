@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -31,6 +32,8 @@ import io.guestdata.inject.block.UndoJournal;
 import io.guestdata.inject.fs.GuestFilesystem;
 import io.guestdata.inject.fs.GuestFsException;
 import io.guestdata.inject.fs.OpenMode;
+import io.guestdata.inject.net.ChapPassword;
+import io.guestdata.inject.net.NetworkDisk;
 import io.guestdata.inject.rbd.RbdImage;
 import io.guestdata.inject.rbd.RbdTarget;
 
@@ -87,8 +90,8 @@ public final class DiskInjector {
     }
 
     /**
-     * The disk an injection opens: a local image file (or block device), or an RBD image read
-     * through librbd in this process.
+     * The disk an injection opens: a local image file (or block device), an RBD image read
+     * through librbd in this process, or a network disk QEMU opens (NBD, iSCSI).
      */
     private sealed interface Source {
         /** How messages and the report name it. */
@@ -122,6 +125,37 @@ public final class DiskInjector {
         }
     }
 
+    private record NetworkSource(NetworkDisk disk, Optional<ChapPassword> password) implements Source {
+        @Override
+        public Path name() {
+            return disk.name();
+        }
+
+        @Override
+        public DiskImage open(InjectionOptions options, boolean writable) throws BlockException {
+            return DiskImage.openNetwork(disk, password, writable, options.export());
+        }
+    }
+
+    /**
+     * Injects the instance's data into a network disk QEMU opens (an NBD export, an iSCSI LUN;
+     * {@link DiskImage#openNetwork}), as into a raw image file: the same partition rules, the in-process
+     * ext2/3/4 backend, the undo journal (found by the disk's canonical URI). No lock: the server's
+     * exclusivity applies. Filesystems only the libguestfs backend writes (XFS, Btrfs, LVM) are refused
+     * on network disks for now.
+     *
+     * @param password the iSCSI CHAP password, exactly when the URI names a user
+     * @throws IOException the disk cannot be reached or opened (the server's or QEMU's words), QEMU's
+     *                     driver for it is not installed; nothing written
+     * @see #inject(Path, Instance, InjectionOptions)
+     */
+    public InjectionReport inject(NetworkDisk disk, Optional<ChapPassword> password, Instance instance,
+                                  InjectionOptions options) throws IOException, GuestFsException, BackendUnavailableException {
+        Objects.requireNonNull(disk, "disk");
+        Objects.requireNonNull(password, "password");
+        return injectInNewSession(new NetworkSource(disk, password), instance, options);
+    }
+
     /**
      * Injects the instance's data into an RBD image, as into a raw image file: the same partition
      * rules, the in-process ext2/3/4 backend, the undo journal (found by the cluster, pool and image
@@ -138,10 +172,7 @@ public final class DiskInjector {
                                   InjectionOptions options) throws IOException, GuestFsException, BackendUnavailableException {
         Objects.requireNonNull(target, "target");
         Objects.requireNonNull(settings, "settings");
-        try (FilesystemBackends.Session session = backends.openSession()) {
-            return new DiskInjector(session.backends(), random).injectInSession(new RbdSource(target, settings),
-                    instance, options);
-        }
+        return injectInNewSession(new RbdSource(target, settings), instance, options);
     }
 
     /**
@@ -158,10 +189,14 @@ public final class DiskInjector {
      */
     public InjectionReport inject(Path image, Instance instance, InjectionOptions options)
             throws IOException, GuestFsException, BackendUnavailableException {
-        // One session per injection: what a backend holds for it (a sandboxed worker) serves it alone.
+        return injectInNewSession(new ImageFileSource(Objects.requireNonNull(image, "image")), instance, options);
+    }
+
+    /** One session per injection: what a backend holds for it (a sandboxed worker) serves it alone. */
+    private InjectionReport injectInNewSession(Source source, Instance instance, InjectionOptions options)
+            throws IOException, GuestFsException, BackendUnavailableException {
         try (FilesystemBackends.Session session = backends.openSession()) {
-            return new DiskInjector(session.backends(), random).injectInSession(new ImageFileSource(
-                    Objects.requireNonNull(image, "image")), instance, options);
+            return new DiskInjector(session.backends(), random).injectInSession(source, instance, options);
         }
     }
 
@@ -206,7 +241,7 @@ public final class DiskInjector {
         try {
             if (options.dryRun()) {
                 refuseIfInUse(image, disk);
-                if (disk.rbd().isPresent()) {
+                if (!(source instanceof ImageFileSource)) {
                     Optional<Path> pending = disk.journalIn(options.undoDirectory()).pending();
                     if (pending.isPresent()) {
                         throw interruptedDryRun(image, pending.get());
@@ -270,7 +305,7 @@ public final class DiskInjector {
         if (partition instanceof InjectPartition.Find
                 && backends.named(options.backend()).orElse(null) instanceof ImageFileBackend b) {
             // --backend guestfs -1: libguestfs inspects, as in Nova; no appliance per candidate here
-            return imageFile(b, new ImageTarget(image, disk.format(), partition, Optional.empty()));
+            return imageFile(b, new ImageTarget(image, disk.format(), partition, Optional.empty()), disk);
         }
         OsRootProbe probe = new OsRootProbe(disk, backends, options.backend());
         PartitionView view;
@@ -309,7 +344,7 @@ public final class DiskInjector {
         if (backend instanceof ImageFileBackend b) {
             InjectPartition target = view.number() == 0 ? new InjectPartition.WholeDisk()
                     : new InjectPartition.Number(view.number());
-            return imageFile(b, new ImageTarget(image, disk.format(), target, Optional.of(type)));
+            return imageFile(b, new ImageTarget(image, disk.format(), target, Optional.of(type)), disk);
         }
         return new InProcess(view, type, backend);
     }
@@ -333,11 +368,22 @@ public final class DiskInjector {
         notes.add("partition -1: " + String.join(", ", probe.deferred()) + (probe.deferred().size() == 1 ? " is" : " are")
                 + " inspected by the " + backend.name() + " backend, which found the OS root among all candidates"
                 + " (libguestfs inspect_os) and mounted every filesystem of its fstab, as Nova does");
-        return Optional.of(imageFile(backend, new ImageTarget(image, disk.format(), partition, Optional.empty())));
+        return Optional.of(imageFile(backend, new ImageTarget(image, disk.format(), partition, Optional.empty()), disk));
     }
 
-    private static Choice imageFile(ImageFileBackend backend, ImageTarget target)
+    private static Choice imageFile(ImageFileBackend backend, ImageTarget target, DiskImage disk)
             throws BackendUnavailableException {
+        if (disk.network().isPresent()) {
+            // the libguestfs backend opens an image file itself, or an RBD image through our NBD export
+            // (ExportedDisk); network disks QEMU opens are not wired to it yet
+            String kind = disk.network().get().driver().equals("iscsi") ? "iSCSI"
+                    : disk.network().get().driver().toUpperCase(Locale.ROOT);
+            String what = target.filesystem().map(DiskInjector::filesystemName)
+                    .orElse("the OS root search of the " + backend.name() + " backend (XFS, Btrfs, LVM)");
+            throw new BackendUnavailableException(what + " on " + kind + " targets is not supported yet ("
+                    + target.where() + " of " + target.image() + "): only ext2, ext3 and ext4 are written into " + kind
+                    + " disks; nothing was written");
+        }
         if (!backend.formats().contains(target.format())) {
             throw new BackendUnavailableException(target.image() + " is a " + target.format().qemuName() + " image; the "
                     + backend.name() + " backend opens " + backend.formats().stream().map(ImageFormat::qemuName)
@@ -345,6 +391,15 @@ public final class DiskInjector {
                     + " convert -O qcow2) or choose another backend");
         }
         return new ImageFile(backend, target);
+    }
+
+    private static String filesystemName(FilesystemType type) {
+        return switch (type) {
+            case XFS -> "XFS";
+            case BTRFS -> "Btrfs";
+            case LVM2_PV -> "LVM";
+            default -> type.blkidName();
+        };
     }
 
     /** Plans and applies (or dry-runs) on an in-process backend, then closes the filesystem and the disk. */

@@ -8,8 +8,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.guestdata.inject.block.DiskImage;
@@ -35,12 +35,8 @@ class ExportedDiskTest {
     @TempDir
     Path dir;
 
-    private final CephCluster.Scratch scratch = new CephCluster.Scratch();
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        scratch.close();
-    }
+    @RegisterExtension
+    static final CephCluster.Scratch scratch = new CephCluster.Scratch();
 
     private String image() {
         return RbdInjectionTest.imported(scratch, GuestImages.sparse(dir.resolve("disk.raw"), 8L << 20), "nbd");

@@ -10,10 +10,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.random.RandomGenerator;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.guestdata.inject.InjectionReport.Outcome;
@@ -51,6 +51,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Tag("guestfs")
 class RbdGuestfsInjectionTest {
 
+    @RegisterExtension
+    static final CephCluster.Scratch scratch = new CephCluster.Scratch();
     static CephCluster ceph;
 
     @TempDir
@@ -62,11 +64,9 @@ class RbdGuestfsInjectionTest {
     @TempDir
     Path dir;
 
-    private final CephCluster.Scratch scratch = new CephCluster.Scratch();
-
     @BeforeAll
     static void imagesAndCluster() throws Exception {
-        ceph = CephCluster.shared();
+        ceph = scratch.cluster();
         Path tree = DiskInjectionTest.tree(images);
         Path treeTar = images.resolve("tree.tar");
         runOk("tar", "--numeric-owner", "-C", tree.toString(), "-cf", treeTar.toString(), ".");
@@ -114,11 +114,6 @@ class RbdGuestfsInjectionTest {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
         }
-    }
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        scratch.close();
     }
 
     InjectionOptions options() {

@@ -11,10 +11,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.random.RandomGenerator;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.guestdata.inject.InjectionReport.Outcome;
 import io.guestdata.inject.InjectionReport.Status;
@@ -46,24 +45,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class RbdInjectionTest {
 
-    static CephCluster ceph;
+    @RegisterExtension
+    static final CephCluster.Scratch scratch = new CephCluster.Scratch();
+    private final CephCluster ceph = scratch.cluster();
 
     @TempDir
     Path dir;
 
-    private final CephCluster.Scratch scratch = new CephCluster.Scratch();
     private final DiskInjector injector = new DiskInjector(FilesystemBackends.thisBuild(),
             RandomGenerator.of("L64X128MixRandom"));
-
-    @BeforeAll
-    static void cluster() {
-        ceph = CephCluster.shared();
-    }
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        scratch.close();
-    }
 
     InjectionOptions options() {
         return options(dir);

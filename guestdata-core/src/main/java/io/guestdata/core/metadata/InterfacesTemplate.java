@@ -1,6 +1,7 @@
 package io.guestdata.core.metadata;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -14,9 +15,10 @@ import java.util.OptionalLong;
  *
  * <p>Every link counts as {@code eth<N>} in link order: Nova emits a link for exactly the VIFs its template
  * counts (those with subnets), including a VIF whose subnets have no address and so no network entry.
- * A link is rendered when it has a static {@code ipv4} or {@code ipv6} network (one with an
- * {@code ip_address}) and no {@code ipv4_dhcp}/{@code ipv6_dhcp} network. Only the first static network of
- * each family is used, as Nova uses only the first subnet of each family. (Nova also renders a bare
+ * Which links are rendered is {@link TemplateLink}'s selection: one with a static {@code ipv4} or {@code ipv6}
+ * network (one with an {@code ip_address}) and no DHCP network with {@code dhcp_server} in the release. Only
+ * the first network of each family is used, as Nova uses only the first subnet of each family; a DHCP
+ * subnet's DNS servers are {@link NetworkData#dnsServers}. (Nova also renders a bare
  * {@code auto eth<N>} for a VIF with address-less, non-DHCP subnets; we cannot tell those from DHCP ones
  * in {@code network_data.json} and render nothing for them.)
  */
@@ -40,17 +42,30 @@ public final class InterfacesTemplate {
     }
 
     /**
-     * The rendered text, or empty when no link qualifies.
+     * The rendered text for disk injection, which selects links as Nova 26 does ({@link TemplateLink#of(JsonNode)}),
+     * or empty when no link qualifies.
      *
      * @param networkData the instance's {@code network_data.json} object
      * @param lxc         render the IPv6 part as {@code post-up} commands, as Nova does for libvirt
      *                    {@code virt_type=lxc} (disk injection only; the metadata tree renders without)
      */
     public static Optional<String> render(JsonNode networkData, boolean lxc) {
-        List<Interface> interfaces = interfaces(TemplateLink.of(networkData));
-        if (interfaces.isEmpty()) {
+        return render(networkData, lxc, NovaRelease.NOVA_26);
+    }
+
+    /**
+     * The text {@code release} renders, or empty when no link qualifies.
+     *
+     * @param networkData the instance's {@code network_data.json} object
+     * @param lxc         as {@link #render(JsonNode, boolean)}
+     * @param release     whose links qualify ({@link TemplateLink#of(JsonNode, NovaRelease)})
+     */
+    public static Optional<String> render(JsonNode networkData, boolean lxc, NovaRelease release) {
+        List<TemplateLink> links = TemplateLink.of(networkData, release);
+        if (links.isEmpty()) {
             return Optional.empty();
         }
+        List<Interface> interfaces = interfaces(links, new NetworkData(Optional.of((ObjectNode) networkData)));
         boolean useIpv6 = interfaces.stream().anyMatch(i -> i.addressV6 != null);
         StringBuilder out = new StringBuilder(HEADER);
         for (Interface ifc : interfaces) {
@@ -100,7 +115,7 @@ public final class InterfacesTemplate {
                              String addressV6, String netmaskV6, String gatewayV6, String dnsV6) {
     }
 
-    private static List<Interface> interfaces(List<TemplateLink> links) {
+    private static List<Interface> interfaces(List<TemplateLink> links, NetworkData data) {
         List<Interface> interfaces = new ArrayList<>();
         for (TemplateLink selected : links) {
             JsonNode v4 = selected.ipv4().orElse(null);
@@ -116,7 +131,7 @@ public final class InterfacesTemplate {
                 netmask = ipv4Netmask(v4.get("netmask"));
                 broadcast = ipv4Broadcast(address, netmask);
                 gateway = defaultGateway(v4, "0.0.0.0");
-                dns = dns(v4);
+                dns = String.join(" ", data.dnsServers(v4));
             }
             String addressV6 = null;
             String netmaskV6 = null;
@@ -126,7 +141,7 @@ public final class InterfacesTemplate {
                 addressV6 = NetworkData.text(v6.get("ip_address"));
                 netmaskV6 = ipv6PrefixLength(v6.get("netmask"));
                 gatewayV6 = defaultGateway(v6, "::");
-                dnsV6 = dns(v6);
+                dnsV6 = String.join(" ", data.dnsServers(v6));
             }
             interfaces.add(new Interface(selected.name(), hwaddress, address, orNone(netmask), orNone(broadcast),
                     gateway, dns, addressV6, orNone(netmaskV6), gatewayV6, dnsV6));
@@ -146,21 +161,6 @@ public final class InterfacesTemplate {
             }
         }
         return "";
-    }
-
-    /** The network's DNS servers, space-joined (Nova: {@code ' '.join(subnet dns)}). */
-    private static String dns(JsonNode network) {
-        List<String> servers = new ArrayList<>();
-        JsonNode services = network.get("services");
-        if (services != null && services.isArray()) {
-            for (JsonNode service : services) {
-                String address = NetworkData.text(service.get("address"));
-                if ("dns".equals(NetworkData.text(service.get("type"))) && address != null) {
-                    servers.add(address);
-                }
-            }
-        }
-        return String.join(" ", servers);
     }
 
     /** Dotted form; a prefix length is converted. */

@@ -18,12 +18,15 @@ import java.util.Set;
  *                                        ({@code [api] config_drive_skip_versions})
  * @param networkConfigForStaticAddresses render the interfaces template (content {@code 0000}) for links
  *                                        with static addresses, as Nova does with {@code flat_injected=True}
+ * @param serviceServesFiles              the metadata service lists and serves injected files too
+ * @param novaRelease                     the Nova release guests see (docs/nova-releases.md)
  */
 public record MetadataOptions(String dhcpDomain,
                               ObjectNode staticVendorData,
                               Set<String> configDriveSkipVersions,
                               boolean networkConfigForStaticAddresses,
-                              boolean serviceServesFiles) {
+                              boolean serviceServesFiles,
+                              NovaRelease novaRelease) {
 
     /** Nova's default {@code config_drive_skip_versions}: every EC2 version but 2009-04-04 (and latest). */
     public static final Set<String> NOVA_CONFIG_DRIVE_SKIP_VERSIONS = Collections.unmodifiableSet(new LinkedHashSet<>(
@@ -32,6 +35,7 @@ public record MetadataOptions(String dhcpDomain,
 
     public MetadataOptions {
         Objects.requireNonNull(dhcpDomain, "dhcpDomain");
+        Objects.requireNonNull(novaRelease, "novaRelease");
         staticVendorData = Objects.requireNonNull(staticVendorData, "staticVendorData").deepCopy();
         configDriveSkipVersions = Collections.unmodifiableSet(
                 new LinkedHashSet<>(Objects.requireNonNull(configDriveSkipVersions, "configDriveSkipVersions")));
@@ -40,11 +44,12 @@ public record MetadataOptions(String dhcpDomain,
     /**
      * Nova's defaults (domain {@code novalocal}, empty static vendor data, Nova's skip list), the template on,
      * and injected files served by the metadata service too — beyond Nova, whose service never has them
-     * (personality files are not stored), so nothing is lost when an instance is rebuilt or evacuated.
+     * (personality files are not stored), so nothing is lost when an instance is rebuilt or evacuated; the
+     * {@linkplain NovaRelease#DEFAULT default Nova release}.
      */
     public static MetadataOptions defaults() {
         return new MetadataOptions("novalocal", JsonNodeFactory.instance.objectNode(),
-                NOVA_CONFIG_DRIVE_SKIP_VERSIONS, true, true);
+                NOVA_CONFIG_DRIVE_SKIP_VERSIONS, true, true, NovaRelease.DEFAULT);
     }
 
     /** Exactly what Nova's metadata service shows: no {@code files}, no file content blobs. */
@@ -60,21 +65,22 @@ public record MetadataOptions(String dhcpDomain,
 
     public MetadataOptions withDhcpDomain(String domain) {
         return new MetadataOptions(domain, staticVendorData, configDriveSkipVersions, networkConfigForStaticAddresses,
-                serviceServesFiles);
+                serviceServesFiles, novaRelease);
     }
 
     public MetadataOptions withStaticVendorData(ObjectNode vendorData) {
         return new MetadataOptions(dhcpDomain, vendorData, configDriveSkipVersions, networkConfigForStaticAddresses,
-                serviceServesFiles);
+                serviceServesFiles, novaRelease);
     }
 
     public MetadataOptions withConfigDriveSkipVersions(Set<String> skip) {
         return new MetadataOptions(dhcpDomain, staticVendorData, skip, networkConfigForStaticAddresses,
-                serviceServesFiles);
+                serviceServesFiles, novaRelease);
     }
 
     public MetadataOptions withNetworkConfigForStaticAddresses(boolean render) {
-        return new MetadataOptions(dhcpDomain, staticVendorData, configDriveSkipVersions, render, serviceServesFiles);
+        return new MetadataOptions(dhcpDomain, staticVendorData, configDriveSkipVersions, render, serviceServesFiles,
+                novaRelease);
     }
 
     /**
@@ -83,6 +89,12 @@ public record MetadataOptions(String dhcpDomain,
      */
     public MetadataOptions withServiceServesFiles(boolean serve) {
         return new MetadataOptions(dhcpDomain, staticVendorData, configDriveSkipVersions,
-                networkConfigForStaticAddresses, serve);
+                networkConfigForStaticAddresses, serve, novaRelease);
+    }
+
+    /** The Nova release guests see: its version list, its network data rules (docs/nova-releases.md). */
+    public MetadataOptions withNovaRelease(NovaRelease release) {
+        return new MetadataOptions(dhcpDomain, staticVendorData, configDriveSkipVersions,
+                networkConfigForStaticAddresses, serviceServesFiles, release);
     }
 }

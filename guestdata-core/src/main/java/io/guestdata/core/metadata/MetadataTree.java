@@ -23,7 +23,8 @@ import java.util.random.RandomGenerator;
 /**
  * Everything a guest can see of one instance (Nova's {@code InstanceMetadata}, nova-compat.md §1),
  * computed once and rendered for the metadata service ({@link #lookup}) and the config drive
- * ({@link #configDriveFiles}).
+ * ({@link #configDriveFiles}), as the {@link NovaRelease} of its options shows it: its OpenStack versions
+ * ({@link OpenStackVersion}, the files of each in {@link OpenStackFile}) and its network data rules.
  *
  * <p>Every answer except {@code meta_data.json} (fresh {@code random_seed}), the {@code /openstack}
  * listing before the newest version's date, and {@code local-ipv4} without a static address is precomputed
@@ -39,12 +40,6 @@ public final class MetadataTree {
     static final String OPENSTACK = "openstack";
     private static final String CONTENT = "content";
 
-    private static final String MD_JSON = "meta_data.json";
-    private static final String USER_DATA = "user_data";
-    private static final String PASSWORD = "password";
-    private static final String VD_JSON = "vendor_data.json";
-    private static final String NW_JSON = "network_data.json";
-    private static final String VD2_JSON = "vendor_data2.json";
     private static final String VERSION = "version";
 
     private static final LookupResult NOT_FOUND = new LookupResult.NotFound();
@@ -56,6 +51,8 @@ public final class MetadataTree {
     private final Clock clock;
     private final Optional<String> networkConfigText;
 
+    /** The release's OpenStack versions, oldest first; the last is {@code latest}. */
+    private final List<OpenStackVersion> openStackVersions;
     private final LookupResult.Found openStackVersionListing;
     private final LocalDate newestOpenStackDate;
 
@@ -132,8 +129,9 @@ public final class MetadataTree {
         Map<Object, Object> shared = new HashMap<>();
 
         // Content numbering (nova-compat.md §1.5): "%04i" % len(content); network_config first.
+        NovaRelease release = options.novaRelease();
         this.networkConfigText = options.networkConfigForStaticAddresses()
-                ? instance.networkData().flatMap(nd -> InterfacesTemplate.render(nd, false))
+                ? instance.networkData().flatMap(nd -> InterfacesTemplate.render(nd, false, release))
                 : Optional.empty();
         Map<String, byte[]> content = new LinkedHashMap<>();
         Optional<String> networkConfigPath = networkConfigText.map(text -> {
@@ -164,7 +162,7 @@ public final class MetadataTree {
         List<String> ec2Versions = ec2VersionStrings();
         this.configDriveEc2Versions = ec2Versions.stream()
                 .filter(v -> !options.configDriveSkipVersions().contains(v)).toList();
-        Optional<String> localIpv4 = network.firstStaticIpv4();
+        Optional<String> localIpv4 = network.firstFixedIpv4();
         this.localIpv4 = localIpv4;
         this.requesterAddressPath = localIpv4.isPresent()
                 ? null : Ec2MetaData.META_DATA + "/" + Ec2MetaData.LOCAL_IPV4;
@@ -180,22 +178,28 @@ public final class MetadataTree {
         }
 
         // OpenStack tree.
-        List<String> osVersions = new ArrayList<>();
-        for (OpenStackVersion v : OpenStackVersion.values()) {
-            osVersions.add(v.text());
-        }
-        osVersions.add(OpenStackVersion.LATEST);
-        this.openStackVersionListing = text(Ec2Listing.lines(osVersions));
-        this.newestOpenStackDate = LocalDate.parse(OpenStackVersion.NEWEST.text());
+        this.openStackVersions = OpenStackVersion.upTo(release.newestOpenStackVersion());
+        this.openStackVersionListing = text(Ec2Listing.lines(openStackVersionStrings()));
+        this.newestOpenStackDate = LocalDate.parse(openStackVersions.getLast().text());
         this.userData = instance.userData().map(ud -> text(ud.bytes()));
-        this.networkData = text(PythonJson.dumpsUtf8(network.root()));
+        this.networkData = text(PythonJson.dumpsUtf8(network.printed(release)));
         this.vendorData = new VendorData(options.staticVendorData(), instance.vendorData());
         MetaDataJson metaData = new MetaDataJson(instance, hostname, networkConfigPath, files,
                 options.serviceServesFiles());
         this.metaData = metaData;
-        for (OpenStackVersion v : OpenStackVersion.values()) {
+        for (OpenStackVersion v : openStackVersions) {
             openStack.put(v, new OpenStackAnswers(sharedText(Ec2Listing.lines(openStackListing(v)), shared)));
         }
+    }
+
+    /** The release's OpenStack version strings and {@code latest}: the listing, and the drive's folders. */
+    private List<String> openStackVersionStrings() {
+        List<String> versions = new ArrayList<>();
+        for (OpenStackVersion v : openStackVersions) {
+            versions.add(v.text());
+        }
+        versions.add(OpenStackVersion.LATEST);
+        return versions;
     }
 
     private static List<String> ec2VersionStrings() {
@@ -294,32 +298,15 @@ public final class MetadataTree {
             Ec2Value.Dict md = (Ec2Value.Dict) tree.entries().get(Ec2MetaData.META_DATA);
             out.add(new MetadataFile(EC2 + "/" + version + "/meta-data.json", PythonJson.dumpsUtf8(Ec2MetaData.toJson(md))));
         }
-        List<String> osVersions = new ArrayList<>();
-        for (OpenStackVersion v : OpenStackVersion.values()) {
-            osVersions.add(v.text());
-        }
-        osVersions.add(OpenStackVersion.LATEST);
-        for (String version : osVersions) {
-            OpenStackVersion v = OpenStackVersion.parse(version).orElseThrow();
+        for (String version : openStackVersionStrings()) {
+            OpenStackVersion v = parseOpenStackVersion(version).orElseThrow();
             String dir = OPENSTACK + "/" + version + "/";
-            List<String> names = new ArrayList<>();
-            names.add(MD_JSON);
-            if (userData.isPresent()) {
-                names.add(USER_DATA);
-            }
-            if (v.atLeast(OpenStackVersion.HAVANA)) {
-                names.add(VD_JSON);
-            }
-            if (v.atLeast(OpenStackVersion.LIBERTY)) {
-                names.add(NW_JSON);
-            }
-            if (v.atLeast(OpenStackVersion.NEWTON_TWO)) {
-                names.add(VD2_JSON);
-            }
-            for (String name : names) {
-                LookupResult.Found found = (LookupResult.Found) openStackItem(
-                        List.of(version, name), MetaDataJson.View.CONFIG_DRIVE, null);
-                out.add(new MetadataFile(dir + name, found.body()));
+            for (OpenStackFile file : OpenStackFile.values()) {
+                if (file.onConfigDrive() && file.listedIn(v, userData.isPresent())) {
+                    LookupResult.Found found = (LookupResult.Found) openStackItem(
+                            List.of(version, file.fileName()), MetaDataJson.View.CONFIG_DRIVE, null);
+                    out.add(new MetadataFile(dir + file.fileName(), found.body()));
+                }
             }
         }
         configDriveContent.forEach((key, bytes) -> out.add(new MetadataFile(OPENSTACK + "/" + CONTENT + "/" + key, bytes)));
@@ -334,7 +321,7 @@ public final class MetadataTree {
         }
         List<String> listed = new ArrayList<>();
         String todayText = today.toString();
-        for (OpenStackVersion v : OpenStackVersion.values()) {
+        for (OpenStackVersion v : openStackVersions) {
             if (v.text().compareTo(todayText) <= 0) {
                 listed.add(v.text());
             }
@@ -355,30 +342,37 @@ public final class MetadataTree {
             LookupResult.Found blob = serviceContent.get(tokens.get(1));
             return blob == null ? NOT_FOUND : blob;
         }
-        Optional<OpenStackVersion> parsed = OpenStackVersion.parse(tokens.getFirst());
+        Optional<OpenStackVersion> parsed = parseOpenStackVersion(tokens.getFirst());
         if (parsed.isEmpty()) {
             return NOT_FOUND;
         }
         OpenStackVersion version = parsed.get();
         OpenStackAnswers answers = openStack.get(version);
         String name = tokens.size() == 1 ? VERSION : String.join("/", tokens.subList(1, tokens.size()));
-        return switch (name) {
-            case VERSION -> answers.listing();
-            case MD_JSON -> new LookupResult.Found((view == MetaDataJson.View.CONFIG_DRIVE
+        if (name.equals(VERSION)) {
+            return answers.listing();
+        }
+        // Nova routes ".../content" to a handler with the wrong arity: a 500 there, a 404 here.
+        Optional<OpenStackFile> file = OpenStackFile.named(name).filter(f -> f.servedIn(version));
+        if (file.isEmpty()) {
+            return NOT_FOUND;
+        }
+        return switch (file.get()) {
+            case META_DATA -> new LookupResult.Found((view == MetaDataJson.View.CONFIG_DRIVE
                     ? metaData.build(version, MetaDataJson.View.CONFIG_DRIVE) : serviceMetaData(version, answers)).render(random),
                     LookupResult.APPLICATION_JSON);
             case USER_DATA -> userData.isPresent() ? userData.get() : NOT_FOUND;
-            case PASSWORD -> version.atLeast(OpenStackVersion.GRIZZLY)
-                    ? new LookupResult.PasswordEndpoint(version.text()) : NOT_FOUND;
-            case VD_JSON -> version.atLeast(OpenStackVersion.HAVANA)
-                    ? json(vendorData.vendorDataJson()) : NOT_FOUND;
-            case VD2_JSON -> !version.atLeast(OpenStackVersion.NEWTON_TWO) ? NOT_FOUND
-                    : dynamic == null ? json(vendorData.vendorData2Json())
+            case PASSWORD -> new LookupResult.PasswordEndpoint(version.text());
+            case VENDOR_DATA -> json(vendorData.vendorDataJson());
+            case VENDOR_DATA2 -> dynamic == null ? json(vendorData.vendorData2Json())
                     : json(PythonJson.dumpsUtf8(vendorData.vendorData2(dynamic.fetch(instance))));
-            case NW_JSON -> networkData; // not version-gated (nova-compat.md §10.6)
-            // Nova routes ".../content" to a handler with the wrong arity: a 500 there, a 404 here.
-            default -> NOT_FOUND;
+            case NETWORK_DATA -> networkData;
         };
+    }
+
+    /** A version of the release, or {@code latest}: its newest. */
+    private Optional<OpenStackVersion> parseOpenStackVersion(String token) {
+        return OpenStackVersion.parse(token, openStackVersions.getLast());
     }
 
     private LookupResult ec2Item(List<String> tokens, String requesterAddress) {
@@ -427,21 +421,10 @@ public final class MetadataTree {
 
     private List<String> openStackListing(OpenStackVersion version) {
         List<String> names = new ArrayList<>();
-        names.add(MD_JSON);
-        if (instance.userData().isPresent()) {
-            names.add(USER_DATA);
-        }
-        if (version.atLeast(OpenStackVersion.GRIZZLY)) {
-            names.add(PASSWORD);
-        }
-        if (version.atLeast(OpenStackVersion.HAVANA)) {
-            names.add(VD_JSON);
-        }
-        if (version.atLeast(OpenStackVersion.LIBERTY)) {
-            names.add(NW_JSON);
-        }
-        if (version.atLeast(OpenStackVersion.NEWTON_TWO)) {
-            names.add(VD2_JSON);
+        for (OpenStackFile file : OpenStackFile.values()) {
+            if (file.listedIn(version, instance.userData().isPresent())) {
+                names.add(file.fileName());
+            }
         }
         return names;
     }

@@ -17,16 +17,21 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Every path and listing of the metadata service view, pinned to nova-compat.md §1. */
+/**
+ * Every path and listing of the metadata service view, pinned to nova-compat.md §1, which is Nova 26's: these trees
+ * are Nova 26's ({@link #NOVA_26}); {@link NovaReleaseTreeTest} has what Nova 31 changes.
+ */
 class MetadataTreeLookupTest {
     static final String TEXT = "text/plain; charset=UTF-8";
     static final String JSON = "application/json";
     static final String ADDRESS = "10.9.8.7";
+    /** The options of the trees pinned to nova-compat.md. */
+    static final MetadataOptions NOVA_26 = MetadataOptions.defaults().withNovaRelease(NovaRelease.NOVA_26);
 
     private final MetadataTree tree = tree(TestInstances.example().securityGroups("default", "web").build());
 
     static MetadataTree tree(Instance instance) {
-        return MetadataTree.build(instance, MetadataOptions.defaults(), Ec2Ids.derive(instance), new SplittableRandom(1));
+        return MetadataTree.build(instance, NOVA_26, Ec2Ids.derive(instance), new SplittableRandom(1));
     }
 
     static String text(MetadataTree tree, String path) {
@@ -71,11 +76,11 @@ class MetadataTreeLookupTest {
     @Test
     void openStackVersionsDatedAfterTodayAreHiddenButServed() {
         Instance instance = TestInstances.example().build();
-        MetadataTree early = new MetadataTree(instance, MetadataOptions.defaults(), Ec2Ids.derive(instance),
+        MetadataTree early = new MetadataTree(instance, NOVA_26, Ec2Ids.derive(instance),
                 new SplittableRandom(1), Clock.fixed(Instant.parse("2016-10-06T00:00:00Z"), ZoneOffset.UTC));
         assertEquals(lines("2012-08-10", "2013-04-04", "2013-10-17", "2015-10-15", "2016-06-30", "2016-10-06", "latest"),
                 text(early, "/openstack"));
-        MetadataTree justBefore = new MetadataTree(instance, MetadataOptions.defaults(), Ec2Ids.derive(instance),
+        MetadataTree justBefore = new MetadataTree(instance, NOVA_26, Ec2Ids.derive(instance),
                 new SplittableRandom(1), Clock.fixed(Instant.parse("2016-10-05T23:59:59Z"), ZoneOffset.UTC));
         assertEquals(lines("2012-08-10", "2013-04-04", "2013-10-17", "2015-10-15", "2016-06-30", "latest"),
                 text(justBefore, "/openstack"));

@@ -197,7 +197,8 @@ class MetadataTreeNovaOracleTest {
                 base.userData(), base.adminPass(),
                 networkData.isNull() ? Optional.empty() : Optional.of((ObjectNode) networkData),
                 base.vendorData(), base.securityGroups(), base.blockDevices(), base.configDrive());
-        MetadataOptions options = MetadataOptions.defaults().novaExact().withDhcpDomain(c.dhcpDomain);
+        MetadataOptions options = MetadataOptions.defaults().withNovaRelease(NovaRelease.NOVA_26).novaExact()
+                .withDhcpDomain(c.dhcpDomain);
         if (c.vendorData != null) {
             options = options.withStaticVendorData(TestInstances.json(c.vendorData));
         }

@@ -21,6 +21,11 @@ import java.util.UUID;
 public final class DiskCache {
     public static final String NONE = "none";
     public static final String WRITEBACK = "writeback";
+    /**
+     * The mode for a drive in RBD: there is no local directory to probe, and writeback is what Ceph's documentation
+     * recommends for RBD (librbd's cache on).
+     */
+    public static final String RBD = WRITEBACK;
     /** libvirt's {@code <driver cache=…>} values (formatdomain: "cache"), as Nova's disk_cachemodes accepts them. */
     public static final List<String> LIBVIRT_MODES = List.of("none", "writeback", "writethrough", "directsync", "unsafe");
     private static final int ALIGN = 4096;

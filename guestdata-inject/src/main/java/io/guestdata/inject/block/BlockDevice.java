@@ -73,6 +73,20 @@ public interface BlockDevice extends AutoCloseable {
     @Override
     void close() throws IOException;
 
+    /**
+     * The checks before a {@link #write} of {@code length} bytes at {@code position} of a whole device (not a
+     * partition view): it is writable, and the range lies in it.
+     *
+     * @throws BlockException       it was opened read-only
+     * @throws OutOfBoundsException the range leaves the device
+     */
+    default void checkWrite(long position, long length) throws BlockException {
+        if (!writable()) {
+            throw new BlockException(path(), "opened read-only; open it writable to inject");
+        }
+        checkRange(path(), -1, size(), position, length, "write");
+    }
+
     /** Throws {@link OutOfBoundsException} unless {@code [position, position+length)} lies in {@code [0, size)}. */
     static void checkRange(Path path, int partition, long size, long position, long length, String what)
             throws OutOfBoundsException {

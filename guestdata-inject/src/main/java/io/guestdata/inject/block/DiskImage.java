@@ -5,7 +5,14 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.guestdata.inject.DiskTargetSyntaxException;
+import io.guestdata.inject.net.ChapPassword;
+import io.guestdata.inject.net.NetworkDisk;
 
 import io.guestdata.inject.rbd.RbdImage;
 import io.guestdata.inject.rbd.RbdTarget;
@@ -22,7 +29,8 @@ import io.guestdata.inject.rbd.RbdTarget;
  *       image; the image is probed with {@link ImageLock#probe} so that a busy image gets the
  *       same error as a raw one; then a {@link QemuStorageExport} serves it as a raw FUSE file,
  *       with a block graph that names every file itself, and QEMU's own locks hold it;</li>
- *   <li>a network block device given as QEMU {@code --blockdev} JSON: exported the same way;</li>
+ *   <li>a network disk QEMU opens ({@link #openNetwork}: an NBD export, an iSCSI LUN), or any
+ *       block device given as QEMU {@code --blockdev} JSON: exported the same way;</li>
  *   <li>an RBD image ({@link #openRbd}): read and written through librbd in this process, under
  *       librbd's exclusive lock ({@link RbdImage}).</li>
  * </ul>
@@ -70,13 +78,15 @@ public final class DiskImage implements BlockDevice {
     private final ImageFormat format;
     private final BlockDevice raw;
     private final QemuStorageExport export;
+    private final NetworkDisk network;
     private UndoJournal journal;
 
-    private DiskImage(Path image, ImageFormat format, BlockDevice raw, QemuStorageExport export) {
+    private DiskImage(Path image, ImageFormat format, BlockDevice raw, QemuStorageExport export, NetworkDisk network) {
         this.image = image;
         this.format = format;
         this.raw = raw;
         this.export = export;
+        this.network = network;
     }
 
     /**
@@ -91,7 +101,7 @@ public final class DiskImage implements BlockDevice {
     public static DiskImage openRbd(RbdTarget target, boolean writable, RbdImage.Settings settings)
             throws BlockException {
         RbdImage rbd = RbdImage.open(target, writable, settings);
-        return new DiskImage(rbd.path(), ImageFormat.RAW, rbd, null);
+        return new DiskImage(rbd.path(), ImageFormat.RAW, rbd, null, null);
     }
 
     /** The RBD image, when this disk is one. */
@@ -99,11 +109,19 @@ public final class DiskImage implements BlockDevice {
         return raw instanceof RbdImage r ? Optional.of(r) : Optional.empty();
     }
 
+    /** The network disk (NBD, iSCSI), when this disk is one. */
+    public Optional<NetworkDisk> network() {
+        return Optional.ofNullable(network);
+    }
+
     /**
      * The undo journal of this disk in {@code directory}: by the RBD image's cluster, pool and id,
-     * or by the image file's identity.
+     * by a network disk's canonical URI, or by the image file's identity.
      */
     public UndoJournal journalIn(Path directory) throws BlockException {
+        if (network != null) {
+            return UndoJournal.ofNetwork(directory, image, network.uri());
+        }
         if (raw instanceof RbdImage r) {
             RbdImage.Identity id = r.identity();
             return UndoJournal.ofRbd(directory, image, id.fsid(), id.poolId(), id.imageId());
@@ -123,13 +141,39 @@ public final class DiskImage implements BlockDevice {
         ImageFormat format = chain.format();
         if (format == ImageFormat.RAW) {
             RawImage raw = options.writable() ? RawImage.openWritable(image) : RawImage.openReadOnly(image);
-            return new DiskImage(image, format, raw, null);
+            return new DiskImage(image, format, raw, null, null);
         }
         if (options.writable()) {
             ImageLock.probe(image);
         }
         QemuStorageExport export = QemuStorageExport.ofImage(chain, options.writable(), options.export());
-        return withExport(image, format, export);
+        return withExport(image, format, export, null);
+    }
+
+    /**
+     * Opens a disk QEMU reaches over the network (an NBD export, an iSCSI LUN): exported by
+     * qemu-storage-daemon as a raw FUSE file. A CHAP password reaches the daemon as a {@code secret}
+     * object read from a 0600 file, never on its command line. No lock is taken here: the server's
+     * exclusivity applies (qemu-nbd serves one client at a time by default, {@code --shared=1}; a
+     * qemu-storage-daemon NBD export or an iSCSI target may serve several). {@link #image()} is the
+     * disk's name ({@link NetworkDisk#name()}), not a host file.
+     *
+     * @throws QemuExportException the daemon could not open it: the server refused or is unreachable,
+     *                             or QEMU's driver for it is not installed
+     * @throws BlockException      a password given for a disk that takes none, or none for a CHAP user
+     */
+    public static DiskImage openNetwork(NetworkDisk disk, Optional<ChapPassword> password, boolean writable,
+            QemuStorageExport.Settings settings) throws BlockException {
+        String secretId = "chap0";
+        ObjectNode json;
+        try {
+            json = disk.toBlockdevJson(password.map(p -> secretId));
+        } catch (DiskTargetSyntaxException e) {
+            throw new BlockException(disk.name(), e.getMessage());
+        }
+        Map<String, byte[]> secrets = password.map(p -> Map.of(secretId, p.bytes())).orElse(Map.of());
+        QemuStorageExport export = QemuStorageExport.ofBlockdev(disk.name(), json, secrets, writable, settings);
+        return withExport(disk.name(), ImageFormat.RAW, export, disk);
     }
 
     /**
@@ -139,12 +183,13 @@ public final class DiskImage implements BlockDevice {
      */
     public static DiskImage openBlockdev(String blockdevJson, Options options) throws BlockException {
         QemuStorageExport export = QemuStorageExport.ofBlockdev(blockdevJson, options.writable(), options.export());
-        return withExport(null, ImageFormat.RAW, export);
+        return withExport(null, ImageFormat.RAW, export, null);
     }
 
-    private static DiskImage withExport(Path image, ImageFormat format, QemuStorageExport export) throws BlockException {
+    private static DiskImage withExport(Path image, ImageFormat format, QemuStorageExport export, NetworkDisk network)
+            throws BlockException {
         try {
-            return new DiskImage(image, format, export.open(), export);
+            return new DiskImage(image, format, export.open(), export, network);
         } catch (BlockException | RuntimeException e) {
             try {
                 export.close();
@@ -155,7 +200,10 @@ public final class DiskImage implements BlockDevice {
         }
     }
 
-    /** The image as given (null for a --blockdev target; {@code rbd:POOL/IMAGE} for an RBD image). */
+    /**
+     * The image as given (null for a --blockdev target; {@code rbd:POOL/IMAGE} for an RBD image;
+     * {@link NetworkDisk#name()} for a network disk).
+     */
     public Path image() {
         return image;
     }

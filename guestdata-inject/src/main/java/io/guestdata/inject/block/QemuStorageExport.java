@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -187,6 +188,22 @@ public final class QemuStorageExport implements AutoCloseable {
             throw new ImageFormatException(null, "the --blockdev value must be a JSON object with a \"driver\","
                     + " e.g. {\"driver\":\"nbd\",\"server\":{\"type\":\"unix\",\"path\":\"/run/nbd.sock\"}}");
         }
+        return ofBlockdev(null, node, Map.of(), writable, settings);
+    }
+
+    /**
+     * Exports a block node described as {@code --blockdev} JSON (a network disk, {@link DiskImage#openNetwork}),
+     * with QEMU {@code secret} objects for what it names by {@code *-secret} (an iSCSI CHAP password).
+     *
+     * <p>A secret never reaches the daemon's command line: each is written to a 0600 file in the private 0700
+     * directory, the daemon gets {@code --object {"qom-type":"secret","id":ID,"file":PATH,"format":"raw"}}, reads
+     * it while it starts, and the file is deleted as soon as the export is ready (or the start failed).
+     *
+     * @param name how messages name the disk (null: "network block device")
+     * @param secrets the secret objects to create: id → the secret's bytes
+     */
+    public static QemuStorageExport ofBlockdev(Path name, ObjectNode node, Map<String, byte[]> secrets,
+            boolean writable, Settings settings) throws BlockException {
         ObjectNode blockdev = node.deepCopy();
         if (!blockdev.path("node-name").isTextual()) {
             blockdev.put("node-name", "user0");
@@ -194,11 +211,16 @@ public final class QemuStorageExport implements AutoCloseable {
         if (!writable) {
             blockdev.put("read-only", true);
         }
-        return start(null, List.of(blockdev), blockdev.get("node-name").asText(), writable, settings);
+        return start(name, List.of(blockdev), secrets, blockdev.get("node-name").asText(), writable, settings);
     }
 
     private static QemuStorageExport start(Path image, List<ObjectNode> blockdevs, String topNode, boolean writable,
             Settings settings) throws BlockException {
+        return start(image, blockdevs, Map.of(), topNode, writable, settings);
+    }
+
+    private static QemuStorageExport start(Path image, List<ObjectNode> blockdevs, Map<String, byte[]> secrets,
+            String topNode, boolean writable, Settings settings) throws BlockException {
         Path workDir;
         try {
             workDir = Files.createTempDirectory(settings.tempRoot(), DIR_PREFIX,
@@ -215,6 +237,27 @@ public final class QemuStorageExport implements AutoCloseable {
             argv.addAll(List.of("setpriv", "--pdeathsig", "TERM"));
         }
         argv.add(settings.daemon());
+        List<Path> secretFiles = new ArrayList<>();
+        for (Map.Entry<String, byte[]> secret : secrets.entrySet()) {
+            if (!secret.getKey().matches("[A-Za-z][A-Za-z0-9_-]*")) {
+                deleteTree(workDir);
+                throw new IllegalArgumentException("secret id '" + secret.getKey() + "' is not a QEMU object id");
+            }
+            Path file = workDir.resolve("secret-" + secret.getKey());
+            try {
+                Files.write(Files.createFile(file,
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))),
+                        secret.getValue());
+            } catch (IOException e) {
+                deleteTree(workDir);
+                throw new QemuExportException(image, "cannot write a secret file in " + workDir + ": "
+                        + e.getMessage(), e);
+            }
+            secretFiles.add(file);
+            argv.add("--object");
+            argv.add(JSON.createObjectNode().put("qom-type", "secret").put("id", secret.getKey())
+                    .put("file", file.toString()).put("format", "raw").toString());
+        }
         for (ObjectNode b : blockdevs) {
             argv.add("--blockdev");
             argv.add(b.toString());
@@ -271,7 +314,13 @@ public final class QemuStorageExport implements AutoCloseable {
         QemuStorageExport qse = new QemuStorageExport(image, workDir, writable, settings, process, parent);
         Runtime.getRuntime().addShutdownHook(qse.shutdownHook);
         try {
-            qse.awaitReady();
+            try {
+                qse.awaitReady();
+            } finally {
+                for (Path f : secretFiles) {
+                    deleteSecret(f);
+                }
+            }
             return qse;
         } catch (BlockException | RuntimeException e) {
             try {
@@ -314,7 +363,24 @@ public final class QemuStorageExport implements AutoCloseable {
                     + " another writer) holds QEMU's lock on it; qemu-storage-daemon said: " + oneLine(log)
                     + "; stop the VM or program using it, then retry; nothing was written");
         }
+        java.util.regex.Matcher unknown = java.util.regex.Pattern.compile("Unknown driver '([^']+)'").matcher(log);
+        if (unknown.find()) {
+            return new QemuExportException(image, "QEMU's " + unknown.group(1) + " block driver is not installed"
+                    + " here (qemu-storage-daemon " + what + ": " + oneLine(log) + "); install it (Debian: the package"
+                    + " qemu-block-extra, module block-" + unknown.group(1) + ".so)");
+        }
         return new QemuExportException(image, "qemu-storage-daemon " + what + ": " + oneLine(log));
+    }
+
+    /** Overwrites a secret file with zeros, then deletes it; the daemon read it while it started. */
+    private static void deleteSecret(Path file) {
+        try {
+            long size = Files.size(file);
+            Files.write(file, new byte[(int) Math.min(size, 1 << 20)]);
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            // the private directory and its content are deleted when the export closes
+        }
     }
 
     /** The raw view of the exported block node: a regular file under FUSE, as large as the virtual disk. */

@@ -95,10 +95,7 @@ public final class RawImage implements BlockDevice {
 
     @Override
     public void write(long position, ByteBuffer src) throws IOException {
-        if (!writable) {
-            throw new BlockException(path, "opened read-only; open it writable to inject");
-        }
-        BlockDevice.checkRange(path, -1, size, position, src.remaining(), "write");
+        checkWrite(position, src.remaining());
         long at = position;
         while (src.hasRemaining()) {
             at += channel.write(src, at);

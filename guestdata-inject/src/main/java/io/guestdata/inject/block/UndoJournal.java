@@ -37,7 +37,8 @@ import java.util.zip.CRC32C;
  * before that injection. Rolling back twice is harmless.
  *
  * <p>A journal is found by the image's identity (device and inode of its real path, the
- * device number of a block device, or an RBD image's cluster fsid, pool id and image id), in a directory of the operator's ({@code --undo-dir};
+ * device number of a block device, an RBD image's cluster fsid, pool id and image id, or a network
+ * disk's canonical URI), in a directory of the operator's ({@code --undo-dir};
  * {@link #defaultDirectory}). It also records the image's birth time, size and path, and a CRC32C
  * of every page of the new bytes: before rolling back, every page of the disk must hold either
  * its original or its new bytes, so a journal left behind by an earlier image that happened to
@@ -142,6 +143,30 @@ public final class UndoJournal {
             Files.createDirectories(directory, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             return new UndoJournal(directory, name, new Identity(poolId, inode, 0,
                     "rbd-" + fsid + "-" + poolId + "-" + imageId));
+        } catch (IOException | java.security.NoSuchAlgorithmException e) {
+            throw new BlockException(name, "cannot prepare its undo journal in " + directory + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The journal of a network disk (NBD export, iSCSI LUN) in {@code directory}: found by its canonical URI
+     * ({@link io.guestdata.inject.net.NetworkDisk#uri()}), in a file {@code net-HASH.undo}, HASH the first 16
+     * bytes of SHA-256(URI) in hex. Its header holds 0 as the device, the first 8 bytes of that hash as the inode
+     * and 0 as the birth time. A server exposes no identity of the disk behind an export or LUN, so the same disk
+     * reached by another URI (another host name or port) does not find the journal; the page checksums still keep
+     * a journal from being applied to a disk that holds neither its original nor its new bytes.
+     *
+     * @param name how messages name the disk
+     */
+    public static UndoJournal ofNetwork(Path directory, Path name, String uri) throws BlockException {
+        Objects.requireNonNull(directory, "directory");
+        Objects.requireNonNull(uri, "uri");
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(uri.getBytes(StandardCharsets.UTF_8));
+            long inode = ByteBuffer.wrap(digest).getLong();
+            Files.createDirectories(directory, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            return new UndoJournal(directory, name, new Identity(0, inode, 0,
+                    "net-" + java.util.HexFormat.of().formatHex(digest, 0, 16)));
         } catch (IOException | java.security.NoSuchAlgorithmException e) {
             throw new BlockException(name, "cannot prepare its undo journal in " + directory + ": " + e.getMessage(), e);
         }

@@ -1,12 +1,12 @@
 package io.guestdata.inject.fs;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 
+import io.guestdata.inject.ffm.NativeLibrary;
+
+import static io.guestdata.inject.ffm.NativeLibrary.unchecked;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -62,16 +62,13 @@ final class LibExt2fs {
     /** Directory entry file types, {@code ext2_fs.h}. */
     static final int EXT2_FT_REG_FILE = 1;
 
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final SymbolLookup EXT2FS =
-            SymbolLookup.libraryLookup("libext2fs.so.2", Arena.global());
-    private static final SymbolLookup COM_ERR =
-            SymbolLookup.libraryLookup("libcom_err.so.2", Arena.global());
+    private static final NativeLibrary EXT2FS = NativeLibrary.open("libext2fs.so.2", "libext2fs2");
+    private static final NativeLibrary COM_ERR = NativeLibrary.open("libcom_err.so.2", "libcom-err2");
 
     private static final Downcall INITIALIZE_EXT2_ERROR_TABLE =
             ext2fs("initialize_ext2_error_table", FunctionDescriptor.ofVoid());
     private static final Downcall ERROR_MESSAGE = new Downcall(
-            COM_ERR.findOrThrow("error_message"), FunctionDescriptor.of(ADDRESS, JAVA_LONG));
+            COM_ERR.find("error_message"), FunctionDescriptor.of(ADDRESS, JAVA_LONG));
 
     private static final Downcall OPEN2 = ext2fs("ext2fs_open2", FunctionDescriptor.of(
             JAVA_LONG, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
@@ -182,7 +179,7 @@ final class LibExt2fs {
     }
 
     private static Downcall ext2fs(String name, FunctionDescriptor descriptor) {
-        return new Downcall(EXT2FS.findOrThrow(name), descriptor);
+        return new Downcall(EXT2FS.find(name), descriptor);
     }
 
     /**
@@ -204,7 +201,7 @@ final class LibExt2fs {
         MethodHandle handle() {
             MethodHandle h = handle;
             if (h == null) {
-                h = LINKER.downcallHandle(address, descriptor);
+                h = NativeLibrary.downcall(address, descriptor);
                 handle = h;
             }
             return h;
@@ -220,7 +217,7 @@ final class LibExt2fs {
             }
             return text.reinterpret(4096).getString(0);
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -229,7 +226,7 @@ final class LibExt2fs {
         try {
             return (long) OPEN2.handle().invokeExact(name, ioOptions, flags, 0, 0, manager, retFs);
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -237,7 +234,7 @@ final class LibExt2fs {
         try {
             return (long) CLOSE_FREE.handle().invokeExact(fsSlot);
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -245,7 +242,7 @@ final class LibExt2fs {
         try {
             return (long) READ_BITMAPS.handle().invokeExact(fs);
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -253,7 +250,7 @@ final class LibExt2fs {
         try {
             return (long) LOOKUP.handle().invokeExact(fs, dir, name, nameLength, MemorySegment.NULL, inoSlot);
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -261,7 +258,7 @@ final class LibExt2fs {
         try {
             return (long) READ_INODE.handle().invokeExact(fs, ino, inode);
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -269,7 +266,7 @@ final class LibExt2fs {
         try {
             return (long) WRITE_INODE.handle().invokeExact(fs, ino, inode);
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -277,7 +274,7 @@ final class LibExt2fs {
         try {
             return (long) WRITE_NEW_INODE.handle().invokeExact(fs, ino, inode);
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -285,7 +282,7 @@ final class LibExt2fs {
         try {
             return (long) NEW_INODE.handle().invokeExact(fs, dir, mode, MemorySegment.NULL, inoSlot);
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -293,7 +290,7 @@ final class LibExt2fs {
         try {
             INODE_ALLOC_STATS2.handle().invokeExact(fs, ino, inUse, isDir);
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -301,7 +298,7 @@ final class LibExt2fs {
         try {
             return (long) LINK.handle().invokeExact(fs, dir, name, ino, flags);
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -309,7 +306,7 @@ final class LibExt2fs {
         try {
             return (long) MKDIR.handle().invokeExact(fs, parent, 0, name);
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -317,7 +314,7 @@ final class LibExt2fs {
         try {
             return (long) EXPAND_DIR.handle().invokeExact(fs, dir);
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -325,7 +322,7 @@ final class LibExt2fs {
         try {
             return (long) EXTENT_OPEN2.handle().invokeExact(fs, ino, inode, handleSlot);
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -333,7 +330,7 @@ final class LibExt2fs {
         try {
             EXTENT_FREE.handle().invokeExact(handle);
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -341,7 +338,7 @@ final class LibExt2fs {
         try {
             return (long) FILE_OPEN.handle().invokeExact(fs, ino, flags, fileSlot);
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -349,7 +346,7 @@ final class LibExt2fs {
         try {
             return (long) FILE_CLOSE.handle().invokeExact(file);
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -357,7 +354,7 @@ final class LibExt2fs {
         try {
             return (long) FILE_READ.handle().invokeExact(file, buffer, wanted, gotSlot);
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -365,7 +362,7 @@ final class LibExt2fs {
         try {
             return (long) FILE_WRITE.handle().invokeExact(file, buffer, length, writtenSlot);
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -373,7 +370,7 @@ final class LibExt2fs {
         try {
             return (long) FILE_LLSEEK.handle().invokeExact(file, offset, EXT2_SEEK_SET, MemorySegment.NULL);
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -381,7 +378,7 @@ final class LibExt2fs {
         try {
             return (long) FILE_SET_SIZE2.handle().invokeExact(file, size);
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -389,7 +386,7 @@ final class LibExt2fs {
         try {
             return (int) IS_FAST_SYMLINK.handle().invokeExact(inode) != 0;
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -398,7 +395,7 @@ final class LibExt2fs {
         try {
             return (long) CHECK_DESC.handle().invokeExact(fs);
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -407,7 +404,7 @@ final class LibExt2fs {
         try {
             return (int) GROUP_DESC_CSUM_VERIFY.handle().invokeExact(fs, group) != 0;
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -452,7 +449,7 @@ final class LibExt2fs {
         try {
             return Short.toUnsignedInt((short) BG_FLAGS.handle().invokeExact(fs, group));
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -460,7 +457,7 @@ final class LibExt2fs {
         try {
             return (long) function.handle().invokeExact(fs, group);
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -468,7 +465,7 @@ final class LibExt2fs {
         try {
             return Integer.toUnsignedLong((int) function.handle().invokeExact(fs, group));
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -480,7 +477,7 @@ final class LibExt2fs {
         try {
             return (long) GET_BLOCK_BITMAP_RANGE2.handle().invokeExact(bitmap, start, count, out);
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -489,7 +486,7 @@ final class LibExt2fs {
         try {
             return (long) GET_INODE_BITMAP_RANGE2.handle().invokeExact(bitmap, start, count, out);
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -498,7 +495,7 @@ final class LibExt2fs {
         try {
             return (long) OPEN_INODE_SCAN.handle().invokeExact(fs, 0, scanSlot);
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -507,7 +504,7 @@ final class LibExt2fs {
         try {
             return (long) GET_NEXT_INODE_FULL.handle().invokeExact(scan, inoSlot, inode, size);
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -516,7 +513,7 @@ final class LibExt2fs {
         try {
             return (long) EXTENT_GET.handle().invokeExact(handle, op, extent);
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -525,7 +522,7 @@ final class LibExt2fs {
         try {
             return (long) BLOCK_ITERATE3.handle().invokeExact(fs, ino, flags, MemorySegment.NULL, func, priv);
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -534,7 +531,7 @@ final class LibExt2fs {
         try {
             return (int) INODE_HAS_VALID_BLOCKS2.handle().invokeExact(fs, inode) != 0;
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -543,7 +540,7 @@ final class LibExt2fs {
         try {
             return (long) FILE_ACL_BLOCK.handle().invokeExact(fs, inode);
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -551,7 +548,7 @@ final class LibExt2fs {
         try {
             return (long) ALLOCATE_BLOCK_BITMAP.handle().invokeExact(fs, description, bitmapSlot);
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -560,7 +557,7 @@ final class LibExt2fs {
         try {
             int unused = (int) RESERVE_SUPER_AND_BGD.handle().invokeExact(fs, group, bitmap);
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -568,7 +565,7 @@ final class LibExt2fs {
         try {
             MARK_BLOCK_BITMAP_RANGE2.handle().invokeExact(bitmap, block, count);
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -577,7 +574,7 @@ final class LibExt2fs {
         try {
             return (long) READ_EXT_ATTR3.handle().invokeExact(fs, block, buffer, ino);
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -585,7 +582,7 @@ final class LibExt2fs {
         try {
             FREE_BLOCK_BITMAP.handle().invokeExact(bitmap);
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -593,7 +590,7 @@ final class LibExt2fs {
         try {
             CLOSE_INODE_SCAN.handle().invokeExact(scan);
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -602,17 +599,7 @@ final class LibExt2fs {
         try {
             return (long) INODE_DATA_BLOCKS2.handle().invokeExact(fs, inode);
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
-    }
-
-    private static RuntimeException propagate(Throwable t) {
-        if (t instanceof RuntimeException r) {
-            throw r;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        return new IllegalStateException("libext2fs downcall failed", t);
     }
 }

@@ -2,11 +2,12 @@ package io.guestdata.inject.rbd;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 
+import io.guestdata.inject.ffm.NativeLibrary;
+
+import static io.guestdata.inject.ffm.NativeLibrary.unchecked;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -35,10 +36,12 @@ final class LibRbd {
     static final int EIO = 5;
     static final int EACCES = 13;
     static final int EBUSY = 16;
+    static final int ENOSPC = 28;
     static final int EROFS = 30;
     static final int EEXIST = 17;
     static final int ERANGE = 34;
     static final int ETIMEDOUT = 110;
+    static final int EDQUOT = 122;
 
     /** {@code rbd_lock_mode_t}. */
     static final int RBD_LOCK_MODE_EXCLUSIVE = 0;
@@ -52,80 +55,77 @@ final class LibRbd {
     static final long WATCHER_ADDR = 0;
     static final long WATCHER_ID = 8;
 
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final SymbolLookup RADOS = SymbolLookup.libraryLookup("librados.so.2", Arena.global());
-    private static final SymbolLookup RBD = SymbolLookup.libraryLookup("librbd.so.1", Arena.global());
-    private static final SymbolLookup LIBC = LINKER.defaultLookup();
+    private static final NativeLibrary RADOS = NativeLibrary.open("librados.so.2", "librados2");
+    private static final NativeLibrary RBD = NativeLibrary.open("librbd.so.1", "librbd1");
+    private static final NativeLibrary LIBC = NativeLibrary.libc();
 
-    private static final MethodHandle STRERRORNAME_NP = handle(LIBC, "strerrorname_np", FunctionDescriptor.of(ADDRESS, JAVA_INT));
-    private static final MethodHandle STRERROR = handle(LIBC, "strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    private static final MethodHandle STRERRORNAME_NP = LIBC.downcall("strerrorname_np", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    private static final MethodHandle STRERROR = LIBC.downcall("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
 
-    private static final MethodHandle CREATE2 = handle(RADOS, "rados_create2",
+    private static final MethodHandle CREATE2 = RADOS.downcall("rados_create2",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
-    private static final MethodHandle CONF_READ_FILE = handle(RADOS, "rados_conf_read_file",
+    private static final MethodHandle CONF_READ_FILE = RADOS.downcall("rados_conf_read_file",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-    private static final MethodHandle CONF_SET = handle(RADOS, "rados_conf_set",
+    private static final MethodHandle CONF_SET = RADOS.downcall("rados_conf_set",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
-    private static final MethodHandle CONF_GET = handle(RADOS, "rados_conf_get",
+    private static final MethodHandle CONF_GET = RADOS.downcall("rados_conf_get",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
-    private static final MethodHandle CONNECT = handle(RADOS, "rados_connect", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private static final MethodHandle SHUTDOWN = handle(RADOS, "rados_shutdown", FunctionDescriptor.ofVoid(ADDRESS));
-    private static final MethodHandle CLUSTER_FSID = handle(RADOS, "rados_cluster_fsid",
+    private static final MethodHandle CONNECT = RADOS.downcall("rados_connect", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle SHUTDOWN = RADOS.downcall("rados_shutdown", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final MethodHandle CLUSTER_FSID = RADOS.downcall("rados_cluster_fsid",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
-    private static final MethodHandle GET_INSTANCE_ID = handle(RADOS, "rados_get_instance_id",
+    private static final MethodHandle GET_INSTANCE_ID = RADOS.downcall("rados_get_instance_id",
             FunctionDescriptor.of(JAVA_LONG, ADDRESS));
-    private static final MethodHandle IOCTX_CREATE = handle(RADOS, "rados_ioctx_create",
+    private static final MethodHandle IOCTX_CREATE = RADOS.downcall("rados_ioctx_create",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
-    private static final MethodHandle IOCTX_SET_NAMESPACE = handle(RADOS, "rados_ioctx_set_namespace",
+    private static final MethodHandle IOCTX_SET_NAMESPACE = RADOS.downcall("rados_ioctx_set_namespace",
             FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
-    private static final MethodHandle IOCTX_GET_ID = handle(RADOS, "rados_ioctx_get_id",
+    private static final MethodHandle IOCTX_GET_ID = RADOS.downcall("rados_ioctx_get_id",
             FunctionDescriptor.of(JAVA_LONG, ADDRESS));
-    private static final MethodHandle IOCTX_DESTROY = handle(RADOS, "rados_ioctx_destroy",
+    private static final MethodHandle IOCTX_SET_POOL_FULL_TRY = RADOS.downcall("rados_set_pool_full_try",
+            FunctionDescriptor.ofVoid(ADDRESS));
+    private static final MethodHandle IOCTX_DESTROY = RADOS.downcall("rados_ioctx_destroy",
             FunctionDescriptor.ofVoid(ADDRESS));
 
-    private static final MethodHandle OPEN = handle(RBD, "rbd_open",
+    private static final MethodHandle OPEN = RBD.downcall("rbd_open",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
-    private static final MethodHandle OPEN_READ_ONLY = handle(RBD, "rbd_open_read_only",
+    private static final MethodHandle OPEN_READ_ONLY = RBD.downcall("rbd_open_read_only",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
-    private static final MethodHandle CLOSE = handle(RBD, "rbd_close", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private static final MethodHandle GET_SIZE = handle(RBD, "rbd_get_size",
+    private static final MethodHandle CLOSE = RBD.downcall("rbd_close", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle GET_SIZE = RBD.downcall("rbd_get_size",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-    private static final MethodHandle GET_FEATURES = handle(RBD, "rbd_get_features",
+    private static final MethodHandle GET_FEATURES = RBD.downcall("rbd_get_features",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-    private static final MethodHandle GET_ID = handle(RBD, "rbd_get_id",
+    private static final MethodHandle GET_ID = RBD.downcall("rbd_get_id",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
-    private static final MethodHandle WATCHERS_LIST = handle(RBD, "rbd_watchers_list",
+    private static final MethodHandle WATCHERS_LIST = RBD.downcall("rbd_watchers_list",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
-    private static final MethodHandle WATCHERS_LIST_CLEANUP = handle(RBD, "rbd_watchers_list_cleanup",
+    private static final MethodHandle WATCHERS_LIST_CLEANUP = RBD.downcall("rbd_watchers_list_cleanup",
             FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG));
-    private static final MethodHandle LOCK_ACQUIRE = handle(RBD, "rbd_lock_acquire",
+    private static final MethodHandle LOCK_ACQUIRE = RBD.downcall("rbd_lock_acquire",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle LOCK_RELEASE = handle(RBD, "rbd_lock_release",
+    private static final MethodHandle LOCK_RELEASE = RBD.downcall("rbd_lock_release",
             FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private static final MethodHandle READ2 = handle(RBD, "rbd_read2",
+    private static final MethodHandle READ2 = RBD.downcall("rbd_read2",
             FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_INT));
-    private static final MethodHandle WRITE2 = handle(RBD, "rbd_write2",
+    private static final MethodHandle WRITE2 = RBD.downcall("rbd_write2",
             FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_INT));
-    private static final MethodHandle FLUSH = handle(RBD, "rbd_flush", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private static final MethodHandle IMAGE_OPTIONS_CREATE = handle(RBD, "rbd_image_options_create",
+    private static final MethodHandle FLUSH = RBD.downcall("rbd_flush", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle IMAGE_OPTIONS_CREATE = RBD.downcall("rbd_image_options_create",
             FunctionDescriptor.ofVoid(ADDRESS));
-    private static final MethodHandle IMAGE_OPTIONS_DESTROY = handle(RBD, "rbd_image_options_destroy",
+    private static final MethodHandle IMAGE_OPTIONS_DESTROY = RBD.downcall("rbd_image_options_destroy",
             FunctionDescriptor.ofVoid(ADDRESS));
-    private static final MethodHandle CREATE4 = handle(RBD, "rbd_create4",
+    private static final MethodHandle CREATE4 = RBD.downcall("rbd_create4",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
-    private static final MethodHandle REMOVE = handle(RBD, "rbd_remove", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-    private static final MethodHandle RENAME = handle(RBD, "rbd_rename",
+    private static final MethodHandle REMOVE = RBD.downcall("rbd_remove", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle RENAME = RBD.downcall("rbd_rename",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
-    private static final MethodHandle MON_COMMAND = handle(RADOS, "rados_mon_command",
+    private static final MethodHandle MON_COMMAND = RADOS.downcall("rados_mon_command",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS, ADDRESS,
                     ADDRESS));
-    private static final MethodHandle BUFFER_FREE = handle(RADOS, "rados_buffer_free", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final MethodHandle BUFFER_FREE = RADOS.downcall("rados_buffer_free", FunctionDescriptor.ofVoid(ADDRESS));
 
     private LibRbd() {
-    }
-
-    private static MethodHandle handle(SymbolLookup lib, String name, FunctionDescriptor descriptor) {
-        return LINKER.downcallHandle(lib.findOrThrow(name), descriptor);
     }
 
     /** "ETIMEDOUT (Connection timed out)" for a (positive or negative) errno. */
@@ -137,7 +137,7 @@ final class LibRbd {
             String n = name.equals(MemorySegment.NULL) ? "errno " + errno : name.reinterpret(64).getString(0);
             return n + " (" + text.reinterpret(256).getString(0) + ")";
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -145,7 +145,7 @@ final class LibRbd {
         try {
             return (int) CREATE2.invokeExact(clusterSlot, clusterName, name, 0L);
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -153,7 +153,7 @@ final class LibRbd {
         try {
             return (int) CONF_READ_FILE.invokeExact(cluster, path);
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -161,7 +161,7 @@ final class LibRbd {
         try {
             return (int) CONF_SET.invokeExact(cluster, option, value);
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -169,7 +169,7 @@ final class LibRbd {
         try {
             return (int) CONF_GET.invokeExact(cluster, option, buf, len);
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -177,7 +177,7 @@ final class LibRbd {
         try {
             return (int) CONNECT.invokeExact(cluster);
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -185,7 +185,7 @@ final class LibRbd {
         try {
             SHUTDOWN.invokeExact(cluster);
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -193,7 +193,7 @@ final class LibRbd {
         try {
             return (int) CLUSTER_FSID.invokeExact(cluster, buf, len);
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -201,7 +201,7 @@ final class LibRbd {
         try {
             return (long) GET_INSTANCE_ID.invokeExact(cluster);
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -209,7 +209,7 @@ final class LibRbd {
         try {
             return (int) IOCTX_CREATE.invokeExact(cluster, pool, ioctxSlot);
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -217,7 +217,7 @@ final class LibRbd {
         try {
             IOCTX_SET_NAMESPACE.invokeExact(ioctx, namespace);
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -225,7 +225,19 @@ final class LibRbd {
         try {
             return (long) IOCTX_GET_ID.invokeExact(ioctx);
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
+        }
+    }
+
+    /**
+     * {@code rados_set_pool_full_try}: writes to a pool that is full (its quota reached, or the cluster full) fail at
+     * once with {@code EDQUOT} or {@code ENOSPC} instead of waiting, paused, for space (until the op timeout).
+     */
+    static void ioctxSetPoolFullTry(MemorySegment ioctx) {
+        try {
+            IOCTX_SET_POOL_FULL_TRY.invokeExact(ioctx);
+        } catch (Throwable t) {
+            throw unchecked(t);
         }
     }
 
@@ -233,7 +245,7 @@ final class LibRbd {
         try {
             IOCTX_DESTROY.invokeExact(ioctx);
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -244,7 +256,7 @@ final class LibRbd {
                     ? (int) OPEN_READ_ONLY.invokeExact(ioctx, name, imageSlot, MemorySegment.NULL)
                     : (int) OPEN.invokeExact(ioctx, name, imageSlot, MemorySegment.NULL);
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -252,7 +264,7 @@ final class LibRbd {
         try {
             return (int) CLOSE.invokeExact(image);
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -260,7 +272,7 @@ final class LibRbd {
         try {
             return (int) GET_SIZE.invokeExact(image, sizeSlot);
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -268,7 +280,7 @@ final class LibRbd {
         try {
             return (int) GET_FEATURES.invokeExact(image, slot);
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -276,7 +288,7 @@ final class LibRbd {
         try {
             return (int) GET_ID.invokeExact(image, buf, len);
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -284,7 +296,7 @@ final class LibRbd {
         try {
             return (int) WATCHERS_LIST.invokeExact(image, watchers, maxSlot);
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -292,7 +304,7 @@ final class LibRbd {
         try {
             WATCHERS_LIST_CLEANUP.invokeExact(watchers, count);
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -300,7 +312,7 @@ final class LibRbd {
         try {
             return (int) LOCK_ACQUIRE.invokeExact(image, mode);
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -308,7 +320,7 @@ final class LibRbd {
         try {
             return (int) LOCK_RELEASE.invokeExact(image);
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -316,7 +328,7 @@ final class LibRbd {
         try {
             return (long) READ2.invokeExact(image, offset, length, buf, 0);
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -324,7 +336,7 @@ final class LibRbd {
         try {
             return (long) WRITE2.invokeExact(image, offset, length, buf, 0);
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -332,7 +344,7 @@ final class LibRbd {
         try {
             return (int) FLUSH.invokeExact(image);
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -351,7 +363,7 @@ final class LibRbd {
                 IMAGE_OPTIONS_DESTROY.invokeExact(opts);
             }
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -359,7 +371,7 @@ final class LibRbd {
         try {
             return (int) REMOVE.invokeExact(ioctx, name);
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -367,7 +379,7 @@ final class LibRbd {
         try {
             return (int) RENAME.invokeExact(ioctx, from, to);
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
     }
 
@@ -403,17 +415,7 @@ final class LibRbd {
                 }
             }
         } catch (Throwable t) {
-            throw propagate(t);
+            throw unchecked(t);
         }
-    }
-
-    private static RuntimeException propagate(Throwable t) {
-        if (t instanceof RuntimeException r) {
-            throw r;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        return new IllegalStateException(t);
     }
 }

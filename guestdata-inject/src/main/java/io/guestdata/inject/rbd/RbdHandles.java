@@ -36,7 +36,7 @@ final class RbdHandles {
         who = "client." + target.user().orElse("admin");
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment slot = arena.allocate(ADDRESS);
-            int rc = LibRbd.create2(slot, arena.allocateFrom("ceph"), arena.allocateFrom(who));
+            int rc = create2(name, slot, arena.allocateFrom("ceph"), arena.allocateFrom(who));
             check(rc, name, "rados_create2", "creating a cluster handle for " + who);
             cluster = slot.get(ADDRESS, 0);
             if (target.conf().isPresent()) {
@@ -73,6 +73,25 @@ final class RbdHandles {
                         + who + ": " + connectProblem(rc));
             }
             instanceId = LibRbd.instanceId(cluster);
+        }
+    }
+
+    /**
+     * {@code rados_create2}, the first call into librados: where {@link LibRbd} cannot load its libraries (its
+     * class initialisation fails the first time, every later use is a {@link NoClassDefFoundError}), the message
+     * names the Debian package to install.
+     */
+    private static int create2(Path name, MemorySegment slot, MemorySegment cluster, MemorySegment who)
+            throws BlockException {
+        try {
+            return LibRbd.create2(slot, cluster, who);
+        } catch (ExceptionInInitializerError | NoClassDefFoundError e) {
+            Throwable cause = e;
+            while (cause.getCause() != null) {
+                cause = cause.getCause();
+            }
+            throw new BlockException(name, "RBD targets need librbd.so.1 and librados.so.2, which cannot be loaded"
+                    + " here (" + cause.getMessage() + "); install the Debian package librbd1 (it brings librados2)", e);
         }
     }
 

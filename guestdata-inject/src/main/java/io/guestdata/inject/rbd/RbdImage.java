@@ -130,12 +130,7 @@ public final class RbdImage implements BlockDevice {
         }
         RbdHandles h = new RbdHandles();
         try {
-            try {
-                h.connect(target, name, settings);
-            } catch (ExceptionInInitializerError | NoClassDefFoundError e) {
-                throw new BlockException(name, "RBD targets need librados and librbd (Debian packages librados2 and"
-                        + " librbd1), which cannot be loaded here: " + (e.getCause() != null ? e.getCause() : e), e);
-            }
+            h.connect(target, name, settings);
             h.openImage(target, name, !writable);
             long size = h.size(name);
             Identity identity = h.identity(target, name);
@@ -206,10 +201,7 @@ public final class RbdImage implements BlockDevice {
 
     @Override
     public synchronized void write(long position, ByteBuffer src) throws IOException {
-        if (!writable) {
-            throw new BlockException(name, "opened read-only; open it writable to inject");
-        }
-        BlockDevice.checkRange(name, -1, size, position, src.remaining(), "write");
+        checkWrite(position, src.remaining());
         requireOpen();
         long at = position;
         while (src.hasRemaining()) {

@@ -54,6 +54,8 @@ public final class RbdPool implements AutoCloseable {
         try {
             h.connect(target, name, settings);
             h.openPool(target, name);
+            // a full pool fails the write at once (EDQUOT, ENOSPC) instead of pausing it until the op timeout
+            LibRbd.ioctxSetPoolFullTry(h.ioctx);
             return new RbdPool(target, name, h);
         } catch (BlockException | RuntimeException e) {
             h.closeQuietly(e);
@@ -78,7 +80,11 @@ public final class RbdPool implements AutoCloseable {
         }
     }
 
-    /** Creates an image of {@code size} bytes: format 2, the cluster's default features, sparse (nothing allocated). */
+    /**
+     * Creates an image of {@code size} bytes: format 2, the cluster's default features, sparse (nothing allocated).
+     *
+     * @throws RbdPoolFullException the pool's quota is reached or the cluster is full
+     */
     public void create(String image, long size) throws BlockException {
         try (Arena arena = Arena.ofConfined()) {
             int rc = LibRbd.create4(handles.ioctx, arena.allocateFrom(image), size);
@@ -88,6 +94,12 @@ public final class RbdPool implements AutoCloseable {
             if (rc == -LibRbd.EEXIST) {
                 throw new BlockException(name, "image " + image + " exists already (rbd_create4: "
                         + LibRbd.errnoText(rc) + ")");
+            }
+            if (rc == -LibRbd.EDQUOT || rc == -LibRbd.ENOSPC) {
+                throw new RbdPoolFullException(name, "pool " + target.pool() + " has no room for an image of " + size
+                        + " bytes (rbd_create4: " + LibRbd.errnoText(rc) + "): "
+                        + (rc == -LibRbd.EDQUOT ? "its quota is reached (ceph osd pool get-quota " + target.pool() + ")"
+                        : "the cluster is full"));
             }
             handles.check(rc, name, "rbd_create4", "creating image " + image + " of " + size + " bytes");
         }

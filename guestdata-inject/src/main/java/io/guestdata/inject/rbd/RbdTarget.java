@@ -2,6 +2,7 @@ package io.guestdata.inject.rbd;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +34,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * @param conf      the ceph.conf to read ({@code conf=}), empty for librados' default search
  * @param keyring   the keyring file ({@code keyring=}), empty for what the conf names
  * @param monHost   the monitors ({@code mon_host=}), empty for what the conf names
- * @param settings  any other Ceph settings given, in order, applied with {@code rados_conf_set}
+ * @param settings  any other Ceph settings, in the order given, applied with {@code rados_conf_set} in that
+ *                  order (librados takes distinct settings in any order; kept so that, of two it refuses, the
+ *                  first written is the one named, in every run); {@link #toString} sorts them
  */
 public record RbdTarget(String pool, String namespace, String image, Optional<String> user, Optional<Path> conf,
         Optional<Path> keyring, Optional<String> monHost, Map<String, String> settings) {
@@ -46,7 +49,11 @@ public record RbdTarget(String pool, String namespace, String image, Optional<St
         Objects.requireNonNull(conf, "conf");
         Objects.requireNonNull(keyring, "keyring");
         Objects.requireNonNull(monHost, "monHost");
-        settings = Map.copyOf(Objects.requireNonNull(settings, "settings"));
+        Objects.requireNonNull(settings, "settings").forEach((k, v) -> {
+            Objects.requireNonNull(k, "a setting's name");
+            Objects.requireNonNull(v, k);
+        });
+        settings = Collections.unmodifiableMap(new LinkedHashMap<>(settings));
     }
 
     private static final String PREFIX = "rbd:";

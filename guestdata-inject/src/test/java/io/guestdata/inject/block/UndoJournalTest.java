@@ -109,6 +109,25 @@ class UndoJournalTest {
     }
 
     @Test
+    void aNetworkDisksJournalIsFoundByItsUriAndRollsBackACommitCutShort() throws Exception {
+        String uri = "nbd://127.0.0.1:10809/disk0";
+        UndoJournal journal = UndoJournal.ofNetwork(undo, Path.of("nbd:127.0.0.1:10809/disk0"), uri);
+        assertTrue(journal.file().getFileName().toString().matches("net-[0-9a-f]{32}\\.undo"), journal.file()::toString);
+        assertEquals(journal.file(), UndoJournal.ofNetwork(undo, Path.of("other name"), uri).file());
+        assertFalse(journal.file().equals(UndoJournal.ofNetwork(undo, Path.of("x"), "nbd://127.0.0.1:10810/disk0").file()));
+        try (RawImage raw = RawImage.openWritable(image)) {
+            assertThrows(IOException.class, () -> journal.commit(new FailingDisk(raw, 1), changes()));
+        }
+        assertFalse(Arrays.equals(original, Files.readAllBytes(image)), "the first change reached the disk");
+        // another URI of the same disk does not find it (a server shows no identity of the disk behind it)
+        assertTrue(UndoJournal.ofNetwork(undo, Path.of("x"), "nbd://localhost:10809/disk0").pending().isEmpty());
+        try (RawImage disk = RawImage.openWritable(image)) {
+            assertTrue(UndoJournal.ofNetwork(undo, Path.of("again"), uri).rollBack(disk).orElseThrow().contains("rolled back"));
+        }
+        assertArrayEquals(original, Files.readAllBytes(image));
+    }
+
+    @Test
     void rollingBackTwiceIsHarmless() throws Exception {
         UndoJournal journal = UndoJournal.of(undo, image);
         Path copy = dir.resolve("journal-copy");

@@ -15,6 +15,10 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
 import io.guestdata.inject.fs.Ext2Tools;
 
 /**
@@ -249,13 +253,42 @@ public final class CephCluster {
             """;
 
     /**
-     * What one test made on the cluster: its images are removed and its {@link #librbdClient}s
-     * released when it is closed (from an {@code @AfterEach}), clients first so that no watch
-     * keeps an image from removal.
+     * The Ceph fixture of a test class, a JUnit 5 extension registered on a static field:
+     *
+     * <pre>{@code
+     * @RegisterExtension
+     * static final CephCluster.Scratch scratch = new CephCluster.Scratch();
+     * private final CephCluster ceph = scratch.cluster();
+     * }</pre>
+     *
+     * <p>Before the class's first test it leases the {@link #shared()} cluster (one that does not start fails
+     * the class's tests, as an {@code @BeforeAll} would). After each test it removes the images that test
+     * registered and releases its {@link #librbdClient}s, clients first so that no watch keeps an image from
+     * removal. Tests of one class run one at a time (no parallel execution is configured).
      */
-    public static final class Scratch implements AutoCloseable {
+    public static final class Scratch implements AutoCloseable, BeforeAllCallback, AfterEachCallback {
         private final List<String> images = new ArrayList<>();
         private final List<Process> clients = new ArrayList<>();
+        private CephCluster cluster;
+
+        @Override
+        public void beforeAll(ExtensionContext context) {
+            cluster = shared();
+        }
+
+        /** The leased cluster, from the class's first test on (and in its {@code @BeforeAll} methods). */
+        public CephCluster cluster() {
+            if (cluster == null) {
+                throw new IllegalStateException("CephCluster.Scratch leases the cluster before the class's tests:"
+                        + " register it on a static @RegisterExtension field");
+            }
+            return cluster;
+        }
+
+        @Override
+        public void afterEach(ExtensionContext context) throws IOException, InterruptedException {
+            close();
+        }
 
         /** Registers {@code POOL/IMAGE} for removal; returns it. */
         public String image(String spec) {
@@ -269,15 +302,18 @@ public final class CephCluster {
             return p;
         }
 
+        /** Releases the clients and removes the images registered so far, and forgets them. */
         @Override
         public void close() throws IOException, InterruptedException {
             for (Process p : clients) {
                 release(p);
             }
+            clients.clear();
             for (String image : images) {
                 shared().rbdAdmin("snap", "purge", "--no-progress", image);
                 shared().rbdAdmin("rm", "--no-progress", image);
             }
+            images.clear();
         }
     }
 }

@@ -13,9 +13,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.guestdata.inject.block.BlockException;
 import io.guestdata.inject.block.ImageInUseException;
@@ -35,18 +34,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class RbdImageTest {
 
-    static CephCluster ceph;
-    private final CephCluster.Scratch scratch = new CephCluster.Scratch();
-
-    @BeforeAll
-    static void cluster() {
-        ceph = CephCluster.shared();
-    }
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        scratch.close();
-    }
+    @RegisterExtension
+    static final CephCluster.Scratch scratch = new CephCluster.Scratch();
+    private final CephCluster ceph = scratch.cluster();
 
     /** A fresh 8 MiB image (default features: layering, exclusive-lock, object-map, fast-diff, deep-flatten). */
     String image(String... extra) {
@@ -59,7 +49,7 @@ class RbdImageTest {
         return name;
     }
 
-    static RbdTarget target(String image) {
+    RbdTarget target(String image) {
         return new RbdTarget(ceph.pool(), "", image, Optional.of(ceph.user()), Optional.of(ceph.conf()),
                 Optional.empty(), Optional.empty(), Map.of());
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -82,6 +83,14 @@ class RbdTargetTest {
     void canonicalFormOrdersOptions() {
         RbdTarget t = RbdTarget.parse("rbd:vms/d:z_opt=1:conf=/c:a_opt=2:id=u");
         assertEquals("rbd:vms/d:id=u:conf=/c:a_opt=2:z_opt=1", t.toString());
+    }
+
+    @Test
+    void settingsKeepTheOrderGivenAndAreEqualWhateverTheOrder() {
+        RbdTarget t = RbdTarget.parse("rbd:vms/d:z_opt=1:m_opt=3:a_opt=2");
+        assertEquals(List.of("z_opt", "m_opt", "a_opt"), List.copyOf(t.settings().keySet()));
+        assertEquals(RbdTarget.parse("rbd:vms/d:a_opt=2:z_opt=1:m_opt=3"), t);
+        assertThrows(UnsupportedOperationException.class, () -> t.settings().put("b_opt", "4"));
     }
 
     @ParameterizedTest(name = "{0}")

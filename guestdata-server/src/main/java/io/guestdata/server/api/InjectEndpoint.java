@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.guestdata.inject.BackendUnavailableException;
 import io.guestdata.inject.DiskInjector;
+import io.guestdata.inject.DiskTargetKind;
+import io.guestdata.inject.DiskTargetSyntaxException;
 import io.guestdata.inject.FilesystemBackends;
 import io.guestdata.inject.InjectionItem;
 import io.guestdata.inject.InjectionOptions;
@@ -18,7 +20,6 @@ import io.guestdata.inject.block.ImageInUseException;
 import io.guestdata.inject.fs.GuestFsException;
 import io.guestdata.inject.rbd.CephConnectException;
 import io.guestdata.inject.rbd.RbdNotFoundException;
-import io.guestdata.inject.rbd.RbdSyntaxException;
 import io.guestdata.inject.rbd.RbdTarget;
 import io.guestdata.store.StoredInstance;
 import io.helidon.http.Status;
@@ -54,6 +55,9 @@ import java.util.function.Supplier;
  * gives any {@code :option} is refused (400), so no request makes the service read a host file as a ceph.conf or a
  * keyring. The statuses are the file's: outside the allow-list 403, no such pool or image 404, in use 409; the
  * cluster unreachable or refusing the service's key 503, as a backend that cannot run.
+ *
+ * <p>{@code nbd://}, {@code nbd+unix://} and {@code iscsi://} images, which the CLI injects, are refused here (400): a
+ * request would choose which server or socket the service connects to, and there is no allow-list for that yet.
  */
 final class InjectEndpoint {
     static final Set<String> FIELDS = new LinkedHashSet<>(List.of("image", "image_format", "partition", "backend",
@@ -99,8 +103,8 @@ final class InjectEndpoint {
         ObjectNode body = ApiRequest.objectBody(req, FIELDS);
         String imageText = ApiRequest.text(body, "image", true);
         InjectionOptions options = options(body).withBackingFiles(backingFiles).withUndoDirectory(undoDir);
-        boolean isRbd = RbdTarget.isRbd(imageText);
-        RbdTarget target = isRbd ? allowedRbd(imageText) : null;
+        boolean isRbd = kind(imageText) == DiskTargetKind.RBD;
+        RbdTarget target = isRbd ? RbdInjectSettings.allowedTarget(rbd, "image", imageText) : null;
         Path image = isRbd ? null : allowedImage(imageText);
         StoredInstance stored = instance.get();
         InjectionReport report;
@@ -147,6 +151,26 @@ final class InjectEndpoint {
     }
 
     /**
+     * Which kind of disk {@code text} names ({@link DiskTargetKind}, as for the CLI's {@code --image}). The network
+     * disks QEMU opens (nbd://, iscsi://) are refused (400): which servers and sockets a request may make the service
+     * connect to would need an allow-list of their own, which there is not yet.
+     */
+    static DiskTargetKind kind(String text) {
+        DiskTargetKind kind;
+        try {
+            kind = DiskTargetKind.of(text);
+        } catch (DiskTargetSyntaxException e) {
+            throw new ApiError(400, "invalid_field", e.getMessage(), "/image", null, null);
+        }
+        if (kind.qemuNetwork()) {
+            throw new ApiError(400, "invalid_field", "image: nbd:// and iscsi:// disks are not injected through the"
+                    + " management API (no allow-list of network servers yet); inject them with 'guestdata inject"
+                    + " --image URI' on a host that may reach them", "/image", null, null);
+        }
+        return kind;
+    }
+
+    /**
      * The image path, if it is allowed: absolute, and both its normalised form and its real path (symbolic links
      * resolved) under an allowed directory; a regular file. A path outside is 403 whether or not it exists, so the
      * endpoint tells nothing about other host files.
@@ -188,30 +212,6 @@ final class InjectEndpoint {
         return real;
     }
 
-    /**
-     * The RBD image {@code text} names, as the service's client, if its pool is allowed: {@code rbd:POOL/IMAGE} or
-     * {@code rbd:POOL/NAMESPACE/IMAGE} without options (400), in {@code inject-allowed-pools} (403 otherwise, as a
-     * path outside {@code inject-allowed-dirs}).
-     */
-    RbdTarget allowedRbd(String text) {
-        RbdTarget target;
-        try {
-            target = RbdTarget.parse(text);
-        } catch (RbdSyntaxException e) {
-            throw new ApiError(400, "invalid_field", "image: " + e.getMessage(), "/image", null, null);
-        }
-        if (target.hasOptions()) {
-            throw new ApiError(400, "invalid_field", "image: give rbd:POOL/IMAGE or rbd:POOL/NAMESPACE/IMAGE without "
-                    + "options (id, conf, keyring, mon_host, ...): the service connects with its own Ceph settings",
-                    "/image", null, null);
-        }
-        if (rbd.isEmpty() || !rbd.get().allows(target)) {
-            throw new ApiError(403, "image_not_allowed", "image rbd:" + target.spec() + " is not in an allowed pool "
-                    + "(inject-allowed-pools)", "/image", null, null);
-        }
-        return rbd.get().asClient(target);
-    }
-
     private boolean under(Path p) {
         for (Path dir : allowed) {
             if (p.startsWith(dir) && !p.equals(dir)) {
@@ -227,6 +227,7 @@ final class InjectEndpoint {
     }
 
     private static InjectionOptions options(ObjectNode body) {
+        ApiParameters params = ApiParameters.body(body);
         try {
             Optional<ImageFormat> format = ImageFormat.fromOption(
                     Optional.ofNullable(ApiRequest.text(body, "image_format", false)).orElse("auto"));
@@ -266,20 +267,9 @@ final class InjectEndpoint {
                     Optional.ofNullable(ApiRequest.text(body, "password_hash", false)).orElse("sha512"));
             return InjectionOptions.defaults().withImageFormat(format).withPartition(partition).withBackend(backend)
                     .withRequest(new InjectionRequest(items, explicit, hash, false))
-                    .withDryRun(flag(body, "dry_run")).withBestEffort(flag(body, "best_effort"));
+                    .withDryRun(params.flag("dry_run")).withBestEffort(params.flag("best_effort"));
         } catch (IllegalArgumentException e) {
             throw new ApiError(400, "invalid_field", e.getMessage(), null, null, null);
         }
-    }
-
-    private static boolean flag(ObjectNode body, String name) {
-        JsonNode v = body.get(name);
-        if (v == null || v.isNull()) {
-            return false;
-        }
-        if (!v.isBoolean()) {
-            throw new ApiError(400, "invalid_field", name + " must be true or false", "/" + name, null, null);
-        }
-        return v.booleanValue();
     }
 }

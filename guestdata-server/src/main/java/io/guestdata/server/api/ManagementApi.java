@@ -83,7 +83,7 @@ public final class ManagementApi implements HttpFeature, Weighted, StoreErrorCou
     private ManagementApi(Builder b) {
         this.store = Objects.requireNonNull(b.store, "store");
         this.authentication = new BearerAuthentication(MOUNT_PATH, b.token);
-        this.configDrive = new ConfigDriveEndpoint(b.metadataOptions, b.clock);
+        this.configDrive = new ConfigDriveEndpoint(b.metadataOptions, b.clock, b.injectRbd);
         this.inject = new InjectEndpoint(b.injector, b.allowedInjectDirs, b.injectBaseImageDirs, b.injectUndoDir,
                 b.injectRbd);
         this.openApi = OpenApiDocument.load();
@@ -99,6 +99,7 @@ public final class ManagementApi implements HttpFeature, Weighted, StoreErrorCou
                 new Route(Method.DELETE, "/instances/{uuid}/password", this::clearPassword),
                 new Route(Method.GET, "/instances/{uuid}/config-drive", this::configDrive),
                 new Route(Method.HEAD, "/instances/{uuid}/config-drive", this::configDrive),
+                new Route(Method.POST, "/instances/{uuid}/config-drive", this::writeConfigDrive),
                 new Route(Method.GET, "/instances/{uuid}/libvirt-xml", this::libvirtXml),
                 new Route(Method.POST, "/instances/{uuid}/inject", this::inject),
                 new Route(Method.POST, "/keypairs", this::createKeyPair),
@@ -184,8 +185,9 @@ public final class ManagementApi implements HttpFeature, Weighted, StoreErrorCou
         }
 
         /**
-         * {@code inject-allowed-pools} and the service's Ceph client: the RBD images that may be injected, and how
-         * the service reaches them. Not given (the default): {@code rbd:} images are refused (403).
+         * {@code inject-allowed-pools} and the service's Ceph client: the RBD pools whose images may be injected and
+         * may receive config drives ({@code POST /instances/{uuid}/config-drive}), and how the service reaches them.
+         * Not given (the default): {@code rbd:} images are refused (403).
          */
         public Builder injectRbd(RbdInjectSettings settings) {
             this.injectRbd = Optional.of(settings);
@@ -400,6 +402,10 @@ public final class ManagementApi implements HttpFeature, Weighted, StoreErrorCou
 
     private void configDrive(ServerRequest req, ServerResponse res) {
         configDrive.send(req, res, instanceFor(req));
+    }
+
+    private void writeConfigDrive(ServerRequest req, ServerResponse res) {
+        configDrive.write(req, res, () -> instanceFor(req));
     }
 
     private void libvirtXml(ServerRequest req, ServerResponse res) {

@@ -2,6 +2,7 @@ package io.guestdata.server.api;
 
 import io.guestdata.inject.rbd.RbdImage;
 import io.guestdata.inject.rbd.RbdPoolSpec;
+import io.guestdata.inject.rbd.RbdSyntaxException;
 import io.guestdata.inject.rbd.RbdTarget;
 import java.nio.file.Path;
 import java.util.List;
@@ -9,7 +10,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * How {@code POST /instances/{uuid}/inject} reaches RBD images (docs/ceph.md, "The management API"): only images in
+ * How the management API reaches RBD images (docs/ceph.md, "The management API"), for
+ * {@code POST /instances/{uuid}/inject} and {@code POST /instances/{uuid}/config-drive} alike: only images in
  * {@code allowedPools}, and always as the service's own Ceph client. A request names {@code rbd:POOL/IMAGE} and
  * nothing else: connection options come from here, never from a request.
  *
@@ -34,6 +36,30 @@ public record RbdInjectSettings(List<RbdPoolSpec> allowedPools, Path conf, Optio
         keyring.filter(k -> !k.isAbsolute()).ifPresent(k -> {
             throw new IllegalArgumentException("ceph-keyring: " + k + " is not an absolute path");
         });
+    }
+
+    /**
+     * The RBD image {@code text} (a request's {@code field}, e.g. {@code image}) names, as the service's client, if
+     * its pool is allowed: {@code rbd:POOL/IMAGE} or {@code rbd:POOL/NAMESPACE/IMAGE} without options (400), in
+     * {@code inject-allowed-pools} (403 otherwise, as a path outside {@code inject-allowed-dirs}).
+     */
+    static RbdTarget allowedTarget(Optional<RbdInjectSettings> rbd, String field, String text) {
+        RbdTarget target;
+        try {
+            target = RbdTarget.parse(text);
+        } catch (RbdSyntaxException e) {
+            throw new ApiError(400, "invalid_field", field + ": " + e.getMessage(), "/" + field, null, null);
+        }
+        if (target.hasOptions()) {
+            throw new ApiError(400, "invalid_field", field + ": give rbd:POOL/IMAGE or rbd:POOL/NAMESPACE/IMAGE "
+                    + "without options (id, conf, keyring, mon_host, ...): the service connects with its own Ceph "
+                    + "settings", "/" + field, null, null);
+        }
+        if (rbd.isEmpty() || !rbd.get().allows(target)) {
+            throw new ApiError(403, "image_not_allowed", field + " rbd:" + target.spec() + " is not in an allowed pool "
+                    + "(inject-allowed-pools)", "/" + field, null, null);
+        }
+        return rbd.get().asClient(target);
     }
 
     /** Whether {@code target}'s pool (and namespace) is allowed. */

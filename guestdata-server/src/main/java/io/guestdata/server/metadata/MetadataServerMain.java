@@ -1,6 +1,7 @@
 package io.guestdata.server.metadata;
 
 import io.guestdata.core.metadata.MetadataOptions;
+import io.guestdata.core.metadata.NovaRelease;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,6 +21,7 @@ final class MetadataServerMain {
         Path instances = null;
         List<String> targets = new ArrayList<>();
         String dhcpDomain = "novalocal";
+        NovaRelease release = NovaRelease.DEFAULT;
         ConnectionLimits connections = ConnectionLimits.defaults();
         String rate = Integer.toString(RequestRate.DEFAULT_PER_SECOND);
         String burst = Integer.toString(RequestRate.DEFAULT_BURST);
@@ -51,6 +53,7 @@ final class MetadataServerMain {
                             Duration.ofMillis((long) (Double.parseDouble(parts[1]) * 1000)));
                 }
                 case "--dhcp-domain" -> dhcpDomain = value;
+                case "--nova-release" -> release = novaRelease(value);
                 case "--max-connections" -> connections = connections.withMaxConnections(Integer.parseInt(value));
                 case "--max-connections-per-source" ->
                         connections = connections.withMaxPerSource(Integer.parseInt(value));
@@ -62,7 +65,7 @@ final class MetadataServerMain {
         if (instances == null) {
             usage("--instances DIR is required");
         }
-        MetadataOptions options = MetadataOptions.defaults().withDhcpDomain(dhcpDomain);
+        MetadataOptions options = MetadataOptions.defaults().withDhcpDomain(dhcpDomain).withNovaRelease(release);
         config.metadata(options).vendorDataTargets(targets).connections(connections);
         try {
             config.requestRate(RequestRate.parse(rate, burst));
@@ -88,12 +91,22 @@ final class MetadataServerMain {
         }
     }
 
+    private static NovaRelease novaRelease(String value) {
+        try {
+            return NovaRelease.parse(value);
+        } catch (IllegalArgumentException e) {
+            usage("--nova-release " + e.getMessage());
+            throw e; // not reached: usage exits
+        }
+    }
+
     private static void usage(String problem) {
         System.err.println("MetadataServer: " + problem);
         System.err.println("usage: MetadataServer --instances DIR [--listen HOST:PORT] [--management HOST:PORT|none] "
                 + "[--mode address|proxy|provider] [--secret S] [--trust-proxy CIDR]... [--tokens off|optional|required] "
                 + "[--vendordata-target NAME@URL]... [--vendordata-timeouts CONNECT,READ] [--dhcp-domain D] "
-                + "[--max-connections N] [--max-connections-per-source N] [--request-rate N|off] [--request-burst N]");
+                + "[--nova-release 26|31] [--max-connections N] [--max-connections-per-source N] [--request-rate N|off] "
+                + "[--request-burst N]");
         System.exit(2);
     }
 }

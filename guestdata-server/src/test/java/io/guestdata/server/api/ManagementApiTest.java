@@ -508,6 +508,15 @@ class ManagementApiTest {
             }
             assertEquals(404, withInject.post(inject, "{\"image\": \"" + allowed.resolve("none.img") + "\"}").statusCode());
             assertEquals(400, withInject.post(inject, "{\"image\": \"root.img\"}").statusCode());
+            for (String network : List.of("nbd://127.0.0.1:10809/disk0", "nbd+unix:///disk0?socket=/run/n.sock",
+                    "iscsi://127.0.0.1/iqn.2026-12.io.example:x/1", "http://example/disk.img")) {
+                HttpResponse<String> r = withInject.post(inject, "{\"image\": \"" + network + "\"}");
+                assertEquals(400, r.statusCode(), network + ": " + r.body());
+                assertEquals("/image", json(r).at("/error/field").asText(), r.body());
+                assertTrue(json(r).at("/error/message").asText().contains(network.startsWith("http")
+                        ? "'http://' is not a disk guestdata opens" : "nbd:// and iscsi:// disks are not injected"
+                        + " through the management API"), r.body());
+            }
             HttpResponse<String> unknown = withInject.post(inject, "{\"image\": \"" + image + "\", \"force\": true}");
             assertEquals(400, unknown.statusCode());
             assertEquals("/force", json(unknown).at("/error/field").asText());

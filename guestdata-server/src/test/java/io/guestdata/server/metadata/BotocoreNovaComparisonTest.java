@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.guestdata.core.metadata.MetadataOptions;
+import io.guestdata.core.metadata.NovaRelease;
 import java.net.InetAddress;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -24,7 +25,8 @@ class BotocoreNovaComparisonTest {
     @Test
     void botocoreReadsOurServiceWithoutTokensAsItReadsNovas() throws Exception {
         Fixtures.assumePython();
-        InMemoryInstanceDirectory directory = new InMemoryInstanceDirectory(MetadataOptions.defaults());
+        InMemoryInstanceDirectory directory = new InMemoryInstanceDirectory(
+                MetadataOptions.defaults().withNovaRelease(NovaRelease.NOVA_26));
         directory.put(Fixtures.instance("full"), List.of(InetAddress.getByName(GUEST)));
         JsonNode ours;
         JsonNode nova;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.guestdata.core.Instance;
 import io.guestdata.core.metadata.MetadataOptions;
+import io.guestdata.core.metadata.NovaRelease;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,7 +45,8 @@ class DynamicVendorDataTest {
                     "refused@http://127.0.0.1:1/nothing-listens-here");
             for (String doc : List.of("full", "minimal", "nonascii")) {
                 Instance instance = Fixtures.instance(doc);
-                InMemoryInstanceDirectory directory = new InMemoryInstanceDirectory(MetadataOptions.defaults());
+                InMemoryInstanceDirectory directory = new InMemoryInstanceDirectory(
+                        MetadataOptions.defaults().withNovaRelease(NovaRelease.NOVA_26));
                 directory.put(instance, List.of(java.net.InetAddress.getByName("127.0.0.1")));
                 MetadataServerConfig config = TestServers.config()
                         .tokens(TokenPolicy.OFF).vendorDataTargets(entries)
@@ -62,7 +64,7 @@ class DynamicVendorDataTest {
                 }
                 List<RecordingHttpServer.Recorded> ourRequests = sorted(targets.takeRequests());
 
-                NovaOracle oracle = new NovaOracle();
+                NovaOracle oracle = new NovaOracle("26");
                 RawHttp.Request same = RawHttp.to(0).target("/openstack/latest/vendor_data2.json");
                 oracle.add(doc, same, Map.of("vendordata_providers", List.of("StaticJSON", "DynamicJSON"),
                         "vendordata_dynamic_targets", entries, "vendordata_dynamic_read_timeout", 1,
@@ -94,7 +96,8 @@ class DynamicVendorDataTest {
     void everyRenderCallsTheTargetsAgain() throws Exception {
         try (RecordingHttpServer targets = new RecordingHttpServer(ANSWERS)) {
             Instance instance = Fixtures.instance("full");
-            InMemoryInstanceDirectory directory = new InMemoryInstanceDirectory(MetadataOptions.defaults());
+            InMemoryInstanceDirectory directory = new InMemoryInstanceDirectory(
+                    MetadataOptions.defaults().withNovaRelease(NovaRelease.NOVA_26));
             directory.put(instance);
             MetadataServerConfig config = TestServers.config().mode(IdentificationMode.PROXY).sharedSecret("s")
                     .vendorDataTargets(List.of("testing@" + targets.url("/ok"))).build();
@@ -118,7 +121,8 @@ class DynamicVendorDataTest {
         try (RecordingHttpServer targets = new RecordingHttpServer(ANSWERS)) {
             List<String> entries = List.of("ok@" + targets.url("/ok"), "failing@" + targets.url("/fail"));
             Instance instance = Fixtures.instance("full");
-            InMemoryInstanceDirectory directory = new InMemoryInstanceDirectory(MetadataOptions.defaults());
+            InMemoryInstanceDirectory directory = new InMemoryInstanceDirectory(
+                    MetadataOptions.defaults().withNovaRelease(NovaRelease.NOVA_26));
             directory.put(instance);
             MetadataServerConfig config = TestServers.config().mode(IdentificationMode.PROXY).sharedSecret("s")
                     .vendorDataTargets(entries).vendorDataFailureFatal(true).build();
@@ -126,7 +130,7 @@ class DynamicVendorDataTest {
             try (MetadataServer server = MetadataServer.start(config, directory, new InMemoryPasswordStore())) {
                 ours = signed(server.port(), instance, "/openstack/latest/vendor_data2.json").send();
             }
-            NovaOracle oracle = new NovaOracle();
+            NovaOracle oracle = new NovaOracle("26");
             oracle.add("full", signed(0, instance, "/openstack/latest/vendor_data2.json"),
                     Map.of("service_metadata_proxy", true, "metadata_proxy_shared_secret", "s",
                             "vendordata_providers", List.of("StaticJSON", "DynamicJSON"),

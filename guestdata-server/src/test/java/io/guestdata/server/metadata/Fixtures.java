@@ -21,6 +21,8 @@ public final class Fixtures {
     static final ObjectMapper MAPPER = new ObjectMapper();
     /** The documents the Nova comparisons use (shared with the CLI's config drive comparison). */
     static final List<String> NOVA_DOCUMENTS = List.of("dhcp", "full", "minimal", "nonascii", "static");
+    /** OVN's native DHCP, where Nova 26 and 31 answer differently (docs/nova-releases.md rows 4, 5). */
+    static final String OVN_DHCP = "samples/ovn-dhcp";
 
     private Fixtures() {
     }
@@ -34,8 +36,10 @@ public final class Fixtures {
         throw new IllegalStateException("repository root (with tools/consumers) not found");
     }
 
+    /** {@code samples/NAME}: tools/nova-oracle/samples; otherwise the CLI's nova/ documents. */
     static Path novaDocument(String name) {
-        return repoRoot().resolve("guestdata-cli/src/test/resources/nova/" + name + ".json");
+        return name.startsWith("samples/") ? repoRoot().resolve("tools/nova-oracle/" + name + ".json")
+                : repoRoot().resolve("guestdata-cli/src/test/resources/nova/" + name + ".json");
     }
 
     static Instance instance(String name) throws Exception {

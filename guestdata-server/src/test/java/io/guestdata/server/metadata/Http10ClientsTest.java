@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.guestdata.core.metadata.MetadataOptions;
+import io.guestdata.core.metadata.NovaRelease;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,7 +30,8 @@ class Http10ClientsTest {
 
     @BeforeAll
     static void start() throws Exception {
-        InMemoryInstanceDirectory directory = new InMemoryInstanceDirectory(MetadataOptions.defaults());
+        InMemoryInstanceDirectory directory = new InMemoryInstanceDirectory(
+                MetadataOptions.defaults().withNovaRelease(NovaRelease.NOVA_26));
         directory.put(Fixtures.instance("full"), List.of(InetAddress.getByName(GUEST)));
         ours = MetadataServer.start(TestServers.config().build(), directory, new InMemoryPasswordStore());
         nova = new NovaServer("full", GUEST);

@@ -11,13 +11,19 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import io.guestdata.core.metadata.MetadataOptions;
+import io.guestdata.core.metadata.NovaRelease;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Our HTTP answers against Nova 26's real metadata handler ({@code nova_oracle.py lookup-batch}), request for
- * request: status, Content-Type, Content-Length and body bytes ({@code random_seed} masked).
+ * Our HTTP answers against Nova's real metadata handler ({@code nova_oracle.py lookup-batch}), request for
+ * request: status, Content-Type, Content-Length and body bytes ({@code random_seed} masked). Address mode runs
+ * for each Nova release, our service set to the same one ({@code MetadataOptions.novaRelease}): Nova 26.2.2, and
+ * Nova 31.0.0 in its Debian 13 root (skipped, saying why, where that cannot be built); proxy mode against Nova 26.
  *
- * <p>For each document of the Nova comparison set: every listing and leaf of both trees (crawled from our
+ * <p>For each document of the Nova comparison set and the {@code ovn-dhcp} sample: every listing and leaf of both trees (crawled from our
  * listings, so a wrong listing also shows up as a mismatch), in every version, with and without trailing
  * slashes; 404s; {@code ..}, {@code //} and percent-encoded paths; every method; HEAD; error bodies for many
  * {@code Accept} headers; the password endpoint's GET/POST/409/400 sequence. Then Neutron-proxy mode's header
@@ -51,12 +57,17 @@ class MetadataServiceNovaOracleTest {
     private record Probe(String what, RawHttp.Response ours, int oracleIndex, boolean novaRaises) {
     }
 
-    @Test
-    void addressModeAnswersAsNova() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"26", "31"})
+    void addressModeAnswersAsNova(String release) throws Exception {
         Fixtures.assumePython();
-        InMemoryInstanceDirectory directory = new InMemoryInstanceDirectory(io.guestdata.core.metadata.MetadataOptions.defaults().novaExact());
+        NovaOracle.assumeRelease(release);
+        InMemoryInstanceDirectory directory = new InMemoryInstanceDirectory(MetadataOptions.defaults()
+                .withNovaRelease(NovaRelease.parse(release)).novaExact());
         InMemoryPasswordStore passwords = new InMemoryPasswordStore();
-        NovaOracle oracle = new NovaOracle();
+        NovaOracle oracle = new NovaOracle(release);
+        List<String> documents = new ArrayList<>(Fixtures.NOVA_DOCUMENTS);
+        documents.add(Fixtures.OVN_DHCP);
         List<Probe> probes = new ArrayList<>();
         Map<String, Integer> perDocument = new java.util.LinkedHashMap<>();
         // Nova has no request rate: thousands of requests from one instance compare answers, not limits.
@@ -64,7 +75,7 @@ class MetadataServiceNovaOracleTest {
                 .requestRate(RequestRate.off()).build(), directory, passwords)) {
             int port = server.port();
             int n = 0;
-            for (String doc : Fixtures.NOVA_DOCUMENTS) {
+            for (String doc : documents) {
                 String from = "127.0.0." + (10 + n++);
                 Instance instance = Fixtures.instance(doc);
                 directory.clear();
@@ -131,7 +142,7 @@ class MetadataServiceNovaOracleTest {
             }
         }
         compare(probes, oracle.run());
-        System.out.println("address mode, requests compared with Nova per document: " + perDocument);
+        System.out.println("address mode, requests compared with Nova " + release + " per document: " + perDocument);
     }
 
     @Test
@@ -139,8 +150,9 @@ class MetadataServiceNovaOracleTest {
         Fixtures.assumePython();
         String secret = "s3cret";
         Map<String, Object> conf = Map.of("service_metadata_proxy", true, "metadata_proxy_shared_secret", secret);
-        InMemoryInstanceDirectory directory = new InMemoryInstanceDirectory(io.guestdata.core.metadata.MetadataOptions.defaults().novaExact());
-        NovaOracle oracle = new NovaOracle();
+        InMemoryInstanceDirectory directory = new InMemoryInstanceDirectory(MetadataOptions.defaults()
+                .withNovaRelease(NovaRelease.NOVA_26).novaExact());
+        NovaOracle oracle = new NovaOracle("26");
         List<Probe> probes = new ArrayList<>();
         ProxySignature signature = new ProxySignature(secret);
         try (MetadataServer server = MetadataServer.start(TestServers.config().tokens(TokenPolicy.OFF)
