@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -141,8 +140,8 @@ public final class DiskInjector {
      * Injects the instance's data into a network disk QEMU opens (an NBD export, an iSCSI LUN;
      * {@link DiskImage#openNetwork}), as into a raw image file: the same partition rules, the in-process
      * ext2/3/4 backend, the undo journal (found by the disk's canonical URI). No lock: the server's
-     * exclusivity applies. Filesystems only the libguestfs backend writes (XFS, Btrfs, LVM) are refused
-     * on network disks for now.
+     * exclusivity applies. Filesystems only the libguestfs backend writes (XFS, Btrfs, LVM) reach its
+     * appliance through an NBD export of the open disk, as for RBD images.
      *
      * @param password the iSCSI CHAP password, exactly when the URI names a user
      * @throws IOException the disk cannot be reached or opened (the server's or QEMU's words), QEMU's
@@ -259,7 +258,7 @@ public final class DiskInjector {
         if (choice instanceof InProcess chosen) {
             return injectAndClose(image, disk, chosen, instance, options, notes);
         }
-        if (disk.rbd().isPresent()) {
+        if (disk.rbd().isPresent() || disk.network().isPresent()) {
             return injectExported(image, disk, (ImageFile) choice, instance, options, notes);
         }
         disk.close();
@@ -373,17 +372,6 @@ public final class DiskInjector {
 
     private static Choice imageFile(ImageFileBackend backend, ImageTarget target, DiskImage disk)
             throws BackendUnavailableException {
-        if (disk.network().isPresent()) {
-            // the libguestfs backend opens an image file itself, or an RBD image through our NBD export
-            // (ExportedDisk); network disks QEMU opens are not wired to it yet
-            String kind = disk.network().get().driver().equals("iscsi") ? "iSCSI"
-                    : disk.network().get().driver().toUpperCase(Locale.ROOT);
-            String what = target.filesystem().map(DiskInjector::filesystemName)
-                    .orElse("the OS root search of the " + backend.name() + " backend (XFS, Btrfs, LVM)");
-            throw new BackendUnavailableException(what + " on " + kind + " targets is not supported yet ("
-                    + target.where() + " of " + target.image() + "): only ext2, ext3 and ext4 are written into " + kind
-                    + " disks; nothing was written");
-        }
         if (!backend.formats().contains(target.format())) {
             throw new BackendUnavailableException(target.image() + " is a " + target.format().qemuName() + " image; the "
                     + backend.name() + " backend opens " + backend.formats().stream().map(ImageFormat::qemuName)
@@ -458,7 +446,8 @@ public final class DiskInjector {
     }
 
     /**
-     * An image-file backend on an RBD image: our handle (and its lock) stays open, and its whole disk
+     * An image-file backend on an RBD image or a network disk (NBD, iSCSI): our handle (and an RBD image's
+     * lock) stays open, and its whole disk
      * is served to the backend as an NBD export on a private Unix socket ({@link ExportedDisk});
      * read-only for a dry run. After the backend has shut down cleanly, what it wrote is committed to
      * the image through the undo journal, as the ext2fs backend's writes are; then the image is closed.
@@ -477,9 +466,12 @@ public final class DiskInjector {
         try {
             ImageFileBackend.Opened opened = chosen.backend().openImage(chosen.target().servedAt(exported.socket()),
                     options.dryRun() ? OpenMode.READ_ONLY : OpenMode.READ_WRITE);
-            notes.add("the " + chosen.backend().name() + " backend reached the RBD image through an NBD export on a"
-                    + " private Unix socket; " + (options.dryRun() ? "a read-only export of the image this process"
-                    + " opened read-only" : "this process held the image under its exclusive lock throughout"));
+            boolean rbd = disk.rbd().isPresent();
+            notes.add("the " + chosen.backend().name() + " backend reached the " + (rbd ? "RBD image" : "network disk")
+                    + " through an NBD export on a private Unix socket; " + (options.dryRun() ? "a read-only export of"
+                    + " the image this process opened read-only" : rbd ? "this process held the image under its"
+                    + " exclusive lock throughout" : "this process's connection to the server served it (no lock of"
+                    + " ours: the server's exclusivity applies)"));
             report = planApplyClose(image, disk.format(), opened.target(), chosen.backend().name(), opened.filesystem(),
                     instance, options, notes, options.dryRun() ? closed -> Optional.empty() : exported::commit);
         } catch (IOException | GuestFsException | RuntimeException e) {

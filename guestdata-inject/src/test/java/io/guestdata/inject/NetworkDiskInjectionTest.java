@@ -1,6 +1,7 @@
 package io.guestdata.inject;
 
 import static io.guestdata.inject.GuestImages.assertClean;
+import static io.guestdata.inject.GuestImages.runOk;
 import static io.guestdata.inject.GuestImages.sha256;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -90,6 +91,37 @@ class NetworkDiskInjectionTest {
         Path img = image();
         NbdServer server = NbdServer.storageDaemonUnix(img, "disk0", dir.resolve("nbd.sock"), dir);
         injectAndCheck(img, NbdTarget.parse(server.uri()), Optional.empty(), server);
+    }
+
+    /**
+     * XFS on a disk behind an NBD server: the libguestfs backend reaches it through our own NBD export
+     * of the open disk (as for RBD images), writes everything, and the result passes xfs_repair and
+     * reads back as DiskInjectionTest's guest with the instance's data.
+     */
+    @Test
+    void anXfsDiskBehindAnNbdServerIsWrittenByLibguestfsThroughOurExport() throws Exception {
+        Path tree = DiskInjectionTest.tree(dir.resolve("xfs-tree"));
+        Path treeTar = dir.resolve("tree.tar");
+        runOk("tar", "--numeric-owner", "-C", tree.toString(), "-cf", treeTar.toString(), ".");
+        Path img = GuestImages.sparse(dir.resolve("xfs.img"), 320L << 20); // mkfs.xfs wants 300 MiB
+        runOk("mkfs.xfs", "-q", img.toString());
+        RbdGuestfsInjectionTest.guestfish(String.join("\n", "add " + img + " format:raw", "run",
+                "mount /dev/sda /", "tar-in " + treeTar + " /", "umount-all", ""));
+        NbdServer server = NbdServer.storageDaemonUnix(img, "disk0", dir.resolve("nbd.sock"), dir);
+        InjectionReport report;
+        try (server) {
+            report = RbdGuestfsInjectionTest.plain().inject(NbdTarget.parse(server.uri()), Optional.empty(),
+                    Instances.full(), options().withPartition(0));
+        }
+        assertEquals(Outcome.DONE, report.outcome(), report::toString);
+        assertEquals(Optional.of("guestfs"), report.backend());
+        assertEquals(Optional.of("the whole disk (xfs)"), report.target());
+        assertTrue(report.notes().stream().anyMatch(n -> n.contains("reached the network disk through an NBD export")),
+                report.notes().toString());
+        assertEquals(List.of(), Files.list(dir.resolve("undo")).toList(), "no journal left after a clean run");
+        runOk("xfs_repair", "-n", "-f", img.toString());
+        Path copy = RbdGuestfsInjectionTest.readBack(dir, List.of(img), List.of("/dev/sda")).getFirst();
+        DiskInjectionTest.assertEverything(copy, 0, Instances.full());
     }
 
     @Test

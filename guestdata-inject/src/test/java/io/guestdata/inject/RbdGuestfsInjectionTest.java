@@ -259,7 +259,7 @@ class RbdGuestfsInjectionTest {
         Path lvmOut = exported(lvmName);
         runOk("xfs_repair", "-n", "-f", xfsOut.toString());
         runOk("btrfs", "check", "--readonly", btrfsOut.toString());
-        List<Path> copies = readBack(List.of(xfsOut, btrfsOut, lvmOut), List.of("/dev/sda", "/dev/sdb", "/dev/vg/root"));
+        List<Path> copies = readBack(dir, List.of(xfsOut, btrfsOut, lvmOut), List.of("/dev/sda", "/dev/sdb", "/dev/vg/root"));
         for (Path copy : copies) {
             DiskInjectionTest.assertEverything(copy, 0, Instances.full());
         }
@@ -322,7 +322,7 @@ class RbdGuestfsInjectionTest {
      * Copies every file of each filesystem (cp -a: modes, owners, contents) into a new ext4 image,
      * in one read-only appliance.
      */
-    List<Path> readBack(List<Path> disks, List<String> devices) throws IOException {
+    static List<Path> readBack(Path dir, List<Path> disks, List<String> devices) throws IOException {
         StringBuilder script = new StringBuilder();
         List<Path> copies = new ArrayList<>();
         for (Path d : disks) {
