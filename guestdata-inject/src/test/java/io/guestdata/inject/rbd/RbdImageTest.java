@@ -127,6 +127,45 @@ class RbdImageTest {
     }
 
     @Test
+    void aDemotedMirrorImageIsRefused() throws Exception {
+        String name = image();
+        ceph.rbdAdminOk("mirror", "pool", "enable", ceph.pool(), "image");
+        ceph.rbdAdminOk("mirror", "image", "enable", ceph.pool() + "/" + name, "snapshot");
+        ceph.rbdAdminOk("mirror", "image", "demote", ceph.pool() + "/" + name);
+        try {
+            String before = exportSha256(name);
+            BlockException e = assertThrows(BlockException.class,
+                    () -> RbdImage.open(target(name), true, FIVE_SECONDS));
+            assertTrue(e.getMessage().endsWith("is a non-primary mirror image, which is read-only; inject into the"
+                    + " primary"), e.getMessage());
+            assertEquals(before, exportSha256(name));
+        } finally {
+            ceph.rbdAdminOk("mirror", "image", "promote", "--force", ceph.pool() + "/" + name);
+            ceph.rbdAdminOk("mirror", "image", "disable", "--force", ceph.pool() + "/" + name);
+        }
+    }
+
+    @Test
+    void neitherImageOfAMigrationIsWritten() throws Exception {
+        String source = image();
+        String destination = CephCluster.uniqueName("rbdmigrated");
+        ceph.rbdAdminOk("migration", "prepare", ceph.pool() + "/" + source, ceph.pool() + "/" + destination);
+        scratch.image(ceph.pool() + "/" + destination);
+        try {
+            // prepare moves the source into the pool's trash: its name is gone, and it cannot be opened
+            BlockException gone = assertThrows(BlockException.class,
+                    () -> RbdImage.open(target(source), true, FIVE_SECONDS));
+            assertTrue(gone.getMessage().contains("no image"), gone.getMessage());
+            // the destination reads through to the source until the migration is committed: read-only
+            BlockException e = assertThrows(BlockException.class,
+                    () -> RbdImage.open(target(destination), true, FIVE_SECONDS));
+            assertTrue(e.getMessage().contains("is being migrated"), e.getMessage());
+        } finally {
+            ceph.rbdAdminOk("migration", "abort", "--no-progress", ceph.pool() + "/" + destination);
+        }
+    }
+
+    @Test
     void anImageWithoutTheExclusiveLockFeatureIsRefused() throws Exception {
         String name = image("--image-feature", "layering");
         BlockException e = assertThrows(BlockException.class, () -> RbdImage.open(target(name), true, FIVE_SECONDS));
