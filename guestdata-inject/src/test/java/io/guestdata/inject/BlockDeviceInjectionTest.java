@@ -10,7 +10,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.guestdata.inject.InjectionReport.Outcome;
-import io.guestdata.inject.block.QemuStorageExport;
 
 import static io.guestdata.inject.GuestImages.assertClean;
 import static io.guestdata.inject.GuestImages.sha256;
@@ -38,8 +37,7 @@ class BlockDeviceInjectionTest {
     }
 
     private InjectionOptions options() {
-        return InjectionOptions.defaults().withExport(QemuStorageExport.Settings.defaults().withTempRoot(dir))
-                .withUndoDirectory(dir.resolve("undo"));
+        return GuestImages.options(dir);
     }
 
     /** The skeleton with /etc/motd as DiskInjectionTest has it (alice's, 0640), which the instance's files replace. */

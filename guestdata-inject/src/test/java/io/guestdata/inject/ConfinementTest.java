@@ -17,7 +17,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.guestdata.inject.InjectionReport.Outcome;
 import io.guestdata.inject.block.BlockException;
-import io.guestdata.inject.block.QemuStorageExport;
 import io.guestdata.inject.block.UndoJournal;
 import io.guestdata.inject.fs.GuestFsException;
 
@@ -42,8 +41,7 @@ class ConfinementTest {
             RandomGenerator.of("L64X128MixRandom"));
 
     private InjectionOptions options() {
-        return InjectionOptions.defaults().withExport(QemuStorageExport.Settings.defaults().withTempRoot(dir))
-                .withUndoDirectory(dir.resolve("undo"));
+        return GuestImages.options(dir);
     }
 
     /** The skeleton guest plus a 17 MiB file, so that new blocks come from the filesystem's last megabytes, past 16 MiB. */

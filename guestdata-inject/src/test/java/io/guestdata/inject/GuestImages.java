@@ -1,5 +1,6 @@
 package io.guestdata.inject;
 
+import io.guestdata.inject.block.QemuStorageExport;
 import io.guestdata.inject.fs.Ext2Tools;
 import io.guestdata.inject.fs.Ext2Tools.Result;
 import io.guestdata.inject.fs.Ext2Tools.Stat;
@@ -24,6 +25,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * guest tree, and read back by the real tools (debugfs, e2fsck).
  */
 final class GuestImages {
+
+    /** Injection options that keep everything a run leaves under {@code dir}: the daemons' folders and the undo journal. */
+    static InjectionOptions options(Path dir) {
+        return InjectionOptions.defaults().withExport(QemuStorageExport.Settings.defaults().withTempRoot(dir))
+                .withUndoDirectory(dir.resolve("undo"));
+    }
 
     static final String PASSWD = "root:x:0:0:root:/root:/bin/bash\n"
             + "daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n"

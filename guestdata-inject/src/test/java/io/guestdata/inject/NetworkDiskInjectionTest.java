@@ -50,8 +50,7 @@ class NetworkDiskInjectionTest {
             RandomGenerator.of("L64X128MixRandom"));
 
     private InjectionOptions options() {
-        return InjectionOptions.defaults().withExport(QemuStorageExport.Settings.defaults().withTempRoot(dir))
-                .withUndoDirectory(dir.resolve("undo"));
+        return GuestImages.options(dir);
     }
 
     /** A whole-disk ext4 image of DiskInjectionTest's guest (its /etc/motd alice's, 0640). */

@@ -21,7 +21,6 @@ import io.guestdata.inject.block.BlockDevice;
 import io.guestdata.inject.block.DiskImage;
 import io.guestdata.inject.block.FailingDisk;
 import io.guestdata.inject.block.ImageInUseException;
-import io.guestdata.inject.block.QemuStorageExport;
 import io.guestdata.inject.block.UndoJournal;
 import io.guestdata.inject.ceph.CephCluster;
 import io.guestdata.inject.guestfs.GuestfsSettings;
@@ -61,8 +60,7 @@ class RbdInjectionTest {
 
     /** Daemons' and undo journals' directories below {@code dir}. */
     static InjectionOptions options(Path dir) {
-        return InjectionOptions.defaults().withExport(QemuStorageExport.Settings.defaults().withTempRoot(dir))
-                .withUndoDirectory(dir.resolve("undo"));
+        return GuestImages.options(dir);
     }
 
     static final RbdImage.Settings SETTINGS = new RbdImage.Settings(Duration.ofSeconds(20));

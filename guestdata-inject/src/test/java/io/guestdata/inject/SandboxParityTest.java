@@ -19,7 +19,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 import io.guestdata.core.Instance;
 import io.guestdata.inject.InjectionReport.Outcome;
 import io.guestdata.inject.block.ImageFormat;
-import io.guestdata.inject.block.QemuStorageExport;
 import io.guestdata.inject.fs.GuestFsException;
 import io.guestdata.inject.sandbox.Ext2fsSandbox;
 import io.guestdata.inject.sandbox.SandboxSettings;
@@ -61,8 +60,7 @@ class SandboxParityTest {
     }
 
     private InjectionOptions options() {
-        return InjectionOptions.defaults().withExport(QemuStorageExport.Settings.defaults().withTempRoot(dir))
-                .withUndoDirectory(dir.resolve("undo"));
+        return GuestImages.options(dir);
     }
 
     /** What one injection left: the report (or the exception) and the image's hash. */
