@@ -18,21 +18,24 @@ guestdata_aot_key() {
 }
 
 # guestdata_aot_fresh JAVA_HOME CACHE CLASSPATH OPTIONS: true when CACHE exists and was made from exactly these.
+# Before every command, so with builtins and one process (stat): the key file is read with `read`, not $(<…).
 guestdata_aot_fresh() {
     [ -f "$2" ] && [ -f "$2.key" ] || return 1
-    local recorded current
-    recorded="$(<"$2.key")"
+    local recorded="" current
+    IFS= read -r -d '' recorded <"$2.key" || true
     current="$(guestdata_aot_key "$1" "$3" "$4")"
-    [ "$recorded" = "$current" ]
+    [ "${recorded%$'\n'}" = "$current" ]
 }
 
 # The commands that have a cache, one each (io.guestdata.cli.AotTraining.COMMANDS says why): DIR/COMMAND.aot.
 GUESTDATA_AOT_COMMANDS="validate metadata configdrive batch inject"
 
-# guestdata_aot_cache DIR COMMAND: prints DIR/COMMAND.aot when COMMAND has a cache, else nothing.
+# guestdata_aot_cache DIR COMMAND: sets GUESTDATA_AOT_CACHE to DIR/COMMAND.aot when COMMAND has a cache, else to
+# nothing (a variable, not output: the launchers call it before every command, and $(…) would fork).
 guestdata_aot_cache() {
+    GUESTDATA_AOT_CACHE=""
     case " $GUESTDATA_AOT_COMMANDS " in
-        *" $2 "*) printf '%s/%s.aot\n' "$1" "$2" ;;
+        *" $2 "*) GUESTDATA_AOT_CACHE="$1/$2.aot" ;;
     esac
 }
 

@@ -4,6 +4,7 @@ import io.guestdata.core.GuestdataVersion;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.lang.reflect.Constructor;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -40,8 +41,20 @@ public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /**
+     * The commands that end by returning from {@code main} when they succeed, rather than by {@link System#exit}:
+     * {@code Runtime.exit} looks up the platform logger (JDK 17+, it logs exits at debug level), a service lookup
+     * through every jar of the class path that the start-up cache otherwise never opens, ~10 ms of a short command
+     * (docs/benchmarks.md, start-up). Shutdown hooks run either way; none of these leaves a non-daemon thread.
+     * serve and proxy keep {@code System.exit}, and so does every failure.
+     */
+    static final List<String> RETURN_ON_SUCCESS = List.of("validate", "metadata", "configdrive", "batch", "inject");
+
     public static void main(String[] args) {
-        System.exit(run(args, System.out, System.err));
+        int code = run(args, System.out, System.err);
+        if (code != ExitCode.OK || args.length == 0 || !RETURN_ON_SUCCESS.contains(args[0])) {
+            System.exit(code);
+        }
     }
 
     /**
@@ -85,7 +98,6 @@ public final class Main implements Runnable {
      * of them.
      */
     static CommandLine commandLine(OutputStream rawOut, Map<String, String> environment, String first) {
-        CommandLine.IFactory defaults = CommandLine.defaultFactory();
         CommandLine.IFactory factory = new CommandLine.IFactory() {
             @Override
             public <K> K create(Class<K> type) throws Exception {
@@ -110,13 +122,25 @@ public final class Main implements Runnable {
                 if (type == InstanceOptions.class) {
                     return type.cast(new InstanceOptions(environment));
                 }
-                return defaults.create(type);
+                if (!type.isInterface()) {
+                    // What picocli's default factory does for a class; that factory's own set-up looks for Groovy on
+                    // the class path (opening every jar, ~10 ms of a short command), so it only serves interfaces.
+                    Constructor<K> constructor = type.getDeclaredConstructor();
+                    constructor.setAccessible(true);
+                    return constructor.newInstance();
+                }
+                return CommandLine.defaultFactory().create(type);
             }
         };
         CommandLine cl = new CommandLine(new Main(), factory);
-        List<Class<?>> named = SUBCOMMANDS.stream()
-                .filter(type -> type != CommandLine.HelpCommand.class && commandName(type).equals(first))
-                .toList();
+        // The first whose name matches: each name read is an annotation parsed (reflection), so no more than needed.
+        List<Class<?>> named = List.of();
+        for (Class<?> type : SUBCOMMANDS) {
+            if (type != CommandLine.HelpCommand.class && commandName(type).equals(first)) {
+                named = List.of(type);
+                break;
+            }
+        }
         for (Class<?> type : named.isEmpty() ? SUBCOMMANDS : named) {
             cl.addSubcommand(commandName(type), create(factory, type));
         }

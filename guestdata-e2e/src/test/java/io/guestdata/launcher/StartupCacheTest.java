@@ -73,6 +73,26 @@ class StartupCacheTest {
                 "the JVM took the cache");
     }
 
+    /**
+     * A short command that succeeds ends by returning from {@code main} (no {@code System.exit}, whose platform
+     * logger lookup opens every jar: {@code Main.RETURN_ON_SUCCESS}); the process still ends at once with 0, and
+     * a failing one still exits with its own code.
+     */
+    @Test
+    void shortCommandsEndWithTheirExitCodeThroughMain() throws Exception {
+        String instance = ROOT.resolve("examples/instance.json").toString();
+        Path invalid = Files.writeString(dir.resolve("invalid.json"), "{\"uuid\": \"x\"}");
+        List<String> cached = List.of("-XX:AOTCache=" + cache);
+        Result ok = java(cached, "validate", "--instance", instance);
+        assertEquals(0, ok.exit, ok.output);
+        assertTrue(ok.output.startsWith("valid: "), ok.output);
+        assertEquals(0, java(cached, "metadata", "--instance", instance, "openstack/latest/meta_data.json").exit);
+        Result bad = java(cached, "validate", "--instance", invalid.toString());
+        assertEquals(3, bad.exit, bad.output);
+        assertEquals(5, java(cached, "metadata", "--instance", instance, "no/such/path").exit);
+        assertEquals(2, java(cached, "validate", "--no-such-option").exit);
+    }
+
     @Test
     void theCacheIsFreshOnlyForWhatItWasMadeFrom() throws Exception {
         assertEquals(0, aot("guestdata_aot_fresh \"$1\" \"$2\" \"$3\" \"$4\"").exit);
@@ -92,10 +112,12 @@ class StartupCacheTest {
 
     @Test
     void onlyTheShortCommandsHaveACacheEachItsOwn() throws Exception {
-        assertEquals("/c/validate.aot\n", aot("guestdata_aot_cache /c validate").output);
-        assertEquals("/c/inject.aot\n", aot("guestdata_aot_cache /c inject").output);
+        String print = "; printf '[%s]' \"$GUESTDATA_AOT_CACHE\"";
+        assertEquals("[/c/validate.aot]", aot("guestdata_aot_cache /c validate" + print).output);
+        assertEquals("[/c/inject.aot]", aot("guestdata_aot_cache /c inject" + print).output);
         for (String command : List.of("serve", "proxy", "help", "--version", "", "valid", "validate x")) {
-            assertEquals("", aot("guestdata_aot_cache /c '" + command + "'").output, command);
+            assertEquals("[]", aot("GUESTDATA_AOT_CACHE=/stale; guestdata_aot_cache /c '" + command + "'" + print).output,
+                    command);
         }
     }
 
