@@ -55,6 +55,12 @@ public final class NbdExport implements AutoCloseable {
     private static final String DIR_PREFIX = "guestdata-nbd-";
     private static final int ZERO_CHUNK = 1 << 20;
     private static final int MAX_DROPPED_OPTION = 1 << 16;
+    /**
+     * How long {@link #close()} lets a connected client finish before cutting it off: a client that has
+     * just sent {@code NBD_CMD_DISC} and exited (QEMU at libguestfs' shut-down) is still connected until
+     * the serving thread has read the DISC, and cutting it off then would count as an unclean end.
+     */
+    private static final java.time.Duration CLOSE_GRACE = java.time.Duration.ofSeconds(5);
 
     /** The bytes served. */
     public interface Storage {
@@ -455,20 +461,24 @@ public final class NbdExport implements AutoCloseable {
     }
 
     /**
-     * Stops serving: no new client, the current one (if any) is disconnected; waits for the serving
-     * thread, then removes the socket and its directory.
+     * Stops serving: no new client; the current one (if any) may end its session for up to
+     * {@link #CLOSE_GRACE}, then is disconnected; waits for the serving thread, then removes the socket
+     * and its directory.
      */
     @Override
     public void close() throws IOException {
         server.close();
-        SocketChannel c;
-        synchronized (lock) {
-            c = client;
-        }
-        if (c != null) {
-            c.close();
-        }
         try {
+            // no new client can come; the current one (if any) gets CLOSE_GRACE to end its session
+            if (!thread.join(CLOSE_GRACE)) {
+                SocketChannel c;
+                synchronized (lock) {
+                    c = client;
+                }
+                if (c != null) {
+                    c.close();
+                }
+            }
             thread.join();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
