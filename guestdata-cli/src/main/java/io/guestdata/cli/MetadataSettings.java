@@ -31,7 +31,7 @@ final class MetadataSettings {
                     + "openstack/content/NNNN (by default the service serves them, as the config drive does).")
     boolean novaExactService;
 
-    @Option(names = "--nova-release", paramLabel = "26|31", converter = ReleaseConverter.class,
+    @Option(names = "--nova-release", paramLabel = "RELEASE", converter = ReleaseConverter.class,
             description = "The Nova release guests see: 26 (2022.2 Zed) or 31 (2025.1 Epoxy: the 2025-04-04 "
                     + "version, OVN DHCP's mtu) (default: ${DEFAULT-VALUE}). See docs/nova-releases.md.")
     NovaRelease novaRelease = NovaRelease.DEFAULT;
