@@ -36,7 +36,7 @@ final class ProxyCommand implements Callable<Integer> {
 
     @Option(names = "--listen", paramLabel = "HOST:PORT", split = ",",
             description = "Where guests reach the metadata service (default: 169.254.169.254:80); repeat for several, "
-                    + "e.g. --listen 169.254.169.254:80 --listen '[fe80::a9fe:a9fe%tap0]:80' (a link-local address "
+                    + "e.g. --listen 169.254.169.254:80 --listen '[fe80::a9fe:a9fe%%tap0]:80' (a link-local address "
                     + "names its interface).")
     List<String> listen = new ArrayList<>();
 
