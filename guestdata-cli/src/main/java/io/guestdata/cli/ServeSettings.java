@@ -63,7 +63,6 @@ import io.guestdata.server.metadata.IdentificationMode;
 import io.guestdata.server.metadata.MetadataServerConfig;
 import io.guestdata.server.metadata.RefusedSetting;
 import io.guestdata.server.metadata.RequestRate;
-import io.guestdata.server.metadata.StoreInstanceDirectory;
 import io.guestdata.server.metadata.TokenPolicy;
 import java.io.IOException;
 import java.net.InetSocketAddress;

@@ -3,7 +3,6 @@ package io.guestdata.drive.vfat;
 import io.guestdata.drive.ImageException;
 import io.guestdata.drive.ImagePath;
 import io.guestdata.drive.ImageFile;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
