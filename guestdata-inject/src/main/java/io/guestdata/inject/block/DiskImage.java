@@ -114,6 +114,14 @@ public final class DiskImage implements BlockDevice {
     }
 
     /**
+     * Whether the disk has no file of its own that QEMU or libguestfs could open (an RBD image held through librbd,
+     * an NBD or iSCSI disk): another process reaches it only through an export of ours ({@code ExportedDisk}).
+     */
+    public boolean fileless() {
+        return rbd().isPresent() || network().isPresent();
+    }
+
+    /**
      * The undo journal of this disk in {@code directory}: by the RBD image's cluster, pool and id,
      * by a network disk's canonical URI, or by the image file's identity.
      */
