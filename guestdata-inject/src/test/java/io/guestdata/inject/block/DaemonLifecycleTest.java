@@ -69,13 +69,9 @@ class DaemonLifecycleTest {
 
     @Test
     void withoutTheParentDeathSignalTheDaemonIsOrphanedAndTheSweepStopsIt() throws Exception {
-        String[] ready = startChild("nopdeathsig", "hang");
-        long daemon = Long.parseLong(ready[1]);
-        Path workDir = Path.of(ready[2]);
-        child.destroyForcibly();
-        child.waitFor(10, TimeUnit.SECONDS);
-        Thread.sleep(500);
-        assertTrue(Tools.alive(daemon), "an orphan keeps running (this is why pdeathsig is on by default)");
+        Orphan orphan = orphan();
+        long daemon = orphan.daemon();
+        Path workDir = orphan.workDir();
         assertTrue(MountTable.isMounted(workDir.resolve("export")));
 
         List<String> swept = OrphanSweep.sweep(tempRoot, Duration.ofSeconds(5));
@@ -89,13 +85,9 @@ class DaemonLifecycleTest {
 
     @Test
     void theNextExportStopsAndRemovesWhatAKilledRunLeft() throws Exception {
-        String[] ready = startChild("nopdeathsig", "hang");
-        long daemon = Long.parseLong(ready[1]);
-        Path workDir = Path.of(ready[2]);
-        child.destroyForcibly();
-        child.waitFor(10, TimeUnit.SECONDS);
-        Thread.sleep(500);
-        assertTrue(Tools.alive(daemon), "an orphan keeps running until someone sweeps");
+        Orphan orphan = orphan();
+        long daemon = orphan.daemon();
+        Path workDir = orphan.workDir();
 
         // the orphan holds the image's write lock: the new export gets it only because its start swept first
         try (QemuStorageExport export = QemuStorageExport.ofImage(ImageInspector.inspect(image,
@@ -127,6 +119,20 @@ class DaemonLifecycleTest {
             assertEquals(List.of(), OrphanSweep.sweep(tempRoot, Duration.ofSeconds(5)));
             assertTrue(export.isAlive());
         }
+    }
+
+    /** A daemon whose JVM was killed with {@code kill -9} and that has no parent-death signal: it keeps running. */
+    private record Orphan(long daemon, Path workDir) {
+    }
+
+    private Orphan orphan() throws Exception {
+        String[] ready = startChild("nopdeathsig", "hang");
+        Orphan orphan = new Orphan(Long.parseLong(ready[1]), Path.of(ready[2]));
+        child.destroyForcibly();
+        child.waitFor(10, TimeUnit.SECONDS);
+        Thread.sleep(500);
+        assertTrue(Tools.alive(orphan.daemon()), "an orphan keeps running (this is why pdeathsig is on by default)");
+        return orphan;
     }
 
     private String[] startChild(String pdeathsig, String mode) throws Exception {
