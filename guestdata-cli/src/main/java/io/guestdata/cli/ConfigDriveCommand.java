@@ -134,7 +134,8 @@ final class ConfigDriveCommand implements Callable<Integer> {
         // Nova's cache mode: its O_DIRECT probe of the instance directory for a file; DiskCache.RBD for RBD
         String cache = diskCache != null ? diskCache : source instanceof LibvirtDomainXml.Source.File
                 ? DiskCache.forDirectory(Path.of(output).toAbsolutePath().normalize().getParent()) : DiskCache.RBD;
-        Optional<UUID> smbios = drive.format == Format.nocloud ? Optional.empty() : Optional.of(loaded.uuid());
+        Optional<LibvirtDomainXml.Smbios> smbios = drive.format == Format.nocloud ? Optional.empty()
+                : Optional.of(new LibvirtDomainXml.Smbios(loaded.uuid(), settings.options().novaRelease()));
         return LibvirtDomainXml.of(cdrom, machineType, targetDev, source, cache, smbios);
     }
 

@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * cloud-init (Debian's package, used as a library through its own ConfigDrive datasource) reads a tree written by
  * {@code guestdata configdrive --format tree} and must find exactly what the instance document holds: Debian 12's
- * 22.4 and Debian 13's 25.1 ({@code Tool.python(debian, …)}; 13 is skipped where its root cannot be built).
+ * 22.4 and Debian 13's 25.1 ({@code Tool.debianPython(debian, …)}; 13 is skipped where its root cannot be built).
  */
 class CloudInitReadsConfigDriveTreeTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -110,7 +110,7 @@ class CloudInitReadsConfigDriveTreeTest {
         args.addAll(List.of(instanceArgs));
         Cli cli = Cli.run(args.toArray(String[]::new));
         assertEquals(ExitCode.OK, cli.exitCode(), cli.toString());
-        Tool.Result r = Tool.python(debian, "tools/consumers/cloudinit_configdrive.py", out.toString());
+        Tool.Result r = Tool.debianPython(debian, "tools/consumers/cloudinit_configdrive.py", out.toString());
         assertEquals(0, r.exitCode(), "cloud-init did not claim the drive:\n" + r.stdout() + r.stderr());
         JsonNode seen = r.json();
         assertTrue(seen.get("claimed").asBoolean(), seen.toString());

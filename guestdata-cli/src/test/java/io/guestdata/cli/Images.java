@@ -136,13 +136,13 @@ final class Images {
         return configDriveView("12", tree, knownMacs);
     }
 
-    /** Debian generation {@code debian}'s cloud-init ConfigDrive datasource on a tree ({@code Tool.python(debian, …)}). */
+    /** Debian generation {@code debian}'s cloud-init ConfigDrive datasource on a tree ({@code Tool.debianPython(debian, …)}). */
     static ObjectNode configDriveView(String debian, Path tree, String knownMacs) throws Exception {
         List<String> args = new ArrayList<>(List.of(tree.toString()));
         if (knownMacs != null) {
             args.add(knownMacs);
         }
-        Tool.Result r = Tool.python(debian, "tools/consumers/cloudinit_configdrive.py", args.toArray(String[]::new));
+        Tool.Result r = Tool.debianPython(debian, "tools/consumers/cloudinit_configdrive.py", args.toArray(String[]::new));
         assertEquals(0, r.exitCode(), "cloud-init's ConfigDrive datasource did not claim " + tree + ":\n" + r.stdout()
                 + r.stderr());
         ObjectNode seen = (ObjectNode) JSON.readTree(r.stdout());
@@ -157,7 +157,7 @@ final class Images {
 
     /** Debian generation {@code debian}'s cloud-init NoCloud datasource on a seed directory. */
     static ObjectNode noCloudView(String debian, Path seed) throws Exception {
-        Tool.Result r = Tool.python(debian, "tools/consumers/cloudinit_nocloud.py", seed.toString());
+        Tool.Result r = Tool.debianPython(debian, "tools/consumers/cloudinit_nocloud.py", seed.toString());
         assertEquals(0, r.exitCode(), "cloud-init's NoCloud datasource did not claim " + seed + ":\n" + r.stdout()
                 + r.stderr());
         return (ObjectNode) JSON.readTree(r.stdout());

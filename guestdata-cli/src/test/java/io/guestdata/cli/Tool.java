@@ -74,9 +74,16 @@ final class Tool {
      * ({@link #assumeDebian}).
      */
     static void assumeNovaRelease(String release) throws IOException, InterruptedException {
-        if (release.equals("31")) {
-            assumeDebian("13");
-        }
+        assumeDebian(debianOf(release));
+    }
+
+    /** The Debian generation whose python3-nova is Nova {@code release}: 26 is Debian 12's, 31 Debian 13's. */
+    static String debianOf(String release) {
+        return switch (release) {
+            case "26" -> "12";
+            case "31" -> "13";
+            default -> throw new IllegalArgumentException("no Debian generation has Nova " + release);
+        };
     }
 
     /**
@@ -101,7 +108,7 @@ final class Tool {
 
     /** Runs a Python script from tools/ under Debian 12's interpreter (cloud-init 22.4); fails clearly if it is missing. */
     static Result python(String script, String... args) throws IOException, InterruptedException {
-        return python("12", script, args);
+        return debianPython("12", script, args);
     }
 
     /**
@@ -110,7 +117,7 @@ final class Tool {
      * python3-nova 31; see {@link #assumeDebian}). Where each lives is {@code tools/nova-oracle/debian-python}'s
      * business, the same script the Nova oracle runs through.
      */
-    static Result python(String debian, String script, String... args) throws IOException, InterruptedException {
+    static Result debianPython(String debian, String script, String... args) throws IOException, InterruptedException {
         if (debian.equals("12") && !Files.isExecutable(Path.of(SYSTEM_PYTHON))) {
             throw new IllegalStateException(SYSTEM_PYTHON + " is missing: install python3 (see .ci/run)");
         }

@@ -16,6 +16,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * What {@link FlowYaml} writes, cloud-init's YAML loader ({@code cloudinit.safeyaml.load}) reads as the
@@ -61,8 +63,10 @@ class FlowYamlTest {
             print(json.dumps(bad))
             """;
 
-    @Test
-    void cloudInitReadsWhatJsonMeans() throws Exception {
+    @ParameterizedTest(name = "Debian {0}")
+    @ValueSource(strings = {"12", "13"})
+    void cloudInitReadsWhatJsonMeans(String debian) throws Exception {
+        CloudInitPython.assumeDebian(debian);
         ArrayNode cases = F.arrayNode();
         Random random = new Random(20240611);
         for (int i = 0; i < 400; i++) {
@@ -83,12 +87,14 @@ class FlowYamlTest {
         }
         add(cases, F.arrayNode().add(new BigInteger("123456789012345678901234567890")));
         add(cases, F.objectNode().set("e", F.objectNode().set("a", F.arrayNode())));
-        JsonNode bad = CloudInitPython.run(SCRIPT, cases);
+        JsonNode bad = CloudInitPython.run(debian, SCRIPT, cases);
         assertEquals(0, bad.size(), "cloud-init read something else:\n" + bad.toPrettyString());
     }
 
-    @Test
-    void binaryValuesAreReadAsBytes() throws Exception {
+    @ParameterizedTest(name = "Debian {0}")
+    @ValueSource(strings = {"12", "13"})
+    void binaryValuesAreReadAsBytes(String debian) throws Exception {
+        CloudInitPython.assumeDebian(debian);
         byte[] seed = new byte[512];
         new Random(7).nextBytes(seed);
         ObjectNode md = F.objectNode();
@@ -100,7 +106,7 @@ class FlowYamlTest {
         asJson.put("random_seed", java.util.Base64.getEncoder().encodeToString(seed));
         ArrayNode cases = F.arrayNode();
         cases.addObject().put("yaml", yaml).put("json", asJson.toString()).put("binary", "random_seed");
-        assertEquals(0, CloudInitPython.run(SCRIPT, cases).size());
+        assertEquals(0, CloudInitPython.run(debian, SCRIPT, cases).size());
     }
 
     @Test

@@ -13,6 +13,8 @@ import io.guestdata.drive.ImageException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@link NetworkConfigV1} gives what cloud-init 22.4's own {@code convert_net_json} gives for the same
@@ -98,8 +100,10 @@ class NetworkConfigV1Test {
             print(json.dumps(out))
             """;
 
-    @Test
-    void equalsCloudInitsOwnConversion() throws Exception {
+    @ParameterizedTest(name = "Debian {0}")
+    @ValueSource(strings = {"12", "13"})
+    void equalsCloudInitsOwnConversion(String debian) throws Exception {
+        CloudInitPython.assumeDebian(debian);
         ArrayNode batch = JsonNodeFactory.instance.arrayNode();
         for (Map.Entry<String, String[]> c : CASES.entrySet()) {
             ObjectNode macs = JsonNodeFactory.instance.objectNode();
@@ -108,7 +112,7 @@ class NetworkConfigV1Test {
             }
             batch.addObject().<ObjectNode>set("nd", JSON.readTree(c.getKey())).set("macs", macs);
         }
-        JsonNode cloudInit = CloudInitPython.run(CONVERT, batch);
+        JsonNode cloudInit = CloudInitPython.run(debian, CONVERT, batch);
         int i = 0;
         for (String nd : CASES.keySet()) {
             JsonNode expected = cloudInit.get(i++);
@@ -146,14 +150,16 @@ class NetworkConfigV1Test {
                 + " \"vlan_mac_address\": \"" + M1 + "\"}]}", "network_data/links/0/vlan_link");
     }
 
-    @Test
-    void refusesWhatCloudInitCannotConvert() throws Exception {
+    @ParameterizedTest(name = "Debian {0}")
+    @ValueSource(strings = {"12", "13"})
+    void refusesWhatCloudInitCannotConvert(String debian) throws Exception {
+        CloudInitPython.assumeDebian(debian);
         ArrayNode batch = JsonNodeFactory.instance.arrayNode();
         for (String nd : REFUSED.keySet()) {
             batch.addObject().<ObjectNode>set("nd", JSON.readTree(nd)).set("macs",
                     JsonNodeFactory.instance.objectNode().put(M1, "eth0"));
         }
-        JsonNode cloudInit = CloudInitPython.run(CONVERT, batch);
+        JsonNode cloudInit = CloudInitPython.run(debian, CONVERT, batch);
         int i = 0;
         for (Map.Entry<String, String> c : REFUSED.entrySet()) {
             assertTrue(cloudInit.get(i++).has("error"), "cloud-init converts case " + i + ", so we must too: " + c.getKey());

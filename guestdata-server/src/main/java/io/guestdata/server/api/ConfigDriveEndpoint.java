@@ -216,9 +216,10 @@ final class ConfigDriveEndpoint {
         res.send(xml.getBytes(StandardCharsets.UTF_8));
     }
 
-    private static LibvirtDomainXml domainXml(DriveOptions asked, DiskOptions disk, LibvirtDomainXml.Source source,
-                                              String cache, StoredInstance stored) {
-        Optional<UUID> smbios = asked.format() == Format.nocloud ? Optional.empty() : Optional.of(stored.uuid());
+    private LibvirtDomainXml domainXml(DriveOptions asked, DiskOptions disk, LibvirtDomainXml.Source source,
+                                       String cache, StoredInstance stored) {
+        Optional<LibvirtDomainXml.Smbios> smbios = asked.format() == Format.nocloud ? Optional.empty()
+                : Optional.of(new LibvirtDomainXml.Smbios(stored.uuid(), options.novaRelease()));
         return LibvirtDomainXml.of(asked.cdrom(), disk.machine(), disk.targetDev(), source, cache, smbios);
     }
 
