@@ -3,6 +3,8 @@ package io.guestdata.cli;
 import io.guestdata.core.Instance;
 import io.guestdata.cli.DriveOutput.Format;
 import io.guestdata.drive.libvirt.DiskCache;
+import io.guestdata.core.metadata.MetadataOptions;
+import io.guestdata.core.metadata.NovaRelease;
 import io.guestdata.drive.libvirt.LibvirtDomainXml;
 import io.guestdata.inject.rbd.RbdTarget;
 import java.io.PrintWriter;
@@ -96,7 +98,8 @@ final class ConfigDriveCommand implements Callable<Integer> {
     @Override
     public Integer call() throws CommandFailure {
         checkOptionCombinations();
-        DriveOutput out = drive.output(environment, settings.options());
+        MetadataOptions options = settings.options();
+        DriveOutput out = drive.output(environment, options);
         Instance loaded = instance.load();
         DriveOutput.Written written;
         LibvirtDomainXml.Source source;
@@ -124,18 +127,19 @@ final class ConfigDriveCommand implements Callable<Integer> {
                 : "wrote " + written.what() + " " + where + " (" + written.files() + " files, " + written.bytes()
                         + " bytes)");
         if (libvirtXml) {
-            spec.commandLine().getOut().print(domainXml(loaded, out.cdrom(), source).render());
+            spec.commandLine().getOut().print(domainXml(loaded, options.novaRelease(), out.cdrom(), source).render());
             spec.commandLine().getOut().flush();
         }
         return ExitCode.OK;
     }
 
-    private LibvirtDomainXml domainXml(Instance loaded, boolean cdrom, LibvirtDomainXml.Source source) {
+    private LibvirtDomainXml domainXml(Instance loaded, NovaRelease release, boolean cdrom,
+                                       LibvirtDomainXml.Source source) {
         // Nova's cache mode: its O_DIRECT probe of the instance directory for a file; DiskCache.RBD for RBD
         String cache = diskCache != null ? diskCache : source instanceof LibvirtDomainXml.Source.File
                 ? DiskCache.forDirectory(Path.of(output).toAbsolutePath().normalize().getParent()) : DiskCache.RBD;
         Optional<LibvirtDomainXml.Smbios> smbios = drive.format == Format.nocloud ? Optional.empty()
-                : Optional.of(new LibvirtDomainXml.Smbios(loaded.uuid(), settings.options().novaRelease()));
+                : Optional.of(new LibvirtDomainXml.Smbios(loaded.uuid(), release));
         return LibvirtDomainXml.of(cdrom, machineType, targetDev, source, cache, smbios);
     }
 

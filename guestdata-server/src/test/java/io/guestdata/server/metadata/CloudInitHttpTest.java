@@ -14,6 +14,7 @@ import io.guestdata.core.metadata.MetadataTree;
 import java.net.InetAddress;
 import java.util.Base64;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -90,6 +91,29 @@ class CloudInitHttpTest {
             // Off AWS, cloud-init sends no token: with tokens required it reads nothing.
             JsonNode plain = run(debian, "tools/consumers/cloudinit_ec2_http.py", base, List.of("--max-wait", "1"));
             assertEquals(false, plain.get("claimed").asBoolean());
+        }
+    }
+
+    /**
+     * cloud-init 25.1 retries our 429: its OpenStack reader retries 408, 429 and 5xx (22.4's gives up on any status
+     * from 400), its EC2 crawl any error, each after its own 1 s pause ({@code sec_between}; it reads
+     * {@code Retry-After} only on a 503 no callback took, and our 429's {@code Retry-After} at 10 a second is 1 s). So
+     * with a request rate far under one boot's ~35 requests (10 at once, 10 a second) it is throttled and still reads
+     * exactly what the document holds.
+     */
+    @Test
+    void cloudInit25RetriesOurTooManyRequestsAndReadsTheDocument() throws Exception {
+        Fixtures.assumeDebian("13");
+        Instance instance = Fixtures.instance("full");
+        InMemoryInstanceDirectory directory = new InMemoryInstanceDirectory(MetadataOptions.defaults());
+        MetadataTree tree = directory.put(instance, List.of(InetAddress.getByName("127.0.0.1")));
+        RequestRate slow = RequestRate.defaults().withBurst(10).withPerSecond(10);
+        try (MetadataServer server = MetadataServer.start(TestServers.config().requestRate(slow).build(), directory,
+                new InMemoryPasswordStore())) {
+            JsonNode ci = run("13", "tools/consumers/cloudinit_openstack_http.py", "http://127.0.0.1:" + server.port(),
+                    List.of("--max-wait", "30"));
+            assertTrue(server.rateLimit().throttledRequests() > 0, "throttled: " + server.metrics().requests(429));
+            assertMatches("full", instance, tree, ci);
         }
     }
 
