@@ -26,8 +26,8 @@ import org.w3c.dom.Node;
 
 /**
  * {@code --libvirt-xml}: well-formed XML (the JDK's parser), and structurally the elements Nova's own libvirt code
- * makes, Nova 26's and (with {@code --nova-release 31}) Nova 31's, whose SMBIOS version is its own for the config drive ({@code tools/nova-oracle/nova_libvirt_xml.py} drives
- * {@code blockinfo}, {@code imagebackend.Flat.libvirt_info}, {@code _get_guest_config_sysinfo} and
+ * makes for the config drive, Nova 26's and (with {@code --nova-release 31}) Nova 31's, whose SMBIOS version is its
+ * own ({@code tools/nova-oracle/nova_libvirt_xml.py}, run under each release's Debian, drives {@code blockinfo}, {@code imagebackend.Flat.libvirt_info}, {@code _get_guest_config_sysinfo} and
  * {@code LibvirtConfigGuestSMBIOS} with the same instance, format, machine type and path).
  */
 class LibvirtXmlTest {
