@@ -21,7 +21,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cloudinit_results import b64, parts  # noqa: E402
+from cloudinit_results import b64, parts, recorder  # noqa: E402
 
 
 def main(tree, known_macs=None):
@@ -37,6 +37,7 @@ def main(tree, known_macs=None):
         first_boot["network"] = network
 
     cd.on_first_boot = record_first_boot
+    read = recorder(cd, "read_config_drive")
 
     work = tempfile.mkdtemp(prefix="guestdata-ci-")
     paths = helpers.Paths({"cloud_dir": work, "run_dir": os.path.join(work, "run")})
@@ -76,8 +77,8 @@ def main(tree, known_macs=None):
             "meta": ds.metadata.get("meta"),
             "metadata_keys": sorted(ds.metadata.keys()),
             "userdata_b64": b64(ds.userdata_raw),
-            "vendordata": ds.vendordata_pure,
-            "vendordata2": ds.vendordata2_pure,
+            "vendordata": read.get("vendordata"),
+            "vendordata2": read.get("vendordata2"),
             "vendordata_raw_b64": b64(vendordata_raw_text(ds.vendordata_raw)),
             "vendordata_parts": parts(user_data.UserDataProcessor(paths), ds.vendordata_raw),
             "network_json": network_json,

@@ -21,13 +21,14 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cloudinit_http  # noqa: E402
-from cloudinit_results import b64  # noqa: E402
+from cloudinit_results import b64, recorder  # noqa: E402
 
 
 def main():
     args = cloudinit_http.parser().parse_args()
     from cloudinit.sources import DataSourceOpenStack as dso
     from cloudinit.sources.helpers import openstack as helper
+    read = recorder(dso, "read_metadata_service")
 
     def patch(base):
         dso.detect_openstack = lambda accept_oracle=False: True
@@ -54,8 +55,8 @@ def main():
             "metadata_keys": sorted(ds.metadata.keys()),
             "project_id": ds.metadata.get("project_id"),
             "userdata_b64": b64(ds.userdata_raw),
-            "vendordata": ds.vendordata_pure,
-            "vendordata2": ds.vendordata2_pure,
+            "vendordata": read.get("vendordata"),
+            "vendordata2": read.get("vendordata2"),
             "network_json": copy.deepcopy(ds.network_json),
             "files": sorted(ds.files.keys()),
             "files_b64": {k: b64(v) for k, v in sorted(ds.files.items())},

@@ -4,6 +4,8 @@ import io.guestdata.core.Instance;
 import io.guestdata.cli.DriveOutput.Format;
 import io.guestdata.drive.DriveKind;
 import io.guestdata.drive.libvirt.DiskCache;
+import io.guestdata.core.metadata.MetadataOptions;
+import io.guestdata.core.metadata.NovaRelease;
 import io.guestdata.drive.libvirt.LibvirtDomainXml;
 import io.guestdata.inject.rbd.RbdTarget;
 import java.io.PrintWriter;
@@ -97,7 +99,8 @@ final class ConfigDriveCommand implements Callable<Integer> {
     @Override
     public Integer call() throws CommandFailure {
         checkOptionCombinations();
-        DriveOutput out = drive.output(environment, settings.options());
+        MetadataOptions options = settings.options();
+        DriveOutput out = drive.output(environment, options);
         Instance loaded = instance.load();
         DriveOutput.Written written;
         LibvirtDomainXml.Source source;
@@ -126,17 +129,19 @@ final class ConfigDriveCommand implements Callable<Integer> {
                         + " bytes)");
         if (libvirtXml) {
             DriveKind kind = out.kind().orElseThrow(() -> new IllegalStateException("--libvirt-xml with a tree"));
-            spec.commandLine().getOut().print(domainXml(loaded, kind, source).render());
+            spec.commandLine().getOut().print(domainXml(loaded, options.novaRelease(), kind, source).render());
             spec.commandLine().getOut().flush();
         }
         return ExitCode.OK;
     }
 
-    private LibvirtDomainXml domainXml(Instance loaded, DriveKind kind, LibvirtDomainXml.Source source) {
+    private LibvirtDomainXml domainXml(Instance loaded, NovaRelease release, DriveKind kind,
+                                       LibvirtDomainXml.Source source) {
         // Nova's cache mode: its O_DIRECT probe of the instance directory for a file; DiskCache.RBD for RBD
         String cache = diskCache != null ? diskCache : source instanceof LibvirtDomainXml.Source.File
                 ? DiskCache.forDirectory(Path.of(output).toAbsolutePath().normalize().getParent()) : DiskCache.RBD;
-        return LibvirtDomainXml.of(kind.cdrom(), machineType, targetDev, source, cache, kind.smbios(loaded.uuid()));
+        return LibvirtDomainXml.of(kind.cdrom(), machineType, targetDev, source, cache,
+                kind.smbios(loaded.uuid(), release));
     }
 
     /** Options that only mean something with other options are refused without them (exit 2). */

@@ -13,11 +13,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * botocore's own IMDS fetchers (Debian's python3-botocore 1.29, {@code tools/consumers/botocore_imds.py}) against
+ * botocore's own IMDS fetchers (Debian 12's python3-botocore 1.29 and Debian 13's 1.37, {@code tools/consumers/botocore_imds.py}) against
  * the real {@code guestdata serve} under each {@code imds-tokens} policy. botocore PUTs {@code latest/api/token}
  * first; a 403/404/405 there means "no IMDSv2" and it goes on without a token (botocore/utils.py,
  * {@code IMDSFetcher._fetch_metadata_token}). So with {@code optional} and {@code required} (AWS's
@@ -36,15 +36,17 @@ class BotocoreImdsTest {
     @TempDir
     Path dir;
 
-    @ParameterizedTest
-    @ValueSource(strings = {"optional", "required", "off"})
-    void botocoreReadsTheDocumentWithTheTokenWhenOneIsIssuedAndWithoutWhenNot(String policy) throws Exception {
+    @ParameterizedTest(name = "Debian {0}, imds-tokens {1}")
+    @CsvSource({"12, optional", "12, required", "12, off", "13, optional", "13, required", "13, off"})
+    void botocoreReadsTheDocumentWithTheTokenWhenOneIsIssuedAndWithoutWhenNot(String debian, String policy)
+            throws Exception {
+        Tool.assumeDebian(debian);
         ObjectNode doc = GuestAgentDocuments.full("127.0.0.1"); // the address botocore's requests come from
         GuestAgentDocuments.Stored stored = GuestAgentDocuments.store(dir.resolve("data"), doc);
         JsonNode got;
         try (ServeProcess serve = ServeProcess.start(dir, Map.of(), "--data-dir", stored.data().toString(),
                 "--imds-tokens", policy)) {
-            Tool.Result r = Tool.python("tools/consumers/botocore_imds.py", "http://127.0.0.1:" + serve.port + "/",
+            Tool.Result r = Tool.debianPython(debian, "tools/consumers/botocore_imds.py", "http://127.0.0.1:" + serve.port + "/",
                     INSTANCE_ID, USER_DATA, FIRST_KEY, ZONE, LOCAL_IPV4);
             assertEquals(0, r.exitCode(), r.stderr() + "\n" + serve.output());
             got = r.json();

@@ -20,7 +20,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * {@code configdrive --format nocloud}: cloud-init 22.4's NoCloud datasource (as a library, its seed
+ * {@code configdrive --format nocloud}: cloud-init 22.4's (and Debian 13's 25.1's) NoCloud datasource (as a library, its seed
  * directory pointed at what xorriso or mtools extract from our seed) finds what its ConfigDrive datasource
  * finds on the config drive of the same instance: instance id, host name, keys, user data, vendor data
  * (as the parts its user-data processor makes), the network configuration, dsmode and a 512-byte random
@@ -63,6 +63,41 @@ class CloudInitReadsNoCloudSeedTest {
                     "string vendor data arrives byte for byte");
             assertTrue(noCloud.get("network_config").toString().contains("10.0.0.5"), noCloud.toString());
         }
+    }
+
+    /**
+     * Debian 13's cloud-init 25.1 reads the same seed as its ConfigDrive datasource reads the drive, but for the
+     * network configuration: the seed's version 1 config is ours (22.4's conversion, which 25.1 takes as it is, as 22.4
+     * does), while 25.1's own conversion of network_data.json adds per-subnet DNS servers and renames bond parameters
+     * ({@code NetworkConfigV1Test} pins exactly that).
+     */
+    @ParameterizedTest(name = "{0} on {1}")
+    @CsvSource({
+        "instances/full.json, iso9660, ",
+        "instances/full.json, vfat, ",
+        "instances/dhcp.json, iso9660, ",
+        "nocloud/bond-vlan.json, iso9660, '{\"fa:16:3e:00:00:0a\": \"eth0\", \"fa:16:3e:00:00:0b\": \"eth1\"}'",
+    })
+    void cloudInit25ReadsTheSeedAsTheConfigDriveButForItsOwnNetworkConversion(String document, String filesystem,
+                                                                              String knownMacs) throws Exception {
+        Tool.assumeDebian("13");
+        Path doc = CloudInitReadsConfigDriveTreeTest.resource(document);
+        Path tree = tmp.resolve("tree");
+        assertEquals(ExitCode.OK, Cli.run("configdrive", "--instance", doc.toString(), "--format", "tree",
+                "--output", tree.toString()).exitCode());
+        Path extracted = extract(writeSeed(doc, filesystem, "--drop-files"), filesystem);
+
+        ObjectNode configDrive = Images.configDriveView("13", tree, knownMacs);
+        ObjectNode noCloud = Images.noCloudView("13", extracted);
+        for (String key : SAME) {
+            if (!key.equals("network_config")) {
+                assertEquals(configDrive.get(key), noCloud.get(key), key + " differs; NoCloud saw:\n" + noCloud.toPrettyString());
+            }
+        }
+        assertEquals(Images.noCloudView("12", extracted).get("network_config"), noCloud.get("network_config"),
+                "25.1 takes the seed's network config as 22.4 does");
+        assertEquals(Images.configDriveView("12", tree, knownMacs).get("network_config"), noCloud.get("network_config"),
+                "which is 22.4's conversion of the drive's network_data.json");
     }
 
     @Test

@@ -125,6 +125,18 @@ class ConfigDriveImageTest {
         assertEquals(treeView, Images.configDriveView(extracted, null), "cloud-init reads the VFAT drive as the tree");
     }
 
+    /** Debian 13's cloud-init 25.1 reads the files of both images as it reads the tree (22.4: the tests above). */
+    @Test
+    void cloudInit25ReadsBothImagesAsTheTree() throws Exception {
+        Tool.assumeDebian("13");
+        JsonNode tree25 = Images.configDriveView("13", tree, null);
+        assertEquals(treeView.get("instance_id"), tree25.get("instance_id"));
+        assertEquals(tree25, Images.configDriveView("13", Images.extractIso(write("iso9660"), tmp.resolve("iso-13")), null),
+                "cloud-init 25.1 reads the ISO as the tree");
+        assertEquals(tree25, Images.configDriveView("13", Images.extractFat(write("vfat"), tmp.resolve("fat-13")), null),
+                "cloud-init 25.1 reads the VFAT drive as the tree");
+    }
+
     @Test
     void volumeSizeSetsTheSmallestVolumeWhichGrowsToFit() throws Exception {
         Path small = write("vfat", "--volume-size", "8M");

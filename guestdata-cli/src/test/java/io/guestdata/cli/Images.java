@@ -131,13 +131,18 @@ final class Images {
         return b;
     }
 
-    /** cloud-init's ConfigDrive datasource on a tree; {@code knownMacs} as the harness takes it, or null. */
+    /** Debian 12's cloud-init (22.4) ConfigDrive datasource on a tree; {@code knownMacs} as the harness takes it, or null. */
     static ObjectNode configDriveView(Path tree, String knownMacs) throws Exception {
+        return configDriveView("12", tree, knownMacs);
+    }
+
+    /** Debian generation {@code debian}'s cloud-init ConfigDrive datasource on a tree ({@code Tool.debianPython(debian, …)}). */
+    static ObjectNode configDriveView(String debian, Path tree, String knownMacs) throws Exception {
         List<String> args = new ArrayList<>(List.of(tree.toString()));
         if (knownMacs != null) {
             args.add(knownMacs);
         }
-        Tool.Result r = Tool.python("tools/consumers/cloudinit_configdrive.py", args.toArray(String[]::new));
+        Tool.Result r = Tool.debianPython(debian, "tools/consumers/cloudinit_configdrive.py", args.toArray(String[]::new));
         assertEquals(0, r.exitCode(), "cloud-init's ConfigDrive datasource did not claim " + tree + ":\n" + r.stdout()
                 + r.stderr());
         ObjectNode seen = (ObjectNode) JSON.readTree(r.stdout());
@@ -145,9 +150,14 @@ final class Images {
         return seen;
     }
 
-    /** cloud-init's NoCloud datasource on a seed directory. */
+    /** Debian 12's cloud-init (22.4) NoCloud datasource on a seed directory. */
     static ObjectNode noCloudView(Path seed) throws Exception {
-        Tool.Result r = Tool.python("tools/consumers/cloudinit_nocloud.py", seed.toString());
+        return noCloudView("12", seed);
+    }
+
+    /** Debian generation {@code debian}'s cloud-init NoCloud datasource on a seed directory. */
+    static ObjectNode noCloudView(String debian, Path seed) throws Exception {
+        Tool.Result r = Tool.debianPython(debian, "tools/consumers/cloudinit_nocloud.py", seed.toString());
         assertEquals(0, r.exitCode(), "cloud-init's NoCloud datasource did not claim " + seed + ":\n" + r.stdout()
                 + r.stderr());
         return (ObjectNode) JSON.readTree(r.stdout());

@@ -52,9 +52,11 @@ class ManagementApiConfigDriveRbdTest {
     static void start() throws Exception {
         ceph = scratch.cluster();
         dir = Files.createTempDirectory("api-rbd-drive");
+        // Nova 26: the libvirt XML is compared with Nova 26's RBD backend (Debian 13's root has no ceph CLI), whose
+        // SMBIOS version is 26.2.2 (each release's own: LibvirtXmlTest)
         service = ManagementApiInjectRbdTest.serve(dir.resolve("main"), Map.of("inject-allowed-pools",
                 List.of(ceph.pool(), MISSING_POOL), "ceph-conf", ceph.conf().toString(), "ceph-user", ceph.user(),
-                "ceph-keyring", ceph.keyring().toString()));
+                "ceph-keyring", ceph.keyring().toString(), "nova-release", "26"));
         uuid = ManagementApiInjectRbdTest.createInstance(service);
     }
 

@@ -79,7 +79,7 @@ class ManagementApiInjectRbdTest {
         all.put("data-dir", data.toString());
         ServeSettings settings = ServeSettings.resolve(all, Map.of("GUESTDATA_API_TOKEN", TOKEN), Optional.empty());
         MetadataServerConfig config = MetadataServerConfig.builder().listen(new InetSocketAddress("127.0.0.1", 0))
-                .noManagement().build();
+                .metadata(settings.metadataOptions()).noManagement().build();   // e.g. nova-release
         return ServeService.start(settings.storeUrl(), config, settings.api());
     }
 

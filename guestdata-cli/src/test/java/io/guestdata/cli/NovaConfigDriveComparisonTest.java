@@ -93,12 +93,12 @@ class NovaConfigDriveComparisonTest {
     @ParameterizedTest
     @CsvSource({"26, static", "26, dhcp", "26, full", "31, full", "31, samples/ovn-dhcp"})
     void cloudInitReadsOursAsItReadsNovas(String release, String name) throws Exception {
-        ObjectNode fromNova = (ObjectNode) readWithCloudInit(novaTrees(release).get(name));
+        ObjectNode fromNova = (ObjectNode) readWithCloudInit(release, novaTrees(release).get(name));
         Path ours = writeOurs(release, name);
         if (name.equals("dhcp")) {
             ((ObjectNode) fromNova.get("ec2_metadata")).putNull("local-ipv4");   // see knownDifference
         }
-        JsonNode fromOurs = readWithCloudInit(ours);
+        JsonNode fromOurs = readWithCloudInit(release, ours);
         assertTrue(fromNova.get("claimed").asBoolean(), fromNova.toString());
         assertEquals(fromNova, fromOurs, name + ": cloud-init saw something else on our drive");
         assertFalse(fromOurs.get("instance_id").asText().isEmpty());
@@ -112,8 +112,10 @@ class NovaConfigDriveComparisonTest {
         return out;
     }
 
-    private static JsonNode readWithCloudInit(Path tree) throws Exception {
-        Tool.Result r = Tool.python("tools/consumers/cloudinit_configdrive.py", tree.toString());
+    /** The cloud-init of Nova {@code release}'s Debian: 22.4 beside Nova 26, 25.1 beside Nova 31. */
+    private static JsonNode readWithCloudInit(String release, Path tree) throws Exception {
+        Tool.Result r = Tool.debianPython(Tool.debianOf(release), "tools/consumers/cloudinit_configdrive.py",
+                tree.toString());
         assertEquals(0, r.exitCode(), r.stdout() + r.stderr());
         ObjectNode seen = (ObjectNode) new ObjectMapper().readTree(r.stdout());
         seen.remove("source");   // the directory it read

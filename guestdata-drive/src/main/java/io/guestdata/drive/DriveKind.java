@@ -2,6 +2,8 @@ package io.guestdata.drive;
 
 import io.guestdata.core.Instance;
 import io.guestdata.core.metadata.MetadataTree;
+import io.guestdata.core.metadata.NovaRelease;
+import io.guestdata.drive.libvirt.LibvirtDomainXml;
 import io.guestdata.drive.nocloud.NoCloudSeed;
 import io.guestdata.drive.vfat.FatOptions;
 import java.time.Instant;
@@ -51,9 +53,9 @@ public record DriveKind(Format format, SeedFilesystem seedFilesystem) {
         return !vfat();
     }
 
-    /** Nova's SMBIOS for {@code instance} goes with a config drive, not with a NoCloud seed. */
-    public Optional<UUID> smbios(UUID instance) {
-        return format == Format.nocloud ? Optional.empty() : Optional.of(instance);
+    /** Nova's SMBIOS for {@code instance} (as {@code release} writes it) goes with a config drive, not with a seed. */
+    public Optional<LibvirtDomainXml.Smbios> smbios(UUID instance, NovaRelease release) {
+        return format == Format.nocloud ? Optional.empty() : Optional.of(new LibvirtDomainXml.Smbios(instance, release));
     }
 
     /** The name a download of the image gets: Nova's {@code disk.config}, cloud-localds's {@code seed.iso|img}. */

@@ -2,7 +2,9 @@ package io.guestdata.drive;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.guestdata.core.metadata.NovaRelease;
 import io.guestdata.drive.DriveKind.Format;
+import io.guestdata.drive.libvirt.LibvirtDomainXml;
 import io.guestdata.drive.DriveKind.SeedFilesystem;
 import java.util.Optional;
 import java.util.UUID;
@@ -29,7 +31,8 @@ class DriveKindTest {
         UUID instance = UUID.randomUUID();
         assertEquals(cdrom, kind.cdrom());
         assertEquals(!cdrom, kind.vfat());
-        assertEquals(smbios ? Optional.of(instance) : Optional.empty(), kind.smbios(instance));
+        assertEquals(smbios ? Optional.of(new LibvirtDomainXml.Smbios(instance, NovaRelease.NOVA_31)) : Optional.empty(),
+                kind.smbios(instance, NovaRelease.NOVA_31));
         assertEquals(filename, kind.filename());
         assertEquals(description, kind.description());
     }

@@ -1,19 +1,20 @@
 package io.guestdata.drive.libvirt;
 
+import io.guestdata.core.metadata.NovaRelease;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 
 /**
- * The parts of a libvirt domain that attach a drive image to a guest as Nova 26's libvirt driver does,
+ * The parts of a libvirt domain that attach a drive image to a guest as Nova's libvirt driver does (26 and 31 alike),
  * as one {@code <domain>} fragment to merge into a domain definition:
  *
  * <ul>
  *   <li>{@code <sysinfo type="smbios">} with the SMBIOS system entries of
  *       {@code LibvirtDriver._get_guest_config_sysinfo} (nova-compat.md §6): manufacturer
  *       {@value #MANUFACTURER}, product {@value #PRODUCT} (cloud-init's OpenStack platform check and
- *       ds-identify look for this name), version {@value #NOVA_VERSION}, serial and uuid the instance
+ *       ds-identify look for this name), version the Nova release's {@link NovaRelease#version()} ({@link Smbios}), serial and uuid the instance
  *       UUID ({@code sysinfo_serial=unique}, the default), family {@value #FAMILY}; and
  *       {@code <os><smbios mode="sysinfo"/></os>}, which makes the guest see them. Config drives only: a
  *       NoCloud guest is not an OpenStack guest.</li>
@@ -38,18 +39,27 @@ import java.util.UUID;
  * @param targetDev   target device name
  * @param source      where the image is: a file, or an RBD image
  * @param cache       the driver cache mode
- * @param smbiosUuid  the instance UUID for the SMBIOS entries, or empty for no {@code <sysinfo>}
+ * @param smbios      the SMBIOS system entries' instance and Nova release, or empty for no {@code <sysinfo>}
  */
 public record LibvirtDomainXml(String device, String bus, String targetDev, Source source, String cache,
-                        Optional<UUID> smbiosUuid) {
+                        Optional<Smbios> smbios) {
     public static final String MANUFACTURER = "OpenStack Foundation";
     public static final String PRODUCT = "OpenStack Nova";
-    /** Nova's {@code version_string_with_package()} for the release whose guest-facing behaviour guestdata follows. */
-    public static final String NOVA_VERSION = "26.2.2";
     public static final String FAMILY = "Virtual Machine";
 
     /** The machine types Nova's bus choice distinguishes (any name containing {@code q35} counts as q35). */
     public enum MachineType { pc, q35 }
+
+    /**
+     * What the SMBIOS system entries name: the instance ({@code serial}, {@code uuid}) and the Nova release whose
+     * {@code version_string_with_package()} is the {@code version} (the release guests see, {@code --nova-release}).
+     */
+    public record Smbios(UUID uuid, NovaRelease release) {
+        public Smbios {
+            Objects.requireNonNull(uuid, "uuid");
+            Objects.requireNonNull(release, "release");
+        }
+    }
 
     /** Where the drive's image is. */
     public sealed interface Source {
@@ -93,42 +103,43 @@ public record LibvirtDomainXml(String device, String bus, String targetDev, Sour
         Objects.requireNonNull(targetDev, "targetDev");
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(cache, "cache");
-        Objects.requireNonNull(smbiosUuid, "smbiosUuid");
+        Objects.requireNonNull(smbios, "smbios");
     }
 
     /** A cdrom (ISO 9660) or disk (VFAT) as Nova's blockinfo places it, unless {@code targetDev} is given. */
     public static LibvirtDomainXml of(boolean cdrom, MachineType machine, String targetDev, String sourceFile, String cache,
-                               Optional<UUID> smbiosUuid) {
-        return of(cdrom, machine, targetDev, new Source.File(sourceFile), cache, smbiosUuid);
+                               Optional<Smbios> smbios) {
+        return of(cdrom, machine, targetDev, new Source.File(sourceFile), cache, smbios);
     }
 
     /** The same for a drive anywhere {@link Source} can name. */
     public static LibvirtDomainXml of(boolean cdrom, MachineType machine, String targetDev, Source source, String cache,
-                               Optional<UUID> smbiosUuid) {
+                               Optional<Smbios> smbios) {
         String bus = !cdrom ? "virtio" : machine == MachineType.q35 ? "sata" : "ide";
         String dev = targetDev != null ? targetDev : switch (bus) {
             case "ide" -> "hda";
             case "sata" -> "sda";
             default -> "vdb";
         };
-        return new LibvirtDomainXml(cdrom ? "cdrom" : "disk", bus, dev, source, cache, smbiosUuid);
+        return new LibvirtDomainXml(cdrom ? "cdrom" : "disk", bus, dev, source, cache, smbios);
     }
 
     /** The fragment, UTF-8 text with a final newline. */
     public String render() {
         StringBuilder x = new StringBuilder();
         x.append("<!-- guestdata: merge these elements into the libvirt domain of the instance; they attach the "
-                + "drive").append(smbiosUuid.isPresent() ? " and set the SMBIOS system information" : "")
+                + "drive").append(smbios.isPresent() ? " and set the SMBIOS system information" : "")
                 .append(" as Nova's libvirt driver does -->\n");
         x.append("<domain>\n");
-        smbiosUuid.ifPresent(uuid -> {
+        smbios.ifPresent(system -> {
+            String uuid = system.uuid().toString();
             x.append("  <sysinfo type=\"smbios\">\n");
             x.append("    <system>\n");
             entry(x, "manufacturer", MANUFACTURER);
             entry(x, "product", PRODUCT);
-            entry(x, "version", NOVA_VERSION);
-            entry(x, "serial", uuid.toString());
-            entry(x, "uuid", uuid.toString());
+            entry(x, "version", system.release().version());
+            entry(x, "serial", uuid);
+            entry(x, "uuid", uuid);
             entry(x, "family", FAMILY);
             x.append("    </system>\n");
             x.append("  </sysinfo>\n");

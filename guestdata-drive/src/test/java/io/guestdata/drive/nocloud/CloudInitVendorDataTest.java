@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@link CloudInitVendorData} follows cloud-init's {@code convert_vendordata}; a list becomes a MIME message
@@ -40,8 +42,10 @@ class CloudInitVendorDataTest {
             print(json.dumps({"list": parts(data["list"]), "mime": parts(base64.b64decode(data["mime"]))}))
             """;
 
-    @Test
-    void aListIsTheMimeMessageCloudInitSplitsTheSameWay() throws Exception {
+    @ParameterizedTest(name = "Debian {0}")
+    @ValueSource(strings = {"12", "13"})
+    void aListIsTheMimeMessageCloudInitSplitsTheSameWay(String debian) throws Exception {
+        CloudInitPython.assumeDebian(debian);
         ArrayNode list = JsonNodeFactory.instance.arrayNode()
                 .add("#cloud-config\npackages: [htop]\n")
                 .add("#!/bin/sh\necho vendor ünïcode 日本 😀\n")
@@ -51,7 +55,7 @@ class CloudInitVendorDataTest {
                 .add("## template: jinja\n#cloud-config\nruncmd: [[echo, '{{ v1.instance_id }}']]\n");
         JsonNode vendorData = JSON.createObjectNode().set("cloud-init", list);
         byte[] mime = CloudInitVendorData.of(vendorData, new ArrayList<>()).orElseThrow();
-        JsonNode seen = CloudInitPython.run(PROCESS, JSON.createObjectNode().<com.fasterxml.jackson.databind.node.ObjectNode>set(
+        JsonNode seen = CloudInitPython.run(debian, PROCESS, JSON.createObjectNode().<com.fasterxml.jackson.databind.node.ObjectNode>set(
                 "list", list).put("mime", java.util.Base64.getEncoder().encodeToString(mime)));
         assertEquals(list.size(), seen.get("list").size(), seen.toPrettyString());
         assertEquals(seen.get("list"), seen.get("mime"));

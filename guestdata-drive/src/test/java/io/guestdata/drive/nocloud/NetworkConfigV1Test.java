@@ -10,14 +10,20 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.guestdata.drive.ImageException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@link NetworkConfigV1} gives what cloud-init 22.4's own {@code convert_net_json} gives for the same
  * network_data.json, member order included, when the guest's NICs have the names the seed gives them
- * ({@code known_macs}); and refuses what makes {@code convert_net_json} raise.
+ * ({@code known_macs}); and refuses what makes {@code convert_net_json} raise. Against cloud-init 25.1 the same
+ * holds but for two things 25.1 changed and ours keeps as 22.4 (see {@code assertWhat25Changed}): the per-subnet
+ * {@code dns_nameservers} it adds and its {@code bond-} parameter names.
  */
 class NetworkConfigV1Test {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -98,8 +104,10 @@ class NetworkConfigV1Test {
             print(json.dumps(out))
             """;
 
-    @Test
-    void equalsCloudInitsOwnConversion() throws Exception {
+    @ParameterizedTest(name = "Debian {0}")
+    @ValueSource(strings = {"12", "13"})
+    void equalsCloudInitsOwnConversion(String debian) throws Exception {
+        CloudInitPython.assumeDebian(debian);
         ArrayNode batch = JsonNodeFactory.instance.arrayNode();
         for (Map.Entry<String, String[]> c : CASES.entrySet()) {
             ObjectNode macs = JsonNodeFactory.instance.objectNode();
@@ -108,14 +116,70 @@ class NetworkConfigV1Test {
             }
             batch.addObject().<ObjectNode>set("nd", JSON.readTree(c.getKey())).set("macs", macs);
         }
-        JsonNode cloudInit = CloudInitPython.run(CONVERT, batch);
+        JsonNode cloudInit = CloudInitPython.run(debian, CONVERT, batch);
         int i = 0;
         for (String nd : CASES.keySet()) {
             JsonNode expected = cloudInit.get(i++);
             assertTrue(expected.has("ok"), "cloud-init failed on case " + i + ": " + expected);
             ObjectNode ours = NetworkConfigV1.convert(JSON.readTree(nd));
+            if (debian.equals("13")) {
+                assertWhat25Changed(JSON.readTree(nd), expected.get("ok"));
+            }
             assertEquals(expected.get("ok"), ours, "case " + i + ":\n" + nd);
             assertEquals(expected.get("ok").toString(), ours.toString(), "case " + i + ": same members, other order");
+        }
+    }
+
+    /**
+     * cloud-init 25.1's conversion differs from 22.4's, which ours follows, in two ways. It adds each subnet's
+     * {@code dns_nameservers}, the DNS servers of the network's own {@code services} (and of its routes'), which
+     * both also list as top-level {@code nameserver} entries, so a guest resolves through the same servers either way.
+     * And it names a bond's {@code params} {@code bond-mode} … (the version 1 schema's names, which every renderer
+     * reads; 22.4's {@code bond_mode} only its netplan renderer). This checks that those are all the changes and undoes
+     * them in {@code converted}, so that everything else must equal ours.
+     */
+    private static void assertWhat25Changed(JsonNode nd, JsonNode converted) {
+        List<List<String>> networksDns = new ArrayList<>();   // per network with DNS services, as 25.1 collects them
+        for (JsonNode network : nd.path("networks")) {
+            List<String> dns = new ArrayList<>();
+            for (JsonNode route : network.path("routes")) {
+                route.path("services").forEach(sv -> {
+                    if (sv.path("type").asText().equals("dns")) {
+                        dns.add(sv.get("address").asText());
+                    }
+                });
+            }
+            network.path("services").forEach(sv -> {
+                if (sv.path("type").asText().equals("dns") && !dns.contains(sv.get("address").asText())) {
+                    dns.add(sv.get("address").asText());
+                }
+            });
+            if (!dns.isEmpty()) {
+                networksDns.add(dns);
+            }
+        }
+        List<List<String>> added = new ArrayList<>();
+        for (JsonNode entry : converted.get("config")) {
+            for (JsonNode subnet : entry.path("subnets")) {
+                List<String> listed = new ArrayList<>();
+                subnet.path("dns_nameservers").forEach(a -> listed.add(a.asText()));
+                if (networksDns.contains(listed)) {   // not a network's own dns_nameservers key, which both copy
+                    added.add(listed);
+                    ((ObjectNode) subnet).remove("dns_nameservers");
+                }
+            }
+        }
+        assertEquals(networksDns, added, "25.1 gives each subnet its network's DNS servers: " + converted);
+        // 25.1 names a bond's parameters as the version 1 schema does (bond-mode; OpenStack's bond_mode in 22.4).
+        for (JsonNode entry : converted.get("config")) {
+            if (entry.has("params")) {
+                ObjectNode renamed = JsonNodeFactory.instance.objectNode();
+                entry.get("params").fields().forEachRemaining(p -> {
+                    assertTrue(p.getKey().startsWith("bond-"), "25.1's bond parameter " + p.getKey());
+                    renamed.set("bond_" + p.getKey().substring("bond-".length()), p.getValue());
+                });
+                ((ObjectNode) entry).set("params", renamed);
+            }
         }
     }
 
@@ -146,14 +210,16 @@ class NetworkConfigV1Test {
                 + " \"vlan_mac_address\": \"" + M1 + "\"}]}", "network_data/links/0/vlan_link");
     }
 
-    @Test
-    void refusesWhatCloudInitCannotConvert() throws Exception {
+    @ParameterizedTest(name = "Debian {0}")
+    @ValueSource(strings = {"12", "13"})
+    void refusesWhatCloudInitCannotConvert(String debian) throws Exception {
+        CloudInitPython.assumeDebian(debian);
         ArrayNode batch = JsonNodeFactory.instance.arrayNode();
         for (String nd : REFUSED.keySet()) {
             batch.addObject().<ObjectNode>set("nd", JSON.readTree(nd)).set("macs",
                     JsonNodeFactory.instance.objectNode().put(M1, "eth0"));
         }
-        JsonNode cloudInit = CloudInitPython.run(CONVERT, batch);
+        JsonNode cloudInit = CloudInitPython.run(debian, CONVERT, batch);
         int i = 0;
         for (Map.Entry<String, String> c : REFUSED.entrySet()) {
             assertTrue(cloudInit.get(i++).has("error"), "cloud-init converts case " + i + ", so we must too: " + c.getKey());

@@ -208,10 +208,10 @@ final class ConfigDriveEndpoint {
         res.send(xml.getBytes(StandardCharsets.UTF_8));
     }
 
-    private static LibvirtDomainXml domainXml(DriveOptions asked, DiskOptions disk, LibvirtDomainXml.Source source,
-                                              String cache, StoredInstance stored) {
+    private LibvirtDomainXml domainXml(DriveOptions asked, DiskOptions disk, LibvirtDomainXml.Source source,
+                                       String cache, StoredInstance stored) {
         return LibvirtDomainXml.of(asked.kind().cdrom(), disk.machine(), disk.targetDev(), source, cache,
-                asked.kind().smbios(stored.uuid()));
+                asked.kind().smbios(stored.uuid(), options.novaRelease()));
     }
 
     /** The drive's options, checked against each other: what only one format takes is refused for the others. */

@@ -15,9 +15,12 @@ import java.net.InetAddress;
 import java.util.Base64;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * cloud-init 22.4's own OpenStack (HTTP) and EC2 datasources, run as libraries against our server
+ * cloud-init's own OpenStack (HTTP) and EC2 datasources, Debian 12's 22.4 and Debian 13's 25.1 (skipped where its
+ * root cannot be built; {@code Fixtures.debianPython}), run as libraries against our server
  * ({@code tools/consumers/cloudinit_*_http.py}), read exactly what the instance document holds: in address
  * mode (the instance bound to 127.0.0.1) and in Neutron-proxy mode (through a stand-in for Neutron's
  * metadata proxy that signs X-Instance-ID), and, for the EC2 datasource on AWS, with IMDSv2 tokens required.
@@ -25,9 +28,10 @@ import org.junit.jupiter.api.Test;
 class CloudInitHttpTest {
     private static final String SECRET = "neutron-shared-secret";
 
-    @Test
-    void openStackAndEc2DatasourcesReadTheDocument() throws Exception {
-        Fixtures.assumePython();
+    @ParameterizedTest(name = "Debian {0}")
+    @ValueSource(strings = {"12", "13"})
+    void openStackAndEc2DatasourcesReadTheDocument(String debian) throws Exception {
+        Fixtures.assumeDebian(debian);
         for (String doc : Fixtures.NOVA_DOCUMENTS) {
             Instance instance = Fixtures.instance(doc);
             InMemoryInstanceDirectory directory = new InMemoryInstanceDirectory(MetadataOptions.defaults());
@@ -37,8 +41,8 @@ class CloudInitHttpTest {
             JsonNode ec2ViaAddress;
             try (MetadataServer server = MetadataServer.start(TestServers.config().build(), directory, new InMemoryPasswordStore())) {
                 String base = "http://127.0.0.1:" + server.port();
-                viaAddress = run("tools/consumers/cloudinit_openstack_http.py", base);
-                ec2ViaAddress = run("tools/consumers/cloudinit_ec2_http.py", base);
+                viaAddress = run(debian, "tools/consumers/cloudinit_openstack_http.py", base);
+                ec2ViaAddress = run(debian, "tools/consumers/cloudinit_ec2_http.py", base);
                 assertNeverThrottled(doc, server);
             }
             assertMatches(doc, instance, tree, viaAddress);
@@ -55,12 +59,12 @@ class CloudInitHttpTest {
                     String base = "http://127.0.0.1:" + server.port();
                     List<String> signing = List.of("--proxy-secret", SECRET, "--instance-id", instance.uuid().toString(),
                             "--tenant-id", instance.projectId().get());
-                    JsonNode viaProxy = run("tools/consumers/cloudinit_openstack_http.py", base, signing);
-                    JsonNode ec2ViaProxy = run("tools/consumers/cloudinit_ec2_http.py", base, signing);
+                    JsonNode viaProxy = run(debian, "tools/consumers/cloudinit_openstack_http.py", base, signing);
+                    JsonNode ec2ViaProxy = run(debian, "tools/consumers/cloudinit_ec2_http.py", base, signing);
                     assertEquals(without(viaAddress, "metadata_address"), without(viaProxy, "metadata_address"),
                             doc + ": the same through Neutron's proxy (requester address 127.0.0.1 either way)");
                     assertEquals(ec2ViaAddress, ec2ViaProxy, doc);
-                    JsonNode wrongSecret = run("tools/consumers/cloudinit_openstack_http.py", base, List.of("--max-wait", "1",
+                    JsonNode wrongSecret = run(debian, "tools/consumers/cloudinit_openstack_http.py", base, List.of("--max-wait", "1",
                             "--proxy-secret", "guess", "--instance-id", instance.uuid().toString(), "--tenant-id", instance.projectId().get()));
                     assertEquals(false, wrongSecret.get("claimed").asBoolean(), doc + ": a wrong signature reads nothing");
                     assertNeverThrottled(doc, server);
@@ -69,23 +73,47 @@ class CloudInitHttpTest {
         }
     }
 
-    @Test
-    void ec2DatasourceOnAwsUsesRequiredTokens() throws Exception {
-        Fixtures.assumePython();
+    @ParameterizedTest(name = "Debian {0}")
+    @ValueSource(strings = {"12", "13"})
+    void ec2DatasourceOnAwsUsesRequiredTokens(String debian) throws Exception {
+        Fixtures.assumeDebian(debian);
         Instance instance = Fixtures.instance("full");
         InMemoryInstanceDirectory directory = new InMemoryInstanceDirectory(MetadataOptions.defaults());
         MetadataTree tree = directory.put(instance, List.of(InetAddress.getByName("127.0.0.1")));
         try (MetadataServer server = MetadataServer.start(TestServers.config().tokens(TokenPolicy.REQUIRED).build(),
                 directory, new InMemoryPasswordStore())) {
             String base = "http://127.0.0.1:" + server.port();
-            JsonNode aws = run("tools/consumers/cloudinit_ec2_http.py", base, List.of("--aws"));
+            JsonNode aws = run(debian, "tools/consumers/cloudinit_ec2_http.py", base, List.of("--aws"));
             assertEquals(true, aws.get("used_token").asBoolean());
             assertEquals(tree.ec2Ids().instanceId(), aws.get("instance_id").asText());
             assertEquals(userData(instance), aws.get("userdata_b64").asText(""));
             assertTrue(server.metrics().render().contains("guestdata_metadata_imds_tokens_total{event=\"issued\"}"));
             // Off AWS, cloud-init sends no token: with tokens required it reads nothing.
-            JsonNode plain = run("tools/consumers/cloudinit_ec2_http.py", base, List.of("--max-wait", "1"));
+            JsonNode plain = run(debian, "tools/consumers/cloudinit_ec2_http.py", base, List.of("--max-wait", "1"));
             assertEquals(false, plain.get("claimed").asBoolean());
+        }
+    }
+
+    /**
+     * cloud-init 25.1 retries our 429: its OpenStack reader retries 408, 429 and 5xx (22.4's gives up on any status
+     * from 400), its EC2 crawl any error, each after its own 1 s pause ({@code sec_between}; it reads
+     * {@code Retry-After} only on a 503 no callback took, and our 429's {@code Retry-After} at 10 a second is 1 s). So
+     * with a request rate far under one boot's ~35 requests (10 at once, 10 a second) it is throttled and still reads
+     * exactly what the document holds.
+     */
+    @Test
+    void cloudInit25RetriesOurTooManyRequestsAndReadsTheDocument() throws Exception {
+        Fixtures.assumeDebian("13");
+        Instance instance = Fixtures.instance("full");
+        InMemoryInstanceDirectory directory = new InMemoryInstanceDirectory(MetadataOptions.defaults());
+        MetadataTree tree = directory.put(instance, List.of(InetAddress.getByName("127.0.0.1")));
+        RequestRate slow = RequestRate.defaults().withBurst(10).withPerSecond(10);
+        try (MetadataServer server = MetadataServer.start(TestServers.config().requestRate(slow).build(), directory,
+                new InMemoryPasswordStore())) {
+            JsonNode ci = run("13", "tools/consumers/cloudinit_openstack_http.py", "http://127.0.0.1:" + server.port(),
+                    List.of("--max-wait", "30"));
+            assertTrue(server.rateLimit().throttledRequests() > 0, "throttled: " + server.metrics().requests(429));
+            assertMatches("full", instance, tree, ci);
         }
     }
 
@@ -151,14 +179,14 @@ class CloudInitHttpTest {
         return copy;
     }
 
-    private static JsonNode run(String script, String base) throws Exception {
-        return run(script, base, List.of());
+    private static JsonNode run(String debian, String script, String base) throws Exception {
+        return run(debian, script, base, List.of());
     }
 
-    private static JsonNode run(String script, String base, List<String> options) throws Exception {
+    private static JsonNode run(String debian, String script, String base, List<String> options) throws Exception {
         List<String> args = new java.util.ArrayList<>(options);
         args.add(base);
-        Fixtures.Result r = Fixtures.python(script, args.toArray(String[]::new));
+        Fixtures.Result r = Fixtures.debianPython(debian, script, args.toArray(String[]::new));
         assertTrue(r.exitCode() == 0 || r.exitCode() == 3, script + " failed (" + r.exitCode() + "): " + r.stderr());
         return r.json();
     }

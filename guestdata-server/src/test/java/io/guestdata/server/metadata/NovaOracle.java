@@ -28,22 +28,12 @@ final class NovaOracle {
     }
 
     /**
-     * Skips the test (an assumption) when Nova {@code release} cannot run here, by the rule the CLI's oracle tests
-     * follow ({@code Tool.assumeNovaRelease}): release 31's Debian 13 root is built on first use
-     * ({@code tools/nova-oracle/build-trixie-root}, about 10 minutes), which needs root and the Debian archive; without
-     * them the build exits 2 or 3 and says why. Any other failure fails the test.
+     * Skips the test (an assumption) when Nova {@code release} cannot run here: release 31 lives in Debian 13's root
+     * ({@link Fixtures#assumeDebian}).
      */
     static void assumeRelease(String release) throws IOException, InterruptedException {
-        if (!release.equals("31")) {
-            return;
-        }
-        Fixtures.Result r = Fixtures.run(List.of(Fixtures.repoRoot().resolve("tools/nova-oracle/build-trixie-root")
-                .toString()), 3600);
-        org.junit.jupiter.api.Assumptions.assumeTrue(r.exitCode() != 2 && r.exitCode() != 3,
-                () -> "Nova 31's Debian 13 root is not built and cannot be built here: " + r.stderr().strip());
-        if (r.exitCode() != 0) {
-            throw new IllegalStateException("tools/nova-oracle/build-trixie-root failed (" + r.exitCode() + "):\n"
-                    + r.stderr());
+        if (release.equals("31")) {
+            Fixtures.assumeDebian("13");   // Nova 31 is Debian 13's python3-nova
         }
     }
 
