@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.random.RandomGenerator;
 
 /**
@@ -27,8 +28,10 @@ import java.util.random.RandomGenerator;
  * ({@link OpenStackVersion}, the files of each in {@link OpenStackFile}) and its network data rules.
  *
  * <p>Every answer except {@code meta_data.json} (fresh {@code random_seed}), the {@code /openstack}
- * listing before the newest version's date, and {@code local-ipv4} without a static address is precomputed
- * bytes. Instances are immutable and safe to share between threads, provided the {@link RandomGenerator}
+ * listing before the newest version's date, and {@code local-ipv4} without a static address is bytes built
+ * once: the listings when the tree is built, each EC2 version's answers, each OpenStack version's
+ * {@code meta_data.json} (spliced) and {@code network_data.json} on their first request, so that building a tree
+ * (the metadata service's cache miss) costs only what a guest asks for. Instances are immutable and safe to share between threads, provided the {@link RandomGenerator}
  * is (the default {@link StripedDrbg} is).
  *
  * <p>{@code random_seed} is spliced: each version's {@code meta_data.json} is serialised once into the bytes
@@ -60,12 +63,20 @@ public final class MetadataTree {
     // of these three and the instance). Keeping them cost ~25 % of a tree's heap.
     private final String hostname;
     private final Optional<String> localIpv4;
-    private final Map<Ec2Version, Map<String, LookupResult.Found>> ec2Answers = new EnumMap<>(Ec2Version.class);
+    /**
+     * Each EC2 version's answers (path → body), built on the version's first request: guests read one version
+     * (cloud-init: {@code latest}), and building all nine was most of a tree's build time on a cache miss.
+     */
+    private final AtomicReferenceArray<Map<String, LookupResult.Found>> ec2Answers =
+            new AtomicReferenceArray<>(Ec2Version.values().length);
     private final String requesterAddressPath; // null when local-ipv4 is a static address
 
     private final Map<OpenStackVersion, OpenStackAnswers> openStack = new EnumMap<>(OpenStackVersion.class);
     private final Optional<LookupResult.Found> userData;
-    private final LookupResult.Found networkData;
+    private final NetworkData network;
+    private final NovaRelease release;
+    /** {@code network_data.json}, built on its first request (null until then). */
+    private volatile LookupResult.Found networkData;
     private final VendorData vendorData;
     /** Content blobs the metadata service has: network_config, and the injected files unless Nova-exact. */
     private final Map<String, LookupResult.Found> serviceContent;
@@ -124,8 +135,7 @@ public final class MetadataTree {
                 ? instance.hostname() : instance.hostname() + "." + options.dhcpDomain();
         NetworkData network = new NetworkData(instance.networkData());
         this.hostname = hostname;
-        // Identical EC2 answers (most leaves, in every version) share one Found, identical path strings and
-        // identical per-version answer maps are one object: a tree holds each distinct body once.
+        // Identical listings share one Found.
         Map<Object, Object> shared = new HashMap<>();
 
         // Content numbering (nova-compat.md §1.5): "%04i" % len(content); network_config first.
@@ -166,23 +176,14 @@ public final class MetadataTree {
         this.localIpv4 = localIpv4;
         this.requesterAddressPath = localIpv4.isPresent()
                 ? null : Ec2MetaData.META_DATA + "/" + Ec2MetaData.LOCAL_IPV4;
-        for (Ec2Version v : Ec2Version.values()) {
-            Ec2Value.Dict tree = Ec2MetaData.build(v, instance, ids, hostname, localIpv4);
-            Map<String, LookupResult.Found> answers = new HashMap<>();
-            collectAnswers(tree, "", answers, shared);
-            // Consecutive versions often answer exactly the same paths with the same (shared) bodies: one map.
-            @SuppressWarnings("unchecked")
-            Map<String, LookupResult.Found> same = (Map<String, LookupResult.Found>) shared.computeIfAbsent(
-                    Map.copyOf(answers), k -> k);
-            ec2Answers.put(v, same);
-        }
 
         // OpenStack tree.
         this.openStackVersions = OpenStackVersion.upTo(release.newestOpenStackVersion());
         this.openStackVersionListing = text(Ec2Listing.lines(openStackVersionStrings()));
         this.newestOpenStackDate = LocalDate.parse(openStackVersions.getLast().text());
         this.userData = instance.userData().map(ud -> text(ud.bytes()));
-        this.networkData = text(PythonJson.dumpsUtf8(network.printed(release)));
+        this.network = network;
+        this.release = release;
         this.vendorData = new VendorData(options.staticVendorData(), instance.vendorData());
         MetaDataJson metaData = new MetaDataJson(instance, hostname, networkConfigPath, files,
                 options.serviceServesFiles());
@@ -366,7 +367,7 @@ public final class MetadataTree {
             case VENDOR_DATA -> json(vendorData.vendorDataJson());
             case VENDOR_DATA2 -> dynamic == null ? json(vendorData.vendorData2Json())
                     : json(PythonJson.dumpsUtf8(vendorData.vendorData2(dynamic.fetch(instance))));
-            case NETWORK_DATA -> networkData;
+            case NETWORK_DATA -> networkData();
         };
     }
 
@@ -384,8 +385,30 @@ public final class MetadataTree {
         if (path.equals(requesterAddressPath)) {
             return text(Ec2Listing.render(new Ec2Value.RequesterAddress(), requesterAddress));
         }
-        LookupResult.Found found = ec2Answers.get(version.get()).get(path);
+        LookupResult.Found found = ec2Answers(version.get()).get(path);
         return found == null ? NOT_FOUND : found;
+    }
+
+    /** A version's EC2 answers; racing first requests build equal maps, and either one is kept. */
+    private Map<String, LookupResult.Found> ec2Answers(Ec2Version version) {
+        Map<String, LookupResult.Found> built = ec2Answers.get(version.ordinal());
+        if (built == null) {
+            Map<String, LookupResult.Found> answers = new HashMap<>();
+            collectAnswers(Ec2MetaData.build(version, instance, ec2Ids, hostname, localIpv4), "", answers,
+                    new HashMap<>());
+            built = Map.copyOf(answers);
+            ec2Answers.set(version.ordinal(), built);
+        }
+        return built;
+    }
+
+    private LookupResult.Found networkData() {
+        LookupResult.Found built = networkData;
+        if (built == null) { // racing first requests build equal answers; either one is kept
+            built = text(PythonJson.dumpsUtf8(network.printed(release)));
+            networkData = built;
+        }
+        return built;
     }
 
     /**

@@ -62,6 +62,7 @@ final class HealthAndMetrics implements HttpService {
     private void metrics(ServerRequest req, ServerResponse res) {
         res.header(PROMETHEUS);
         res.send((metrics.render() + guard.render("guestdata_metadata") + rateLimit.render("guestdata_metadata")
+                + directory.metrics("guestdata_metadata")
                 + ServiceMetrics.storeErrors(storeErrors.getAsLong())).getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -38,6 +38,14 @@ public interface InstanceDirectory {
         return Optional.empty();
     }
 
+    /**
+     * This directory's own metrics in the Prometheus text format, their names starting with {@code prefix}
+     * (a store-backed directory's tree cache: hits, misses, build time, evictions); empty when it has none.
+     */
+    default String metrics(String prefix) {
+        return "";
+    }
+
     /** How many reads of the backing store failed (for {@code guestdata_store_errors_total}). */
     default long storeErrors() {
         return 0;

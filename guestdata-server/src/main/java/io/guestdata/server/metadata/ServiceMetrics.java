@@ -144,7 +144,8 @@ public final class ServiceMetrics {
         return out.toString();
     }
 
-    private static void header(StringBuilder out, String name, String type, String help) {
+    /** The {@code # HELP} and {@code # TYPE} lines of a metric. */
+    static void header(StringBuilder out, String name, String type, String help) {
         out.append("# HELP ").append(name).append(' ').append(help).append('\n');
         out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
     }

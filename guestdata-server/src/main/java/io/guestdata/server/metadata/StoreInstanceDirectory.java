@@ -251,6 +251,11 @@ public final class StoreInstanceDirectory implements InstanceDirectory, AutoClos
     }
 
     @Override
+    public String metrics(String prefix) {
+        return trees.render(prefix);
+    }
+
+    @Override
     public long storeErrors() {
         return storeErrors.sum();
     }

@@ -5,6 +5,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * At most {@code capacity} built {@link MetadataTree}s, one per instance, each for a version: what
@@ -50,6 +51,11 @@ final class TreeCache {
     private Slot head;
     private Slot tail;
     private int size;
+    private final LongAdder hits = new LongAdder();
+    private final LongAdder misses = new LongAdder();
+    private final LongAdder evictions = new LongAdder();
+    private final LongAdder builds = new LongAdder();
+    private final LongAdder buildNanos = new LongAdder();
 
     /** @param capacity how many trees are kept at most (≥ 1) */
     TreeCache(int capacity) {
@@ -73,8 +79,10 @@ final class TreeCache {
             if (!slot.referenced) {
                 slot.referenced = true; // written only when it changes: a hit does not dirty a shared cache line
             }
+            hits.increment();
             return await(slot);
         }
+        misses.increment();
         Claim claim = claim(uuid, version);
         if (claim.build()) {
             build(claim.slot(), builder);
@@ -97,6 +105,32 @@ final class TreeCache {
         synchronized (lock) {
             return size;
         }
+    }
+
+    /**
+     * The cache's counters in the Prometheus text format: requests that found their instance's tree (hits) and
+     * that did not (misses: they built it, or waited for the build another request started), trees built and the
+     * time spent building them (the store read included), trees evicted to make room, trees kept now.
+     */
+    String render(String prefix) {
+        StringBuilder out = new StringBuilder(1024);
+        ServiceMetrics.header(out, prefix + "_tree_cache_requests_total", "counter",
+                "Requests for an instance's tree, by whether the cache held it.");
+        out.append(prefix).append("_tree_cache_requests_total{result=\"hit\"} ").append(hits.sum()).append('\n');
+        out.append(prefix).append("_tree_cache_requests_total{result=\"miss\"} ").append(misses.sum()).append('\n');
+        ServiceMetrics.header(out, prefix + "_tree_builds_total", "counter",
+                "Trees built on a miss (the instance read from the store, its tree built), failed builds excluded.");
+        out.append(prefix).append("_tree_builds_total ").append(builds.sum()).append('\n');
+        ServiceMetrics.header(out, prefix + "_tree_build_seconds_total", "counter",
+                "Time spent building trees (store read included); divided by the builds, the cost of a miss.");
+        out.append(prefix).append("_tree_build_seconds_total ").append(buildNanos.sum() / 1e9).append('\n');
+        ServiceMetrics.header(out, prefix + "_tree_cache_evictions_total", "counter", "Trees evicted to make room for another.");
+        out.append(prefix).append("_tree_cache_evictions_total ").append(evictions.sum()).append('\n');
+        ServiceMetrics.header(out, prefix + "_tree_cache_entries", "gauge", "Trees kept (or being built) now.");
+        out.append(prefix).append("_tree_cache_entries ").append(size()).append('\n');
+        ServiceMetrics.header(out, prefix + "_tree_cache_capacity", "gauge", "The most trees kept (metadata-cache-entries).");
+        out.append(prefix).append("_tree_cache_capacity ").append(capacity).append('\n');
+        return out.toString();
     }
 
     /** @param build whether the caller is the one to build the slot's tree */
@@ -123,6 +157,7 @@ final class TreeCache {
 
     private void build(Slot slot, Builder builder) {
         MetadataTree tree;
+        long start = System.nanoTime();
         try {
             tree = builder.build(slot.uuid);
         } catch (RuntimeException | Error e) {
@@ -130,6 +165,8 @@ final class TreeCache {
             slot.tree.completeExceptionally(e);
             return;
         }
+        builds.increment();
+        buildNanos.add(System.nanoTime() - start);
         if (tree == null) {
             forget(slot);
         }
@@ -169,6 +206,7 @@ final class TreeCache {
             } else {
                 unlink(hand);
                 slots.remove(hand.uuid, hand);
+                evictions.increment();
             }
         }
     }

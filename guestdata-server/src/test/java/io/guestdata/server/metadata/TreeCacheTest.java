@@ -48,6 +48,25 @@ class TreeCacheTest {
     }
 
     @Test
+    void theCountersSayHitsMissesBuildsAndEvictions() {
+        TreeCache cache = new TreeCache(2);
+        List<String> u = uuids(3);
+        cache.get(u.get(0), 1, this::tree); // miss, build
+        cache.get(u.get(0), 1, this::tree); // hit
+        cache.get(u.get(1), 1, this::tree); // miss, build
+        cache.get(u.get(2), 1, this::tree); // miss, build, evicts u1 (u0 was referenced: its second chance)
+        cache.get(u.get(0), 2, this::tree); // a newer version: miss, build, in place of the older
+        String text = cache.render("p");
+        assertTrue(text.contains("\np_tree_cache_requests_total{result=\"hit\"} 1\n"), text);
+        assertTrue(text.contains("\np_tree_cache_requests_total{result=\"miss\"} 4\n"), text);
+        assertTrue(text.contains("\np_tree_builds_total 4\n"), text);
+        assertTrue(text.contains("\np_tree_cache_evictions_total 1\n"), text);
+        assertTrue(text.contains("\np_tree_cache_entries 2\n"), text);
+        assertTrue(text.contains("\np_tree_cache_capacity 2\n"), text);
+        assertTrue(text.contains("# TYPE p_tree_build_seconds_total counter\n"), text);
+    }
+
+    @Test
     void aHitIsTheKeptTreeAndTheCapacityIsNeverExceeded() {
         TreeCache cache = new TreeCache(3);
         List<String> u = uuids(10);

@@ -1,0 +1,185 @@
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * The guests of a boot storm (bench/storm/run-storm-bench): N instances stored by HeapBench's {@code load}
+ * ({@code bench-<i>} uuids), each a guest that starts at a random instant within the arrival window and makes,
+ * one after the other, the requests cloud-init's OpenStack datasource made at boot (record_sequence.py's lines),
+ * through the signing proxy's headers (X-Instance-ID, X-Tenant-ID, X-Instance-ID-Signature = HMAC-SHA256).
+ * Each request is its own TCP connection, as cloud-init 22.4's {@code readurl} opens one per call.
+ *
+ * <p>An error is an answer whose status differs from the recorded one, a 200 for another instance's
+ * {@code meta_data.json}, or a failed connection. Prints {@code key value} lines.
+ *
+ * <pre>java -cp LIB StormBench.java PORT SECRET TENANT N ARRIVAL_SECONDS SEQUENCE_FILE</pre>
+ */
+public class StormBench {
+    private record Step(String method, String path, int status) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int port = Integer.parseInt(args[0]);
+        String secret = args[1];
+        String tenant = args[2];
+        int n = Integer.parseInt(args[3]);
+        double arrivalS = Double.parseDouble(args[4]);
+        List<Step> steps = new ArrayList<>();
+        for (String line : Files.readAllLines(Path.of(args[5]))) {
+            if (!line.isBlank()) {
+                String[] f = line.trim().split(" ");
+                steps.add(new Step(f[0], f[1], Integer.parseInt(f[2])));
+            }
+        }
+        long[] guestNs = new long[n];
+        long[] requestNs = new long[n * steps.size()];
+        LongAdder errors = new LongAdder();
+        LongAdder throttled = new LongAdder();
+        ConcurrentHashMap<String, LongAdder> errorKinds = new ConcurrentHashMap<>();
+        Random random = new Random(1);
+        long[] offsets = new long[n];
+        for (int i = 0; i < n; i++) {
+            offsets[i] = (long) (random.nextDouble() * arrivalS * 1e9);
+        }
+        CountDownLatch done = new CountDownLatch(n);
+        long t0 = System.nanoTime() + 200_000_000L;
+        AtomicLong lastEnd = new AtomicLong();
+        try (var scheduler = Executors.newScheduledThreadPool(1);
+             var guests = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < n; i++) {
+                int g = i;
+                scheduler.schedule(() -> guests.submit(() -> {
+                    try {
+                        long start = System.nanoTime();
+                        guestNs[g] = guest(g, port, secret, tenant, steps, requestNs, errors, throttled, errorKinds);
+                        lastEnd.accumulateAndGet(System.nanoTime() - t0, Math::max);
+                    } finally {
+                        done.countDown();
+                    }
+                }), t0 + offsets[g] - System.nanoTime(), TimeUnit.NANOSECONDS);
+            }
+            done.await();
+        }
+        long[] g = guestNs.clone();
+        Arrays.sort(g);
+        long[] r = requestNs.clone();
+        Arrays.sort(r);
+        Locale.setDefault(Locale.ROOT);
+        System.out.printf("guests %d%nrequests_per_guest %d%nrequests %d%narrival_s %.0f%nstorm_s %.1f%n", n,
+                steps.size(), r.length, arrivalS, lastEnd.get() / 1e9);
+        System.out.printf("guest_median_ms %.1f%nguest_p99_ms %.1f%nguest_max_ms %.1f%n", ms(pct(g, 50)),
+                ms(pct(g, 99)), ms(g[g.length - 1]));
+        System.out.printf("request_p50_ms %.2f%nrequest_p99_ms %.2f%nrequest_max_ms %.1f%n", ms(pct(r, 50)),
+                ms(pct(r, 99)), ms(r[r.length - 1]));
+        System.out.printf("errors %d%nthrottled %d%n", errors.sum(), throttled.sum());
+        new TreeMap<>(errorKinds).forEach((k, v) -> System.out.println("error_kind " + k + " " + v.sum()));
+    }
+
+    /** One guest's boot: its whole sequence; returns the time it took. */
+    private static long guest(int i, int port, String secret, String tenant, List<Step> steps, long[] requestNs,
+                              LongAdder errors, LongAdder throttled, ConcurrentHashMap<String, LongAdder> kinds) {
+        String uuid = UUID.nameUUIDFromBytes(("bench-" + i).getBytes()).toString(); // HeapBench.uuid
+        String signature;
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            signature = HexFormat.of().formatHex(mac.doFinal(uuid.getBytes(StandardCharsets.UTF_8)));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        byte[] headers = ("X-Instance-ID: " + uuid + "\r\nX-Tenant-ID: " + tenant + "\r\nX-Instance-ID-Signature: "
+                + signature + "\r\n").getBytes(StandardCharsets.US_ASCII);
+        long start = System.nanoTime();
+        for (int s = 0; s < steps.size(); s++) {
+            Step step = steps.get(s);
+            long r0 = System.nanoTime();
+            String kind;
+            try {
+                Answer a = request(port, step, headers);
+                kind = a.status == step.status ? null : "status_" + a.status + "_for_" + step.status;
+                if (a.status == 429) {
+                    throttled.increment();
+                }
+                if (kind == null && step.path.endsWith("/meta_data.json")
+                        && !new String(a.body, StandardCharsets.UTF_8).contains("\"uuid\": \"" + uuid + "\"")) {
+                    kind = "other_instance";
+                }
+            } catch (IOException e) {
+                kind = e.getClass().getSimpleName();
+            }
+            requestNs[i * steps.size() + s] = System.nanoTime() - r0;
+            if (kind != null) {
+                errors.increment();
+                kinds.computeIfAbsent(kind, k -> new LongAdder()).increment();
+            }
+        }
+        return System.nanoTime() - start;
+    }
+
+    private record Answer(int status, byte[] body) {
+    }
+
+    /** One HTTP/1.1 request on its own connection ({@code Connection: close}); the answer read to its end. */
+    private static Answer request(int port, Step step, byte[] headers) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
+            socket.setSoTimeout(30_000);
+            OutputStream out = socket.getOutputStream();
+            out.write((step.method + " " + step.path + " HTTP/1.1\r\nHost: 169.254.169.254\r\nConnection: close\r\n"
+                    + "Accept: */*\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(headers);
+            out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            byte[] all = in.readAllBytes();
+            int end = indexOf(all, "\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            if (all.length < 12 || end < 0) {
+                throw new IOException("short answer");
+            }
+            int status = Integer.parseInt(new String(all, 9, 3, StandardCharsets.US_ASCII));
+            return new Answer(status, Arrays.copyOfRange(all, end + 4, all.length));
+        }
+    }
+
+    private static int indexOf(byte[] a, byte[] b) {
+        outer:
+        for (int i = 0; i + b.length <= a.length; i++) {
+            for (int j = 0; j < b.length; j++) {
+                if (a[i + j] != b[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    private static long pct(long[] sorted, int p) {
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
+    }
+
+    private static double ms(long ns) {
+        return ns / 1e6;
+    }
+}
