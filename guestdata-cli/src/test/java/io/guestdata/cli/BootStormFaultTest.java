@@ -3,18 +3,12 @@ package io.guestdata.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.guestdata.store.PostgresServer;
 import io.guestdata.store.Store;
 import io.guestdata.store.Stores;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Faults during a boot storm (issue 15): two {@code guestdata serve} nodes (child JVMs, proxy mode) on one
@@ -25,31 +19,11 @@ import org.junit.jupiter.api.io.TempDir;
  * it, with its own instance's data, never older than a version committed {@value BootStorm#PROPAGATION_MS} ms
  * before the request.
  */
-class BootStormFaultTest {
+class BootStormFaultTest extends ServeNodesOnPostgres {
     static final int INSTANCES = 200;
     static final int GUESTS = 100;
     static final long ARRIVAL_MS = 4_000;
     static final int CACHE = 32;
-    private static PostgresServer postgres;
-
-    @TempDir
-    Path dir;
-
-    @BeforeAll
-    static void startPostgres() throws Exception {
-        try {
-            postgres = PostgresServer.start();
-        } catch (IllegalStateException e) {
-            Assumptions.abort(e.getMessage());
-        }
-    }
-
-    @AfterAll
-    static void stopPostgres() throws Exception {
-        if (postgres != null) {
-            postgres.close();
-        }
-    }
 
     /** kill -9 of one node 1.5 s into the storm: the proxy fails over (reset or refused), no guest notices. */
     @Test
