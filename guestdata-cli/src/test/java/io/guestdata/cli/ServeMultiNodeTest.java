@@ -4,52 +4,26 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.guestdata.store.Documents;
-import io.guestdata.store.PostgresServer;
 import io.guestdata.store.Store;
 import io.guestdata.store.Stores;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two {@code guestdata serve} nodes (child JVMs) on one throwaway PostgreSQL; a third party writes through a
  * {@link Store}. Node 2 must answer every change within 1 s.
  */
-class ServeMultiNodeTest {
+class ServeMultiNodeTest extends ServeNodesOnPostgres {
     private static final String META = "/openstack/latest/meta_data.json";
     private static final String PASSWORD = "/openstack/latest/password";
     private static final long LIMIT_MS = 1000;
-    private static PostgresServer postgres;
-
-    @TempDir
-    Path dir;
-
-    @BeforeAll
-    static void startPostgres() throws Exception {
-        try {
-            postgres = PostgresServer.start();
-        } catch (IllegalStateException e) {
-            Assumptions.abort(e.getMessage());
-        }
-    }
-
-    @AfterAll
-    static void stopPostgres() throws Exception {
-        if (postgres != null) {
-            postgres.close();
-        }
-    }
 
     @Test
     void changesThroughTheStoreReachTheOtherNodeWithinOneSecond() throws Exception {

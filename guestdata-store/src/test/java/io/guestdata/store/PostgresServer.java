@@ -102,6 +102,16 @@ public final class PostgresServer implements AutoCloseable {
         }
     }
 
+    /** {@link #start()}, or the calling test aborted (skipped) when the PostgreSQL server binaries are not installed. */
+    public static PostgresServer startOrAbort() throws IOException, InterruptedException {
+        try {
+            return start();
+        } catch (IllegalStateException e) {
+            org.junit.jupiter.api.Assumptions.abort(e.getMessage());
+            throw e; // not reached: abort throws
+        }
+    }
+
     /**
      * The {@code guestdata.test.postgresql.bin} property, else the newest
      * {@code /usr/lib/postgresql/<major>/bin} with an {@code initdb} (Debian's layout), else
