@@ -69,7 +69,8 @@ final class ProxyCommand implements Callable<Integer> {
     // Twice this (a pooled connection is tried once more on a new one) stays below cloud-init's 10 s per-request
     // timeout, so a GET caught on a paused node is answered by the next node before the guest gives up: its first
     // GET /openstack gets one try (docs/proxy.md, "Failures during a boot storm"; BootStormFaultTest).
-    @Option(names = "--read-timeout", paramLabel = "SECONDS", defaultValue = "4",
+    @Option(names = "--read-timeout", paramLabel = "SECONDS",
+            defaultValue = "" + MetadataProxyConfig.DEFAULT_READ_TIMEOUT_SECONDS,
             description = "Waiting for a node's answer; then a GET or HEAD goes to the next node (default: "
                     + "${DEFAULT-VALUE}, below cloud-init's 10 s).")
     double readSeconds;

@@ -31,8 +31,8 @@ import java.util.random.RandomGenerator;
  * listing before the newest version's date, and {@code local-ipv4} without a static address is bytes built
  * once: the listings when the tree is built, each EC2 version's answers, each OpenStack version's
  * {@code meta_data.json} (spliced) and {@code network_data.json} on their first request, so that building a tree
- * (the metadata service's cache miss) costs only what a guest asks for. Instances are immutable and safe to share between threads, provided the {@link RandomGenerator}
- * is (the default {@link StripedDrbg} is).
+ * (the metadata service's cache miss) costs only what a guest asks for. Instances are immutable and safe to
+ * share between threads, provided the {@link RandomGenerator} is (the default {@link StripedDrbg} is).
  *
  * <p>{@code random_seed} is spliced: each version's {@code meta_data.json} is serialised once into the bytes
  * before and after the seed value ({@link SplicedJson}); a render copies them around 684 fresh base64

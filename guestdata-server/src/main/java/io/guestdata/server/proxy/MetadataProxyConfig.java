@@ -57,6 +57,14 @@ public record MetadataProxyConfig(GuestListeners listen, List<InetSocketAddress>
         return new Builder();
     }
 
+    /**
+     * How long the proxy waits for a node's answer before a GET or HEAD goes to the next node, in seconds. A node
+     * that hangs (a long GC pause, SIGSTOP) costs up to twice this (the proxy retries a failed pooled connection once
+     * on a fresh one), which must stay below cloud-init 22.4's 10 s timeout of its single {@code GET /openstack}:
+     * with 30 s, a paused node lost a fifth of a boot storm's guests (BootStormFaultTest).
+     */
+    public static final long DEFAULT_READ_TIMEOUT_SECONDS = 4;
+
     public static final class Builder {
         private GuestListeners listen = GuestListeners.of(new InetSocketAddress("127.0.0.1", 8080));
         private final List<InetSocketAddress> upstreams = new ArrayList<>();
@@ -65,7 +73,7 @@ public record MetadataProxyConfig(GuestListeners listen, List<InetSocketAddress>
         private final List<String> mappings = new ArrayList<>();
         private Duration reloadInterval = Duration.ofSeconds(2);
         private Duration connectTimeout = Duration.ofSeconds(2);
-        private Duration readTimeout = Duration.ofSeconds(30);
+        private Duration readTimeout = Duration.ofSeconds(DEFAULT_READ_TIMEOUT_SECONDS);
         private Duration downFor = Duration.ofSeconds(5);
         private int maxRequestBodyBytes = 65536;
         private ConnectionLimits connections = ConnectionLimits.defaults();
