@@ -1,22 +1,29 @@
 package io.guestdata.inject;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
 
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.guestdata.inject.InjectionReport.Entry;
 import io.guestdata.inject.InjectionReport.Outcome;
 import io.guestdata.inject.InjectionReport.Status;
 import io.guestdata.inject.block.FilesystemType;
+import io.guestdata.inject.block.ImageFormat;
 import io.guestdata.inject.fs.AccessPolicy;
 import io.guestdata.inject.fs.FileStat;
 import io.guestdata.inject.fs.GuestFilesystem;
 import io.guestdata.inject.fs.GuestFsException;
 import io.guestdata.inject.fs.GuestPath;
 import io.guestdata.inject.fs.OpenMode;
+import io.guestdata.inject.guestfs.GuestTools;
 
 import static io.guestdata.inject.GuestImages.assertClean;
 import static io.guestdata.inject.GuestImages.assertDirectory;
@@ -29,7 +36,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A write that fails after the plan passed (the guest changed under us: something made
  * {@code /etc/network/interfaces} a directory between plan and write). The report says exactly
- * what was written and what was not; the filesystem stays consistent.
+ * what was written and what was not; the filesystem stays consistent. Every test runs through both
+ * backends (ext2fs in-process, guestfs in an appliance): the write policy is theirs in common
+ * ({@link io.guestdata.inject.fs.PolicedFilesystem}), so the reports must be the same.
  */
 class ApplyFailureTest {
 
@@ -38,18 +47,21 @@ class ApplyFailureTest {
     @TempDir
     Path dir;
 
-    /** ext2fs, with each filesystem it opens wrapped by {@code sabotage}. */
-    static final class SabotagedBackend implements FilesystemBackend {
-        private final Ext2fsBackend real = new Ext2fsBackend();
-        private final java.util.function.UnaryOperator<GuestFilesystem> sabotage;
+    /** The backends the tests run against: the same policy must give the same report through either. */
+    enum Backend {
+        EXT2FS, GUESTFS;
 
-        SabotagedBackend(java.util.function.UnaryOperator<GuestFilesystem> sabotage) {
-            this.sabotage = sabotage;
+        /** This backend, with each filesystem it opens wrapped by {@code sabotage}. */
+        FilesystemBackend sabotaged(UnaryOperator<GuestFilesystem> sabotage) {
+            return switch (this) {
+                case EXT2FS -> new SabotagedBackend(new Ext2fsBackend(), sabotage);
+                case GUESTFS -> new SabotagedImageFileBackend(new GuestfsBackend(GuestTools.settings()), sabotage);
+            };
         }
 
         /** A directory appears at {@link #SABOTAGED} just before it is replaced. */
-        SabotagedBackend() {
-            this(fs -> new ForwardingFilesystem(fs) {
+        FilesystemBackend sabotaged() {
+            return sabotaged(fs -> new ForwardingFilesystem(fs) {
                 @Override
                 public void replace(GuestPath file, byte[] content, AccessPolicy policy) throws GuestFsException {
                     if (file.equals(SABOTAGED)) {
@@ -60,9 +72,23 @@ class ApplyFailureTest {
             });
         }
 
+        DiskInjector injector(UnaryOperator<GuestFilesystem> sabotage) {
+            return new DiskInjector(new FilesystemBackends(List.of(sabotaged(sabotage))),
+                    RandomGenerator.of("L64X128MixRandom"));
+        }
+
+        DiskInjector injector() {
+            return new DiskInjector(new FilesystemBackends(List.of(sabotaged())), RandomGenerator.of("L64X128MixRandom"));
+        }
+    }
+
+    /** A backend reading guestdata's view of the image (ext2fs), with each filesystem it opens wrapped. */
+    record SabotagedBackend(FilesystemBackend real, UnaryOperator<GuestFilesystem> sabotage)
+            implements FilesystemBackend {
+
         @Override
         public String name() {
-            return "ext2fs";
+            return real.name();
         }
 
         @Override
@@ -71,13 +97,40 @@ class ApplyFailureTest {
         }
 
         @Override
-        public GuestFilesystem open(InjectionTarget target, OpenMode mode) throws GuestFsException {
+        public GuestFilesystem open(InjectionTarget target, OpenMode mode) throws GuestFsException, IOException {
             return sabotage.apply(real.open(target, mode));
         }
     }
 
-    private DiskInjector injector() {
-        return new DiskInjector(new FilesystemBackends(List.of(new SabotagedBackend())), RandomGenerator.of("L64X128MixRandom"));
+    /** A backend opening the image file itself (guestfs), with each filesystem it opens wrapped. */
+    record SabotagedImageFileBackend(ImageFileBackend real, UnaryOperator<GuestFilesystem> sabotage)
+            implements ImageFileBackend {
+
+        @Override
+        public String name() {
+            return real.name();
+        }
+
+        @Override
+        public boolean supports(FilesystemType type) {
+            return real.supports(type);
+        }
+
+        @Override
+        public Optional<String> unavailable() {
+            return real.unavailable();
+        }
+
+        @Override
+        public Set<ImageFormat> formats() {
+            return real.formats();
+        }
+
+        @Override
+        public Opened openImage(ImageTarget target, OpenMode mode) throws GuestFsException, IOException {
+            Opened opened = real.openImage(target, mode);
+            return new Opened(sabotage.apply(opened.filesystem()), opened.target());
+        }
     }
 
     private static List<String> rows(InjectionReport report) {
@@ -85,10 +138,11 @@ class ApplyFailureTest {
                 .toList();
     }
 
-    @Test
-    void theFirstFailureStopsAndTheReportSaysWhatWasWritten() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void theFirstFailureStopsAndTheReportSaysWhatWasWritten(Backend backend) throws Exception {
         Path img = GuestImages.wholeDisk(dir, "disk.img", GuestImages.skeleton(dir), 32, "-t", "ext4");
-        InjectionReport report = injector().inject(img, Instances.full(), InjectionOptions.defaults());
+        InjectionReport report = backend.injector().inject(img, Instances.full(), InjectionOptions.defaults());
         assertEquals(Outcome.FAILED, report.outcome());
         assertEquals(List.of(
                 "key /root/.ssh written",
@@ -114,10 +168,11 @@ class ApplyFailureTest {
         assertClean(img, 0);
     }
 
-    @Test
-    void bestEffortGoesOnWithTheNextItem() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void bestEffortGoesOnWithTheNextItem(Backend backend) throws Exception {
         Path img = GuestImages.wholeDisk(dir, "disk.img", GuestImages.skeleton(dir), 32, "-t", "ext4");
-        InjectionReport report = injector().inject(img, Instances.full(), InjectionOptions.defaults().withBestEffort(true));
+        InjectionReport report = backend.injector().inject(img, Instances.full(), InjectionOptions.defaults().withBestEffort(true));
         assertEquals(Outcome.PARTIAL, report.outcome());
         for (Entry e : report.entries()) {
             Status expected = e.path().orElse("").equals(SABOTAGED.toString()) ? Status.FAILED : Status.WRITTEN;
@@ -132,11 +187,12 @@ class ApplyFailureTest {
      * the file truncated and partly written) is reported as such, whatever the library: the report
      * must not say "this step wrote nothing" as it does for guestdata's own refusals.
      */
-    @Test
-    void aLibraryFailingMidWriteIsReportedAsPartlyWritten() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void aLibraryFailingMidWriteIsReportedAsPartlyWritten(Backend backend) throws Exception {
         Path img = GuestImages.wholeDisk(dir, "disk.img", GuestImages.skeleton(dir), 32, "-t", "ext4");
         GuestPath keys = GuestPath.of("/root/.ssh/authorized_keys");
-        DiskInjector injector = new DiskInjector(new FilesystemBackends(List.of(new SabotagedBackend(fs -> new ForwardingFilesystem(fs) {
+        DiskInjector injector = backend.injector(fs -> new ForwardingFilesystem(fs) {
             @Override
             public void append(GuestPath file, byte[] content, AccessPolicy policy) throws GuestFsException {
                 if (!file.equals(keys)) {
@@ -147,7 +203,7 @@ class ApplyFailureTest {
                 throw new GuestFsException(GuestFsException.Kind.LIBGUESTFS, "append", file,
                         "libguestfs: write_append: the appliance's write failed after 2 of 3 chunks");
             }
-        }))), RandomGenerator.of("L64X128MixRandom"));
+        });
         InjectionReport report = injector.inject(img, Instances.full(), InjectionOptions.defaults());
         assertEquals(Outcome.FAILED, report.outcome());
         Entry failed = report.entries().stream().filter(e -> e.status() == Status.FAILED).findFirst().orElseThrow();
