@@ -3,8 +3,6 @@ package io.guestdata.inject;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
-import java.util.Set;
 import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
 
@@ -16,7 +14,6 @@ import io.guestdata.inject.InjectionReport.Entry;
 import io.guestdata.inject.InjectionReport.Outcome;
 import io.guestdata.inject.InjectionReport.Status;
 import io.guestdata.inject.block.FilesystemType;
-import io.guestdata.inject.block.ImageFormat;
 import io.guestdata.inject.fs.AccessPolicy;
 import io.guestdata.inject.fs.FileStat;
 import io.guestdata.inject.fs.GuestFilesystem;
@@ -44,6 +41,9 @@ class ApplyFailureTest {
 
     static final GuestPath SABOTAGED = GuestPath.of("/etc/network/interfaces");
 
+    /** The whole disk: libguestfs' {@code inspect_os} does not take the skeleton for an OS (-1 would refuse). */
+    static final InjectionOptions WHOLE_DISK = InjectionOptions.defaults().withPartition(0);
+
     @TempDir
     Path dir;
 
@@ -55,7 +55,7 @@ class ApplyFailureTest {
         FilesystemBackend sabotaged(UnaryOperator<GuestFilesystem> sabotage) {
             return switch (this) {
                 case EXT2FS -> new SabotagedBackend(new Ext2fsBackend(), sabotage);
-                case GUESTFS -> new SabotagedImageFileBackend(new GuestfsBackend(GuestTools.settings()), sabotage);
+                case GUESTFS -> new HookedBackend(new GuestfsBackend(GuestTools.settings()), (target, fs) -> sabotage.apply(fs));
             };
         }
 
@@ -102,37 +102,6 @@ class ApplyFailureTest {
         }
     }
 
-    /** A backend opening the image file itself (guestfs), with each filesystem it opens wrapped. */
-    record SabotagedImageFileBackend(ImageFileBackend real, UnaryOperator<GuestFilesystem> sabotage)
-            implements ImageFileBackend {
-
-        @Override
-        public String name() {
-            return real.name();
-        }
-
-        @Override
-        public boolean supports(FilesystemType type) {
-            return real.supports(type);
-        }
-
-        @Override
-        public Optional<String> unavailable() {
-            return real.unavailable();
-        }
-
-        @Override
-        public Set<ImageFormat> formats() {
-            return real.formats();
-        }
-
-        @Override
-        public Opened openImage(ImageTarget target, OpenMode mode) throws GuestFsException, IOException {
-            Opened opened = real.openImage(target, mode);
-            return new Opened(sabotage.apply(opened.filesystem()), opened.target());
-        }
-    }
-
     private static List<String> rows(InjectionReport report) {
         return report.entries().stream().map(e -> e.item().label() + " " + e.path().orElse("-") + " " + e.status().label())
                 .toList();
@@ -142,7 +111,7 @@ class ApplyFailureTest {
     @EnumSource(Backend.class)
     void theFirstFailureStopsAndTheReportSaysWhatWasWritten(Backend backend) throws Exception {
         Path img = GuestImages.wholeDisk(dir, "disk.img", GuestImages.skeleton(dir), 32, "-t", "ext4");
-        InjectionReport report = backend.injector().inject(img, Instances.full(), InjectionOptions.defaults());
+        InjectionReport report = backend.injector().inject(img, Instances.full(), WHOLE_DISK);
         assertEquals(Outcome.FAILED, report.outcome());
         assertEquals(List.of(
                 "key /root/.ssh written",
@@ -172,7 +141,7 @@ class ApplyFailureTest {
     @EnumSource(Backend.class)
     void bestEffortGoesOnWithTheNextItem(Backend backend) throws Exception {
         Path img = GuestImages.wholeDisk(dir, "disk.img", GuestImages.skeleton(dir), 32, "-t", "ext4");
-        InjectionReport report = backend.injector().inject(img, Instances.full(), InjectionOptions.defaults().withBestEffort(true));
+        InjectionReport report = backend.injector().inject(img, Instances.full(), WHOLE_DISK.withBestEffort(true));
         assertEquals(Outcome.PARTIAL, report.outcome());
         for (Entry e : report.entries()) {
             Status expected = e.path().orElse("").equals(SABOTAGED.toString()) ? Status.FAILED : Status.WRITTEN;
@@ -204,7 +173,7 @@ class ApplyFailureTest {
                         "libguestfs: write_append: the appliance's write failed after 2 of 3 chunks");
             }
         });
-        InjectionReport report = injector.inject(img, Instances.full(), InjectionOptions.defaults());
+        InjectionReport report = injector.inject(img, Instances.full(), WHOLE_DISK);
         assertEquals(Outcome.FAILED, report.outcome());
         Entry failed = report.entries().stream().filter(e -> e.status() == Status.FAILED).findFirst().orElseThrow();
         assertEquals(keys.toString(), failed.path().orElseThrow());

@@ -211,39 +211,36 @@ public abstract class PolicedFilesystem implements GuestFilesystem {
 
     @Override
     public final synchronized void replace(GuestPath file, byte[] content, AccessPolicy policy) throws GuestFsException {
-        Objects.requireNonNull(content, "content");
-        String op = "replace";
-        try (Primitives call = primitives(op, file, true)) {
-            requireWritable(op, file);
-            Resolution resolution = resolve(call, op, file, policy, false);
-            if (resolution instanceof Found found) {
-                requireContentWritable(call, op, file, found, policy, false);
-                Space space = call.space(found.inode(), found.where());
-                requireSpace(space, contentBlocks(0, content.length, space.blockSize()) - call.heldBlocks(found), 0,
-                        "writing " + content.length + " bytes", op, file);
-                call.rewrite(found, content);
-            } else {
-                create(call, op, file, (Missing) resolution, content);
-            }
-        }
+        write("replace", file, content, policy, false);
     }
 
     @Override
     public final synchronized void append(GuestPath file, byte[] content, AccessPolicy policy) throws GuestFsException {
+        write("append", file, content, policy, true);
+    }
+
+    /** Replaces or appends to an existing regular file, or creates a missing one holding {@code content}. */
+    private void write(String op, GuestPath file, byte[] content, AccessPolicy policy, boolean appending)
+            throws GuestFsException {
         Objects.requireNonNull(content, "content");
-        String op = "append";
         try (Primitives call = primitives(op, file, true)) {
             requireWritable(op, file);
             Resolution resolution = resolve(call, op, file, policy, false);
-            if (resolution instanceof Found found) {
-                requireContentWritable(call, op, file, found, policy, true);
+            if (!(resolution instanceof Found found)) {
+                create(call, op, file, (Missing) resolution, content);
+                return;
+            }
+            requireContentWritable(call, op, file, found, policy, appending);
+            Space space = call.space(found.inode(), found.where());
+            if (appending) {
                 long size = call.size(found);
-                Space space = call.space(found.inode(), found.where());
                 requireSpace(space, contentBlocks(size, size + content.length, space.blockSize()), 0,
                         "appending " + content.length + " bytes", op, file);
                 call.append(found, size, content);
             } else {
-                create(call, op, file, (Missing) resolution, content);
+                requireSpace(space, contentBlocks(0, content.length, space.blockSize()) - call.heldBlocks(found), 0,
+                        "writing " + content.length + " bytes", op, file);
+                call.rewrite(found, content);
             }
         }
     }
