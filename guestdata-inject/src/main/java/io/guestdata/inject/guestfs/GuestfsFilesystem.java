@@ -60,8 +60,9 @@ import static java.nio.charset.StandardCharsets.UTF_8;
  * guest root), at most {@value PathResolver#MAX_SYMLINKS} of them; {@link SymlinkPolicy#NO_FOLLOW}
  * refuses any; a write never goes through a final symlink; a hard-linked file is not written
  * unless {@link HardLinkPolicy#ALLOW}; inode flags ({@code lsattr} letters) are refused before the
- * kernel would refuse them. libguestfs is then handed the resolved, symlink-free path. (libguestfs confines every path to the guest anyway, by resolving it in a
- * chroot of the guest's root; the walk here adds the refusals.)
+ * kernel would refuse them. libguestfs is then handed the resolved, symlink-free path.
+ * (libguestfs confines every path to the guest anyway, by resolving it in a chroot of the guest's
+ * root; the walk here adds the refusals.)
  *
  * <p><b>Names.</b> The Java binding passes strings as JNI's modified UTF-8, which encodes a
  * character above U+FFFF as six bytes instead of UTF-8's four, and reads link targets back
