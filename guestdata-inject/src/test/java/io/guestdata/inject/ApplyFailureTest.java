@@ -1,10 +1,13 @@
 package io.guestdata.inject;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
 
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.guestdata.inject.InjectionReport.Entry;
@@ -16,6 +19,7 @@ import io.guestdata.inject.fs.GuestFilesystem;
 import io.guestdata.inject.fs.GuestFsException;
 import io.guestdata.inject.fs.GuestPath;
 import io.guestdata.inject.fs.OpenMode;
+import io.guestdata.inject.guestfs.GuestTools;
 
 import static io.guestdata.inject.GuestImages.assertClean;
 import static io.guestdata.inject.GuestImages.assertDirectory;
@@ -28,27 +32,35 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A write that fails after the plan passed (the guest changed under us: something made
  * {@code /etc/network/interfaces} a directory between plan and write). The report says exactly
- * what was written and what was not; the filesystem stays consistent.
+ * what was written and what was not; the filesystem stays consistent. Every test runs through both
+ * backends (ext2fs in-process, guestfs in an appliance): the write policy is theirs in common
+ * ({@link io.guestdata.inject.fs.PolicedFilesystem}), so the reports must be the same.
  */
 class ApplyFailureTest {
 
     static final GuestPath SABOTAGED = GuestPath.of("/etc/network/interfaces");
 
+    /** The whole disk: libguestfs' {@code inspect_os} does not take the skeleton for an OS (-1 would refuse). */
+    static final InjectionOptions WHOLE_DISK = InjectionOptions.defaults().withPartition(0);
+
     @TempDir
     Path dir;
 
-    /** ext2fs, with each filesystem it opens wrapped by {@code sabotage}. */
-    static final class SabotagedBackend implements FilesystemBackend {
-        private final Ext2fsBackend real = new Ext2fsBackend();
-        private final java.util.function.UnaryOperator<GuestFilesystem> sabotage;
+    /** The backends the tests run against: the same policy must give the same report through either. */
+    enum Backend {
+        EXT2FS, GUESTFS;
 
-        SabotagedBackend(java.util.function.UnaryOperator<GuestFilesystem> sabotage) {
-            this.sabotage = sabotage;
+        /** This backend, with each filesystem it opens wrapped by {@code sabotage}. */
+        FilesystemBackend sabotaged(UnaryOperator<GuestFilesystem> sabotage) {
+            return switch (this) {
+                case EXT2FS -> new SabotagedBackend(new Ext2fsBackend(), sabotage);
+                case GUESTFS -> new HookedBackend(new GuestfsBackend(GuestTools.settings()), (target, fs) -> sabotage.apply(fs));
+            };
         }
 
         /** A directory appears at {@link #SABOTAGED} just before it is replaced. */
-        SabotagedBackend() {
-            this(fs -> new ForwardingFilesystem(fs) {
+        FilesystemBackend sabotaged() {
+            return sabotaged(fs -> new ForwardingFilesystem(fs) {
                 @Override
                 public void replace(GuestPath file, byte[] content, AccessPolicy policy) throws GuestFsException {
                     if (file.equals(SABOTAGED)) {
@@ -59,9 +71,23 @@ class ApplyFailureTest {
             });
         }
 
+        DiskInjector injector(UnaryOperator<GuestFilesystem> sabotage) {
+            return new DiskInjector(new FilesystemBackends(List.of(sabotaged(sabotage))),
+                    RandomGenerator.of("L64X128MixRandom"));
+        }
+
+        DiskInjector injector() {
+            return new DiskInjector(new FilesystemBackends(List.of(sabotaged())), RandomGenerator.of("L64X128MixRandom"));
+        }
+    }
+
+    /** A backend reading guestdata's view of the image (ext2fs), with each filesystem it opens wrapped. */
+    record SabotagedBackend(FilesystemBackend real, UnaryOperator<GuestFilesystem> sabotage)
+            implements FilesystemBackend {
+
         @Override
         public String name() {
-            return "ext2fs";
+            return real.name();
         }
 
         @Override
@@ -70,13 +96,9 @@ class ApplyFailureTest {
         }
 
         @Override
-        public GuestFilesystem open(InjectionTarget target, OpenMode mode) throws GuestFsException {
+        public GuestFilesystem open(InjectionTarget target, OpenMode mode) throws GuestFsException, IOException {
             return sabotage.apply(real.open(target, mode));
         }
-    }
-
-    private DiskInjector injector() {
-        return new DiskInjector(new FilesystemBackends(List.of(new SabotagedBackend())), RandomGenerator.of("L64X128MixRandom"));
     }
 
     private static List<String> rows(InjectionReport report) {
@@ -84,10 +106,11 @@ class ApplyFailureTest {
                 .toList();
     }
 
-    @Test
-    void theFirstFailureStopsAndTheReportSaysWhatWasWritten() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void theFirstFailureStopsAndTheReportSaysWhatWasWritten(Backend backend) throws Exception {
         Path img = GuestImages.wholeDisk(dir, "disk.img", GuestImages.skeleton(dir), 32, "-t", "ext4");
-        InjectionReport report = injector().inject(img, Instances.full(), InjectionOptions.defaults());
+        InjectionReport report = backend.injector().inject(img, Instances.full(), WHOLE_DISK);
         assertEquals(Outcome.FAILED, report.outcome());
         assertEquals(List.of(
                 "key /root/.ssh written",
@@ -113,10 +136,11 @@ class ApplyFailureTest {
         assertClean(img, 0);
     }
 
-    @Test
-    void bestEffortGoesOnWithTheNextItem() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void bestEffortGoesOnWithTheNextItem(Backend backend) throws Exception {
         Path img = GuestImages.wholeDisk(dir, "disk.img", GuestImages.skeleton(dir), 32, "-t", "ext4");
-        InjectionReport report = injector().inject(img, Instances.full(), InjectionOptions.defaults().withBestEffort(true));
+        InjectionReport report = backend.injector().inject(img, Instances.full(), WHOLE_DISK.withBestEffort(true));
         assertEquals(Outcome.PARTIAL, report.outcome());
         for (Entry e : report.entries()) {
             Status expected = e.path().orElse("").equals(SABOTAGED.toString()) ? Status.FAILED : Status.WRITTEN;
@@ -131,11 +155,12 @@ class ApplyFailureTest {
      * the file truncated and partly written) is reported as such, whatever the library: the report
      * must not say "this step wrote nothing" as it does for guestdata's own refusals.
      */
-    @Test
-    void aLibraryFailingMidWriteIsReportedAsPartlyWritten() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void aLibraryFailingMidWriteIsReportedAsPartlyWritten(Backend backend) throws Exception {
         Path img = GuestImages.wholeDisk(dir, "disk.img", GuestImages.skeleton(dir), 32, "-t", "ext4");
         GuestPath keys = GuestPath.of("/root/.ssh/authorized_keys");
-        DiskInjector injector = new DiskInjector(new FilesystemBackends(List.of(new SabotagedBackend(fs -> new ForwardingFilesystem(fs) {
+        DiskInjector injector = backend.injector(fs -> new ForwardingFilesystem(fs) {
             @Override
             public void append(GuestPath file, byte[] content, AccessPolicy policy) throws GuestFsException {
                 if (!file.equals(keys)) {
@@ -146,8 +171,8 @@ class ApplyFailureTest {
                 throw new GuestFsException(GuestFsException.Kind.LIBGUESTFS, "append", file,
                         "libguestfs: write_append: the appliance's write failed after 2 of 3 chunks");
             }
-        }))), RandomGenerator.of("L64X128MixRandom"));
-        InjectionReport report = injector.inject(img, Instances.full(), InjectionOptions.defaults());
+        });
+        InjectionReport report = injector.inject(img, Instances.full(), WHOLE_DISK);
         assertEquals(Outcome.FAILED, report.outcome());
         Entry failed = report.entries().stream().filter(e -> e.status() == Status.FAILED).findFirst().orElseThrow();
         assertEquals(keys.toString(), failed.path().orElseThrow());

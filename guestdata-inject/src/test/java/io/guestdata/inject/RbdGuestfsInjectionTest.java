@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.random.RandomGenerator;
 
 import org.junit.jupiter.api.BeforeAll;
@@ -18,15 +17,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.guestdata.inject.InjectionReport.Outcome;
 import io.guestdata.inject.InjectionReport.Status;
-import io.guestdata.inject.block.FilesystemType;
-import io.guestdata.inject.block.ImageFormat;
 import io.guestdata.inject.block.ImageInUseException;
 import io.guestdata.inject.ceph.CephCluster;
 import io.guestdata.inject.fs.AccessPolicy;
 import io.guestdata.inject.fs.GuestFilesystem;
 import io.guestdata.inject.fs.GuestFsException;
 import io.guestdata.inject.fs.GuestPath;
-import io.guestdata.inject.fs.OpenMode;
 import io.guestdata.inject.guestfs.GuestTools;
 import io.guestdata.inject.rbd.RbdImage;
 
@@ -135,39 +131,6 @@ class RbdGuestfsInjectionTest {
         Exception secondOpen;
         String lockList;
         List<String> qemuCommandLines = new ArrayList<>();
-    }
-
-    /** The real libguestfs backend, with {@code hook} run on what it opened (while it is open). */
-    record HookedBackend(GuestfsBackend real, Hook hook) implements ImageFileBackend {
-        interface Hook {
-            GuestFilesystem opened(ImageTarget target, GuestFilesystem fs) throws IOException;
-        }
-
-        @Override
-        public String name() {
-            return real.name();
-        }
-
-        @Override
-        public boolean supports(FilesystemType type) {
-            return real.supports(type);
-        }
-
-        @Override
-        public Optional<String> unavailable() {
-            return real.unavailable();
-        }
-
-        @Override
-        public Set<ImageFormat> formats() {
-            return real.formats();
-        }
-
-        @Override
-        public Opened openImage(ImageTarget target, OpenMode mode) throws GuestFsException, IOException {
-            Opened opened = real.openImage(target, mode);
-            return new Opened(hook.opened(target, opened.filesystem()), opened.target());
-        }
     }
 
     DiskInjector injector(HookedBackend.Hook hook) {

@@ -8,11 +8,10 @@ import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 import io.guestdata.inject.fs.GuestFsException.Kind;
 import io.guestdata.inject.fs.PathResolver.Found;
-import io.guestdata.inject.fs.PathResolver.Missing;
-import io.guestdata.inject.fs.PathResolver.Resolution;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
@@ -37,17 +36,16 @@ import static java.nio.charset.StandardCharsets.UTF_8;
  * ({@link Ext2Consistency}), on every open; the first {@code stat} or write takes a census of the
  * tree ({@link Ext2Census}: true link counts, directory names, block ownership); every
  * write checks its target (symlink, type, hard links, inode flags) and the free blocks and inodes
- * it needs. A refused call writes nothing. A READ_ONLY open passes no {@code EXT2_FLAG_RW}, so the
+ * it needs as {@link PolicedFilesystem} rules for every backend; this class supplies its
+ * primitives. A refused call writes nothing. A READ_ONLY open passes no {@code EXT2_FLAG_RW}, so the
  * image is opened {@code O_RDONLY}.
  *
  * <p>libext2fs takes no lock: the caller (the block layer) must keep a VM or a second writer away
  * from the image for the whole open→close window. Calls on one instance are serialised; every
  * native buffer lives in a confined arena closed before the call returns.
  */
-public final class Ext2Filesystem implements GuestFilesystem {
+public final class Ext2Filesystem extends PolicedFilesystem {
 
-    /** Blocks added to a write's need for directory growth (expand_dir, htree split). */
-    private static final long DIRECTORY_MARGIN_BLOCKS = 3;
     /** Largest chunk handed to one {@code ext2fs_file_read/write} ({@code unsigned int} length). */
     private static final int IO_CHUNK = 1 << 20;
     /** PATH_MAX: longer symlink targets are refused as corrupt. */
@@ -227,142 +225,13 @@ public final class Ext2Filesystem implements GuestFilesystem {
     }
 
     @Override
-    public synchronized boolean exists(GuestPath path, AccessPolicy policy) throws GuestFsException {
-        try (Call call = new Call("exists", path, false)) {
-            try {
-                return call.resolve(policy, false) instanceof Found;
-            } catch (GuestFsException e) {
-                if (e.kind() == Kind.NOT_A_DIRECTORY) {
-                    return false;
-                }
-                throw e;
-            }
-        }
+    protected Primitives primitives(String operation, GuestPath path, boolean checked) throws GuestFsException {
+        return new Call(operation, path, checked);
     }
 
     @Override
-    public synchronized FileStat stat(GuestPath path, AccessPolicy policy) throws GuestFsException {
-        try (Call call = new Call("stat", path, true)) {
-            Found found = call.existing(call.resolve(policy, false));
-            Ext2Inode inode = call.readInode(found.inode());
-            Optional<String> target = inode.type() == FileType.SYMLINK
-                    ? Optional.of(new String(call.readLink(found.inode()), UTF_8))
-                    : Optional.empty();
-            int links = inode.type() == FileType.DIRECTORY ? inode.linksCount() : call.trueLinks(found, inode);
-            return new FileStat(inode.type(), inode.mode() & 07777, inode.uid(), inode.gid(), inode.size(),
-                    links, Integer.toUnsignedLong(found.inode()), target, InodeAttribute.ofExt2Flags(inode.flags()));
-        }
-    }
-
-    @Override
-    public synchronized byte[] read(GuestPath path, int maxBytes, AccessPolicy policy) throws GuestFsException {
-        if (maxBytes < 0) {
-            throw new IllegalArgumentException("maxBytes must not be negative: " + maxBytes);
-        }
-        try (Call call = new Call("read", path, false)) {
-            Found found = call.existing(call.resolve(policy, policy.symlinks() == SymlinkPolicy.FOLLOW_INSIDE_GUEST));
-            Ext2Inode inode = call.readInode(found.inode());
-            call.requireRegularFile(found, inode);
-            if (inode.size() > maxBytes) {
-                throw call.error(Kind.TOO_LARGE, found.where() + " is " + inode.size()
-                        + " bytes, more than the limit of " + maxBytes);
-            }
-            return call.readContent(found.inode(), (int) inode.size());
-        }
-    }
-
-    @Override
-    public synchronized void makeDirectories(GuestPath dir, int mode, int uid, int gid, AccessPolicy policy)
-            throws GuestFsException {
-        try (Call call = new Call("mkdir -p", dir, true)) {
-            call.requireWritable();
-            Resolution resolution = call.resolve(policy, true);
-            if (resolution instanceof Found found) {
-                if (found.type() != FileType.DIRECTORY) {
-                    throw call.error(Kind.NOT_A_DIRECTORY, found.where() + " exists and is a "
-                            + PathResolver.describe(found.type()) + ", not a directory");
-                }
-                return;
-            }
-            Missing missing = (Missing) resolution;
-            if (missing.throughSymlink()) {
-                throw call.error(Kind.SYMLINK_REFUSED, missing.missingWhere()
-                        + " is the target of a dangling symlink; mkdir -p does not create a symlink's target");
-            }
-            call.requireMutableDirectory(missing.parent(), missing.parentWhere());
-            int count = missing.remaining().size();
-            call.requireSpace(count * (1 + DIRECTORY_MARGIN_BLOCKS), count, "creating " + count + " director"
-                    + (count == 1 ? "y" : "ies"));
-            int parent = missing.parent();
-            for (byte[] name : missing.remaining()) {
-                parent = call.createDirectory(parent, name, mode, uid, gid);
-            }
-        }
-    }
-
-    @Override
-    public synchronized void replace(GuestPath file, byte[] content, AccessPolicy policy) throws GuestFsException {
-        Objects.requireNonNull(content, "content");
-        try (Call call = new Call("replace", file, true)) {
-            call.requireWritable();
-            Resolution resolution = call.resolve(policy, false);
-            if (resolution instanceof Found found) {
-                Ext2Inode inode = call.readInode(found.inode());
-                call.requireContentWritable(found, inode, policy, false);
-                long freed = call.dataBlocks(inode);
-                call.requireSpace(contentBlocks(0, content.length) - freed, 0, "writing " + content.length + " bytes");
-                call.writeContent(found.inode(), 0, content, true);
-            } else {
-                int ino = call.createForWrite((Missing) resolution, content.length);
-                call.writeContent(ino, 0, content, false);
-            }
-        }
-    }
-
-    @Override
-    public synchronized void append(GuestPath file, byte[] content, AccessPolicy policy) throws GuestFsException {
-        Objects.requireNonNull(content, "content");
-        try (Call call = new Call("append", file, true)) {
-            call.requireWritable();
-            Resolution resolution = call.resolve(policy, false);
-            if (resolution instanceof Found found) {
-                Ext2Inode inode = call.readInode(found.inode());
-                call.requireContentWritable(found, inode, policy, true);
-                long size = inode.size();
-                call.requireSpace(contentBlocks(size, size + content.length), 0,
-                        "appending " + content.length + " bytes");
-                call.writeContent(found.inode(), size, content, false);
-            } else {
-                int ino = call.createForWrite((Missing) resolution, content.length);
-                call.writeContent(ino, 0, content, false);
-            }
-        }
-    }
-
-    @Override
-    public synchronized void chmod(GuestPath path, int mode, AccessPolicy policy) throws GuestFsException {
-        try (Call call = new Call("chmod", path, true)) {
-            call.requireWritable();
-            Found found = call.existing(call.resolve(policy, false));
-            Ext2Inode inode = call.readInode(found.inode());
-            call.requireAttributesWritable(found, inode, policy);
-            inode.setMode((inode.mode() & FileType.S_IFMT) | (mode & 07777));
-            inode.touchChange(clock.instant().getEpochSecond());
-            call.writeInode(found.inode(), inode);
-        }
-    }
-
-    @Override
-    public synchronized void chown(GuestPath path, int uid, int gid, AccessPolicy policy) throws GuestFsException {
-        try (Call call = new Call("chown", path, true)) {
-            call.requireWritable();
-            Found found = call.existing(call.resolve(policy, false));
-            Ext2Inode inode = call.readInode(found.inode());
-            call.requireAttributesWritable(found, inode, policy);
-            inode.setOwner(uid, gid);
-            inode.touchChange(clock.instant().getEpochSecond());
-            call.writeInode(found.inode(), inode);
-        }
+    protected String readOnly() {
+        return mode == OpenMode.READ_WRITE ? null : image + " is opened READ_ONLY";
     }
 
     @Override
@@ -372,9 +241,9 @@ public final class Ext2Filesystem implements GuestFilesystem {
     }
 
     @Override
-    public synchronized java.util.OptionalLong freeInodes() throws GuestFsException {
+    public synchronized OptionalLong freeInodes() throws GuestFsException {
         requireOpen("free inodes", null);
-        return java.util.OptionalLong.of(Ext2SuperBlock.parse(fs.superBlock()).freeInodesCount());
+        return OptionalLong.of(Ext2SuperBlock.parse(fs.superBlock()).freeInodesCount());
     }
 
     /**
@@ -452,30 +321,13 @@ public final class Ext2Filesystem implements GuestFilesystem {
         }
     }
 
-    /**
-     * Blocks a file growing from {@code from} to {@code to} bytes may allocate: the new data blocks
-     * plus, for mapping them, one indirect/extent block per {@code blockSize / 4} data blocks and two
-     * more for the tree's upper levels. Deliberately generous.
-     */
-    private long contentBlocks(long from, long to) {
-        long data = ceilDiv(to, blockSize) - ceilDiv(from, blockSize);
-        if (data <= 0) {
-            return 0;
-        }
-        return data + ceilDiv(data, blockSize / 4) + 2;
-    }
-
-    private static long ceilDiv(long a, long b) {
-        return (a + b - 1) / b;
-    }
-
     @Override
     public String toString() {
         return "Ext2Filesystem[" + image + ", " + mode + (fs == null ? ", closed]" : "]");
     }
 
     /** One public call: its name, its path, and a confined arena for every native buffer it needs. */
-    private final class Call implements PathResolver.Tree, AutoCloseable {
+    private final class Call implements Primitives {
 
         private final String operation;
         private final GuestPath path;
@@ -510,12 +362,11 @@ public final class Ext2Filesystem implements GuestFilesystem {
             }
         }
 
-        Resolution resolve(AccessPolicy policy, boolean followFinal) throws GuestFsException {
-            Objects.requireNonNull(policy, "policy");
+        @Override
+        public void beforeWalk() throws GuestFsException {
             if (checked) {
                 census().requireTreeDirectory(rootInode(), rootInode(), "the root directory", operation, path);
             }
-            return new PathResolver(this).resolve(operation, path, policy.symlinks(), followFinal);
         }
 
         private Ext2Census census() throws GuestFsException {
@@ -528,13 +379,6 @@ public final class Ext2Filesystem implements GuestFilesystem {
         /** The target's true link count; CORRUPT when {@code i_links_count} says otherwise. */
         int trueLinks(Found found, Ext2Inode inode) throws GuestFsException {
             return census().requireTrueLinks(found.inode(), inode.linksCount(), found.where(), operation, path);
-        }
-
-        Found existing(Resolution resolution) throws GuestFsException {
-            if (resolution instanceof Missing missing) {
-                throw error(Kind.NOT_FOUND, missing.missingWhere() + " does not exist");
-            }
-            return (Found) resolution;
         }
 
         // --- PathResolver.Tree -------------------------------------------------------------
@@ -598,119 +442,86 @@ public final class Ext2Filesystem implements GuestFilesystem {
                     "writing inode " + Integer.toUnsignedString(ino));
         }
 
+
+        // --- Primitives ----------------------------------------------------------------------
+
+        @Override
+        public FileStat stat(Found found) throws GuestFsException {
+            Ext2Inode inode = readInode(found.inode());
+            Optional<String> target = inode.type() == FileType.SYMLINK
+                    ? Optional.of(new String(readLink(found.inode()), UTF_8))
+                    : Optional.empty();
+            int links = inode.type() == FileType.DIRECTORY ? inode.linksCount() : trueLinks(found, inode);
+            return new FileStat(inode.type(), inode.mode() & 07777, inode.uid(), inode.gid(), inode.size(),
+                    links, Integer.toUnsignedLong(found.inode()), target, InodeAttribute.ofExt2Flags(inode.flags()));
+        }
+
+        @Override
+        public long size(Found found) throws GuestFsException {
+            return readInode(found.inode()).size();
+        }
+
+        @Override
+        public int links(Found found) throws GuestFsException {
+            return trueLinks(found, readInode(found.inode()));
+        }
+
+        @Override
+        public Flags flags(int entry, String where) throws GuestFsException {
+            int flags = readInode(entry).flags();
+            return new Flags(InodeAttribute.ofExt2Flags(flags), "i_flags 0x" + Integer.toHexString(flags));
+        }
+
+        @Override
+        public Space space(int entry, String where) {
+            return new Space(blockSize, availableBlocks(),
+                    OptionalLong.of(Ext2SuperBlock.parse(fs.superBlock()).freeInodesCount()));
+        }
+
         /** Data blocks an inode holds (what truncating it frees), in filesystem blocks. */
-        long dataBlocks(Ext2Inode inode) {
-            return LibExt2fs.inodeDataBlocks2(fs.address(), inode.segment()) * 512 / blockSize;
+        @Override
+        public long heldBlocks(Found found) throws GuestFsException {
+            return LibExt2fs.inodeDataBlocks2(fs.address(), readInode(found.inode()).segment()) * 512 / blockSize;
         }
 
-        // --- refusals ------------------------------------------------------------------------
-
-        void requireWritable() throws GuestFsException {
-            if (mode != OpenMode.READ_WRITE) {
-                throw error(Kind.READ_ONLY, image + " is opened READ_ONLY; nothing was written");
-            }
+        @Override
+        public byte[] read(Found found, long size, int maxBytes) throws GuestFsException {
+            return readContent(found.inode(), (int) size);
         }
 
-        void requireRegularFile(Found found, Ext2Inode inode) throws GuestFsException {
-            switch (inode.type()) {
-                case REGULAR -> {
-                }
-                case DIRECTORY -> throw error(Kind.IS_A_DIRECTORY, found.where() + " is a directory");
-                case SYMLINK -> throw error(Kind.SYMLINK_REFUSED, found.where() + " is a symlink to "
-                        + new String(readLink(found.inode()), UTF_8)
-                        + "; policy NO_FOLLOW refuses symlinks in any component");
-                default -> throw error(Kind.NOT_A_REGULAR_FILE, found.where() + " is a "
-                        + PathResolver.describe(inode.type()) + ", not a regular file");
-            }
+        @Override
+        public void create(int parent, String parentWhere, byte[] name, byte[] content) throws GuestFsException {
+            int ino = createRegularFile(parent, name);
+            writeContent(ino, 0, content, false);
         }
 
-        private void refuseFinalSymlink(Found found, Ext2Inode inode) throws GuestFsException {
-            if (inode.type() == FileType.SYMLINK) {
-                throw error(Kind.SYMLINK_REFUSED, found.where() + " is a symlink to "
-                        + new String(readLink(found.inode()), UTF_8)
-                        + "; a write never goes through a symlink as the final component");
-            }
+        @Override
+        public void rewrite(Found found, byte[] content) throws GuestFsException {
+            writeContent(found.inode(), 0, content, true);
         }
 
-        /** Refuses a lying link count always, and a true count above 1 under HardLinkPolicy.REFUSE. */
-        private void refuseHardLinked(Found found, Ext2Inode inode, AccessPolicy policy) throws GuestFsException {
-            if (inode.type() == FileType.DIRECTORY) {
-                return; // its names were checked on the way (one name, ".." the parent)
-            }
-            int links = trueLinks(found, inode);
-            if (links > 1 && policy.hardLinks() == HardLinkPolicy.REFUSE) {
-                throw error(Kind.HARD_LINK_REFUSED, found.where() + " has " + links
-                        + " hard links; writing would change the other names too (HardLinkPolicy.ALLOW permits it)");
-            }
+        @Override
+        public void append(Found found, long size, byte[] content) throws GuestFsException {
+            writeContent(found.inode(), size, content, false);
         }
 
-        void requireContentWritable(Found found, Ext2Inode inode, AccessPolicy policy, boolean appending)
-                throws GuestFsException {
-            refuseFinalSymlink(found, inode);
-            requireRegularFile(found, inode);
-            refuseHardLinked(found, inode, policy);
-            int flags = inode.flags();
-            refuseFlag(found, flags, Ext2Inode.EXT2_IMMUTABLE_FL, "immutable (chattr +i)");
-            if (!appending) {
-                refuseFlag(found, flags, Ext2Inode.EXT2_APPEND_FL, "append-only (chattr +a)");
-            }
-            refuseFlag(found, flags, Ext2Inode.EXT4_VERITY_FL, "fs-verity protected");
-            refuseFlag(found, flags, Ext2Inode.EXT4_ENCRYPT_FL, "encrypted");
-            refuseFlag(found, flags, Ext2Inode.EXT4_INLINE_DATA_FL, "inline-data");
+        @Override
+        public void chmod(Found found, int mode) throws GuestFsException {
+            Ext2Inode inode = readInode(found.inode());
+            inode.setMode((inode.mode() & FileType.S_IFMT) | mode);
+            inode.touchChange(clock.instant().getEpochSecond());
+            writeInode(found.inode(), inode);
         }
 
-        void requireAttributesWritable(Found found, Ext2Inode inode, AccessPolicy policy) throws GuestFsException {
-            refuseFinalSymlink(found, inode);
-            refuseHardLinked(found, inode, policy);
-            int flags = inode.flags();
-            refuseFlag(found, flags, Ext2Inode.EXT2_IMMUTABLE_FL, "immutable (chattr +i)");
-            refuseFlag(found, flags, Ext2Inode.EXT2_APPEND_FL, "append-only (chattr +a)");
-        }
-
-        void requireMutableDirectory(int dir, String where) throws GuestFsException {
-            int flags = readInode(dir).flags();
-            Found found = new Found(dir, FileType.DIRECTORY, dir, where);
-            refuseFlag(found, flags, Ext2Inode.EXT2_IMMUTABLE_FL, "an immutable directory (chattr +i)");
-            refuseFlag(found, flags, Ext2Inode.EXT2_APPEND_FL, "an append-only directory (chattr +a)");
-            refuseFlag(found, flags, Ext2Inode.EXT4_ENCRYPT_FL, "an encrypted directory");
-            refuseFlag(found, flags, Ext2Inode.EXT4_CASEFOLD_FL, "a case-insensitive directory");
-            refuseFlag(found, flags, Ext2Inode.EXT4_INLINE_DATA_FL, "an inline-data directory");
-        }
-
-        private void refuseFlag(Found found, int flags, int flag, String what) throws GuestFsException {
-            if ((flags & flag) != 0) {
-                throw error(Kind.INODE_FLAGS_REFUSED, found.where() + " is " + what + " (i_flags 0x"
-                        + Integer.toHexString(flags) + ")");
-            }
-        }
-
-        void requireSpace(long blocks, long inodes, String doing) throws GuestFsException {
-            long available = availableBlocks();
-            if (blocks > available) {
-                throw error(Kind.NO_SPACE, doing + " needs up to " + blocks + " blocks of " + blockSize
-                        + " bytes (metadata margin included), " + available
-                        + " are free (blocks reserved for root not counted)");
-            }
-            long freeInodes = Ext2SuperBlock.parse(fs.superBlock()).freeInodesCount();
-            if (inodes > freeInodes) {
-                throw error(Kind.NO_SPACE, doing + " needs " + inodes + " inodes, " + freeInodes + " are free");
-            }
+        @Override
+        public void chown(Found found, int uid, int gid) throws GuestFsException {
+            Ext2Inode inode = readInode(found.inode());
+            inode.setOwner(uid, gid);
+            inode.touchChange(clock.instant().getEpochSecond());
+            writeInode(found.inode(), inode);
         }
 
         // --- creating ------------------------------------------------------------------------
-
-        /** Checks a missing write target can be created as a new file, then creates it (0644 root:root). */
-        int createForWrite(Missing missing, int contentLength) throws GuestFsException {
-            if (missing.remaining().size() > 1 || missing.throughSymlink()) {
-                throw error(Kind.NOT_FOUND, missing.missingWhere() + " does not exist"
-                        + (missing.throughSymlink() ? " (a dangling symlink on the way points there)" : "")
-                        + "; the parent directory must exist (makeDirectories creates it)");
-            }
-            requireMutableDirectory(missing.parent(), missing.parentWhere());
-            requireSpace(contentBlocks(0, contentLength) + DIRECTORY_MARGIN_BLOCKS, 1,
-                    "creating a " + contentLength + "-byte file");
-            return createRegularFile(missing.parent(), missing.remaining().getFirst());
-        }
 
         /** The create sequence of e2fsprogs' misc/create_inode.c (do_write_internal). */
         private int createRegularFile(int parent, byte[] name) throws GuestFsException {
@@ -749,7 +560,9 @@ public final class Ext2Filesystem implements GuestFilesystem {
         }
 
         /** {@code ext2fs_mkdir} (expanding a full parent and retrying, as debugfs does), then mode and owner. */
-        int createDirectory(int parent, byte[] name, int mode, int uid, int gid) throws GuestFsException {
+        @Override
+        public int makeDirectory(int parent, String parentWhere, byte[] name, int mode, int uid, int gid)
+                throws GuestFsException {
             MemorySegment cName = cString(name);
             long err = LibExt2fs.mkdir(fs.address(), parent, cName);
             if (err == LibExt2fs.EXT2_ET_DIR_NO_SPACE) {

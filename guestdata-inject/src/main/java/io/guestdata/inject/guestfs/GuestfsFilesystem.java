@@ -15,23 +15,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.stream.Collectors;
 
 import io.guestdata.inject.block.InjectPartition;
-import io.guestdata.inject.fs.AccessPolicy;
 import io.guestdata.inject.fs.FileStat;
 import io.guestdata.inject.fs.FileType;
-import io.guestdata.inject.fs.GuestFilesystem;
 import io.guestdata.inject.fs.GuestFsException;
 import io.guestdata.inject.fs.GuestFsException.Kind;
 import io.guestdata.inject.fs.GuestPath;
 import io.guestdata.inject.fs.InodeAttribute;
+import io.guestdata.inject.fs.PolicedFilesystem;
 import io.guestdata.inject.fs.HardLinkPolicy;
 import io.guestdata.inject.fs.PathResolver;
 import io.guestdata.inject.fs.PathResolver.Found;
-import io.guestdata.inject.fs.PathResolver.Missing;
-import io.guestdata.inject.fs.PathResolver.Resolution;
 import io.guestdata.inject.fs.SymlinkPolicy;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
@@ -55,15 +53,16 @@ import static java.nio.charset.StandardCharsets.UTF_8;
  * mountpoint path ({@code /} first), as Nova's {@code setup_os_inspect} does. The daemon's umask
  * is set to 022, so new files are 0644 and owned by root.
  *
- * <p><b>Paths.</b> The same {@link PathResolver} as the ext backend walks every path, asking the
- * appliance one name at a time ({@code lstatnslist}) and reading links itself ({@code readlink}),
- * so the same rules hold: symlinks are followed inside the guest (absolute targets restart at
- * the guest root), at most {@value PathResolver#MAX_SYMLINKS} of them; {@link SymlinkPolicy#NO_FOLLOW}
+ * <p><b>Paths and refusals.</b> The write policy is {@link PolicedFilesystem}'s, the same as the
+ * ext backend's; this class supplies its primitives. The same {@link PathResolver} walks every
+ * path, asking the appliance one name at a time ({@code lstatnslist}) and reading links itself
+ * ({@code readlink}): symlinks are followed inside the guest (absolute targets restart at the
+ * guest root), at most {@value PathResolver#MAX_SYMLINKS} of them; {@link SymlinkPolicy#NO_FOLLOW}
  * refuses any; a write never goes through a final symlink; a hard-linked file is not written
- * unless {@link HardLinkPolicy#ALLOW}; immutable and append-only files (and directories) are
- * refused before the kernel would refuse them. libguestfs is then handed the resolved,
- * symlink-free path. (libguestfs confines every path to the guest anyway, by resolving it in a
- * chroot of the guest's root; the walk here adds the refusals.)
+ * unless {@link HardLinkPolicy#ALLOW}; inode flags ({@code lsattr} letters) are refused before the
+ * kernel would refuse them. libguestfs is then handed the resolved, symlink-free path.
+ * (libguestfs confines every path to the guest anyway, by resolving it in a chroot of the guest's
+ * root; the walk here adds the refusals.)
  *
  * <p><b>Names.</b> The Java binding passes strings as JNI's modified UTF-8, which encodes a
  * character above U+FFFF as six bytes instead of UTF-8's four, and reads link targets back
@@ -84,7 +83,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
  * the caller must not hold {@link io.guestdata.inject.block.ImageLock} on it at the same time
  * (that lock would make QEMU fail to open the image).
  */
-public final class GuestfsFilesystem implements GuestFilesystem {
+public final class GuestfsFilesystem extends PolicedFilesystem {
 
     /** The formats that may be given: never probed, see the class comment. */
     public static final Set<String> FORMATS = Set.of("raw", "qcow2");
@@ -94,8 +93,6 @@ public final class GuestfsFilesystem implements GuestFilesystem {
      * 4 MiB ({@code GUESTFS_MESSAGE_MAX}); larger content goes in several appends.
      */
     static final int WRITE_CHUNK = 1 << 20;
-    /** Blocks added to a write's need for directory growth, as the ext backend does. */
-    private static final long DIRECTORY_MARGIN_BLOCKS = 3;
     private static final int UMASK = 022;
     private static final int SET_ID_BITS = 06000;
     private static final int S_ISGID = 02000;
@@ -295,153 +292,16 @@ public final class GuestfsFilesystem implements GuestFilesystem {
         return handle;
     }
 
-    // --- GuestFilesystem -------------------------------------------------------------------
+    // --- PolicedFilesystem ------------------------------------------------------------------
 
     @Override
-    public synchronized boolean exists(GuestPath path, AccessPolicy policy) throws GuestFsException {
-        Call call = new Call("exists", path);
-        try {
-            return call.resolve(policy, false) instanceof Found;
-        } catch (GuestFsException e) {
-            if (e.kind() == Kind.NOT_A_DIRECTORY) {
-                return false;
-            }
-            throw e;
-        }
+    protected Primitives primitives(String operation, GuestPath path, boolean checked) throws GuestFsException {
+        return new Call(operation, path);
     }
 
     @Override
-    public synchronized FileStat stat(GuestPath path, AccessPolicy policy) throws GuestFsException {
-        Call call = new Call("stat", path);
-        Found found = call.existing(call.resolve(policy, false));
-        GuestfsStat stat = call.stat(found.inode());
-        FileType type = FileType.ofMode(stat.mode());
-        Optional<String> target = type == FileType.SYMLINK
-                ? Optional.of(new String(call.readLink(found.inode()), UTF_8))
-                : Optional.empty();
-        // lsattr reads the flags of regular files and directories only (its ioctl needs an open fd).
-        Set<InodeAttribute> attributes = type == FileType.REGULAR || type == FileType.DIRECTORY
-                ? InodeAttribute.ofLetters(call.attributes(call.where(found.inode())))
-                : Set.of();
-        return new FileStat(type, stat.mode() & 07777, (int) stat.uid(), (int) stat.gid(), stat.size(),
-                (int) Math.min(stat.nlink(), Integer.MAX_VALUE), stat.ino(), target, attributes);
-    }
-
-    @Override
-    public synchronized byte[] read(GuestPath path, int maxBytes, AccessPolicy policy) throws GuestFsException {
-        if (maxBytes < 0) {
-            throw new IllegalArgumentException("maxBytes must not be negative: " + maxBytes);
-        }
-        Call call = new Call("read", path);
-        Found found = call.existing(call.resolve(policy, policy.symlinks() == SymlinkPolicy.FOLLOW_INSIDE_GUEST));
-        call.requireRegularFile(found);
-        long size = call.stat(found.inode()).size();
-        if (size > maxBytes) {
-            throw call.error(Kind.TOO_LARGE, call.where(found.inode()) + " is " + size
-                    + " bytes, more than the limit of " + maxBytes);
-        }
-        return call.download(call.where(found.inode()), maxBytes);
-    }
-
-    @Override
-    public synchronized void makeDirectories(GuestPath dir, int mode, int uid, int gid, AccessPolicy policy)
-            throws GuestFsException {
-        checkIds(uid, gid);
-        Call call = new Call("mkdir -p", dir);
-        call.requireWritable();
-        Resolution resolution = call.resolve(policy, true);
-        if (resolution instanceof Found found) {
-            if (found.type() != FileType.DIRECTORY) {
-                throw call.error(Kind.NOT_A_DIRECTORY, call.where(found.inode()) + " exists and is a "
-                        + PathResolver.describe(found.type()) + ", not a directory");
-            }
-            return;
-        }
-        Missing missing = (Missing) resolution;
-        if (missing.throughSymlink()) {
-            throw call.error(Kind.SYMLINK_REFUSED, missing.missingWhere()
-                    + " is the target of a dangling symlink; mkdir -p does not create a symlink's target");
-        }
-        List<String> names = new ArrayList<>();
-        for (byte[] name : missing.remaining()) {
-            names.add(call.name(name));
-        }
-        String parent = call.where(missing.parent());
-        call.requireMutableDirectory(parent);
-        int count = names.size();
-        call.requireSpace(parent, count * (1 + DIRECTORY_MARGIN_BLOCKS), count,
-                "creating " + count + " director" + (count == 1 ? "y" : "ies"));
-        for (String name : names) {
-            String created = join(parent, name);
-            // Created private, then given its owner, then its exact mode (chown would clear set-id bits).
-            call.run("creating directory " + created, () -> handle.mkdirMode(created, 0700));
-            call.run("chown " + created, () -> handle.lchown(uid, gid, created));
-            call.run("chmod " + created, () -> handle.chmod(mode & 07777, created));
-            parent = created;
-        }
-    }
-
-    @Override
-    public synchronized void replace(GuestPath file, byte[] content, AccessPolicy policy) throws GuestFsException {
-        Objects.requireNonNull(content, "content");
-        Call call = new Call("replace", file);
-        call.requireWritable();
-        Resolution resolution = call.resolve(policy, false);
-        if (resolution instanceof Found found) {
-            call.requireContentWritable(found, policy, false);
-            String where = call.where(found.inode());
-            long held = call.blocksFor(call.stat(found.inode()).size(), where);
-            call.requireSpace(where, call.contentBlocks(0, content.length, where) - held, 0,
-                    "writing " + content.length + " bytes");
-            call.writeContent(where, content);
-        } else {
-            call.createAndWrite((Missing) resolution, content);
-        }
-    }
-
-    @Override
-    public synchronized void append(GuestPath file, byte[] content, AccessPolicy policy) throws GuestFsException {
-        Objects.requireNonNull(content, "content");
-        Call call = new Call("append", file);
-        call.requireWritable();
-        Resolution resolution = call.resolve(policy, false);
-        if (resolution instanceof Found found) {
-            call.requireContentWritable(found, policy, true);
-            String where = call.where(found.inode());
-            long size = call.stat(found.inode()).size();
-            call.requireSpace(where, call.contentBlocks(size, size + content.length, where), 0,
-                    "appending " + content.length + " bytes");
-            call.appendContent(where, content, 0);
-        } else {
-            call.createAndWrite((Missing) resolution, content);
-        }
-    }
-
-    @Override
-    public synchronized void chmod(GuestPath path, int mode, AccessPolicy policy) throws GuestFsException {
-        Call call = new Call("chmod", path);
-        call.requireWritable();
-        Found found = call.existing(call.resolve(policy, false));
-        call.requireAttributesWritable(found, policy);
-        String where = call.where(found.inode());
-        call.run("chmod " + where, () -> handle.chmod(mode & 07777, where));
-    }
-
-    @Override
-    public synchronized void chown(GuestPath path, int uid, int gid, AccessPolicy policy) throws GuestFsException {
-        checkIds(uid, gid);
-        Call call = new Call("chown", path);
-        call.requireWritable();
-        Found found = call.existing(call.resolve(policy, false));
-        call.requireAttributesWritable(found, policy);
-        String where = call.where(found.inode());
-        int mode = call.stat(found.inode()).mode();
-        call.run("chown " + where, () -> handle.lchown(uid, gid, where));
-        if ((mode & SET_ID_BITS) != 0 && FileType.ofMode(mode) != FileType.DIRECTORY) {
-            // The kernel clears set-user/group-id on chown of a non-directory; the ext backend
-            // (and the interface) changes only the owner, so the mode is put back.
-            call.run("restoring the mode of " + where, () -> handle.chmod(mode & 07777, where));
-        }
+    protected String readOnly() {
+        return readOnly ? image + " is opened read-only" : null;
     }
 
     /** {@code f_bavail × f_frsize} of the filesystem mounted at {@code /} (writes elsewhere check their own). */
@@ -513,20 +373,8 @@ public final class GuestfsFilesystem implements GuestFilesystem {
         }
     }
 
-    /** chown(2) takes -1 as "leave unchanged"; the interface means the id itself, which no guest uses. */
-    private static void checkIds(int uid, int gid) {
-        if (uid == -1 || gid == -1) {
-            throw new IllegalArgumentException("uid/gid 4294967295 (-1) cannot be set through chown(2), which reads it"
-                    + " as \"unchanged\": " + Integer.toUnsignedString(uid) + ":" + Integer.toUnsignedString(gid));
-        }
-    }
-
     static String join(String dir, String name) {
         return dir.equals("/") ? "/" + name : dir + "/" + name;
-    }
-
-    private static long ceilDiv(long a, long b) {
-        return (a + b - 1) / b;
     }
 
     /** A libguestfs call that returns something. */
@@ -545,7 +393,7 @@ public final class GuestfsFilesystem implements GuestFilesystem {
      * One public call: its name, its path, and the entries its walk has met, numbered from 1 in
      * the order met (the root is 1) with the physical guest path and lstat of each.
      */
-    private final class Call implements PathResolver.Tree {
+    private final class Call implements Primitives {
 
         private final String operation;
         private final GuestPath path;
@@ -581,18 +429,6 @@ public final class GuestfsFilesystem implements GuestFilesystem {
                 action.run();
                 return null;
             });
-        }
-
-        Resolution resolve(AccessPolicy policy, boolean followFinal) throws GuestFsException {
-            Objects.requireNonNull(policy, "policy");
-            return new PathResolver(this).resolve(operation, path, policy.symlinks(), followFinal);
-        }
-
-        Found existing(Resolution resolution) throws GuestFsException {
-            if (resolution instanceof Missing missing) {
-                throw error(Kind.NOT_FOUND, missing.missingWhere() + " does not exist");
-            }
-            return (Found) resolution;
         }
 
         String where(int id) {
@@ -674,90 +510,54 @@ public final class GuestfsFilesystem implements GuestFilesystem {
             }
         }
 
-        // --- refusals ------------------------------------------------------------------------
-
-        void requireWritable() throws GuestFsException {
-            if (readOnly) {
-                throw error(Kind.READ_ONLY, image + " is opened read-only; nothing was written");
-            }
+        @Override
+        public void close() {
         }
 
-        void requireRegularFile(Found found) throws GuestFsException {
-            String where = where(found.inode());
-            FileType type = type(found.inode());
-            switch (type) {
-                case REGULAR -> {
-                }
-                case DIRECTORY -> throw error(Kind.IS_A_DIRECTORY, where + " is a directory");
-                case SYMLINK -> throw error(Kind.SYMLINK_REFUSED, where + " is a symlink to "
-                        + new String(readLink(found.inode()), UTF_8)
-                        + "; policy NO_FOLLOW refuses symlinks in any component");
-                default -> throw error(Kind.NOT_A_REGULAR_FILE, where + " is a " + PathResolver.describe(type)
-                        + ", not a regular file");
-            }
-        }
+        // --- Primitives ----------------------------------------------------------------------
 
-        private void refuseFinalSymlink(Found found) throws GuestFsException {
-            if (type(found.inode()) == FileType.SYMLINK) {
-                throw error(Kind.SYMLINK_REFUSED, where(found.inode()) + " is a symlink to "
-                        + new String(readLink(found.inode()), UTF_8)
-                        + "; a write never goes through a symlink as the final component");
-            }
-        }
-
-        private void refuseHardLinked(Found found, AccessPolicy policy) throws GuestFsException {
+        @Override
+        public FileStat stat(Found found) throws GuestFsException {
             GuestfsStat stat = stat(found.inode());
-            if (FileType.ofMode(stat.mode()) != FileType.DIRECTORY && stat.nlink() > 1
-                    && policy.hardLinks() == HardLinkPolicy.REFUSE) {
-                throw error(Kind.HARD_LINK_REFUSED, where(found.inode()) + " has " + stat.nlink()
-                        + " hard links; writing would change the other names too (HardLinkPolicy.ALLOW permits it)");
+            FileType type = FileType.ofMode(stat.mode());
+            Optional<String> target = type == FileType.SYMLINK
+                    ? Optional.of(new String(readLink(found.inode()), UTF_8))
+                    : Optional.empty();
+            return new FileStat(type, stat.mode() & 07777, (int) stat.uid(), (int) stat.gid(), stat.size(),
+                    (int) Math.min(stat.nlink(), Integer.MAX_VALUE), stat.ino(), target,
+                    flags(found.inode(), found.where()).set());
+        }
+
+        @Override
+        public long size(Found found) throws GuestFsException {
+            return stat(found.inode()).size();
+        }
+
+        @Override
+        public int links(Found found) throws GuestFsException {
+            return (int) Math.min(stat(found.inode()).nlink(), Integer.MAX_VALUE);
+        }
+
+        /** lsattr reads the flags of regular files and directories only (its ioctl needs an open fd). */
+        @Override
+        public Flags flags(int entry, String where) throws GuestFsException {
+            FileType type = type(entry);
+            if (type != FileType.REGULAR && type != FileType.DIRECTORY) {
+                return new Flags(Set.of(), "lsattr reads no flags of a " + PathResolver.describe(type));
             }
+            String attributes = call("reading the inode flags (lsattr) of " + where(entry),
+                    () -> handle.getE2attrs(where(entry)));
+            return new Flags(InodeAttribute.ofLetters(attributes), "lsattr flags \"" + attributes + "\"");
         }
 
-        void requireContentWritable(Found found, AccessPolicy policy, boolean appending) throws GuestFsException {
-            refuseFinalSymlink(found);
-            requireRegularFile(found);
-            refuseHardLinked(found, policy);
-            String where = where(found.inode());
-            String attributes = attributes(where);
-            refuseAttribute(where, attributes, 'i', "immutable (chattr +i)");
-            if (!appending) {
-                refuseAttribute(where, attributes, 'a', "append-only (chattr +a)");
-            }
-            refuseAttribute(where, attributes, 'V', "fs-verity protected");
-            refuseAttribute(where, attributes, 'E', "encrypted");
+        /** statvfs of the filesystem holding the entry, asked once per call. */
+        @Override
+        public Space space(int entry, String where) throws GuestFsException {
+            GuestfsStatVfs vfs = vfs(where(entry));
+            return new Space(vfs.frsize(), vfs.bavail(),
+                    vfs.countsInodes() ? OptionalLong.of(vfs.favail()) : OptionalLong.empty());
         }
 
-        void requireAttributesWritable(Found found, AccessPolicy policy) throws GuestFsException {
-            refuseFinalSymlink(found);
-            refuseHardLinked(found, policy);
-            FileType type = type(found.inode());
-            if (type == FileType.REGULAR || type == FileType.DIRECTORY) { // lsattr reads no other type
-                String where = where(found.inode());
-                String attributes = attributes(where);
-                refuseAttribute(where, attributes, 'i', "immutable (chattr +i)");
-                refuseAttribute(where, attributes, 'a', "append-only (chattr +a)");
-            }
-        }
-
-        void requireMutableDirectory(String where) throws GuestFsException {
-            String attributes = attributes(where);
-            refuseAttribute(where, attributes, 'i', "an immutable directory (chattr +i)");
-            refuseAttribute(where, attributes, 'a', "an append-only directory (chattr +a)");
-            refuseAttribute(where, attributes, 'E', "an encrypted directory");
-        }
-
-        String attributes(String where) throws GuestFsException {
-            return call("reading the inode flags (lsattr) of " + where, () -> handle.getE2attrs(where));
-        }
-
-        private void refuseAttribute(String where, String attributes, char letter, String what) throws GuestFsException {
-            if (attributes.indexOf(letter) >= 0) {
-                throw error(Kind.INODE_FLAGS_REFUSED, where + " is " + what + " (lsattr flags \"" + attributes + "\")");
-            }
-        }
-
-        /** statvfs of the filesystem holding {@code where}, asked once per call. */
         private GuestfsStatVfs vfs(String where) throws GuestFsException {
             GuestfsStatVfs vfs = filesystems.get(where);
             if (vfs == null) {
@@ -767,54 +567,71 @@ public final class GuestfsFilesystem implements GuestFilesystem {
             return vfs;
         }
 
-        /** Refuses, before writing, a write that may need more blocks or inodes than are free. */
-        void requireSpace(String where, long blocks, long inodes, String doing) throws GuestFsException {
-            GuestfsStatVfs vfs = vfs(where);
-            if (blocks > vfs.bavail()) {
-                throw error(Kind.NO_SPACE, doing + " needs up to " + blocks + " blocks of " + vfs.frsize()
-                        + " bytes (metadata margin included), " + vfs.bavail()
-                        + " are free (blocks reserved for root not counted)");
-            }
-            if (vfs.countsInodes() && inodes > vfs.favail()) {
-                throw error(Kind.NO_SPACE, doing + " needs " + inodes + " inodes, " + vfs.favail() + " are free");
-            }
+        /** The data blocks a file of its size holds at least. */
+        @Override
+        public long heldBlocks(Found found) throws GuestFsException {
+            long blockSize = vfs(where(found.inode())).frsize();
+            return (size(found) + blockSize - 1) / blockSize;
         }
 
-        /** Blocks a file growing from {@code from} to {@code to} bytes may allocate (as the ext backend counts). */
-        long contentBlocks(long from, long to, String where) throws GuestFsException {
-            long blockSize = vfs(where).frsize();
-            long data = ceilDiv(to, blockSize) - ceilDiv(from, blockSize);
-            if (data <= 0) {
-                return 0;
-            }
-            return data + ceilDiv(data, blockSize / 4) + 2;
+        @Override
+        public byte[] read(Found found, long size, int maxBytes) throws GuestFsException {
+            return download(where(found.inode()), maxBytes);
         }
 
-        /** Data blocks a file of {@code size} bytes holds at least (what truncating it frees). */
-        long blocksFor(long size, String where) throws GuestFsException {
-            return ceilDiv(size, vfs(where).frsize());
-        }
-
-        // --- writing -------------------------------------------------------------------------
-
-        /** Creates a missing file (0644 root:root) in an existing directory and writes its content. */
-        void createAndWrite(Missing missing, byte[] content) throws GuestFsException {
-            if (missing.remaining().size() > 1 || missing.throughSymlink()) {
-                throw error(Kind.NOT_FOUND, missing.missingWhere() + " does not exist"
-                        + (missing.throughSymlink() ? " (a dangling symlink on the way points there)" : "")
-                        + "; the parent directory must exist (makeDirectories creates it)");
-            }
-            String parent = where(missing.parent());
-            String created = join(parent, name(missing.remaining().getFirst()));
-            requireMutableDirectory(parent);
-            requireSpace(parent, contentBlocks(0, content.length, parent) + DIRECTORY_MARGIN_BLOCKS, 1,
-                    "creating a " + content.length + "-byte file");
+        /** Written (which creates it 0644, the umask being 022), then given root:root if the directory is set-gid. */
+        @Override
+        public void create(int parent, String parentWhere, byte[] name, byte[] content) throws GuestFsException {
+            String created = join(where(parent), name(name));
             writeContent(created, content);
-            if ((stat(missing.parent()).mode() & S_ISGID) != 0) {
+            if ((stat(parent).mode() & S_ISGID) != 0) {
                 // A set-group-id directory hands its group to new files; the interface says root:root.
                 run("chown " + created, () -> handle.lchown(0, 0, created));
             }
         }
+
+        @Override
+        public void rewrite(Found found, byte[] content) throws GuestFsException {
+            writeContent(where(found.inode()), content);
+        }
+
+        @Override
+        public void append(Found found, long size, byte[] content) throws GuestFsException {
+            appendContent(where(found.inode()), content, 0);
+        }
+
+        /** Created private, then given its owner, then its exact mode (chown would clear set-id bits). */
+        @Override
+        public int makeDirectory(int parent, String parentWhere, byte[] name, int mode, int uid, int gid)
+                throws GuestFsException {
+            String created = join(where(parent), name(name));
+            run("creating directory " + created, () -> handle.mkdirMode(created, 0700));
+            run("chown " + created, () -> handle.lchown(uid, gid, created));
+            run("chmod " + created, () -> handle.chmod(mode & 07777, created));
+            wheres.add(created);
+            stats.add(null);
+            return wheres.size();
+        }
+
+        @Override
+        public void chmod(Found found, int mode) throws GuestFsException {
+            String where = where(found.inode());
+            run("chmod " + where, () -> handle.chmod(mode, where));
+        }
+
+        @Override
+        public void chown(Found found, int uid, int gid) throws GuestFsException {
+            String where = where(found.inode());
+            int mode = stat(found.inode()).mode();
+            run("chown " + where, () -> handle.lchown(uid, gid, where));
+            if ((mode & SET_ID_BITS) != 0 && FileType.ofMode(mode) != FileType.DIRECTORY) {
+                // The kernel clears set-user/group-id on chown of a non-directory; the ext backend
+                // (and the interface) changes only the owner, so the mode is put back.
+                run("restoring the mode of " + where, () -> handle.chmod(mode & 07777, where));
+            }
+        }
+
+        // --- writing -------------------------------------------------------------------------
 
         /** Truncates (or creates) and writes, {@value #WRITE_CHUNK} bytes per message. */
         void writeContent(String where, byte[] content) throws GuestFsException {

@@ -9,6 +9,7 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -23,6 +24,7 @@ import io.guestdata.inject.fs.FileStat;
 import io.guestdata.inject.fs.GuestFilesystem;
 import io.guestdata.inject.fs.GuestFsException;
 import io.guestdata.inject.fs.GuestPath;
+import io.guestdata.inject.fs.InodeAttribute;
 import io.guestdata.inject.fs.OpenMode;
 
 import static io.guestdata.inject.guestfs.GuestTools.extContent;
@@ -30,6 +32,8 @@ import static io.guestdata.inject.guestfs.GuestTools.extInode;
 import static io.guestdata.inject.guestfs.GuestTools.runOk;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The same operations, successes and refusals, on two copies of one ext4 image: one written
@@ -47,7 +51,7 @@ class GuestfsExt4ParityTest {
     private static final String[] PATHS = {
         "/root/.ssh", "/root/.ssh/authorized_keys", "/etc/hosts", "/etc/motd", "/opt", "/opt/a", "/opt/a/b",
         "/etc/tool", "/etc/log", "/srv/new", "/etc/via-up", "/etc/authorized_keys", "/etc/shadow", "/etc/frozen",
-        "/locked/new", "/etc/passwd", "/etc/big"};
+        "/locked/new", "/etc/passwd", "/etc/big", "/opt/minus"};
 
     @Test
     void sameOperationsSameResultsAsTheExt2fsBackend() throws Exception {
@@ -72,8 +76,9 @@ class GuestfsExt4ParityTest {
                 "hard link: HARD_LINK_REFUSED", "immutable: INODE_FLAGS_REFUSED",
                 "append-only replace: INODE_FLAGS_REFUSED", "immutable dir: INODE_FLAGS_REFUSED", "loop: SYMLINK_LOOP",
                 "missing parent: NOT_FOUND", "mkdir under a file: NOT_A_DIRECTORY", "mkdir dangling: SYMLINK_REFUSED",
-                "read fifo: NOT_A_REGULAR_FILE", "read dir: IS_A_DIRECTORY", "read too large: TOO_LARGE"),
-                guestfsOutcomes.subList(0, 24));
+                "read fifo: NOT_A_REGULAR_FILE", "read dir: IS_A_DIRECTORY", "read too large: TOO_LARGE",
+                "chown to uid -1: IllegalArgumentException", "mkdir -p with gid -1: IllegalArgumentException"),
+                guestfsOutcomes.subList(0, 26));
 
         runOk("e2fsck", "-fn", viaExt2fs.toString());
         runOk("e2fsck", "-fn", viaGuestfs.toString());
@@ -85,6 +90,51 @@ class GuestfsExt4ParityTest {
         }
         assertEquals("regular 0600 0:0 size " + GuestfsXfsTest.KEY.length + " links 1",
                 extInode(viaGuestfs, "/root/.ssh/authorized_keys"));
+    }
+
+    /**
+     * Inline-data files and a case-insensitive directory, which the two backends once treated apart:
+     * the ext2fs backend refuses such a filesystem at open (its features), and through libguestfs,
+     * which mounts it, the shared write policy refuses content writes to the inline-data file and new
+     * entries in the casefold directory; nothing is written.
+     */
+    @Test
+    void inlineDataAndCasefoldAreRefusedByBothBackends() throws Exception {
+        Path tree = Files.createDirectories(dir.resolve("features"));
+        Path folded = Files.createDirectories(tree.resolve("folded"));
+        for (int i = 0; i < 40; i++) { // too many names to fit inline: a directory block
+            Files.writeString(folded.resolve("entry-with-a-long-name-" + i), "");
+        }
+        Files.writeString(tree.resolve("small"), "s");
+        Path image = dir.resolve("features.img");
+        runOk("mke2fs", "-q", "-F", "-t", "ext4", "-O", "casefold,inline_data", "-d", tree.toString(),
+                image.toString(), "65536");
+        runOk("debugfs", "-w", "-R", "sif /folded flags " + flags(image, "/folded", 0x40000000), image.toString());
+        assertTrue((Integer.decode(flags(image, "/small", 0)) & 0x10000000) != 0, "mke2fs made /small inline");
+
+        GuestFsException atOpen = assertThrows(GuestFsException.class,
+                () -> Ext2Filesystem.open(image, 0, OpenMode.READ_WRITE));
+        assertEquals(GuestFsException.Kind.UNSUPPORTED_FEATURE, atOpen.kind(), atOpen.getMessage());
+
+        List<String> out = new ArrayList<>();
+        try (GuestFilesystem fs = GuestfsFilesystem.open(image, "raw", new InjectPartition.WholeDisk(), false,
+                GuestTools.settings())) {
+            assertEquals(Set.of(InodeAttribute.CASEFOLD), fs.stat(p("/folded")).attributes());
+            assertEquals(Set.of(InodeAttribute.INLINE_DATA), fs.stat(p("/small")).attributes());
+            outcome(out, "new file in casefold dir", () -> fs.replace(p("/folded/new"), bytes("x")));
+            outcome(out, "mkdir in casefold dir", () -> fs.makeDirectories(p("/folded/d"), 0755, 0, 0));
+            outcome(out, "replace inline-data file", () -> fs.replace(p("/small"), bytes("x")));
+            outcome(out, "append to inline-data file", () -> fs.append(p("/small"), bytes("x")));
+            outcome(out, "chmod inline-data file", () -> fs.chmod(p("/small"), 0600));
+        }
+        assertEquals(List.of("new file in casefold dir: INODE_FLAGS_REFUSED", "mkdir in casefold dir: INODE_FLAGS_REFUSED",
+                "replace inline-data file: INODE_FLAGS_REFUSED", "append to inline-data file: INODE_FLAGS_REFUSED",
+                "chmod inline-data file: ok"), out);
+        runOk("e2fsck", "-fn", image.toString());
+        // debugfs cat prints an inline file's whole 60-byte i_block: the size says where the content ends
+        assertTrue(extInode(image, "/small").matches("regular 0600 \\d+:\\d+ size 1 links 1"), extInode(image, "/small"));
+        assertEquals('s', extContent(image, "/small")[0]);
+        assertTrue(GuestTools.run("debugfs", "-R", "stat /folded/new", image.toString()).stderr().contains("not found"));
     }
 
     /** The operations, each outcome as text: "ok …" with what it read, or the refusal's kind. */
@@ -119,6 +169,8 @@ class GuestfsExt4ParityTest {
         outcome(out, "read fifo", () -> fs.read(p("/etc/fifo"), 10));
         outcome(out, "read dir", () -> fs.read(p("/etc"), 10));
         outcome(out, "read too large", () -> fs.read(p("/etc/big"), 10));
+        outcome(out, "chown to uid -1", () -> fs.chown(p("/etc/motd"), -1, 0));
+        outcome(out, "mkdir -p with gid -1", () -> fs.makeDirectories(p("/opt/minus"), 0755, 0, -1));
         for (String path : PATHS) {
             outcome(out, "stat " + path, () -> {
                 FileStat st = fs.stat(p(path));
@@ -142,6 +194,8 @@ class GuestfsExt4ParityTest {
             out.add(what + ": ok");
         } catch (GuestFsException e) {
             out.add(what + ": " + e.kind());
+        } catch (IllegalArgumentException e) {
+            out.add(what + ": " + e.getClass().getSimpleName());
         }
     }
 
