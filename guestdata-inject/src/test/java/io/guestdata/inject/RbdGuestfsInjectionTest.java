@@ -20,7 +20,6 @@ import io.guestdata.inject.InjectionReport.Status;
 import io.guestdata.inject.block.ImageInUseException;
 import io.guestdata.inject.ceph.CephCluster;
 import io.guestdata.inject.fs.AccessPolicy;
-import io.guestdata.inject.fs.GuestFilesystem;
 import io.guestdata.inject.fs.GuestFsException;
 import io.guestdata.inject.fs.GuestPath;
 import io.guestdata.inject.guestfs.GuestTools;
