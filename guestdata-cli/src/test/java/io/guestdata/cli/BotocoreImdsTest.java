@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.guestdata.testkit.Command;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Base64;
@@ -44,7 +45,7 @@ class BotocoreImdsTest {
         JsonNode got;
         try (ServeProcess serve = ServeProcess.start(dir, Map.of(), "--data-dir", stored.data().toString(),
                 "--imds-tokens", policy)) {
-            Tool.Result r = Tool.python("tools/consumers/botocore_imds.py", "http://127.0.0.1:" + serve.port + "/",
+            Command.Result r = Tool.python("tools/consumers/botocore_imds.py", "http://127.0.0.1:" + serve.port + "/",
                     INSTANCE_ID, USER_DATA, FIRST_KEY, ZONE, LOCAL_IPV4);
             assertEquals(0, r.exitCode(), r.stderr() + "\n" + serve.output());
             got = r.json();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.guestdata.testkit.Command;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -105,7 +106,7 @@ class CloudInitReadsConfigDriveTreeTest {
         args.addAll(List.of(instanceArgs));
         Cli cli = Cli.run(args.toArray(String[]::new));
         assertEquals(ExitCode.OK, cli.exitCode(), cli.toString());
-        Tool.Result r = Tool.python("tools/consumers/cloudinit_configdrive.py", out.toString());
+        Command.Result r = Tool.python("tools/consumers/cloudinit_configdrive.py", out.toString());
         assertEquals(0, r.exitCode(), "cloud-init did not claim the drive:\n" + r.stdout() + r.stderr());
         JsonNode seen = r.json();
         assertTrue(seen.get("claimed").asBoolean(), seen.toString());

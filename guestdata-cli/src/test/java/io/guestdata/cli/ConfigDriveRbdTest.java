@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.guestdata.inject.ceph.CephCluster;
 import io.guestdata.inject.fs.Ext2Tools;
+import io.guestdata.testkit.Command;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -158,7 +159,7 @@ class ConfigDriveRbdTest {
             Cli r = configdrive(c[0], rbd(image), "--force", "--libvirt-xml", "--machine-type", c[1],
                     "--rbd-secret-uuid", SECRET);
             assertEquals(ExitCode.OK, r.exitCode(), r.toString());
-            Tool.Result nova = Tool.python("tools/nova-oracle/nova_libvirt_xml.py", "--format", c[0], "--machine-type",
+            Command.Result nova = Tool.python("tools/nova-oracle/nova_libvirt_xml.py", "--format", c[0], "--machine-type",
                     c[1], "--uuid", UUID, "--rbd-pool", ceph.pool(), "--ceph-conf", ceph.conf().toString(),
                     "--rbd-user", ceph.user(), "--rbd-secret-uuid", SECRET);
             assertEquals(0, nova.exitCode(), nova.stderr());

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.guestdata.testkit.Command;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -88,7 +89,7 @@ class IgnitionOpenStackTest {
         }
     }
 
-    private record Run(Tool.Result result, Path cache) {
+    private record Run(Command.Result result, Path cache) {
     }
 
     /** serve (address mode) with {@code doc} at 169.254.169.254:80, and Ignition's fetch stage in the guest. */
@@ -98,7 +99,7 @@ class IgnitionOpenStackTest {
         try (ServeProcess serve = ServeProcess.start(net.onMetadataSide(), MetadataAddressNetwork.METADATA + ":80", work,
                 Map.of(), "--data-dir", stored.data().toString())) {
             Path cache = work.resolve("ignition.json");
-            Tool.Result r = net.inGuest(120, IGNITION, "--platform=openstack", "--stage=fetch", "--log-to-stdout",
+            Command.Result r = net.inGuest(120, IGNITION, "--platform=openstack", "--stage=fetch", "--log-to-stdout",
                     "--fetch-timeout", "60s", "--config-cache", cache.toString(),
                     "--state-file", work.resolve("state").toString(), "--root", Files.createDirectories(work.resolve("root")).toString());
             return new Run(r, cache);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.guestdata.testkit.Command;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -137,7 +138,7 @@ final class Images {
         if (knownMacs != null) {
             args.add(knownMacs);
         }
-        Tool.Result r = Tool.python("tools/consumers/cloudinit_configdrive.py", args.toArray(String[]::new));
+        Command.Result r = Tool.python("tools/consumers/cloudinit_configdrive.py", args.toArray(String[]::new));
         assertEquals(0, r.exitCode(), "cloud-init's ConfigDrive datasource did not claim " + tree + ":\n" + r.stdout()
                 + r.stderr());
         ObjectNode seen = (ObjectNode) JSON.readTree(r.stdout());
@@ -147,7 +148,7 @@ final class Images {
 
     /** cloud-init's NoCloud datasource on a seed directory. */
     static ObjectNode noCloudView(Path seed) throws Exception {
-        Tool.Result r = Tool.python("tools/consumers/cloudinit_nocloud.py", seed.toString());
+        Command.Result r = Tool.python("tools/consumers/cloudinit_nocloud.py", seed.toString());
         assertEquals(0, r.exitCode(), "cloud-init's NoCloud datasource did not claim " + seed + ":\n" + r.stdout()
                 + r.stderr());
         return (ObjectNode) JSON.readTree(r.stdout());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.guestdata.drive.libvirt.DiskCache;
+import io.guestdata.testkit.Command;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -41,7 +42,7 @@ class LibvirtXmlTest {
         Path image = tmp.resolve("disk.config");
         Cli r = run(format, image, "--machine-type", machine);
         Element ours = parse(r.out());
-        Tool.Result nova = Tool.python("tools/nova-oracle/nova_libvirt_xml.py", "--format", format, "--machine-type",
+        Command.Result nova = Tool.python("tools/nova-oracle/nova_libvirt_xml.py", "--format", format, "--machine-type",
                 machine, "--uuid", UUID, "--disk-path", image.toString());
         assertEquals(0, nova.exitCode(), nova.stderr());
         assertEquals(structure(parse(nova.stdout())), structure(ours), "ours:\n" + r.out() + "Nova's:\n" + nova.stdout());
@@ -105,7 +106,7 @@ class LibvirtXmlTest {
                 continue;
             }
             Path image = dir.resolve("guestdata-probe-" + System.nanoTime() + ".config");
-            Tool.Result nova = Tool.python("tools/nova-oracle/nova_libvirt_xml.py", "--format", "iso9660",
+            Command.Result nova = Tool.python("tools/nova-oracle/nova_libvirt_xml.py", "--format", "iso9660",
                     "--machine-type", "pc", "--uuid", UUID, "--disk-path", image.toString());
             assertEquals(0, nova.exitCode(), nova.stderr());
             String novaCache = only(only(parse(nova.stdout()), "devices", "disk"), "driver").getAttribute("cache");

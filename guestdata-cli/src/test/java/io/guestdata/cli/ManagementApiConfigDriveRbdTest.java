@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.guestdata.inject.ceph.CephCluster;
 import io.guestdata.inject.fs.Ext2Tools;
+import io.guestdata.testkit.Command;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -201,7 +202,7 @@ class ManagementApiConfigDriveRbdTest {
                 .put("libvirt_xml", true).put("rbd_secret_uuid", SECRET).put("machine_type", "q35"));
         assertEquals(201, r.statusCode(), r.body());
         String xml = JSON.readTree(r.body()).get("libvirt_xml").asText();
-        Tool.Result nova = Tool.python("tools/nova-oracle/nova_libvirt_xml.py", "--format", "iso9660",
+        Command.Result nova = Tool.python("tools/nova-oracle/nova_libvirt_xml.py", "--format", "iso9660",
                 "--machine-type", "q35", "--uuid", uuid, "--rbd-pool", ceph.pool(), "--ceph-conf",
                 ceph.conf().toString(), "--rbd-user", ceph.user(), "--rbd-secret-uuid", SECRET);
         assertEquals(0, nova.exitCode(), nova.stderr());

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.guestdata.testkit.Command;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,7 +63,7 @@ class NovaConfigDriveComparisonTest {
                 batch.addObject().put("doc", document(name).toString()).put("out", out.toString());
             }
             Path list = Files.writeString(work.resolve("batch" + release + ".json"), batch.toString());
-            Tool.Result r = Tool.novaOracle(release, "tree-batch", list.toString());
+            Command.Result r = Tool.novaOracle(release, "tree-batch", list.toString());
             assertEquals(0, r.exitCode(), "Nova " + release + "'s own config drive code failed:\n" + r.stderr());
             novaTrees.put(release, trees);
         }
@@ -113,7 +114,7 @@ class NovaConfigDriveComparisonTest {
     }
 
     private static JsonNode readWithCloudInit(Path tree) throws Exception {
-        Tool.Result r = Tool.python("tools/consumers/cloudinit_configdrive.py", tree.toString());
+        Command.Result r = Tool.python("tools/consumers/cloudinit_configdrive.py", tree.toString());
         assertEquals(0, r.exitCode(), r.stdout() + r.stderr());
         ObjectNode seen = (ObjectNode) new ObjectMapper().readTree(r.stdout());
         seen.remove("source");   // the directory it read

@@ -3,6 +3,7 @@ package io.guestdata.server.metadata;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.guestdata.testkit.Command;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,7 +49,7 @@ class AcceptHeaderTest {
         Path input = Files.createTempFile("accept", ".json");
         try {
             Fixtures.MAPPER.writeValue(input.toFile(), headers);
-            Fixtures.Result r = Fixtures.run(List.of(Fixtures.SYSTEM_PYTHON, "-c", WEBOB, input.toString()), 120);
+            Command.Result r = Fixtures.run(List.of(Fixtures.SYSTEM_PYTHON, "-c", WEBOB, input.toString()), 120);
             assertEquals(0, r.exitCode(), r.stderr());
             JsonNode webob = r.json();
             for (int i = 0; i < headers.size(); i++) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.guestdata.core.metadata.MetadataOptions;
 import io.guestdata.core.metadata.NovaRelease;
+import io.guestdata.testkit.Command;
 import java.net.InetAddress;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -46,7 +47,7 @@ class BotocoreNovaComparisonTest {
     private static JsonNode botocore(int port) throws Exception {
         List<String> args = new java.util.ArrayList<>(List.of("http://" + GUEST + ":" + port + "/"));
         args.addAll(PATHS);
-        Fixtures.Result r = Fixtures.python("tools/consumers/botocore_imds.py", args.toArray(String[]::new));
+        Command.Result r = Fixtures.python("tools/consumers/botocore_imds.py", args.toArray(String[]::new));
         assertEquals(0, r.exitCode(), r.stderr());
         return Fixtures.MAPPER.readTree(r.stdout().replace(":" + port + "/", ":PORT/"));
     }

@@ -11,6 +11,7 @@ import io.guestdata.core.UserData;
 import io.guestdata.core.metadata.LookupResult;
 import io.guestdata.core.metadata.MetadataOptions;
 import io.guestdata.core.metadata.MetadataTree;
+import io.guestdata.testkit.Command;
 import java.net.InetAddress;
 import java.util.Base64;
 import java.util.List;
@@ -158,7 +159,7 @@ class CloudInitHttpTest {
     private static JsonNode run(String script, String base, List<String> options) throws Exception {
         List<String> args = new java.util.ArrayList<>(options);
         args.add(base);
-        Fixtures.Result r = Fixtures.python(script, args.toArray(String[]::new));
+        Command.Result r = Fixtures.python(script, args.toArray(String[]::new));
         assertTrue(r.exitCode() == 0 || r.exitCode() == 3, script + " failed (" + r.exitCode() + "): " + r.stderr());
         return r.json();
     }

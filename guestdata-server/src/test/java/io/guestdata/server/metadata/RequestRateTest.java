@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.guestdata.testkit.Command;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.util.List;
@@ -93,7 +94,7 @@ class RequestRateTest {
                     out[accept] = [resp.status, resp.headers['Content-Type'], resp.body.decode()]
                 print(json.dumps(out))
                 """;
-        Fixtures.Result r = Fixtures.run(List.of(Fixtures.SYSTEM_PYTHON, "-c", webob), 60);
+        Command.Result r = Fixtures.run(List.of(Fixtures.SYSTEM_PYTHON, "-c", webob), 60);
         assertEquals(0, r.exitCode(), r.stderr());
         for (String accept : List.of("text/plain", "text/html", "application/json")) {
             var expected = r.json().get(accept);
