@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.guestdata.testkit.Command;
+import io.guestdata.testkit.ToolTest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +18,7 @@ import picocli.AutoComplete;
  * script bash accepts, and completes: picocli names a variable after an option's parameter label, so a label that
  * is not a shell word (such as {@code 26|31}) broke the whole script, which package-test found only after Maven.
  */
+@ToolTest
 class BashCompletionTest {
 
     @Test

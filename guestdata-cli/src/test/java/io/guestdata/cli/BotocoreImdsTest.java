@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.guestdata.testkit.Command;
+import io.guestdata.testkit.ToolTest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Base64;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code iam/security-credentials/} is a 404, as on an EC2 instance without one, and the credential chain's
  * instance-metadata step gives no credentials and no exception.
  */
+@ToolTest
 class BotocoreImdsTest {
     private static final String INSTANCE_ID = "latest/meta-data/instance-id";
     private static final String USER_DATA = "latest/user-data";

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.guestdata.testkit.Command;
+import io.guestdata.testkit.ToolTest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * reads a tree written by {@code guestdata configdrive --format tree} and must find exactly what
  * the instance document holds.
  */
+@ToolTest
 class CloudInitReadsConfigDriveTreeTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 

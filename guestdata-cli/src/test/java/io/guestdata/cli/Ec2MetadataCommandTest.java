@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.guestdata.testkit.Command;
+import io.guestdata.testkit.ToolTest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * with {@code imds-tokens} {@code optional} (the default) and {@code required}, and fails with {@code off} exactly
  * as against Nova's service, whose EC2 tree has no {@code api/token} (404).
  */
+@ToolTest
 class Ec2MetadataCommandTest {
     private static final String EC2METADATA = "/usr/bin/ec2metadata";
 

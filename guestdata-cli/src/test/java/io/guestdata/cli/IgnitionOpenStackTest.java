@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.guestdata.testkit.Command;
+import io.guestdata.testkit.ToolTest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * data (Nova's 404) is an empty config. Nova's service gives the same bytes and statuses, so Ignition does there
  * what it does here.
  */
+@ToolTest
 class IgnitionOpenStackTest {
     private static final String IGNITION = "/usr/lib/dracut/modules.d/30ignition/ignition";
     private static final String CONFIG = "{\"ignition\": {\"version\": \"3.3.0\"}, \"passwd\": {\"users\": [{\"name\": \"core\","

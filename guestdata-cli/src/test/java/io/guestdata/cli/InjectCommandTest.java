@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.guestdata.testkit.Command;
+import io.guestdata.testkit.ToolTest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code guestdata inject}: output, --dry-run, --only, --json, exit codes; results read back with debugfs. */
+@ToolTest
 class InjectCommandTest {
     @TempDir
     Path tmp;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.guestdata.inject.block.RawImage;
 import io.guestdata.inject.block.UndoJournal;
 import io.guestdata.testkit.Command;
+import io.guestdata.testkit.ToolTest;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * kills to land inside it: ten kills are spread over a whole run, twenty are timed from the moment
  * the journal appears (the start of the commit).
  */
+@ToolTest
 class InjectKillTest {
     private static final int SPREAD = 10;
     private static final int IN_COMMIT = 20;

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.guestdata.inject.net.NbdServer;
 import io.guestdata.inject.net.TgtdTarget;
 import io.guestdata.testkit.Command;
+import io.guestdata.testkit.ToolTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the password from a file or the environment). The image behind each is read back with debugfs and checked with
  * e2fsck once its server has stopped; the exit codes of a bad URI (2) and of an unreachable server (7).
  */
+@ToolTest
 class InjectNetworkCommandTest {
     private static final String CHAP_USER = "guestdata";
     private static final String CHAP_PASSWORD = "Chap-Pa55-word-4567";

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.guestdata.testkit.Command;
+import io.guestdata.testkit.ToolTest;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * libext2fs in the command's process, and a machine without bubblewrap gets exit 11 with what to
  * install, never a silent fallback.
  */
+@ToolTest
 class InjectSandboxCommandTest {
     @TempDir
     Path tmp;

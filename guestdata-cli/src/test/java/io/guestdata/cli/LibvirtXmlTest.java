@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.guestdata.drive.libvirt.DiskCache;
 import io.guestdata.testkit.Command;
+import io.guestdata.testkit.ToolTest;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -30,6 +31,7 @@ import org.w3c.dom.Node;
  * {@code blockinfo}, {@code imagebackend.Flat.libvirt_info}, {@code _get_guest_config_sysinfo} and
  * {@code LibvirtConfigGuestSMBIOS} with the same instance, format, machine type and path).
  */
+@ToolTest
 class LibvirtXmlTest {
     private static final String UUID = "83679162-1378-4288-a2d4-70e13ec132aa";
 

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.guestdata.inject.ceph.CephCluster;
 import io.guestdata.inject.fs.Ext2Tools;
+import io.guestdata.testkit.CephTest;
 import io.guestdata.testkit.Command;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * outside the allow-list, a missing pool, an existing or open image, an instance the format cannot hold, an
  * unreachable cluster, a pool over its quota, no token) has its status and leaves nothing of the name in the pool, temporary images included.
  */
+@CephTest
 class ManagementApiConfigDriveRbdTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String SECRET = "5b8c0a5e-3f0e-4c1d-9a7b-2d6e4f8a1c3b";

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.guestdata.testkit.Command;
+import io.guestdata.testkit.ToolTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,6 +24,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * cloud-init reads the files extracted from each the same way.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ToolTest
 class NovaConfigDriveImageComparisonTest {
     private final Path work;
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.guestdata.testkit.Command;
+import io.guestdata.testkit.ToolTest;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.Test;
  * package stops it at once with the exact apt-get line, before any test runs; with every package
  * present it says nothing and goes on.
  */
+@ToolTest
 class TestPackagesTest {
     private static String script() {
         return Tool.repoRoot().resolve("tools/test-packages.sh").toString();

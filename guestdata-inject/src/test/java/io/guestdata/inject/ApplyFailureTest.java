@@ -1,5 +1,6 @@
 package io.guestdata.inject;
 
+import io.guestdata.testkit.ToolTest;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.random.RandomGenerator;
@@ -31,6 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code /etc/network/interfaces} a directory between plan and write). The report says exactly
  * what was written and what was not; the filesystem stays consistent.
  */
+@ToolTest
 class ApplyFailureTest {
 
     static final GuestPath SABOTAGED = GuestPath.of("/etc/network/interfaces");

@@ -1,5 +1,6 @@
 package io.guestdata.inject;
 
+import io.guestdata.testkit.ToolTest;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
@@ -32,6 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Injection stays inside the filesystem's partition whatever its metadata says, and a crash while
  * writing is rolled back by the next run (issue 10, cases 3 and 4).
  */
+@ToolTest
 class ConfinementTest {
 
     @TempDir

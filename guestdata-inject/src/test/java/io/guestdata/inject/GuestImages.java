@@ -4,6 +4,7 @@ import io.guestdata.inject.block.QemuStorageExport;
 import io.guestdata.inject.fs.Ext2Tools;
 import io.guestdata.inject.fs.Ext2Tools.Result;
 import io.guestdata.inject.fs.Ext2Tools.Stat;
+import io.guestdata.testkit.DebianPython;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
@@ -274,7 +275,7 @@ final class GuestImages {
 
     /** Whether Python's crypt (glibc crypt(3)) accepts {@code password} for {@code hash}. */
     static boolean cryptVerifies(String password, String hash) {
-        Result r = run(List.of("/usr/bin/python3", "-W", "ignore", "-c",
+        Result r = run(List.of(DebianPython.PATH, "-W", "ignore", "-c",
                 "import crypt,sys; print(crypt.crypt(sys.argv[1], sys.argv[2]) == sys.argv[2])", password, hash));
         if (r.exit() != 0) {
             throw new AssertionError("python3 crypt: " + r.stderr());

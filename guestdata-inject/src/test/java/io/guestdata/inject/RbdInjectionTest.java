@@ -1,5 +1,6 @@
 package io.guestdata.inject;
 
+import io.guestdata.testkit.CephTest;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -42,6 +43,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code rbd import}, injected through {@link DiskInjector}, exported with {@code rbd export} and
  * read back by debugfs and e2fsck -fn, as {@link DiskInjectionTest} reads files.
  */
+@CephTest
 class RbdInjectionTest {
 
     @RegisterExtension

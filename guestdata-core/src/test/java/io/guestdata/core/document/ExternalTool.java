@@ -2,6 +2,7 @@ package io.guestdata.core.document;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.guestdata.testkit.DebianPython;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -21,7 +22,7 @@ import java.util.concurrent.TimeUnit;
 final class ExternalTool {
 
     /** Debian's interpreter: the first python3 on PATH may be another one, without Debian's modules. */
-    static final Path DEBIAN_PYTHON = Path.of("/usr/bin/python3");
+    static final Path DEBIAN_PYTHON = DebianPython.path();
 
     private ExternalTool() {
     }

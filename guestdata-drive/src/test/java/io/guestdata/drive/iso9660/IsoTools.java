@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.guestdata.drive.ImageFile;
+import io.guestdata.testkit.DebianPython;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -27,7 +28,7 @@ import java.util.stream.Stream;
 
 /** Runs the real readers of ISO images (isoinfo, xorriso, blkid, pycdlib) for the tests. */
 final class IsoTools {
-    static final String PYTHON = "/usr/bin/python3";
+    static final String PYTHON = DebianPython.PATH;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private IsoTools() {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.guestdata.testkit.DebianPython;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * so tests batch their cases.
  */
 final class CloudInitPython {
-    static final String PYTHON = "/usr/bin/python3";
+    static final String PYTHON = DebianPython.PATH;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private CloudInitPython() {

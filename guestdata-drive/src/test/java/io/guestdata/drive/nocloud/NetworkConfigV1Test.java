@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.guestdata.drive.ImageException;
+import io.guestdata.testkit.ToolTest;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
  * network_data.json, member order included, when the guest's NICs have the names the seed gives them
  * ({@code known_macs}); and refuses what makes {@code convert_net_json} raise.
  */
+@ToolTest
 class NetworkConfigV1Test {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String M1 = "fa:16:3e:00:00:01";

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.guestdata.testkit.Command;
+import io.guestdata.testkit.ToolTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** Our port of WebOb's Accept negotiation against WebOb 1.8 itself, on fixed and random headers. */
+@ToolTest
 class AcceptHeaderTest {
     private static final String WEBOB = """
             import json, sys

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.guestdata.core.metadata.MetadataOptions;
 import io.guestdata.core.metadata.NovaRelease;
 import io.guestdata.testkit.Command;
+import io.guestdata.testkit.ToolTest;
 import java.net.InetAddress;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.Test;
  * requests (a token PUT answered 404, then IMDSv1 reads), the same statuses, the same bytes, no credentials. The
  * policies with tokens, and the real {@code guestdata serve}, are guestdata-cli's BotocoreImdsTest.
  */
+@ToolTest
 class BotocoreNovaComparisonTest {
     /** botocore connects from 127.0.0.1 to a service on 127.0.0.1; Nova's fake Neutron maps that address. */
     private static final String GUEST = "127.0.0.1";

@@ -12,6 +12,7 @@ import io.guestdata.core.metadata.LookupResult;
 import io.guestdata.core.metadata.MetadataOptions;
 import io.guestdata.core.metadata.MetadataTree;
 import io.guestdata.testkit.Command;
+import io.guestdata.testkit.ToolTest;
 import java.net.InetAddress;
 import java.util.Base64;
 import java.util.List;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.Test;
  * mode (the instance bound to 127.0.0.1) and in Neutron-proxy mode (through a stand-in for Neutron's
  * metadata proxy that signs X-Instance-ID), and, for the EC2 datasource on AWS, with IMDSv2 tokens required.
  */
+@ToolTest
 class CloudInitHttpTest {
     private static final String SECRET = "neutron-shared-secret";
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.guestdata.core.metadata.MetadataOptions;
 import io.guestdata.core.metadata.NovaRelease;
 import io.guestdata.testkit.Command;
+import io.guestdata.testkit.ToolTest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Test;
  * ({@link NovaServer}) serving the same instance ({@code full}, at 127.0.0.21): raw requests with and without
  * {@code Host} and {@code Connection}, {@code curl -0}, and Python's http.client speaking HTTP/1.0.
  */
+@ToolTest
 class Http10ClientsTest {
     private static final String GUEST = "127.0.0.21";
     private static MetadataServer ours;

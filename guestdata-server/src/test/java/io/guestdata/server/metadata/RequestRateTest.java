@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.guestdata.testkit.Command;
+import io.guestdata.testkit.ToolTest;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.util.List;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
  * address until it is identified, has its own token bucket ({@link TokenBuckets}); over it, WebOb's 429 with
  * {@code Retry-After}, while every other requester is served.
  */
+@ToolTest
 class RequestRateTest {
     private static final String SECRET = "neutron-shared-secret";
     private static final String PLAIN_429 = "429 Too Many Requests\n\n"
