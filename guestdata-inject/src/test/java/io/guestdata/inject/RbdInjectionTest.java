@@ -1,5 +1,6 @@
 package io.guestdata.inject;
 
+import io.guestdata.inject.fs.Ext2Tools;
 import io.guestdata.testkit.CephTest;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -207,7 +208,7 @@ class RbdInjectionTest {
     @Test
     void anInterruptedInjectionIsRolledBackByTheNextRun() throws Exception {
         Path img = GuestImages.sparse(dir.resolve("disk.img"), 40L << 20);
-        GuestImages.mkfs(img, 0, 32 << 10, tree(), "-t", "ext4");
+        Ext2Tools.mke2fs(img, 0, 32 << 10, tree(), "-t", "ext4");
         String name = imported(img);
         long first = 36L << 20;
         long second = 37L << 20;
