@@ -13,6 +13,7 @@ import io.guestdata.core.document.InstanceDocumentParser;
 import io.guestdata.core.document.KeyPairResolver;
 import io.guestdata.core.document.Limits;
 import io.guestdata.core.metadata.MetadataOptions;
+import io.guestdata.testkit.ToolTest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -41,6 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
  * but for the random seeds, to what {@code configdrive} writes for the same document and time; the same drives
  * with 1 and 4 workers; newline-delimited JSON on stdin in a JVM of 32 MiB of heap.
  */
+@ToolTest
 class BatchCommandTest {
     /** 2024-06-01T12:00:00Z, as ConfigDriveImageTest. */
     private static final String T = "1717243200";

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.guestdata.testkit.Command;
+import io.guestdata.testkit.ToolTest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Base64;
@@ -26,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code iam/security-credentials/} is a 404, as on an EC2 instance without one, and the credential chain's
  * instance-metadata step gives no credentials and no exception.
  */
+@ToolTest
 class BotocoreImdsTest {
     private static final String INSTANCE_ID = "latest/meta-data/instance-id";
     private static final String USER_DATA = "latest/user-data";
@@ -46,7 +49,7 @@ class BotocoreImdsTest {
         JsonNode got;
         try (ServeProcess serve = ServeProcess.start(dir, Map.of(), "--data-dir", stored.data().toString(),
                 "--imds-tokens", policy)) {
-            Tool.Result r = Tool.debianPython(debian, "tools/consumers/botocore_imds.py", "http://127.0.0.1:" + serve.port + "/",
+            Command.Result r = Tool.debianPython(debian, "tools/consumers/botocore_imds.py", "http://127.0.0.1:" + serve.port + "/",
                     INSTANCE_ID, USER_DATA, FIRST_KEY, ZONE, LOCAL_IPV4);
             assertEquals(0, r.exitCode(), r.stderr() + "\n" + serve.output());
             got = r.json();

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.guestdata.testkit.Command;
+import io.guestdata.testkit.ToolTest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +26,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@code guestdata configdrive --format tree} and must find exactly what the instance document holds: Debian 12's
  * 22.4 and Debian 13's 25.1 ({@code Tool.debianPython(debian, …)}; 13 is skipped where its root cannot be built).
  */
+@ToolTest
 class CloudInitReadsConfigDriveTreeTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -110,7 +113,7 @@ class CloudInitReadsConfigDriveTreeTest {
         args.addAll(List.of(instanceArgs));
         Cli cli = Cli.run(args.toArray(String[]::new));
         assertEquals(ExitCode.OK, cli.exitCode(), cli.toString());
-        Tool.Result r = Tool.debianPython(debian, "tools/consumers/cloudinit_configdrive.py", out.toString());
+        Command.Result r = Tool.debianPython(debian, "tools/consumers/cloudinit_configdrive.py", out.toString());
         assertEquals(0, r.exitCode(), "cloud-init did not claim the drive:\n" + r.stdout() + r.stderr());
         JsonNode seen = r.json();
         assertTrue(seen.get("claimed").asBoolean(), seen.toString());

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.guestdata.testkit.ToolTest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +27,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * (as the parts its user-data processor makes), the network configuration, dsmode and a 512-byte random
  * seed. Also what blkid, isoinfo, fsck.fat and mtools see of the seed volume.
  */
+@ToolTest
 class CloudInitReadsNoCloudSeedTest {
     /** What both datasources report and must agree on. */
     private static final List<String> SAME = List.of("instance_id", "local_hostname", "hostname", "availability_zone",

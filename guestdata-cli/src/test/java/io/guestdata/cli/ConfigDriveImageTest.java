@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.guestdata.core.GuestdataVersion;
+import io.guestdata.testkit.ToolTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * reading the files extracted from them exactly as it reads the tree {@code --format tree} writes.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ToolTest
 class ConfigDriveImageTest {
     /** 2024-06-01T12:00:00Z. */
     private static final String T = "1717243200";

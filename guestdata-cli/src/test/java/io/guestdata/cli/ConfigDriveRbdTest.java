@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.guestdata.inject.ceph.CephCluster;
 import io.guestdata.inject.fs.Ext2Tools;
+import io.guestdata.testkit.CephTest;
+import io.guestdata.testkit.Command;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,6 +26,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * without {@code --force} and while a client has it open, and {@code --libvirt-xml} is the network disk Nova's
  * own {@code imagebackend.Rbd.libvirt_info} makes for it against the same cluster.
  */
+@CephTest
 class ConfigDriveRbdTest {
     private static final String UUID = "83679162-1378-4288-a2d4-70e13ec132aa";
     private static final String SECRET = "5b8c0a5e-3f0e-4c1d-9a7b-2d6e4f8a1c3b";
@@ -160,7 +163,7 @@ class ConfigDriveRbdTest {
             Cli r = configdrive(c[0], rbd(image), "--force", "--libvirt-xml", "--machine-type", c[1],
                     "--rbd-secret-uuid", SECRET, "--nova-release", "26");
             assertEquals(ExitCode.OK, r.exitCode(), r.toString());
-            Tool.Result nova = Tool.python("tools/nova-oracle/nova_libvirt_xml.py", "--format", c[0], "--machine-type",
+            Command.Result nova = Tool.python("tools/nova-oracle/nova_libvirt_xml.py", "--format", c[0], "--machine-type",
                     c[1], "--uuid", UUID, "--rbd-pool", ceph.pool(), "--ceph-conf", ceph.conf().toString(),
                     "--rbd-user", ceph.user(), "--rbd-secret-uuid", SECRET);
             assertEquals(0, nova.exitCode(), nova.stderr());

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.guestdata.testkit.Command;
+import io.guestdata.testkit.ToolTest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * with {@code imds-tokens} {@code optional} (the default) and {@code required}, and fails with {@code off} exactly
  * as against Nova's service, whose EC2 tree has no {@code api/token} (404).
  */
+@ToolTest
 class Ec2MetadataCommandTest {
     private static final String EC2METADATA = "/usr/bin/ec2metadata";
 
@@ -61,18 +64,18 @@ class Ec2MetadataCommandTest {
             for (String policy : List.of("optional", "required")) {
                 try (ServeProcess serve = serve(net, stored, policy)) {
                     for (Map.Entry<String, String> e : expected.entrySet()) {
-                        Tool.Result r = net.inGuest(60, EC2METADATA, e.getKey());
+                        Command.Result r = net.inGuest(60, EC2METADATA, e.getKey());
                         assertEquals(0, r.exitCode(), policy + " " + e.getKey() + ": " + r.stderr() + serve.output());
                         assertEquals(e.getValue(), r.stdout(), policy + " " + e.getKey());
                     }
                     // The user data is written as bytes, nothing added.
-                    Tool.Result r = net.inGuest(60, EC2METADATA, "--user-data");
+                    Command.Result r = net.inGuest(60, EC2METADATA, "--user-data");
                     assertEquals(0, r.exitCode(), r.stderr());
                     assertArrayEquals(GuestAgentDocuments.userData(doc), r.stdout().getBytes(StandardCharsets.UTF_8), policy);
                 }
             }
             try (ServeProcess serve = serve(net, stored, "off")) {
-                Tool.Result r = net.inGuest(60, EC2METADATA, "--instance-id");
+                Command.Result r = net.inGuest(60, EC2METADATA, "--instance-id");
                 assertEquals(1, r.exitCode(), r.stdout());
                 assertTrue(r.stderr().contains("urllib.error.HTTPError: HTTP Error 404: Not Found"), r.stderr());
                 assertTrue(r.stderr().contains("_imdsv2_ensure_token"), "it is the token PUT that fails: " + r.stderr());

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.guestdata.inject.ceph.CephCluster;
+import io.guestdata.testkit.Command;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -66,7 +67,7 @@ class GuestfsInjectCommandTest {
     }
 
     private static String ok(String... argv) throws Exception {
-        Tool.Result r = Tool.run(List.of(argv));
+        Command.Result r = Tool.run(List.of(argv));
         assertEquals(0, r.exitCode(), () -> String.join(" ", argv) + ": " + r.stderr());
         return r.stdout();
     }
@@ -112,7 +113,7 @@ class GuestfsInjectCommandTest {
 
     /** What the guest holds after a full injection of instances/full.json, read by xfs_db. */
     private static void assertInjected(Path xfs) throws Exception {
-        Tool.Result repair = Tool.run(List.of("xfs_repair", "-n", xfs.toString()));
+        Command.Result repair = Tool.run(List.of("xfs_repair", "-n", xfs.toString()));
         assertEquals(0, repair.exitCode(), () -> "xfs_repair -n: " + repair.stdout() + repair.stderr());
         assertInode(xfs, "/root/.ssh", 040700, 0, 0);
         assertInode(xfs, "/root/.ssh/authorized_keys", 0100600, 0, 0);
@@ -262,7 +263,7 @@ class GuestfsInjectCommandTest {
     }
 
     private static Map<String, String> inode(Path image, String path) throws Exception {
-        Tool.Result r = Tool.run(List.of("xfs_db", "-r", "-c", "path " + path, "-c",
+        Command.Result r = Tool.run(List.of("xfs_db", "-r", "-c", "path " + path, "-c",
                 "print core.mode core.uid core.gid core.size", image.toString()));
         assertTrue(r.exitCode() == 0 && !r.stderr().contains("No such file"), () -> path + ": " + r.stderr());
         return fields(r.stdout());

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.guestdata.testkit.Command;
+import io.guestdata.testkit.ToolTest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * data (Nova's 404) is an empty config. Nova's service gives the same bytes and statuses, so Ignition does there
  * what it does here.
  */
+@ToolTest
 class IgnitionOpenStackTest {
     private static final String IGNITION = "/usr/lib/dracut/modules.d/30ignition/ignition";
     private static final String CONFIG = "{\"ignition\": {\"version\": \"3.3.0\"}, \"passwd\": {\"users\": [{\"name\": \"core\","
@@ -88,7 +91,7 @@ class IgnitionOpenStackTest {
         }
     }
 
-    private record Run(Tool.Result result, Path cache) {
+    private record Run(Command.Result result, Path cache) {
     }
 
     /** serve (address mode) with {@code doc} at 169.254.169.254:80, and Ignition's fetch stage in the guest. */
@@ -98,7 +101,7 @@ class IgnitionOpenStackTest {
         try (ServeProcess serve = ServeProcess.start(net.onMetadataSide(), MetadataAddressNetwork.METADATA + ":80", work,
                 Map.of(), "--data-dir", stored.data().toString())) {
             Path cache = work.resolve("ignition.json");
-            Tool.Result r = net.inGuest(120, IGNITION, "--platform=openstack", "--stage=fetch", "--log-to-stdout",
+            Command.Result r = net.inGuest(120, IGNITION, "--platform=openstack", "--stage=fetch", "--log-to-stdout",
                     "--fetch-timeout", "60s", "--config-cache", cache.toString(),
                     "--state-file", work.resolve("state").toString(), "--root", Files.createDirectories(work.resolve("root")).toString());
             return new Run(r, cache);

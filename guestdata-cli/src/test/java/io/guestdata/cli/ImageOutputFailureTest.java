@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.guestdata.testkit.ToolTest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * existing file untouched. Also the failures that only happen while writing (a file size limit reached
  * mid-image), and memory: a 1 GiB image is streamed by a JVM with a 24 MiB heap.
  */
+@ToolTest
 class ImageOutputFailureTest {
     @TempDir
     Path tmp;

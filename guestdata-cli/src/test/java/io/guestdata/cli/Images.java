@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.guestdata.testkit.Command;
+import io.guestdata.testkit.Sha256;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -142,7 +144,7 @@ final class Images {
         if (knownMacs != null) {
             args.add(knownMacs);
         }
-        Tool.Result r = Tool.debianPython(debian, "tools/consumers/cloudinit_configdrive.py", args.toArray(String[]::new));
+        Command.Result r = Tool.debianPython(debian, "tools/consumers/cloudinit_configdrive.py", args.toArray(String[]::new));
         assertEquals(0, r.exitCode(), "cloud-init's ConfigDrive datasource did not claim " + tree + ":\n" + r.stdout()
                 + r.stderr());
         ObjectNode seen = (ObjectNode) JSON.readTree(r.stdout());
@@ -157,7 +159,7 @@ final class Images {
 
     /** Debian generation {@code debian}'s cloud-init NoCloud datasource on a seed directory. */
     static ObjectNode noCloudView(String debian, Path seed) throws Exception {
-        Tool.Result r = Tool.debianPython(debian, "tools/consumers/cloudinit_nocloud.py", seed.toString());
+        Command.Result r = Tool.debianPython(debian, "tools/consumers/cloudinit_nocloud.py", seed.toString());
         assertEquals(0, r.exitCode(), "cloud-init's NoCloud datasource did not claim " + seed + ":\n" + r.stdout()
                 + r.stderr());
         return (ObjectNode) JSON.readTree(r.stdout());
@@ -204,6 +206,6 @@ final class Images {
     }
 
     static String sha256(byte[] bytes) throws Exception {
-        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        return Sha256.hex(bytes);
     }
 }

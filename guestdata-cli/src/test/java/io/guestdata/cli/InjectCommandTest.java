@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.guestdata.testkit.Command;
+import io.guestdata.testkit.ToolTest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -20,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code guestdata inject}: output, --dry-run, --only, --json, exit codes; results read back with debugfs. */
+@ToolTest
 class InjectCommandTest {
     @TempDir
     Path tmp;
@@ -38,7 +41,7 @@ class InjectCommandTest {
     }
 
     private static String ok(String... argv) throws Exception {
-        Tool.Result r = Tool.run(List.of(argv));
+        Command.Result r = Tool.run(List.of(argv));
         assertEquals(0, r.exitCode(), () -> String.join(" ", argv) + ": " + r.stderr());
         return r.stdout();
     }
@@ -76,7 +79,7 @@ class InjectCommandTest {
     }
 
     private void assertClean() throws Exception {
-        Tool.Result r = Tool.run(List.of("e2fsck", "-fn", image.toString()));
+        Command.Result r = Tool.run(List.of("e2fsck", "-fn", image.toString()));
         assertEquals(0, r.exitCode(), r.stdout() + r.stderr());
     }
 

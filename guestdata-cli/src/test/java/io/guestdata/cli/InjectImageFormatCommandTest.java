@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.guestdata.testkit.Command;
+import io.guestdata.testkit.ToolTest;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * headers name host files exit 7 with a message naming the file as stored; allowed overlays are injected; bad
  * directories are usage or configuration errors naming the flag or key.
  */
+@ToolTest
 class InjectImageFormatCommandTest {
     @TempDir
     Path tmp;
@@ -39,7 +42,7 @@ class InjectImageFormatCommandTest {
     }
 
     private static String ok(String... argv) throws Exception {
-        Tool.Result r = Tool.run(List.of(argv));
+        Command.Result r = Tool.run(List.of(argv));
         assertEquals(0, r.exitCode(), () -> String.join(" ", argv) + ": " + r.stderr());
         return r.stdout();
     }

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.guestdata.inject.block.RawImage;
 import io.guestdata.inject.block.UndoJournal;
+import io.guestdata.testkit.Command;
+import io.guestdata.testkit.ToolTest;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -36,6 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * kills to land inside it: ten kills are spread over a whole run, twenty are timed from the moment
  * the journal appears (the start of the commit).
  */
+@ToolTest
 class InjectKillTest {
     private static final int SPREAD = 10;
     private static final int IN_COMMIT = 20;
@@ -58,7 +61,7 @@ class InjectKillTest {
     }
 
     private static String ok(String... argv) throws Exception {
-        Tool.Result r = Tool.run(List.of(argv));
+        Command.Result r = Tool.run(List.of(argv));
         assertEquals(0, r.exitCode(), () -> String.join(" ", argv) + ": " + r.stdout() + r.stderr());
         return r.stdout();
     }
@@ -147,7 +150,7 @@ class InjectKillTest {
             // Killed during the commit. A dry run stops at the journal and changes nothing (checked once).
             if (rolledBack == 0) {
                 String held = sha256(image);
-                Tool.Result dry = Tool.run(command(image, "--dry-run"));
+                Command.Result dry = Tool.run(command(image, "--dry-run"));
                 assertEquals(7, dry.exitCode(), "a dry run stops at the journal: " + dry.stdout() + dry.stderr());
                 assertTrue(dry.stderr().contains("was interrupted while writing"), dry.stderr());
                 assertEquals(held, sha256(image));
@@ -161,7 +164,7 @@ class InjectKillTest {
                 assertTrue(e2fsckClean(image));
             } else {
                 // The next real run rolls back first, says so, and injects.
-                Tool.Result next = Tool.run(command(image));
+                Command.Result next = Tool.run(command(image));
                 assertEquals(0, next.exitCode(), next.stdout() + next.stderr());
                 assertTrue(next.stdout().contains("were rolled back from the undo journal"), next.stdout());
                 assertTrue(e2fsckClean(image));

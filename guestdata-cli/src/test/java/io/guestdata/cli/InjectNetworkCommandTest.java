@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.guestdata.inject.net.NbdServer;
 import io.guestdata.inject.net.TgtdTarget;
+import io.guestdata.testkit.Command;
+import io.guestdata.testkit.ToolTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the password from a file or the environment). The image behind each is read back with debugfs and checked with
  * e2fsck once its server has stopped; the exit codes of a bad URI (2) and of an unreachable server (7).
  */
+@ToolTest
 class InjectNetworkCommandTest {
     private static final String CHAP_USER = "guestdata";
     private static final String CHAP_PASSWORD = "Chap-Pa55-word-4567";
@@ -48,7 +51,7 @@ class InjectNetworkCommandTest {
     /** What --only key,metadata wrote, read back from the image file, and e2fsck's word on it. */
     private void assertInjected(Cli r) throws Exception {
         InjectCommandTest.assertKeyAndMetadataWritten(r, image);
-        Tool.Result fsck = Tool.run(List.of("e2fsck", "-fn", image.toString()));
+        Command.Result fsck = Tool.run(List.of("e2fsck", "-fn", image.toString()));
         assertEquals(0, fsck.exitCode(), fsck.stdout() + fsck.stderr());
     }
 
@@ -135,7 +138,7 @@ class InjectNetworkCommandTest {
     void aLoopDeviceIsInjected() throws Exception {
         assumeTrue("root".equals(System.getProperty("user.name")) && Files.exists(Path.of("/dev/loop-control")),
                 "loop devices need root");
-        Tool.Result attach = Tool.run(List.of("losetup", "-f", "--show", image.toString()));
+        Command.Result attach = Tool.run(List.of("losetup", "-f", "--show", image.toString()));
         assertEquals(0, attach.exitCode(), attach.stderr());
         String device = attach.stdout().strip();
         Cli r;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.guestdata.inject.ceph.CephCluster;
+import io.guestdata.testkit.CephTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code guestdata inject --image rbd:…} against the shared test cluster: written, malformed, in use. */
+@CephTest
 class InjectRbdCommandTest {
     @RegisterExtension
     static final CephCluster.Scratch scratch = new CephCluster.Scratch();

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.guestdata.testkit.Command;
+import io.guestdata.testkit.ToolTest;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * libext2fs in the command's process, and a machine without bubblewrap gets exit 11 with what to
  * install, never a silent fallback.
  */
+@ToolTest
 class InjectSandboxCommandTest {
     @TempDir
     Path tmp;
@@ -34,7 +37,7 @@ class InjectSandboxCommandTest {
     }
 
     private static String run(String... argv) throws Exception {
-        Tool.Result r = Tool.run(List.of(argv));
+        Command.Result r = Tool.run(List.of(argv));
         assertEquals(0, r.exitCode(), () -> String.join(" ", argv) + ": " + r.stderr());
         return r.stdout();
     }

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.guestdata.core.metadata.NovaRelease;
 import io.guestdata.drive.libvirt.DiskCache;
+import io.guestdata.testkit.Command;
+import io.guestdata.testkit.ToolTest;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,6 +33,7 @@ import org.w3c.dom.Node;
  * {@code imagebackend.Flat.libvirt_info}, {@code _get_guest_config_sysinfo} and
  * {@code LibvirtConfigGuestSMBIOS} with the same instance, format, machine type and path).
  */
+@ToolTest
 class LibvirtXmlTest {
     private static final String UUID = "83679162-1378-4288-a2d4-70e13ec132aa";
 
@@ -45,7 +48,7 @@ class LibvirtXmlTest {
         Path image = tmp.resolve("disk.config");
         Cli r = run(format, image, "--machine-type", machine, "--nova-release", release);
         Element ours = parse(r.out());
-        Tool.Result nova = Tool.debianPython(Tool.debianOf(release), "tools/nova-oracle/nova_libvirt_xml.py", "--format",
+        Command.Result nova = Tool.debianPython(Tool.debianOf(release), "tools/nova-oracle/nova_libvirt_xml.py", "--format",
                 format, "--machine-type", machine, "--uuid", UUID, "--disk-path", image.toString());
         assertEquals(0, nova.exitCode(), nova.stderr());
         assertEquals(structure(parse(nova.stdout())), structure(ours), "ours:\n" + r.out() + "Nova's:\n" + nova.stdout());
@@ -111,7 +114,7 @@ class LibvirtXmlTest {
                 continue;
             }
             Path image = dir.resolve("guestdata-probe-" + System.nanoTime() + ".config");
-            Tool.Result nova = Tool.python("tools/nova-oracle/nova_libvirt_xml.py", "--format", "iso9660",
+            Command.Result nova = Tool.python("tools/nova-oracle/nova_libvirt_xml.py", "--format", "iso9660",
                     "--machine-type", "pc", "--uuid", UUID, "--disk-path", image.toString());
             assertEquals(0, nova.exitCode(), nova.stderr());
             String novaCache = only(only(parse(nova.stdout()), "devices", "disk"), "driver").getAttribute("cache");

@@ -10,6 +10,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.guestdata.inject.ceph.CephCluster;
 import io.guestdata.inject.fs.Ext2Tools;
+import io.guestdata.testkit.CephTest;
+import io.guestdata.testkit.Command;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -33,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * outside the allow-list, a missing pool, an existing or open image, an instance the format cannot hold, an
  * unreachable cluster, a pool over its quota, no token) has its status and leaves nothing of the name in the pool, temporary images included.
  */
+@CephTest
 class ManagementApiConfigDriveRbdTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String SECRET = "5b8c0a5e-3f0e-4c1d-9a7b-2d6e4f8a1c3b";
@@ -203,7 +206,7 @@ class ManagementApiConfigDriveRbdTest {
                 .put("libvirt_xml", true).put("rbd_secret_uuid", SECRET).put("machine_type", "q35"));
         assertEquals(201, r.statusCode(), r.body());
         String xml = JSON.readTree(r.body()).get("libvirt_xml").asText();
-        Tool.Result nova = Tool.python("tools/nova-oracle/nova_libvirt_xml.py", "--format", "iso9660",
+        Command.Result nova = Tool.python("tools/nova-oracle/nova_libvirt_xml.py", "--format", "iso9660",
                 "--machine-type", "q35", "--uuid", uuid, "--rbd-pool", ceph.pool(), "--ceph-conf",
                 ceph.conf().toString(), "--rbd-user", ceph.user(), "--rbd-secret-uuid", SECRET);
         assertEquals(0, nova.exitCode(), nova.stderr());

@@ -8,6 +8,7 @@ import io.guestdata.core.metadata.MetadataOptions;
 import io.guestdata.server.api.ManagementApi;
 import io.guestdata.store.Store;
 import io.guestdata.store.Stores;
+import io.guestdata.testkit.ToolTest;
 import io.helidon.webserver.WebServer;
 import java.io.IOException;
 import java.net.URI;
@@ -32,6 +33,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * meta_data.json, YAML {@code !!binary} in a NoCloud seed's meta-data), and as file
  * trees extracted by xorriso (ISO 9660) or mtools (VFAT) with random_seed masked.
  */
+@ToolTest
 class ManagementApiConfigDriveTest {
     private static final String TOKEN = "equivalence-test-token";
     private static final long TIMESTAMP = 1_700_000_000L;

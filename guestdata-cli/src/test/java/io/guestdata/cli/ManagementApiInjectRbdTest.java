@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.guestdata.inject.ceph.CephCluster;
 import io.guestdata.server.metadata.MetadataServerConfig;
+import io.guestdata.testkit.CephTest;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * resolved as {@code serve} resolves them), against the shared test cluster: written, outside the allow-list,
  * with connection options, in use, missing, the cluster unreachable; and the settings {@code serve} refuses.
  */
+@CephTest
 class ManagementApiInjectRbdTest {
     static final String TOKEN = "0123456789abcdef0123";
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -2,6 +2,7 @@ package io.guestdata.cli;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.guestdata.testkit.Command;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,7 +62,7 @@ final class MetadataAddressNetwork implements AutoCloseable {
     }
 
     /** Runs {@code argv} in the guest (timeout {@code seconds}); its exit code and output. */
-    Tool.Result inGuest(int seconds, String... argv) throws IOException, InterruptedException {
+    Command.Result inGuest(int seconds, String... argv) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", guest));
         command.addAll(List.of(argv));
         return Tool.run(command, seconds);
@@ -90,7 +91,7 @@ final class MetadataAddressNetwork implements AutoCloseable {
     }
 
     private void sh(String... argv) throws IOException, InterruptedException {
-        Tool.Result r = Tool.run(List.of(argv), 30);
+        Command.Result r = Tool.run(List.of(argv), 30);
         if (r.exitCode() != 0) {
             throw new IllegalStateException(String.join(" ", argv) + ": exit " + r.exitCode() + ": " + r.stderr().strip());
         }

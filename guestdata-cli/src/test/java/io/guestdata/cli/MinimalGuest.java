@@ -2,6 +2,7 @@ package io.guestdata.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.guestdata.testkit.Command;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +37,7 @@ final class MinimalGuest {
     }
 
     private static void run(String... argv) throws IOException, InterruptedException {
-        Tool.Result r = Tool.run(List.of(argv));
+        Command.Result r = Tool.run(List.of(argv));
         assertEquals(0, r.exitCode(), () -> String.join(" ", argv) + ": " + r.stdout() + r.stderr());
     }
 }

@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.guestdata.testkit.Command;
+import io.guestdata.testkit.ToolTest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,6 +38,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * is where the releases' network data differ (docs/nova-releases.md rows 4, 5).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ToolTest
 class NovaConfigDriveComparisonTest {
     private static final List<String> DOCUMENTS = List.of("static", "dhcp", "minimal", "nonascii", "full",
             "samples/ovn-dhcp");
@@ -62,7 +65,7 @@ class NovaConfigDriveComparisonTest {
                 batch.addObject().put("doc", document(name).toString()).put("out", out.toString());
             }
             Path list = Files.writeString(work.resolve("batch" + release + ".json"), batch.toString());
-            Tool.Result r = Tool.novaOracle(release, "tree-batch", list.toString());
+            Command.Result r = Tool.novaOracle(release, "tree-batch", list.toString());
             assertEquals(0, r.exitCode(), "Nova " + release + "'s own config drive code failed:\n" + r.stderr());
             novaTrees.put(release, trees);
         }
@@ -114,7 +117,7 @@ class NovaConfigDriveComparisonTest {
 
     /** The cloud-init of Nova {@code release}'s Debian: 22.4 beside Nova 26, 25.1 beside Nova 31. */
     private static JsonNode readWithCloudInit(String release, Path tree) throws Exception {
-        Tool.Result r = Tool.debianPython(Tool.debianOf(release), "tools/consumers/cloudinit_configdrive.py",
+        Command.Result r = Tool.debianPython(Tool.debianOf(release), "tools/consumers/cloudinit_configdrive.py",
                 tree.toString());
         assertEquals(0, r.exitCode(), r.stdout() + r.stderr());
         ObjectNode seen = (ObjectNode) new ObjectMapper().readTree(r.stdout());

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.guestdata.testkit.Command;
+import io.guestdata.testkit.ToolTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -22,6 +24,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * cloud-init reads the files extracted from each the same way.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ToolTest
 class NovaConfigDriveImageComparisonTest {
     private final Path work;
 
@@ -40,7 +43,7 @@ class NovaConfigDriveImageComparisonTest {
         Tool.assumeNovaRelease(release);
         Path doc = CloudInitReadsConfigDriveTreeTest.resource("nova/" + name + ".json");
         Path nova = work.resolve("nova" + release + "-" + name + ".iso");
-        Tool.Result oracle = Tool.novaOracle(release, "iso", doc.toString(), nova.toString());
+        Command.Result oracle = Tool.novaOracle(release, "iso", doc.toString(), nova.toString());
         assertEquals(0, oracle.exitCode(), "Nova " + release + "'s config drive builder failed:\n" + oracle.stderr());
         Path ours = work.resolve("ours" + release + "-" + name + ".iso");
         Cli cli = Cli.run("configdrive", "--nova-release", release, "--instance", doc.toString(), "--format", "iso9660",

@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.guestdata.testkit.Command;
+import io.guestdata.testkit.ToolTest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,6 +41,7 @@ import org.junit.jupiter.api.TestInstance;
  * and cannot be (not root, no archive).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ToolTest
 class NovaReleaseDifferencesTest {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final Pattern RANDOM_SEED = Pattern.compile("\"random_seed\": \"[A-Za-z0-9+/=]{684}\"");
@@ -137,7 +140,7 @@ class NovaReleaseDifferencesTest {
         Map<String, Map<String, String>> volumes = new TreeMap<>();
         for (String release : List.of("26", "31")) {
             Path iso = work.resolve("nova" + release + ".iso");
-            Tool.Result r = Tool.novaOracle(release, "iso", documents.get("samples/static.json").toString(), iso.toString());
+            Command.Result r = Tool.novaOracle(release, "iso", documents.get("samples/static.json").toString(), iso.toString());
             assertEquals(0, r.exitCode(), r.stderr());
             Map<String, String> fields = new TreeMap<>();
             for (String line : Images.ok("isoinfo", "-d", "-i", iso.toString()).split("\n")) {
@@ -175,7 +178,7 @@ class NovaReleaseDifferencesTest {
         assertEquals(200, lookups("26", List.of(withOption)).get(0).get("status").asInt(), "Nova 26 reads the header");
         assertEquals(404, lookups("31", List.of(entry)).get(0).get("status").asInt(), "Nova 31 does not");
         Path list = Files.writeString(work.resolve("forwarded.json"), MAPPER.createArrayNode().add(withOption).toString());
-        Tool.Result r = Tool.novaOracle("31", "lookup-batch", list.toString());
+        Command.Result r = Tool.novaOracle("31", "lookup-batch", list.toString());
         assertEquals(2, r.exitCode(), r.stderr());
         assertTrue(r.stderr().contains("'use_forwarded_for' does not exist in Nova 31"), r.stderr());
     }
@@ -279,7 +282,7 @@ class NovaReleaseDifferencesTest {
             batch.addObject().put("doc", doc.getValue().toString()).put("out", out.toString());
         }
         Path list = Files.writeString(work.resolve("trees-" + release + ".json"), batch.toString());
-        Tool.Result r = Tool.novaOracle(release, "tree-batch", list.toString());
+        Command.Result r = Tool.novaOracle(release, "tree-batch", list.toString());
         assertEquals(0, r.exitCode(), "Nova " + release + "'s config drive code failed:\n" + r.stderr());
         Map<String, Map<String, String>> out = new TreeMap<>();
         for (Map.Entry<String, Path> e : outs.entrySet()) {
@@ -383,7 +386,7 @@ class NovaReleaseDifferencesTest {
         ArrayNode array = MAPPER.createArrayNode();
         entries.forEach(array::add);
         Files.writeString(list, array.toString());
-        Tool.Result r = Tool.novaOracle(release, "lookup-batch", list.toString());
+        Command.Result r = Tool.novaOracle(release, "lookup-batch", list.toString());
         assertEquals(0, r.exitCode(), "Nova " + release + "'s metadata handler failed:\n" + r.stderr());
         String[] lines = r.stdout().strip().split("\n");
         List<JsonNode> out = new ArrayList<>();

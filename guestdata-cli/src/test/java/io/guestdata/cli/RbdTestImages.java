@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.guestdata.inject.ceph.CephCluster;
+import io.guestdata.testkit.Command;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -30,9 +31,9 @@ final class RbdTestImages {
 
     /** {@code full.json}'s key is in the exported image's root's authorized_keys, and {@code e2fsck -fn} is clean. */
     static void assertKeyInjected(Path exported) throws Exception {
-        Tool.Result keys = Tool.run(List.of("debugfs", "-R", "cat /root/.ssh/authorized_keys", exported.toString()));
+        Command.Result keys = Tool.run(List.of("debugfs", "-R", "cat /root/.ssh/authorized_keys", exported.toString()));
         assertTrue(keys.stdout().contains("# The following ssh key was injected by Nova"), keys.stdout());
-        Tool.Result fsck = Tool.run(List.of("e2fsck", "-fn", exported.toString()));
+        Command.Result fsck = Tool.run(List.of("e2fsck", "-fn", exported.toString()));
         assertEquals(0, fsck.exitCode(), fsck.stdout() + fsck.stderr());
     }
 }

@@ -14,6 +14,7 @@ import io.guestdata.server.metadata.TokenPolicy;
 import io.guestdata.store.Documents;
 import io.guestdata.store.Store;
 import io.guestdata.store.Stores;
+import io.guestdata.testkit.ToolTest;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code guestdata serve}: precedence of flags, environment, file and defaults; configuration errors (exit 13). */
+@ToolTest
 class ServeConfigTest {
     @TempDir
     Path dir;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.guestdata.store.Documents;
 import io.guestdata.store.Store;
 import io.guestdata.store.Stores;
+import io.guestdata.testkit.DatabaseTest;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
  * Two {@code guestdata serve} nodes (child JVMs) on one throwaway PostgreSQL; a third party writes through a
  * {@link Store}. Node 2 must answer every change within 1 s.
  */
+@DatabaseTest
 class ServeMultiNodeTest extends ServeNodesOnPostgres {
     private static final String META = "/openstack/latest/meta_data.json";
     private static final String PASSWORD = "/openstack/latest/password";

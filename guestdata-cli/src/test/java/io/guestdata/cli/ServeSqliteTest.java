@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.guestdata.store.Documents;
 import io.guestdata.store.Store;
 import io.guestdata.store.Stores;
+import io.guestdata.testkit.ToolTest;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code guestdata serve} on SQLite in a temporary data directory, as child JVMs. */
+@ToolTest
 class ServeSqliteTest {
     private static final String META = "/openstack/latest/meta_data.json";
     private static final String PASSWORD = "/openstack/latest/password";

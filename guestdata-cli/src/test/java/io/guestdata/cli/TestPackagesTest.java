@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.guestdata.testkit.Command;
+import io.guestdata.testkit.ToolTest;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -12,6 +14,7 @@ import org.junit.jupiter.api.Test;
  * package stops it at once with the exact apt-get line, before any test runs; with every package
  * present it says nothing and goes on.
  */
+@ToolTest
 class TestPackagesTest {
     private static String script() {
         return Tool.repoRoot().resolve("tools/test-packages.sh").toString();
@@ -20,7 +23,7 @@ class TestPackagesTest {
     @Test
     void withoutRootAMissingPackageStopsWithTheAptGetLine() throws Exception {
         assumeTrue("root".equals(System.getProperty("user.name")), "needs root to run the check as nobody");
-        Tool.Result r = Tool.run(List.of("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "bash", "-c",
+        Command.Result r = Tool.run(List.of("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "bash", "-c",
                 ". " + script() + "; GUESTDATA_TEST_PACKAGES+=(guestdata-absent-package); guestdata_test_packages"));
         assertEquals(2, r.exitCode(), r.stdout() + r.stderr());
         assertTrue(r.stderr().contains("apt-get install -y --no-install-recommends guestdata-absent-package\n"), r.stderr());
@@ -29,7 +32,7 @@ class TestPackagesTest {
 
     @Test
     void everyPackageOfTheListIsInstalledHere() throws Exception {
-        Tool.Result r = Tool.run(List.of("bash", "-c", ". " + script() + "; guestdata_missing_packages"));
+        Command.Result r = Tool.run(List.of("bash", "-c", ". " + script() + "; guestdata_missing_packages"));
         assertEquals(0, r.exitCode(), r.stderr());
         assertEquals("", r.stdout(), "run-tests installed every package of its list");
     }

@@ -1,19 +1,19 @@
 package io.guestdata.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.guestdata.testkit.Command;
+import io.guestdata.testkit.Command.Result;
+import io.guestdata.testkit.DebianPython;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 
 /** Runs a real external consumer (cloud-init, Nova's code, isoinfo …) and returns its output. */
 final class Tool {
     /** Debian's Python modules (cloud-init, nova, pycdlib) import only under this interpreter. */
-    static final String SYSTEM_PYTHON = "/usr/bin/python3";
+    static final String SYSTEM_PYTHON = DebianPython.PATH;
 
     private Tool() {
     }
@@ -29,31 +29,12 @@ final class Tool {
         throw new IllegalStateException("repository root (with tools/consumers) not found above " + here);
     }
 
-    record Result(int exitCode, String stdout, String stderr) {
-        JsonNode json() throws IOException {
-            return new ObjectMapper().readTree(stdout);
-        }
-    }
-
     static Result run(List<String> command) throws IOException, InterruptedException {
         return run(command, 180);
     }
 
     static Result run(List<String> command, int seconds) throws IOException, InterruptedException {
-        Path out = Files.createTempFile("tool", ".out");
-        Path err = Files.createTempFile("tool", ".err");
-        try {
-            Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-            if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IllegalStateException("timed out after " + seconds + " s: " + command);
-            }
-            return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-                    Files.readString(err, StandardCharsets.UTF_8));
-        } finally {
-            Files.deleteIfExists(out);
-            Files.deleteIfExists(err);
-        }
+        return Command.run(Duration.ofSeconds(seconds), command);
     }
 
     /**

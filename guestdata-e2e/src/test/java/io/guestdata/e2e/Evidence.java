@@ -1,6 +1,7 @@
 package io.guestdata.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.guestdata.testkit.Command;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;

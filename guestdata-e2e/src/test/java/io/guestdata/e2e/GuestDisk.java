@@ -1,5 +1,6 @@
 package io.guestdata.e2e;
 
+import io.guestdata.testkit.Command;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,7 +21,7 @@ final class GuestDisk {
     /** The file's bytes, or empty if it does not exist. One debugfs run (it opens the image read-only). */
     Optional<byte[]> read(String path) {
         Command.Result r = Command.run(Duration.ofMinutes(1), List.of("debugfs", "-R", "cat \"" + path + "\"", image.toString())).ok();
-        return r.err().contains("not found") ? Optional.empty() : Optional.of(r.stdout());
+        return r.err().contains("not found") ? Optional.empty() : Optional.of(r.stdoutBytes());
     }
 
     Optional<String> text(String path) {

@@ -1,5 +1,6 @@
 package io.guestdata.e2e;
 
+import io.guestdata.testkit.Command;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.guestdata.e2e;
 
+import io.guestdata.testkit.Command;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;

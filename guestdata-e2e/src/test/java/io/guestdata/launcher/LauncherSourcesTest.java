@@ -2,6 +2,7 @@ package io.guestdata.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.guestdata.testkit.ToolTest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +22,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * only when a file that goes into the jars changed, never for generated sources, benchmark builds or tests.
  * Run on a tree laid out as the project is, with the real shell function.
  */
+@ToolTest
 class LauncherSourcesTest {
     private static final Path SOURCES_SH = Path.of(System.getProperty("guestdata.e2e.root", "."))
             .toAbsolutePath().getParent().resolve("tools/sources.sh");

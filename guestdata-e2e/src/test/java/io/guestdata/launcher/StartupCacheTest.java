@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.guestdata.testkit.ToolTest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * made from changes (the JVM itself does not notice a replaced jar). Runs on a copy of the built CLI
  * ({@code guestdata-cli/target}: the jar and {@code lib/}), as the launcher lays it out.
  */
+@ToolTest
 class StartupCacheTest {
     private static final Path ROOT = Path.of(System.getProperty("guestdata.e2e.root", ".")).toAbsolutePath()
             .getParent();

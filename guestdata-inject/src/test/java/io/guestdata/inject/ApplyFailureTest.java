@@ -1,6 +1,7 @@
 package io.guestdata.inject;
 
 import java.io.IOException;
+import io.guestdata.testkit.ToolTest;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -36,6 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * backends (ext2fs in-process, guestfs in an appliance): the write policy is theirs in common
  * ({@link io.guestdata.inject.fs.PolicedFilesystem}), so the reports must be the same.
  */
+@ToolTest
 class ApplyFailureTest {
 
     static final GuestPath SABOTAGED = GuestPath.of("/etc/network/interfaces");

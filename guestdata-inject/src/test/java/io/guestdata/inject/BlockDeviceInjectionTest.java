@@ -1,5 +1,6 @@
 package io.guestdata.inject;
 
+import io.guestdata.testkit.ToolTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -22,6 +23,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * then failed with EBUSY, exit 7, while the dry run said "planned"). Needs root for losetup; the
  * device is never mounted.
  */
+@ToolTest
 class BlockDeviceInjectionTest {
 
     @TempDir

@@ -1,5 +1,7 @@
 package io.guestdata.inject;
 
+import io.guestdata.inject.fs.Ext2Tools;
+import io.guestdata.testkit.ToolTest;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
@@ -32,6 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Injection stays inside the filesystem's partition whatever its metadata says, and a crash while
  * writing is rolled back by the next run (issue 10, cases 3 and 4).
  */
+@ToolTest
 class ConfinementTest {
 
     @TempDir
@@ -74,7 +77,7 @@ class ConfinementTest {
     void aFilesystemLargerThanItsPartitionNeverWritesIntoTheNextPartition() throws Exception {
         // Partition 1 is 16 MiB at 1 MiB; its filesystem claims 24 MiB and so reaches 8 MiB into partition 2.
         Path img = GuestImages.mbrDisk(dir, "disk.img", null, null);
-        GuestImages.mkfs(img, 2048L * 512, 24 << 10, fullTree(), "-t", "ext4");
+        Ext2Tools.mke2fs(img, 2048L * 512, 24 << 10, fullTree(), "-t", "ext4");
         try (RandomAccessFile raf = new RandomAccessFile(img.toFile(), "rw")) {
             byte[] pattern = new byte[1 << 20];
             RandomGenerator.of("L64X128MixRandom").nextBytes(pattern);
@@ -101,7 +104,7 @@ class ConfinementTest {
     @Test
     void aFilesystemLargerThanTheImageNeverGrowsTheImageFile() throws Exception {
         Path img = dir.resolve("disk.img");
-        GuestImages.mkfs(img, 0, 24 << 10, fullTree(), "-t", "ext4");
+        Ext2Tools.mke2fs(img, 0, 24 << 10, fullTree(), "-t", "ext4");
         try (RandomAccessFile raf = new RandomAccessFile(img.toFile(), "rw")) {
             raf.setLength(16L << 20);
         }

@@ -1,5 +1,6 @@
 package io.guestdata.inject;
 
+import io.guestdata.testkit.ToolTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -29,6 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * filesystem is opened (the CLI's exit 7), lying link counts, directory hard links and inode flags
  * refused by the plan (exit 8), before the first write, for the real run and the dry run alike.
  */
+@ToolTest
 class CorruptAndFlaggedImageTest {
 
     @TempDir

@@ -1,5 +1,6 @@
 package io.guestdata.inject;
 
+import io.guestdata.testkit.ToolTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
@@ -37,6 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * read back with debugfs (content, mode, uid, gid), e2fsck -fn clean, the password hash checked by
  * glibc's crypt through Python.
  */
+@ToolTest
 class DiskInjectionTest {
 
     static final String ALICE_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEYeJO1kEijno8UIE3a+h+vLb5HPmUZd2ElS2BSMV/eF alice@example";

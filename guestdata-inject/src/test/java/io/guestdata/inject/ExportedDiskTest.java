@@ -1,5 +1,6 @@
 package io.guestdata.inject;
 
+import io.guestdata.testkit.CephTest;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the commit, which writes them through the undo journal; a client that leaves without
  * NBD_CMD_DISC, or a failed shut-down, writes nothing.
  */
+@CephTest
 class ExportedDiskTest {
 
     @TempDir

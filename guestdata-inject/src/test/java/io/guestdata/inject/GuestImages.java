@@ -4,6 +4,8 @@ import io.guestdata.inject.block.QemuStorageExport;
 import io.guestdata.inject.fs.Ext2Tools;
 import io.guestdata.inject.fs.Ext2Tools.Result;
 import io.guestdata.inject.fs.Ext2Tools.Stat;
+import io.guestdata.testkit.DebianPython;
+import io.guestdata.testkit.Sha256;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
@@ -11,9 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -115,29 +114,11 @@ final class GuestImages {
         }
     }
 
-    /** {@code mke2fs -q -F options [-E offset=N] -d tree image sizeKiB} into an existing (or new) file. */
-    static void mkfs(Path image, long offset, long sizeKiB, Path tree, String... options) {
-        if (!Files.exists(image)) {
-            sparse(image, offset + sizeKiB * 1024);
-        }
-        List<String> cmd = new ArrayList<>(List.of("mke2fs", "-q", "-F"));
-        cmd.addAll(List.of(options));
-        if (offset != 0) {
-            cmd.addAll(List.of("-E", "offset=" + offset));
-        }
-        if (tree != null) {
-            cmd.addAll(List.of("-d", tree.toString()));
-        }
-        cmd.add(image.toString());
-        cmd.add(sizeKiB + "k");
-        runOk(cmd, null);
-    }
-
     /** A whole-disk ext filesystem (partition 0) of {@code sizeMiB}. */
     static Path wholeDisk(Path dir, String name, Path tree, long sizeMiB, String... options) {
         Path img = dir.resolve(name);
         sparse(img, sizeMiB << 20);
-        mkfs(img, 0, sizeMiB << 10, tree, options);
+        Ext2Tools.mke2fs(img, 0, sizeMiB << 10, tree, options);
         return img;
     }
 
@@ -149,10 +130,10 @@ final class GuestImages {
         Path img = sparse(dir.resolve(name), 64L << 20);
         runOk(List.of("sfdisk", "-q", img.toString()), "label: dos\nstart=2048, size=32768, type=83\nstart=34816, type=83\n");
         if (tree1 != null) {
-            mkfs(img, 2048L * 512, 32768 / 2, tree1, "-t", "ext4");
+            Ext2Tools.mke2fs(img, 2048L * 512, 32768 / 2, tree1, "-t", "ext4");
         }
         if (tree2 != null) {
-            mkfs(img, 34816L * 512, (131072 - 34816) / 2, tree2, "-t", "ext4");
+            Ext2Tools.mke2fs(img, 34816L * 512, (131072 - 34816) / 2, tree2, "-t", "ext4");
         }
         return img;
     }
@@ -169,7 +150,7 @@ final class GuestImages {
         }
         long start = Long.parseLong(first.group(1));
         long sectors = Long.parseLong(last.group(1)) - start + 1;
-        mkfs(img, start * 512, sectors / 2, tree, "-t", "ext4");
+        Ext2Tools.mke2fs(img, start * 512, sectors / 2, tree, "-t", "ext4");
         return img;
     }
 
@@ -257,24 +238,12 @@ final class GuestImages {
     }
 
     static String sha256(Path file) {
-        try (var in = Files.newInputStream(file)) {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[1 << 16];
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                md.update(buf, 0, n);
-            }
-            return HexFormat.of().formatHex(md.digest());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.hex(file);
     }
 
     /** Whether Python's crypt (glibc crypt(3)) accepts {@code password} for {@code hash}. */
     static boolean cryptVerifies(String password, String hash) {
-        Result r = run(List.of("/usr/bin/python3", "-W", "ignore", "-c",
+        Result r = run(List.of(DebianPython.PATH, "-W", "ignore", "-c",
                 "import crypt,sys; print(crypt.crypt(sys.argv[1], sys.argv[2]) == sys.argv[2])", password, hash));
         if (r.exit() != 0) {
             throw new AssertionError("python3 crypt: " + r.stderr());

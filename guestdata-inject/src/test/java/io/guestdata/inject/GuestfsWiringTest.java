@@ -1,5 +1,6 @@
 package io.guestdata.inject;
 
+import io.guestdata.testkit.ToolTest;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -41,6 +42,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * libguestfs would have found with libext2fs. The real launches are in {@code GuestfsInjectCommandTest}
  * (CLI) and {@code GuestfsBackendLockTest}.
  */
+@ToolTest
 class GuestfsWiringTest {
 
     private static final long P1 = 2048L * 512;

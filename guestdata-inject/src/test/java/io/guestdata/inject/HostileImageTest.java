@@ -1,5 +1,6 @@
 package io.guestdata.inject;
 
+import io.guestdata.testkit.ToolTest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,6 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Hostile and unusable images: each refused with a clear message before the first write (the
  * image's SHA-256 unchanged) and e2fsck -fn still clean.
  */
+@ToolTest
 class HostileImageTest {
 
     @TempDir

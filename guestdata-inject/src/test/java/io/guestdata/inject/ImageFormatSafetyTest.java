@@ -1,5 +1,6 @@
 package io.guestdata.inject;
 
+import io.guestdata.testkit.ToolTest;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -44,6 +45,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * run, the dry run and the {@code -1} probe alike. And the chains an operator allows (Nova's
  * {@code _base}): injected into the top overlay only, read back with e2fsck and debugfs.
  */
+@ToolTest
 class ImageFormatSafetyTest {
     /** Long enough for a refusal; an open of a FIFO the image names would block far longer. */
     static final Duration NO_HANG = Duration.ofSeconds(20);

@@ -1,5 +1,6 @@
 package io.guestdata.inject;
 
+import io.guestdata.testkit.ToolTest;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.random.RandomGenerator;
@@ -18,6 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * reports the numbers (no timed assertion): the first run in this JVM, and the median and maximum
  * of the following runs.
  */
+@ToolTest
 class InjectionTimingTest {
 
     private static final int RUNS = 11;

@@ -1,5 +1,6 @@
 package io.guestdata.inject;
 
+import io.guestdata.testkit.ToolTest;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -51,6 +52,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <p>libext2fs runs in this JVM: a crash inside it (SIGSEGV) would end the test JVM, which surefire
  * reports as a crashed fork naming this class; the seed printed first replays it.
  */
+@ToolTest
 class MutationFuzzTest {
 
     static final int CASE_TIMEOUT_S = 30;

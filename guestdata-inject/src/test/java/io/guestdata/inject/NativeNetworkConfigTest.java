@@ -1,5 +1,7 @@
 package io.guestdata.inject;
 
+import io.guestdata.testkit.DebianPython;
+import io.guestdata.testkit.ToolTest;
 import java.util.List;
 import java.util.UUID;
 
@@ -10,6 +12,7 @@ import io.guestdata.core.Instance;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** The exact native files for {@code inject.json}'s network, and what their own parsers read in them. */
+@ToolTest
 class NativeNetworkConfigTest {
 
     private final Instance instance = Instances.full();
@@ -70,7 +73,7 @@ class NativeNetworkConfigTest {
         String yaml = NativeNetworkConfig.netplan(interfaces);
         assertEquals(expected, yaml);
         // PyYAML reads it as the structure netplan expects.
-        io.guestdata.inject.fs.Ext2Tools.Result r = GuestImages.runOk(List.of("/usr/bin/python3", "-c",
+        io.guestdata.inject.fs.Ext2Tools.Result r = GuestImages.runOk(List.of(DebianPython.PATH, "-c",
                 "import sys, yaml, json; print(json.dumps(yaml.safe_load(sys.stdin), sort_keys=True))"), yaml);
         assertEquals("{\"network\": {\"ethernets\": {\"eth0\": {\"addresses\": [\"10.0.0.5/24\", \"fd00::5/64\"],"
                 + " \"dhcp4\": false, \"dhcp6\": false, \"match\": {\"macaddress\": \"fa:16:3e:00:00:01\"}, \"mtu\": 1450,"

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.guestdata.testkit.ToolTest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,6 +39,7 @@ import io.guestdata.inject.net.TgtdTarget;
  * private {@code tgtd} with CHAP. The image behind each is read back with debugfs and checked with e2fsck once its
  * server has stopped.
  */
+@ToolTest
 class NetworkDiskInjectionTest {
 
     private static final String CHAP_USER = "guestdata";

@@ -1,5 +1,7 @@
 package io.guestdata.inject;
 
+import io.guestdata.testkit.DebianPython;
+import io.guestdata.testkit.ToolTest;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -35,6 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * key, MD5 crypt with the same salt), guestdata changes exactly the same paths, to the same bytes,
  * modes and owners.
  */
+@ToolTest
 class NovaOracleTest {
 
     @TempDir
@@ -67,7 +70,7 @@ class NovaOracleTest {
             files.addArray().add(f.path()).add(Base64.getEncoder().encodeToString(f.contents()));
         }
         Path script = Path.of(NovaOracleTest.class.getResource("/nova/inject_oracle.py").toURI());
-        io.guestdata.inject.fs.Ext2Tools.Result r = GuestImages.runOk(List.of("/usr/bin/python3", script.toString()),
+        io.guestdata.inject.fs.Ext2Tools.Result r = GuestImages.runOk(List.of(DebianPython.PATH, script.toString()),
                 Instances.JSON.writeValueAsString(request));
         JsonNode nova = Instances.JSON.readTree(r.out());
         assertTrue(nova.get("status").asBoolean(), r.out());

@@ -1,5 +1,6 @@
 package io.guestdata.inject;
 
+import io.guestdata.testkit.ToolTest;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.random.RandomGenerator;
@@ -12,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** crypt(3) hashes checked against openssl and glibc; Nova's shadow rewrite rules and error texts. */
+@ToolTest
 class PasswordAndShadowTest {
 
     @Test

@@ -1,5 +1,7 @@
 package io.guestdata.inject;
 
+import io.guestdata.inject.fs.Ext2Tools;
+import io.guestdata.testkit.CephTest;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -42,6 +44,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code rbd import}, injected through {@link DiskInjector}, exported with {@code rbd export} and
  * read back by debugfs and e2fsck -fn, as {@link DiskInjectionTest} reads files.
  */
+@CephTest
 class RbdInjectionTest {
 
     @RegisterExtension
@@ -205,7 +208,7 @@ class RbdInjectionTest {
     @Test
     void anInterruptedInjectionIsRolledBackByTheNextRun() throws Exception {
         Path img = GuestImages.sparse(dir.resolve("disk.img"), 40L << 20);
-        GuestImages.mkfs(img, 0, 32 << 10, tree(), "-t", "ext4");
+        Ext2Tools.mke2fs(img, 0, 32 << 10, tree(), "-t", "ext4");
         String name = imported(img);
         long first = 36L << 20;
         long second = 37L << 20;

@@ -1,5 +1,6 @@
 package io.guestdata.inject;
 
+import io.guestdata.testkit.ToolTest;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -35,6 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * nothing written); during the writes the report says FAILED (exit 9); either way the image is
  * byte for byte what it was, because only this process commits, and only at the close.
  */
+@ToolTest
 class SandboxFailureInjectionTest {
 
     private static Ext2fsSandbox sandbox;

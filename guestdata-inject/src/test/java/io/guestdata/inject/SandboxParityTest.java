@@ -1,5 +1,6 @@
 package io.guestdata.inject;
 
+import io.guestdata.testkit.ToolTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -35,6 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * refusals and errors (kind and message). Both run with the same clock and the same seeded random
  * generator, on the same path (the image is restored in between), so every byte must match.
  */
+@ToolTest
 class SandboxParityTest {
 
     private static final InstantSource CLOCK = InstantSource.fixed(Instant.parse("2026-03-04T05:06:07Z"));

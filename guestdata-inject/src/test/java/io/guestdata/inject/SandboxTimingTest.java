@@ -1,5 +1,6 @@
 package io.guestdata.inject;
 
+import io.guestdata.testkit.ToolTest;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -22,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * and what a cold worker costs (start to ready). Only reports the numbers (no timed assertion: the
  * machines this runs on are shared); {@code docs/injection.md} quotes them.
  */
+@ToolTest
 class SandboxTimingTest {
 
     private static final int RUNS = 9;

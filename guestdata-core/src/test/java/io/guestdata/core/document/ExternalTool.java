@@ -2,17 +2,12 @@ package io.guestdata.core.document;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import io.guestdata.testkit.Command;
+import io.guestdata.testkit.DebianPython;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Real tools the tests check against (ssh-keygen, Debian's Python with jsonschema). A test that
@@ -21,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 final class ExternalTool {
 
     /** Debian's interpreter: the first python3 on PATH may be another one, without Debian's modules. */
-    static final Path DEBIAN_PYTHON = Path.of("/usr/bin/python3");
+    static final Path DEBIAN_PYTHON = DebianPython.path();
 
     private ExternalTool() {
     }
@@ -53,37 +48,11 @@ final class ExternalTool {
     }
 
     static String run(List<String> command, String input) {
-        try {
-            Process process = new ProcessBuilder(new ArrayList<>(command)).start();
-            CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> readAll(process.getInputStream()));
-            CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(process.getErrorStream()));
-            try (OutputStream stdin = process.getOutputStream()) {
-                stdin.write(input.getBytes(StandardCharsets.UTF_8));
-            }
-            if (!process.waitFor(120, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                fail(command.getFirst() + " did not finish within 120 s");
-            }
-            String stdout = new String(out.join(), StandardCharsets.UTF_8);
-            String stderr = new String(err.join(), StandardCharsets.UTF_8);
-            if (process.exitValue() != 0) {
-                fail(String.join(" ", command.subList(0, Math.min(2, command.size()))) + " exited with "
-                        + process.exitValue() + ": " + stderr);
-            }
-            return stdout;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
+        Command.Result r = Command.of(command).stdin(input).timeout(Duration.ofSeconds(120)).run();
+        if (r.exit() != 0) {
+            fail(String.join(" ", command.subList(0, Math.min(2, command.size()))) + " exited with "
+                    + r.exit() + ": " + r.stderr());
         }
-    }
-
-    private static byte[] readAll(InputStream in) {
-        try (in) {
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return r.stdout();
     }
 }

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.guestdata.testkit.DebianPython;
+import io.guestdata.testkit.ToolTest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -20,6 +22,7 @@ import org.junit.jupiter.api.Test;
  * checked explicitly: Nova's patterns end in Python's {@code $}, which also matches before a final
  * newline, so Nova accepts {@code "web\n"} as a server name, hostname or metadata key; we do not.
  */
+@ToolTest
 class NovaOracleTest {
 
     private static final String PALETTE = "aZ09 _-.@/:~\t\n\u00a0\u00ad\u0085\u2028\u3000é日\ue000\ufffe\u0301ÀÿߪµøÆ²½×"
@@ -30,7 +33,7 @@ class NovaOracleTest {
     static void novaIsInstalled() {
         String probe = ExternalTool.run(List.of(ExternalTool.python().toString(), "-c",
                 "import importlib.util; print(importlib.util.find_spec('nova') is not None)"), "");
-        Assumptions.assumeTrue(probe.strip().equals("True"), "Nova is not installed for /usr/bin/python3");
+        Assumptions.assumeTrue(probe.strip().equals("True"), "Nova is not installed for " + DebianPython.PATH);
     }
 
     private static List<String> corpus(long seed, int count, int maxLength) {

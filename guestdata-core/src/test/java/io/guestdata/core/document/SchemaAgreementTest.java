@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.guestdata.core.KeyPair;
+import io.guestdata.testkit.ToolTest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.Test;
  * {@link #IN_SCHEMA}, and every one of them must be broken by at least one document of the corpus, so a
  * new validator rule without a schema counterpart (or a corpus case) fails here.
  */
+@ToolTest
 class SchemaAgreementTest {
 
     static final String SCHEMA_RESOURCE = "/io/guestdata/core/document/instance-document.schema.json";

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.guestdata.core.KeyPair;
+import io.guestdata.testkit.ToolTest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -25,6 +26,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** OpenSSH public keys: real keys from ssh-keygen, and hand-built blobs that break one rule each. */
+@ToolTest
 class SshPublicKeysTest {
 
     /** ssh-keygen arguments for each key the test generates. */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.guestdata.testkit.ToolTest;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
  * {@code nova/virt/interfaces.template} rendered by {@code netutils.get_injected_network_template} (Jinja2)
  * from the network_info that produced that {@code network_data.json}.
  */
+@ToolTest
 class InterfacesTemplateTest {
 
     /** nova-compat.md §5.2, verbatim (verified). */

@@ -11,6 +11,7 @@ import io.guestdata.core.BlockDevices;
 import io.guestdata.core.InjectedFile;
 import io.guestdata.core.Instance;
 import io.guestdata.core.KeyPair;
+import io.guestdata.testkit.ToolTest;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Where we deliberately differ, the comparison says so explicitly (see {@link #compare}).
  */
+@ToolTest
 class MetadataTreeNovaOracleTest {
     private static final String ADDRESS = "10.9.8.7";
 

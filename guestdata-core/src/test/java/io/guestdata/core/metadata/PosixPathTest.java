@@ -2,6 +2,7 @@ package io.guestdata.core.metadata;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.guestdata.testkit.ToolTest;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -15,6 +16,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** {@link PosixPath#normpath} is Python's {@code posixpath.normpath}. */
+@ToolTest
 class PosixPathTest {
 
     @BeforeContainer

@@ -2,6 +2,7 @@ package io.guestdata.core.metadata;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.guestdata.testkit.DebianPython;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 
 /** Runs Debian's {@code /usr/bin/python3} (the interpreter python3-nova and cloud-init import under) as an oracle. */
 final class Python {
-    static final Path PYTHON = Path.of("/usr/bin/python3");
+    static final Path PYTHON = DebianPython.path();
 
     private Python() {
     }

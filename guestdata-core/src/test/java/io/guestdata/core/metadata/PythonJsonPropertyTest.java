@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.guestdata.testkit.ToolTest;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -27,6 +28,7 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * {@code text} is Jackson's (independent) serialisation of the tree. Each try sends a batch of trees to
  * one python process.
  */
+@ToolTest
 class PythonJsonPropertyTest {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
     /** Jackson's own writer, set up so that Python reads back exactly the tree (non-ASCII escaped, bare NaN). */

@@ -3,6 +3,7 @@ package io.guestdata.drive.iso9660;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.guestdata.testkit.ToolTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the content, and its peak heap use must stay under 32 MiB); the image is then checked with isoinfo and extracted with xorriso, and the
  * extracted file's hash compared with the generator's.
  */
+@ToolTest
 class BoundedMemoryTest {
     static final long SIZE = 300L * 1024 * 1024;
     static final long SEED = 20250304;

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.guestdata.drive.ImageContent;
 import io.guestdata.drive.ImageException;
 import io.guestdata.drive.ImageFile;
+import io.guestdata.testkit.ToolTest;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,6 +30,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Every way to refuse an image: a specific {@link ImageException} naming the path and the limit,
  * thrown before any content is opened, and nothing left in the target's directory.
  */
+@ToolTest
 class HostileInputTest {
     static final Iso9660Writer WRITER = new Iso9660Writer(new IsoOptions("config-2", "guestdata 0.1.0",
             Instant.parse("2025-03-04T05:06:07Z"), "GUESTDATA"));

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.guestdata.drive.ImageFile;
+import io.guestdata.testkit.ToolTest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Images read back by the real tools: isoinfo, xorriso, blkid, pycdlib. */
+@ToolTest
 class Iso9660ReadBackTest {
     static final IsoOptions OPTIONS = new IsoOptions("config-2", "guestdata 0.1.0",
             Instant.parse("2025-03-04T05:06:07Z"), "GUESTDATA ISO 9660 WRITER");

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.guestdata.drive.ImageFile;
+import io.guestdata.testkit.ToolTest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +31,7 @@ import net.jqwik.api.Tuple;
  * exact paths wherever Joliet can hold the names (at most 64 UTF-16 units, none of
  * {@code * / : ; ? \} or control characters).
  */
+@ToolTest
 class Iso9660RoundTripPropertyTest {
     static final IsoOptions OPTIONS = new IsoOptions("config-2", "guestdata 0.1.0", Instant.parse("2025-03-04T05:06:07Z"),
             "GUESTDATA");

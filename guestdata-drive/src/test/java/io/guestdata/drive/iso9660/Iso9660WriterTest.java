@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.guestdata.drive.ImageFile;
+import io.guestdata.testkit.ToolTest;
 import java.io.ByteArrayOutputStream;
 import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Determinism, exact size and the three ways out (file, channel, size). */
+@ToolTest
 class Iso9660WriterTest {
     static final IsoOptions OPTIONS = new IsoOptions("config-2", "guestdata 0.1.0", Instant.parse("2025-03-04T05:06:07.89Z"),
             "GUESTDATA");

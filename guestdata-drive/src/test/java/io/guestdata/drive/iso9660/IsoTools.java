@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.guestdata.drive.ImageFile;
+import io.guestdata.testkit.Command;
+import io.guestdata.testkit.DebianPython;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -14,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
@@ -21,13 +24,11 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /** Runs the real readers of ISO images (isoinfo, xorriso, blkid, pycdlib) for the tests. */
 final class IsoTools {
-    static final String PYTHON = "/usr/bin/python3";
+    static final String PYTHON = DebianPython.PATH;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private IsoTools() {
@@ -52,42 +53,17 @@ final class IsoTools {
     }
 
     private static byte[] execute(List<String> forbiddenInStderr, String... command) {
-        ProcessBuilder pb = new ProcessBuilder(command);
-        pb.environment().put("LC_ALL", "C.UTF-8");
-        pb.environment().put("LANG", "C.UTF-8");
-        try {
-            Process p = pb.start();
-            p.getOutputStream().close();
-            CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
-            byte[] out = readAll(p.getInputStream());
-            if (!p.waitFor(120, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                fail("timed out: " + String.join(" ", command));
-            }
-            String stderr = new String(err.join(), StandardCharsets.UTF_8);
-            if (p.exitValue() != 0) {
-                fail(String.join(" ", command) + " exited " + p.exitValue() + ": " + stderr);
-            }
-            for (String f : forbiddenInStderr) {
-                if (stderr.contains(f)) {
-                    fail(String.join(" ", command) + " reported " + f + ": " + stderr);
-                }
-            }
-            return out;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
+        Command.Result r = Command.of(command).env(Map.of("LC_ALL", "C.UTF-8", "LANG", "C.UTF-8"))
+                .timeout(Duration.ofSeconds(120)).run();
+        if (r.exit() != 0) {
+            fail(String.join(" ", command) + " exited " + r.exit() + ": " + r.stderr());
         }
-    }
-
-    private static byte[] readAll(InputStream in) {
-        try (in) {
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        for (String f : forbiddenInStderr) {
+            if (r.stderr().contains(f)) {
+                fail(String.join(" ", command) + " reported " + f + ": " + r.stderr());
+            }
         }
+        return r.stdoutBytes();
     }
 
     static String isoinfo(Path iso, String... args) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.guestdata.drive.ImageFile;
+import io.guestdata.testkit.ToolTest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Nova's exact arguments (§6); the real tools must read the same names, attributes and contents
  * from both.
  */
+@ToolTest
 class NovaConfigDriveComparisonTest {
     static final String PUBLISHER = "OpenStack Nova 26.2.2";
 

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.guestdata.drive.ImageException;
+import io.guestdata.testkit.ToolTest;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +23,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@link CloudInitVendorData} follows cloud-init's {@code convert_vendordata}; a list becomes a MIME message
  * that cloud-init's {@code UserDataProcessor} splits into exactly the parts it makes of the list itself.
  */
+@ToolTest
 class CloudInitVendorDataTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String PROCESS = """

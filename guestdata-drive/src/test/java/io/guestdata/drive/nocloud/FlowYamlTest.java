@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.BinaryNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.guestdata.testkit.ToolTest;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -26,6 +27,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * strings to the code unit, for 400 random documents full of the characters and numbers where YAML 1.1
  * and JSON part ways, and for the hand-picked cases below.
  */
+@ToolTest
 class FlowYamlTest {
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
     /** Lone surrogates can only travel as escapes. */

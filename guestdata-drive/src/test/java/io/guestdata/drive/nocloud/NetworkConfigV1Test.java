@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.guestdata.drive.ImageException;
 import java.util.ArrayList;
+import io.guestdata.testkit.ToolTest;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +26,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * holds but for two things 25.1 changed and ours keeps as 22.4 (see {@code assertWhat25Changed}): the per-subnet
  * {@code dns_nameservers} it adds and its {@code bond-} parameter names.
  */
+@ToolTest
 class NetworkConfigV1Test {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String M1 = "fa:16:3e:00:00:01";

@@ -3,6 +3,7 @@ package io.guestdata.drive.vfat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.guestdata.testkit.ToolTest;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * written by a separate JVM whose heap is 24 MiB, then read back by fsck.fat and mcopy and
  * compared by SHA-256 with the generator's output.
  */
+@ToolTest
 class VfatMemoryBoundTest {
     private static final long SIZE = 300L << 20;
 

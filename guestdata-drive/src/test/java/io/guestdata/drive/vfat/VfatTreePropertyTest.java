@@ -1,5 +1,6 @@
 package io.guestdata.drive.vfat;
 
+import io.guestdata.testkit.ToolTest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,6 +28,7 @@ import net.jqwik.api.statistics.Statistics;
  * (or the root) with so many entries that it spans several clusters (or outgrows 512 root slots);
  * volumes from FAT12 to FAT32.
  */
+@ToolTest
 class VfatTreePropertyTest {
     private static final String ASCII = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
     private static final String PUNCTUATION = " ..--__+,;=[]!#$%&'()@^`{}~";

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.guestdata.drive.ImageFile;
+import io.guestdata.testkit.ToolTest;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Images read back by the real tools: fsck.fat, blkid, minfo, mdir, mlabel, mcopy. */
+@ToolTest
 class VfatWriterTest {
     static final Instant RECORDED = Instant.parse("2024-05-06T07:08:09.5Z");
 

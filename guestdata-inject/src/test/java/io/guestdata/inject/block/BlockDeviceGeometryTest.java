@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.guestdata.testkit.ToolTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
  * No block device may be created here (no loop devices), so the geometry is checked against
  * lsblk (which also reads sysfs) on the machine's own disk, by stat only: nothing is opened.
  */
+@ToolTest
 class BlockDeviceGeometryTest {
     @TempDir
     Path dir;

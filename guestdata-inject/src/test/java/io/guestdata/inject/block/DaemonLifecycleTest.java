@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.guestdata.testkit.ToolTest;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * What happens to qemu-storage-daemon when the JVM that started it dies: killed with SIGKILL
  * (no shutdown hook runs) or exiting without closing the export (the hook runs).
  */
+@ToolTest
 class DaemonLifecycleTest {
     @TempDir
     Path dir;

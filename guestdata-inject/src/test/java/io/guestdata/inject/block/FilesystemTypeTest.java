@@ -3,6 +3,7 @@ package io.guestdata.inject.block;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.guestdata.testkit.ToolTest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -10,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Superblock magics of filesystems made by the real mkfs tools, on partitions and whole images. */
+@ToolTest
 class FilesystemTypeTest {
     @TempDir
     Path dir;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.guestdata.testkit.ToolTest;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -26,6 +27,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * changing header bytes): what it refuses, with which message, and the chains it admits. Nothing
  * here starts QEMU; a file the image names is never opened (a FIFO would hang the test).
  */
+@ToolTest
 class ImageInspectorTest {
     @TempDir
     Path dir;

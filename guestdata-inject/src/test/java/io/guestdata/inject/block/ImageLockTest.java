@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.guestdata.testkit.ToolTest;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The exclusive OFD lock against real QEMU processes. */
 @SuppressWarnings("try") // locks and daemons are held only for their effect
+@ToolTest
 class ImageLockTest {
     @TempDir
     Path dir;

@@ -1,5 +1,6 @@
 package io.guestdata.inject.block;
 
+import io.guestdata.testkit.ToolTest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +15,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
 /** Random valid MBR and GPT layouts written by sfdisk: our list must equal sfdisk --json's. */
+@ToolTest
 class PartitionTablePropertyTest {
     /** A partition to ask sfdisk for: a gap before it and a size, both in MiB, and a type. */
     record Spec(int gapMib, int sizeMib, String type, String name) {}

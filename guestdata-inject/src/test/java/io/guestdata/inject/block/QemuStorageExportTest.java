@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.guestdata.testkit.ToolTest;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** qcow2 and network (NBD) images written through a real qemu-storage-daemon FUSE export. */
 @SuppressWarnings("try") // resources held only for their effect (a running NBD server)
+@ToolTest
 class QemuStorageExportTest {
     static final byte[] HELLO = "hello from guestdata".getBytes(StandardCharsets.US_ASCII);
 

@@ -1,5 +1,6 @@
 package io.guestdata.inject.ceph;
 
+import io.guestdata.testkit.DebianPython;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -202,7 +203,7 @@ public final class CephCluster {
      * the client closes it when its stdin is closed ({@link #release}).
      */
     public Process librbdClient(String image, String action) throws IOException {
-        Process p = new ProcessBuilder("/usr/bin/python3", "-c", LIBRBD_CLIENT, conf().toString(), user(), pool(),
+        Process p = new ProcessBuilder(DebianPython.PATH, "-c", LIBRBD_CLIENT, conf().toString(), user(), pool(),
                 image, action).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         String line = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
                 StandardCharsets.UTF_8)).readLine();
@@ -215,7 +216,7 @@ public final class CephCluster {
 
     /** The same client run to its end: action {@code lock} (non-blocking exclusive lock) or {@code write}. */
     public Ext2Tools.Result librbd(String image, String action) {
-        return Ext2Tools.run(List.of("/usr/bin/python3", "-c", LIBRBD_CLIENT, conf().toString(), user(), pool(),
+        return Ext2Tools.run(List.of(DebianPython.PATH, "-c", LIBRBD_CLIENT, conf().toString(), user(), pool(),
                 image, action));
     }
 

@@ -1,5 +1,6 @@
 package io.guestdata.inject.ceph;
 
+import io.guestdata.testkit.CephTest;
 import java.nio.file.Files;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.Set;
@@ -15,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The test cluster is what the RBD tests rely on: cephx on, the pool writable, the user confined to it. */
+@CephTest
 class CephClusterTest {
 
     static CephCluster ceph;

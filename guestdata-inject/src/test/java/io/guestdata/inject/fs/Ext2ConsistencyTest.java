@@ -1,5 +1,6 @@
 package io.guestdata.inject.fs;
 
+import io.guestdata.testkit.ToolTest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,6 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * way the issue's author did: each open or write refused as CORRUPT with the group, inode or count
  * named, nothing written (SHA-256 unchanged), both for READ_ONLY (the dry run) and READ_WRITE.
  */
+@ToolTest
 class Ext2ConsistencyTest {
 
     @TempDir

@@ -1,5 +1,6 @@
 package io.guestdata.inject.fs;
 
+import io.guestdata.testkit.ToolTest;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -38,6 +39,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * were still growing after 400 cycles (+12 MiB of "Arena Chunk" and +5 MiB "Compiler" over 200 clean cycles; the
  * resident set grew by 13 MiB on a loaded CI machine, under 2 MiB on a quiet one). The resident set is still printed.
  */
+@ToolTest
 class Ext2CyclesTest {
 
     /**

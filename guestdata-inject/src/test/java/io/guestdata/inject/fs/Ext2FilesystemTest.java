@@ -1,5 +1,6 @@
 package io.guestdata.inject.fs;
 
+import io.guestdata.testkit.ToolTest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Writes on every filesystem layout guestdata claims to handle, each checked by e2fsck and debugfs. */
+@ToolTest
 class Ext2FilesystemTest {
 
     @TempDir

@@ -1,5 +1,6 @@
 package io.guestdata.inject.fs;
 
+import io.guestdata.testkit.ToolTest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -32,6 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
  * {@code e2fsck -fn} is clean and {@code debugfs rdump} reads back exactly the model: the same
  * names, types, contents, modes and owners.
  */
+@ToolTest
 class Ext2ModelPropertyTest {
 
     /** What the model holds for a path. */

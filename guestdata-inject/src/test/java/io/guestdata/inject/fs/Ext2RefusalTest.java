@@ -1,5 +1,6 @@
 package io.guestdata.inject.fs;
 
+import io.guestdata.testkit.ToolTest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Every refusal: a specific kind and message, the image bytes unchanged (SHA-256 before and
  * after) and {@code e2fsck -fn} still clean.
  */
+@ToolTest
 class Ext2RefusalTest {
 
     @TempDir

@@ -1,5 +1,6 @@
 package io.guestdata.inject.fs;
 
+import io.guestdata.testkit.ToolTest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * (long) symlink, a dangling one, a hard link. Every write either lands where the guest kernel would
  * put it or is refused; refused ones leave the image bytes as they were.
  */
+@ToolTest
 class Ext2SymlinkTest {
 
     private static final String PASSWD = "root:x:0:0:root:/root:/bin/bash\n";

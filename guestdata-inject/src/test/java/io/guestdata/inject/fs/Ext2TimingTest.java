@@ -1,5 +1,6 @@
 package io.guestdata.inject.fs;
 
+import io.guestdata.testkit.ToolTest;
 import java.nio.file.Path;
 import java.util.Arrays;
 
@@ -14,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * reports the numbers (no timed assertion): the first run in this JVM, and the median and maximum of
  * the following runs.
  */
+@ToolTest
 class Ext2TimingTest {
 
     private static final int RUNS = 21;

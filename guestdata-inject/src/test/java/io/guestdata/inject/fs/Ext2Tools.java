@@ -1,14 +1,12 @@
 package io.guestdata.inject.fs;
 
+import io.guestdata.testkit.Sha256;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -82,17 +80,31 @@ public final class Ext2Tools {
     }
 
     /**
-     * {@code mke2fs -q -F <options> [-E offset=N] [-d populate] image sizeKiB}; the file is created
-     * sparse with room for the offset.
+     * {@code mke2fs -q -F <options> [-E offset=N] [-d populate] image sizeKiB} into a new file, created sparse
+     * with room for the offset (see {@link #mke2fs}).
      */
     static Path mkfs(Path image, long sizeKiB, long offset, Path populate, String... options) {
         try {
             Files.deleteIfExists(image);
-            try (var raf = new java.io.RandomAccessFile(image.toFile(), "rw")) {
-                raf.setLength(offset + sizeKiB * 1024);
-            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+        mke2fs(image, offset, sizeKiB, populate, options);
+        return image;
+    }
+
+    /**
+     * {@code mke2fs -q -F <options> [-E offset=N] [-d populate] image sizeKiB} into the file as it is (a
+     * partitioned disk keeps its table and its other partitions); a missing file is created sparse with room
+     * for the offset. The one mkfs of the inject tests.
+     */
+    public static void mke2fs(Path image, long offset, long sizeKiB, Path populate, String... options) {
+        if (!Files.exists(image)) {
+            try (var raf = new java.io.RandomAccessFile(image.toFile(), "rw")) {
+                raf.setLength(offset + sizeKiB * 1024);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
         List<String> cmd = new ArrayList<>(List.of("mke2fs", "-q", "-F"));
         cmd.addAll(List.of(options));
@@ -105,7 +117,6 @@ public final class Ext2Tools {
         cmd.add(image.toString());
         cmd.add(sizeKiB + "k");
         runOk(cmd);
-        return image;
     }
 
     /** {@code e2fsck -fn}: exit 0 or the test fails with e2fsck's output. */
@@ -187,20 +198,6 @@ public final class Ext2Tools {
     }
 
     public static String sha256(Path file) {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            try (var in = Files.newInputStream(file)) {
-                byte[] buf = new byte[1 << 16];
-                int n;
-                while ((n = in.read(buf)) > 0) {
-                    md.update(buf, 0, n);
-                }
-            }
-            return HexFormat.of().formatHex(md.digest());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.hex(file);
     }
 }

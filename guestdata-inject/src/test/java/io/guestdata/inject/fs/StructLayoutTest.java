@@ -1,5 +1,6 @@
 package io.guestdata.inject.fs;
 
+import io.guestdata.testkit.ToolTest;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -18,6 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * {@code sizeof} and the macro values. The program is generated from the Java tables, so a new
  * offset or constant is checked as soon as it is added there; a changed header fails here loudly.
  */
+@ToolTest
 class StructLayoutTest {
 
     @TempDir

@@ -1,5 +1,6 @@
 package io.guestdata.inject.guestfs;
 
+import io.guestdata.testkit.GuestfsTest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,6 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * appliance: every rule here is also exercised once against a real one (GuestfsXfsTest,
  * GuestfsInspectTest), where each launch costs 15–20 s.
  */
+@GuestfsTest
 class GuestfsFilesystemModelTest {
 
     @TempDir

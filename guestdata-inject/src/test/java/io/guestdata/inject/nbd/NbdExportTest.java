@@ -1,5 +1,6 @@
 package io.guestdata.inject.nbd;
 
+import io.guestdata.testkit.ToolTest;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -26,6 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code qemu-io} reads, writes, zeroes, discards and flushes, {@code qemu-nbd --list} (NBD_OPT_LIST
  * and NBD_OPT_INFO); every result is checked against the bytes of the file behind the export.
  */
+@ToolTest
 class NbdExportTest {
 
     @TempDir

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.guestdata.testkit.ToolTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -22,6 +23,7 @@ import io.guestdata.inject.DiskTargetSyntaxException;
  * {@link IscsiTarget}: libiscsi 1.19's iscsi_parse_full_url as QEMU 7.2 uses it, the --blockdev JSON, a password in
  * the URI refused without being repeated, and {@link ChapPassword}.
  */
+@ToolTest
 class IscsiTargetTest {
 
     @TempDir

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.guestdata.testkit.ToolTest;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -15,6 +16,7 @@ import io.guestdata.inject.DiskTargetKind;
 import io.guestdata.inject.DiskTargetSyntaxException;
 
 /** {@link NbdTarget}: QEMU 7.2's nbd_parse_uri rules, the --blockdev JSON, and what is refused and why. */
+@ToolTest
 class NbdTargetTest {
 
     @ParameterizedTest

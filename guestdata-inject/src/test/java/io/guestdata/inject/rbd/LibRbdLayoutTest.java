@@ -1,5 +1,6 @@
 package io.guestdata.inject.rbd;
 
+import io.guestdata.testkit.ToolTest;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * Every struct offset and constant {@link LibRbd} relies on, checked against the installed
  * {@code rbd/librbd.h} and {@code rados/librados.h} (Debian's librbd-dev, librados-dev) by gcc.
  */
+@ToolTest
 class LibRbdLayoutTest {
 
     @TempDir

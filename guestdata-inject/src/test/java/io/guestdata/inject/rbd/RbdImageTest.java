@@ -1,5 +1,6 @@
 package io.guestdata.inject.rbd;
 
+import io.guestdata.testkit.CephTest;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.ByteBuffer;
@@ -32,6 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * librbd, and every check of a writable open (missing image, snapshot, watchers, lock, wrong key,
  * unreachable monitor, missing caps), each refusing before any byte is written.
  */
+@CephTest
 class RbdImageTest {
 
     @RegisterExtension

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.guestdata.testkit.CephTest;
+import io.guestdata.testkit.DebianPython;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,6 +36,7 @@ import io.guestdata.inject.fs.Ext2Tools;
  * back over the admin socket). Where QEMU refuses, we refuse. Where we refuse what QEMU opens, the
  * reason is written beside the string.
  */
+@CephTest
 class RbdTargetQemuTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -243,7 +246,7 @@ class RbdTargetQemuTest {
             Ext2Tools.Result viaTool = ceph.rbdAdmin("info", "--pool", pool, "--image", name);
             assertNotEquals(0, viaTool.exit(), "the rbd tool reads " + pool + "/" + name + " as pool/namespace/image");
         } finally {
-            Ext2Tools.run(List.of("/usr/bin/python3", "-c", "import rados, rbd, sys\n"
+            Ext2Tools.run(List.of(DebianPython.PATH, "-c", "import rados, rbd, sys\n"
                     + "c = rados.Rados(conffile=sys.argv[1], rados_id='admin'); c.connect()\n"
                     + "rbd.RBD().remove(c.open_ioctx(sys.argv[2]), sys.argv[3])",
                     ceph.conf().toString(), pool, name));

@@ -1,5 +1,6 @@
 package io.guestdata.inject.sandbox;
 
+import io.guestdata.testkit.ToolTest;
 import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.List;
@@ -32,6 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * killed, the call fails with {@link GuestFsException.Kind#SANDBOX} saying what it sent, and the
  * image is unchanged.
  */
+@ToolTest
 class HostileWorkerTest {
 
     @TempDir

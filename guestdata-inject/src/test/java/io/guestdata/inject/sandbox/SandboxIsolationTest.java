@@ -1,5 +1,6 @@
 package io.guestdata.inject.sandbox;
 
+import io.guestdata.testkit.ToolTest;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -39,6 +40,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * and the limits, and reports; the real worker is checked from the host (its user, its
  * capabilities) while it serves a filesystem.
  */
+@ToolTest
 class SandboxIsolationTest {
 
     @TempDir

@@ -1,5 +1,6 @@
 package io.guestdata.inject.sandbox;
 
+import io.guestdata.testkit.ToolTest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -37,6 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@link GuestFsException.Kind#SANDBOX} and a message that says what happened, every later call
  * says the same, the worker is gone, and the image is unchanged (SHA-256).
  */
+@ToolTest
 class WorkerFailureTest {
 
     private static final GuestPath SSH = GuestPath.of("/root/.ssh");

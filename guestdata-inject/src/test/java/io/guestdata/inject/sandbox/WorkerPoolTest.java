@@ -1,5 +1,6 @@
 package io.guestdata.inject.sandbox;
 
+import io.guestdata.testkit.ToolTest;
 import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.List;
@@ -29,6 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * session has its own worker, and closing the sandbox kills the idle ones; a worker never outlives
  * the parent process (kill -9 of a parent JVM).
  */
+@ToolTest
 class WorkerPoolTest {
 
     @TempDir

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.guestdata.server.api.ManagementApiTest.Tool;
 import io.guestdata.store.Store;
 import io.guestdata.store.Stores;
+import io.guestdata.testkit.ToolTest;
 import java.io.InputStream;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code image_format_refused}) and nothing of the other file reaches it; an overlay of an image below
  * {@code inject-base-image-dirs} is injected; base image directories are kept apart from the allowed ones.
  */
+@ToolTest
 class InjectImageFormatTest {
     static final String ALICE = ManagementApiTest.ALICE;
 

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.guestdata.store.StoreException;
+import io.guestdata.testkit.ToolTest;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.http.HttpRequest;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Every route's success and error paths against a real SQLite store, over HTTP. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ToolTest
 class ManagementApiTest {
     static final String ALICE = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOnuR4nSOJFZFDVMYPyJ+kj5/IxnsnmF2TnlRP9UFvnb alice@example";
     static final String BOB = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAII/AZ2zERk0JSvdd/E+7NPW8bTkeEx82DMT5APbSRDcx bob@example";

@@ -3,6 +3,8 @@ package io.guestdata.server.metadata;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.guestdata.testkit.Command;
+import io.guestdata.testkit.ToolTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,6 +13,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** Our port of WebOb's Accept negotiation against WebOb 1.8 itself, on fixed and random headers. */
+@ToolTest
 class AcceptHeaderTest {
     private static final String WEBOB = """
             import json, sys
@@ -48,7 +51,7 @@ class AcceptHeaderTest {
         Path input = Files.createTempFile("accept", ".json");
         try {
             Fixtures.MAPPER.writeValue(input.toFile(), headers);
-            Fixtures.Result r = Fixtures.run(List.of(Fixtures.SYSTEM_PYTHON, "-c", WEBOB, input.toString()), 120);
+            Command.Result r = Fixtures.run(List.of(Fixtures.SYSTEM_PYTHON, "-c", WEBOB, input.toString()), 120);
             assertEquals(0, r.exitCode(), r.stderr());
             JsonNode webob = r.json();
             for (int i = 0; i < headers.size(); i++) {

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.guestdata.core.metadata.MetadataOptions;
 import io.guestdata.core.metadata.NovaRelease;
+import io.guestdata.testkit.Command;
+import io.guestdata.testkit.ToolTest;
 import java.net.InetAddress;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -15,6 +17,7 @@ import org.junit.jupiter.api.Test;
  * requests (a token PUT answered 404, then IMDSv1 reads), the same statuses, the same bytes, no credentials. The
  * policies with tokens, and the real {@code guestdata serve}, are guestdata-cli's BotocoreImdsTest.
  */
+@ToolTest
 class BotocoreNovaComparisonTest {
     /** botocore connects from 127.0.0.1 to a service on 127.0.0.1; Nova's fake Neutron maps that address. */
     private static final String GUEST = "127.0.0.1";
@@ -46,7 +49,7 @@ class BotocoreNovaComparisonTest {
     private static JsonNode botocore(int port) throws Exception {
         List<String> args = new java.util.ArrayList<>(List.of("http://" + GUEST + ":" + port + "/"));
         args.addAll(PATHS);
-        Fixtures.Result r = Fixtures.python("tools/consumers/botocore_imds.py", args.toArray(String[]::new));
+        Command.Result r = Fixtures.python("tools/consumers/botocore_imds.py", args.toArray(String[]::new));
         assertEquals(0, r.exitCode(), r.stderr());
         return Fixtures.MAPPER.readTree(r.stdout().replace(":" + port + "/", ":PORT/"));
     }

@@ -11,6 +11,8 @@ import io.guestdata.core.UserData;
 import io.guestdata.core.metadata.LookupResult;
 import io.guestdata.core.metadata.MetadataOptions;
 import io.guestdata.core.metadata.MetadataTree;
+import io.guestdata.testkit.Command;
+import io.guestdata.testkit.ToolTest;
 import java.net.InetAddress;
 import java.util.Base64;
 import java.util.List;
@@ -25,6 +27,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * mode (the instance bound to 127.0.0.1) and in Neutron-proxy mode (through a stand-in for Neutron's
  * metadata proxy that signs X-Instance-ID), and, for the EC2 datasource on AWS, with IMDSv2 tokens required.
  */
+@ToolTest
 class CloudInitHttpTest {
     private static final String SECRET = "neutron-shared-secret";
 
@@ -186,7 +189,7 @@ class CloudInitHttpTest {
     private static JsonNode run(String debian, String script, String base, List<String> options) throws Exception {
         List<String> args = new java.util.ArrayList<>(options);
         args.add(base);
-        Fixtures.Result r = Fixtures.debianPython(debian, script, args.toArray(String[]::new));
+        Command.Result r = Fixtures.debianPython(debian, script, args.toArray(String[]::new));
         assertTrue(r.exitCode() == 0 || r.exitCode() == 3, script + " failed (" + r.exitCode() + "): " + r.stderr());
         return r.json();
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.guestdata.core.Instance;
 import io.guestdata.core.metadata.MetadataOptions;
 import io.guestdata.core.metadata.NovaRelease;
+import io.guestdata.testkit.ToolTest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
  * sent, and the POST bodies, the headers the spec names and the resulting {@code vendor_data2.json} must be
  * the same bytes.
  */
+@ToolTest
 class DynamicVendorDataTest {
     private static final Map<String, RecordingHttpServer.Answer> ANSWERS = Map.of(
             "/ok", new RecordingHttpServer.Answer(200, "{\"hello\": \"world\", \"n\": [1, 2.5, null], \"u\": \"\\u00e9\"}", 0),

@@ -1,23 +1,25 @@
 package io.guestdata.server.metadata;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.guestdata.core.Instance;
 import io.guestdata.core.document.InstanceDocumentParser;
 import io.guestdata.core.document.KeyPairResolver;
 import io.guestdata.core.document.Limits;
+import io.guestdata.testkit.Command;
+import io.guestdata.testkit.Command.Result;
+import io.guestdata.testkit.DebianPython;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
 /** Instance documents, the repository, and Debian's Python (Nova, WebOb, cloud-init) for the tests. */
 public final class Fixtures {
-    static final String SYSTEM_PYTHON = "/usr/bin/python3";
+    static final String SYSTEM_PYTHON = DebianPython.PATH;
     static final ObjectMapper MAPPER = new ObjectMapper();
     /** The documents the Nova comparisons use (shared with the CLI's config drive comparison). */
     static final List<String> NOVA_DOCUMENTS = List.of("dhcp", "full", "minimal", "nonascii", "static");
@@ -87,7 +89,7 @@ public final class Fixtures {
             assumePython();
             return;
         }
-        Result r = run(List.of(repoRoot().resolve("tools/nova-oracle/build-trixie-root").toString()), 3600);
+        Command.Result r = run(List.of(repoRoot().resolve("tools/nova-oracle/build-trixie-root").toString()), 3600);
         Assumptions.assumeTrue(r.exitCode() != 2 && r.exitCode() != 3,
                 () -> "Debian 13's root (Nova 31, cloud-init 25.1) is not built and cannot be built here: "
                         + r.stderr().strip());
@@ -97,28 +99,9 @@ public final class Fixtures {
         }
     }
 
-    record Result(int exitCode, String stdout, String stderr) {
-        JsonNode json() throws IOException {
-            return MAPPER.readTree(stdout);
-        }
-    }
-
     /** Runs a command, waiting at most {@code seconds}. */
     static Result run(List<String> command, int seconds) throws IOException, InterruptedException {
-        Path out = Files.createTempFile("guestdata-tool", ".out");
-        Path err = Files.createTempFile("guestdata-tool", ".err");
-        try {
-            Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-            if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IllegalStateException("timed out after " + seconds + " s: " + command);
-            }
-            return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-                    Files.readString(err, StandardCharsets.UTF_8));
-        } finally {
-            Files.deleteIfExists(out);
-            Files.deleteIfExists(err);
-        }
+        return Command.run(Duration.ofSeconds(seconds), command);
     }
 
     /** Runs a script from the repository's tools/ under Debian 12's Python (cloud-init 22.4, python3-nova 26). */

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.guestdata.core.metadata.MetadataOptions;
 import io.guestdata.core.metadata.NovaRelease;
+import io.guestdata.testkit.Command;
+import io.guestdata.testkit.ToolTest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -22,6 +24,7 @@ import org.junit.jupiter.api.Test;
  * ({@link NovaServer}) serving the same instance ({@code full}, at 127.0.0.21): raw requests with and without
  * {@code Host} and {@code Connection}, {@code curl -0}, and Python's http.client speaking HTTP/1.0.
  */
+@ToolTest
 class Http10ClientsTest {
     private static final String GUEST = "127.0.0.21";
     private static MetadataServer ours;
@@ -121,8 +124,8 @@ class Http10ClientsTest {
     @Test
     void curlSpeakingHttp10() throws Exception {
         for (String path : List.of("/latest/meta-data/instance-id", "/openstack/latest/network_data.json", "/nope")) {
-            Fixtures.Result n = curl0(nova.port(), path);
-            Fixtures.Result o = curl0(ours.port(), path);
+            Command.Result n = curl0(nova.port(), path);
+            Command.Result o = curl0(ours.port(), path);
             assertEquals(0, o.exitCode(), o.stderr());
             assertTrue(o.stderr().contains("> GET " + path + " HTTP/1.0"), o.stderr()); // curl did speak 1.0
             assertTrue(o.stderr().contains("< Connection: close"), o.stderr());
@@ -133,7 +136,7 @@ class Http10ClientsTest {
     }
 
     /** {@code curl -0}: prints the body, then the status and the version curl read. */
-    private static Fixtures.Result curl0(int port, String path) throws Exception {
+    private static Command.Result curl0(int port, String path) throws Exception {
         return Fixtures.run(List.of("curl", "-0", "-sS", "-v", "--interface", GUEST, "-w", "%{http_code} %{http_version} ",
                 "http://127.0.0.1:" + port + path), 30);
     }
@@ -155,8 +158,8 @@ class Http10ClientsTest {
                 "print(json.dumps(out))");
         List<String> paths = List.of("/latest/meta-data/instance-id", "/openstack/latest/network_data.json",
                 "/openstack/2012-08-10/", "/latest/meta-data/nope");
-        Fixtures.Result n = python(script, nova.port(), paths);
-        Fixtures.Result o = python(script, ours.port(), paths);
+        Command.Result n = python(script, nova.port(), paths);
+        Command.Result o = python(script, ours.port(), paths);
         assertEquals(0, o.exitCode(), o.stderr());
         assertEquals(n.stdout(), o.stdout());
         assertEquals(200, o.json().get(0).get(0).asInt());
@@ -164,7 +167,7 @@ class Http10ClientsTest {
         assertTrue(o.json().get(0).get(3).asBoolean(), "the client reads to the close");
     }
 
-    private static Fixtures.Result python(String script, int port, List<String> paths) throws Exception {
+    private static Command.Result python(String script, int port, List<String> paths) throws Exception {
         List<String> cmd = new java.util.ArrayList<>(List.of(Fixtures.SYSTEM_PYTHON, "-c", script, Integer.toString(port)));
         cmd.addAll(paths);
         return Fixtures.run(cmd, 60);

@@ -7,6 +7,7 @@ import io.guestdata.core.Instance;
 import io.guestdata.core.metadata.MetadataOptions;
 import io.guestdata.server.proxy.MetadataProxy;
 import io.guestdata.server.proxy.MetadataProxyConfig;
+import io.guestdata.testkit.ToolTest;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
  * (address mode), each listening on that address and on an IPv4 address at once, and every guest gets its own
  * instance or 404.
  */
+@ToolTest
 class Ipv6MetadataAddressTest {
     private static final String SECRET = "neutron-shared-secret";
     private static final String A = "b65cee2f-8c69-4aeb-be2f-f79742548fc2";

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.guestdata.core.Instance;
+import io.guestdata.testkit.ToolTest;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -29,6 +30,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@code Accept} headers; the password endpoint's GET/POST/409/400 sequence. Then Neutron-proxy mode's header
  * checks, and remote-IP mode's unknown address.
  */
+@ToolTest
 class MetadataServiceNovaOracleTest {
     private static final List<String> ACCEPTS = List.of("*/*", "text/html", "application/json", "text/plain",
             "application/json;q=0.9, text/html;q=0.8", "text/*", "text/html;level=1", "application/*", "*/*;q=0",

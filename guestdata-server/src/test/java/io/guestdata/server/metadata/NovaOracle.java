@@ -3,6 +3,7 @@ package io.guestdata.server.metadata;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.guestdata.testkit.Command;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -79,7 +80,7 @@ final class NovaOracle {
         Path list = Files.createTempFile("nova-oracle-batch", ".json");
         try {
             Fixtures.MAPPER.writeValue(list.toFile(), entries);
-            Fixtures.Result r = Fixtures.run(List.of(Fixtures.repoRoot().resolve("tools/nova-oracle/nova-oracle").toString(),
+            Command.Result r = Fixtures.run(List.of(Fixtures.repoRoot().resolve("tools/nova-oracle/nova-oracle").toString(),
                     "--release", release, "lookup-batch", list.toString()), 300);
             if (r.exitCode() != 0) {
                 throw new IllegalStateException("nova_oracle.py lookup-batch failed (" + r.exitCode() + "): " + r.stderr());

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.guestdata.testkit.Command;
+import io.guestdata.testkit.ToolTest;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.util.List;
@@ -19,6 +21,7 @@ import org.junit.jupiter.api.Test;
  * address until it is identified, has its own token bucket ({@link TokenBuckets}); over it, WebOb's 429 with
  * {@code Retry-After}, while every other requester is served.
  */
+@ToolTest
 class RequestRateTest {
     private static final String SECRET = "neutron-shared-secret";
     private static final String PLAIN_429 = "429 Too Many Requests\n\n"
@@ -93,7 +96,7 @@ class RequestRateTest {
                     out[accept] = [resp.status, resp.headers['Content-Type'], resp.body.decode()]
                 print(json.dumps(out))
                 """;
-        Fixtures.Result r = Fixtures.run(List.of(Fixtures.SYSTEM_PYTHON, "-c", webob), 60);
+        Command.Result r = Fixtures.run(List.of(Fixtures.SYSTEM_PYTHON, "-c", webob), 60);
         assertEquals(0, r.exitCode(), r.stderr());
         for (String accept : List.of("text/plain", "text/html", "application/json")) {
             var expected = r.json().get(accept);

@@ -10,6 +10,7 @@ import io.guestdata.store.Documents;
 import io.guestdata.store.PostgresServer;
 import io.guestdata.store.Store;
 import io.guestdata.store.Stores;
+import io.guestdata.testkit.DatabaseTest;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * is back; a full disk answers API writes 503 with {@code Retry-After}; every failed store operation is counted in
  * {@code guestdata_store_errors_total}.
  */
+@DatabaseTest
 class StoreOutageTest {
     private static final String TOKEN = "outage-test-token-0123456789";
     private static final Pattern STORE_ERRORS = Pattern.compile("(?m)^guestdata_store_errors_total (\\d+)$");

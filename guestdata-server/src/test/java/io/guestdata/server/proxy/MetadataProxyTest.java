@@ -24,6 +24,8 @@ import io.guestdata.server.metadata.LogCapture;
 import io.guestdata.server.metadata.MetadataServer;
 import io.guestdata.server.metadata.MetadataServerConfig;
 import io.guestdata.server.metadata.RequestRate;
+import io.guestdata.testkit.DebianPython;
+import io.guestdata.testkit.ToolTest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -44,7 +46,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,6 +54,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The real {@link MetadataServer} in proxy mode behind the real {@link MetadataProxy}, both in-process on
  * loopback; guests are client sockets bound to 127.0.0.2 and 127.0.0.3.
  */
+@ToolTest
 class MetadataProxyTest {
     private static final String SECRET = "neutron-shared-secret";
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -275,11 +277,11 @@ class MetadataProxyTest {
 
     @Test
     void cloudInitOpenStackDatasourceThroughTheProxy() throws Exception {
-        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "/usr/bin/python3 is missing");
+        DebianPython.assumeInstalled();
         MetadataServer service = service();
         // The harness connects from 127.0.0.1: that is the guest here.
         MetadataProxy proxy = proxy(List.of(service.port()), mappingFile("127.0.0.1", A + ":project-a"));
-        Process p = new ProcessBuilder("/usr/bin/python3", repoRoot().resolve("tools/consumers/cloudinit_openstack_http.py").toString(),
+        Process p = new ProcessBuilder(DebianPython.PATH, repoRoot().resolve("tools/consumers/cloudinit_openstack_http.py").toString(),
                 "http://127.0.0.1:" + proxy.port()).redirectErrorStream(false).start();
         byte[] out = p.getInputStream().readAllBytes();
         String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -424,7 +426,7 @@ class MetadataProxyTest {
         }
         // Python's http.client speaking HTTP/1.0, from each guest: each gets its own instance (signed by the proxy)
         for (InetAddress guest : List.of(GUEST_A, GUEST_B)) {
-            Process p = new ProcessBuilder("/usr/bin/python3", "-c", String.join("\n",
+            Process p = new ProcessBuilder(DebianPython.PATH, "-c", String.join("\n",
                     "import http.client, json",
                     "http.client.HTTPConnection._http_vsn = 10",
                     "http.client.HTTPConnection._http_vsn_str = 'HTTP/1.0'",
