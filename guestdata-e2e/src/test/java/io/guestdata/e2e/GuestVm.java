@@ -28,6 +28,7 @@ final class GuestVm {
     private final Map<String, String> smbios = new LinkedHashMap<>();
     private final List<String> kernelArgs = new ArrayList<>();
     private List<String> prefix = List.of();
+    private String root = "/dev/vda";
     private String netdev;
     private String mac;
 
@@ -92,6 +93,12 @@ final class GuestVm {
         return this;
     }
 
+    /** The root filesystem's device ({@code root=}); {@code /dev/vda} (the bare filesystem) unless set. */
+    GuestVm root(String device) {
+        this.root = device;
+        return this;
+    }
+
     GuestVm kernelArg(String arg) {
         kernelArgs.add(arg);
         return this;
@@ -127,7 +134,7 @@ final class GuestVm {
     }
 
     private List<String> cmdline() {
-        List<String> c = new ArrayList<>(List.of("root=/dev/vda", "rw", "console=ttyS0,115200", "panic=-1"));
+        List<String> c = new ArrayList<>(List.of("root=" + root, "rw", "console=ttyS0,115200", "panic=-1"));
         c.addAll(kernelArgs);
         return c;
     }
