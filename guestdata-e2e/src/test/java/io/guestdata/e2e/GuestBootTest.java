@@ -35,7 +35,7 @@ import io.guestdata.inject.ceph.CephCluster;
 @Execution(ExecutionMode.CONCURRENT)
 class GuestBootTest {
     private static final Pattern SYSINFO_ENTRY = Pattern.compile("<entry name=\"(\\w+)\">([^<]*)</entry>");
-    /** QEMU's user network: the guest gets 10.0.2.15 by DHCP; our documents give it the same address statically. */
+    /** QEMU's user network's guest address. */
     private static final String SLIRP_ADDRESS = "10.0.2.15";
     /** The IPv6-only guest's static address (network_data), on the metadata network's fd00:e2e::/64. */
     private static final String IPV6_ONLY_ADDRESS = "fd00:e2e::15";
@@ -61,7 +61,7 @@ class GuestBootTest {
     private static void configDrive(Generation generation, String format, BiFunction<GuestVm, Path, GuestVm> attach) {
         GuestImage image = GuestImage.get(generation);
         Path dir = E2e.workDir(generation, format);
-        TestInstance instance = new TestInstance("gd-e2e-" + format, SLIRP_ADDRESS, "10.0.2.2", "10.0.2.3", dir);
+        TestInstance instance = onUserNetwork("gd-e2e-" + format, dir);
         Path drive = dir.resolve("disk.config");
         String xml = Guestdata.run("configdrive", "--instance", instance.write(dir.resolve("instance.json")).toString(),
                 "--format", format, "--output", drive.toString(), "--libvirt-xml").out();
@@ -77,7 +77,7 @@ class GuestBootTest {
     void noCloudSeed(Generation generation) {
         GuestImage image = GuestImage.get(generation);
         Path dir = E2e.workDir(generation, "nocloud");
-        TestInstance instance = new TestInstance("gd-e2e-nocloud", SLIRP_ADDRESS, "10.0.2.2", "10.0.2.3", dir);
+        TestInstance instance = onUserNetwork("gd-e2e-nocloud", dir);
         Path seed = dir.resolve("seed.iso");
         Guestdata.run("configdrive", "--instance", instance.write(dir.resolve("instance.json")).toString(),
                 "--format", "nocloud", "--output", seed.toString(), "--drop-files"); // NoCloud has no files: say so
@@ -180,7 +180,7 @@ class GuestBootTest {
         Generation generation = only(Generation.DEBIAN13);
         GuestImage image = GuestImage.get(generation);
         Path dir = E2e.workDir(generation, "partitioned");
-        TestInstance instance = new TestInstance("gd-e2e-gpt", SLIRP_ADDRESS, "10.0.2.2", "10.0.2.3", dir);
+        TestInstance instance = onUserNetwork("gd-e2e-gpt", dir);
         instance.rootDeviceName = "/dev/vda";
         Path drive = dir.resolve("disk.config");
         String xml = Guestdata.run("configdrive", "--instance", instance.write(dir.resolve("instance.json")).toString(),
@@ -210,7 +210,7 @@ class GuestBootTest {
     void diskInjection(Generation generation) {
         GuestImage image = GuestImage.get(generation);
         Path dir = E2e.workDir(generation, "inject");
-        TestInstance instance = new TestInstance("gd-e2e-inject", SLIRP_ADDRESS, "10.0.2.2", "10.0.2.3", dir);
+        TestInstance instance = onUserNetwork("gd-e2e-inject", dir);
         // the host name travels as an injected file (Nova's injection has no host name item)
         instance.files.put("/etc/hostname", (instance.hostname + "\n").getBytes(StandardCharsets.UTF_8));
         Path disk = image.copyRootfs(dir.resolve("root.ext4"));
@@ -245,7 +245,7 @@ class GuestBootTest {
         GuestImage image = GuestImage.get(generation);
         CephCluster ceph = CephCluster.shared();
         Path dir = E2e.workDir(generation, "inject-rbd");
-        TestInstance instance = new TestInstance("gd-e2e-inject-rbd", SLIRP_ADDRESS, "10.0.2.2", "10.0.2.3", dir);
+        TestInstance instance = onUserNetwork("gd-e2e-inject-rbd", dir);
         instance.files.put("/etc/hostname", (instance.hostname + "\n").getBytes(StandardCharsets.UTF_8));
         String name = CephCluster.uniqueName("e2e-root");
         ceph.rbdAdminOk("import", "--no-progress", image.copyRootfs(dir.resolve("root.ext4")).toString(),
@@ -286,7 +286,7 @@ class GuestBootTest {
         GuestImage image = GuestImage.get(generation);
         CephCluster ceph = CephCluster.shared();
         Path dir = E2e.workDir(generation, "iso-rbd");
-        TestInstance instance = new TestInstance("gd-e2e-iso-rbd", SLIRP_ADDRESS, "10.0.2.2", "10.0.2.3", dir);
+        TestInstance instance = onUserNetwork("gd-e2e-iso-rbd", dir);
         String name = instance.uuid + "_disk.config";
         String rbd = rbdFilename(ceph, name);
         try {
@@ -302,6 +302,14 @@ class GuestBootTest {
         } finally {
             ceph.rbdAdmin("rm", "--no-progress", ceph.pool() + "/" + name);
         }
+    }
+
+    /**
+     * An instance for QEMU's user network: the guest gets 10.0.2.15 by DHCP there (gateway 10.0.2.2, DNS
+     * 10.0.2.3); its document gives it the same address statically.
+     */
+    private static TestInstance onUserNetwork(String name, Path dir) {
+        return new TestInstance(name, SLIRP_ADDRESS, "10.0.2.2", "10.0.2.3", dir);
     }
 
     /** The generation of a test that boots only that one; skips the test if the run leaves it out. */
