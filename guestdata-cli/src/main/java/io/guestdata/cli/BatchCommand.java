@@ -31,9 +31,10 @@ import picocli.CommandLine.Spec;
             "stdout: one JSON summary (a line per document, in input order; the counts at the end). stderr: a "
                     + "line per failed document, progress, the counts. See docs/config-drive.md (Batches)."},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:every document was written", "1:internal error", "2:usage error", "4:--output-dir is missing or not a directory "
-                + "(nothing written)", "6:--input cannot be listed, or reading it failed (the summary has the documents read before)", "15:some documents failed (see the summary); "
-                + "the others were written"})
+        exitCodeList = {"0:every document was written", "1:internal error", "2:usage error",
+            "4:--output-dir is missing or not a directory (nothing written)",
+            "6:--input cannot be listed, or reading it failed (the summary has the documents read before)",
+            "15:some documents failed (see the summary); the others were written"})
 final class BatchCommand implements Callable<Integer> {
     @Option(names = "--input", required = true, paramLabel = "DIR|-",
             description = "A directory: every *.json file in it (not below it), in the order of their names. -: "

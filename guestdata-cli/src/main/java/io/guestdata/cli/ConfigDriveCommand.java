@@ -2,6 +2,7 @@ package io.guestdata.cli;
 
 import io.guestdata.core.Instance;
 import io.guestdata.cli.DriveOutput.Format;
+import io.guestdata.drive.DriveKind;
 import io.guestdata.drive.libvirt.DiskCache;
 import io.guestdata.drive.libvirt.LibvirtDomainXml;
 import io.guestdata.inject.rbd.RbdTarget;
@@ -124,18 +125,18 @@ final class ConfigDriveCommand implements Callable<Integer> {
                 : "wrote " + written.what() + " " + where + " (" + written.files() + " files, " + written.bytes()
                         + " bytes)");
         if (libvirtXml) {
-            spec.commandLine().getOut().print(domainXml(loaded, out.cdrom(), source).render());
+            DriveKind kind = out.kind().orElseThrow(() -> new IllegalStateException("--libvirt-xml with a tree"));
+            spec.commandLine().getOut().print(domainXml(loaded, kind, source).render());
             spec.commandLine().getOut().flush();
         }
         return ExitCode.OK;
     }
 
-    private LibvirtDomainXml domainXml(Instance loaded, boolean cdrom, LibvirtDomainXml.Source source) {
+    private LibvirtDomainXml domainXml(Instance loaded, DriveKind kind, LibvirtDomainXml.Source source) {
         // Nova's cache mode: its O_DIRECT probe of the instance directory for a file; DiskCache.RBD for RBD
         String cache = diskCache != null ? diskCache : source instanceof LibvirtDomainXml.Source.File
                 ? DiskCache.forDirectory(Path.of(output).toAbsolutePath().normalize().getParent()) : DiskCache.RBD;
-        Optional<UUID> smbios = drive.format == Format.nocloud ? Optional.empty() : Optional.of(loaded.uuid());
-        return LibvirtDomainXml.of(cdrom, machineType, targetDev, source, cache, smbios);
+        return LibvirtDomainXml.of(kind.cdrom(), machineType, targetDev, source, cache, kind.smbios(loaded.uuid()));
     }
 
     /** Options that only mean something with other options are refused without them (exit 2). */

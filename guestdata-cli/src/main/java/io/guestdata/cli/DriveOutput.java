@@ -4,20 +4,18 @@ import io.guestdata.core.Instance;
 import io.guestdata.core.metadata.MetadataFile;
 import io.guestdata.core.metadata.MetadataOptions;
 import io.guestdata.core.metadata.MetadataTree;
-import io.guestdata.drive.ConfigDrive;
+import io.guestdata.drive.DriveKind;
 import io.guestdata.drive.DriveImage;
 import io.guestdata.drive.ImageException;
-import io.guestdata.drive.ImageFile;
-import io.guestdata.drive.nocloud.NoCloudSeed;
 import io.guestdata.inject.rbd.RbdImage;
 import io.guestdata.inject.rbd.RbdImport;
 import io.guestdata.inject.rbd.RbdPool;
 import io.guestdata.inject.rbd.RbdTarget;
-import io.guestdata.drive.vfat.FatOptions;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * One drive of one instance, written at one path all or nothing: instance → {@link MetadataTree} → the
@@ -36,11 +34,27 @@ import java.util.Objects;
  */
 record DriveOutput(Format format, Filesystem nocloudFilesystem, boolean dropFiles, Long volumeSize,
                    Instant recordedAt, MetadataOptions metadata, boolean force) {
-    /** {@code --format}: the four things a drive can be written as. */
-    enum Format { tree, iso9660, vfat, nocloud }
+    /** {@code --format}: the four things a drive can be written as: a directory, or an image ({@link DriveKind}). */
+    enum Format {
+        tree(null), iso9660(DriveKind.Format.iso9660), vfat(DriveKind.Format.vfat), nocloud(DriveKind.Format.nocloud);
+
+        private final DriveKind.Format image;
+
+        Format(DriveKind.Format image) {
+            this.image = image;
+        }
+    }
 
     /** {@code --nocloud-filesystem}. */
-    enum Filesystem { iso9660, vfat }
+    enum Filesystem {
+        iso9660(DriveKind.SeedFilesystem.iso9660), vfat(DriveKind.SeedFilesystem.vfat);
+
+        private final DriveKind.SeedFilesystem seed;
+
+        Filesystem(DriveKind.SeedFilesystem seed) {
+            this.seed = seed;
+        }
+    }
 
     DriveOutput {
         Objects.requireNonNull(format, "format");
@@ -68,17 +82,18 @@ record DriveOutput(Format format, Filesystem nocloudFilesystem, boolean dropFile
 
     /** Refuses (exit 12) an instance whose injected files a NoCloud seed would silently lose. */
     private void checkDeliverable(Instance instance) throws CommandFailure {
-        if (format == Format.nocloud && !instance.files().isEmpty() && !dropFiles) {
-            throw new CommandFailure(ExitCode.FORMAT_LIMIT, "the instance has " + instance.files().size()
-                    + " injected file(s) (" + String.join(", ", instance.files().stream().map(f -> f.path()).toList())
+        List<String> undeliverable = kind().map(k -> k.undeliverableFiles(instance)).orElse(List.of());
+        if (!undeliverable.isEmpty() && !dropFiles) {
+            throw new CommandFailure(ExitCode.FORMAT_LIMIT, "the instance has " + undeliverable.size()
+                    + " injected file(s) (" + String.join(", ", undeliverable)
                     + "); a NoCloud seed cannot deliver files. Give --drop-files to write the seed without them, "
                     + "or write a config drive (nothing written)");
         }
     }
 
-    /** Whether the drive is an image a hypervisor attaches as a cdrom (ISO 9660), rather than a disk. */
-    boolean cdrom() {
-        return format == Format.iso9660 || format == Format.nocloud && nocloudFilesystem == Filesystem.iso9660;
+    /** The image this drive is; empty for a tree (a directory). */
+    Optional<DriveKind> kind() {
+        return Optional.ofNullable(format.image).map(f -> new DriveKind(f, nocloudFilesystem.seed));
     }
 
     /**
@@ -121,33 +136,14 @@ record DriveOutput(Format format, Filesystem nocloudFilesystem, boolean dropFile
     /** The image of a config drive or NoCloud seed (not a tree); its layout is checked when its size is asked. */
     private Image image(Instance instance) throws CommandFailure {
         checkDeliverable(instance);
-        MetadataTree tree = MetadataTree.build(instance, metadata);
-        return switch (format) {
-            case tree -> throw new IllegalStateException("a tree is a directory, not an image (refused with the options)");
-            case iso9660 -> {
-                List<ImageFile> files = ConfigDrive.files(tree);
-                yield new Image("ISO 9660 config drive", files.size(), List.of(),
-                        DriveImage.iso9660(files, ConfigDrive.LABEL, recordedAt));
-            }
-            case vfat -> {
-                List<ImageFile> files = ConfigDrive.files(tree);
-                long minimum = volumeSize != null ? volumeSize : FatOptions.NOVA_SIZE_BYTES;
-                yield new Image("VFAT config drive", files.size(), List.of(),
-                        DriveImage.vfat(files, ConfigDrive.LABEL, recordedAt, minimum));
-            }
-            case nocloud -> {
-                NoCloudSeed seed;
-                try {
-                    seed = NoCloudSeed.of(tree, dropFiles ? NoCloudSeed.InjectedFiles.DROP : NoCloudSeed.InjectedFiles.REFUSE);
-                } catch (ImageException e) {
-                    throw new CommandFailure(ExitCode.FORMAT_LIMIT, e.getMessage() + " (nothing written)");
-                }
-                List<ImageFile> files = seed.files();
-                DriveImage image = nocloudFilesystem == Filesystem.vfat
-                        ? DriveImage.vfat(files, NoCloudSeed.LABEL, recordedAt, volumeSize != null ? volumeSize : 0)
-                        : DriveImage.iso9660(files, NoCloudSeed.LABEL, recordedAt);
-                yield new Image("NoCloud seed (" + nocloudFilesystem + ")", files.size(), seed.omitted(), image);
-            }
-        };
+        DriveKind kind = kind().orElseThrow(() -> new IllegalStateException(
+                "a tree is a directory, not an image (refused with the options)"));
+        try {
+            DriveKind.Made made = kind.image(MetadataTree.build(instance, metadata), recordedAt,
+                    Optional.ofNullable(volumeSize), dropFiles);
+            return new Image(kind.description(), made.files(), made.omitted(), made.image());
+        } catch (ImageException e) {
+            throw new CommandFailure(ExitCode.FORMAT_LIMIT, e.getMessage() + " (nothing written)");
+        }
     }
 }

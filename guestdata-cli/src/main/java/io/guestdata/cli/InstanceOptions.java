@@ -127,16 +127,36 @@ final class InstanceOptions {
 
     private void rejectDocumentFlags() throws CommandFailure {
         List<String> given = new ArrayList<>();
-        if (name != null) given.add("--name");
-        if (uuid != null) given.add("--uuid");
-        if (hostname != null) given.add("--hostname");
-        if (!meta.isEmpty()) given.add("--meta");
-        if (!files.isEmpty()) given.add("--file");
-        if (userData != null) given.add("--user-data");
-        if (adminPass != null) given.add("--admin-pass");
-        if (adminPassFile != null) given.add("--admin-pass-file");
-        if (environment.containsKey(ADMIN_PASS_VARIABLE)) given.add(ADMIN_PASS_VARIABLE + " (environment)");
-        if (networkData != null) given.add("--network-data");
+        if (name != null) {
+            given.add("--name");
+        }
+        if (uuid != null) {
+            given.add("--uuid");
+        }
+        if (hostname != null) {
+            given.add("--hostname");
+        }
+        if (!meta.isEmpty()) {
+            given.add("--meta");
+        }
+        if (!files.isEmpty()) {
+            given.add("--file");
+        }
+        if (userData != null) {
+            given.add("--user-data");
+        }
+        if (adminPass != null) {
+            given.add("--admin-pass");
+        }
+        if (adminPassFile != null) {
+            given.add("--admin-pass-file");
+        }
+        if (environment.containsKey(ADMIN_PASS_VARIABLE)) {
+            given.add(ADMIN_PASS_VARIABLE + " (environment)");
+        }
+        if (networkData != null) {
+            given.add("--network-data");
+        }
         if (!given.isEmpty()) {
             throw new CommandFailure(ExitCode.USAGE, "--instance cannot be combined with " + String.join(", ", given)
                     + ": put those fields in the document (only --key-name/--key may be given, to resolve its key_name)");

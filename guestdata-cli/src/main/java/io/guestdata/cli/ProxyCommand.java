@@ -36,7 +36,7 @@ final class ProxyCommand implements Callable<Integer> {
 
     @Option(names = "--listen", paramLabel = "HOST:PORT", split = ",",
             description = "Where guests reach the metadata service (default: 169.254.169.254:80); repeat for several, "
-                    + "e.g. --listen 169.254.169.254:80 --listen '[fe80::a9fe:a9fe%tap0]:80' (a link-local address "
+                    + "e.g. --listen 169.254.169.254:80 --listen '[fe80::a9fe:a9fe%%tap0]:80' (a link-local address "
                     + "names its interface).")
     List<String> listen = new ArrayList<>();
 
@@ -74,9 +74,13 @@ final class ProxyCommand implements Callable<Integer> {
             description = "How long a node that refused a connection is tried last (default: ${DEFAULT-VALUE}).")
     double downSeconds;
 
-    @Option(names = "--management-listen", paramLabel = "HOST:PORT",
+    @Option(names = "--metrics-listen", paramLabel = "HOST:PORT",
             description = "Where /healthz and /metrics are answered (default: nowhere). Never where guests reach it.")
-    String managementListen;
+    String metricsListen;
+
+    /** The former name of {@code --metrics-listen}, accepted with a note (as serve's {@code management-listen}). */
+    @Option(names = "--management-listen", paramLabel = "HOST:PORT", hidden = true)
+    String formerMetricsListen;
 
     @Option(names = "--max-connections", paramLabel = "N", defaultValue = "10000",
             description = "Connections of the guest listener (default: ${DEFAULT-VALUE}).")
@@ -117,6 +121,10 @@ final class ProxyCommand implements Callable<Integer> {
     @Override
     public Integer call() throws CommandFailure {
         MetadataProxyConfig config = config();
+        if (formerMetricsListen != null) {
+            spec.commandLine().getErr().println("guestdata proxy: note: --management-listen is now --metrics-listen "
+                    + "(the old name still works; please update the configuration)");
+        }
         MetadataProxy proxy;
         try {
             proxy = MetadataProxy.start(config);
@@ -152,8 +160,14 @@ final class ProxyCommand implements Callable<Integer> {
                     .downFor(seconds(downSeconds))
                     .connections(connectionLimits())
                     .requestRate(requestRate());
-            if (managementListen != null) {
-                b.management(hostPort("--management-listen", managementListen));
+            if (metricsListen != null && formerMetricsListen != null) {
+                throw new CommandFailure(ExitCode.USAGE, "proxy: --management-listen is the former name of "
+                        + "--metrics-listen; give only one of them");
+            }
+            if (formerMetricsListen != null) {
+                b.management(hostPort("--management-listen", formerMetricsListen));
+            } else if (metricsListen != null) {
+                b.management(hostPort("--metrics-listen", metricsListen));
             }
             for (String u : upstreams) {
                 b.upstream(hostPort("--upstream", u));

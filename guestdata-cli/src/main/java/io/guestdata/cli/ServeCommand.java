@@ -68,15 +68,31 @@ final class ServeCommand implements Callable<Integer> {
                 option.type(String.class);
             }
             spec.addOption(option.build());
+            if (setting.formerKey().isPresent()) {
+                spec.addOption(OptionSpec.builder("--" + setting.formerKey().get()).paramLabel(setting.paramLabel())
+                        .type(String.class).hidden(true).description("former name of " + setting.flag().get()).build());
+            }
         }
     }
 
     /** The flags given: key → value (a String, or a List for list settings). */
-    private Map<String, Object> flags() {
+    private Map<String, Object> flags(List<String> notes) throws CommandFailure {
         Map<String, Object> flags = new LinkedHashMap<>();
         for (ServeSetting setting : ServeSetting.values()) {
             Optional<String> flag = setting.flag();
             Object value = flag.isEmpty() ? null : spec.findOption(flag.get()).getValue();
+            if (setting.formerKey().isPresent()) {
+                String former = "--" + setting.formerKey().get();
+                Object old = spec.findOption(former).getValue();
+                if (old != null && value != null) {
+                    throw new CommandFailure(ExitCode.USAGE, former + " is the former name of " + flag.orElseThrow()
+                            + "; give only one of them");
+                }
+                if (old != null) {
+                    notes.add(setting.renamedNote(former + " (" + flag.orElseThrow() + ")"));
+                    value = old;
+                }
+            }
             if (value != null) {
                 flags.put(setting.key(), value instanceof List<?> list ? List.copyOf(list) : value);
             }
@@ -91,14 +107,18 @@ final class ServeCommand implements Callable<Integer> {
         MetadataServerConfig serverConfig;
         Optional<ServeSettings.ApiSettings> api;
         String storeUrl;
+        List<String> notes = new ArrayList<>();
         try {
-            settings = ServeSettings.resolve(flags(), environment, Optional.ofNullable(config));
+            settings = ServeSettings.resolve(flags(notes), environment, Optional.ofNullable(config));
+            notes.addAll(settings.notes());
             storeUrl = settings.storeUrl();
             serverConfig = settings.serverConfig();
             api = settings.api();
         } catch (ServeSettings.ConfigError e) {
             throw new CommandFailure(ExitCode.CONFIG, "serve: " + e.getMessage());
         }
+        notes.forEach(note -> err.println("guestdata serve: " + note));
+        err.flush();
         if (checkConfig) {
             PrintWriter out = spec.commandLine().getOut();
             settings.describe().forEach(out::println);

@@ -25,7 +25,7 @@ enum ServeSetting {
                     + "'[fe80::a9fe:a9fe%tap0]:80'"),
     API_LISTEN("api-listen", Kind.TEXT, "127.0.0.1:8774", "HOST:PORT|none",
             "management API listener (default {default})"),
-    MANAGEMENT_LISTEN("management-listen", Kind.TEXT, "127.0.0.1:9775", "HOST:PORT|none",
+    METRICS_LISTEN("metrics-listen", Kind.TEXT, "127.0.0.1:9775", "HOST:PORT|none",
             "health and metrics listener (default {default})"),
     MODE("mode", Kind.TEXT, "address", "address|proxy|provider", "identification mode (default {default})"),
     SHARED_SECRET("shared-secret", Kind.SECRET, null, null, null),
@@ -170,7 +170,42 @@ enum ServeSetting {
 
     /** {@code GUESTDATA_<KEY>}: the key upper-cased, {@code -} as {@code _}. */
     String environmentVariable() {
+        return environmentVariable(key);
+    }
+
+    private static String environmentVariable(String key) {
         return "GUESTDATA_" + key.toUpperCase(Locale.ROOT).replace('-', '_');
+    }
+
+    /**
+     * The name this setting had before (accepted as a flag, a YAML key and a {@code GUESTDATA_*} variable, with a
+     * note on stderr), or empty: {@code management-listen} became {@code metrics-listen}, because the
+     * <em>management API</em> is what {@code api-listen} serves.
+     */
+    Optional<String> formerKey() {
+        return this == METRICS_LISTEN ? Optional.of("management-listen") : Optional.empty();
+    }
+
+    /** {@code GUESTDATA_<FORMER_KEY>}, for a setting that was renamed. */
+    Optional<String> formerEnvironmentVariable() {
+        return formerKey().map(ServeSetting::environmentVariable);
+    }
+
+    /** The note printed when a setting is given by its former name. */
+    String renamedNote(String given) {
+        return "note: " + given + " is now " + key + " (the old name still works; please update the configuration)";
+    }
+
+    /** The setting whose key or former key is {@code key}, if any. */
+    static Optional<ServeSetting> byKeyOrFormer(String key) {
+        return byKey(key).or(() -> {
+            for (ServeSetting s : values()) {
+                if (s.formerKey().filter(key::equals).isPresent()) {
+                    return Optional.of(s);
+                }
+            }
+            return Optional.empty();
+        });
     }
 
     /** The setting whose key is {@code key}, if any. */

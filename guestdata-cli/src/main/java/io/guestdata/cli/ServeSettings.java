@@ -21,7 +21,7 @@ import static io.guestdata.cli.ServeSetting.INJECT_SANDBOX;
 import static io.guestdata.cli.ServeSetting.INJECT_SANDBOX_POOL;
 import static io.guestdata.cli.ServeSetting.INJECT_UNDO_DIR;
 import static io.guestdata.cli.ServeSetting.LISTEN;
-import static io.guestdata.cli.ServeSetting.MANAGEMENT_LISTEN;
+import static io.guestdata.cli.ServeSetting.METRICS_LISTEN;
 import static io.guestdata.cli.ServeSetting.MAX_CONNECTIONS;
 import static io.guestdata.cli.ServeSetting.MAX_CONNECTIONS_PER_SOURCE;
 import static io.guestdata.cli.ServeSetting.METADATA_CACHE_ENTRIES;
@@ -63,7 +63,6 @@ import io.guestdata.server.metadata.IdentificationMode;
 import io.guestdata.server.metadata.MetadataServerConfig;
 import io.guestdata.server.metadata.RefusedSetting;
 import io.guestdata.server.metadata.RequestRate;
-import io.guestdata.server.metadata.StoreInstanceDirectory;
 import io.guestdata.server.metadata.TokenPolicy;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -115,10 +114,17 @@ final class ServeSettings {
     private final Map<ServeSetting, Sourced> values;
     /** The environment's {@code PATH}, where the inject sandbox finds bwrap, prlimit and setpriv. */
     private final Map<String, String> path;
+    private final List<String> notes;
 
-    private ServeSettings(Map<ServeSetting, Sourced> values, Map<String, String> path) {
+    private ServeSettings(Map<ServeSetting, Sourced> values, Map<String, String> path, List<String> notes) {
         this.values = values;
         this.path = path;
+        this.notes = List.copyOf(notes);
+    }
+
+    /** What serve says on stderr before it starts: a setting given by its former name. */
+    List<String> notes() {
+        return notes;
     }
 
     /**
@@ -136,7 +142,8 @@ final class ServeSettings {
         }
         Optional<Path> file = configFile.or(() -> Optional.ofNullable(environment.get("GUESTDATA_CONFIG"))
                 .filter(s -> !s.isEmpty()).map(Path::of));
-        Map<ServeSetting, Sourced> fromFile = file.isPresent() ? readFile(file.get()) : Map.of();
+        List<String> notes = new ArrayList<>();
+        Map<ServeSetting, Sourced> fromFile = file.isPresent() ? readFile(file.get(), notes) : Map.of();
         Map<ServeSetting, Sourced> out = new EnumMap<>(ServeSetting.class);
         for (ServeSetting key : KEYS) {
             Sourced value;
@@ -146,6 +153,11 @@ final class ServeSettings {
                 String text = environment.get(key.environmentVariable());
                 value = new Sourced(key.kind() == ServeSetting.Kind.LIST ? splitList(text) : text,
                         key.environmentVariable());
+            } else if (key.formerEnvironmentVariable().filter(environment::containsKey).isPresent()) {
+                String variable = key.formerEnvironmentVariable().get();
+                String text = environment.get(variable);
+                notes.add(key.renamedNote(variable + " (" + key.environmentVariable() + ")"));
+                value = new Sourced(key.kind() == ServeSetting.Kind.LIST ? splitList(text) : text, variable);
             } else if (fromFile.containsKey(key)) {
                 value = fromFile.get(key);
             } else {
@@ -158,7 +170,7 @@ final class ServeSettings {
         derive(out, STORE, "sqlite:" + dataDir);
         derive(out, INJECT_UNDO_DIR, Path.of(dataDir, "undo").toString());
         String pathVariable = environment.get("PATH");
-        return new ServeSettings(out, pathVariable == null ? Map.of() : Map.of("PATH", pathVariable));
+        return new ServeSettings(out, pathVariable == null ? Map.of() : Map.of("PATH", pathVariable), notes);
     }
 
     /** {@code key}'s default made of other settings, when no source set it: {@code default (sqlite:<data-dir>)}. */
@@ -178,7 +190,7 @@ final class ServeSettings {
         return List.copyOf(out);
     }
 
-    private static Map<ServeSetting, Sourced> readFile(Path path) throws ConfigError {
+    private static Map<ServeSetting, Sourced> readFile(Path path, List<String> notes) throws ConfigError {
         String name = path.toString();
         JsonNode root;
         try {
@@ -204,10 +216,17 @@ final class ServeSettings {
         }
         Map<ServeSetting, Sourced> out = new EnumMap<>(ServeSetting.class);
         for (Map.Entry<String, JsonNode> field : object.properties()) {
-            ServeSetting key = ServeSetting.byKey(field.getKey()).orElse(null);
+            ServeSetting key = ServeSetting.byKeyOrFormer(field.getKey()).orElse(null);
             if (key == null) {
                 throw new ConfigError("config file " + name + ": unknown key '" + field.getKey() + "' (known keys: "
                         + String.join(", ", KEYS.stream().map(ServeSetting::key).toList()) + ")");
+            }
+            if (!key.key().equals(field.getKey())) {
+                if (object.has(key.key())) {
+                    throw new ConfigError("config file " + name + ": '" + field.getKey() + "' is the former name of '"
+                            + key.key() + "'; give only one of them");
+                }
+                notes.add(key.renamedNote("config file " + name + " key '" + field.getKey() + "'"));
             }
             JsonNode node = field.getValue();
             String where = name + " key '" + key.key() + "'";
@@ -298,7 +317,7 @@ final class ServeSettings {
     }
 
     Optional<InetSocketAddress> managementListen() throws ConfigError {
-        return listener(MANAGEMENT_LISTEN);
+        return listener(METRICS_LISTEN);
     }
 
     /** {@code HOST:PORT} with an IP literal host ({@code [v6]:port} for IPv6), or {@code none}. */

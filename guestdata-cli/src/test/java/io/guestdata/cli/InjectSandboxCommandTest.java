@@ -173,7 +173,7 @@ class InjectSandboxCommandTest {
         Path images = Files.createDirectories(tmp.resolve("images"));
         Cli r = Cli.run(Map.of("GUESTDATA_API_TOKEN", "0123456789abcdef0123", "PATH", empty.toString()), "serve",
                 "--data-dir", tmp.resolve("data").toString(), "--listen", "127.0.0.1:0", "--api-listen", "127.0.0.1:0",
-                "--management-listen", "127.0.0.1:0", "--inject-allowed-dirs", images.toString());
+                "--metrics-listen", "127.0.0.1:0", "--inject-allowed-dirs", images.toString());
         assertEquals(ExitCode.BACKEND, r.exitCode(), r.toString());
         assertTrue(r.stderr().contains("serve: inject-allowed-dirs is set, and the ext2fs sandbox needs bubblewrap"),
                 r.stderr());

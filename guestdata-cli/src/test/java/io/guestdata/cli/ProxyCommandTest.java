@@ -84,7 +84,13 @@ class ProxyCommandTest {
         assertEquals(ConnectionLimits.defaults(), parsed().config().connections());
         assertTrue(parsed().config().management().isEmpty(), "no management listener unless asked");
         assertEquals(new InetSocketAddress("127.0.0.1", 9776),
-                parsed("--management-listen", "127.0.0.1:9776").config().management().orElseThrow());
+                parsed("--metrics-listen", "127.0.0.1:9776").config().management().orElseThrow());
+        assertEquals(new InetSocketAddress("127.0.0.1", 9777), parsed("--management-listen", "127.0.0.1:9777")
+                .config().management().orElseThrow(), "the former name of --metrics-listen still works");
+        Cli both = Cli.run("proxy", "--upstream", "127.0.0.1:1", "--map", "127.0.0.2=" + UUID, "--metrics-listen",
+                "127.0.0.1:9776", "--management-listen", "127.0.0.1:9777");
+        assertEquals(2, both.exitCode(), both.toString());
+        assertTrue(both.stderr().contains("--management-listen is the former name of --metrics-listen"), both.stderr());
         ConnectionLimits limits = parsed("--max-connections", "500", "--max-connections-per-source", "8",
                 "--first-request-timeout", "2.5", "--idle-timeout", "30").config().connections();
         assertEquals(new ConnectionLimits(500, 8, java.time.Duration.ofMillis(2500), java.time.Duration.ofSeconds(30),

@@ -58,6 +58,48 @@ class ServeConfigTest {
         return file;
     }
 
+    /** management-listen was renamed metrics-listen: the former name still works everywhere, with a note. */
+    @Test
+    void theFormerNameOfMetricsListenStillWorksWithANote() throws Exception {
+        Path file = yaml("""
+                management-listen: 10.0.0.1:9775
+                api-listen: none
+                """);
+        Cli fromFile = Cli.run(Map.of(), "serve", "--config", file.toString(), "--check-config");
+        assertEquals(0, fromFile.exitCode(), fromFile.toString());
+        assertTrue(fromFile.out().contains("metrics-listen = 10.0.0.1:9775 (" + file + ")"), fromFile.out());
+        assertTrue(fromFile.stderr().contains("key 'management-listen' is now metrics-listen"), fromFile.stderr());
+
+        Cli fromEnvironment = Cli.run(Map.of("GUESTDATA_MANAGEMENT_LISTEN", "10.0.0.2:9775", "GUESTDATA_API_LISTEN",
+                "none"), "serve", "--check-config");
+        assertEquals(0, fromEnvironment.exitCode(), fromEnvironment.toString());
+        assertTrue(fromEnvironment.out().contains("metrics-listen = 10.0.0.2:9775 (GUESTDATA_MANAGEMENT_LISTEN)"),
+                fromEnvironment.out());
+        assertTrue(fromEnvironment.stderr().contains("GUESTDATA_MANAGEMENT_LISTEN (GUESTDATA_METRICS_LISTEN) is now"),
+                fromEnvironment.stderr());
+
+        Cli fromFlag = Cli.run(Map.of("GUESTDATA_API_LISTEN", "none"), "serve", "--management-listen", "10.0.0.3:9775",
+                "--check-config");
+        assertEquals(0, fromFlag.exitCode(), fromFlag.toString());
+        assertTrue(fromFlag.out().contains("metrics-listen = 10.0.0.3:9775 (--metrics-listen)"), fromFlag.out());
+        assertTrue(fromFlag.stderr().contains("--management-listen (--metrics-listen) is now metrics-listen"),
+                fromFlag.stderr());
+
+        Cli both = Cli.run(Map.of(), "serve", "--management-listen", "10.0.0.3:9775", "--metrics-listen",
+                "10.0.0.4:9775", "--check-config");
+        assertEquals(ExitCode.USAGE, both.exitCode(), both.toString());
+        assertTrue(both.stderr().contains("--management-listen is the former name of --metrics-listen"), both.stderr());
+        Path bothInFile = yaml("""
+                management-listen: 10.0.0.1:9775
+                metrics-listen: 10.0.0.2:9775
+                """);
+        Cli bothFile = Cli.run(Map.of(), "serve", "--config", bothInFile.toString(), "--check-config");
+        assertEquals(ExitCode.CONFIG, bothFile.exitCode(), bothFile.toString());
+        assertTrue(bothFile.stderr().contains("'management-listen' is the former name of 'metrics-listen'"),
+                bothFile.stderr());
+        assertFalse(Cli.run(Map.of(), "serve", "--help").out().contains("management-listen"), "the old name is hidden");
+    }
+
     @Test
     void flagsBeatEnvironmentBeatFileBeatDefaults() throws Exception {
         Path file = yaml("""
@@ -74,7 +116,7 @@ class ServeConfigTest {
         assertTrue(out.contains("dhcp-domain = from-flag (--dhcp-domain)"), out);
         assertTrue(out.contains("mode = address (GUESTDATA_MODE)"), out);
         assertTrue(out.contains("listen = 10.0.0.1:8775 (" + file + ")"), out);
-        assertTrue(out.contains("management-listen = 127.0.0.1:9775 (default)"), out);
+        assertTrue(out.contains("metrics-listen = 127.0.0.1:9775 (default)"), out);
         assertTrue(out.contains("store = sqlite:./guestdata-data (default (sqlite:<data-dir>))"), out);
         assertTrue(out.contains("metadata-cache-entries = " + StoreInstanceDirectory.DEFAULT_CACHE_ENTRIES
                 + " (default)"), out);
@@ -212,7 +254,7 @@ class ServeConfigTest {
         String token = "release-test-token-0123456789";
         for (String release : List.of("26", "31")) {
             ServeSettings settings = ServeSettings.resolve(Map.of("listen", List.of("127.0.0.1:0"), "api-listen", "127.0.0.1:0",
-                    "management-listen", "none", "nova-release", release), Map.of("GUESTDATA_API_TOKEN", token),
+                    "metrics-listen", "none", "nova-release", release), Map.of("GUESTDATA_API_TOKEN", token),
                     Optional.empty());
             MetadataServerConfig config = settings.serverConfig();
             assertEquals(release, config.metadata().novaRelease().number());
@@ -319,10 +361,10 @@ class ServeConfigTest {
         assertEquals(ExitCode.CONFIG, port.exitCode());
         assertTrue(port.stderr().contains("listen (from --listen): port must be a number 0-65535, got '65536'"),
                 port.stderr());
-        Cli host = Cli.run(Map.of("GUESTDATA_MANAGEMENT_LISTEN", "localhost:9775", "GUESTDATA_API_LISTEN", "none"),
+        Cli host = Cli.run(Map.of("GUESTDATA_METRICS_LISTEN", "localhost:9775", "GUESTDATA_API_LISTEN", "none"),
                 "serve", "--check-config");
         assertEquals(ExitCode.CONFIG, host.exitCode());
-        assertTrue(host.stderr().contains("management-listen (from GUESTDATA_MANAGEMENT_LISTEN): 'localhost' is not "
+        assertTrue(host.stderr().contains("metrics-listen (from GUESTDATA_METRICS_LISTEN): 'localhost' is not "
                 + "an IP address"), host.stderr());
         Cli mode = Cli.run("serve", "--config", yaml("mode: magic\napi-listen: none\n").toString(), "--check-config");
         assertEquals(ExitCode.CONFIG, mode.exitCode());
@@ -365,7 +407,7 @@ class ServeConfigTest {
         try (var taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
             Cli cli = Cli.run(Map.of("GUESTDATA_API_LISTEN", "none"), "serve", "--data-dir",
                     dir.resolve("data").toString(), "--listen", "127.0.0.1:" + taken.getLocalPort(),
-                    "--management-listen", "127.0.0.1:0");
+                    "--metrics-listen", "127.0.0.1:0");
             assertEquals(ExitCode.UNAVAILABLE, cli.exitCode(), cli.toString());
             assertTrue(cli.stderr().contains("cannot listen on"), cli.stderr());
         }

@@ -52,7 +52,7 @@ final class ServeProcess implements AutoCloseable {
                 "--enable-native-access=ALL-UNNAMED", "-Xshare:auto", "-XX:TieredStopAtLevel=1",
                 "-cp", System.getProperty("java.class.path"),
                 Main.class.getName(), "serve",
-                "--listen", listen, "--management-listen", "127.0.0.1:0"));
+                "--listen", listen, "--metrics-listen", "127.0.0.1:0"));
         if (!List.of(args).contains("--api-listen")) {
             command.addAll(List.of("--api-listen", "none"));
         }

@@ -58,7 +58,11 @@ class ServeSettingTest {
             assertEquals(!setting.secret(), flags.contains("--" + setting.key()), setting.key());
         }
         assertEquals(List.of("--check-config", "--config", "--help", "--version"),
-                flags.stream().filter(f -> ServeSetting.byKey(f.substring(2)).isEmpty()).sorted().toList());
+                flags.stream().filter(f -> ServeSetting.byKeyOrFormer(f.substring(2)).isEmpty()).sorted().toList());
+        for (ServeSetting setting : ServeSetting.values()) {
+            setting.formerKey().ifPresent(former -> assertTrue(serve.getCommandSpec().findOption("--" + former).hidden(),
+                    "the former name --" + former + " is accepted but hidden"));
+        }
     }
 
     @Test

@@ -139,7 +139,7 @@ final class MetadataNetwork implements AutoCloseable {
     private void startServe() {
         daemons.add(Guestdata.start("guestdata serve", dir.resolve("serve.log"), List.of(), "serve",
                 "--data-dir", dir.resolve("data").toString(), "--listen", hostSide + ":" + metadataPort,
-                "--api-listen", "127.0.0.1:" + apiPort, "--management-listen", "127.0.0.1:" + managementPort,
+                "--api-listen", "127.0.0.1:" + apiPort, "--metrics-listen", "127.0.0.1:" + managementPort,
                 "--mode", "proxy", "--shared-secret-file", secret.toString(), "--api-token-file", dir.resolve("api-token").toString())
                 .awaitReady(Duration.ofSeconds(60), () -> status("http://127.0.0.1:" + managementPort + "/readyz") == 200));
     }

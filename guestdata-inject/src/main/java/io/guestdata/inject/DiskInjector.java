@@ -258,7 +258,7 @@ public final class DiskInjector {
         if (choice instanceof InProcess chosen) {
             return injectAndClose(image, disk, chosen, instance, options, notes);
         }
-        if (disk.rbd().isPresent() || disk.network().isPresent()) {
+        if (disk.fileless()) {
             return injectExported(image, disk, (ImageFile) choice, instance, options, notes);
         }
         disk.close();

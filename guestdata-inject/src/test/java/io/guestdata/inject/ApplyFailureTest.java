@@ -12,7 +12,6 @@ import io.guestdata.inject.InjectionReport.Outcome;
 import io.guestdata.inject.InjectionReport.Status;
 import io.guestdata.inject.block.FilesystemType;
 import io.guestdata.inject.fs.AccessPolicy;
-import io.guestdata.inject.fs.FileStat;
 import io.guestdata.inject.fs.GuestFilesystem;
 import io.guestdata.inject.fs.GuestFsException;
 import io.guestdata.inject.fs.GuestPath;

@@ -43,7 +43,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * XFS, Btrfs and LVM (found by {@code inspect_os} with -1) on RBD images of the real test cluster,
  * written by the libguestfs backend through our NBD export of the image, which this process holds
  * under librbd's exclusive lock throughout. The images are made by mkfs.xfs and mkfs.btrfs on the
- * host and one appliance (pvcreate, vgcreate, lvcreate, mkfs ext4, tar-in of the guest tree), imported with {@code rbd import}, injected through {@link DiskInjector},
+ * host and one appliance (pvcreate, vgcreate, lvcreate, mkfs ext4, tar-in of the guest tree), imported with {@code
+ * rbd import}, injected through {@link DiskInjector},
  * exported with {@code rbd export}, checked by their own tools (xfs_repair -n, btrfs check) and read
  * back by another appliance, which copies every file (cp -a) into an ext4 image that
  * {@link DiskInjectionTest#assertEverything} reads with debugfs, as for ext4 on RBD.

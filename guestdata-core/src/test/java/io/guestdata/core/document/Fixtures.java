@@ -21,7 +21,8 @@ final class Fixtures {
     static final String ED25519 = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBfNNuHOBuycAS80+VMHi57JgfuY++eS0/ebsVOt9xzd alice@example";
     static final String ED25519_MD5 = "e8:45:d5:68:f1:2c:3f:0f:34:21:00:46:96:6e:7a:4c";
     /** Made with {@code ssh-keygen -t ecdsa -b 256 -C bob@example}. */
-    static final String ECDSA256 = "ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBE2xqyxrWbKT1oESnrGdY3WnK1M9n8tSyZvFfYXkG1YKzC2sUiWlCqExUc2lr8C5sPYYtjdK2Jadpfe0U36qAAA= bob@example";
+    static final String ECDSA256 = "ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBE2xqyxr"
+            + "WbKT1oESnrGdY3WnK1M9n8tSyZvFfYXkG1YKzC2sUiWlCqExUc2lr8C5sPYYtjdK2Jadpfe0U36qAAA= bob@example";
     static final String ECDSA256_MD5 = "70:9a:80:00:45:e8:dd:31:76:93:90:9c:5f:ab:12:f2";
     static final KeyPair MYKEY = new KeyPair("mykey", "ssh", ECDSA256, ECDSA256_MD5);
 

@@ -379,7 +379,8 @@ class SchemaAgreementTest {
             add("networks an object", "\"network_data\": {\"networks\": {}}");
             add("network a number", "\"network_data\": {\"networks\": [1]}");
             add("network without id", "\"network_data\": {\"links\": [{\"id\": \"l0\"}], \"networks\": [{\"type\": \"ipv4_dhcp\", \"link\": \"l0\"}]}");
-            add("network id a number", "\"network_data\": {\"links\": [{\"id\": \"l0\"}], \"networks\": [{\"id\": 1, \"type\": \"ipv4_dhcp\", \"link\": \"l0\"}]}");
+            add("network id a number",
+                    "\"network_data\": {\"links\": [{\"id\": \"l0\"}], \"networks\": [{\"id\": 1, \"type\": \"ipv4_dhcp\", \"link\": \"l0\"}]}");
             add("network id empty", network("\"type\": \"ipv4_dhcp\"").replace("\"id\": \"n0\"", "\"id\": \"\""));
             add("network without type", network("\"network_id\": \"x\""));
             add("network type a number", network("\"type\": 4"));
@@ -402,11 +403,16 @@ class SchemaAgreementTest {
             add("route without network", network("\"type\": \"ipv4\", \"routes\": [{\"netmask\": \"0.0.0.0\", \"gateway\": \"10.0.0.1\"}]"));
             add("route without netmask", network("\"type\": \"ipv4\", \"routes\": [{\"network\": \"0.0.0.0\", \"gateway\": \"10.0.0.1\"}]"));
             add("route without gateway", network("\"type\": \"ipv4\", \"routes\": [{\"network\": \"0.0.0.0\", \"netmask\": \"0.0.0.0\"}]"));
-            add("route network not a literal", network("\"type\": \"ipv4\", \"routes\": [{\"network\": \"default\", \"netmask\": \"0.0.0.0\", \"gateway\": \"10.0.0.1\"}]"));
-            add("route netmask not a literal", network("\"type\": \"ipv4\", \"routes\": [{\"network\": \"0.0.0.0\", \"netmask\": \"/0\", \"gateway\": \"10.0.0.1\"}]"));
-            add("route gateway not a literal", network("\"type\": \"ipv4\", \"routes\": [{\"network\": \"0.0.0.0\", \"netmask\": \"0.0.0.0\", \"gateway\": \"gw\"}]"));
-            add("route netmask not contiguous", network("\"type\": \"ipv4\", \"routes\": [{\"network\": \"10.0.0.0\", \"netmask\": \"255.0.0.255\", \"gateway\": \"10.0.0.1\"}]"));
-            add("route of mixed families", network("\"type\": \"ipv4\", \"routes\": [{\"network\": \"::\", \"netmask\": \"0.0.0.0\", \"gateway\": \"10.0.0.1\"}]"));
+            add("route network not a literal",
+                    network("\"type\": \"ipv4\", \"routes\": [{\"network\": \"default\", \"netmask\": \"0.0.0.0\", \"gateway\": \"10.0.0.1\"}]"));
+            add("route netmask not a literal",
+                    network("\"type\": \"ipv4\", \"routes\": [{\"network\": \"0.0.0.0\", \"netmask\": \"/0\", \"gateway\": \"10.0.0.1\"}]"));
+            add("route gateway not a literal",
+                    network("\"type\": \"ipv4\", \"routes\": [{\"network\": \"0.0.0.0\", \"netmask\": \"0.0.0.0\", \"gateway\": \"gw\"}]"));
+            add("route netmask not contiguous",
+                    network("\"type\": \"ipv4\", \"routes\": [{\"network\": \"10.0.0.0\", \"netmask\": \"255.0.0.255\", \"gateway\": \"10.0.0.1\"}]"));
+            add("route of mixed families",
+                    network("\"type\": \"ipv4\", \"routes\": [{\"network\": \"::\", \"netmask\": \"0.0.0.0\", \"gateway\": \"10.0.0.1\"}]"));
             add("v6 route", network("\"type\": \"ipv6\", \"routes\": [{\"network\": \"::\", \"netmask\": \"::\", \"gateway\": \"fd00::1\"}]"));
             add("network services an object", network("\"type\": \"ipv4\", \"services\": {}"));
             add("network service a string", network("\"type\": \"ipv4\", \"services\": [\"8.8.8.8\"]"));

@@ -2,6 +2,7 @@ package io.guestdata.drive.iso9660;
 
 import io.guestdata.drive.ImageException;
 import io.guestdata.drive.ImageFile;
+import io.guestdata.drive.ImagePath;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,8 +22,6 @@ final class FileTree {
      * POSIX system reading the image stop at NAME_MAX (255).
      */
     static final int MAX_NAME_BYTES = 255;
-    /** Longest path, in UTF-8 bytes: Linux PATH_MAX (4096) less the terminating NUL. */
-    static final int MAX_PATH_BYTES = 4095;
     /**
      * Largest file: ECMA-119 §9.1.4 data length is 32 bits and this writer records every file in
      * one extent (multi-extent files, §6.5.1, are not written: Linux before 2.6.35 and some readers
@@ -68,7 +67,7 @@ final class FileTree {
      *
      * @throws ImageException naming the first offending path: empty, leading or trailing
      *     {@code /}, empty/{@code .}/{@code ..} segment, NUL, unpaired surrogate, a segment over
-     *     {@value #MAX_NAME_BYTES} or a path over {@value #MAX_PATH_BYTES} UTF-8 bytes, a size over
+     *     {@value #MAX_NAME_BYTES} or a path over {@value ImagePath#MAX_PATH_BYTES} UTF-8 bytes, a size over
      *     {@value #MAX_FILE_SIZE}, the same path twice, or a path that is a file and also a directory
      */
     static Directory build(List<ImageFile> files) throws ImageException {
@@ -87,40 +86,8 @@ final class FileTree {
     }
 
     private static String[] validatePath(String path) throws ImageException {
-        if (path.isEmpty()) {
-            throw new ImageException("\"\"", "empty path; give a path relative to the image root, e.g. openstack/latest/meta_data.json");
-        }
-        if (path.startsWith("/")) {
-            throw new ImageException(path, "path starts with '/'; paths are relative to the image root");
-        }
-        if (path.endsWith("/")) {
-            throw new ImageException(path, "path ends with '/'; give a file path (directories are implied)");
-        }
-        if (path.indexOf('\0') >= 0) {
-            throw new ImageException(path.replace("\0", "\\0"), "path contains NUL, which no file name can hold");
-        }
-        for (int i = 0; i < path.length(); i++) {
-            char c = path.charAt(i);
-            if (Character.isHighSurrogate(c) && i + 1 < path.length() && Character.isLowSurrogate(path.charAt(i + 1))) {
-                i++;
-            } else if (Character.isSurrogate(c)) {
-                throw new ImageException(path, "path contains an unpaired UTF-16 surrogate at index " + i
-                        + "; names must be valid Unicode to be recorded as UTF-8 (Rock Ridge) and UTF-16 (Joliet)");
-            }
-        }
-        int pathBytes = path.getBytes(StandardCharsets.UTF_8).length;
-        if (pathBytes > MAX_PATH_BYTES) {
-            throw new ImageException(path, "path is " + pathBytes + " bytes in UTF-8; the limit is "
-                    + MAX_PATH_BYTES + " (Linux PATH_MAX)");
-        }
-        String[] segments = path.split("/", -1);
+        String[] segments = ImagePath.segments(path);
         for (String s : segments) {
-            if (s.isEmpty()) {
-                throw new ImageException(path, "path has an empty segment ('//')");
-            }
-            if (s.equals(".") || s.equals("..")) {
-                throw new ImageException(path, "path has a '" + s + "' segment; give a plain path inside the image");
-            }
             int bytes = s.getBytes(StandardCharsets.UTF_8).length;
             if (bytes > MAX_NAME_BYTES) {
                 throw new ImageException(path, "name \"" + s + "\" is " + bytes + " bytes in UTF-8; the limit is "

@@ -1,8 +1,8 @@
 package io.guestdata.drive.vfat;
 
 import io.guestdata.drive.ImageException;
+import io.guestdata.drive.ImagePath;
 import io.guestdata.drive.ImageFile;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -30,12 +30,6 @@ final class DirectoryTree {
     static final int MAX_DIRECTORY_SLOTS = 65536;
     /** {@code BPB_RootEntCnt} is 16 bits and must fill whole 512-byte sectors: 65520 entries. */
     static final int MAX_ROOT_SLOTS = 65520;
-    /**
-     * FAT itself limits no path length, but a guest does: Linux cannot open a path of 4096 bytes or
-     * more (PATH_MAX, with the terminating NUL), even before the mount point is added. The limit
-     * also bounds the depth of the tree, which is walked recursively.
-     */
-    static final int MAX_PATH_BYTES = 4095;
 
     /** One entry of a directory. */
     sealed interface Node permits Directory, RegularFile {
@@ -112,28 +106,8 @@ final class DirectoryTree {
     }
 
     private static String[] split(String path) throws ImageException {
-        if (path.isEmpty()) {
-            throw new ImageException(path, "empty path; give a path relative to the image root");
-        }
-        if (path.startsWith("/")) {
-            throw new ImageException(path, "path starts with '/'; paths are relative to the image root");
-        }
-        if (path.indexOf('\0') >= 0) {
-            throw new ImageException(path, "path contains NUL");
-        }
-        int bytes = path.getBytes(StandardCharsets.UTF_8).length;
-        if (bytes > MAX_PATH_BYTES) {
-            throw new ImageException(path, "path is " + bytes + " bytes in UTF-8; a guest can open"
-                    + " paths of at most " + MAX_PATH_BYTES + " bytes (Linux PATH_MAX)");
-        }
-        String[] names = path.split("/", -1);
+        String[] names = ImagePath.segments(path);
         for (String name : names) {
-            if (name.isEmpty()) {
-                throw new ImageException(path, "path has an empty component (leading, trailing or doubled '/')");
-            }
-            if (name.equals(".") || name.equals("..")) {
-                throw new ImageException(path, "path has a '" + name + "' component; give a plain path");
-            }
             NameLimits.check(name, path);
         }
         return names;

@@ -14,8 +14,7 @@ import io.guestdata.drive.ImageException;
  *       mtools and Windows shells mangle them);</li>
  *   <li>no trailing period or space: Windows and Linux strip them when they look a name up, so
  *       such a file could never be opened by its name;</li>
- *   <li>valid UTF-16: a lone surrogate could not be given to any reader as a name;</li>
- *   <li>not {@code .} or {@code ..} (checked with the path).</li>
+ *   <li>valid UTF-16 and not {@code .} or {@code ..}: checked for every format with the path ({@link io.guestdata.drive.ImagePath}).</li>
  * </ul>
  * Everything else is kept exactly: case, leading spaces and periods, several periods, characters
  * outside the BMP. DOS device names ({@code CON}, {@code NUL}, {@code COM1} …) are valid FAT names
@@ -45,11 +44,6 @@ final class NameLimits {
             if (Character.isISOControl(c)) {
                 throw new ImageException(path, String.format(
                         "name contains the control character U+%04X; FAT names cannot hold control characters", (int) c));
-            }
-            if (Character.isHighSurrogate(c) && (i + 1 == name.length() || !Character.isLowSurrogate(name.charAt(i + 1)))
-                    || Character.isLowSurrogate(c) && (i == 0 || !Character.isHighSurrogate(name.charAt(i - 1)))) {
-                throw new ImageException(path, String.format(
-                        "name contains the unpaired surrogate U+%04X; FAT long names must be valid UTF-16", (int) c));
             }
         }
         char last = name.charAt(name.length() - 1);

@@ -57,7 +57,7 @@ class HostileInputTest {
         return Stream.of(
                 Arguments.of(List.of(ok("a"), file("dir/" + name256)), "dir/" + name256, "256 bytes in UTF-8; the limit is 255"),
                 Arguments.of(List.of(file("x/" + name255Utf8Over + "/y")), "x/" + name255Utf8Over + "/y", "the limit is 255"),
-                Arguments.of(List.of(file(tooLongPath)), tooLongPath, "the limit is 4095"),
+                Arguments.of(List.of(file(tooLongPath)), tooLongPath, "a guest can open paths of at most 4095 bytes"),
                 Arguments.of(List.of(new ImageFile("big/disk.img", 1L << 32, NEVER_OPENED)), "big/disk.img",
                         "4294967296 bytes exceeds the ISO 9660 limit of 4294967295 bytes"),
                 Arguments.of(List.of(ok("a/b"), file("a/b")), "a/b", "duplicate path"),

@@ -3,7 +3,6 @@ package io.guestdata.inject.block;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -112,6 +111,14 @@ public final class DiskImage implements BlockDevice {
     /** The network disk (NBD, iSCSI), when this disk is one. */
     public Optional<NetworkDisk> network() {
         return Optional.ofNullable(network);
+    }
+
+    /**
+     * Whether the disk has no file of its own that QEMU or libguestfs could open (an RBD image held through librbd,
+     * an NBD or iSCSI disk): another process reaches it only through an export of ours ({@code ExportedDisk}).
+     */
+    public boolean fileless() {
+        return rbd().isPresent() || network().isPresent();
     }
 
     /**

@@ -3,7 +3,8 @@ package io.guestdata.inject.block;
 import java.nio.file.Path;
 
 /**
- * The image's format is not one we can write safely (unknown magic, a format mismatch with the one asked for, encryption, a corrupt or hostile qcow2 header). Nothing was written.
+ * The image's format is not one we can write safely (unknown magic, a format mismatch with the one asked for,
+ * encryption, a corrupt or hostile qcow2 header). Nothing was written.
  */
 public final class ImageFormatException extends BlockException {
     private static final long serialVersionUID = 1L;

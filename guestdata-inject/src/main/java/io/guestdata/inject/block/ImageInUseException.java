@@ -3,7 +3,8 @@ package io.guestdata.inject.block;
 import java.nio.file.Path;
 
 /**
- * Another process (a running VM, qemu-img, another guestdata writer) holds the image open for writing or holds a lock that forbids our writing. Nothing was written.
+ * Another process (a running VM, qemu-img, another guestdata writer) holds the image open for writing or holds a
+ * lock that forbids our writing. Nothing was written.
  */
 public final class ImageInUseException extends BlockException {
     private static final long serialVersionUID = 1L;

@@ -3,7 +3,8 @@ package io.guestdata.inject.block;
 import java.nio.file.Path;
 
 /**
- * The partition table is unreadable or inconsistent (both GPT headers bad, a partition past the end of the disk, an extended-partition loop). Nothing was written.
+ * The partition table is unreadable or inconsistent (both GPT headers bad, a partition past the end of the disk,
+ * an extended-partition loop). Nothing was written.
  */
 public final class PartitionTableException extends BlockException {
     private static final long serialVersionUID = 1L;

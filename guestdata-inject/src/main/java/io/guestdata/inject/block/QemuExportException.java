@@ -3,7 +3,8 @@ package io.guestdata.inject.block;
 import java.nio.file.Path;
 
 /**
- * {@code qemu-storage-daemon} could not export the image (it exited, timed out, or refused the options). The message carries the daemon's own stderr. The daemon has been stopped.
+ * {@code qemu-storage-daemon} could not export the image (it exited, timed out, or refused the options). The
+ * message carries the daemon's own stderr. The daemon has been stopped.
  */
 public final class QemuExportException extends BlockException {
     private static final long serialVersionUID = 1L;

@@ -5,20 +5,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.stream.Stream;
 
 /**
  * A running {@code qemu-storage-daemon} that exports one QEMU block node (a qcow2 image, any
@@ -49,9 +45,9 @@ import java.util.stream.Stream;
  *       lives exactly as long as the daemon (it waits for it). Measured: after {@code kill -9} of
  *       the JVM the daemon gets SIGTERM, unmounts the export, removes its pidfile and exits; only
  *       the directory with the empty mountpoint file, {@code owner.pid} and the log remains.</li>
- *   <li>Backstop 3: {@link #sweepOrphans(Path, Duration)} finds {@code guestdata-qsd-*}
- *       directories whose owner JVM is gone, stops a daemon still running there (identified by
- *       its pidfile and checked by its command line), detaches a dead mount, and deletes them.</li>
+ *   <li>Backstop 3: {@link OrphanSweep} finds {@code guestdata-qsd-*} directories whose owner
+ *       JVM is gone, stops a daemon still running there (identified by its pidfile and checked by
+ *       its command line), detaches a dead mount, and deletes them; every start runs it first.</li>
  * </ul>
  *
  * <p>Locking: QEMU's file driver takes its own OFD locks on the image (see {@link ImageLock}),
@@ -63,9 +59,9 @@ import java.util.stream.Stream;
 public final class QemuStorageExport implements AutoCloseable {
     /** Prefix of the private directories under the temp root. */
     public static final String DIR_PREFIX = "guestdata-qsd-";
-    private static final String EXPORT_FILE = "export";
-    private static final String PID_FILE = "qemu-storage-daemon.pid";
-    private static final String OWNER_FILE = "owner.pid";
+    static final String EXPORT_FILE = "export";
+    static final String PID_FILE = "qemu-storage-daemon.pid";
+    static final String OWNER_FILE = "owner.pid";
     private static final String LOG_FILE = "daemon.log";
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -221,6 +217,11 @@ public final class QemuStorageExport implements AutoCloseable {
 
     private static QemuStorageExport start(Path image, List<ObjectNode> blockdevs, Map<String, byte[]> secrets,
             String topNode, boolean writable, Settings settings) throws BlockException {
+        try {
+            OrphanSweep.sweep(settings.tempRoot(), settings.stopTimeout());
+        } catch (IOException e) {
+            // An unreadable temp root fails the export's own directory below, with the reason.
+        }
         Path workDir;
         try {
             workDir = Files.createTempDirectory(settings.tempRoot(), DIR_PREFIX,
@@ -240,7 +241,7 @@ public final class QemuStorageExport implements AutoCloseable {
         List<Path> secretFiles = new ArrayList<>();
         for (Map.Entry<String, byte[]> secret : secrets.entrySet()) {
             if (!secret.getKey().matches("[A-Za-z][A-Za-z0-9_-]*")) {
-                deleteTree(workDir);
+                OrphanSweep.deleteTree(workDir);
                 throw new IllegalArgumentException("secret id '" + secret.getKey() + "' is not a QEMU object id");
             }
             Path file = workDir.resolve("secret-" + secret.getKey());
@@ -249,7 +250,7 @@ public final class QemuStorageExport implements AutoCloseable {
                         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))),
                         secret.getValue());
             } catch (IOException e) {
-                deleteTree(workDir);
+                OrphanSweep.deleteTree(workDir);
                 throw new QemuExportException(image, "cannot write a secret file in " + workDir + ": "
                         + e.getMessage(), e);
             }
@@ -303,7 +304,7 @@ public final class QemuStorageExport implements AutoCloseable {
         try {
             process = started.get();
         } catch (InterruptedException | ExecutionException e) {
-            deleteTree(workDir);
+            OrphanSweep.deleteTree(workDir);
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
@@ -339,8 +340,8 @@ public final class QemuStorageExport implements AutoCloseable {
             if (!process.isAlive()) {
                 throw startFailure("exited with status " + process.exitValue() + " before the export was ready");
             }
-            Optional<Long> pid = readPid(pidFile);
-            if (pid.isPresent() && pid.get() == process.pid() && isMounted(exportFile)) {
+            Optional<Long> pid = ProcessTable.readPid(pidFile);
+            if (pid.isPresent() && pid.get() == process.pid() && MountTable.isMounted(exportFile)) {
                 return;
             }
             if (System.nanoTime() > deadline) {
@@ -457,166 +458,19 @@ public final class QemuStorageExport implements AutoCloseable {
     }
 
     private void stop() throws BlockException {
-        boolean killed = terminate(process.toHandle(), settings.stopTimeout());
+        boolean killed = ProcessTable.terminate(process.toHandle(), settings.stopTimeout());
         try {
             parentThread.join(Duration.ofSeconds(5));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        detachMount(exportFile);
-        if (isMounted(exportFile)) {
+        MountTable.detach(exportFile);
+        if (MountTable.isMounted(exportFile)) {
             throw new QemuExportException(image, "qemu-storage-daemon " + process.pid() + (killed ? " had to be killed" : "")
                     + " and its FUSE export " + exportFile + " is still mounted; unmount it with 'umount -l "
                     + exportFile + "' and delete " + workDir);
         }
-        deleteTree(workDir);
-    }
-
-    /** SIGTERM, wait, SIGKILL; returns whether SIGKILL was needed. */
-    private static boolean terminate(ProcessHandle daemon, Duration grace) {
-        if (!isRunning(daemon.pid())) {
-            return false;
-        }
-        daemon.destroy();
-        if (waitGone(daemon.pid(), grace)) {
-            return false;
-        }
-        daemon.destroyForcibly();
-        waitGone(daemon.pid(), Duration.ofSeconds(5));
-        return true;
-    }
-
-    private static boolean waitGone(long pid, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (isRunning(pid)) {
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return !isRunning(pid);
-            }
-        }
-        return true;
-    }
-
-    /**
-     * Whether {@code pid} is a live process. A zombie counts as gone: an orphaned daemon is
-     * reparented to pid 1 (or a subreaper), which may be slow to reap it — or, in some
-     * containers, never does.
-     */
-    static boolean isRunning(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            int close = stat.lastIndexOf(')');
-            char state = close > 0 && close + 2 < stat.length() ? stat.charAt(close + 2) : 'X';
-            return state != 'Z' && state != 'X';
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    /**
-     * Finds private directories under {@code tempRoot} left by a JVM that no longer runs, stops
-     * the daemon still serving one (after checking, by its command line, that the pid in the
-     * pidfile is that daemon), detaches a dead mount and deletes the directory. Directories of
-     * live JVMs are left alone.
-     *
-     * @return one line per directory handled, saying what was done
-     */
-    public static List<String> sweepOrphans(Path tempRoot, Duration stopTimeout) throws IOException {
-        List<String> done = new ArrayList<>();
-        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(tempRoot, DIR_PREFIX + "*")) {
-            for (Path dir : dirs) {
-                Optional<Long> owner = readPid(dir.resolve(OWNER_FILE));
-                if (owner.isEmpty() || isRunning(owner.get())) {
-                    continue;
-                }
-                Path mountpoint = dir.resolve(EXPORT_FILE);
-                StringBuilder line = new StringBuilder(dir + ": owner JVM " + owner.get() + " is gone");
-                Optional<Long> daemon = readPid(dir.resolve(PID_FILE));
-                if (daemon.isPresent() && isRunning(daemon.get()) && commandLineMentions(daemon.get(), mountpoint)) {
-                    boolean killed = terminate(ProcessHandle.of(daemon.get()).orElseThrow(), stopTimeout);
-                    line.append("; stopped qemu-storage-daemon ").append(daemon.get()).append(killed ? " (SIGKILL)" : "");
-                }
-                if (isMounted(mountpoint)) {
-                    detachMount(mountpoint);
-                    line.append("; detached its mount");
-                }
-                if (isMounted(mountpoint)) {
-                    line.append("; the mount could not be detached, directory kept");
-                } else {
-                    deleteTree(dir);
-                    line.append("; removed");
-                }
-                done.add(line.toString());
-            }
-        }
-        return done;
-    }
-
-    private static boolean commandLineMentions(long pid, Path mountpoint) {
-        try {
-            String cmdline = new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")),
-                    StandardCharsets.UTF_8);
-            return cmdline.contains("qemu-storage-daemon") && cmdline.contains(mountpoint.toString());
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    /** Whether a filesystem (the FUSE export) is mounted on {@code mountpoint}, per /proc/self/mountinfo. */
-    static boolean isMounted(Path mountpoint) {
-        try (Stream<String> lines = Files.lines(Path.of("/proc/self/mountinfo"))) {
-            String mp = mountpoint.toAbsolutePath().toString();
-            return lines.map(l -> l.split(" ")).filter(f -> f.length > 4).map(f -> unescapeMountinfo(f[4]))
-                    .anyMatch(mp::equals);
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    /** Lazily detaches a mount whose daemon died ({@code fusermount3 -u -z}, else {@code umount -l}). */
-    private static void detachMount(Path mountpoint) {
-        for (List<String> cmd : List.of(
-                List.of("fusermount3", "-u", "-z", mountpoint.toString()),
-                List.of("fusermount", "-u", "-z", mountpoint.toString()),
-                List.of("umount", "-l", mountpoint.toString()))) {
-            if (!isMounted(mountpoint)) {
-                return;
-            }
-            try {
-                new HostCommand(cmd, Duration.ofSeconds(10)).run();
-            } catch (IOException e) {
-                // Not installed or failed: try the next way; the caller reports a mount that stays.
-            }
-        }
-    }
-
-    private static String unescapeMountinfo(String s) {
-        // mountinfo escapes space, tab, newline and backslash as \ooo.
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '\\' && i + 3 < s.length() && s.substring(i + 1, i + 4).matches("[0-7]{3}")) {
-                out.append((char) Integer.parseInt(s.substring(i + 1, i + 4), 8));
-                i += 3;
-            } else {
-                out.append(c);
-            }
-        }
-        return out.toString();
-    }
-
-    private static Optional<Long> readPid(Path file) {
-        try {
-            String s = Files.readString(file).strip();
-            return s.isEmpty() ? Optional.empty() : Optional.of(Long.parseLong(s));
-        } catch (IOException | NumberFormatException e) {
-            return Optional.empty();
-        }
+        OrphanSweep.deleteTree(workDir);
     }
 
     private String readLog() {
@@ -633,13 +487,5 @@ public final class QemuStorageExport implements AutoCloseable {
         return s.isEmpty() ? "(it printed nothing)" : s;
     }
 
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            // Left behind only if the mount could not be removed; sweepOrphans retries.
-        }
-    }
+
 }

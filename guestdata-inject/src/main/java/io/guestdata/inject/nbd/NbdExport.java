@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -60,7 +61,7 @@ public final class NbdExport implements AutoCloseable {
      * just sent {@code NBD_CMD_DISC} and exited (QEMU at libguestfs' shut-down) is still connected until
      * the serving thread has read the DISC, and cutting it off then would count as an unclean end.
      */
-    private static final java.time.Duration CLOSE_GRACE = java.time.Duration.ofSeconds(5);
+    private static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
 
     /** The bytes served. */
     public interface Storage {

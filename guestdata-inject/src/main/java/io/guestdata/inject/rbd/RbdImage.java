@@ -6,18 +6,12 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 import io.guestdata.inject.block.BlockDevice;
 import io.guestdata.inject.block.BlockException;
 import io.guestdata.inject.block.ImageInUseException;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * An RBD image read and written through librbd in this process ({@link LibRbd}), as QEMU's rbd

@@ -1,7 +1,6 @@
 package io.guestdata.inject.sandbox;
 
 import java.io.DataInputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;

@@ -40,7 +40,7 @@ class DaemonLifecycleTest {
         if (child != null && child.isAlive()) {
             child.destroyForcibly();
         }
-        QemuStorageExport.sweepOrphans(tempRoot, Duration.ofSeconds(5));
+        OrphanSweep.sweep(tempRoot, Duration.ofSeconds(5));
         assertEquals(List.of(), Tools.processesMentioning(tempRoot.toString()));
     }
 
@@ -51,16 +51,16 @@ class DaemonLifecycleTest {
         Path workDir = Path.of(ready[2]);
         Path exportFile = workDir.resolve("export");
         assertTrue(Tools.alive(daemon));
-        assertTrue(QemuStorageExport.isMounted(exportFile));
+        assertTrue(MountTable.isMounted(exportFile));
 
         child.destroyForcibly(); // SIGKILL: no finally, no shutdown hook
         child.waitFor(10, TimeUnit.SECONDS);
 
         assertTrue(Tools.eventually(Duration.ofSeconds(10), () -> !Tools.alive(daemon)), "daemon still running");
-        assertFalse(QemuStorageExport.isMounted(exportFile), "the daemon unmounted its export on SIGTERM");
+        assertFalse(MountTable.isMounted(exportFile), "the daemon unmounted its export on SIGTERM");
         assertFalse(Files.exists(workDir.resolve("qemu-storage-daemon.pid")), "the daemon removed its pidfile");
         assertTrue(Files.isDirectory(workDir), "only the private directory is left behind");
-        List<String> swept = QemuStorageExport.sweepOrphans(tempRoot, Duration.ofSeconds(5));
+        List<String> swept = OrphanSweep.sweep(tempRoot, Duration.ofSeconds(5));
         assertEquals(1, swept.size(), swept.toString());
         assertTrue(swept.getFirst().endsWith("; removed"), swept.toString());
         assertFalse(Files.exists(workDir));
@@ -69,21 +69,34 @@ class DaemonLifecycleTest {
 
     @Test
     void withoutTheParentDeathSignalTheDaemonIsOrphanedAndTheSweepStopsIt() throws Exception {
-        String[] ready = startChild("nopdeathsig", "hang");
-        long daemon = Long.parseLong(ready[1]);
-        Path workDir = Path.of(ready[2]);
-        child.destroyForcibly();
-        child.waitFor(10, TimeUnit.SECONDS);
-        Thread.sleep(500);
-        assertTrue(Tools.alive(daemon), "an orphan keeps running (this is why pdeathsig is on by default)");
-        assertTrue(QemuStorageExport.isMounted(workDir.resolve("export")));
+        Orphan orphan = orphan();
+        long daemon = orphan.daemon();
+        Path workDir = orphan.workDir();
+        assertTrue(MountTable.isMounted(workDir.resolve("export")));
 
-        List<String> swept = QemuStorageExport.sweepOrphans(tempRoot, Duration.ofSeconds(5));
+        List<String> swept = OrphanSweep.sweep(tempRoot, Duration.ofSeconds(5));
         assertEquals(1, swept.size(), swept.toString());
         assertTrue(swept.getFirst().contains("stopped qemu-storage-daemon " + daemon), swept.toString());
         assertFalse(Tools.alive(daemon));
-        assertFalse(QemuStorageExport.isMounted(workDir.resolve("export")));
+        assertFalse(MountTable.isMounted(workDir.resolve("export")));
         assertFalse(Files.exists(workDir));
+        assertImageIntact();
+    }
+
+    @Test
+    void theNextExportStopsAndRemovesWhatAKilledRunLeft() throws Exception {
+        Orphan orphan = orphan();
+        long daemon = orphan.daemon();
+        Path workDir = orphan.workDir();
+
+        // the orphan holds the image's write lock: the new export gets it only because its start swept first
+        try (QemuStorageExport export = QemuStorageExport.ofImage(ImageInspector.inspect(image,
+                java.util.Optional.of(ImageFormat.QCOW2), BackingFilePolicy.refuseAll()), true,
+                QemuStorageExport.Settings.defaults().withTempRoot(tempRoot))) {
+            assertTrue(export.isAlive());
+            assertFalse(Tools.alive(daemon), "the orphaned daemon was stopped");
+            assertFalse(Files.exists(workDir), "its directory was removed");
+        }
         assertImageIntact();
     }
 
@@ -95,7 +108,7 @@ class DaemonLifecycleTest {
         assertTrue(child.waitFor(30, TimeUnit.SECONDS));
         assertFalse(Tools.alive(daemon));
         assertFalse(Files.exists(workDir), "the hook also removed the directory");
-        assertEquals(List.of(), QemuStorageExport.sweepOrphans(tempRoot, Duration.ofSeconds(5)));
+        assertEquals(List.of(), OrphanSweep.sweep(tempRoot, Duration.ofSeconds(5)));
     }
 
     @Test
@@ -103,9 +116,23 @@ class DaemonLifecycleTest {
         try (QemuStorageExport export = QemuStorageExport.ofImage(ImageInspector.inspect(image,
                 java.util.Optional.of(ImageFormat.QCOW2), BackingFilePolicy.refuseAll()), false,
                 QemuStorageExport.Settings.defaults().withTempRoot(tempRoot))) {
-            assertEquals(List.of(), QemuStorageExport.sweepOrphans(tempRoot, Duration.ofSeconds(5)));
+            assertEquals(List.of(), OrphanSweep.sweep(tempRoot, Duration.ofSeconds(5)));
             assertTrue(export.isAlive());
         }
+    }
+
+    /** A daemon whose JVM was killed with {@code kill -9} and that has no parent-death signal: it keeps running. */
+    private record Orphan(long daemon, Path workDir) {
+    }
+
+    private Orphan orphan() throws Exception {
+        String[] ready = startChild("nopdeathsig", "hang");
+        Orphan orphan = new Orphan(Long.parseLong(ready[1]), Path.of(ready[2]));
+        child.destroyForcibly();
+        child.waitFor(10, TimeUnit.SECONDS);
+        Thread.sleep(500);
+        assertTrue(Tools.alive(orphan.daemon()), "an orphan keeps running (this is why pdeathsig is on by default)");
+        return orphan;
     }
 
     private String[] startChild(String pdeathsig, String mode) throws Exception {

@@ -66,7 +66,7 @@ class QemuStorageExportTest {
         }
         assertFalse(Tools.alive(pid), "daemon " + pid + " still running after close");
         assertFalse(Files.exists(workDir));
-        assertFalse(QemuStorageExport.isMounted(workDir.resolve("export")));
+        assertFalse(MountTable.isMounted(workDir.resolve("export")));
         Path raw = dir.resolve("converted.raw");
         Tools.run(null, "qemu-img", "convert", "-O", "raw", img.toString(), raw.toString());
         assertArrayEquals(HELLO, Tools.peek(raw, 0, HELLO.length));

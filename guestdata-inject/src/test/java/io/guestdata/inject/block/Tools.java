@@ -209,7 +209,7 @@ final class Tools {
 
     /** Whether a process is alive (zombies count as dead) — for leak checks. */
     static boolean alive(long pid) {
-        return QemuStorageExport.isRunning(pid);
+        return ProcessTable.isRunning(pid);
     }
 
     /** Pids of live processes whose command line mentions {@code text}. */

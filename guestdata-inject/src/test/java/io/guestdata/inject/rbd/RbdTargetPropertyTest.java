@@ -3,7 +3,6 @@ package io.guestdata.inject.rbd;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.file.Path;
-import java.util.Optional;
 import java.util.Set;
 
 import net.jqwik.api.Arbitraries;

@@ -5,13 +5,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.guestdata.core.Instance;
 import io.guestdata.core.metadata.MetadataOptions;
 import io.guestdata.core.metadata.MetadataTree;
-import io.guestdata.drive.ConfigDrive;
 import io.guestdata.drive.DriveImage;
+import io.guestdata.drive.DriveKind;
+import io.guestdata.drive.DriveKind.Format;
+import io.guestdata.drive.DriveKind.SeedFilesystem;
 import io.guestdata.drive.ImageException;
-import io.guestdata.drive.ImageFile;
 import io.guestdata.drive.libvirt.DiskCache;
 import io.guestdata.drive.libvirt.LibvirtDomainXml;
-import io.guestdata.drive.nocloud.NoCloudSeed;
 import io.guestdata.drive.vfat.FatOptions;
 import io.guestdata.inject.block.ImageInUseException;
 import io.guestdata.inject.rbd.CephConnectException;
@@ -69,17 +69,9 @@ final class ConfigDriveEndpoint {
             "nocloud_filesystem", "drop_files", "volume_size", "timestamp", "libvirt_xml", "rbd_secret_uuid",
             "machine_type", "target_dev", "disk_cache"));
 
-    enum Format { iso9660, vfat, nocloud }
-
-    enum Filesystem { iso9660, vfat }
-
     /** The drive a request asks for: the options of the {@code GET} (query) and the {@code POST} (body). */
-    record DriveOptions(Format format, Filesystem filesystem, boolean dropFiles, OptionalLong volumeSize,
-                        OptionalLong timestamp, String formatField) {
-        /** Whether the image is attached as a cdrom (ISO 9660) rather than a disk. */
-        boolean cdrom() {
-            return format == Format.iso9660 || format == Format.nocloud && filesystem == Filesystem.iso9660;
-        }
+    record DriveOptions(DriveKind kind, boolean dropFiles, OptionalLong volumeSize, OptionalLong timestamp,
+                        String formatField) {
     }
 
     /** An image drive about to be written, and its download name. */
@@ -181,9 +173,9 @@ final class ConfigDriveEndpoint {
         }
         json.put("image", target.image());
         json.put("size", imported.size());
-        json.put("format", asked.format().name());
-        if (asked.format() == Format.nocloud) {
-            json.put("nocloud_filesystem", asked.filesystem().name());
+        json.put("format", asked.kind().format().name());
+        if (asked.kind().format() == Format.nocloud) {
+            json.put("nocloud_filesystem", asked.kind().seedFilesystem().name());
         }
         json.put("version", stored.version());
         if (libvirtXml) {
@@ -202,8 +194,8 @@ final class ConfigDriveEndpoint {
         ApiParameters params = ApiParameters.query(req);
         Format format = format(params);
         // the XML depends on the kind of drive only, not on its contents' options
-        DriveOptions asked = new DriveOptions(format, nocloudFilesystem(params, format), false, OptionalLong.empty(),
-                OptionalLong.empty(), params.field("format"));
+        DriveOptions asked = new DriveOptions(new DriveKind(format, nocloudFilesystem(params, format)), false,
+                OptionalLong.empty(), OptionalLong.empty(), params.field("format"));
         DiskOptions disk = diskOptions(params);
         String diskPath = params.text("disk_path").orElseThrow(() -> params.invalid("disk_path",
                 "disk_path (the image's path on the hypervisor host) is required"));
@@ -218,26 +210,25 @@ final class ConfigDriveEndpoint {
 
     private static LibvirtDomainXml domainXml(DriveOptions asked, DiskOptions disk, LibvirtDomainXml.Source source,
                                               String cache, StoredInstance stored) {
-        Optional<UUID> smbios = asked.format() == Format.nocloud ? Optional.empty() : Optional.of(stored.uuid());
-        return LibvirtDomainXml.of(asked.cdrom(), disk.machine(), disk.targetDev(), source, cache, smbios);
+        return LibvirtDomainXml.of(asked.kind().cdrom(), disk.machine(), disk.targetDev(), source, cache,
+                asked.kind().smbios(stored.uuid()));
     }
 
     /** The drive's options, checked against each other: what only one format takes is refused for the others. */
     static DriveOptions driveOptions(ApiParameters params) {
         Format format = format(params);
-        Filesystem fs = nocloudFilesystem(params, format);
+        DriveKind kind = new DriveKind(format, nocloudFilesystem(params, format));
         boolean dropFiles = params.flag("drop_files");
         if (dropFiles && format != Format.nocloud) {
             throw params.invalid("drop_files", "drop_files applies to format=nocloud only");
         }
         OptionalLong volumeSize = params.number("volume_size", 0, FatOptions.MAX_SIZE_BYTES);
-        boolean vfatOutput = format == Format.vfat || fs == Filesystem.vfat;
-        if (volumeSize.isPresent() && !vfatOutput) {
+        if (volumeSize.isPresent() && !kind.vfat()) {
             throw params.invalid("volume_size", "volume_size applies to VFAT images only (format=vfat, or "
                     + "nocloud with nocloud_filesystem=vfat)");
         }
         OptionalLong timestamp = params.number("timestamp", EARLIEST, LATEST);
-        return new DriveOptions(format, fs, dropFiles, volumeSize, timestamp, params.field("format"));
+        return new DriveOptions(kind, dropFiles, volumeSize, timestamp, params.field("format"));
     }
 
     /** The image of the drive {@code asked} for, laid out (its size known, every file checked against the format). */
@@ -245,43 +236,24 @@ final class ConfigDriveEndpoint {
         Instant recordedAt = asked.timestamp().isPresent() ? Instant.ofEpochSecond(asked.timestamp().getAsLong())
                 : clock.instant().truncatedTo(ChronoUnit.SECONDS);
         Instance instance = stored.instance();
-        MetadataTree tree = MetadataTree.build(instance, options);
-        OptionalLong volumeSize = asked.volumeSize();
+        List<String> undeliverable = asked.kind().undeliverableFiles(instance);
+        if (!undeliverable.isEmpty() && !asked.dropFiles()) {
+            throw new ApiError(409, "format_limit", "the instance has " + undeliverable.size()
+                    + " injected file(s); a NoCloud seed cannot deliver files. Ask with drop_files=true to "
+                    + "leave them out, or download a config drive", asked.formatField(), null, null);
+        }
         try {
-            DriveImage image;
-            String filename;
-            switch (asked.format()) {
-                case iso9660 -> {
-                    image = DriveImage.iso9660(ConfigDrive.files(tree), ConfigDrive.LABEL, recordedAt);
-                    filename = "disk.config";
-                }
-                case vfat -> {
-                    image = DriveImage.vfat(ConfigDrive.files(tree), ConfigDrive.LABEL, recordedAt,
-                            volumeSize.orElse(FatOptions.NOVA_SIZE_BYTES));
-                    filename = "disk.config";
-                }
-                default -> {
-                    if (!instance.files().isEmpty() && !asked.dropFiles()) {
-                        throw new ApiError(409, "format_limit", "the instance has " + instance.files().size()
-                                + " injected file(s); a NoCloud seed cannot deliver files. Ask with drop_files=true to "
-                                + "leave them out, or download a config drive", asked.formatField(), null, null);
-                    }
-                    List<ImageFile> files = NoCloudSeed.of(tree, asked.dropFiles() ? NoCloudSeed.InjectedFiles.DROP
-                            : NoCloudSeed.InjectedFiles.REFUSE).files();
-                    boolean vfat = asked.filesystem() == Filesystem.vfat;
-                    image = vfat ? DriveImage.vfat(files, NoCloudSeed.LABEL, recordedAt, volumeSize.orElse(0))
-                            : DriveImage.iso9660(files, NoCloudSeed.LABEL, recordedAt);
-                    filename = vfat ? "seed.img" : "seed.iso";
-                }
-            }
-            return new Drive(image, image.size(), filename);
+            DriveImage image = asked.kind().image(MetadataTree.build(instance, options), recordedAt,
+                    asked.volumeSize().isPresent() ? Optional.of(asked.volumeSize().getAsLong()) : Optional.empty(),
+                    asked.dropFiles()).image();
+            return new Drive(image, image.size(), asked.kind().filename());
         } catch (ImageException e) {
             throw formatLimit(asked, e);
         }
     }
 
     private static ApiError formatLimit(DriveOptions asked, ImageException e) {
-        return new ApiError(409, "format_limit", "the instance cannot be written as " + asked.format() + ": "
+        return new ApiError(409, "format_limit", "the instance cannot be written as " + asked.kind().format() + ": "
                 + e.getMessage(), asked.formatField(), null, null);
     }
 
@@ -314,16 +286,16 @@ final class ConfigDriveEndpoint {
         }
     }
 
-    private static Filesystem nocloudFilesystem(ApiParameters params, Format format) {
+    private static SeedFilesystem nocloudFilesystem(ApiParameters params, Format format) {
         Optional<String> v = params.text("nocloud_filesystem");
         if (v.isEmpty()) {
-            return format == Format.nocloud ? Filesystem.iso9660 : null;
+            return SeedFilesystem.iso9660;
         }
         if (format != Format.nocloud) {
             throw params.invalid("nocloud_filesystem", "nocloud_filesystem applies to format=nocloud only");
         }
         try {
-            return Filesystem.valueOf(v.get());
+            return SeedFilesystem.valueOf(v.get());
         } catch (IllegalArgumentException e) {
             throw params.invalid("nocloud_filesystem", "nocloud_filesystem=" + v.get() + ": use iso9660 or vfat");
         }
