@@ -33,7 +33,8 @@ GUESTDATA_TEST_PACKAGES=(
   postgresql            # the store's tests start their own throwaway PostgreSQL server (initdb, pg_ctl)
   openssh-client        # ssh-keygen: fingerprints are cross-checked against it
   openssl               # openssl passwd reproduces the injected SHA-512/MD5 password hashes
-  # the end-to-end suite (guestdata-e2e): a Debian 12 guest built and booted here
+  # the end-to-end suite (guestdata-e2e): Debian 12 and Debian 13 guests built and booted here (it also uses
+  # sfdisk and mkfs.fat, listed above, for its partitioned root disk)
   debootstrap debian-archive-keyring   # builds the guest's root filesystem from the Debian archive (then mke2fs -d), and the
                                        # Debian 13 root of the Nova 31 oracle (tools/nova-oracle/build-trixie-root, first use); the keyring verifies them
   qemu-system-x86       # boots it under TCG

@@ -16,8 +16,15 @@ final class E2e {
         return Path.of(System.getProperty("guestdata.e2e.root", "guestdata-e2e")).toAbsolutePath();
     }
 
-    /** Where each boot's files go (disk copy, drives, console log): kept after a failure for inspection. */
-    static Path workDir(String name) {
+    /**
+     * Where a boot's files go (disk copy, drives, console log): {@code target/e2e/<generation>/<path>}, one
+     * folder per boot (boots run concurrently), emptied when the boot starts and kept afterwards for inspection.
+     */
+    static Path workDir(Generation generation, String path) {
+        return workDir(generation.id() + "/" + path);
+    }
+
+    private static Path workDir(String name) {
         Path base = Path.of(System.getProperty("guestdata.e2e.work",
                 root().resolve("target/e2e").toString()));
         killOrphans(base);

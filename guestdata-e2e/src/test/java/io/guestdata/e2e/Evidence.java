@@ -7,7 +7,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.Predicate;
 
 /**
@@ -116,11 +118,36 @@ final class Evidence {
         });
     }
 
-    /** The guest has the address on an interface (as its collector saw it with ip -4 addr). */
+    /**
+     * The EC2 {@code block-device-mapping} cloud-init read (its datasource's {@code ec2_metadata} in
+     * instance-data.json) is exactly {@code expected}.
+     */
+    void blockDeviceMapping(Map<String, String> expected) {
+        text(DIR + "/instance-data.json").ifPresent(t -> {
+            try {
+                JsonNode bdm = TestInstance.JSON.readTree(t).path("ds").path("ec2_metadata").path("block-device-mapping");
+                Map<String, String> actual = new TreeMap<>();
+                bdm.properties().forEach(entry -> actual.put(entry.getKey(), entry.getValue().asText()));
+                check("cloud-init's EC2 block-device-mapping is " + new TreeMap<>(expected), actual.equals(expected),
+                        "it is " + bdm);
+            } catch (IOException e) {
+                failed.add(DIR + "/instance-data.json: not JSON (" + e.getMessage() + ")");
+            }
+        });
+    }
+
+    /** The guest has the address on an interface (as its collector saw it with ip -4 addr, or ip -6 addr). */
     void addressUp(TestInstance instance, String ifacePrefix) {
-        fileMatches(DIR + "/ip-addr.txt", "shows " + instance.address + "/" + instance.prefix + " on " + ifacePrefix + "*",
+        String inet = (instance.ipv6 ? "inet6 " : "inet ") + instance.address + "/" + instance.prefix + " ";
+        fileMatches(DIR + (instance.ipv6 ? "/ip6-addr.txt" : "/ip-addr.txt"), "shows " + inet.strip() + " on " + ifacePrefix + "*",
                 t -> t.lines().anyMatch(l -> l.split("\\s+").length > 1 && l.split("\\s+")[1].startsWith(ifacePrefix)
-                        && l.contains("inet " + instance.address + "/" + instance.prefix + " ")));
+                        && l.contains(inet)));
+    }
+
+    /** The guest had no IPv4 address but the loopback's (ip -4 addr lists only lo). */
+    void noIpv4() {
+        fileMatches(DIR + "/ip-addr.txt", "shows no IPv4 address but lo's", t -> t.lines().filter(l -> !l.isBlank())
+                .allMatch(l -> l.split("\\s+").length > 1 && l.split("\\s+")[1].equals("lo")));
     }
 
     /** Root's entry in /etc/shadow has exactly this hash. */

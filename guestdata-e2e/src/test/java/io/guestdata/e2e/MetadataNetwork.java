@@ -16,22 +16,40 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Neutron's metadata path, rebuilt on one machine: a network namespace stands for the guests' network (a tap
- * device for the VM, dnsmasq answering DHCP as Neutron's DHCP agent does, {@code 169.254.169.254} held by the
- * namespace), {@code guestdata proxy} listens on {@code 169.254.169.254:80} inside it, maps the guest's source
- * address to its instance and forwards with signed headers over a veth pair to {@code guestdata serve} (proxy
- * mode, SQLite store) in the host's namespace. The instance is created through the management API.
+ * device for the VM), {@code guestdata proxy} listens inside it on Neutron's metadata address, maps the guest's
+ * source address to its instance and forwards with signed headers over a veth pair to {@code guestdata serve}
+ * (proxy mode, SQLite store) in the host's namespace. The instance is created through the management API.
+ *
+ * <p>Two guest networks: {@link #ipv4} (dnsmasq answers DHCP as Neutron's DHCP agent does, the proxy on
+ * {@code 169.254.169.254:80}, held by the namespace's loopback) and {@link #ipv6Only} (no IPv4 and no DHCP at
+ * all: the proxy on {@code [fe80::a9fe:a9fe%tap]:80}, the address on the guest-facing tap as Neutron puts it on
+ * its router port, and the router's global address for the guest's static one).
+ *
+ * <p>Every network has its own namespace, veth pair, host-side /30 and ports (boots run two at a time); the
+ * names carry the JVM's pid and a sequence number, so the next run removes what a killed run left.
  */
 final class MetadataNetwork implements AutoCloseable {
+    /** The guest's tap, inside the namespace (so every network can use the same name). */
     static final String TAP = "gdtap0";
     static final String GUEST_GATEWAY = "10.0.0.1";
-    private static final String HOST_SIDE = "10.254.0.1";
-    private static final String NS_SIDE = "10.254.0.2";
+    static final String METADATA_V4 = "169.254.169.254";
+    static final String METADATA_V6 = "fe80::a9fe:a9fe";
+    /** The IPv6-only network's router (its static address's gateway), on the tap. */
+    static final String GUEST_GATEWAY_V6 = "fd00:e2e::1";
+    private static final String NS_PREFIX = "gde2e-";
+    private static final AtomicInteger SEQUENCE = new AtomicInteger();
 
-    private final String ns = "gde2e-" + ProcessHandle.current().pid();
-    private final String vethHost = "gdv" + ProcessHandle.current().pid() + "h";
+    private final int seq = SEQUENCE.getAndIncrement();
+    private final String ns = NS_PREFIX + ProcessHandle.current().pid() + "-" + seq;
+    private final String vethHost = vethHost(ProcessHandle.current().pid(), seq);
+    /** The veth pair's /30 between the host and the namespace: 10.254.SEQ.0/30. */
+    private final String hostSide = "10.254." + seq + ".1";
+    private final String nsSide = "10.254." + seq + ".2";
+    private final boolean ipv6Only;
     private final Path dir;
     private final List<Daemon> daemons = new ArrayList<>();
     private final int metadataPort;
@@ -40,8 +58,12 @@ final class MetadataNetwork implements AutoCloseable {
     private final String token = HexFormat.of().formatHex(random(24));
     private final Path secret;
 
-    MetadataNetwork(Path dir) {
+    private MetadataNetwork(Path dir, boolean ipv6Only) {
+        if (seq > 255) {
+            throw new IllegalStateException("more than 256 metadata networks in one run");
+        }
         this.dir = dir;
+        this.ipv6Only = ipv6Only;
         this.metadataPort = freePort();
         this.apiPort = freePort();
         this.managementPort = freePort();
@@ -55,38 +77,72 @@ final class MetadataNetwork implements AutoCloseable {
         }
     }
 
+    /** An IPv4 guest network: DHCP gives the guest {@code guestAddress} (router 10.0.0.1); serve runs. */
+    static MetadataNetwork ipv4(Path dir, String guestMac, String guestAddress) {
+        MetadataNetwork n = new MetadataNetwork(dir, false);
+        try {
+            n.createNamespace();
+            n.ns("ip", "addr", "add", METADATA_V4 + "/32", "dev", "lo");
+            n.ns("ip", "addr", "add", GUEST_GATEWAY + "/24", "dev", TAP);
+            List<String> dnsmasq = new ArrayList<>(n.inNamespace());
+            dnsmasq.addAll(List.of("dnsmasq", "--keep-in-foreground", "--log-facility=-", "--log-dhcp", "--conf-file=/dev/null",
+                    "--no-resolv", "--no-hosts", "--port=0", "--user=root", "--interface=" + TAP, "--bind-interfaces",
+                    "--dhcp-authoritative", "--dhcp-range=10.0.0.10,10.0.0.100,255.255.255.0,1h",
+                    "--dhcp-host=" + guestMac + "," + guestAddress, "--dhcp-option=option:router," + GUEST_GATEWAY,
+                    "--dhcp-leasefile=" + dir.resolve("dnsmasq.leases"), "--pid-file=" + dir.resolve("dnsmasq.pid")));
+            n.daemons.add(Daemon.start("dnsmasq", dnsmasq, dir.resolve("dnsmasq.log")));
+            n.startServe();
+            return n;
+        } catch (RuntimeException | Error e) {
+            n.close();
+            throw e;
+        }
+    }
+
+    /**
+     * An IPv6-only guest network: the tap holds {@code fe80::a9fe:a9fe} and {@code fd00:e2e::1} (both without
+     * duplicate address detection: usable at once), nothing answers DHCP; serve runs.
+     */
+    static MetadataNetwork ipv6Only(Path dir) {
+        MetadataNetwork n = new MetadataNetwork(dir, true);
+        try {
+            n.createNamespace();
+            n.ns("ip", "-6", "addr", "add", METADATA_V6 + "/64", "dev", TAP, "nodad");
+            n.ns("ip", "-6", "addr", "add", GUEST_GATEWAY_V6 + "/64", "dev", TAP, "nodad");
+            n.startServe();
+            return n;
+        } catch (RuntimeException | Error e) {
+            n.close();
+            throw e;
+        }
+    }
+
     /** {@code ip netns exec NS}: run a command inside the guests' network. */
     List<String> inNamespace() {
         return List.of("ip", "netns", "exec", ns);
     }
 
-    /** Creates the namespace, its links and dnsmasq; starts serve (host side). */
-    MetadataNetwork start(String guestMac, String guestAddress) {
+    /** The namespace, the veth pair to the host and the guest's tap (up, no address yet). */
+    private void createNamespace() {
         removeStale();
         sh("ip", "netns", "add", ns);
         sh("ip", "link", "add", vethHost, "type", "veth", "peer", "name", "gdv-ns", "netns", ns);
-        sh("ip", "addr", "add", HOST_SIDE + "/30", "dev", vethHost);
+        sh("ip", "addr", "add", hostSide + "/30", "dev", vethHost);
         sh("ip", "link", "set", vethHost, "up");
         ns("ip", "link", "set", "lo", "up");
-        ns("ip", "addr", "add", NS_SIDE + "/30", "dev", "gdv-ns");
+        ns("ip", "addr", "add", nsSide + "/30", "dev", "gdv-ns");
         ns("ip", "link", "set", "gdv-ns", "up");
-        ns("ip", "addr", "add", "169.254.169.254/32", "dev", "lo");
         ns("ip", "tuntap", "add", "dev", TAP, "mode", "tap");
-        ns("ip", "addr", "add", GUEST_GATEWAY + "/24", "dev", TAP);
         ns("ip", "link", "set", TAP, "up");
-        List<String> dnsmasq = new ArrayList<>(inNamespace());
-        dnsmasq.addAll(List.of("dnsmasq", "--keep-in-foreground", "--log-facility=-", "--log-dhcp", "--conf-file=/dev/null",
-                "--no-resolv", "--no-hosts", "--port=0", "--user=root", "--interface=" + TAP, "--bind-interfaces",
-                "--dhcp-authoritative", "--dhcp-range=10.0.0.10,10.0.0.100,255.255.255.0,1h",
-                "--dhcp-host=" + guestMac + "," + guestAddress, "--dhcp-option=option:router," + GUEST_GATEWAY,
-                "--dhcp-leasefile=" + dir.resolve("dnsmasq.leases"), "--pid-file=" + dir.resolve("dnsmasq.pid")));
-        daemons.add(Daemon.start("dnsmasq", dnsmasq, dir.resolve("dnsmasq.log")));
+    }
+
+    /** guestdata serve in the host's namespace, on the host's end of the veth pair. */
+    private void startServe() {
         daemons.add(Guestdata.start("guestdata serve", dir.resolve("serve.log"), List.of(), "serve",
-                "--data-dir", dir.resolve("data").toString(), "--listen", HOST_SIDE + ":" + metadataPort,
+                "--data-dir", dir.resolve("data").toString(), "--listen", hostSide + ":" + metadataPort,
                 "--api-listen", "127.0.0.1:" + apiPort, "--metrics-listen", "127.0.0.1:" + managementPort,
                 "--mode", "proxy", "--shared-secret-file", secret.toString(), "--api-token-file", dir.resolve("api-token").toString())
                 .awaitReady(Duration.ofSeconds(60), () -> status("http://127.0.0.1:" + managementPort + "/readyz") == 200));
-        return this;
     }
 
     /** POST /v1/instances with the document (the management API, bearer token). */
@@ -99,14 +155,19 @@ final class MetadataNetwork implements AutoCloseable {
         }
     }
 
-    /** Starts {@code guestdata proxy} on 169.254.169.254:80 in the namespace, mapping the guest's address. */
+    /**
+     * Starts {@code guestdata proxy} in the namespace on the network's metadata address, port 80, mapping the
+     * guest's address (for the IPv6-only network, its link-local address: the source of its requests to
+     * {@code fe80::a9fe:a9fe}).
+     */
     void startProxy(String guestAddress, String uuid, String project) {
+        String listen = ipv6Only ? "[" + METADATA_V6 + "%" + TAP + "]:80" : METADATA_V4 + ":80";
         Daemon proxy = Guestdata.start("guestdata proxy", dir.resolve("proxy.log"), inNamespace(), "proxy",
-                "--listen", "169.254.169.254:80", "--upstream", HOST_SIDE + ":" + metadataPort,
+                "--listen", listen, "--upstream", hostSide + ":" + metadataPort,
                 "--map", guestAddress + "=" + uuid + ":" + project, "--secret-file", secret.toString());
         daemons.add(proxy);
         List<String> probe = new ArrayList<>(inNamespace());
-        probe.addAll(List.of("bash", "-c", "exec 3<>/dev/tcp/169.254.169.254/80"));
+        probe.addAll(List.of("bash", "-c", "exec 3<>/dev/tcp/" + (ipv6Only ? METADATA_V6 + "%" + TAP : METADATA_V4) + "/80"));
         proxy.awaitReady(Duration.ofSeconds(60), () -> Command.run(Duration.ofSeconds(10), probe).exit() == 0);
     }
 
@@ -132,19 +193,26 @@ final class MetadataNetwork implements AutoCloseable {
     private static void removeStale() {
         for (String line : Command.run(Duration.ofSeconds(30), List.of("ip", "netns", "list")).out().lines().toList()) {
             String name = line.split(" ")[0];
-            if (!name.startsWith("gde2e-")) {
+            if (!name.startsWith(NS_PREFIX)) {
                 continue;
             }
-            long pid = Long.parseLong(name.substring("gde2e-".length()));
+            String[] id = name.substring(NS_PREFIX.length()).split("-"); // pid, and the sequence number (not in older runs)
+            long pid = Long.parseLong(id[0]);
             if (ProcessHandle.of(pid).isPresent()) {
-                continue; // another run, still going
+                continue; // this run, or another still going
             }
             for (String p : Command.run(Duration.ofSeconds(30), List.of("ip", "netns", "pids", name)).out().lines().toList()) {
                 ProcessHandle.of(Long.parseLong(p.strip())).ifPresent(ProcessHandle::destroyForcibly);
             }
-            Command.run(Duration.ofSeconds(30), List.of("ip", "link", "del", "gdv" + pid + "h"));
+            Command.run(Duration.ofSeconds(30), List.of("ip", "link", "del",
+                    id.length > 1 ? vethHost(pid, Integer.parseInt(id[1])) : "gdv" + pid + "h"));
             Command.run(Duration.ofSeconds(30), List.of("ip", "netns", "del", name));
         }
+    }
+
+    /** The host's end of the veth pair (an interface name: at most 15 bytes). */
+    private static String vethHost(long pid, int seq) {
+        return "gdv" + pid + "h" + seq;
     }
 
     private void ns(String... argv) {

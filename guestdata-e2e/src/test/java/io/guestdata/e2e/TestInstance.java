@@ -31,9 +31,12 @@ final class TestInstance {
     final String name;
     final String hostname;
     final String mac;
+    /** The guest's static address from network_data: IPv4 (/24), or IPv6 (/64) for an IPv6-only instance. */
     final String address;
-    final int prefix = 24;
+    final boolean ipv6;
+    final int prefix;
     final String gateway;
+    /** The DNS server network_data names, or null (none). */
     final String dns;
     final String nonce = HexFormat.of().formatHex(randomBytes(12));
     final String publicKey;
@@ -42,11 +45,25 @@ final class TestInstance {
     final String adminPass = "Adm-" + HexFormat.of().formatHex(randomBytes(6));
     /** Injected files: guest path → bytes (binary on purpose). */
     final Map<String, byte[]> files = new LinkedHashMap<>();
+    /** The document's root_device_name, or null to leave it out (the default, /dev/vda). */
+    String rootDeviceName;
 
+    /** An instance with a static IPv4 address (/24). */
     TestInstance(String name, String address, String gateway, String dns, Path dir) {
+        this(name, address, false, gateway, dns, dir);
+    }
+
+    /** An instance whose network_data has only a static IPv6 address (/64) and no DNS server. */
+    static TestInstance ipv6Only(String name, String address, String gateway, Path dir) {
+        return new TestInstance(name, address, true, gateway, null, dir);
+    }
+
+    private TestInstance(String name, String address, boolean ipv6, String gateway, String dns, Path dir) {
         this.name = name;
         this.hostname = name; // already a valid host name: Nova's sanitising leaves it as it is
         this.address = address;
+        this.ipv6 = ipv6;
+        this.prefix = ipv6 ? 64 : 24;
         this.gateway = gateway;
         this.dns = dns;
         byte[] m = randomBytes(3);
@@ -59,6 +76,16 @@ final class TestInstance {
         blob[1] = (byte) 0xff;
         files.put("/etc/guestdata-e2e/blob.bin", blob);
         files.put("/etc/guestdata-e2e/hello.txt", ("hello from guestdata, nonce " + nonce + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The link-local address the guest's kernel forms from its MAC (EUI-64, RFC 4291 appendix A: ff:fe in the
+     * middle, the universal/local bit flipped), the source of its requests to {@code fe80::a9fe:a9fe}.
+     */
+    String linkLocalAddress() {
+        int[] m = java.util.Arrays.stream(mac.split(":")).mapToInt(h -> Integer.parseInt(h, 16)).toArray();
+        return String.format("fe80::%x:%x:%x:%x", ((m[0] ^ 0x02) << 8) | m[1], (m[2] << 8) | 0xff, 0xfe00 | m[3],
+                (m[4] << 8) | m[5]);
     }
 
     /** The user data: a cloud-config that sets root's password hash and runs a command leaving the nonce. */
@@ -87,16 +114,24 @@ final class TestInstance {
         files.forEach((path, bytes) -> f.addObject().put("path", path).put("contents", Base64.getEncoder().encodeToString(bytes)));
         doc.put("user_data", Base64.getEncoder().encodeToString(userData().getBytes(StandardCharsets.UTF_8)));
         doc.put("admin_pass", adminPass);
+        if (rootDeviceName != null) {
+            doc.put("root_device_name", rootDeviceName);
+        }
         ObjectNode net = doc.putObject("network_data");
         String link = "tap" + uuid.substring(0, 11);
         net.putArray("links").addObject().put("id", link).put("vif_id", UUID.randomUUID().toString())
                 .put("type", "ovs").put("mtu", 1500).put("ethernet_mac_address", mac);
         ObjectNode n = net.putArray("networks").addObject();
-        n.put("id", "network0").put("type", "ipv4").put("link", link).put("ip_address", address)
-                .put("netmask", "255.255.255.0").put("network_id", UUID.randomUUID().toString());
-        n.putArray("routes").addObject().put("network", "0.0.0.0").put("netmask", "0.0.0.0").put("gateway", gateway);
-        n.putArray("services").addObject().put("type", "dns").put("address", dns);
-        net.putArray("services").addObject().put("type", "dns").put("address", dns);
+        n.put("id", "network0").put("type", ipv6 ? "ipv6" : "ipv4").put("link", link).put("ip_address", address)
+                .put("netmask", ipv6 ? "ffff:ffff:ffff:ffff::" : "255.255.255.0").put("network_id", UUID.randomUUID().toString());
+        String any = ipv6 ? "::" : "0.0.0.0";
+        n.putArray("routes").addObject().put("network", any).put("netmask", any).put("gateway", gateway);
+        ArrayNode services = n.putArray("services");
+        ArrayNode allServices = net.putArray("services");
+        if (dns != null) {
+            services.addObject().put("type", "dns").put("address", dns);
+            allServices.addObject().put("type", "dns").put("address", dns);
+        }
         return doc;
     }
 
