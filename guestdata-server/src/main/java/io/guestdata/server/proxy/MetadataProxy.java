@@ -29,6 +29,7 @@ import java.io.UncheckedIOException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -319,6 +320,7 @@ public final class MetadataProxy implements AutoCloseable {
                     node.markUp();
                 }
                 UpstreamResponse answer;
+                boolean timedOut = false;
                 try {
                     conn.out.write(requestHead);
                     if (body.length > 0) {
@@ -328,14 +330,16 @@ public final class MetadataProxy implements AutoCloseable {
                     answer = UpstreamResponse.read(conn.in, head);
                 } catch (IOException e) {
                     answer = null;
-                    if (!reused) {
+                    // a node that does not answer within the read timeout is slow or stopped, not a stale connection
+                    timedOut = e instanceof SocketTimeoutException;
+                    if (!reused || timedOut) {
                         LOG.log(System.Logger.Level.WARNING, "metadata service node " + node + " failed: " + e);
                     }
                 }
                 if (answer == null) {
                     conn.close();
                     conn = null;
-                    if (reused) { // a pooled connection the node had closed: once more on a new one
+                    if (reused && !timedOut) { // a pooled connection the node had closed: once more on a new one
                         reused = false;
                         continue;
                     }

@@ -59,9 +59,10 @@ public record MetadataProxyConfig(GuestListeners listen, List<InetSocketAddress>
 
     /**
      * How long the proxy waits for a node's answer before a GET or HEAD goes to the next node, in seconds. A node
-     * that hangs (a long GC pause, SIGSTOP) costs up to twice this (the proxy retries a failed pooled connection once
-     * on a fresh one), which must stay below cloud-init 22.4's 10 s timeout of its single {@code GET /openstack}:
-     * with 30 s, a paused node lost a fifth of a boot storm's guests (BootStormFaultTest).
+     * that hangs (a long GC pause, SIGSTOP) costs a guest this much once (a timed-out connection is not retried on
+     * the same node; a pooled connection the node closed is, once), which must stay well below cloud-init 22.4's
+     * 10 s timeout of its single {@code GET /openstack}: with 30 s, a paused node lost a fifth of a boot storm's
+     * guests (BootStormFaultTest).
      */
     public static final long DEFAULT_READ_TIMEOUT_SECONDS = 4;
 
