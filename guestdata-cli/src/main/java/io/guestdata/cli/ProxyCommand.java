@@ -66,9 +66,9 @@ final class ProxyCommand implements Callable<Integer> {
             description = "Connecting to a node; then the next node is tried (default: ${DEFAULT-VALUE}).")
     double connectSeconds;
 
-    // Twice this (a pooled connection is tried once more on a new one) stays below cloud-init's 10 s per-request
-    // timeout, so a GET caught on a paused node is answered by the next node before the guest gives up: its first
-    // GET /openstack gets one try (docs/proxy.md, "Failures during a boot storm"; BootStormFaultTest).
+    // Below cloud-init's 10 s per-request timeout (a timed-out node is not retried), so a GET caught on a paused node
+    // is answered by the next node before the guest gives up: its first GET /openstack gets one try (docs/proxy.md,
+    // "Failures during a boot storm"; BootStormFaultTest). The default is MetadataProxyConfig's, which says why.
     @Option(names = "--read-timeout", paramLabel = "SECONDS",
             defaultValue = "" + MetadataProxyConfig.DEFAULT_READ_TIMEOUT_SECONDS,
             description = "Waiting for a node's answer; then a GET or HEAD goes to the next node (default: "
