@@ -1,5 +1,7 @@
 package io.guestdata.cli;
 
+import io.guestdata.drive.DriveKind;
+
 import io.guestdata.core.Instance;
 import io.guestdata.core.document.DocumentError;
 import io.guestdata.core.document.InstanceDocumentParser;
@@ -59,7 +61,7 @@ final class BatchRun {
             case tree -> "";
             case iso9660 -> ".iso";
             case vfat -> ".vfat.img";
-            case nocloud -> drive.nocloudFilesystem() == DriveOutput.Filesystem.iso9660 ? ".nocloud.iso" : ".nocloud.img";
+            case nocloud -> drive.nocloudFilesystem() == DriveKind.SeedFilesystem.iso9660 ? ".nocloud.iso" : ".nocloud.img";
         };
     }
 

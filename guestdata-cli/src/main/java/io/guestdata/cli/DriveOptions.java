@@ -1,6 +1,6 @@
 package io.guestdata.cli;
 
-import io.guestdata.cli.DriveOutput.Filesystem;
+import io.guestdata.drive.DriveKind.SeedFilesystem;
 import io.guestdata.cli.DriveOutput.Format;
 import io.guestdata.core.metadata.MetadataOptions;
 import java.time.Instant;
@@ -24,7 +24,7 @@ final class DriveOptions {
 
     @Option(names = "--nocloud-filesystem", paramLabel = "FS",
             description = "File system of a NoCloud seed: ${COMPLETION-CANDIDATES} (default: iso9660, as cloud-localds).")
-    Filesystem nocloudFilesystem;
+    SeedFilesystem nocloudFilesystem;
 
     @Option(names = "--drop-files", description = "NoCloud: leave the instance's injected files out of the seed "
             + "(NoCloud cannot deliver files). Without it an instance with files is refused (exit 12).")
@@ -67,7 +67,7 @@ final class DriveOptions {
         if (dropFiles && format != Format.nocloud) {
             problems.add("--drop-files applies to --format nocloud only (a config drive delivers the files)");
         }
-        boolean vfatOutput = format == Format.vfat || format == Format.nocloud && seedFilesystem() == Filesystem.vfat;
+        boolean vfatOutput = format == Format.vfat || format == Format.nocloud && seedFilesystem() == SeedFilesystem.vfat;
         if (volumeSize != null && !vfatOutput) {
             problems.add("--volume-size applies to VFAT images only (--format vfat, or nocloud with "
                     + "--nocloud-filesystem vfat); an ISO 9660 image is as large as its content");
@@ -81,7 +81,7 @@ final class DriveOptions {
         return new DriveOutput(format, seedFilesystem(), dropFiles, volumeSize, recordedAt, metadata, force);
     }
 
-    private Filesystem seedFilesystem() {
-        return nocloudFilesystem != null ? nocloudFilesystem : Filesystem.iso9660;
+    private SeedFilesystem seedFilesystem() {
+        return nocloudFilesystem != null ? nocloudFilesystem : SeedFilesystem.iso9660;
     }
 }

@@ -32,7 +32,7 @@ import java.util.Optional;
  * @param metadata          the service-wide settings the tree is built with
  * @param force             replace an existing image file (atomically)
  */
-record DriveOutput(Format format, Filesystem nocloudFilesystem, boolean dropFiles, Long volumeSize,
+record DriveOutput(Format format, DriveKind.SeedFilesystem nocloudFilesystem, boolean dropFiles, Long volumeSize,
                    Instant recordedAt, MetadataOptions metadata, boolean force) {
     /** {@code --format}: the four things a drive can be written as: a directory, or an image ({@link DriveKind}). */
     enum Format {
@@ -42,17 +42,6 @@ record DriveOutput(Format format, Filesystem nocloudFilesystem, boolean dropFile
 
         Format(DriveKind.Format image) {
             this.image = image;
-        }
-    }
-
-    /** {@code --nocloud-filesystem}. */
-    enum Filesystem {
-        iso9660(DriveKind.SeedFilesystem.iso9660), vfat(DriveKind.SeedFilesystem.vfat);
-
-        private final DriveKind.SeedFilesystem seed;
-
-        Filesystem(DriveKind.SeedFilesystem seed) {
-            this.seed = seed;
         }
     }
 
@@ -93,7 +82,7 @@ record DriveOutput(Format format, Filesystem nocloudFilesystem, boolean dropFile
 
     /** The image this drive is; empty for a tree (a directory). */
     Optional<DriveKind> kind() {
-        return Optional.ofNullable(format.image).map(f -> new DriveKind(f, nocloudFilesystem.seed));
+        return Optional.ofNullable(format.image).map(f -> new DriveKind(f, nocloudFilesystem));
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.guestdata.cli;
 
+import io.guestdata.drive.DriveKind;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -354,7 +356,7 @@ class BatchCommandTest {
             }
         };
         Path out = Files.createDirectories(tmp.resolve("out"));
-        DriveOutput drive = new DriveOutput(DriveOutput.Format.iso9660, DriveOutput.Filesystem.iso9660, false, null,
+        DriveOutput drive = new DriveOutput(DriveOutput.Format.iso9660, DriveKind.SeedFilesystem.iso9660, false, null,
                 Instant.ofEpochSecond(Long.parseLong(T)), MetadataOptions.defaults(),
                 false);
         StringWriter stdout = new StringWriter();
