@@ -10,6 +10,7 @@ import java.util.Optional;
 
 import io.guestdata.inject.block.DiskImage;
 import io.guestdata.inject.block.ImageFormat;
+import io.guestdata.inject.block.ImageInUseException;
 import io.guestdata.inject.block.ImageInspector;
 import io.guestdata.inject.block.ImageLock;
 import io.guestdata.inject.fs.GuestFilesystem;
@@ -114,7 +115,7 @@ final class CheckFilesystem {
                 .requireRecordedBackingFormats();
         if (scope.dryRun()) {
             if (Files.isWritable(image) && ImageLock.isLockedByOthers(image)) {
-                throw OpenImage.inUseDryRun(image);
+                throw ImageInUseException.forDryRun(image);
             }
         } else {
             ImageLock.probe(image);

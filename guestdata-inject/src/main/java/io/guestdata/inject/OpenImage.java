@@ -109,13 +109,7 @@ final class OpenImage {
     private static void refuseIfInUse(Path image, DiskImage disk) throws IOException {
         if (disk.format() == ImageFormat.RAW && disk.export().isEmpty() && disk.rbd().isEmpty() && Files.isWritable(image)
                 && ImageLock.isLockedByOthers(image)) {
-            throw inUseDryRun(image);
+            throw ImageInUseException.forDryRun(image);
         }
-    }
-
-    /** The refusal of a dry run on an image another process holds; a real run would be refused too. */
-    static ImageInUseException inUseDryRun(Path image) {
-        return new ImageInUseException(image, "another process (a running VM, qemu-img, qemu-storage-daemon, or"
-                + " another guestdata writer) holds a lock on it; a real run would be refused");
     }
 }
