@@ -9,9 +9,10 @@ import io.guestdata.inject.fs.GuestFsException;
 import io.guestdata.inject.fs.OpenMode;
 
 /**
- * A way to open a guest filesystem in-process. The orchestrator ({@link DiskInjector}) plans and
- * writes only through {@link GuestFilesystem}, so a backend is everything that differs between,
- * say, libext2fs and libguestfs. Backends are listed in {@link FilesystemBackends#thisBuild()}.
+ * A way to open a guest filesystem in-process. An injection ({@link DiskInjector}) opens it in its
+ * filesystem stage ({@link CheckFilesystem}) and plans and writes only through
+ * {@link GuestFilesystem}, so a backend is everything that differs between, say, libext2fs and
+ * libguestfs. Backends are listed in {@link FilesystemBackends#thisBuild()}.
  *
  * <p>A backend either reads the image through guestdata's own view of it ({@link #open}: the
  * image opened by {@link io.guestdata.inject.block.DiskImage}, under its lock), or, as an

@@ -11,10 +11,10 @@ import io.guestdata.inject.fs.OpenMode;
 
 /**
  * A backend that opens the image file itself, with a QEMU of its own (libguestfs' appliance),
- * instead of reading guestdata's view of it. {@link DiskInjector} chooses the partition and the
- * filesystem with a read-only, unlocked open of the image, closes it (no lock, no
+ * instead of reading guestdata's view of it. An injection chooses the partition and the filesystem
+ * from its own open of the image ({@link LocateFilesystem}), then closes it (no lock, no
  * qemu-storage-daemon of guestdata's stays on the image: QEMU could not lock it), checks that
- * nobody else holds the image, and then calls {@link #openImage}. An RBD image is the exception: it
+ * nobody else holds the image, and then calls {@link #openImage} ({@link CheckFilesystem}). An RBD image is the exception: it
  * stays open under guestdata's lock and the target names the NBD export serving it
  * ({@link ImageTarget#nbdSocket()}, {@link ExportedDisk}). The planning and writing are the same as
  * for any backend: only the {@link GuestFilesystem} comes from here.

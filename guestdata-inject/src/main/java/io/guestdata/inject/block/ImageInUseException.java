@@ -20,4 +20,13 @@ public final class ImageInUseException extends BlockException {
     public ImageInUseException(Path image, String message, Throwable cause) {
         super(image, message, cause);
     }
+
+    /**
+     * The refusal of a dry run, which opens read-only and takes no lock, when another process holds the
+     * image: the real run would be refused ({@link ImageLock}).
+     */
+    public static ImageInUseException forDryRun(Path image) {
+        return new ImageInUseException(image, "another process (a running VM, qemu-img, qemu-storage-daemon, or"
+                + " another guestdata writer) holds a lock on it; a real run would be refused");
+    }
 }
