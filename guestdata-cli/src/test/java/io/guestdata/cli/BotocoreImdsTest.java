@@ -51,7 +51,7 @@ class BotocoreImdsTest {
                 "--imds-tokens", policy)) {
             Command.Result r = Tool.debianPython(debian, "tools/consumers/botocore_imds.py", "http://127.0.0.1:" + serve.port + "/",
                     INSTANCE_ID, USER_DATA, FIRST_KEY, ZONE, LOCAL_IPV4);
-            assertEquals(0, r.exitCode(), r.stderr() + "\n" + serve.output());
+            assertEquals(0, r.exit(), r.stderr() + "\n" + serve.output());
             got = r.json();
         }
         boolean tokens = !policy.equals("off");

@@ -114,7 +114,7 @@ class CloudInitReadsConfigDriveTreeTest {
         Cli cli = Cli.run(args.toArray(String[]::new));
         assertEquals(ExitCode.OK, cli.exitCode(), cli.toString());
         Command.Result r = Tool.debianPython(debian, "tools/consumers/cloudinit_configdrive.py", out.toString());
-        assertEquals(0, r.exitCode(), "cloud-init did not claim the drive:\n" + r.stdout() + r.stderr());
+        assertEquals(0, r.exit(), "cloud-init did not claim the drive:\n" + r.stdout() + r.stderr());
         JsonNode seen = r.json();
         assertTrue(seen.get("claimed").asBoolean(), seen.toString());
         return seen;

@@ -145,7 +145,7 @@ final class Images {
             args.add(knownMacs);
         }
         Command.Result r = Tool.debianPython(debian, "tools/consumers/cloudinit_configdrive.py", args.toArray(String[]::new));
-        assertEquals(0, r.exitCode(), "cloud-init's ConfigDrive datasource did not claim " + tree + ":\n" + r.stdout()
+        assertEquals(0, r.exit(), "cloud-init's ConfigDrive datasource did not claim " + tree + ":\n" + r.stdout()
                 + r.stderr());
         ObjectNode seen = (ObjectNode) JSON.readTree(r.stdout());
         seen.remove("source");
@@ -160,7 +160,7 @@ final class Images {
     /** Debian generation {@code debian}'s cloud-init NoCloud datasource on a seed directory. */
     static ObjectNode noCloudView(String debian, Path seed) throws Exception {
         Command.Result r = Tool.debianPython(debian, "tools/consumers/cloudinit_nocloud.py", seed.toString());
-        assertEquals(0, r.exitCode(), "cloud-init's NoCloud datasource did not claim " + seed + ":\n" + r.stdout()
+        assertEquals(0, r.exit(), "cloud-init's NoCloud datasource did not claim " + seed + ":\n" + r.stdout()
                 + r.stderr());
         return (ObjectNode) JSON.readTree(r.stdout());
     }

@@ -50,7 +50,7 @@ class LibvirtXmlTest {
         Element ours = parse(r.out());
         Command.Result nova = Tool.debianPython(Tool.debianOf(release), "tools/nova-oracle/nova_libvirt_xml.py", "--format",
                 format, "--machine-type", machine, "--uuid", UUID, "--disk-path", image.toString());
-        assertEquals(0, nova.exitCode(), nova.stderr());
+        assertEquals(0, nova.exit(), nova.stderr());
         assertEquals(structure(parse(nova.stdout())), structure(ours), "ours:\n" + r.out() + "Nova's:\n" + nova.stdout());
         assertTrue(r.stderr().startsWith("wrote "), "the summary goes to stderr when stdout carries XML: " + r.stderr());
     }
@@ -116,7 +116,7 @@ class LibvirtXmlTest {
             Path image = dir.resolve("guestdata-probe-" + System.nanoTime() + ".config");
             Command.Result nova = Tool.python("tools/nova-oracle/nova_libvirt_xml.py", "--format", "iso9660",
                     "--machine-type", "pc", "--uuid", UUID, "--disk-path", image.toString());
-            assertEquals(0, nova.exitCode(), nova.stderr());
+            assertEquals(0, nova.exit(), nova.stderr());
             String novaCache = only(only(parse(nova.stdout()), "devices", "disk"), "driver").getAttribute("cache");
             assertEquals(novaCache, DiskCache.forDirectory(dir), dir.toString());
             try (var left = Files.list(dir)) {

@@ -66,7 +66,7 @@ class NovaConfigDriveComparisonTest {
             }
             Path list = Files.writeString(work.resolve("batch" + release + ".json"), batch.toString());
             Command.Result r = Tool.novaOracle(release, "tree-batch", list.toString());
-            assertEquals(0, r.exitCode(), "Nova " + release + "'s own config drive code failed:\n" + r.stderr());
+            assertEquals(0, r.exit(), "Nova " + release + "'s own config drive code failed:\n" + r.stderr());
             novaTrees.put(release, trees);
         }
         return novaTrees.get(release);
@@ -119,7 +119,7 @@ class NovaConfigDriveComparisonTest {
     private static JsonNode readWithCloudInit(String release, Path tree) throws Exception {
         Command.Result r = Tool.debianPython(Tool.debianOf(release), "tools/consumers/cloudinit_configdrive.py",
                 tree.toString());
-        assertEquals(0, r.exitCode(), r.stdout() + r.stderr());
+        assertEquals(0, r.exit(), r.stdout() + r.stderr());
         ObjectNode seen = (ObjectNode) new ObjectMapper().readTree(r.stdout());
         seen.remove("source");   // the directory it read
         return seen;

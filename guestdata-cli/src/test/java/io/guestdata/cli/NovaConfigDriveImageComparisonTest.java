@@ -44,7 +44,7 @@ class NovaConfigDriveImageComparisonTest {
         Path doc = CloudInitReadsConfigDriveTreeTest.resource("nova/" + name + ".json");
         Path nova = work.resolve("nova" + release + "-" + name + ".iso");
         Command.Result oracle = Tool.novaOracle(release, "iso", doc.toString(), nova.toString());
-        assertEquals(0, oracle.exitCode(), "Nova " + release + "'s config drive builder failed:\n" + oracle.stderr());
+        assertEquals(0, oracle.exit(), "Nova " + release + "'s config drive builder failed:\n" + oracle.stderr());
         Path ours = work.resolve("ours" + release + "-" + name + ".iso");
         Cli cli = Cli.run("configdrive", "--nova-release", release, "--instance", doc.toString(), "--format", "iso9660",
                 "--output", ours.toString());

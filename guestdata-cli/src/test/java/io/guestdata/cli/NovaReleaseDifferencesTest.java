@@ -141,7 +141,7 @@ class NovaReleaseDifferencesTest {
         for (String release : List.of("26", "31")) {
             Path iso = work.resolve("nova" + release + ".iso");
             Command.Result r = Tool.novaOracle(release, "iso", documents.get("samples/static.json").toString(), iso.toString());
-            assertEquals(0, r.exitCode(), r.stderr());
+            assertEquals(0, r.exit(), r.stderr());
             Map<String, String> fields = new TreeMap<>();
             for (String line : Images.ok("isoinfo", "-d", "-i", iso.toString()).split("\n")) {
                 int colon = line.indexOf(": ");
@@ -179,7 +179,7 @@ class NovaReleaseDifferencesTest {
         assertEquals(404, lookups("31", List.of(entry)).get(0).get("status").asInt(), "Nova 31 does not");
         Path list = Files.writeString(work.resolve("forwarded.json"), MAPPER.createArrayNode().add(withOption).toString());
         Command.Result r = Tool.novaOracle("31", "lookup-batch", list.toString());
-        assertEquals(2, r.exitCode(), r.stderr());
+        assertEquals(2, r.exit(), r.stderr());
         assertTrue(r.stderr().contains("'use_forwarded_for' does not exist in Nova 31"), r.stderr());
     }
 
@@ -283,7 +283,7 @@ class NovaReleaseDifferencesTest {
         }
         Path list = Files.writeString(work.resolve("trees-" + release + ".json"), batch.toString());
         Command.Result r = Tool.novaOracle(release, "tree-batch", list.toString());
-        assertEquals(0, r.exitCode(), "Nova " + release + "'s config drive code failed:\n" + r.stderr());
+        assertEquals(0, r.exit(), "Nova " + release + "'s config drive code failed:\n" + r.stderr());
         Map<String, Map<String, String>> out = new TreeMap<>();
         for (Map.Entry<String, Path> e : outs.entrySet()) {
             Map<String, String> files = new TreeMap<>();
@@ -387,7 +387,7 @@ class NovaReleaseDifferencesTest {
         entries.forEach(array::add);
         Files.writeString(list, array.toString());
         Command.Result r = Tool.novaOracle(release, "lookup-batch", list.toString());
-        assertEquals(0, r.exitCode(), "Nova " + release + "'s metadata handler failed:\n" + r.stderr());
+        assertEquals(0, r.exit(), "Nova " + release + "'s metadata handler failed:\n" + r.stderr());
         String[] lines = r.stdout().strip().split("\n");
         List<JsonNode> out = new ArrayList<>();
         MAPPER.readTree(lines[lines.length - 1]).forEach(out::add);

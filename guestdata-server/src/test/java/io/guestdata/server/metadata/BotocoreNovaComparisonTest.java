@@ -50,7 +50,7 @@ class BotocoreNovaComparisonTest {
         List<String> args = new java.util.ArrayList<>(List.of("http://" + GUEST + ":" + port + "/"));
         args.addAll(PATHS);
         Command.Result r = Fixtures.python("tools/consumers/botocore_imds.py", args.toArray(String[]::new));
-        assertEquals(0, r.exitCode(), r.stderr());
+        assertEquals(0, r.exit(), r.stderr());
         return Fixtures.MAPPER.readTree(r.stdout().replace(":" + port + "/", ":PORT/"));
     }
 }

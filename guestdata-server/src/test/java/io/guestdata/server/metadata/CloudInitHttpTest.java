@@ -190,7 +190,7 @@ class CloudInitHttpTest {
         List<String> args = new java.util.ArrayList<>(options);
         args.add(base);
         Command.Result r = Fixtures.debianPython(debian, script, args.toArray(String[]::new));
-        assertTrue(r.exitCode() == 0 || r.exitCode() == 3, script + " failed (" + r.exitCode() + "): " + r.stderr());
+        assertTrue(r.exit() == 0 || r.exit() == 3, script + " failed (" + r.exit() + "): " + r.stderr());
         return r.json();
     }
 }

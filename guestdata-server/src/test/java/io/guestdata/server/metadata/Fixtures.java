@@ -90,11 +90,11 @@ public final class Fixtures {
             return;
         }
         Command.Result r = run(List.of(repoRoot().resolve("tools/nova-oracle/build-trixie-root").toString()), 3600);
-        Assumptions.assumeTrue(r.exitCode() != 2 && r.exitCode() != 3,
+        Assumptions.assumeTrue(r.exit() != 2 && r.exit() != 3,
                 () -> "Debian 13's root (Nova 31, cloud-init 25.1) is not built and cannot be built here: "
                         + r.stderr().strip());
-        if (r.exitCode() != 0) {
-            throw new IllegalStateException("tools/nova-oracle/build-trixie-root failed (" + r.exitCode() + "):\n"
+        if (r.exit() != 0) {
+            throw new IllegalStateException("tools/nova-oracle/build-trixie-root failed (" + r.exit() + "):\n"
                     + r.stderr());
         }
     }

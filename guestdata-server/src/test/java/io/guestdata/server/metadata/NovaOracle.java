@@ -82,8 +82,8 @@ final class NovaOracle {
             Fixtures.MAPPER.writeValue(list.toFile(), entries);
             Command.Result r = Fixtures.run(List.of(Fixtures.repoRoot().resolve("tools/nova-oracle/nova-oracle").toString(),
                     "--release", release, "lookup-batch", list.toString()), 300);
-            if (r.exitCode() != 0) {
-                throw new IllegalStateException("nova_oracle.py lookup-batch failed (" + r.exitCode() + "): " + r.stderr());
+            if (r.exit() != 0) {
+                throw new IllegalStateException("nova_oracle.py lookup-batch failed (" + r.exit() + "): " + r.stderr());
             }
             String[] lines = r.stdout().strip().split("\n");
             JsonNode results = Fixtures.MAPPER.readTree(lines[lines.length - 1]);

@@ -97,7 +97,7 @@ class RequestRateTest {
                 print(json.dumps(out))
                 """;
         Command.Result r = Fixtures.run(List.of(Fixtures.SYSTEM_PYTHON, "-c", webob), 60);
-        assertEquals(0, r.exitCode(), r.stderr());
+        assertEquals(0, r.exit(), r.stderr());
         for (String accept : List.of("text/plain", "text/html", "application/json")) {
             var expected = r.json().get(accept);
             ErrorResponse.Rendered ours = ErrorResponse.TOO_MANY_REQUESTS.render(accept);
