@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.guestdata.testkit.Command;
+import io.guestdata.testkit.NovaOracle;
 import io.guestdata.testkit.ToolTest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -43,7 +44,7 @@ class BotocoreImdsTest {
     @CsvSource({"12, optional", "12, required", "12, off", "13, optional", "13, required", "13, off"})
     void botocoreReadsTheDocumentWithTheTokenWhenOneIsIssuedAndWithoutWhenNot(String debian, String policy)
             throws Exception {
-        Tool.assumeDebian(debian);
+        NovaOracle.assumeDebian(debian);
         ObjectNode doc = GuestAgentDocuments.full("127.0.0.1"); // the address botocore's requests come from
         GuestAgentDocuments.Stored stored = GuestAgentDocuments.store(dir.resolve("data"), doc);
         JsonNode got;

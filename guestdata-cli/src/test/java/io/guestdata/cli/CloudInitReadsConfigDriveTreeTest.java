@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.guestdata.testkit.Command;
+import io.guestdata.testkit.NovaOracle;
 import io.guestdata.testkit.ToolTest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -107,7 +108,7 @@ class CloudInitReadsConfigDriveTreeTest {
     }
 
     private JsonNode writeAndRead(String debian, String... instanceArgs) throws Exception {
-        Tool.assumeDebian(debian);
+        NovaOracle.assumeDebian(debian);
         Path out = tmp.resolve("drive");
         List<String> args = new ArrayList<>(List.of("configdrive", "--format", "tree", "--output", out.toString()));
         args.addAll(List.of(instanceArgs));
