@@ -55,6 +55,7 @@ class CloudInitReadsNoCloudSeedTest {
         Path extracted = extract(seed, filesystem);
 
         ObjectNode configDrive = Images.configDriveView(tree, knownMacs);
+        bondParametersAsVersion1(configDrive.get("network_config"));
         ObjectNode noCloud = Images.noCloudView(extracted);
         for (String key : SAME) {
             assertEquals(configDrive.get(key), noCloud.get(key), key + " differs; NoCloud saw:\n" + noCloud.toPrettyString());
@@ -70,9 +71,9 @@ class CloudInitReadsNoCloudSeedTest {
 
     /**
      * Debian 13's cloud-init 25.1 reads the same seed as its ConfigDrive datasource reads the drive, but for the
-     * network configuration: the seed's version 1 config is ours (22.4's conversion, which 25.1 takes as it is, as 22.4
-     * does), while 25.1's own conversion of network_data.json adds per-subnet DNS servers and renames bond parameters
-     * ({@code NetworkConfigV1Test} pins exactly that).
+     * network configuration: the seed's version 1 config is ours (22.4's conversion with bond parameters named as
+     * 25.1 names them, which 25.1 takes as it is, as 22.4 does), while 25.1's own conversion of network_data.json
+     * adds per-subnet DNS servers ({@code NetworkConfigV1Test} pins exactly that).
      */
     @ParameterizedTest(name = "{0} on {1}")
     @CsvSource({
@@ -99,8 +100,29 @@ class CloudInitReadsNoCloudSeedTest {
         }
         assertEquals(Images.noCloudView("12", extracted).get("network_config"), noCloud.get("network_config"),
                 "25.1 takes the seed's network config as 22.4 does");
-        assertEquals(Images.configDriveView("12", tree, knownMacs).get("network_config"), noCloud.get("network_config"),
-                "which is 22.4's conversion of the drive's network_data.json");
+        JsonNode converted22 = Images.configDriveView("12", tree, knownMacs).get("network_config");
+        bondParametersAsVersion1(converted22);
+        assertEquals(converted22, noCloud.get("network_config"),
+                "which is 22.4's conversion of the drive's network_data.json, bond parameters named as in 25.1's");
+    }
+
+    /**
+     * Renames, in cloud-init 22.4's conversion of network_data.json, each bond parameter from OpenStack's name
+     * ({@code bond_mode}, which 22.4 copies and only its netplan renderer reads) to the version 1 schema's
+     * ({@code bond-mode}, which our seed and 25.1's conversion give and every renderer reads); checks that each was
+     * OpenStack's.
+     */
+    static void bondParametersAsVersion1(JsonNode networkConfig) {
+        for (JsonNode entry : networkConfig.path("config")) {
+            if (entry.has("params")) {
+                ObjectNode renamed = ((ObjectNode) entry).objectNode();
+                entry.get("params").properties().forEach(p -> {
+                    assertTrue(p.getKey().startsWith("bond_"), "22.4's bond parameter " + p.getKey());
+                    renamed.set("bond-" + p.getKey().substring("bond_".length()), p.getValue());
+                });
+                ((ObjectNode) entry).set("params", renamed);
+            }
+        }
     }
 
     @Test

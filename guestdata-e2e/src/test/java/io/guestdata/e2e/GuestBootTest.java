@@ -2,13 +2,17 @@ package io.guestdata.e2e;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BiFunction;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -18,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import io.guestdata.inject.ceph.CephCluster;
@@ -48,27 +53,87 @@ class GuestBootTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("generations")
     void isoConfigDrive(Generation generation) {
-        configDrive(generation, "iso9660", GuestVm::cdrom);
+        configDrive(generation, "iso9660");
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("generations")
     void vfatConfigDrive(Generation generation) {
-        configDrive(generation, "vfat", GuestVm::virtioDisk);
+        configDrive(generation, "vfat");
     }
 
     /** A config drive of the format, attached as Nova attaches it, read by cloud-init's ConfigDrive datasource. */
-    private static void configDrive(Generation generation, String format, BiFunction<GuestVm, Path, GuestVm> attach) {
+    private static void configDrive(Generation generation, String format) {
         GuestImage image = GuestImage.get(generation);
         Path dir = E2e.workDir(generation, format);
         TestInstance instance = onUserNetwork("gd-e2e-" + format, dir);
         Path drive = dir.resolve("disk.config");
         String xml = Guestdata.run("configdrive", "--instance", instance.write(dir.resolve("instance.json")).toString(),
                 "--format", format, "--output", drive.toString(), "--libvirt-xml").stdout();
-        GuestVm vm = attach.apply(vm(image, dir).smbios(sysinfo(xml)), drive).userNetwork(instance.mac);
+        GuestVm vm = attachDrive(vm(image, dir).smbios(sysinfo(xml)), format, drive).userNetwork(instance.mac);
         Evidence e = boot(generation + ", " + format + " config drive", vm, dir);
         cloudInitChecks(e, instance, "DataSourceConfigDrive");
         injectedFiles(e, instance);
+        e.verify();
+    }
+
+    /** A config drive as Nova's libvirt driver attaches it: ISO 9660 as an IDE CD-ROM, VFAT as a virtio disk. */
+    private static GuestVm attachDrive(GuestVm vm, String format, Path drive) {
+        return "vfat".equals(format) ? vm.virtioDisk(drive) : vm.cdrom(drive);
+    }
+
+    /** Every selected generation with each config drive format. */
+    static Stream<Arguments> generationsAndDriveFormats() {
+        return Generation.selected().stream().flatMap(g -> Stream.of(Arguments.of(g, "iso9660"), Arguments.of(g, "vfat")));
+    }
+
+    /**
+     * Debian's Ignition 2.14 ({@code --platform=openstack}, its fetch stage, as an Ignition image's initramfs runs
+     * it) in the guest, reading the config drive: the part of its OpenStack provider the host cannot run (its
+     * kernel mounts neither iso9660 nor vfat; the metadata-service part is {@code IgnitionOpenStackTest}). The
+     * provider races {@code /dev/disk/by-label/config-2} (or {@code CONFIG-2}), mounted read-only with
+     * {@code mount -t auto}, against {@code http://169.254.169.254/openstack/latest/user_data}; the guest has no
+     * network interface at all, so only the drive can answer. cloud-init is off. The document's user data is an
+     * Ignition config holding the run's key and nonce: Ignition must parse exactly its bytes (it logs their
+     * SHA-512), say it unmounted the drive by its label, and cache the config.
+     */
+    @ParameterizedTest(name = "{0}, {1}")
+    @MethodSource("generationsAndDriveFormats")
+    void ignitionReadsConfigDrive(Generation generation, String format) throws Exception {
+        GuestImage image = GuestImage.get(generation);
+        Path dir = E2e.workDir(generation, "ignition-" + format);
+        TestInstance instance = onUserNetwork("gd-e2e-ignition", dir);
+        String source = "data:,guestdata%20" + instance.nonce;
+        ObjectNode config = TestInstance.JSON.createObjectNode();
+        config.putObject("ignition").put("version", "3.3.0");
+        config.putObject("passwd").putArray("users").addObject().put("name", "core")
+                .putArray("sshAuthorizedKeys").add(instance.publicKey);
+        config.putObject("storage").putArray("files").addObject().put("path", "/etc/guestdata-ignition").put("mode", 420)
+                .putObject("contents").put("source", source);
+        instance.customUserData = TestInstance.JSON.writeValueAsString(config);
+        Path drive = dir.resolve("disk.config");
+        String xml = Guestdata.run("configdrive", "--instance", instance.write(dir.resolve("instance.json")).toString(),
+                "--format", format, "--output", drive.toString(), "--libvirt-xml").stdout();
+        GuestVm vm = attachDrive(vm(image, dir).smbios(sysinfo(xml)), format, drive)
+                .kernelArg("cloud-init=disabled").kernelArg("guestdata-e2e.ignition");
+        Evidence e = boot(generation + ", Ignition reads the " + format + " config drive", vm, dir);
+        e.collectorRan();
+        String log = Evidence.DIR + "/ignition.txt";
+        e.fileContains(log, "exit=0");
+        byte[] userData = instance.customUserData.getBytes(StandardCharsets.UTF_8);
+        e.fileContains(log, "parsing config with SHA512: "
+                + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-512").digest(userData)));
+        e.fileContains(log, "unmounting \"/dev/disk/by-label/config-2\"");
+        e.fileMatches(Evidence.DIR + "/ignition.json", "is the user data's config as Ignition caches it", t -> {
+            try {
+                JsonNode cached = TestInstance.JSON.readTree(t);
+                return cached.at("/storage/files/0/contents/source").asText().equals(source)
+                        && cached.at("/storage/files/0/path").asText().equals("/etc/guestdata-ignition")
+                        && cached.at("/passwd/users/0/sshAuthorizedKeys/0").asText().equals(instance.publicKey);
+            } catch (IOException notJson) {
+                return false;
+            }
+        });
         e.verify();
     }
 

@@ -47,6 +47,8 @@ final class TestInstance {
     final Map<String, byte[]> files = new LinkedHashMap<>();
     /** The document's root_device_name, or null to leave it out (the default, /dev/vda). */
     String rootDeviceName;
+    /** The document's user data in place of the cloud-config {@link #userData()} writes, or null for that one. */
+    String customUserData;
 
     /** An instance with a static IPv4 address (/24). */
     TestInstance(String name, String address, String gateway, String dns, Path dir) {
@@ -88,8 +90,14 @@ final class TestInstance {
                 (m[4] << 8) | m[5]);
     }
 
-    /** The user data: a cloud-config that sets root's password hash and runs a command leaving the nonce. */
+    /**
+     * The user data: {@link #customUserData} if set, else a cloud-config that sets root's password hash and runs a
+     * command leaving the nonce.
+     */
     String userData() {
+        if (customUserData != null) {
+            return customUserData;
+        }
         return """
                 #cloud-config
                 chpasswd:

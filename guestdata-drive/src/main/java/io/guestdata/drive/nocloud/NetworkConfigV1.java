@@ -16,7 +16,13 @@ import java.util.Set;
  * cloud-init 22.4's own {@code cloudinit.sources.helpers.openstack.convert_net_json} computes it when the
  * ConfigDrive datasource reads the same file (nova-compat.md §9.4), so that a NoCloud guest is given the
  * network a ConfigDrive guest derives. Member order follows Python's dict updates, so the output reads
- * like cloud-init's own.
+ * like cloud-init's own, with one exception: a bond's parameters are named as cloud-init 25.1 names them.
+ *
+ * <p><b>Bond parameters.</b> 22.4 copies OpenStack's keys ({@code bond_mode}, {@code bond_miimon}, …) into the
+ * bond's {@code params}; 25.1 renames them to the version 1 schema's {@code bond-mode}, {@code bond-miimon}, …
+ * ({@code "bond-" + } what follows the key's first {@code bond_}), and so does this class: the seed follows the
+ * schema both releases document. Both releases take either spelling from a seed as it is; their ENI renderer writes
+ * the options through and ifupdown reads both spellings as the same variable.
  *
  * <p><b>Interface names.</b> cloud-init names a physical link the guest NIC that has its MAC address
  * ({@code known_macs}, read from the running guest). A seed is written before the guest runs, so links
@@ -42,6 +48,15 @@ final class NetworkConfigV1 {
     private static final String POINTER = "network_data";
 
     private NetworkConfigV1() {
+    }
+
+    /**
+     * A bond parameter's version 1 name for an OpenStack bond key: {@code "bond-"} followed by what follows the key's
+     * first {@code "bond_"} (the whole key if it has none), as cloud-init 25.1's {@code convert_net_json} names it.
+     */
+    static String bondParameter(String key) {
+        int at = key.indexOf("bond_");
+        return "bond-" + (at < 0 ? key : key.substring(at + "bond_".length()));
     }
 
     /** A link's facts the later passes need ({@code curinfo} in cloud-init). */
@@ -139,7 +154,7 @@ final class NetworkConfigV1 {
                 ObjectNode params = JSON.objectNode();
                 link.properties().forEach(m -> {
                     if (!m.getKey().equals("bond_links") && m.getKey().startsWith("bond")) {
-                        params.set(m.getKey(), m.getValue().deepCopy());
+                        params.set(bondParameter(m.getKey()), m.getValue().deepCopy());
                     }
                 });
                 String name = "bond" + bondNumber++;

@@ -23,9 +23,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * {@link NetworkConfigV1} gives what cloud-init 22.4's own {@code convert_net_json} gives for the same
  * network_data.json, member order included, when the guest's NICs have the names the seed gives them
- * ({@code known_macs}); and refuses what makes {@code convert_net_json} raise. Against cloud-init 25.1 the same
- * holds but for two things 25.1 changed and ours keeps as 22.4 (see {@code assertWhat25Changed}): the per-subnet
- * {@code dns_nameservers} it adds and its {@code bond-} parameter names.
+ * ({@code known_macs}); and refuses what makes {@code convert_net_json} raise. Bond parameters are named as
+ * 25.1 names them ({@code bond-mode}; 22.4: {@code bond_mode}, see {@code assertWhat22NamedOtherwise}); against
+ * 25.1 the rest holds but for the per-subnet {@code dns_nameservers} it adds ({@code assertWhat25Added}).
  */
 @ToolTest
 class NetworkConfigV1Test {
@@ -126,7 +126,9 @@ class NetworkConfigV1Test {
             assertTrue(expected.has("ok"), "cloud-init failed on case " + i + ": " + expected);
             ObjectNode ours = NetworkConfigV1.convert(JSON.readTree(nd));
             if (debian.equals("13")) {
-                assertWhat25Changed(JSON.readTree(nd), expected.get("ok"));
+                assertWhat25Added(JSON.readTree(nd), expected.get("ok"));
+            } else {
+                assertWhat22NamedOtherwise(expected.get("ok"));
             }
             assertEquals(expected.get("ok"), ours, "case " + i + ":\n" + nd);
             assertEquals(expected.get("ok").toString(), ours.toString(), "case " + i + ": same members, other order");
@@ -134,14 +136,13 @@ class NetworkConfigV1Test {
     }
 
     /**
-     * cloud-init 25.1's conversion differs from 22.4's, which ours follows, in two ways. It adds each subnet's
-     * {@code dns_nameservers}, the DNS servers of the network's own {@code services} (and of its routes'), which
-     * both also list as top-level {@code nameserver} entries, so a guest resolves through the same servers either way.
-     * And it names a bond's {@code params} {@code bond-mode} … (the version 1 schema's names, which every renderer
-     * reads; 22.4's {@code bond_mode} only its netplan renderer). This checks that those are all the changes and undoes
-     * them in {@code converted}, so that everything else must equal ours.
+     * cloud-init 25.1's conversion differs from ours (22.4's but for bond parameter names) in one way: it adds each
+     * subnet's {@code dns_nameservers}, the DNS servers of the network's own {@code services} (and of its routes'),
+     * which both also list as top-level {@code nameserver} entries, so a guest resolves through the same servers
+     * either way. This checks that this is all it adds and removes it from {@code converted}, so that everything else
+     * must equal ours.
      */
-    private static void assertWhat25Changed(JsonNode nd, JsonNode converted) {
+    private static void assertWhat25Added(JsonNode nd, JsonNode converted) {
         List<List<String>> networksDns = new ArrayList<>();   // per network with DNS services, as 25.1 collects them
         for (JsonNode network : nd.path("networks")) {
             List<String> dns = new ArrayList<>();
@@ -173,16 +174,49 @@ class NetworkConfigV1Test {
             }
         }
         assertEquals(networksDns, added, "25.1 gives each subnet its network's DNS servers: " + converted);
-        // 25.1 names a bond's parameters as the version 1 schema does (bond-mode; OpenStack's bond_mode in 22.4).
+    }
+
+    /**
+     * cloud-init 22.4 copies OpenStack's bond keys ({@code bond_mode} …) into a bond's {@code params}, which only its
+     * netplan renderer reads; ours (as 25.1) names them as the version 1 schema does ({@code bond-mode} …), which
+     * every renderer reads. This checks that 22.4 named each as OpenStack does and renames them in
+     * {@code converted}, so that everything else must equal ours.
+     */
+    private static void assertWhat22NamedOtherwise(JsonNode converted) {
         for (JsonNode entry : converted.get("config")) {
             if (entry.has("params")) {
                 ObjectNode renamed = JsonNodeFactory.instance.objectNode();
-                entry.get("params").fields().forEachRemaining(p -> {
-                    assertTrue(p.getKey().startsWith("bond-"), "25.1's bond parameter " + p.getKey());
-                    renamed.set("bond_" + p.getKey().substring("bond-".length()), p.getValue());
+                entry.get("params").properties().forEach(p -> {
+                    assertTrue(p.getKey().startsWith("bond_"), "22.4's bond parameter " + p.getKey());
+                    renamed.set("bond-" + p.getKey().substring("bond_".length()), p.getValue());
                 });
                 ((ObjectNode) entry).set("params", renamed);
             }
+        }
+    }
+
+    /** cloud-init's ENI renderer (Debian's ifupdown guests) on a version 1 config: the interfaces file it writes. */
+    private static final String RENDER_ENI = """
+            from cloudinit.net import eni, network_state
+            state = network_state.parse_net_config_data(data)
+            print(json.dumps(eni.Renderer()._render_interfaces(state)))
+            """;
+
+    /**
+     * cloud-init's ENI renderer (Debian's ifupdown guests), in both releases, writes the bond our config describes:
+     * its mode, link monitoring and hash policy as the {@code bond-} options ifenslave reads, on the bond and on
+     * each of its links.
+     */
+    @ParameterizedTest(name = "Debian {0}")
+    @ValueSource(strings = {"12", "13"})
+    void eniRendererConfiguresTheBondFromOurConfig(String debian) throws Exception {
+        NovaOracle.assumeDebian(debian);
+        ObjectNode ours = NetworkConfigV1.convert(JSON.readTree(CASES.keySet().stream().toList().get(3)));
+        String rendered = CloudInitPython.run(debian, RENDER_ENI, ours).asText();
+        // ifupdown hands an option to its scripts as IF_<NAME>, '-' made '_': bond-xmit_hash_policy is ifenslave's
+        for (String line : List.of("bond-mode 802.3ad", "bond-miimon 100", "bond-xmit_hash_policy layer3+4")) {
+            assertEquals(3, rendered.lines().filter(l -> l.strip().equals(line)).count(),
+                    "'" + line + "' on bond0, eth0 and eth1 in:\n" + rendered);
         }
     }
 
