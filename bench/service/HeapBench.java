@@ -6,7 +6,7 @@ import io.guestdata.core.document.Limits;
 import io.guestdata.core.metadata.MetadataOptions;
 import io.guestdata.core.metadata.MetadataTree;
 import io.guestdata.server.metadata.IdentificationMode;
-import io.guestdata.server.metadata.InMemoryPasswordStore;
+import io.guestdata.server.metadata.dev.InMemoryPasswordStore;
 import io.guestdata.server.metadata.InstanceDirectory;
 import io.guestdata.server.metadata.MetadataServer;
 import io.guestdata.server.metadata.MetadataServerConfig;

@@ -4,12 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.guestdata.testkit.Command;
+import io.guestdata.testkit.Command.Result;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -70,9 +71,9 @@ class DriveBenchmarksSmokeTest {
         DriveBenchmarks.DriveTarget target = new DriveBenchmarks.DriveTarget();
         Path image = bench.vfatFile(target);
         Result fsck = run("fsck.fat", "-n", image.toString());
-        assertEquals(0, fsck.exit(), fsck.output());
+        assertEquals(0, fsck.exit(), fsck.stdout());
         Result label = run("fatlabel", image.toString());
-        assertEquals("config-2", label.output().strip());
+        assertEquals("config-2", label.stdout().strip());
         target.deleteDrive();
     }
 
@@ -110,24 +111,18 @@ class DriveBenchmarksSmokeTest {
 
     private static void checkIso(Path iso, int files) throws Exception {
         Result d = run("isoinfo", "-d", "-i", iso.toString());
-        assertEquals(0, d.exit(), d.output());
-        assertTrue(d.output().contains("Volume id: config-2"), d.output());
-        assertTrue(d.output().contains("Joliet"), d.output());
-        assertTrue(d.output().contains("Rock Ridge"), d.output());
+        assertEquals(0, d.exit(), d.stdout());
+        assertTrue(d.stdout().contains("Volume id: config-2"), d.stdout());
+        assertTrue(d.stdout().contains("Joliet"), d.stdout());
+        assertTrue(d.stdout().contains("Rock Ridge"), d.stdout());
         // -R -l lists every directory with its entries and Rock Ridge modes; count the regular files.
         Result list = run("isoinfo", "-R", "-l", "-i", iso.toString());
-        assertEquals(0, list.exit(), list.output());
-        long regular = list.output().lines().filter(l -> l.startsWith("-r")).count();
-        assertEquals(files, regular, list.output());
+        assertEquals(0, list.exit(), list.stdout());
+        long regular = list.stdout().lines().filter(l -> l.startsWith("-r")).count();
+        assertEquals(files, regular, list.stdout());
     }
 
-    record Result(int exit, String output) {
-    }
-
-    private static Result run(String... command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), String.join(" ", command) + " did not finish");
-        return new Result(p.exitValue(), out);
+    private static Result run(String... command) {
+        return Command.of(command).mergeStderr().timeout(Duration.ofSeconds(60)).run();
     }
 }

@@ -26,7 +26,7 @@ class BashCompletionTest {
         Path script = dir.resolve("guestdata");
         Files.writeString(script, AutoComplete.bash("guestdata", Main.commandLine()), StandardCharsets.UTF_8);
         Command.Result syntax = Tool.run(List.of("bash", "-n", script.toString()));
-        assertEquals(0, syntax.exitCode(), syntax.stderr());
+        assertEquals(0, syntax.exit(), syntax.stderr());
         String probe = ". " + script + " || exit 1\n"
                 + "complete -p guestdata >/dev/null || exit 2\n"
                 + "fn=$(complete -p guestdata | sed -n 's/.*-F \\([^ ]*\\).*/\\1/p')\n"
@@ -36,7 +36,7 @@ class BashCompletionTest {
                 + " COMP_POINT=${#COMP_LINE}\n"
                 + "\"$fn\" guestdata --nova-r metadata; echo \"options: ${COMPREPLY[*]}\"\n";
         Command.Result r = Tool.run(List.of("bash", "-c", probe));
-        assertEquals(0, r.exitCode(), r.stdout() + r.stderr());
+        assertEquals(0, r.exit(), r.stdout() + r.stderr());
         assertTrue(r.stdout().contains("subcommands: configdrive"), r.stdout());
         assertTrue(r.stdout().contains("options: --nova-release"), r.stdout());
     }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.guestdata.testkit.Command;
+import io.guestdata.testkit.NovaOracle;
 import io.guestdata.testkit.ToolTest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -43,7 +44,7 @@ class BotocoreImdsTest {
     @CsvSource({"12, optional", "12, required", "12, off", "13, optional", "13, required", "13, off"})
     void botocoreReadsTheDocumentWithTheTokenWhenOneIsIssuedAndWithoutWhenNot(String debian, String policy)
             throws Exception {
-        Tool.assumeDebian(debian);
+        NovaOracle.assumeDebian(debian);
         ObjectNode doc = GuestAgentDocuments.full("127.0.0.1"); // the address botocore's requests come from
         GuestAgentDocuments.Stored stored = GuestAgentDocuments.store(dir.resolve("data"), doc);
         JsonNode got;
@@ -51,7 +52,7 @@ class BotocoreImdsTest {
                 "--imds-tokens", policy)) {
             Command.Result r = Tool.debianPython(debian, "tools/consumers/botocore_imds.py", "http://127.0.0.1:" + serve.port + "/",
                     INSTANCE_ID, USER_DATA, FIRST_KEY, ZONE, LOCAL_IPV4);
-            assertEquals(0, r.exitCode(), r.stderr() + "\n" + serve.output());
+            assertEquals(0, r.exit(), r.stderr() + "\n" + serve.output());
             got = r.json();
         }
         boolean tokens = !policy.equals("off");

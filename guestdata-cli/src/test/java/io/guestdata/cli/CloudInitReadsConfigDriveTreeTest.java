@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.guestdata.testkit.Command;
+import io.guestdata.testkit.NovaOracle;
 import io.guestdata.testkit.ToolTest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -107,14 +108,14 @@ class CloudInitReadsConfigDriveTreeTest {
     }
 
     private JsonNode writeAndRead(String debian, String... instanceArgs) throws Exception {
-        Tool.assumeDebian(debian);
+        NovaOracle.assumeDebian(debian);
         Path out = tmp.resolve("drive");
         List<String> args = new ArrayList<>(List.of("configdrive", "--format", "tree", "--output", out.toString()));
         args.addAll(List.of(instanceArgs));
         Cli cli = Cli.run(args.toArray(String[]::new));
         assertEquals(ExitCode.OK, cli.exitCode(), cli.toString());
         Command.Result r = Tool.debianPython(debian, "tools/consumers/cloudinit_configdrive.py", out.toString());
-        assertEquals(0, r.exitCode(), "cloud-init did not claim the drive:\n" + r.stdout() + r.stderr());
+        assertEquals(0, r.exit(), "cloud-init did not claim the drive:\n" + r.stdout() + r.stderr());
         JsonNode seen = r.json();
         assertTrue(seen.get("claimed").asBoolean(), seen.toString());
         return seen;

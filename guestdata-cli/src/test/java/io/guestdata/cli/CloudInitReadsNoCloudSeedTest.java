@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.guestdata.testkit.NovaOracle;
 import io.guestdata.testkit.ToolTest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -83,7 +84,7 @@ class CloudInitReadsNoCloudSeedTest {
     })
     void cloudInit25ReadsTheSeedAsTheConfigDriveButForItsOwnNetworkConversion(String document, String filesystem,
                                                                               String knownMacs) throws Exception {
-        Tool.assumeDebian("13");
+        NovaOracle.assumeDebian("13");
         Path doc = CloudInitReadsConfigDriveTreeTest.resource(document);
         Path tree = tmp.resolve("tree");
         assertEquals(ExitCode.OK, Cli.run("configdrive", "--instance", doc.toString(), "--format", "tree",

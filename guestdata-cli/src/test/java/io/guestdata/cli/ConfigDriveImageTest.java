@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.guestdata.core.GuestdataVersion;
+import io.guestdata.testkit.NovaOracle;
 import io.guestdata.testkit.ToolTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -130,7 +131,7 @@ class ConfigDriveImageTest {
     /** Debian 13's cloud-init 25.1 reads the files of both images as it reads the tree (22.4: the tests above). */
     @Test
     void cloudInit25ReadsBothImagesAsTheTree() throws Exception {
-        Tool.assumeDebian("13");
+        NovaOracle.assumeDebian("13");
         JsonNode tree25 = Images.configDriveView("13", tree, null);
         assertEquals(treeView.get("instance_id"), tree25.get("instance_id"));
         assertEquals(tree25, Images.configDriveView("13", Images.extractIso(write("iso9660"), tmp.resolve("iso-13")), null),

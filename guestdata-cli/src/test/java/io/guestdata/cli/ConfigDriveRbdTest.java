@@ -72,20 +72,20 @@ class ConfigDriveRbdTest {
     private static String listing(String format, Path drive) {
         List<String> cmd = format.equals("iso9660") ? List.of("isoinfo", "-R", "-f", "-i", drive.toString())
                 : List.of("mdir", "-/", "-b", "-i", drive.toString(), "::");
-        Ext2Tools.Result r = Ext2Tools.run(cmd);
+        Command.Result r = Ext2Tools.run(cmd);
         assertEquals(0, r.exit(), r.stderr());
-        assertTrue(r.out().contains("user_data"), r.out());
-        return r.out().lines().sorted().toList().toString();
+        assertTrue(r.stdout().contains("user_data"), r.stdout());
+        return r.stdout().lines().sorted().toList().toString();
     }
 
     private static String userData(String format, Path drive) {
         List<String> cmd = format.equals("iso9660")
                 ? List.of("isoinfo", "-R", "-i", drive.toString(), "-x", "/openstack/latest/user_data")
                 : List.of("mtype", "-i", drive.toString(), "::/openstack/latest/user_data");
-        Ext2Tools.Result r = Ext2Tools.run(cmd);
+        Command.Result r = Ext2Tools.run(cmd);
         assertEquals(0, r.exit(), r.stderr());
-        assertFalse(r.out().isEmpty());
-        return r.out();
+        assertFalse(r.stdout().isEmpty());
+        return r.stdout();
     }
 
     private JsonNode info(String image) throws Exception {
@@ -166,7 +166,7 @@ class ConfigDriveRbdTest {
             Command.Result nova = Tool.python("tools/nova-oracle/nova_libvirt_xml.py", "--format", c[0], "--machine-type",
                     c[1], "--uuid", UUID, "--rbd-pool", ceph.pool(), "--ceph-conf", ceph.conf().toString(),
                     "--rbd-user", ceph.user(), "--rbd-secret-uuid", SECRET);
-            assertEquals(0, nova.exitCode(), nova.stderr());
+            assertEquals(0, nova.exit(), nova.stderr());
             assertEquals(LibvirtXmlTest.structure(LibvirtXmlTest.parse(nova.stdout())),
                     LibvirtXmlTest.structure(LibvirtXmlTest.parse(r.out())),
                     "ours:\n" + r.out() + "Nova's:\n" + nova.stdout());

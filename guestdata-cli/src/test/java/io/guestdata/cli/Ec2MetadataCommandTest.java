@@ -65,18 +65,18 @@ class Ec2MetadataCommandTest {
                 try (ServeProcess serve = serve(net, stored, policy)) {
                     for (Map.Entry<String, String> e : expected.entrySet()) {
                         Command.Result r = net.inGuest(60, EC2METADATA, e.getKey());
-                        assertEquals(0, r.exitCode(), policy + " " + e.getKey() + ": " + r.stderr() + serve.output());
+                        assertEquals(0, r.exit(), policy + " " + e.getKey() + ": " + r.stderr() + serve.output());
                         assertEquals(e.getValue(), r.stdout(), policy + " " + e.getKey());
                     }
                     // The user data is written as bytes, nothing added.
                     Command.Result r = net.inGuest(60, EC2METADATA, "--user-data");
-                    assertEquals(0, r.exitCode(), r.stderr());
+                    assertEquals(0, r.exit(), r.stderr());
                     assertArrayEquals(GuestAgentDocuments.userData(doc), r.stdout().getBytes(StandardCharsets.UTF_8), policy);
                 }
             }
             try (ServeProcess serve = serve(net, stored, "off")) {
                 Command.Result r = net.inGuest(60, EC2METADATA, "--instance-id");
-                assertEquals(1, r.exitCode(), r.stdout());
+                assertEquals(1, r.exit(), r.stdout());
                 assertTrue(r.stderr().contains("urllib.error.HTTPError: HTTP Error 404: Not Found"), r.stderr());
                 assertTrue(r.stderr().contains("_imdsv2_ensure_token"), "it is the token PUT that fails: " + r.stderr());
             }

@@ -68,7 +68,7 @@ class GuestfsInjectCommandTest {
 
     private static String ok(String... argv) throws Exception {
         Command.Result r = Tool.run(List.of(argv));
-        assertEquals(0, r.exitCode(), () -> String.join(" ", argv) + ": " + r.stderr());
+        assertEquals(0, r.exit(), () -> String.join(" ", argv) + ": " + r.stderr());
         return r.stdout();
     }
 
@@ -114,7 +114,7 @@ class GuestfsInjectCommandTest {
     /** What the guest holds after a full injection of instances/full.json, read by xfs_db. */
     private static void assertInjected(Path xfs) throws Exception {
         Command.Result repair = Tool.run(List.of("xfs_repair", "-n", xfs.toString()));
-        assertEquals(0, repair.exitCode(), () -> "xfs_repair -n: " + repair.stdout() + repair.stderr());
+        assertEquals(0, repair.exit(), () -> "xfs_repair -n: " + repair.stdout() + repair.stderr());
         assertInode(xfs, "/root/.ssh", 040700, 0, 0);
         assertInode(xfs, "/root/.ssh/authorized_keys", 0100600, 0, 0);
         String keys = new String(content(xfs, "/root/.ssh/authorized_keys"), StandardCharsets.UTF_8);
@@ -265,7 +265,7 @@ class GuestfsInjectCommandTest {
     private static Map<String, String> inode(Path image, String path) throws Exception {
         Command.Result r = Tool.run(List.of("xfs_db", "-r", "-c", "path " + path, "-c",
                 "print core.mode core.uid core.gid core.size", image.toString()));
-        assertTrue(r.exitCode() == 0 && !r.stderr().contains("No such file"), () -> path + ": " + r.stderr());
+        assertTrue(r.exit() == 0 && !r.stderr().contains("No such file"), () -> path + ": " + r.stderr());
         return fields(r.stdout());
     }
 

@@ -59,7 +59,7 @@ class IgnitionOpenStackTest {
             ObjectNode ignition = GuestAgentDocuments.full(MetadataAddressNetwork.GUEST);
             ignition.put("user_data", Base64.getEncoder().encodeToString(CONFIG.getBytes(StandardCharsets.UTF_8)));
             Run run = fetch(net, ignition, "ignition");
-            assertEquals(0, run.result.exitCode(), run.result.stdout() + run.result.stderr());
+            assertEquals(0, run.result.exit(), run.result.stdout() + run.result.stderr());
             assertTrue(run.result.stdout().contains("GET http://169.254.169.254/openstack/latest/user_data: attempt #1"),
                     run.result.stdout());
             assertParsed(run, CONFIG.getBytes(StandardCharsets.UTF_8));
@@ -73,7 +73,7 @@ class IgnitionOpenStackTest {
             // cloud-config (full.json's own user data): Ignition got it as it is and refuses it, as from Nova.
             ObjectNode cloudConfig = GuestAgentDocuments.full(MetadataAddressNetwork.GUEST);
             run = fetch(net, cloudConfig, "cloud-config");
-            assertEquals(1, run.result.exitCode(), run.result.stdout());
+            assertEquals(1, run.result.exit(), run.result.stdout());
             assertParsed(run, GuestAgentDocuments.userData(cloudConfig));
             assertTrue(run.result.stdout().contains("CRITICAL : Ignition failed: config is not valid"), run.result.stdout());
             assertFalse(Files.exists(run.cache), "no config cached");
@@ -82,7 +82,7 @@ class IgnitionOpenStackTest {
             ObjectNode none = GuestAgentDocuments.full(MetadataAddressNetwork.GUEST);
             none.remove("user_data");
             run = fetch(net, none, "none");
-            assertEquals(0, run.result.exitCode(), run.result.stdout() + run.result.stderr());
+            assertEquals(0, run.result.exit(), run.result.stdout() + run.result.stderr());
             assertTrue(run.result.stdout().contains("provider config was empty, continuing with empty cache config"),
                     run.result.stdout());
             assertEquals("3.4.0-experimental", GuestAgentDocuments.JSON.readTree(Files.readString(run.cache))

@@ -16,8 +16,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -35,38 +33,16 @@ final class Images {
     private Images() {
     }
 
-    record Run(int exit, String out, String err) {
-    }
-
     /** Runs a tool (UTF-8 locale, mtools without its geometry check); returns exit code and output. */
-    static Run run(String... command) throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(command);
-        pb.environment().put("LC_ALL", "C.UTF-8");
-        pb.environment().put("MTOOLS_SKIP_CHECK", "1");
-        Process p = pb.start();
-        p.getOutputStream().close();
-        CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
-        byte[] out = readAll(p.getInputStream());
-        if (!p.waitFor(180, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IllegalStateException("timed out: " + String.join(" ", command));
-        }
-        return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err.join(), StandardCharsets.UTF_8));
+    static Command.Result run(String... command) {
+        return Command.of(command).env(Map.of("LC_ALL", "C.UTF-8", "MTOOLS_SKIP_CHECK", "1")).run();
     }
 
     /** Runs a tool that must succeed; returns its stdout. */
     static String ok(String... command) throws IOException, InterruptedException {
-        Run r = run(command);
-        assertEquals(0, r.exit(), String.join(" ", command) + ":\n" + r.out() + r.err());
-        return r.out();
-    }
-
-    private static byte[] readAll(java.io.InputStream in) {
-        try {
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        Command.Result r = run(command);
+        assertEquals(0, r.exit(), String.join(" ", command) + ":\n" + r.stdout() + r.stderr());
+        return r.stdout();
     }
 
     /** {@code blkid -p -o export}: the probed tags. */
@@ -145,7 +121,7 @@ final class Images {
             args.add(knownMacs);
         }
         Command.Result r = Tool.debianPython(debian, "tools/consumers/cloudinit_configdrive.py", args.toArray(String[]::new));
-        assertEquals(0, r.exitCode(), "cloud-init's ConfigDrive datasource did not claim " + tree + ":\n" + r.stdout()
+        assertEquals(0, r.exit(), "cloud-init's ConfigDrive datasource did not claim " + tree + ":\n" + r.stdout()
                 + r.stderr());
         ObjectNode seen = (ObjectNode) JSON.readTree(r.stdout());
         seen.remove("source");
@@ -160,7 +136,7 @@ final class Images {
     /** Debian generation {@code debian}'s cloud-init NoCloud datasource on a seed directory. */
     static ObjectNode noCloudView(String debian, Path seed) throws Exception {
         Command.Result r = Tool.debianPython(debian, "tools/consumers/cloudinit_nocloud.py", seed.toString());
-        assertEquals(0, r.exitCode(), "cloud-init's NoCloud datasource did not claim " + seed + ":\n" + r.stdout()
+        assertEquals(0, r.exit(), "cloud-init's NoCloud datasource did not claim " + seed + ":\n" + r.stdout()
                 + r.stderr());
         return (ObjectNode) JSON.readTree(r.stdout());
     }

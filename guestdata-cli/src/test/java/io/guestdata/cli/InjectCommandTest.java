@@ -42,7 +42,7 @@ class InjectCommandTest {
 
     private static String ok(String... argv) throws Exception {
         Command.Result r = Tool.run(List.of(argv));
-        assertEquals(0, r.exitCode(), () -> String.join(" ", argv) + ": " + r.stderr());
+        assertEquals(0, r.exit(), () -> String.join(" ", argv) + ": " + r.stderr());
         return r.stdout();
     }
 
@@ -80,7 +80,7 @@ class InjectCommandTest {
 
     private void assertClean() throws Exception {
         Command.Result r = Tool.run(List.of("e2fsck", "-fn", image.toString()));
-        assertEquals(0, r.exitCode(), r.stdout() + r.stderr());
+        assertEquals(0, r.exit(), r.stdout() + r.stderr());
     }
 
     @Test

@@ -43,7 +43,7 @@ class InjectImageFormatCommandTest {
 
     private static String ok(String... argv) throws Exception {
         Command.Result r = Tool.run(List.of(argv));
-        assertEquals(0, r.exitCode(), () -> String.join(" ", argv) + ": " + r.stderr());
+        assertEquals(0, r.exit(), () -> String.join(" ", argv) + ": " + r.stderr());
         return r.stdout();
     }
 

@@ -62,7 +62,7 @@ class InjectKillTest {
 
     private static String ok(String... argv) throws Exception {
         Command.Result r = Tool.run(List.of(argv));
-        assertEquals(0, r.exitCode(), () -> String.join(" ", argv) + ": " + r.stdout() + r.stderr());
+        assertEquals(0, r.exit(), () -> String.join(" ", argv) + ": " + r.stdout() + r.stderr());
         return r.stdout();
     }
 
@@ -103,7 +103,7 @@ class InjectKillTest {
     }
 
     private boolean e2fsckClean(Path image) throws Exception {
-        return Tool.run(List.of("e2fsck", "-fn", image.toString())).exitCode() == 0;
+        return Tool.run(List.of("e2fsck", "-fn", image.toString())).exit() == 0;
     }
 
     @Test
@@ -151,7 +151,7 @@ class InjectKillTest {
             if (rolledBack == 0) {
                 String held = sha256(image);
                 Command.Result dry = Tool.run(command(image, "--dry-run"));
-                assertEquals(7, dry.exitCode(), "a dry run stops at the journal: " + dry.stdout() + dry.stderr());
+                assertEquals(7, dry.exit(), "a dry run stops at the journal: " + dry.stdout() + dry.stderr());
                 assertTrue(dry.stderr().contains("was interrupted while writing"), dry.stderr());
                 assertEquals(held, sha256(image));
             }
@@ -165,7 +165,7 @@ class InjectKillTest {
             } else {
                 // The next real run rolls back first, says so, and injects.
                 Command.Result next = Tool.run(command(image));
-                assertEquals(0, next.exitCode(), next.stdout() + next.stderr());
+                assertEquals(0, next.exit(), next.stdout() + next.stderr());
                 assertTrue(next.stdout().contains("were rolled back from the undo journal"), next.stdout());
                 assertTrue(e2fsckClean(image));
                 assertEquals(Tool.run(List.of("debugfs", "-R", "cat /meta.js", reference.toString())).stdout(),

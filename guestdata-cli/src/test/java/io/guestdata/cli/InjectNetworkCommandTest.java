@@ -52,7 +52,7 @@ class InjectNetworkCommandTest {
     private void assertInjected(Cli r) throws Exception {
         InjectCommandTest.assertKeyAndMetadataWritten(r, image);
         Command.Result fsck = Tool.run(List.of("e2fsck", "-fn", image.toString()));
-        assertEquals(0, fsck.exitCode(), fsck.stdout() + fsck.stderr());
+        assertEquals(0, fsck.exit(), fsck.stdout() + fsck.stderr());
     }
 
     @Test
@@ -139,7 +139,7 @@ class InjectNetworkCommandTest {
         assumeTrue("root".equals(System.getProperty("user.name")) && Files.exists(Path.of("/dev/loop-control")),
                 "loop devices need root");
         Command.Result attach = Tool.run(List.of("losetup", "-f", "--show", image.toString()));
-        assertEquals(0, attach.exitCode(), attach.stderr());
+        assertEquals(0, attach.exit(), attach.stderr());
         String device = attach.stdout().strip();
         Cli r;
         try {

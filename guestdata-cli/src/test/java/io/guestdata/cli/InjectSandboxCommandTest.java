@@ -38,7 +38,7 @@ class InjectSandboxCommandTest {
 
     private static String run(String... argv) throws Exception {
         Command.Result r = Tool.run(List.of(argv));
-        assertEquals(0, r.exitCode(), () -> String.join(" ", argv) + ": " + r.stderr());
+        assertEquals(0, r.exit(), () -> String.join(" ", argv) + ": " + r.stderr());
         return r.stdout();
     }
 
@@ -69,10 +69,10 @@ class InjectSandboxCommandTest {
         JsonNode report = new ObjectMapper().readTree(sandboxed.stdout());
         assertEquals("done", report.get("outcome").asText());
         assertTrue(debugfs("cat /meta.js").startsWith("{\"role\""));
-        assertEquals(0, Tool.run(List.of("e2fsck", "-fn", image.toString())).exitCode());
+        assertEquals(0, Tool.run(List.of("e2fsck", "-fn", image.toString())).exit());
         Cli off = inject(Map.of(), "--sandbox", "off");
         assertEquals(ExitCode.OK, off.exitCode(), off.toString());
-        assertEquals(0, Tool.run(List.of("e2fsck", "-fn", image.toString())).exitCode());
+        assertEquals(0, Tool.run(List.of("e2fsck", "-fn", image.toString())).exit());
         Cli bad = inject(Map.of(), "--sandbox", "maybe");
         assertEquals(ExitCode.USAGE, bad.exitCode(), bad.toString());
         assertTrue(bad.stderr().contains("--sandbox must be bwrap or off, got 'maybe'"), bad.stderr());
@@ -161,7 +161,7 @@ class InjectSandboxCommandTest {
                 assertTrue(ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true), "worker " + pid + " still runs");
             }
         }
-        assertEquals(0, Tool.run(List.of("e2fsck", "-fn", served.toString())).exitCode());
+        assertEquals(0, Tool.run(List.of("e2fsck", "-fn", served.toString())).exit());
         assertTrue(Tool.run(List.of("debugfs", "-R", "cat /meta.js", served.toString())).stdout().startsWith("{\"role\""));
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
         while (!workers().isEmpty() && System.nanoTime() < deadline) {

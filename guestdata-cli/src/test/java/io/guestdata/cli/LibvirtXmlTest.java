@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.guestdata.core.metadata.NovaRelease;
 import io.guestdata.drive.libvirt.DiskCache;
 import io.guestdata.testkit.Command;
+import io.guestdata.testkit.NovaOracle;
 import io.guestdata.testkit.ToolTest;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
@@ -44,13 +45,13 @@ class LibvirtXmlTest {
     @CsvSource({"26, iso9660, pc", "26, iso9660, q35", "26, vfat, pc", "26, vfat, q35", "31, iso9660, pc",
         "31, vfat, q35"})
     void equalsWhatNovasLibvirtDriverMakes(String release, String format, String machine) throws Exception {
-        Tool.assumeNovaRelease(release);
+        NovaOracle.assumeRelease(release);
         Path image = tmp.resolve("disk.config");
         Cli r = run(format, image, "--machine-type", machine, "--nova-release", release);
         Element ours = parse(r.out());
-        Command.Result nova = Tool.debianPython(Tool.debianOf(release), "tools/nova-oracle/nova_libvirt_xml.py", "--format",
+        Command.Result nova = Tool.debianPython(NovaOracle.debianOf(release), "tools/nova-oracle/nova_libvirt_xml.py", "--format",
                 format, "--machine-type", machine, "--uuid", UUID, "--disk-path", image.toString());
-        assertEquals(0, nova.exitCode(), nova.stderr());
+        assertEquals(0, nova.exit(), nova.stderr());
         assertEquals(structure(parse(nova.stdout())), structure(ours), "ours:\n" + r.out() + "Nova's:\n" + nova.stdout());
         assertTrue(r.stderr().startsWith("wrote "), "the summary goes to stderr when stdout carries XML: " + r.stderr());
     }
@@ -116,7 +117,7 @@ class LibvirtXmlTest {
             Path image = dir.resolve("guestdata-probe-" + System.nanoTime() + ".config");
             Command.Result nova = Tool.python("tools/nova-oracle/nova_libvirt_xml.py", "--format", "iso9660",
                     "--machine-type", "pc", "--uuid", UUID, "--disk-path", image.toString());
-            assertEquals(0, nova.exitCode(), nova.stderr());
+            assertEquals(0, nova.exit(), nova.stderr());
             String novaCache = only(only(parse(nova.stdout()), "devices", "disk"), "driver").getAttribute("cache");
             assertEquals(novaCache, DiskCache.forDirectory(dir), dir.toString());
             try (var left = Files.list(dir)) {

@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.guestdata.inject.ceph.CephCluster;
-import io.guestdata.inject.fs.Ext2Tools;
 import io.guestdata.testkit.CephTest;
 import io.guestdata.testkit.Command;
 import java.net.URI;
@@ -209,7 +208,7 @@ class ManagementApiConfigDriveRbdTest {
         Command.Result nova = Tool.python("tools/nova-oracle/nova_libvirt_xml.py", "--format", "iso9660",
                 "--machine-type", "q35", "--uuid", uuid, "--rbd-pool", ceph.pool(), "--ceph-conf",
                 ceph.conf().toString(), "--rbd-user", ceph.user(), "--rbd-secret-uuid", SECRET);
-        assertEquals(0, nova.exitCode(), nova.stderr());
+        assertEquals(0, nova.exit(), nova.stderr());
         assertEquals(LibvirtXmlTest.structure(LibvirtXmlTest.parse(nova.stdout())),
                 LibvirtXmlTest.structure(LibvirtXmlTest.parse(xml)), "ours:\n" + xml + "Nova's:\n" + nova.stdout());
         HttpResponse<String> noSecret = post(service, body(rbd(name()), "iso9660", 1_700_000_000L)
@@ -325,8 +324,8 @@ class ManagementApiConfigDriveRbdTest {
     }
 
     private static String cephOk(String... args) {
-        Ext2Tools.Result r = ceph.cephAdmin(args);
+        Command.Result r = ceph.cephAdmin(args);
         assertEquals(0, r.exit(), "ceph " + String.join(" ", args) + ": " + r.stderr());
-        return r.out();
+        return r.stdout();
     }
 }

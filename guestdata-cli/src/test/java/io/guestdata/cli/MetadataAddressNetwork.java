@@ -92,8 +92,8 @@ final class MetadataAddressNetwork implements AutoCloseable {
 
     private void sh(String... argv) throws IOException, InterruptedException {
         Command.Result r = Tool.run(List.of(argv), 30);
-        if (r.exitCode() != 0) {
-            throw new IllegalStateException(String.join(" ", argv) + ": exit " + r.exitCode() + ": " + r.stderr().strip());
+        if (r.exit() != 0) {
+            throw new IllegalStateException(String.join(" ", argv) + ": exit " + r.exit() + ": " + r.stderr().strip());
         }
     }
 }

@@ -38,6 +38,6 @@ final class MinimalGuest {
 
     private static void run(String... argv) throws IOException, InterruptedException {
         Command.Result r = Tool.run(List.of(argv));
-        assertEquals(0, r.exitCode(), () -> String.join(" ", argv) + ": " + r.stdout() + r.stderr());
+        assertEquals(0, r.exit(), () -> String.join(" ", argv) + ": " + r.stdout() + r.stderr());
     }
 }

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.guestdata.testkit.Command;
+import io.guestdata.testkit.NovaOracle;
 import io.guestdata.testkit.ToolTest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,7 +32,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * {@code tools/nova-oracle/nova-oracle --release 31} runs), file for file and byte for byte, with only
  * {@code random_seed} masked (fresh random bytes in every render, in Nova as here); and cloud-init 22.4 reads both
  * the same way. Release 31's cases are skipped, saying why, where its root is not built and cannot be
- * ({@link Tool#assumeNovaRelease}).
+ * ({@link NovaOracle#assumeRelease}).
  *
  * <p>The documents carry one key pair and no per-instance vendor data, the two things Nova cannot
  * express (we deliver every key; Nova has one key pair and only service-wide vendor data). {@code samples/ovn-dhcp}
@@ -55,7 +56,7 @@ class NovaConfigDriveComparisonTest {
 
     /** Nova {@code release}'s trees of every document, written in one process on first use. */
     private Map<String, Path> novaTrees(String release) throws Exception {
-        Tool.assumeNovaRelease(release);
+        NovaOracle.assumeRelease(release);
         if (!novaTrees.containsKey(release)) {
             Map<String, Path> trees = new TreeMap<>();
             ArrayNode batch = JsonNodeFactory.instance.arrayNode();
@@ -65,8 +66,8 @@ class NovaConfigDriveComparisonTest {
                 batch.addObject().put("doc", document(name).toString()).put("out", out.toString());
             }
             Path list = Files.writeString(work.resolve("batch" + release + ".json"), batch.toString());
-            Command.Result r = Tool.novaOracle(release, "tree-batch", list.toString());
-            assertEquals(0, r.exitCode(), "Nova " + release + "'s own config drive code failed:\n" + r.stderr());
+            Command.Result r = NovaOracle.run(release, "tree-batch", list.toString());
+            assertEquals(0, r.exit(), "Nova " + release + "'s own config drive code failed:\n" + r.stderr());
             novaTrees.put(release, trees);
         }
         return novaTrees.get(release);
@@ -117,9 +118,9 @@ class NovaConfigDriveComparisonTest {
 
     /** The cloud-init of Nova {@code release}'s Debian: 22.4 beside Nova 26, 25.1 beside Nova 31. */
     private static JsonNode readWithCloudInit(String release, Path tree) throws Exception {
-        Command.Result r = Tool.debianPython(Tool.debianOf(release), "tools/consumers/cloudinit_configdrive.py",
+        Command.Result r = Tool.debianPython(NovaOracle.debianOf(release), "tools/consumers/cloudinit_configdrive.py",
                 tree.toString());
-        assertEquals(0, r.exitCode(), r.stdout() + r.stderr());
+        assertEquals(0, r.exit(), r.stdout() + r.stderr());
         ObjectNode seen = (ObjectNode) new ObjectMapper().readTree(r.stdout());
         seen.remove("source");   // the directory it read
         return seen;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.guestdata.testkit.Command;
+import io.guestdata.testkit.NovaOracle;
 import io.guestdata.testkit.ToolTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,11 +41,11 @@ class NovaConfigDriveImageComparisonTest {
     @ParameterizedTest
     @CsvSource({"26, static", "26, dhcp", "26, full", "26, minimal", "26, nonascii", "31, static", "31, full"})
     void ourIsoHoldsWhatNovasHolds(String release, String name) throws Exception {
-        Tool.assumeNovaRelease(release);
+        NovaOracle.assumeRelease(release);
         Path doc = CloudInitReadsConfigDriveTreeTest.resource("nova/" + name + ".json");
         Path nova = work.resolve("nova" + release + "-" + name + ".iso");
-        Command.Result oracle = Tool.novaOracle(release, "iso", doc.toString(), nova.toString());
-        assertEquals(0, oracle.exitCode(), "Nova " + release + "'s config drive builder failed:\n" + oracle.stderr());
+        Command.Result oracle = NovaOracle.run(release, "iso", doc.toString(), nova.toString());
+        assertEquals(0, oracle.exit(), "Nova " + release + "'s config drive builder failed:\n" + oracle.stderr());
         Path ours = work.resolve("ours" + release + "-" + name + ".iso");
         Cli cli = Cli.run("configdrive", "--nova-release", release, "--instance", doc.toString(), "--format", "iso9660",
                 "--output", ours.toString());

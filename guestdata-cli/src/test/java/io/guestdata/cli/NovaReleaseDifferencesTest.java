@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.guestdata.testkit.Command;
+import io.guestdata.testkit.NovaOracle;
 import io.guestdata.testkit.ToolTest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -58,7 +59,7 @@ class NovaReleaseDifferencesTest {
 
     @BeforeAll
     void runBothReleases() throws Exception {
-        Tool.assumeNovaRelease("31");
+        NovaOracle.assumeRelease("31");
         work = Files.createTempDirectory("nova-releases");
         List<Path> docs = new ArrayList<>();
         try (Stream<Path> s = Files.list(Tool.repoRoot().resolve("tools/nova-oracle/samples"))) {
@@ -140,8 +141,8 @@ class NovaReleaseDifferencesTest {
         Map<String, Map<String, String>> volumes = new TreeMap<>();
         for (String release : List.of("26", "31")) {
             Path iso = work.resolve("nova" + release + ".iso");
-            Command.Result r = Tool.novaOracle(release, "iso", documents.get("samples/static.json").toString(), iso.toString());
-            assertEquals(0, r.exitCode(), r.stderr());
+            Command.Result r = NovaOracle.run(release, "iso", documents.get("samples/static.json").toString(), iso.toString());
+            assertEquals(0, r.exit(), r.stderr());
             Map<String, String> fields = new TreeMap<>();
             for (String line : Images.ok("isoinfo", "-d", "-i", iso.toString()).split("\n")) {
                 int colon = line.indexOf(": ");
@@ -178,8 +179,8 @@ class NovaReleaseDifferencesTest {
         assertEquals(200, lookups("26", List.of(withOption)).get(0).get("status").asInt(), "Nova 26 reads the header");
         assertEquals(404, lookups("31", List.of(entry)).get(0).get("status").asInt(), "Nova 31 does not");
         Path list = Files.writeString(work.resolve("forwarded.json"), MAPPER.createArrayNode().add(withOption).toString());
-        Command.Result r = Tool.novaOracle("31", "lookup-batch", list.toString());
-        assertEquals(2, r.exitCode(), r.stderr());
+        Command.Result r = NovaOracle.run("31", "lookup-batch", list.toString());
+        assertEquals(2, r.exit(), r.stderr());
         assertTrue(r.stderr().contains("'use_forwarded_for' does not exist in Nova 31"), r.stderr());
     }
 
@@ -282,8 +283,8 @@ class NovaReleaseDifferencesTest {
             batch.addObject().put("doc", doc.getValue().toString()).put("out", out.toString());
         }
         Path list = Files.writeString(work.resolve("trees-" + release + ".json"), batch.toString());
-        Command.Result r = Tool.novaOracle(release, "tree-batch", list.toString());
-        assertEquals(0, r.exitCode(), "Nova " + release + "'s config drive code failed:\n" + r.stderr());
+        Command.Result r = NovaOracle.run(release, "tree-batch", list.toString());
+        assertEquals(0, r.exit(), "Nova " + release + "'s config drive code failed:\n" + r.stderr());
         Map<String, Map<String, String>> out = new TreeMap<>();
         for (Map.Entry<String, Path> e : outs.entrySet()) {
             Map<String, String> files = new TreeMap<>();
@@ -386,8 +387,8 @@ class NovaReleaseDifferencesTest {
         ArrayNode array = MAPPER.createArrayNode();
         entries.forEach(array::add);
         Files.writeString(list, array.toString());
-        Command.Result r = Tool.novaOracle(release, "lookup-batch", list.toString());
-        assertEquals(0, r.exitCode(), "Nova " + release + "'s metadata handler failed:\n" + r.stderr());
+        Command.Result r = NovaOracle.run(release, "lookup-batch", list.toString());
+        assertEquals(0, r.exit(), "Nova " + release + "'s metadata handler failed:\n" + r.stderr());
         String[] lines = r.stdout().strip().split("\n");
         List<JsonNode> out = new ArrayList<>();
         MAPPER.readTree(lines[lines.length - 1]).forEach(out::add);

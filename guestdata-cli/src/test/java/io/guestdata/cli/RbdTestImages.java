@@ -34,6 +34,6 @@ final class RbdTestImages {
         Command.Result keys = Tool.run(List.of("debugfs", "-R", "cat /root/.ssh/authorized_keys", exported.toString()));
         assertTrue(keys.stdout().contains("# The following ssh key was injected by Nova"), keys.stdout());
         Command.Result fsck = Tool.run(List.of("e2fsck", "-fn", exported.toString()));
-        assertEquals(0, fsck.exitCode(), fsck.stdout() + fsck.stderr());
+        assertEquals(0, fsck.exit(), fsck.stdout() + fsck.stderr());
     }
 }

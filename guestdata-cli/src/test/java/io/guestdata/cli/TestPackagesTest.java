@@ -25,7 +25,7 @@ class TestPackagesTest {
         assumeTrue("root".equals(System.getProperty("user.name")), "needs root to run the check as nobody");
         Command.Result r = Tool.run(List.of("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "bash", "-c",
                 ". " + script() + "; GUESTDATA_TEST_PACKAGES+=(guestdata-absent-package); guestdata_test_packages"));
-        assertEquals(2, r.exitCode(), r.stdout() + r.stderr());
+        assertEquals(2, r.exit(), r.stdout() + r.stderr());
         assertTrue(r.stderr().contains("apt-get install -y --no-install-recommends guestdata-absent-package\n"), r.stderr());
         assertTrue(!r.stderr().contains("cloud-init"), "only what is missing is named: " + r.stderr());
     }
@@ -33,7 +33,7 @@ class TestPackagesTest {
     @Test
     void everyPackageOfTheListIsInstalledHere() throws Exception {
         Command.Result r = Tool.run(List.of("bash", "-c", ". " + script() + "; guestdata_missing_packages"));
-        assertEquals(0, r.exitCode(), r.stderr());
+        assertEquals(0, r.exit(), r.stderr());
         assertEquals("", r.stdout(), "run-tests installed every package of its list");
     }
 }

@@ -164,7 +164,7 @@ final class Evidence {
             boolean ok = false;
             if (parts.length == 4) {
                 String again = Command.run(java.time.Duration.ofSeconds(30), List.of("openssl", "passwd", "-" + parts[1],
-                        "-salt", parts[2], password)).out().strip();
+                        "-salt", parts[2], password)).stdout().strip();
                 ok = again.equals(hash);
             }
             check("root's hash in /etc/shadow verifies the admin password", ok, "root's hash is '" + hash + "'");

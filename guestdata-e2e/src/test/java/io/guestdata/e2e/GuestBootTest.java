@@ -69,7 +69,7 @@ class GuestBootTest {
         TestInstance instance = onUserNetwork("gd-e2e-" + format, dir);
         Path drive = dir.resolve("disk.config");
         String xml = Guestdata.run("configdrive", "--instance", instance.write(dir.resolve("instance.json")).toString(),
-                "--format", format, "--output", drive.toString(), "--libvirt-xml").out();
+                "--format", format, "--output", drive.toString(), "--libvirt-xml").stdout();
         GuestVm vm = attachDrive(vm(image, dir).smbios(sysinfo(xml)), format, drive).userNetwork(instance.mac);
         Evidence e = boot(generation + ", " + format + " config drive", vm, dir);
         cloudInitChecks(e, instance, "DataSourceConfigDrive");
@@ -113,7 +113,7 @@ class GuestBootTest {
         instance.customUserData = TestInstance.JSON.writeValueAsString(config);
         Path drive = dir.resolve("disk.config");
         String xml = Guestdata.run("configdrive", "--instance", instance.write(dir.resolve("instance.json")).toString(),
-                "--format", format, "--output", drive.toString(), "--libvirt-xml").out();
+                "--format", format, "--output", drive.toString(), "--libvirt-xml").stdout();
         GuestVm vm = attachDrive(vm(image, dir).smbios(sysinfo(xml)), format, drive)
                 .kernelArg("cloud-init=disabled").kernelArg("guestdata-e2e.ignition");
         Evidence e = boot(generation + ", Ignition reads the " + format + " config drive", vm, dir);
@@ -208,7 +208,7 @@ class GuestBootTest {
             MetadataNetwork network, String source, UnaryOperator<GuestVm> customize) throws Exception {
         // SMBIOS as Nova sets it (cloud-init's OpenStack datasource looks for product "OpenStack Nova"); no drive
         String xml = Guestdata.run("configdrive", "--instance", instance.write(dir.resolve("instance.json")).toString(),
-                "--format", "iso9660", "--output", dir.resolve("unused.iso").toString(), "--libvirt-xml").out();
+                "--format", "iso9660", "--output", dir.resolve("unused.iso").toString(), "--libvirt-xml").stdout();
         network.createInstance(TestInstance.JSON.writeValueAsString(instance.document()));
         network.startProxy(source, instance.uuid, instance.project);
         GuestVm vm = customize.apply(vm(image, dir).smbios(sysinfo(xml)).tapNetwork(MetadataNetwork.TAP, instance.mac)
@@ -250,7 +250,7 @@ class GuestBootTest {
         instance.rootDeviceName = "/dev/vda";
         Path drive = dir.resolve("disk.config");
         String xml = Guestdata.run("configdrive", "--instance", instance.write(dir.resolve("instance.json")).toString(),
-                "--format", "iso9660", "--output", drive.toString(), "--libvirt-xml").out();
+                "--format", "iso9660", "--output", drive.toString(), "--libvirt-xml").stdout();
         Path disk = CloudImageDisk.write(image, dir.resolve("disk.raw"));
         String root = "/dev/vda" + CloudImageDisk.ROOT_PARTITION;
         GuestVm vm = new GuestVm(image, disk, dir).root(root).smbios(sysinfo(xml)).cdrom(drive).userNetwork(instance.mac);
@@ -362,7 +362,7 @@ class GuestBootTest {
         try {
             String xml = Guestdata.run("configdrive", "--instance", instance.write(dir.resolve("instance.json")).toString(),
                     "--format", "iso9660", "--output", rbd, "--libvirt-xml",
-                    "--rbd-secret-uuid", java.util.UUID.randomUUID().toString()).out();
+                    "--rbd-secret-uuid", java.util.UUID.randomUUID().toString()).stdout();
             // QEMU here opens the image itself with the keyring the conf names; the XML's <auth> is for libvirt
             GuestVm vm = vm(image, dir).smbios(sysinfo(xml)).cdrom(rbd).userNetwork(instance.mac);
             Evidence e = boot(generation + ", iso9660 config drive in RBD", vm, dir);

@@ -28,7 +28,7 @@ final class GuestDisk {
     /** The file's bytes, or empty if it does not exist. One debugfs run (it opens the image read-only). */
     Optional<byte[]> read(String path) {
         Command.Result r = Command.run(Duration.ofMinutes(1), List.of("debugfs", "-R", "cat \"" + path + "\"", image)).ok();
-        return r.err().contains("not found") ? Optional.empty() : Optional.of(r.stdoutBytes());
+        return r.stderr().contains("not found") ? Optional.empty() : Optional.of(r.stdoutBytes());
     }
 
     Optional<String> text(String path) {

@@ -42,7 +42,7 @@ record GuestImage(Generation generation, Path rootfs, Path kernel, Path initrd) 
     private static GuestImage build(Generation generation) {
         Path script = E2e.root().resolve("image/build-guest-image");
         Command.Result r = Command.run(Duration.ofMinutes(30), List.of(script.toString(), generation.suite)).ok();
-        String[] lines = r.out().strip().split("\n");
+        String[] lines = r.stdout().strip().split("\n");
         Path dir = Path.of(lines[lines.length - 1]);
         return new GuestImage(generation, dir.resolve("rootfs.ext4"), dir.resolve("vmlinuz"), dir.resolve("initrd.img"));
     }

@@ -191,7 +191,7 @@ final class MetadataNetwork implements AutoCloseable {
 
     /** Namespaces and veths of earlier runs whose JVM is gone (killed before it could clean up). */
     private static void removeStale() {
-        for (String line : Command.run(Duration.ofSeconds(30), List.of("ip", "netns", "list")).out().lines().toList()) {
+        for (String line : Command.run(Duration.ofSeconds(30), List.of("ip", "netns", "list")).stdout().lines().toList()) {
             String name = line.split(" ")[0];
             if (!name.startsWith(NS_PREFIX)) {
                 continue;
@@ -201,7 +201,7 @@ final class MetadataNetwork implements AutoCloseable {
             if (ProcessHandle.of(pid).isPresent()) {
                 continue; // this run, or another still going
             }
-            for (String p : Command.run(Duration.ofSeconds(30), List.of("ip", "netns", "pids", name)).out().lines().toList()) {
+            for (String p : Command.run(Duration.ofSeconds(30), List.of("ip", "netns", "pids", name)).stdout().lines().toList()) {
                 ProcessHandle.of(Long.parseLong(p.strip())).ifPresent(ProcessHandle::destroyForcibly);
             }
             Command.run(Duration.ofSeconds(30), List.of("ip", "link", "del",

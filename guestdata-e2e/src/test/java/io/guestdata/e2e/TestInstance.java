@@ -72,7 +72,7 @@ final class TestInstance {
         this.mac = String.format("fa:16:3e:%02x:%02x:%02x", m[0] & 0xff, m[1] & 0xff, m[2] & 0xff);
         this.publicKey = generateKey(dir);
         this.rootHash = Command.run(Duration.ofSeconds(30), List.of("openssl", "passwd", "-6", "-salt",
-                HexFormat.of().formatHex(randomBytes(8)), "root-" + nonce)).ok().out().strip();
+                HexFormat.of().formatHex(randomBytes(8)), "root-" + nonce)).ok().stdout().strip();
         byte[] blob = randomBytes(300);
         blob[0] = 0;
         blob[1] = (byte) 0xff;

@@ -4,15 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.guestdata.testkit.Command;
+import io.guestdata.testkit.Command.Result;
 import io.guestdata.testkit.ToolTest;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -56,9 +56,9 @@ class StartupCacheTest {
         classpath = String.join(":", entries);
         cache = dir.resolve("aot/metadata.aot");
         Result made = aot("guestdata_aot_make \"$1\" \"$2\" \"$3\" \"$4\" metadata");
-        assertEquals(0, made.exit, made.output);
+        assertEquals(0, made.exit(), made.stdout());
         assertTrue(Files.size(cache) > 1_000_000, "a cache of the trained classes");
-        assertEquals("", made.output, "a successful training run prints nothing");
+        assertEquals("", made.stdout(), "a successful training run prints nothing");
     }
 
     @Test
@@ -68,9 +68,9 @@ class StartupCacheTest {
                 "metadata", "--instance", instance.toString(), "openstack/latest/network_data.json");
         Result without = java(List.of(), "metadata", "--instance", instance.toString(),
                 "openstack/latest/network_data.json");
-        assertEquals(0, with.exit, with.output);
-        assertEquals(without.output, with.output);
-        assertTrue(with.output.contains("\"ip_address\": \"10.0.0.5\""), with.output);
+        assertEquals(0, with.exit(), with.stdout());
+        assertEquals(without.stdout(), with.stdout());
+        assertTrue(with.stdout().contains("\"ip_address\": \"10.0.0.5\""), with.stdout());
         assertTrue(Files.readString(dir.resolve("aot.log")).contains("Using AOT-linked classes: true"),
                 "the JVM took the cache");
     }
@@ -86,39 +86,39 @@ class StartupCacheTest {
         Path invalid = Files.writeString(dir.resolve("invalid.json"), "{\"uuid\": \"x\"}");
         List<String> cached = List.of("-XX:AOTCache=" + cache);
         Result ok = java(cached, "validate", "--instance", instance);
-        assertEquals(0, ok.exit, ok.output);
-        assertTrue(ok.output.startsWith("valid: "), ok.output);
-        assertEquals(0, java(cached, "metadata", "--instance", instance, "openstack/latest/meta_data.json").exit);
+        assertEquals(0, ok.exit(), ok.stdout());
+        assertTrue(ok.stdout().startsWith("valid: "), ok.stdout());
+        assertEquals(0, java(cached, "metadata", "--instance", instance, "openstack/latest/meta_data.json").exit());
         Result bad = java(cached, "validate", "--instance", invalid.toString());
-        assertEquals(3, bad.exit, bad.output);
-        assertEquals(5, java(cached, "metadata", "--instance", instance, "no/such/path").exit);
-        assertEquals(2, java(cached, "validate", "--no-such-option").exit);
+        assertEquals(3, bad.exit(), bad.stdout());
+        assertEquals(5, java(cached, "metadata", "--instance", instance, "no/such/path").exit());
+        assertEquals(2, java(cached, "validate", "--no-such-option").exit());
     }
 
     @Test
     void theCacheIsFreshOnlyForWhatItWasMadeFrom() throws Exception {
-        assertEquals(0, aot("guestdata_aot_fresh \"$1\" \"$2\" \"$3\" \"$4\"").exit);
-        assertEquals(1, aot("guestdata_aot_fresh \"$1\" \"$2\" \"$3\" \"$4 -Xmx1g\"").exit,
+        assertEquals(0, aot("guestdata_aot_fresh \"$1\" \"$2\" \"$3\" \"$4\"").exit());
+        assertEquals(1, aot("guestdata_aot_fresh \"$1\" \"$2\" \"$3\" \"$4 -Xmx1g\"").exit(),
                 "other JVM options");
-        assertEquals(1, aot("guestdata_aot_fresh \"$1\" \"$2\" \"${3%:*}\" \"$4\"").exit, "a jar fewer");
+        assertEquals(1, aot("guestdata_aot_fresh \"$1\" \"$2\" \"${3%:*}\" \"$4\"").exit(), "a jar fewer");
         Path jar = Path.of(classpath.split(":")[3]);
         FileTime was = Files.getLastModifiedTime(jar);
         try {
             Files.setLastModifiedTime(jar, FileTime.fromMillis(was.toMillis() + 5_000));
-            assertEquals(1, aot("guestdata_aot_fresh \"$1\" \"$2\" \"$3\" \"$4\"").exit, "a replaced jar");
+            assertEquals(1, aot("guestdata_aot_fresh \"$1\" \"$2\" \"$3\" \"$4\"").exit(), "a replaced jar");
         } finally {
             Files.setLastModifiedTime(jar, was);
         }
-        assertEquals(0, aot("guestdata_aot_fresh \"$1\" \"$2\" \"$3\" \"$4\"").exit);
+        assertEquals(0, aot("guestdata_aot_fresh \"$1\" \"$2\" \"$3\" \"$4\"").exit());
     }
 
     @Test
     void onlyTheShortCommandsHaveACacheEachItsOwn() throws Exception {
         String print = "; printf '[%s]' \"$GUESTDATA_AOT_CACHE\"";
-        assertEquals("[/c/validate.aot]", aot("guestdata_aot_cache /c validate" + print).output);
-        assertEquals("[/c/inject.aot]", aot("guestdata_aot_cache /c inject" + print).output);
+        assertEquals("[/c/validate.aot]", aot("guestdata_aot_cache /c validate" + print).stdout());
+        assertEquals("[/c/inject.aot]", aot("guestdata_aot_cache /c inject" + print).stdout());
         for (String command : List.of("serve", "proxy", "help", "--version", "", "valid", "validate x")) {
-            assertEquals("[]", aot("GUESTDATA_AOT_CACHE=/stale; guestdata_aot_cache /c '" + command + "'" + print).output,
+            assertEquals("[]", aot("GUESTDATA_AOT_CACHE=/stale; guestdata_aot_cache /c '" + command + "'" + print).stdout(),
                     command);
         }
     }
@@ -128,15 +128,12 @@ class StartupCacheTest {
         Path other = dir.resolve("broken.aot");
         Result made = aot("guestdata_aot_make \"$1\" \"" + other + "\" \"" + dir.resolve("lib") + "/missing.jar\" \"$4\""
                 + " metadata");
-        assertEquals(1, made.exit);
-        assertTrue(made.output.contains("could not make the start-up cache"), made.output);
+        assertEquals(1, made.exit());
+        assertTrue(made.stdout().contains("could not make the start-up cache"), made.stdout());
         try (Stream<Path> files = Files.list(dir)) {
             assertFalse(files.anyMatch(p -> p.getFileName().toString().startsWith("broken.aot")),
                     "no cache, key or temporary file left");
         }
-    }
-
-    private record Result(int exit, String output) {
     }
 
     private static Result aot(String call) throws Exception {
@@ -153,14 +150,7 @@ class StartupCacheTest {
         return run(argv);
     }
 
-    private static Result run(List<String> argv) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
-        p.getOutputStream().close();
-        byte[] out = p.getInputStream().readAllBytes();
-        if (!p.waitFor(2, TimeUnit.MINUTES)) {
-            p.destroyForcibly();
-            throw new AssertionError("did not finish: " + argv);
-        }
-        return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+    private static Result run(List<String> argv) {
+        return Command.of(argv).mergeStderr().timeout(Duration.ofMinutes(2)).run();
     }
 }

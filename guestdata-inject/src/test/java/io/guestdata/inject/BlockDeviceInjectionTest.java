@@ -53,7 +53,7 @@ class BlockDeviceInjectionTest {
 
     /** Runs {@code body} with {@code image} attached to a free loop device, detached afterwards. */
     private void withLoop(Path image, LoopBody body) throws Exception {
-        String device = GuestImages.runOk("losetup", "-f", "--show", image.toString()).out().strip();
+        String device = GuestImages.runOk("losetup", "-f", "--show", image.toString()).stdout().strip();
         try {
             body.run(Path.of(device));
         } finally {
@@ -86,7 +86,7 @@ class BlockDeviceInjectionTest {
         Path img = GuestImages.mbrDisk(dir, "disk.img", tree("a"), tree("b"));
         long p1 = 2048L * 512;
         long p2 = 34816L * 512;
-        String first = GuestImages.debugfs(img, p1, "ls -l /").out();
+        String first = GuestImages.debugfs(img, p1, "ls -l /").stdout();
         withLoop(img, device -> {
             InjectionReport report = injector.inject(device, Instances.full(), options().withPartition(2));
             assertEquals(Outcome.DONE, report.outcome(), report::toString);
@@ -94,6 +94,6 @@ class BlockDeviceInjectionTest {
         DiskInjectionTest.assertEverything(img, p2, Instances.full());
         assertClean(img, p2);
         assertClean(img, p1);
-        assertEquals(first, GuestImages.debugfs(img, p1, "ls -l /").out(), "partition 1 unchanged");
+        assertEquals(first, GuestImages.debugfs(img, p1, "ls -l /").stdout(), "partition 1 unchanged");
     }
 }

@@ -1,5 +1,6 @@
 package io.guestdata.inject;
 
+import io.guestdata.testkit.Command;
 import io.guestdata.testkit.ToolTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,9 +54,9 @@ class CorruptAndFlaggedImageTest {
     }
 
     private static void debugfsWrite(Path img, String request) {
-        Ext2Tools.Result r = Ext2Tools.run(List.of("debugfs", "-w", "-f", "/dev/stdin", img.toString()), request + "\n");
+        Command.Result r = Ext2Tools.run(List.of("debugfs", "-w", "-f", "/dev/stdin", img.toString()), request + "\n");
         if (r.exit() != 0 || r.stderr().lines().skip(1).anyMatch(l -> !l.isBlank())) {
-            throw new AssertionError("debugfs -w " + request + ": " + r.out() + r.stderr());
+            throw new AssertionError("debugfs -w " + request + ": " + r.stdout() + r.stderr());
         }
     }
 

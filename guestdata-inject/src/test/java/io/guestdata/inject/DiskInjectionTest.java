@@ -330,7 +330,7 @@ class DiskInjectionTest {
         List<StaticInterface> ifs = StaticInterface.of(instance.networkData().orElseThrow());
         assertFile(img, 0, "/etc/netplan/50-guestdata.yaml", 0600, 0, 0, NativeNetworkConfig.netplan(ifs));
         // netplan generates NetworkManager's and networkd's configuration itself: nothing else written
-        assertEquals("", GuestImages.debugfs(img, 0, "ls /etc/NetworkManager/system-connections").out()
+        assertEquals("", GuestImages.debugfs(img, 0, "ls /etc/NetworkManager/system-connections").stdout()
                 .replaceAll("\\s*\\d+\\s+\\(\\d+\\)\\s+\\.\\.?\\s*", "").strip());
         assertNull(stat(img, 0, "/etc/systemd/network/50-guestdata-eth0.network"));
         assertFile(img, 0, "/etc/network/interfaces", 0644, 0, 0, null);

@@ -1,15 +1,15 @@
 package io.guestdata.inject;
 
+import io.guestdata.testkit.Command;
 import io.guestdata.inject.block.QemuStorageExport;
 import io.guestdata.inject.fs.Ext2Tools;
-import io.guestdata.inject.fs.Ext2Tools.Result;
+import io.guestdata.testkit.Command.Result;
 import io.guestdata.inject.fs.Ext2Tools.Stat;
 import io.guestdata.testkit.DebianPython;
 import io.guestdata.testkit.Sha256;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -42,7 +42,7 @@ final class GuestImages {
     private GuestImages() {
     }
 
-    /** Output of a finished process (one definition for the inject tests: {@link Ext2Tools.Result}). */
+    /** Output of a finished process (one definition for the inject tests: {@link Command.Result}). */
     static Result run(List<String> command) {
         return Ext2Tools.run(command);
     }
@@ -58,7 +58,7 @@ final class GuestImages {
     static Result runOk(List<String> command, String stdin) {
         Result r = run(command, stdin);
         if (r.exit() != 0) {
-            throw new AssertionError(command + " exited " + r.exit() + "\n" + r.out() + r.stderr());
+            throw new AssertionError(command + " exited " + r.exit() + "\n" + r.stdout() + r.stderr());
         }
         return r;
     }
@@ -142,7 +142,7 @@ final class GuestImages {
     static Path gptDisk(Path dir, String name, Path tree) {
         Path img = sparse(dir.resolve(name), 64L << 20);
         runOk("sgdisk", "-n", "1:2048:+8M", "-t", "1:ef00", "-n", "2:0:0", "-t", "2:8300", img.toString());
-        String info = runOk("sgdisk", "-i", "2", img.toString()).out();
+        String info = runOk("sgdisk", "-i", "2", img.toString()).stdout();
         Matcher first = Pattern.compile("First sector: (\\d+)").matcher(info);
         Matcher last = Pattern.compile("Last sector: (\\d+)").matcher(info);
         if (!first.find() || !last.find()) {
@@ -156,7 +156,7 @@ final class GuestImages {
 
     /** Byte offset of GPT partition 2 of an image made by {@link #gptDisk}. */
     static long gptPartition2Offset(Path img) {
-        String info = runOk("sgdisk", "-i", "2", img.toString()).out();
+        String info = runOk("sgdisk", "-i", "2", img.toString()).stdout();
         Matcher first = Pattern.compile("First sector: (\\d+)").matcher(info);
         if (!first.find()) {
             throw new AssertionError(info);
@@ -182,7 +182,7 @@ final class GuestImages {
 
     static void assertClean(Path image, long offset) {
         Result r = run(List.of("e2fsck", "-fn", device(image, offset)));
-        assertEquals(0, r.exit(), () -> "e2fsck -fn " + device(image, offset) + " is not clean:\n" + r.out() + r.stderr());
+        assertEquals(0, r.exit(), () -> "e2fsck -fn " + device(image, offset) + " is not clean:\n" + r.stdout() + r.stderr());
     }
 
     static Result debugfs(Path image, long offset, String request) {
@@ -194,7 +194,7 @@ final class GuestImages {
         for (String request : requests) {
             Result r = run(List.of("debugfs", "-w", "-R", request, device(image, offset)));
             if (r.exit() != 0 || r.stderr().lines().skip(1).anyMatch(l -> !l.isBlank())) {
-                throw new AssertionError("debugfs -w -R '" + request + "': " + r.out() + r.stderr());
+                throw new AssertionError("debugfs -w -R '" + request + "': " + r.stdout() + r.stderr());
             }
         }
     }
@@ -210,7 +210,7 @@ final class GuestImages {
         if (r.stderr().lines().skip(1).anyMatch(l -> !l.isBlank())) {
             throw new AssertionError("debugfs cat " + path + ": " + r.stderr());
         }
-        return new String(r.stdout(), StandardCharsets.UTF_8);
+        return r.stdout();
     }
 
     /** Asserts type, mode, owner and content of a guest path. */
@@ -248,6 +248,6 @@ final class GuestImages {
         if (r.exit() != 0) {
             throw new AssertionError("python3 crypt: " + r.stderr());
         }
-        return r.out().strip().equals("True");
+        return r.stdout().strip().equals("True");
     }
 }

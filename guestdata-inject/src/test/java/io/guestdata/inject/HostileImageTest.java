@@ -171,7 +171,7 @@ class HostileImageTest {
     void fullFilesystem() throws Exception {
         Path t = GuestImages.skeleton(dir);
         Path img = image(t);
-        String free = GuestImages.runOk("dumpe2fs", "-h", img.toString()).out().lines()
+        String free = GuestImages.runOk("dumpe2fs", "-h", img.toString()).stdout().lines()
                 .filter(l -> l.startsWith("Free blocks:")).findFirst().orElseThrow().replaceAll("\\D", "");
         // Fill it: fallocate all but a few of the free blocks (fewer than those reserved for root).
         GuestImages.debugfsWrite(img, 0, "write /dev/null filler", "fallocate filler 0 " + (Long.parseLong(free) - 20));
@@ -184,7 +184,7 @@ class HostileImageTest {
     @Test
     void tooFewFreeInodes() throws Exception {
         Path img = GuestImages.wholeDisk(dir, "disk.img", GuestImages.skeleton(dir), 32, "-t", "ext4", "-N", "16");
-        String free = GuestImages.runOk("dumpe2fs", "-h", img.toString()).out().lines()
+        String free = GuestImages.runOk("dumpe2fs", "-h", img.toString()).stdout().lines()
                 .filter(l -> l.startsWith("Free inodes:")).findFirst().orElseThrow().replaceAll("\\D", "");
         for (int i = 0; i < Integer.parseInt(free) - 3; i++) {
             GuestImages.debugfsWrite(img, 0, "write /dev/null f" + i);

@@ -173,7 +173,7 @@ class ImageFormatSafetyTest {
     void luksIsRefused() throws Exception {
         Path luks = dir.resolve("disk.luks");
         for (int attempt = 1; ; attempt++) { // QEMU's PBKDF2 timing reads 0 ms of CPU now and then: a few tries
-            io.guestdata.inject.fs.Ext2Tools.Result r = GuestImages.run(List.of("qemu-img", "create", "-q", "--object", "secret,id=s0,data=pw",
+            io.guestdata.testkit.Command.Result r = GuestImages.run(List.of("qemu-img", "create", "-q", "--object", "secret,id=s0,data=pw",
                     "-f", "luks", "-o", "key-secret=s0,iter-time=250", luks.toString(), "4M"));
             if (r.exit() == 0) {
                 break;

@@ -1,5 +1,6 @@
 package io.guestdata.inject;
 
+import io.guestdata.testkit.Command;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,8 +45,8 @@ class KernelWrittenImageTest {
         }
         String out = new String(p.getInputStream().readAllBytes());
         assertEquals(0, p.waitFor(), out);
-        Ext2Tools.Result fsck = Ext2Tools.run(List.of("e2fsck", "-fn", img.toString()));
-        assertEquals(0, fsck.exit(), fsck.out());
+        Command.Result fsck = Ext2Tools.run(List.of("e2fsck", "-fn", img.toString()));
+        assertEquals(0, fsck.exit(), fsck.stdout());
 
         DiskInjector injector = new DiskInjector(new FilesystemBackends(List.of(new Ext2fsBackend())),
                 RandomGenerator.of("L64X128MixRandom"));

@@ -1,5 +1,6 @@
 package io.guestdata.inject;
 
+import io.guestdata.testkit.Command;
 import io.guestdata.testkit.ToolTest;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -213,7 +214,7 @@ class MutationFuzzTest {
 
     /** Superblock, descriptors, group 0's bitmaps and first inodes, the walked directories' blocks. */
     private static List<Region> regions(Path img) {
-        String dump = Ext2Tools.runOk(List.of("dumpe2fs", img.toString())).out();
+        String dump = Ext2Tools.runOk(List.of("dumpe2fs", img.toString())).stdout();
         long bs = field(dump, "Block size:\\s+(\\d+)");
         long inodeSize = field(dump, "Inode size:\\s+(\\d+)");
         long groups = (field(dump, "Block count:\\s+(\\d+)") + field(dump, "Blocks per group:\\s+(\\d+)") - 1)
@@ -227,7 +228,7 @@ class MutationFuzzTest {
         r.add(new Region("inode bitmap of group 0", field(dump, "Inode bitmap at (\\d+)") * bs, ipg / 8));
         r.add(new Region("first 32 inodes", field(dump, "Inode table at (\\d+)") * bs, 32 * inodeSize));
         for (String d : List.of("/", "/etc", "/root", "/root/.ssh")) {
-            String blocks = Ext2Tools.debugfs(img, 0, "blocks " + d).out().strip();
+            String blocks = Ext2Tools.debugfs(img, 0, "blocks " + d).stdout().strip();
             for (String b : blocks.split("\\s+")) {
                 r.add(new Region("directory " + d + " block " + b, Long.parseLong(b) * bs, bs));
             }
@@ -275,9 +276,9 @@ class MutationFuzzTest {
     }
 
     private static Fsck fsck(Path img) {
-        Ext2Tools.Result r = Ext2Tools.run(List.of("timeout", "60", "e2fsck", "-fn", img.toString()));
+        Command.Result r = Ext2Tools.run(List.of("timeout", "60", "e2fsck", "-fn", img.toString()));
         Set<String> problems = new LinkedHashSet<>();
-        for (String line : (r.out() + "\n" + r.stderr()).split("\n")) {
+        for (String line : (r.stdout() + "\n" + r.stderr()).split("\n")) {
             if (NOISE.matcher(line).find()) {
                 continue;
             }

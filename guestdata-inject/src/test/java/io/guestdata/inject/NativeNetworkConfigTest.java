@@ -73,7 +73,7 @@ class NativeNetworkConfigTest {
         String yaml = NativeNetworkConfig.netplan(interfaces);
         assertEquals(expected, yaml);
         // PyYAML reads it as the structure netplan expects.
-        io.guestdata.inject.fs.Ext2Tools.Result r = GuestImages.runOk(List.of(DebianPython.PATH, "-c",
+        io.guestdata.testkit.Command.Result r = GuestImages.runOk(List.of(DebianPython.PATH, "-c",
                 "import sys, yaml, json; print(json.dumps(yaml.safe_load(sys.stdin), sort_keys=True))"), yaml);
         assertEquals("{\"network\": {\"ethernets\": {\"eth0\": {\"addresses\": [\"10.0.0.5/24\", \"fd00::5/64\"],"
                 + " \"dhcp4\": false, \"dhcp6\": false, \"match\": {\"macaddress\": \"fa:16:3e:00:00:01\"}, \"mtu\": 1450,"
@@ -81,7 +81,7 @@ class NativeNetworkConfigTest {
                 + " \"via\": \"10.0.0.1\"}, {\"to\": \"192.168.0.0/16\", \"via\": \"10.0.0.254\"}, {\"to\": \"::/0\","
                 + " \"via\": \"fd00::1\"}]}, \"eth1\": {\"addresses\": [\"192.168.7.9/24\"], \"dhcp4\": false,"
                 + " \"dhcp6\": false, \"match\": {\"macaddress\": \"fa:16:3e:00:00:02\"}}}, \"version\": 2}}",
-                r.out().strip());
+                r.stdout().strip());
     }
 
     @Test

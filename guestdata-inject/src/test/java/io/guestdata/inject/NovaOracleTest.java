@@ -70,10 +70,10 @@ class NovaOracleTest {
             files.addArray().add(f.path()).add(Base64.getEncoder().encodeToString(f.contents()));
         }
         Path script = Path.of(NovaOracleTest.class.getResource("/nova/inject_oracle.py").toURI());
-        io.guestdata.inject.fs.Ext2Tools.Result r = GuestImages.runOk(List.of(DebianPython.PATH, script.toString()),
+        io.guestdata.testkit.Command.Result r = GuestImages.runOk(List.of(DebianPython.PATH, script.toString()),
                 Instances.JSON.writeValueAsString(request));
-        JsonNode nova = Instances.JSON.readTree(r.out());
-        assertTrue(nova.get("status").asBoolean(), r.out());
+        JsonNode nova = Instances.JSON.readTree(r.stdout());
+        assertTrue(nova.get("status").asBoolean(), r.stdout());
 
         DiskInjector injector = new DiskInjector(FilesystemBackends.thisBuild(), new Random(7));
         InjectionReport report = injector.inject(img, instance, InjectionOptions.defaults().withRequest(

@@ -20,7 +20,7 @@ class PasswordAndShadowTest {
     void sha512IsWhatOpensslPasswdGivesForTheSameSalt() {
         String salt = "abcdefghIJKLMN./";
         for (String pw : List.of("s3cret-Pass", "pässwörd ✓", "a:b:c", " ")) {
-            String expected = GuestImages.runOk("openssl", "passwd", "-6", "-salt", salt, pw).out().strip();
+            String expected = GuestImages.runOk("openssl", "passwd", "-6", "-salt", salt, pw).stdout().strip();
             assertEquals(expected, PasswordHash.SHA512.hash(pw, salt), pw);
         }
     }
@@ -28,7 +28,7 @@ class PasswordAndShadowTest {
     @Test
     void md5UsesTheFirstEightOfNovasSixteenSaltCharacters() {
         String salt = "G12KGQR1abcdefgh";
-        String expected = GuestImages.runOk("openssl", "passwd", "-1", "-salt", "G12KGQR1", "s3cret").out().strip();
+        String expected = GuestImages.runOk("openssl", "passwd", "-1", "-salt", "G12KGQR1", "s3cret").stdout().strip();
         assertEquals(expected, PasswordHash.MD5.hash("s3cret", salt));
         assertTrue(expected.startsWith("$1$G12KGQR1$"));
     }

@@ -22,29 +22,17 @@ import java.util.concurrent.TimeUnit;
  * bytes. Both streams are drained on their own threads, so a chatty tool never blocks on a full pipe.
  */
 public final class Command {
-    /** What a finished process left: its exit status and both streams. */
+    /**
+     * What a finished process left: its exit status and both streams (with {@link #mergeStderr()}, both in
+     * {@code stdout} in the order the process wrote them, {@code stderr} empty).
+     */
     public record Result(List<String> argv, int exit, byte[] stdoutBytes, byte[] stderrBytes) {
-        /** The exit status (the name the CLI and server tests use). */
-        public int exitCode() {
-            return exit;
-        }
-
         public String stdout() {
             return new String(stdoutBytes, StandardCharsets.UTF_8);
         }
 
         public String stderr() {
             return new String(stderrBytes, StandardCharsets.UTF_8);
-        }
-
-        /** Standard output as text (short name). */
-        public String out() {
-            return stdout();
-        }
-
-        /** Standard error as text (short name). */
-        public String err() {
-            return stderr();
         }
 
         /** Standard output followed by standard error, for messages and for tools that report on either. */
@@ -71,6 +59,7 @@ public final class Command {
     private Duration timeout = Duration.ofSeconds(180);
     private byte[] stdin = new byte[0];
     private Path directory;
+    private boolean mergeStderr;
 
     private Command(List<String> argv) {
         this.argv = List.copyOf(argv);
@@ -113,6 +102,16 @@ public final class Command {
         return this;
     }
 
+    /**
+     * Standard error into the same pipe as standard output ({@link ProcessBuilder#redirectErrorStream}), so the
+     * result's {@code stdout} interleaves both as a terminal would show them: for tools whose report lines go to
+     * either stream and tests that read the report as one text.
+     */
+    public Command mergeStderr() {
+        this.mergeStderr = true;
+        return this;
+    }
+
     public Command directory(Path directory) {
         this.directory = directory;
         return this;
@@ -123,7 +122,7 @@ public final class Command {
      * then is killed with its descendants and the test fails (AssertionError) naming the command.
      */
     public Result run() {
-        ProcessBuilder pb = new ProcessBuilder(argv);
+        ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(mergeStderr);
         pb.environment().putAll(environment);
         if (directory != null) {
             pb.directory(directory.toFile());

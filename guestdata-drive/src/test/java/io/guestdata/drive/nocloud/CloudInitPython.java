@@ -4,12 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.guestdata.testkit.Command;
+import io.guestdata.testkit.NovaOracle;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Runs a Python snippet against Debian's cloud-init: Debian 12's 22.4 (importable only under /usr/bin/python3) or
@@ -29,68 +31,20 @@ final class CloudInitPython {
     }
 
     /**
-     * Skips the test (an assumption) when Debian generation {@code debian} cannot run here: 13's root is built on first
-     * use ({@code tools/nova-oracle/build-trixie-root}, about 10 minutes), which needs root and the Debian archive;
-     * without them the build exits 2 or 3 and says why. Any other failure fails the test.
-     */
-    static void assumeDebian(String debian) throws IOException, InterruptedException {
-        if (!debian.equals("13")) {
-            return;
-        }
-        Process p = new ProcessBuilder(repoRoot().resolve("tools/nova-oracle/build-trixie-root").toString())
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        String stderr = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        int exit = p.waitFor();
-        org.junit.jupiter.api.Assumptions.assumeTrue(exit != 2 && exit != 3,
-                () -> "Debian 13's root (Nova 31, cloud-init 25.1) is not built and cannot be built here: " + stderr.strip());
-        assertEquals(0, exit, "tools/nova-oracle/build-trixie-root failed:\n" + stderr);
-    }
-
-    /**
      * Runs {@code script} under Debian generation {@code debian}'s cloud-init ({@code "12"}: 22.4, {@code "13"}: 25.1;
-     * see {@link #assumeDebian}) with {@code data} bound to the parsed stdin; the script prints its JSON answer.
+     * see {@link NovaOracle#assumeDebian}) with {@code data} bound to the parsed stdin; the script prints its JSON answer.
      */
     static JsonNode run(String debian, String script, JsonNode input) throws IOException, InterruptedException {
         Path file = Files.createTempFile("cloudinit", ".py");
         try {
             Files.writeString(file, "import json, sys, logging\nlogging.basicConfig(level=logging.ERROR)\n"
                     + "data = json.loads(sys.stdin.buffer.read().decode('utf-8'))\n" + script);
-            ProcessBuilder pb = new ProcessBuilder(repoRoot().resolve("tools/nova-oracle/debian-python").toString(),
-                    "--debian", debian, file.toString());
-            pb.environment().put("LC_ALL", "C.UTF-8");
-            Process p = pb.start();
-            CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
-            CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()));
-            try (var stdin = p.getOutputStream()) {
-                stdin.write(JSON.writeValueAsBytes(input));
-            }
-            if (!p.waitFor(120, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IllegalStateException("python timed out");
-            }
-            String stderr = new String(err.join(), StandardCharsets.UTF_8);
-            assertEquals(0, p.exitValue(), "python failed: " + stderr);
-            return JSON.readTree(out.join());
+            Command.Result r = NovaOracle.debianPython(debian, List.of(file.toString())).env(Map.of("LC_ALL", "C.UTF-8"))
+                    .stdin(JSON.writeValueAsBytes(input)).timeout(Duration.ofSeconds(120)).run();
+            assertEquals(0, r.exit(), "python failed: " + r.stderr());
+            return JSON.readTree(r.stdoutBytes());
         } finally {
             Files.deleteIfExists(file);
-        }
-    }
-
-    /** The repository root (tests run with the module directory as working directory). */
-    private static Path repoRoot() {
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            if (Files.isRegularFile(p.resolve("tools/nova-oracle/debian-python"))) {
-                return p;
-            }
-        }
-        throw new IllegalStateException("repository root (with tools/nova-oracle/debian-python) not found");
-    }
-
-    private static byte[] readAll(java.io.InputStream in) {
-        try {
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
         }
     }
 }

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.guestdata.drive.ImageException;
+import io.guestdata.testkit.NovaOracle;
 import io.guestdata.testkit.ToolTest;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -47,7 +48,7 @@ class CloudInitVendorDataTest {
     @ParameterizedTest(name = "Debian {0}")
     @ValueSource(strings = {"12", "13"})
     void aListIsTheMimeMessageCloudInitSplitsTheSameWay(String debian) throws Exception {
-        CloudInitPython.assumeDebian(debian);
+        NovaOracle.assumeDebian(debian);
         ArrayNode list = JsonNodeFactory.instance.arrayNode()
                 .add("#cloud-config\npackages: [htop]\n")
                 .add("#!/bin/sh\necho vendor ünïcode 日本 😀\n")

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.BinaryNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.guestdata.testkit.NovaOracle;
 import io.guestdata.testkit.ToolTest;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -72,7 +73,7 @@ class FlowYamlTest {
     @ParameterizedTest(name = "Debian {0}")
     @ValueSource(strings = {"12", "13"})
     void cloudInitReadsWhatJsonMeans(String debian) throws Exception {
-        CloudInitPython.assumeDebian(debian);
+        NovaOracle.assumeDebian(debian);
         ArrayNode cases = F.arrayNode();
         Random random = new Random(20240611);
         for (int i = 0; i < 400; i++) {
@@ -100,7 +101,7 @@ class FlowYamlTest {
     @ParameterizedTest(name = "Debian {0}")
     @ValueSource(strings = {"12", "13"})
     void binaryValuesAreReadAsBytes(String debian) throws Exception {
-        CloudInitPython.assumeDebian(debian);
+        NovaOracle.assumeDebian(debian);
         byte[] seed = new byte[512];
         new Random(7).nextBytes(seed);
         ObjectNode md = F.objectNode();

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.guestdata.drive.ImageException;
+import io.guestdata.testkit.NovaOracle;
 import java.util.ArrayList;
 import io.guestdata.testkit.ToolTest;
 import java.util.LinkedHashMap;
@@ -109,7 +110,7 @@ class NetworkConfigV1Test {
     @ParameterizedTest(name = "Debian {0}")
     @ValueSource(strings = {"12", "13"})
     void equalsCloudInitsOwnConversion(String debian) throws Exception {
-        CloudInitPython.assumeDebian(debian);
+        NovaOracle.assumeDebian(debian);
         ArrayNode batch = JsonNodeFactory.instance.arrayNode();
         for (Map.Entry<String, String[]> c : CASES.entrySet()) {
             ObjectNode macs = JsonNodeFactory.instance.objectNode();
@@ -209,7 +210,7 @@ class NetworkConfigV1Test {
     @ParameterizedTest(name = "Debian {0}")
     @ValueSource(strings = {"12", "13"})
     void eniRendererConfiguresTheBondFromOurConfig(String debian) throws Exception {
-        CloudInitPython.assumeDebian(debian);
+        NovaOracle.assumeDebian(debian);
         ObjectNode ours = NetworkConfigV1.convert(JSON.readTree(CASES.keySet().stream().toList().get(3)));
         String rendered = CloudInitPython.run(debian, RENDER_ENI, ours).asText();
         // ifupdown hands an option to its scripts as IF_<NAME>, '-' made '_': bond-xmit_hash_policy is ifenslave's
@@ -249,7 +250,7 @@ class NetworkConfigV1Test {
     @ParameterizedTest(name = "Debian {0}")
     @ValueSource(strings = {"12", "13"})
     void refusesWhatCloudInitCannotConvert(String debian) throws Exception {
-        CloudInitPython.assumeDebian(debian);
+        NovaOracle.assumeDebian(debian);
         ArrayNode batch = JsonNodeFactory.instance.arrayNode();
         for (String nd : REFUSED.keySet()) {
             batch.addObject().<ObjectNode>set("nd", JSON.readTree(nd)).set("macs",

@@ -3,8 +3,9 @@ package io.guestdata.drive.vfat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.guestdata.testkit.Command;
+import io.guestdata.testkit.Command.Result;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -43,36 +44,27 @@ final class FatTools {
     private FatTools() {
     }
 
-    record Result(int exit, String out) {
-    }
-
-    static Result run(List<String> command) throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-        Map<String, String> env = pb.environment();
-        env.put("MTOOLS_SKIP_CHECK", "1");
-        env.put("LC_ALL", "C.UTF-8");
-        Process p = pb.start();
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        return new Result(p.waitFor(), out);
+    /** Runs a FAT tool (C.UTF-8, mtools' geometry check off), its standard error merged into its output. */
+    static Result run(List<String> command) {
+        return Command.of(command).env(Map.of("MTOOLS_SKIP_CHECK", "1", "LC_ALL", "C.UTF-8")).mergeStderr().run();
     }
 
     /** {@code fsck.fat -n -v -l}: exit 0 and no line beyond the report of a clean volume. Returns the output. */
     static String fsckClean(Path image) throws Exception {
         Result r = run(List.of("fsck.fat", "-n", "-v", "-l", image.toString()));
-        List<String> complaints = r.out().lines().filter(l -> !FSCK_CLEAN_LINE.matcher(l).matches()).toList();
+        List<String> complaints = r.stdout().lines().filter(l -> !FSCK_CLEAN_LINE.matcher(l).matches()).toList();
         if (r.exit() != 0 || !complaints.isEmpty()) {
-            fail("fsck.fat -n -v on " + image + " exit " + r.exit() + ", complaints " + complaints + "\n" + r.out());
+            fail("fsck.fat -n -v on " + image + " exit " + r.exit() + ", complaints " + complaints + "\n" + r.stdout());
         }
-        return r.out();
+        return r.stdout();
     }
 
     /** {@code blkid -p -o export}: the probe values. */
     static Map<String, String> blkid(Path image) throws Exception {
         Result r = run(List.of("blkid", "-p", "-o", "export", image.toString()));
-        assertEquals(0, r.exit(), r.out());
+        assertEquals(0, r.exit(), r.stdout());
         Map<String, String> values = new TreeMap<>();
-        r.out().lines().filter(l -> l.contains("=")).forEach(l -> values.put(l.substring(0, l.indexOf('=')),
+        r.stdout().lines().filter(l -> l.contains("=")).forEach(l -> values.put(l.substring(0, l.indexOf('=')),
                 l.substring(l.indexOf('=') + 1)));
         return values;
     }
@@ -81,22 +73,22 @@ final class FatTools {
         List<String> command = new ArrayList<>(List.of(tool, "-i", image.toString()));
         command.addAll(List.of(args));
         Result r = run(command);
-        assertEquals(0, r.exit(), String.join(" ", command) + "\n" + r.out());
-        return r.out();
+        assertEquals(0, r.exit(), String.join(" ", command) + "\n" + r.stdout());
+        return r.stdout();
     }
 
     /** {@code mdir -b -/}: every path below the root as mtools names it, directories ending in '/'. */
     static List<String> mdirPaths(Path image) throws Exception {
         Result r = run(List.of("mdir", "-i", image.toString(), "-b", "-/", "-a", "::/"));
-        assertEquals(0, r.exit(), r.out());
-        return r.out().lines().filter(l -> l.startsWith("::/")).map(l -> l.substring(3)).sorted().toList();
+        assertEquals(0, r.exit(), r.stdout());
+        return r.stdout().lines().filter(l -> l.startsWith("::/")).map(l -> l.substring(3)).sorted().toList();
     }
 
     /** Extracts the whole volume with {@code mcopy -s -n} into {@code dir} and returns its files. */
     static Map<String, byte[]> extract(Path image, Path dir) throws Exception {
         Files.createDirectories(dir);
         Result r = run(List.of("mcopy", "-s", "-n", "-i", image.toString(), "::/", dir.toString() + "/"));
-        assertEquals(0, r.exit(), "mcopy: " + r.out());
+        assertEquals(0, r.exit(), "mcopy: " + r.stdout());
         return files(dir);
     }
 
@@ -160,7 +152,7 @@ final class FatTools {
     /** Disk blocks the file takes, in bytes ({@code stat -c %b}, 512-byte units). */
     static long allocatedBytes(Path file) throws Exception {
         Result r = run(List.of("stat", "-c", "%b", file.toString()));
-        assertEquals(0, r.exit(), r.out());
-        return Long.parseLong(r.out().strip()) * 512;
+        assertEquals(0, r.exit(), r.stdout());
+        return Long.parseLong(r.stdout().strip()) * 512;
     }
 }

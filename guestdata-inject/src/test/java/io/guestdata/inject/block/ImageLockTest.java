@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.guestdata.testkit.Command;
 import io.guestdata.testkit.ToolTest;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -41,12 +42,12 @@ class ImageLockTest {
     void whileWeHoldTheImageQemuRefusesToOpenIt() throws Exception {
         Path img = Tools.rawImage(dir, "disk.img", 16);
         try (RawImage disk = RawImage.openWritable(img)) {
-            Tools.Result io = Tools.attempt("qemu-io", "-f", "raw", "-c", "write 0 512", img.toString());
+            Command.Result io = Tools.attempt("qemu-io", "-f", "raw", "-c", "write 0 512", img.toString());
             assertNotEquals(0, io.exit());
             assertTrue(io.output().contains("Failed to lock byte 100"), io.output());
             // (qemu-img info still works: a read-only open retries with force-share, which is harmless.)
         }
-        Tools.Result io = Tools.attempt("qemu-io", "-f", "raw", "-c", "write 0 512", img.toString());
+        Command.Result io = Tools.attempt("qemu-io", "-f", "raw", "-c", "write 0 512", img.toString());
         assertEquals(0, io.exit(), io.output());
     }
 
@@ -68,7 +69,7 @@ class ImageLockTest {
                 other.read(ByteBuffer.allocate(1), 0);
             }
             assertTrue(ImageLock.isLockedByOthers(img));
-            Tools.Result io = Tools.attempt("qemu-io", "-f", "raw", "-c", "write 0 512", img.toString());
+            Command.Result io = Tools.attempt("qemu-io", "-f", "raw", "-c", "write 0 512", img.toString());
             assertNotEquals(0, io.exit(), io.output());
         }
         assertFalse(ImageLock.isLockedByOthers(img));

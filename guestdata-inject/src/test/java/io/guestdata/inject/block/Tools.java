@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.guestdata.testkit.Command;
+import io.guestdata.testkit.Command.Result;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -17,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 /** Runs the real tools (qemu-img, sfdisk, sgdisk, mkfs.*) that make and read test images. */
 final class Tools {
@@ -25,7 +26,6 @@ final class Tools {
 
     private Tools() {}
 
-    /** Runs a command, feeding {@code stdin}; fails the test on a non-zero exit; returns stdout. */
     /**
      * {@code qemu-img create} of an encrypted image. QEMU times a first PBKDF2 round by the thread's CPU
      * time and gives up ("Unable to get accurate CPU usage") when that reads 0 ms, which on these
@@ -44,51 +44,15 @@ final class Tools {
         }
     }
 
+    /** Runs a command, feeding {@code stdin} (or nothing); fails the test on a non-zero exit; returns stdout. */
     static String run(String stdin, String... argv) {
-        try {
-            Process p = new ProcessBuilder(argv).redirectErrorStream(false).start();
-            try (var in = p.getOutputStream()) {
-                if (stdin != null) {
-                    in.write(stdin.getBytes(StandardCharsets.UTF_8));
-                }
-            }
-            var out = new java.util.concurrent.CompletableFuture<String>();
-            var err = new java.util.concurrent.CompletableFuture<String>();
-            Thread.ofVirtual().start(() -> out.complete(drain(p.getInputStream())));
-            Thread.ofVirtual().start(() -> err.complete(drain(p.getErrorStream())));
-            if (!p.waitFor(120, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new AssertionError("timed out: " + String.join(" ", argv));
-            }
-            if (p.exitValue() != 0) {
-                throw new AssertionError(String.join(" ", argv) + " exited " + p.exitValue() + ": " + err.join() + out.join());
-            }
-            return out.join();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
+        return Command.of(argv).stdin(stdin == null ? "" : stdin).timeout(Duration.ofSeconds(120)).run().ok().stdout();
     }
 
     /** Runs a command and returns its exit code and combined output, without failing. */
     static Result attempt(String... argv) {
-        try {
-            Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
-            p.getOutputStream().close();
-            String out = drain(p.getInputStream());
-            p.waitFor(60, TimeUnit.SECONDS);
-            return new Result(p.exitValue(), out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
+        return Command.of(argv).mergeStderr().timeout(Duration.ofSeconds(60)).run();
     }
-
-    record Result(int exit, String output) {}
 
     static boolean installed(String tool) {
         for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
@@ -97,14 +61,6 @@ final class Tools {
             }
         }
         return Files.isExecutable(Path.of("/usr/sbin", tool)) || Files.isExecutable(Path.of("/sbin", tool));
-    }
-
-    private static String drain(java.io.InputStream in) {
-        try (in) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "";
-        }
     }
 
     /** A sparse raw image of {@code mib} MiB made by qemu-img. */

@@ -1,5 +1,6 @@
 package io.guestdata.inject.ceph;
 
+import io.guestdata.testkit.Command;
 import io.guestdata.testkit.DebianPython;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -75,11 +76,11 @@ public final class CephCluster {
         Path lockFile = Path.of(dir + ".lock");
         try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                 FileLock ignored = ch.lock()) {
-            Ext2Tools.Result lease = Ext2Tools.run(List.of(script.toString(), "lease", dir.toString(), pid));
+            Command.Result lease = Ext2Tools.run(List.of(script.toString(), "lease", dir.toString(), pid));
             if (lease.exit() != 0) {
                 // none running (or a dead one left behind): clear it, start afresh
                 Ext2Tools.run(List.of(script.toString(), "stop", dir.toString()));
-                Ext2Tools.Result start = Ext2Tools.run(List.of(script.toString(), "start", dir.toString(),
+                Command.Result start = Ext2Tools.run(List.of(script.toString(), "start", dir.toString(),
                         "--holder", pid, "--idle", Integer.toString(IDLE_SECONDS)));
                 if (start.exit() != 0) {
                     throw new IllegalStateException("the test Ceph cluster did not start (" + script + " start " + dir
@@ -167,30 +168,30 @@ public final class CephCluster {
     }
 
     /** Runs the {@code rbd} tool as client.admin against this cluster, e.g. {@code rbd("create", "--size", "64M", "vms/x")}. */
-    public Ext2Tools.Result rbdAdmin(String... args) {
+    public Command.Result rbdAdmin(String... args) {
         return tool("rbd", "admin", args);
     }
 
     /** Runs the {@code rbd} tool as {@link #user()}. */
-    public Ext2Tools.Result rbd(String... args) {
+    public Command.Result rbd(String... args) {
         return tool("rbd", user(), args);
     }
 
     /** Runs the {@code ceph} tool as client.admin, e.g. {@code ceph("auth", "get-or-create", ...)}. */
-    public Ext2Tools.Result cephAdmin(String... args) {
+    public Command.Result cephAdmin(String... args) {
         return tool("ceph", "admin", args);
     }
 
     /** Like {@link #rbdAdmin} but fails the calling test with the tool's stderr unless it exits 0. */
     public String rbdAdminOk(String... args) {
-        Ext2Tools.Result r = rbdAdmin(args);
+        Command.Result r = rbdAdmin(args);
         if (r.exit() != 0) {
             throw new AssertionError("rbd " + String.join(" ", args) + " exited " + r.exit() + ": " + r.stderr());
         }
-        return r.out();
+        return r.stdout();
     }
 
-    private Ext2Tools.Result tool(String tool, String id, String... args) {
+    private Command.Result tool(String tool, String id, String... args) {
         List<String> cmd = new ArrayList<>(List.of(tool, "--conf", conf().toString(), "--id", id));
         cmd.addAll(List.of(args));
         return Ext2Tools.run(cmd);
@@ -215,7 +216,7 @@ public final class CephCluster {
     }
 
     /** The same client run to its end: action {@code lock} (non-blocking exclusive lock) or {@code write}. */
-    public Ext2Tools.Result librbd(String image, String action) {
+    public Command.Result librbd(String image, String action) {
         return Ext2Tools.run(List.of(DebianPython.PATH, "-c", LIBRBD_CLIENT, conf().toString(), user(), pool(),
                 image, action));
     }

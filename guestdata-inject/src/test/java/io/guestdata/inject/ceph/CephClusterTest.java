@@ -1,5 +1,6 @@
 package io.guestdata.inject.ceph;
 
+import io.guestdata.testkit.Command;
 import io.guestdata.testkit.CephTest;
 import java.nio.file.Files;
 import java.nio.file.attribute.PosixFilePermission;
@@ -31,9 +32,9 @@ class CephClusterTest {
     @Test
     void theUserWritesImagesInItsPool() {
         String name = ceph.pool() + "/" + CephCluster.uniqueName("cluster-test");
-        Ext2Tools.Result created = ceph.rbd("create", "--size", "8M", name);
+        Command.Result created = ceph.rbd("create", "--size", "8M", name);
         assertEquals(0, created.exit(), created.stderr());
-        assertTrue(ceph.rbd("ls", ceph.pool()).out().lines().anyMatch(name.substring(ceph.pool().length() + 1)::equals));
+        assertTrue(ceph.rbd("ls", ceph.pool()).stdout().lines().anyMatch(name.substring(ceph.pool().length() + 1)::equals));
         assertEquals(0, ceph.rbd("rm", "--no-progress", name).exit());
     }
 
@@ -43,11 +44,11 @@ class CephClusterTest {
         assertEquals(0, ceph.cephAdmin("osd", "pool", "create", other, "8", "8").exit());
         try {
             assertEquals(0, ceph.cephAdmin("osd", "pool", "application", "enable", other, "rbd").exit());
-            Ext2Tools.Result r = ceph.rbd("create", "--size", "8M", other + "/x");
+            Command.Result r = ceph.rbd("create", "--size", "8M", other + "/x");
             assertNotEquals(0, r.exit(), "profile rbd pool=" + ceph.pool() + " must not reach " + other);
             assertTrue(r.stderr().contains("Operation not permitted"), r.stderr());
             assertEquals(0, ceph.rbdAdmin("create", "--size", "8M", other + "/x").exit(), "the admin can");
-            Ext2Tools.Result keys = Ext2Tools.run(java.util.List.of("ceph", "--conf", ceph.conf().toString(), "--id",
+            Command.Result keys = Ext2Tools.run(java.util.List.of("ceph", "--conf", ceph.conf().toString(), "--id",
                     ceph.user(), "auth", "ls"));
             assertNotEquals(0, keys.exit(), "the client user must not list the cluster's keys");
         } finally {
@@ -65,10 +66,10 @@ class CephClusterTest {
         var wrong = Files.createTempFile("wrong-", ".keyring");
         try {
             Files.writeString(wrong, "[client." + ceph.user() + "]\n\tkey = AQBzaW5nbGUtbm9kZS10ZXN0LXdyb25nLWtleQ==\n");
-            Ext2Tools.Result r = Ext2Tools.run(java.util.List.of("rbd", "--conf", ceph.conf().toString(), "--id",
+            Command.Result r = Ext2Tools.run(java.util.List.of("rbd", "--conf", ceph.conf().toString(), "--id",
                     ceph.user(), "--keyring", wrong.toString(), "ls", ceph.pool()));
             assertNotEquals(0, r.exit());
-            assertFalse(r.out().contains("cluster-test"));
+            assertFalse(r.stdout().contains("cluster-test"));
         } finally {
             Files.delete(wrong);
         }

@@ -40,7 +40,7 @@ public final class CHeaderValues {
         Files.writeString(source, c);
         Ext2Tools.runOk(List.of("gcc", "-Wall", "-Werror", "-o", binary.toString(), source.toString()));
         Map<String, Long> values = new LinkedHashMap<>();
-        for (String line : Ext2Tools.runOk(List.of(binary.toString())).out().lines().toList()) {
+        for (String line : Ext2Tools.runOk(List.of(binary.toString())).stdout().lines().toList()) {
             int eq = line.lastIndexOf('=');
             values.put(line.substring(0, eq), Long.parseLong(line.substring(eq + 1)));
         }

@@ -1,5 +1,6 @@
 package io.guestdata.inject.fs;
 
+import io.guestdata.testkit.Command;
 import io.guestdata.testkit.ToolTest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -233,9 +234,9 @@ class Ext2ConsistencyTest {
 
     /** Several debugfs -w requests in one open (a second open would already refuse the first change). */
     private static void debugfsScript(Path img, String requests) {
-        Ext2Tools.Result r = Ext2Tools.run(List.of("debugfs", "-w", "-f", "/dev/stdin", img.toString()), requests);
+        Command.Result r = Ext2Tools.run(List.of("debugfs", "-w", "-f", "/dev/stdin", img.toString()), requests);
         if (r.exit() != 0 || r.stderr().lines().skip(1).anyMatch(l -> !l.isBlank())) {
-            throw new AssertionError("debugfs -w: " + r.out() + r.stderr());
+            throw new AssertionError("debugfs -w: " + r.stdout() + r.stderr());
         }
     }
 
@@ -245,7 +246,7 @@ class Ext2ConsistencyTest {
 
     /** A field of {@code dumpe2fs} for group {@code g}, e.g. "free blocks" from "N free blocks". */
     private static String bgField(Path img, int group, String what) {
-        String out = Ext2Tools.runOk(List.of("dumpe2fs", img.toString())).out();
+        String out = Ext2Tools.runOk(List.of("dumpe2fs", img.toString())).stdout();
         int at = out.indexOf("Group " + group + ":");
         Matcher m = Pattern.compile("(\\d+) " + what).matcher(out.substring(at));
         if (!m.find()) {

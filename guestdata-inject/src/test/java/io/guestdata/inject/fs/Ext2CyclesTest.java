@@ -67,7 +67,7 @@ class Ext2CyclesTest {
                 "-XX:NativeMemoryTracking=summary", "-Xbatch",
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
                 Cycles.class.getName(), img.toString()));
-        String[] kib = result.out().strip().split(" ");
+        String[] kib = result.stdout().strip().split(" ");
         long warm = Long.parseLong(kib[0]);
         long end = Long.parseLong(kib[1]);
         System.out.printf("Ext2CyclesTest: C heap in use outside the JVM after %d cycles %d KiB, after %d cycles %d KiB (growth %d KiB);"

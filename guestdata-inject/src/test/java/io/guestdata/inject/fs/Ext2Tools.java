@@ -1,31 +1,25 @@
 package io.guestdata.inject.fs;
 
+import io.guestdata.testkit.Command;
+import io.guestdata.testkit.Command.Result;
 import io.guestdata.testkit.Sha256;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** The real e2fsprogs tools, used by the tests to make images and to check every result. */
 /** Runs e2fsprogs and other tools for the inject tests (shared with {@code io.guestdata.inject}'s tests). */
 public final class Ext2Tools {
 
     private Ext2Tools() {
-    }
-
-    /** Output of a finished process. */
-    public record Result(int exit, byte[] stdout, String stderr) {
-        public String out() {
-            return new String(stdout, StandardCharsets.UTF_8);
-        }
     }
 
     public static Result run(List<String> command) {
@@ -34,42 +28,14 @@ public final class Ext2Tools {
 
     /** Runs {@code command} (LC_ALL=C) with {@code stdin} (or none), and waits up to 120 s. */
     public static Result run(List<String> command, String stdin) {
-        try {
-            ProcessBuilder pb = new ProcessBuilder(command);
-            pb.environment().put("LC_ALL", "C");
-            Process p = pb.start();
-            try (var in = p.getOutputStream()) {
-                if (stdin != null) {
-                    in.write(stdin.getBytes(StandardCharsets.UTF_8));
-                }
-            }
-            var errText = new java.util.concurrent.CompletableFuture<String>();
-            Thread t = Thread.ofVirtual().start(() -> {
-                try {
-                    errText.complete(new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
-                } catch (IOException e) {
-                    errText.completeExceptionally(e);
-                }
-            });
-            byte[] out = p.getInputStream().readAllBytes();
-            if (!p.waitFor(120, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IllegalStateException("timed out: " + command);
-            }
-            t.join();
-            return new Result(p.exitValue(), out, errText.join());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return Command.of(command).env(Map.of("LC_ALL", "C")).stdin(stdin == null ? "" : stdin)
+                .timeout(Duration.ofSeconds(120)).run();
     }
 
     public static Result runOk(List<String> command) {
         Result r = run(command);
         if (r.exit() != 0) {
-            throw new AssertionError(command + " exited " + r.exit() + "\n" + r.out() + r.stderr());
+            throw new AssertionError(command + " exited " + r.exit() + "\n" + r.stdout() + r.stderr());
         }
         return r;
     }
@@ -122,7 +88,7 @@ public final class Ext2Tools {
     /** {@code e2fsck -fn}: exit 0 or the test fails with e2fsck's output. */
     static void assertClean(Path image, long offset) {
         Result r = run(List.of("e2fsck", "-fn", device(image, offset)));
-        assertEquals(0, r.exit(), () -> "e2fsck -fn " + device(image, offset) + " is not clean:\n" + r.out() + r.stderr());
+        assertEquals(0, r.exit(), () -> "e2fsck -fn " + device(image, offset) + " is not clean:\n" + r.stdout() + r.stderr());
     }
 
     /** {@code e2fsck -fn} exit status. */
@@ -138,7 +104,7 @@ public final class Ext2Tools {
     static void debugfsWrite(Path image, long offset, String request) {
         Result r = run(List.of("debugfs", "-w", "-R", request, device(image, offset)));
         if (r.exit() != 0 || r.stderr().lines().skip(1).anyMatch(l -> !l.isBlank())) {
-            throw new AssertionError("debugfs -w -R '" + request + "': " + r.out() + r.stderr());
+            throw new AssertionError("debugfs -w -R '" + request + "': " + r.stdout() + r.stderr());
         }
     }
 
@@ -155,7 +121,7 @@ public final class Ext2Tools {
     /** {@code debugfs stat}, or null when the path does not exist. */
     public static Stat stat(Path image, long offset, String path) {
         Result r = debugfs(image, offset, "stat \"" + path + "\"");
-        String out = r.out();
+        String out = r.stdout();
         Matcher tm = TYPE_MODE.matcher(out);
         if (!tm.find()) {
             if (r.stderr().contains("not found")) {
@@ -181,17 +147,17 @@ public final class Ext2Tools {
         if (r.stderr().lines().skip(1).anyMatch(l -> !l.isBlank())) {
             throw new AssertionError("debugfs cat " + path + ": " + r.stderr());
         }
-        return r.stdout();
+        return r.stdoutBytes();
     }
 
     /** {@code debugfs ls -l dir} output. */
     static String ls(Path image, long offset, String dir) {
-        return debugfs(image, offset, "ls -l \"" + dir + "\"").out();
+        return debugfs(image, offset, "ls -l \"" + dir + "\"").stdout();
     }
 
     /** A header field of {@code dumpe2fs -h}, e.g. "Free blocks". */
     static String superblockField(Path image, long offset, String field) {
-        String out = runOk(List.of("dumpe2fs", "-h", device(image, offset))).out();
+        String out = runOk(List.of("dumpe2fs", "-h", device(image, offset))).stdout();
         return out.lines().filter(l -> l.startsWith(field + ":")).findFirst()
                 .map(l -> l.substring(field.length() + 1).strip())
                 .orElseThrow(() -> new AssertionError("no " + field + " in dumpe2fs -h"));

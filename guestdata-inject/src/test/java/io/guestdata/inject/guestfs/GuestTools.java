@@ -1,15 +1,15 @@
 package io.guestdata.inject.guestfs;
 
+import io.guestdata.testkit.Command;
+import io.guestdata.testkit.Command.Result;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -32,43 +32,15 @@ public final class GuestTools {
         return configured != null ? GuestfsSettings.DEFAULT : GuestfsSettings.FORCE_TCG;
     }
 
-    record Result(int exit, byte[] stdout, String stderr) {
-        String out() {
-            return new String(stdout, StandardCharsets.UTF_8);
-        }
-    }
-
+    /** Runs a host tool (LC_ALL=C), nothing on its standard input, waiting up to 300 s. */
     static Result run(String... command) {
-        try {
-            ProcessBuilder pb = new ProcessBuilder(command);
-            pb.environment().put("LC_ALL", "C");
-            Process p = pb.start();
-            p.getOutputStream().close();
-            CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-            byte[] out = p.getInputStream().readAllBytes();
-            if (!p.waitFor(300, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IllegalStateException("timed out: " + List.of(command));
-            }
-            return new Result(p.exitValue(), out, err.join());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return Command.of(command).env(Map.of("LC_ALL", "C")).timeout(Duration.ofSeconds(300)).run();
     }
 
     static Result runOk(String... command) {
         Result r = run(command);
         if (r.exit() != 0) {
-            throw new AssertionError(List.of(command) + " exited " + r.exit() + "\n" + r.out() + r.stderr());
+            throw new AssertionError(List.of(command) + " exited " + r.exit() + "\n" + r.stdout() + r.stderr());
         }
         return r;
     }
@@ -87,7 +59,7 @@ public final class GuestTools {
         if (r.exit() != 0 || r.stderr().contains("No such file")) {
             return fields;
         }
-        Matcher m = FIELD.matcher(r.out());
+        Matcher m = FIELD.matcher(r.stdout());
         while (m.find()) {
             fields.put(m.group(1), m.group(2).strip());
         }
@@ -97,7 +69,7 @@ public final class GuestTools {
     /** A regular file's bytes, read from the image at the extents xfs_db's bmap gives. */
     static byte[] xfsContent(Path image, String path) {
         Map<String, String> sb = new LinkedHashMap<>();
-        Matcher f = FIELD.matcher(runOk("xfs_db", "-r", "-c", "sb 0", "-c", "print blocksize agblocks", image.toString()).out());
+        Matcher f = FIELD.matcher(runOk("xfs_db", "-r", "-c", "sb 0", "-c", "print blocksize agblocks", image.toString()).stdout());
         while (f.find()) {
             sb.put(f.group(1), f.group(2).strip());
         }
@@ -105,7 +77,7 @@ public final class GuestTools {
         long agBlocks = Long.parseLong(sb.get("agblocks"));
         long size = Long.parseLong(xfsInode(image, path).get("core.size"));
         byte[] content = new byte[Math.toIntExact(size)];
-        Matcher m = EXTENT.matcher(runOk("xfs_db", "-r", "-c", "path " + path, "-c", "bmap", image.toString()).out());
+        Matcher m = EXTENT.matcher(runOk("xfs_db", "-r", "-c", "path " + path, "-c", "bmap", image.toString()).stdout());
         try (RandomAccessFile file = new RandomAccessFile(image.toFile(), "r")) {
             while (m.find()) {
                 long fileBlock = Long.parseLong(m.group(1));
@@ -139,7 +111,7 @@ public final class GuestTools {
     /** "type mode uid:gid size links" of an ext inode as debugfs shows it, or "missing". */
     static String extInode(Path image, String path) {
         Result r = run("debugfs", "-R", "stat \"" + path + "\"", image.toString());
-        String out = r.out();
+        String out = r.stdout();
         Matcher mode = EXT_MODE.matcher(out);
         if (!mode.find()) {
             return "missing";
@@ -158,6 +130,6 @@ public final class GuestTools {
 
     /** A file's bytes as debugfs's {@code cat} gives them. */
     static byte[] extContent(Path image, String path) {
-        return runOk("debugfs", "-R", "cat \"" + path + "\"", image.toString()).stdout();
+        return runOk("debugfs", "-R", "cat \"" + path + "\"", image.toString()).stdoutBytes();
     }
 }

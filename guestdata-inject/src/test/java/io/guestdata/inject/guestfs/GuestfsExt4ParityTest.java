@@ -257,7 +257,7 @@ class GuestfsExt4ParityTest {
     private static final Pattern FLAGS = Pattern.compile("Flags:\\s+0x([0-9a-f]+)");
 
     private static String flags(Path image, String path, int add) {
-        Matcher m = FLAGS.matcher(runOk("debugfs", "-R", "stat " + path, image.toString()).out());
+        Matcher m = FLAGS.matcher(runOk("debugfs", "-R", "stat " + path, image.toString()).stdout());
         int flags = m.find() ? Integer.parseInt(m.group(1), 16) : 0;
         return "0x" + Integer.toHexString(flags | add);
     }

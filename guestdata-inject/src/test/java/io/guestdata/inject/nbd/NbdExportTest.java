@@ -1,5 +1,6 @@
 package io.guestdata.inject.nbd;
 
+import io.guestdata.testkit.Command;
 import io.guestdata.testkit.ToolTest;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -58,20 +59,15 @@ class NbdExportTest {
         }
     }
 
-    record Result(int exit, String out) {
+    /** QEMU's tool, its standard error merged into its output. */
+    static Command.Result run(String... argv) {
+        return Command.of(argv).mergeStderr().run();
     }
 
-    static Result run(String... argv) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), UTF_8);
-        return new Result(p.waitFor(), out);
-    }
-
-    static String runOk(String... argv) throws IOException, InterruptedException {
-        Result r = run(argv);
-        assertEquals(0, r.exit(), () -> String.join(" ", argv) + ": " + r.out());
-        return r.out();
+    static String runOk(String... argv) {
+        Command.Result r = run(argv);
+        assertEquals(0, r.exit(), () -> String.join(" ", argv) + ": " + r.stdout());
+        return r.stdout();
     }
 
     private Path image(long size, long seed) throws IOException {
@@ -129,11 +125,11 @@ class NbdExportTest {
         byte[] before = Files.readAllBytes(file);
         try (FileChannel ch = open(file, false);
              NbdExport export = NbdExport.serve(new FileStorage(ch, size), true, dir)) {
-            Result write = run("qemu-io", "-f", "raw", export.uri(), "-c", "write -P 0xcd 0 4096");
-            String all = write.exit() + " " + write.out();
+            Command.Result write = run("qemu-io", "-f", "raw", export.uri(), "-c", "write -P 0xcd 0 4096");
+            String all = write.exit() + " " + write.stdout();
             // QEMU sees NBD_FLAG_READ_ONLY and will not open the export for writing
             assertNotEquals(0, write.exit(), all);
-            assertTrue(write.out().contains("Permission denied"), all);
+            assertTrue(write.stdout().contains("Permission denied"), all);
             runOk("qemu-io", "-r", "-f", "raw", export.uri(), "-c", "read -v 0 16");
             runOk("qemu-img", "compare", "-f", "raw", "-F", "raw", file.toString(), export.uri());
             assertTrue(export.cleanlyEnded(), export.failure().toString());
@@ -155,9 +151,9 @@ class NbdExportTest {
             assertTrue(list.contains("opt block: " + NbdExport.PREFERRED_BLOCK), list);
             assertTrue(list.contains("flags: 0x65 ( flush trim zeroes )"), list);
             // an export name the server does not have: NBD_REP_ERR_UNKNOWN
-            Result other = run("qemu-img", "info", "nbd+unix:///other?socket=" + export.socket());
-            assertNotEquals(0, other.exit(), other.out());
-            assertTrue(other.out().contains("other"), other.out());
+            Command.Result other = run("qemu-img", "info", "nbd+unix:///other?socket=" + export.socket());
+            assertNotEquals(0, other.exit(), other.stdout());
+            assertTrue(other.stdout().contains("other"), other.stdout());
             // the server still serves the next client
             runOk("qemu-img", "compare", "-f", "raw", "-F", "raw", file.toString(), export.uri());
             assertEquals(1, export.transmissions());
@@ -192,8 +188,8 @@ class NbdExportTest {
         for (int i = 0; i < 3; i++) {
             assertEquals((byte) ((i + 1) * 16), after[i * 65536 + 100]);
         }
-        Result late = run("qemu-img", "info", "nbd+unix:///?socket=" + socket);
-        assertNotEquals(0, late.exit(), late.out());
+        Command.Result late = run("qemu-img", "info", "nbd+unix:///?socket=" + socket);
+        assertNotEquals(0, late.exit(), late.stdout());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.guestdata.inject.net;
 
+import io.guestdata.testkit.Command;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,7 +64,7 @@ public final class TgtdTarget implements AutoCloseable {
         TgtdTarget t = new TgtdTarget(p, control, port, log);
         try {
             long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while (t.admin("--op", "show", "--mode", "sys").exit != 0) {
+            while (t.admin("--op", "show", "--mode", "sys").exit() != 0) {
                 if (!p.isAlive() || System.nanoTime() > deadline) {
                     throw new IOException("tgtd did not start: " + Files.readString(log));
                 }
@@ -112,21 +113,16 @@ public final class TgtdTarget implements AutoCloseable {
         return port;
     }
 
-    private record Result(int exit, String out) {
-    }
-
-    private Result admin(String... args) throws IOException, InterruptedException {
+    private Command.Result admin(String... args) {
         List<String> argv = new ArrayList<>(List.of(tool("tgtadm"), "-C", Integer.toString(control)));
         argv.addAll(List.of(args));
-        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        return new Result(p.waitFor(), out);
+        return Command.of(argv).mergeStderr().run();
     }
 
-    private void adminOk(String... args) throws IOException, InterruptedException {
-        Result r = admin(args);
-        if (r.exit != 0) {
-            throw new IOException("tgtadm " + String.join(" ", args) + " exited " + r.exit + ": " + r.out);
+    private void adminOk(String... args) throws IOException {
+        Command.Result r = admin(args);
+        if (r.exit() != 0) {
+            throw new IOException("tgtadm " + String.join(" ", args) + " exited " + r.exit() + ": " + r.stdout());
         }
     }
 

@@ -1,5 +1,6 @@
 package io.guestdata.inject.rbd;
 
+import io.guestdata.testkit.Command;
 import io.guestdata.testkit.CephTest;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -63,7 +64,7 @@ class RbdImageTest {
         try {
             Files.delete(out);
             ceph.rbdAdminOk("export", "--no-progress", ceph.pool() + "/" + image, out.toString());
-            return Ext2Tools.runOk(List.of("sha256sum", out.toString())).out().split(" ")[0];
+            return Ext2Tools.runOk(List.of("sha256sum", out.toString())).stdout().split(" ")[0];
         } finally {
             Files.deleteIfExists(out);
         }
@@ -235,16 +236,16 @@ class RbdImageTest {
             String lock = ceph.rbdAdminOk("lock", "ls", ceph.pool() + "/" + name);
             assertTrue(lock.contains("auto "), lock);
             // a second writer asking for the lock is refused, and the lock is not handed over
-            Ext2Tools.Result second = ceph.librbd(name, "lock");
-            assertNotEquals(0, second.exit(), second.out() + second.stderr());
+            Command.Result second = ceph.librbd(name, "lock");
+            assertNotEquals(0, second.exit(), second.stdout() + second.stderr());
             assertTrue(second.stderr().contains("ReadOnlyImage") || second.stderr().contains("ImageBusy"),
                     second.stderr());
-            Ext2Tools.Result write = ceph.librbd(name, "write");
-            assertNotEquals(0, write.exit(), write.out() + write.stderr());
+            Command.Result write = ceph.librbd(name, "write");
+            assertNotEquals(0, write.exit(), write.stdout() + write.stderr());
             img.write(0, ByteBuffer.wrap(new byte[] {1, 2, 3}));
         }
         assertEquals("", ceph.rbdAdminOk("lock", "ls", ceph.pool() + "/" + name).strip());
-        Ext2Tools.Result after = ceph.librbd(name, "lock");
+        Command.Result after = ceph.librbd(name, "lock");
         assertEquals(0, after.exit(), after.stderr());
     }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.guestdata.testkit.Command;
 import io.guestdata.testkit.CephTest;
 import io.guestdata.testkit.DebianPython;
 import java.io.IOException;
@@ -171,10 +172,10 @@ class RbdTargetQemuTest {
             try {
                 awaitSocket(socket, qemuIo, tmp.resolve("qemu-io-" + n + ".log"));
                 for (var e : expected.entrySet()) {
-                    Ext2Tools.Result r = Ext2Tools.run(List.of("ceph", "--admin-daemon", socket.toString(), "config",
+                    Command.Result r = Ext2Tools.run(List.of("ceph", "--admin-daemon", socket.toString(), "config",
                             "get", e.getKey()));
                     assertEquals(0, r.exit(), r.stderr());
-                    assertEquals(e.getValue(), JSON.readTree(r.out()).path(e.getKey()).asText(), target + " " + e.getKey());
+                    assertEquals(e.getValue(), JSON.readTree(r.stdout()).path(e.getKey()).asText(), target + " " + e.getKey());
                 }
             } finally {
                 qemuIo.getOutputStream().close();
@@ -203,7 +204,7 @@ class RbdTargetQemuTest {
                 p + ":id=client." + ceph.user() + ":conf=" + ceph.conf() + ":client_mount_timeout=5");
         for (String target : refused) {
             corpus++;
-            Ext2Tools.Result r = qemuImg(target, ceph.dir());
+            Command.Result r = qemuImg(target, ceph.dir());
             assertNotEquals(0, r.exit(), target + " must be refused by QEMU");
             RbdTargetTest.assertRefused("rbd:", () -> RbdTarget.parse(target));
         }
@@ -226,7 +227,7 @@ class RbdTargetQemuTest {
         stricter.put(p + ":id=" + ceph.user() + ":conf=ceph.conf", "option 'conf' must be an absolute path");
         for (var e : stricter.entrySet()) {
             corpus++;
-            Ext2Tools.Result r = qemuImg(e.getKey(), ceph.dir());
+            Command.Result r = qemuImg(e.getKey(), ceph.dir());
             assertEquals(0, r.exit(), e.getKey() + ": QEMU should open it: " + r.stderr());
             RbdTargetTest.assertRefused(e.getValue(), () -> RbdTarget.parse(e.getKey()));
         }
@@ -238,12 +239,12 @@ class RbdTargetQemuTest {
         String name = CephCluster.uniqueName("slash") + "/x";
         String target = "rbd:" + pool + "/" + esc(name) + auth;
         corpus++;
-        Ext2Tools.Result created = Ext2Tools.run(List.of("qemu-img", "create", "-f", "raw", target, "4M"));
+        Command.Result created = Ext2Tools.run(List.of("qemu-img", "create", "-f", "raw", target, "4M"));
         try {
             assertEquals(0, created.exit(), created.stderr());
             assertTrue(ceph.rbdAdminOk("ls", pool).lines().anyMatch(name::equals), "QEMU created " + name);
             RbdTargetTest.assertRefused("image name '" + name + "' holds '/'", () -> RbdTarget.parse(target));
-            Ext2Tools.Result viaTool = ceph.rbdAdmin("info", "--pool", pool, "--image", name);
+            Command.Result viaTool = ceph.rbdAdmin("info", "--pool", pool, "--image", name);
             assertNotEquals(0, viaTool.exit(), "the rbd tool reads " + pool + "/" + name + " as pool/namespace/image");
         } finally {
             Ext2Tools.run(List.of(DebianPython.PATH, "-c", "import rados, rbd, sys\n"
@@ -271,7 +272,7 @@ class RbdTargetQemuTest {
             try {
                 awaitSocket(socket, daemon, tmp.resolve("qsd.log"));
                 JsonNode exported = JSON.readTree(Ext2Tools.runOk(List.of("qemu-img", "info", "--output=json",
-                        "nbd+unix:///disk?socket=" + socket)).out());
+                        "nbd+unix:///disk?socket=" + socket)).stdout());
                 JsonNode info = JSON.readTree(ceph.rbdAdminOk("info", "--format", "json", "--pool", t.pool(),
                         "--namespace", t.namespace(), "--image", t.image()));
                 assertEquals(info.path("size").asLong(), exported.path("virtual-size").asLong(), json.toString());
@@ -292,13 +293,13 @@ class RbdTargetQemuTest {
     }
 
     private static JsonNode qemuInfo(String target, Path workDir) throws IOException {
-        Ext2Tools.Result r = qemuImg(target, workDir);
+        Command.Result r = qemuImg(target, workDir);
         assertEquals(0, r.exit(), target + ": " + r.stderr());
-        return JSON.readTree(r.out());
+        return JSON.readTree(r.stdout());
     }
 
     /** {@code qemu-img info} of {@code target}, run in {@code workDir} (where relative paths would resolve). */
-    private static Ext2Tools.Result qemuImg(String target, Path workDir) {
+    private static Command.Result qemuImg(String target, Path workDir) {
         return Ext2Tools.run(List.of("env", "-C", workDir.toString(), "qemu-img", "info", "--output=json", target));
     }
 }

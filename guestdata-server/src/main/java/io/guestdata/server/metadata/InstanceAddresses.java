@@ -12,12 +12,12 @@ import java.util.Set;
  * {@code ip_address} of its network_data's networks, without a scope, as every {@link InstanceDirectory}
  * indexes them.
  */
-final class InstanceAddresses {
+public final class InstanceAddresses {
     private InstanceAddresses() {
     }
 
     /** The instance's static addresses, in document order, without duplicates. */
-    static List<InetAddress> of(Instance instance) {
+    public static List<InetAddress> of(Instance instance) {
         Set<InetAddress> out = new LinkedHashSet<>();
         instance.networkData().ifPresent(nd -> {
             for (JsonNode network : nd.path("networks")) {

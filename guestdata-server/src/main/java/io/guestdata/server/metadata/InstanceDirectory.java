@@ -13,7 +13,7 @@ import java.util.Optional;
  * {@link StoreInstanceDirectory} ({@code guestdata serve}) builds a tree on the first request for an instance's
  * version and keeps a bounded number of them (a lookup may then read the store, and throw its
  * {@link io.guestdata.store.StoreException}: the request is answered 503 when the failure is transient, else 500,
- * {@link StoreOutage}); {@link InMemoryInstanceDirectory}
+ * {@link StoreOutage}); {@link io.guestdata.server.metadata.dev.InMemoryInstanceDirectory}
  * builds every tree when its instance is put, for tests and the {@code --instances DIR} development mode.
  */
 public interface InstanceDirectory {

@@ -38,7 +38,7 @@ import javax.net.ssl.TrustManagerFactory;
  * Nova answers them ({@link Http10Clients}; the other listeners speak HTTP/1.1 only); each instance may send
  * requests at its {@link RequestRate} ({@link TokenBuckets}, checked by {@link MetadataService}); every listener closes a
  * connection whose request asked for it ({@link ConnectionTearDown}). {@code guestdata serve} starts one with {@link #start};
- * {@link #main} is a development entry point.
+ * {@link io.guestdata.server.metadata.dev.MetadataServerMain} is the development entry point.
  */
 public final class MetadataServer implements AutoCloseable {
     static final String MANAGEMENT_SOCKET = "management";
@@ -270,16 +270,5 @@ public final class MetadataServer implements AutoCloseable {
         } catch (GeneralSecurityException e) {
             throw new IllegalArgumentException("vendor data CA bundle " + bundle + ": " + e.getMessage(), e);
         }
-    }
-
-    /**
-     * Development entry point: serves a directory of instance documents.
-     * {@code MetadataServer --instances DIR [--listen HOST:PORT] [--management HOST:PORT|none]
-     * [--mode address|proxy|provider] [--secret S] [--trust-proxy CIDR]... [--tokens off|optional|required]
-     * [--vendordata-target NAME@URL]... [--max-connections N] [--max-connections-per-source N]
-     * [--request-rate N|off] [--request-burst N]}
-     */
-    public static void main(String[] args) throws InterruptedException {
-        MetadataServerMain.run(args);
     }
 }

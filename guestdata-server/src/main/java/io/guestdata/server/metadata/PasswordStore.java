@@ -7,7 +7,7 @@ import java.util.UUID;
  * Where the password a guest posts to {@code /openstack/<v>/password} is kept (Nova: the instance's
  * {@code system_metadata} keys {@code password_0..3}, nova-compat.md §3). The guest posts it once (encrypted
  * with its public key, as {@code nova get-password} expects); the operator reads and clears it through the
- * management API. The store will implement it; {@link InMemoryPasswordStore} serves tests and development.
+ * management API. The store will implement it; {@link io.guestdata.server.metadata.dev.InMemoryPasswordStore} serves tests and development.
  */
 public interface PasswordStore {
     /** The stored password; empty when none (an empty string is "none", as in Nova). */

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.guestdata.server.api.ManagementApiTest.Tool;
+import io.guestdata.testkit.Command;
 import io.guestdata.store.Store;
 import io.guestdata.store.Stores;
 import io.guestdata.testkit.ToolTest;
@@ -43,8 +43,8 @@ class InjectImageFormatTest {
     }
 
     static void ok(String... argv) throws Exception {
-        Tool t = Tool.run(argv);
-        assertEquals(0, t.exit(), String.join(" ", argv) + ": " + t.err());
+        Command.Result t = ManagementApiTest.tool(argv);
+        assertEquals(0, t.exit(), String.join(" ", argv) + ": " + t.stderr());
     }
 
     static JsonNode json(HttpResponse<String> r) throws Exception {
@@ -129,12 +129,12 @@ class InjectImageFormatTest {
         assertEquals(baseBefore, sha256(baseImage));
         Path flat = tmp.resolve("flat.raw");
         ok("qemu-img", "convert", "-q", "-O", "raw", disk.toString(), flat.toString());
-        Tool cat = Tool.run("debugfs", "-R", "cat /root/.ssh/authorized_keys", flat.toString());
-        assertTrue(cat.out().contains(ALICE), cat.out() + cat.err());
-        Tool fsck = Tool.run("e2fsck", "-fn", flat.toString());
-        assertEquals(0, fsck.exit(), fsck.out() + fsck.err());
-        Tool baseCat = Tool.run("debugfs", "-R", "cat /root/.ssh/authorized_keys", baseImage.toString());
-        assertFalse(baseCat.out().contains(ALICE));
+        Command.Result cat = ManagementApiTest.tool("debugfs", "-R", "cat /root/.ssh/authorized_keys", flat.toString());
+        assertTrue(cat.stdout().contains(ALICE), cat.stdout() + cat.stderr());
+        Command.Result fsck = ManagementApiTest.tool("e2fsck", "-fn", flat.toString());
+        assertEquals(0, fsck.exit(), fsck.stdout() + fsck.stderr());
+        Command.Result baseCat = ManagementApiTest.tool("debugfs", "-R", "cat /root/.ssh/authorized_keys", baseImage.toString());
+        assertFalse(baseCat.stdout().contains(ALICE));
     }
 
     @Test

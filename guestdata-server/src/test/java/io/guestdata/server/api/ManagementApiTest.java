@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.guestdata.store.StoreException;
+import io.guestdata.testkit.Command;
 import io.guestdata.testkit.ToolTest;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -18,10 +19,11 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -366,14 +368,14 @@ class ManagementApiTest {
         assertEquals(0, r.body().length % 2048);
         Path iso = dir.resolve("disk-" + uuid + ".iso");
         Files.write(iso, r.body());
-        Tool info = Tool.run("isoinfo", "-d", "-i", iso.toString());
-        assertEquals(0, info.exit, info.err);
-        assertTrue(info.out.contains("Volume id: config-2"), info.out);
-        assertTrue(info.out.contains("Rock Ridge"), info.out);
-        assertTrue(info.out.contains("Joliet"), info.out);
+        Command.Result info = tool("isoinfo", "-d", "-i", iso.toString());
+        assertEquals(0, info.exit(), info.stderr());
+        assertTrue(info.stdout().contains("Volume id: config-2"), info.stdout());
+        assertTrue(info.stdout().contains("Rock Ridge"), info.stdout());
+        assertTrue(info.stdout().contains("Joliet"), info.stdout());
         Path tree = dir.resolve("tree-" + uuid);
-        Tool x = Tool.run("xorriso", "-osirrox", "on", "-indev", iso.toString(), "-extract", "/", tree.toString());
-        assertEquals(0, x.exit, x.err);
+        Command.Result x = tool("xorriso", "-osirrox", "on", "-indev", iso.toString(), "-extract", "/", tree.toString());
+        assertEquals(0, x.exit(), x.stderr());
         JsonNode meta = ApiClient.JSON.readTree(tree.resolve("openstack/latest/meta_data.json").toFile());
         assertEquals(uuid.toString(), meta.get("uuid").asText());
         assertEquals("web", meta.at("/meta/role").asText());
@@ -413,18 +415,18 @@ class ManagementApiTest {
         assertEquals(Long.toString(64L << 20), vfat.headers().firstValue("Content-Length").orElseThrow());
         Path img = dir.resolve("vfat-" + uuid + ".img");
         Files.write(img, vfat.body());
-        Tool fsck = Tool.run("fsck.fat", "-n", img.toString());
-        assertEquals(0, fsck.exit, fsck.out + fsck.err);
-        Tool label = Tool.run("fatlabel", img.toString());
-        assertEquals("config-2", label.out.strip().toLowerCase());
+        Command.Result fsck = tool("fsck.fat", "-n", img.toString());
+        assertEquals(0, fsck.exit(), fsck.stdout() + fsck.stderr());
+        Command.Result label = tool("fatlabel", img.toString());
+        assertEquals("config-2", label.stdout().strip().toLowerCase());
 
         HttpResponse<byte[]> seed = download("/v1/instances/" + uuid + "/config-drive?format=nocloud");
         assertEquals(200, seed.statusCode());
         assertEquals("attachment; filename=seed.iso", seed.headers().firstValue("Content-Disposition").orElseThrow());
         Path iso = dir.resolve("seed-" + uuid + ".iso");
         Files.write(iso, seed.body());
-        Tool info = Tool.run("isoinfo", "-d", "-i", iso.toString());
-        assertTrue(info.out.contains("Volume id: cidata"), info.out);
+        Command.Result info = tool("isoinfo", "-d", "-i", iso.toString());
+        assertTrue(info.stdout().contains("Volume id: cidata"), info.stdout());
         HttpResponse<byte[]> seedVfat = download("/v1/instances/" + uuid
                 + "/config-drive?format=nocloud&nocloud_filesystem=vfat");
         assertEquals(200, seedVfat.statusCode());
@@ -539,11 +541,11 @@ class ManagementApiTest {
             assertEquals("done", report.get("outcome").asText());
             assertEquals("ext2fs", report.get("backend").asText());
             assertFalse(report.has("exit_code"));
-            Tool cat = Tool.run("debugfs", "-R", "cat /root/.ssh/authorized_keys", image.toString());
-            assertTrue(cat.out.contains(ALICE), cat.out + cat.err);
+            Command.Result cat = tool("debugfs", "-R", "cat /root/.ssh/authorized_keys", image.toString());
+            assertTrue(cat.stdout().contains(ALICE), cat.stdout() + cat.stderr());
 
-            Tool foreignCat = Tool.run("debugfs", "-R", "cat /root/.ssh/authorized_keys", foreign.toString());
-            assertFalse(foreignCat.out.contains(ALICE), "the image outside was not written");
+            Command.Result foreignCat = tool("debugfs", "-R", "cat /root/.ssh/authorized_keys", foreign.toString());
+            assertFalse(foreignCat.stdout().contains(ALICE), "the image outside was not written");
 
             HttpResponse<String> refused = withInject.post(inject, "{\"image\": \"" + image
                     + "\", \"partition\": 0, \"only\": [\"files\"]}");
@@ -561,25 +563,14 @@ class ManagementApiTest {
         Files.writeString(skel.resolve("etc/passwd"), "root:x:0:0:root:/root:/bin/bash\n");
         Files.writeString(skel.resolve("etc/shadow"), "root:*:19000:0:99999:7:::\n");
         Files.writeString(skel.resolve("etc/group"), "root:x:0:\n");
-        Tool mkfs = Tool.run("mkfs.ext4", "-q", "-F", "-E", "root_owner=0:0", "-d", skel.toString(), image.toString(),
+        Command.Result mkfs = tool("mkfs.ext4", "-q", "-F", "-E", "root_owner=0:0", "-d", skel.toString(), image.toString(),
                 "32M");
-        assertEquals(0, mkfs.exit, mkfs.err);
+        assertEquals(0, mkfs.exit(), mkfs.stderr());
         return image;
     }
 
-    /** A finished command. */
-    record Tool(int exit, String out, String err) {
-        static Tool run(String... command) throws IOException, InterruptedException {
-            ProcessBuilder pb = new ProcessBuilder(command);
-            pb.environment().put("LC_ALL", "C");
-            pb.redirectError(ProcessBuilder.Redirect.PIPE);
-            Process p = pb.start();
-            p.getOutputStream().close();
-            byte[] out = p.getInputStream().readAllBytes();
-            byte[] errBytes = p.getErrorStream().readAllBytes();
-            assertTrue(p.waitFor(120, TimeUnit.SECONDS), String.join(" ", command));
-            return new Tool(p.exitValue(), new String(out, StandardCharsets.UTF_8),
-                    new String(errBytes, StandardCharsets.UTF_8));
-        }
+    /** Runs a host tool (LC_ALL=C), nothing on its standard input, waiting at most 120 s. */
+    static Command.Result tool(String... command) {
+        return Command.of(command).env(Map.of("LC_ALL", "C")).timeout(Duration.ofSeconds(120)).run();
     }
 }

@@ -52,7 +52,7 @@ class AcceptHeaderTest {
         try {
             Fixtures.MAPPER.writeValue(input.toFile(), headers);
             Command.Result r = Fixtures.run(List.of(Fixtures.SYSTEM_PYTHON, "-c", WEBOB, input.toString()), 120);
-            assertEquals(0, r.exitCode(), r.stderr());
+            assertEquals(0, r.exit(), r.stderr());
             JsonNode webob = r.json();
             for (int i = 0; i < headers.size(); i++) {
                 String expected = webob.get(i).asText();

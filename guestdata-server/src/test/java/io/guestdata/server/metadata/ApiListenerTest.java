@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.guestdata.core.metadata.MetadataOptions;
 import io.guestdata.server.api.ManagementApi;
+import io.guestdata.server.metadata.dev.InMemoryInstanceDirectory;
+import io.guestdata.server.metadata.dev.InMemoryPasswordStore;
 import io.guestdata.store.Store;
 import io.guestdata.store.Stores;
 import io.helidon.webserver.http.HttpService;

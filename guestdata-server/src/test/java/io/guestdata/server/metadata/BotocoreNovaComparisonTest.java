@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.guestdata.core.metadata.MetadataOptions;
 import io.guestdata.core.metadata.NovaRelease;
+import io.guestdata.server.metadata.dev.InMemoryInstanceDirectory;
+import io.guestdata.server.metadata.dev.InMemoryPasswordStore;
 import io.guestdata.testkit.Command;
+import io.guestdata.testkit.NovaOracle;
 import io.guestdata.testkit.ToolTest;
 import java.net.InetAddress;
 import java.util.List;
@@ -49,8 +52,8 @@ class BotocoreNovaComparisonTest {
     private static JsonNode botocore(int port) throws Exception {
         List<String> args = new java.util.ArrayList<>(List.of("http://" + GUEST + ":" + port + "/"));
         args.addAll(PATHS);
-        Command.Result r = Fixtures.python("tools/consumers/botocore_imds.py", args.toArray(String[]::new));
-        assertEquals(0, r.exitCode(), r.stderr());
+        Command.Result r = NovaOracle.debianPython("12", "tools/consumers/botocore_imds.py", args.toArray(String[]::new)).run();
+        assertEquals(0, r.exit(), r.stderr());
         return Fixtures.MAPPER.readTree(r.stdout().replace(":" + port + "/", ":PORT/"));
     }
 }

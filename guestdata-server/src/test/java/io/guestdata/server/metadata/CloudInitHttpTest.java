@@ -11,7 +11,10 @@ import io.guestdata.core.UserData;
 import io.guestdata.core.metadata.LookupResult;
 import io.guestdata.core.metadata.MetadataOptions;
 import io.guestdata.core.metadata.MetadataTree;
+import io.guestdata.server.metadata.dev.InMemoryInstanceDirectory;
+import io.guestdata.server.metadata.dev.InMemoryPasswordStore;
 import io.guestdata.testkit.Command;
+import io.guestdata.testkit.NovaOracle;
 import io.guestdata.testkit.ToolTest;
 import java.net.InetAddress;
 import java.util.Base64;
@@ -22,7 +25,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * cloud-init's own OpenStack (HTTP) and EC2 datasources, Debian 12's 22.4 and Debian 13's 25.1 (skipped where its
- * root cannot be built; {@code Fixtures.debianPython}), run as libraries against our server
+ * root cannot be built; {@link NovaOracle#debianPython}), run as libraries against our server
  * ({@code tools/consumers/cloudinit_*_http.py}), read exactly what the instance document holds: in address
  * mode (the instance bound to 127.0.0.1) and in Neutron-proxy mode (through a stand-in for Neutron's
  * metadata proxy that signs X-Instance-ID), and, for the EC2 datasource on AWS, with IMDSv2 tokens required.
@@ -34,7 +37,7 @@ class CloudInitHttpTest {
     @ParameterizedTest(name = "Debian {0}")
     @ValueSource(strings = {"12", "13"})
     void openStackAndEc2DatasourcesReadTheDocument(String debian) throws Exception {
-        Fixtures.assumeDebian(debian);
+        NovaOracle.assumeDebian(debian);
         for (String doc : Fixtures.NOVA_DOCUMENTS) {
             Instance instance = Fixtures.instance(doc);
             InMemoryInstanceDirectory directory = new InMemoryInstanceDirectory(MetadataOptions.defaults());
@@ -79,7 +82,7 @@ class CloudInitHttpTest {
     @ParameterizedTest(name = "Debian {0}")
     @ValueSource(strings = {"12", "13"})
     void ec2DatasourceOnAwsUsesRequiredTokens(String debian) throws Exception {
-        Fixtures.assumeDebian(debian);
+        NovaOracle.assumeDebian(debian);
         Instance instance = Fixtures.instance("full");
         InMemoryInstanceDirectory directory = new InMemoryInstanceDirectory(MetadataOptions.defaults());
         MetadataTree tree = directory.put(instance, List.of(InetAddress.getByName("127.0.0.1")));
@@ -106,7 +109,7 @@ class CloudInitHttpTest {
      */
     @Test
     void cloudInit25RetriesOurTooManyRequestsAndReadsTheDocument() throws Exception {
-        Fixtures.assumeDebian("13");
+        NovaOracle.assumeDebian("13");
         Instance instance = Fixtures.instance("full");
         InMemoryInstanceDirectory directory = new InMemoryInstanceDirectory(MetadataOptions.defaults());
         MetadataTree tree = directory.put(instance, List.of(InetAddress.getByName("127.0.0.1")));
@@ -189,8 +192,8 @@ class CloudInitHttpTest {
     private static JsonNode run(String debian, String script, String base, List<String> options) throws Exception {
         List<String> args = new java.util.ArrayList<>(options);
         args.add(base);
-        Command.Result r = Fixtures.debianPython(debian, script, args.toArray(String[]::new));
-        assertTrue(r.exitCode() == 0 || r.exitCode() == 3, script + " failed (" + r.exitCode() + "): " + r.stderr());
+        Command.Result r = NovaOracle.debianPython(debian, script, args.toArray(String[]::new)).run();
+        assertTrue(r.exit() == 0 || r.exit() == 3, script + " failed (" + r.exit() + "): " + r.stderr());
         return r.json();
     }
 }

@@ -3,6 +3,7 @@ package io.guestdata.server.metadata;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.guestdata.server.metadata.dev.InMemoryPasswordStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

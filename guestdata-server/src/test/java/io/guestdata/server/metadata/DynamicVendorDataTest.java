@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.guestdata.core.Instance;
 import io.guestdata.core.metadata.MetadataOptions;
 import io.guestdata.core.metadata.NovaRelease;
+import io.guestdata.server.metadata.dev.InMemoryInstanceDirectory;
+import io.guestdata.server.metadata.dev.InMemoryPasswordStore;
 import io.guestdata.testkit.ToolTest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -66,12 +68,12 @@ class DynamicVendorDataTest {
                 }
                 List<RecordingHttpServer.Recorded> ourRequests = sorted(targets.takeRequests());
 
-                NovaOracle oracle = new NovaOracle("26");
+                NovaLookupBatch oracle = new NovaLookupBatch("26");
                 RawHttp.Request same = RawHttp.to(0).target("/openstack/latest/vendor_data2.json");
                 oracle.add(doc, same, Map.of("vendordata_providers", List.of("StaticJSON", "DynamicJSON"),
                         "vendordata_dynamic_targets", entries, "vendordata_dynamic_read_timeout", 1,
                         "vendordata_dynamic_connect_timeout", 3), "127.0.0.1", Map.of());
-                NovaOracle.Answer nova = oracle.run().getFirst();
+                NovaLookupBatch.Answer nova = oracle.run().getFirst();
                 List<RecordingHttpServer.Recorded> novaRequests = sorted(targets.takeRequests());
 
                 assertEquals(nova.status(), ours.status(), doc);
@@ -132,13 +134,13 @@ class DynamicVendorDataTest {
             try (MetadataServer server = MetadataServer.start(config, directory, new InMemoryPasswordStore())) {
                 ours = signed(server.port(), instance, "/openstack/latest/vendor_data2.json").send();
             }
-            NovaOracle oracle = new NovaOracle("26");
+            NovaLookupBatch oracle = new NovaLookupBatch("26");
             oracle.add("full", signed(0, instance, "/openstack/latest/vendor_data2.json"),
                     Map.of("service_metadata_proxy", true, "metadata_proxy_shared_secret", "s",
                             "vendordata_providers", List.of("StaticJSON", "DynamicJSON"),
                             "vendordata_dynamic_targets", entries, "vendordata_dynamic_failure_fatal", true),
                     "127.0.0.1", Map.of());
-            NovaOracle.Answer nova = oracle.run().getFirst();
+            NovaLookupBatch.Answer nova = oracle.run().getFirst();
             assertTrue(nova.exception() != null && nova.exception().startsWith("InternalServerError"),
                     "Nova re-raises the target's HTTP error: " + nova.exception());
             assertEquals(500, ours.status());

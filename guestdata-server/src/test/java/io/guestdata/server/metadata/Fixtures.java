@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Assumptions;
 
@@ -39,12 +38,12 @@ public final class Fixtures {
     }
 
     /** {@code samples/NAME}: tools/nova-oracle/samples; otherwise the CLI's nova/ documents. */
-    static Path novaDocument(String name) {
+    public static Path novaDocument(String name) {
         return name.startsWith("samples/") ? repoRoot().resolve("tools/nova-oracle/" + name + ".json")
                 : repoRoot().resolve("guestdata-cli/src/test/resources/nova/" + name + ".json");
     }
 
-    static Instance instance(String name) throws Exception {
+    public static Instance instance(String name) throws Exception {
         return parse(Files.readAllBytes(novaDocument(name)));
     }
 
@@ -78,47 +77,9 @@ public final class Fixtures {
         Assumptions.assumeTrue(Files.isExecutable(Path.of(SYSTEM_PYTHON)), SYSTEM_PYTHON + " is missing");
     }
 
-    /**
-     * Skips the test (an assumption) when Debian generation {@code debian} cannot run here: 12 is this machine's
-     * {@code /usr/bin/python3}; 13's root is built on first use ({@code tools/nova-oracle/build-trixie-root}, about
-     * 10 minutes), which needs root and the Debian archive; without them the build exits 2 or 3 and says why. Any
-     * other failure fails the test.
-     */
-    static void assumeDebian(String debian) throws IOException, InterruptedException {
-        if (!debian.equals("13")) {
-            assumePython();
-            return;
-        }
-        Command.Result r = run(List.of(repoRoot().resolve("tools/nova-oracle/build-trixie-root").toString()), 3600);
-        Assumptions.assumeTrue(r.exitCode() != 2 && r.exitCode() != 3,
-                () -> "Debian 13's root (Nova 31, cloud-init 25.1) is not built and cannot be built here: "
-                        + r.stderr().strip());
-        if (r.exitCode() != 0) {
-            throw new IllegalStateException("tools/nova-oracle/build-trixie-root failed (" + r.exitCode() + "):\n"
-                    + r.stderr());
-        }
-    }
-
     /** Runs a command, waiting at most {@code seconds}. */
     static Result run(List<String> command, int seconds) throws IOException, InterruptedException {
         return Command.run(Duration.ofSeconds(seconds), command);
-    }
-
-    /** Runs a script from the repository's tools/ under Debian 12's Python (cloud-init 22.4, python3-nova 26). */
-    static Result python(String script, String... args) throws IOException, InterruptedException {
-        return debianPython("12", script, args);
-    }
-
-    /**
-     * Runs a script from the repository's tools/ under Debian generation {@code debian}'s Python and packages:
-     * {@code "12"} this machine's, {@code "13"} the cached Debian 13 root's (cloud-init 25.1, python3-nova 31; see
-     * {@link #assumeDebian}), through {@code tools/nova-oracle/debian-python}, the script the Nova oracle runs in.
-     */
-    static Result debianPython(String debian, String script, String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(repoRoot().resolve("tools/nova-oracle/debian-python").toString(),
-                "--debian", debian, repoRoot().resolve(script).toString()));
-        cmd.addAll(List.of(args));
-        return run(cmd, 300);
     }
 
     /** Masks the one value Nova and we both regenerate per request. */

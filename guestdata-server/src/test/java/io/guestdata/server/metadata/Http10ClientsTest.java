@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.guestdata.core.metadata.MetadataOptions;
 import io.guestdata.core.metadata.NovaRelease;
+import io.guestdata.server.metadata.dev.InMemoryInstanceDirectory;
+import io.guestdata.server.metadata.dev.InMemoryPasswordStore;
 import io.guestdata.testkit.Command;
 import io.guestdata.testkit.ToolTest;
 import java.io.IOException;
@@ -126,7 +128,7 @@ class Http10ClientsTest {
         for (String path : List.of("/latest/meta-data/instance-id", "/openstack/latest/network_data.json", "/nope")) {
             Command.Result n = curl0(nova.port(), path);
             Command.Result o = curl0(ours.port(), path);
-            assertEquals(0, o.exitCode(), o.stderr());
+            assertEquals(0, o.exit(), o.stderr());
             assertTrue(o.stderr().contains("> GET " + path + " HTTP/1.0"), o.stderr()); // curl did speak 1.0
             assertTrue(o.stderr().contains("< Connection: close"), o.stderr());
             assertEquals(n.stdout(), o.stdout(), path); // the body, then the status and version curl read
@@ -160,7 +162,7 @@ class Http10ClientsTest {
                 "/openstack/2012-08-10/", "/latest/meta-data/nope");
         Command.Result n = python(script, nova.port(), paths);
         Command.Result o = python(script, ours.port(), paths);
-        assertEquals(0, o.exitCode(), o.stderr());
+        assertEquals(0, o.exit(), o.stderr());
         assertEquals(n.stdout(), o.stdout());
         assertEquals(200, o.json().get(0).get(0).asInt());
         assertEquals(404, o.json().get(3).get(0).asInt());

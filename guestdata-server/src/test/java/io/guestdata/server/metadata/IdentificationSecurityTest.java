@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.guestdata.core.Instance;
+import io.guestdata.server.metadata.dev.InMemoryPasswordStore;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -2,6 +2,7 @@ package io.guestdata.server.metadata;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.guestdata.server.metadata.dev.InMemoryPasswordStore;
 import org.junit.jupiter.api.Test;
 
 /** IMDSv2 session tokens on the EC2 API, over HTTP. */

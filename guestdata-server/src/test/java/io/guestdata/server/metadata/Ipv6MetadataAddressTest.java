@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.guestdata.core.Instance;
 import io.guestdata.core.metadata.MetadataOptions;
+import io.guestdata.server.metadata.dev.InMemoryInstanceDirectory;
+import io.guestdata.server.metadata.dev.InMemoryPasswordStore;
 import io.guestdata.server.proxy.MetadataProxy;
 import io.guestdata.server.proxy.MetadataProxyConfig;
 import io.guestdata.testkit.ToolTest;

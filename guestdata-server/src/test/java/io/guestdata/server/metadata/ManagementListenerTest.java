@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.guestdata.server.metadata.dev.InMemoryPasswordStore;
 import java.net.InetSocketAddress;
 import org.junit.jupiter.api.Test;
 

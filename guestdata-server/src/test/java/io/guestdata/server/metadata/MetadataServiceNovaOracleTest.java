@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.guestdata.core.Instance;
+import io.guestdata.server.metadata.dev.InMemoryInstanceDirectory;
+import io.guestdata.server.metadata.dev.InMemoryPasswordStore;
+import io.guestdata.testkit.NovaOracle;
 import io.guestdata.testkit.ToolTest;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -67,7 +70,7 @@ class MetadataServiceNovaOracleTest {
         InMemoryInstanceDirectory directory = new InMemoryInstanceDirectory(MetadataOptions.defaults()
                 .withNovaRelease(NovaRelease.parse(release)).novaExact());
         InMemoryPasswordStore passwords = new InMemoryPasswordStore();
-        NovaOracle oracle = new NovaOracle(release);
+        NovaLookupBatch oracle = new NovaLookupBatch(release);
         List<String> documents = new ArrayList<>(Fixtures.NOVA_DOCUMENTS);
         documents.add(Fixtures.OVN_DHCP);
         List<Probe> probes = new ArrayList<>();
@@ -154,7 +157,7 @@ class MetadataServiceNovaOracleTest {
         Map<String, Object> conf = Map.of("service_metadata_proxy", true, "metadata_proxy_shared_secret", secret);
         InMemoryInstanceDirectory directory = new InMemoryInstanceDirectory(MetadataOptions.defaults()
                 .withNovaRelease(NovaRelease.NOVA_26).novaExact());
-        NovaOracle oracle = new NovaOracle("26");
+        NovaLookupBatch oracle = new NovaLookupBatch("26");
         List<Probe> probes = new ArrayList<>();
         ProxySignature signature = new ProxySignature(secret);
         try (MetadataServer server = MetadataServer.start(TestServers.config().tokens(TokenPolicy.OFF)
@@ -201,7 +204,7 @@ class MetadataServiceNovaOracleTest {
         return new String[] {name, value};
     }
 
-    private static void probe(List<Probe> probes, NovaOracle oracle, String doc, String boundTo, RawHttp.Request request,
+    private static void probe(List<Probe> probes, NovaLookupBatch oracle, String doc, String boundTo, RawHttp.Request request,
                               Map<String, Object> confOrExtra, boolean novaRaises) throws Exception {
         Map<String, Object> conf = new java.util.HashMap<>();
         Map<String, Object> extra = new java.util.HashMap<>();
@@ -212,10 +215,10 @@ class MetadataServiceNovaOracleTest {
                 + request.sentHeaders().stream().map(x -> x[0] + ": " + x[1]).toList(), ours, index, novaRaises));
     }
 
-    private static void compare(List<Probe> probes, List<NovaOracle.Answer> nova) {
+    private static void compare(List<Probe> probes, List<NovaLookupBatch.Answer> nova) {
         List<String> mismatches = new ArrayList<>();
         for (Probe p : probes) {
-            NovaOracle.Answer n = nova.get(p.oracleIndex());
+            NovaLookupBatch.Answer n = nova.get(p.oracleIndex());
             RawHttp.Response o = p.ours();
             if (p.novaRaises()) {
                 if (n.exception() == null || o.status() != 404) {

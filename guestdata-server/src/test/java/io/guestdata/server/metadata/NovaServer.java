@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Nova 26's metadata API as {@code nova-api-metadata} serves it (nova.wsgi.Server: eventlet.wsgi with Nova's
  * settings, the real {@code MetadataRequestHandler}, remote-IP mode), on 127.0.0.1: {@code nova_oracle.py serve}.
- * For comparing what a client sees on the wire, not only the handler's answers ({@link NovaOracle}).
+ * For comparing what a client sees on the wire, not only the handler's answers ({@link NovaLookupBatch}).
  */
 final class NovaServer implements AutoCloseable {
     private final Process process;

@@ -3,6 +3,7 @@ package io.guestdata.server.metadata;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
+import io.guestdata.server.metadata.dev.InMemoryPasswordStore;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.OptionalLong;

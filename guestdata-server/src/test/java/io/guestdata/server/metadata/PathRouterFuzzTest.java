@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.guestdata.core.Instance;
 import io.guestdata.core.metadata.LookupResult;
 import io.guestdata.core.metadata.MetadataTree;
+import io.guestdata.server.metadata.dev.InMemoryPasswordStore;
 import java.util.List;
 import java.util.Optional;
 import net.jqwik.api.Arbitraries;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.guestdata.server.metadata.dev.InMemoryPasswordStore;
 import io.guestdata.testkit.Command;
 import io.guestdata.testkit.ToolTest;
 import java.net.InetAddress;
@@ -97,7 +98,7 @@ class RequestRateTest {
                 print(json.dumps(out))
                 """;
         Command.Result r = Fixtures.run(List.of(Fixtures.SYSTEM_PYTHON, "-c", webob), 60);
-        assertEquals(0, r.exitCode(), r.stderr());
+        assertEquals(0, r.exit(), r.stderr());
         for (String accept : List.of("text/plain", "text/html", "application/json")) {
             var expected = r.json().get(accept);
             ErrorResponse.Rendered ours = ErrorResponse.TOO_MANY_REQUESTS.render(accept);

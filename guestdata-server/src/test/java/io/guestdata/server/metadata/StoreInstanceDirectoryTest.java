@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.guestdata.core.metadata.LookupResult;
 import io.guestdata.core.metadata.MetadataOptions;
 import io.guestdata.core.metadata.MetadataTree;
+import io.guestdata.server.metadata.dev.InMemoryPasswordStore;
 import io.guestdata.store.Documents;
 import io.guestdata.store.Store;
 import io.guestdata.store.StoreException;

@@ -3,6 +3,7 @@ package io.guestdata.server.metadata;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.guestdata.core.Instance;
 import io.guestdata.core.metadata.MetadataOptions;
+import io.guestdata.server.metadata.dev.InMemoryInstanceDirectory;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.util.List;

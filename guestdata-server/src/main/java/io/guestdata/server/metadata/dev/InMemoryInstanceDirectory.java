@@ -1,8 +1,11 @@
-package io.guestdata.server.metadata;
+package io.guestdata.server.metadata.dev;
 
 import io.guestdata.core.Instance;
 import io.guestdata.core.metadata.MetadataOptions;
 import io.guestdata.core.metadata.MetadataTree;
+import io.guestdata.server.metadata.InstanceAddresses;
+import io.guestdata.server.metadata.InstanceDirectory;
+import io.guestdata.server.metadata.IpAddressText;
 import java.net.InetAddress;
 import java.util.Collection;
 import java.util.HashMap;

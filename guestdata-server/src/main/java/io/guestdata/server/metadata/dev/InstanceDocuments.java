@@ -1,4 +1,4 @@
-package io.guestdata.server.metadata;
+package io.guestdata.server.metadata.dev;
 
 import io.guestdata.core.Instance;
 import io.guestdata.core.document.InstanceDocumentParser;

@@ -1,7 +1,15 @@
-package io.guestdata.server.metadata;
+package io.guestdata.server.metadata.dev;
 
 import io.guestdata.core.metadata.MetadataOptions;
 import io.guestdata.core.metadata.NovaRelease;
+import io.guestdata.server.metadata.ConnectionLimits;
+import io.guestdata.server.metadata.HostPort;
+import io.guestdata.server.metadata.IdentificationMode;
+import io.guestdata.server.metadata.MetadataServer;
+import io.guestdata.server.metadata.MetadataServerConfig;
+import io.guestdata.server.metadata.RefusedSetting;
+import io.guestdata.server.metadata.RequestRate;
+import io.guestdata.server.metadata.TokenPolicy;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -9,14 +17,18 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@link MetadataServer#main}: a development server over a directory of instance documents, without a
- * store (passwords are kept in memory). Production runs {@code guestdata serve}.
+ * The development server: a {@link MetadataServer} over a directory of instance documents, without a store
+ * (passwords are kept in memory). Production runs {@code guestdata serve}.
+ * {@code java -cp ... io.guestdata.server.metadata.dev.MetadataServerMain --instances DIR [--listen HOST:PORT]
+ * [--management HOST:PORT|none] [--mode address|proxy|provider] [--secret S] [--trust-proxy CIDR]...
+ * [--tokens off|optional|required] [--vendordata-target NAME@URL]... [--max-connections N]
+ * [--max-connections-per-source N] [--request-rate N|off] [--request-burst N]}
  */
-final class MetadataServerMain {
+public final class MetadataServerMain {
     private MetadataServerMain() {
     }
 
-    static void run(String[] args) throws InterruptedException {
+    public static void main(String[] args) throws InterruptedException {
         MetadataServerConfig.Builder config = MetadataServerConfig.builder();
         Path instances = null;
         List<String> targets = new ArrayList<>();
@@ -101,8 +113,8 @@ final class MetadataServerMain {
     }
 
     private static void usage(String problem) {
-        System.err.println("MetadataServer: " + problem);
-        System.err.println("usage: MetadataServer --instances DIR [--listen HOST:PORT] [--management HOST:PORT|none] "
+        System.err.println("MetadataServerMain: " + problem);
+        System.err.println("usage: MetadataServerMain --instances DIR [--listen HOST:PORT] [--management HOST:PORT|none] "
                 + "[--mode address|proxy|provider] [--secret S] [--trust-proxy CIDR]... [--tokens off|optional|required] "
                 + "[--vendordata-target NAME@URL]... [--vendordata-timeouts CONNECT,READ] [--dhcp-domain D] "
                 + "[--nova-release 26|31] [--max-connections N] [--max-connections-per-source N] [--request-rate N|off] "

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.guestdata.testkit.Command;
+import io.guestdata.testkit.NovaOracle;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,27 +16,17 @@ import java.util.Map;
 
 /**
  * Requests for Nova's real {@code MetadataRequestHandler}, run by {@code nova_oracle.py lookup-batch} in one
- * process (Nova takes about 1.7 s to import): the same method, path, headers and body our server got, and
- * what Nova answered. The release is {@code tools/nova-oracle/nova-oracle}'s {@code --release}: 26 (Debian 12's
- * python3-nova, the default) or 31 (Debian 13's, in the cached root, see docs/nova-releases.md).
+ * process ({@link NovaOracle#run}; Nova takes about 1.7 s to import): the same method, path, headers and body our
+ * server got, and what Nova answered. The release is the oracle's: 26 (Debian 12's python3-nova) or 31 (Debian
+ * 13's, in the cached root, see docs/nova-releases.md).
  */
-final class NovaOracle {
+final class NovaLookupBatch {
     private final ArrayNode entries = Fixtures.MAPPER.createArrayNode();
     private final String release;
 
-    /** Nova {@code release}'s handler; see {@link #assumeRelease} before using 31. */
-    NovaOracle(String release) {
+    /** Nova {@code release}'s handler; see {@link NovaOracle#assumeRelease} before using 31. */
+    NovaLookupBatch(String release) {
         this.release = release;
-    }
-
-    /**
-     * Skips the test (an assumption) when Nova {@code release} cannot run here: release 31 lives in Debian 13's root
-     * ({@link Fixtures#assumeDebian}).
-     */
-    static void assumeRelease(String release) throws IOException, InterruptedException {
-        if (release.equals("31")) {
-            Fixtures.assumeDebian("13");   // Nova 31 is Debian 13's python3-nova
-        }
     }
 
     /** Nova's answer: an HTTP response, or an exception out of the handler (a 500 from the WSGI server). */
@@ -80,10 +71,9 @@ final class NovaOracle {
         Path list = Files.createTempFile("nova-oracle-batch", ".json");
         try {
             Fixtures.MAPPER.writeValue(list.toFile(), entries);
-            Command.Result r = Fixtures.run(List.of(Fixtures.repoRoot().resolve("tools/nova-oracle/nova-oracle").toString(),
-                    "--release", release, "lookup-batch", list.toString()), 300);
-            if (r.exitCode() != 0) {
-                throw new IllegalStateException("nova_oracle.py lookup-batch failed (" + r.exitCode() + "): " + r.stderr());
+            Command.Result r = NovaOracle.run(release, "lookup-batch", list.toString());
+            if (r.exit() != 0) {
+                throw new IllegalStateException("nova_oracle.py lookup-batch failed (" + r.exit() + "): " + r.stderr());
             }
             String[] lines = r.stdout().strip().split("\n");
             JsonNode results = Fixtures.MAPPER.readTree(lines[lines.length - 1]);

@@ -1,4 +1,4 @@
-package io.guestdata.server.metadata;
+package io.guestdata.server.metadata.dev;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.guestdata.core.Instance;
 import io.guestdata.core.metadata.MetadataOptions;
+import io.guestdata.server.metadata.Fixtures;
+import io.guestdata.server.metadata.IpAddressText;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
-package io.guestdata.server.metadata;
+package io.guestdata.server.metadata.dev;
 
+import io.guestdata.server.metadata.PasswordStore;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
