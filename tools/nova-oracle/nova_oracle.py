@@ -300,13 +300,7 @@ class Fleet:
                 if not raw.strip():
                     continue
                 where = '%s: line %d' % (path, number)
-                try:
-                    doc = json.loads(raw.decode('utf-8'))
-                except (UnicodeDecodeError, ValueError) as e:
-                    raise OracleError('%s: not JSON: %s' % (where, e))
-                if not isinstance(doc, dict):
-                    raise OracleError('%s: /: expected a JSON object' % where)
-                check_document(doc, where)
+                doc = parse_document(raw, where)
                 if doc['uuid'] in self.docs:
                     raise OracleError('%s: /uuid: %s is also on an earlier '
                                       'line' % (where, doc['uuid']))
@@ -331,13 +325,19 @@ def load_document(path):
             raw = f.read()
     except OSError as e:
         raise OracleError('%s: %s' % (path, e.strerror))
+    return parse_document(raw, path)
+
+
+def parse_document(raw, where):
+    """One instance document's bytes (a file, a line of NDJSON), checked;
+    WHERE names it in errors."""
     try:
         doc = json.loads(raw.decode('utf-8'))
     except (UnicodeDecodeError, ValueError) as e:
-        raise OracleError('%s: not JSON: %s' % (path, e))
+        raise OracleError('%s: not JSON: %s' % (where, e))
     if not isinstance(doc, dict):
-        raise OracleError('%s: /: expected a JSON object' % path)
-    check_document(doc, path)
+        raise OracleError('%s: /: expected a JSON object' % where)
+    check_document(doc, where)
     return doc
 
 
