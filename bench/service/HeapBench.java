@@ -22,6 +22,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -53,6 +54,8 @@ import javax.crypto.spec.SecretKeySpec;
  *       the used heap after GC at each step, the heap per cached tree, and the cost of a cache hit and a miss.
  *       Prints "pid" first and waits for a line on stdin before exiting, so the caller can take a class
  *       histogram.</li>
+ *   <li>{@code documents N OUT EXAMPLE}: the same N documents as {@code load}, written to OUT as NDJSON (one
+ *       document a line), for a peer that is given documents rather than a store (bench/storm's Nova).</li>
  *   <li>{@code memory N EXAMPLE}: the peer: every instance's tree held in memory (a plain map; what the directory
  *       did before), served by a running server; heap per instance and the cost of a lookup.</li>
  * </ul>
@@ -70,7 +73,8 @@ public class HeapBench {
             case "store" -> store(n, Path.of(args[2]), args[3].equals("default")
                     ? StoreInstanceDirectory.DEFAULT_CACHE_ENTRIES : Integer.parseInt(args[3]));
             case "memory" -> memory(n, template(Path.of(args[2])));
-            default -> throw new IllegalArgumentException("mode load, store or memory, not " + args[0]);
+            case "documents" -> documents(n, Path.of(args[2]), template(Path.of(args[3])));
+            default -> throw new IllegalArgumentException("mode load, store, memory or documents, not " + args[0]);
         }
     }
 
@@ -96,6 +100,16 @@ public class HeapBench {
         ((ObjectNode) doc.path("network_data").path("networks").get(1)).put("ip_address",
                 "fd00::" + Integer.toHexString((i + 1) >> 16) + ":" + Integer.toHexString((i + 1) & 0xffff));
         return MAPPER.writeValueAsBytes(doc);
+    }
+
+    /** The same N documents {@code load} stores, one JSON a line, for a peer that reads documents (Nova's handler). */
+    private static void documents(int n, Path out, ObjectNode template) throws Exception {
+        try (var w = Files.newOutputStream(out)) {
+            for (int i = 0; i < n; i++) {
+                w.write(document(template, i));
+                w.write('\n');
+            }
+        }
     }
 
     // ---- load ----

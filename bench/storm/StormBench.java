@@ -26,12 +26,12 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * The guests of a boot storm (bench/storm/run-storm-bench): N instances stored by HeapBench's {@code load}
  * ({@code bench-<i>} uuids), each a guest that starts at a random instant within the arrival window and makes,
- * one after the other, the requests cloud-init's OpenStack datasource made at boot (record_sequence.py's lines),
- * through the signing proxy's headers (X-Instance-ID, X-Tenant-ID, X-Instance-ID-Signature = HMAC-SHA256).
+ * one after the other, the requests one cloud-init datasource (OpenStack or EC2) made at boot (record_sequence.py's
+ * lines, recorded against the server under test), through the signing proxy's headers (X-Instance-ID, X-Tenant-ID, X-Instance-ID-Signature = HMAC-SHA256).
  * Each request is its own TCP connection, as cloud-init 22.4's {@code readurl} opens one per call.
  *
- * <p>An error is an answer whose status differs from the recorded one, a 200 for another instance's
- * {@code meta_data.json}, or a failed connection. Prints {@code key value} lines.
+ * <p>An error is an answer whose status differs from the recorded one, a 200 naming another instance (its
+ * {@code meta_data.json}, EC2 {@code hostname} or {@code instance-id}), or a failed connection. Prints {@code key value} lines.
  *
  * <pre>java -cp LIB StormBench.java PORT SECRET TENANT N ARRIVAL_SECONDS SEQUENCE_FILE</pre>
  */
@@ -57,6 +57,7 @@ public class StormBench {
         LongAdder errors = new LongAdder();
         LongAdder throttled = new LongAdder();
         ConcurrentHashMap<String, LongAdder> errorKinds = new ConcurrentHashMap<>();
+        ConcurrentHashMap<String, Integer> ec2Ids = new ConcurrentHashMap<>();
         Random random = new Random(1);
         long[] offsets = new long[n];
         for (int i = 0; i < n; i++) {
@@ -72,7 +73,8 @@ public class StormBench {
                 scheduler.schedule(() -> guests.submit(() -> {
                     try {
                         long start = System.nanoTime();
-                        guestNs[g] = guest(g, port, secret, tenant, steps, requestNs, errors, throttled, errorKinds);
+                        guestNs[g] = guest(g, port, secret, tenant, steps, requestNs, errors, throttled, errorKinds,
+                                ec2Ids);
                         lastEnd.accumulateAndGet(System.nanoTime() - t0, Math::max);
                     } finally {
                         done.countDown();
@@ -98,7 +100,8 @@ public class StormBench {
 
     /** One guest's boot: its whole sequence; returns the time it took. */
     private static long guest(int i, int port, String secret, String tenant, List<Step> steps, long[] requestNs,
-                              LongAdder errors, LongAdder throttled, ConcurrentHashMap<String, LongAdder> kinds) {
+                              LongAdder errors, LongAdder throttled, ConcurrentHashMap<String, LongAdder> kinds,
+                              ConcurrentHashMap<String, Integer> ec2Ids) {
         String uuid = UUID.nameUUIDFromBytes(("bench-" + i).getBytes()).toString(); // HeapBench.uuid
         String signature;
         try {
@@ -121,8 +124,7 @@ public class StormBench {
                 if (a.status == 429) {
                     throttled.increment();
                 }
-                if (kind == null && step.path.endsWith("/meta_data.json")
-                        && !new String(a.body, StandardCharsets.UTF_8).contains("\"uuid\": \"" + uuid + "\"")) {
+                if (kind == null && a.status == 200 && !ownAnswer(step.path, a.body, uuid, i, ec2Ids)) {
                     kind = "other_instance";
                 }
             } catch (IOException e) {
@@ -138,6 +140,27 @@ public class StormBench {
     }
 
     private record Answer(int status, byte[] body) {
+    }
+
+    /**
+     * Whether an answer that names its instance names this guest's: {@code meta_data.json} holds its uuid, the EC2
+     * {@code hostname} and {@code local-hostname} are its name ({@code vm-<i>}, HeapBench's documents) with the DHCP
+     * domain, and its EC2 {@code instance-id} ({@code i-%08x}: the service numbers instances as it stores them,
+     * Nova's oracle from the uuid, nova-compat.md §1.6) is no other guest's.
+     */
+    private static boolean ownAnswer(String path, byte[] body, String uuid, int guest,
+                                     ConcurrentHashMap<String, Integer> ec2Ids) {
+        String text = new String(body, StandardCharsets.UTF_8);
+        if (path.endsWith("/meta_data.json")) {
+            return text.contains("\"uuid\": \"" + uuid + "\"");
+        }
+        if (path.endsWith("/meta-data/hostname") || path.endsWith("/meta-data/local-hostname")) {
+            return text.equals("vm-" + guest) || text.startsWith("vm-" + guest + ".");
+        }
+        if (path.endsWith("/meta-data/instance-id")) {
+            return ec2Ids.computeIfAbsent(text, k -> guest) == guest;
+        }
+        return true;
     }
 
     /** One HTTP/1.1 request on its own connection ({@code Connection: close}); the answer read to its end. */

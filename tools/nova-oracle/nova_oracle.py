@@ -160,7 +160,7 @@ class Nova:
                          [dict(r) for r in BDM_ROWS.get(instance_uuid, [])])
 
         # FAKE 4: the Neutron client, for security-group names only.
-        neutron.get_client = lambda context, admin=False: FakeNeutron.current
+        neutron.get_client = lambda context, admin=False: FakeNeutron
 
         # FAKE 5 (metadata service only): the Neutron fixed-IP lookup plus
         # the DB instance load behind the handler's remote-IP mode.
@@ -187,25 +187,37 @@ def stable_int(ref):
 
 
 class FakeNeutron:
-    """Answers the two calls security_group_api makes, from the document."""
+    """Answers the two calls security_group_api makes, from the documents:
+    every instance whose Instance the oracle built has a port whose
+    security groups are its document's, with ids unique per instance
+    (so many instances in one process, `serve-many`, never see each
+    other's groups)."""
 
-    current = None
+    groups = {}                 # instance uuid -> group names
     metadata_factory = None
 
-    def __init__(self, instance_uuid, group_names):
-        self.instance_uuid = instance_uuid
-        self.groups = [{'id': 'sg-%d' % i, 'name': name}
-                       for i, name in enumerate(group_names)]
+    @classmethod
+    def register(cls, instance_uuid, group_names):
+        cls.groups[instance_uuid] = list(group_names)
 
-    def list_ports(self, device_id=None, **kwargs):
-        if device_id is None or self.instance_uuid not in device_id:
-            return {'ports': []}
-        return {'ports': [{'device_id': self.instance_uuid,
-                           'security_groups': [g['id'] for g in self.groups]}]}
+    @staticmethod
+    def _group_id(instance_uuid, index):
+        return 'sg-%d-%s' % (index, instance_uuid)
 
-    def list_security_groups(self, id=None, fields=None, **kwargs):
-        return {'security_groups': [g for g in self.groups
-                                    if id is None or g['id'] in id]}
+    @classmethod
+    def list_ports(cls, device_id=None, **kwargs):
+        uuids = [u for u in (device_id or []) if u in cls.groups]
+        return {'ports': [{'device_id': u, 'security_groups': [
+            cls._group_id(u, i) for i in range(len(cls.groups[u]))]}
+            for u in uuids]}
+
+    @classmethod
+    def list_security_groups(cls, id=None, fields=None, **kwargs):
+        return {'security_groups': [
+            {'id': cls._group_id(u, i), 'name': name}
+            for u, names in cls.groups.items()
+            for i, name in enumerate(names)
+            if id is None or cls._group_id(u, i) in id]}
 
 
 class FakeDb:
@@ -215,6 +227,7 @@ class FakeDb:
 
     system_metadata = {}
     prepared = None          # the Prepared document of the current entry
+    fleet = None             # serve-many: every document's instance
     bound_address = None     # the fixed IP the fake Neutron maps to it
 
     @classmethod
@@ -258,9 +271,48 @@ class FakeDb:
         from nova import exception
         if isinstance(uuid, bytes):
             uuid = uuid.decode('utf-8')
-        if cls.prepared is None or uuid != cls.prepared.doc['uuid']:
+        if cls.fleet is not None:
+            prepared = cls.fleet.get(uuid)
+        elif cls.prepared is not None and uuid == cls.prepared.doc['uuid']:
+            prepared = cls.prepared
+        else:
+            prepared = None
+        if prepared is None:
             raise exception.InstanceNotFound(instance_id=uuid)
-        return cls.prepared.new_instance()
+        return prepared.new_instance()
+
+
+class Fleet:
+    """The instances table of `serve-many`: many documents (NDJSON, one a
+    line), each checked on load and turned into Nova's objects on every
+    read, as a real Nova loads the instance row and its info cache from the
+    database on every metadata cache miss."""
+
+    def __init__(self, path, args):
+        self.args = args
+        self.docs = {}
+        try:
+            f = open(path, 'rb')
+        except OSError as e:
+            raise OracleError('%s: %s' % (path, e.strerror))
+        with f:
+            for number, raw in enumerate(f, 1):
+                if not raw.strip():
+                    continue
+                where = '%s: line %d' % (path, number)
+                doc = parse_document(raw, where)
+                if doc['uuid'] in self.docs:
+                    raise OracleError('%s: /uuid: %s is also on an earlier '
+                                      'line' % (where, doc['uuid']))
+                self.docs[doc['uuid']] = (doc, where)
+        if not self.docs:
+            raise OracleError('%s: no documents' % path)
+
+    def get(self, uuid):
+        if uuid not in self.docs:
+            return None
+        doc, where = self.docs[uuid]
+        return Prepared(doc, where, self.args.admin_pass_if_missing)
 
 
 # ---------------------------------------------------------------------------
@@ -273,13 +325,19 @@ def load_document(path):
             raw = f.read()
     except OSError as e:
         raise OracleError('%s: %s' % (path, e.strerror))
+    return parse_document(raw, path)
+
+
+def parse_document(raw, where):
+    """One instance document's bytes (a file, a line of NDJSON), checked;
+    WHERE names it in errors."""
     try:
         doc = json.loads(raw.decode('utf-8'))
     except (UnicodeDecodeError, ValueError) as e:
-        raise OracleError('%s: not JSON: %s' % (path, e))
+        raise OracleError('%s: not JSON: %s' % (where, e))
     if not isinstance(doc, dict):
-        raise OracleError('%s: /: expected a JSON object' % path)
-    check_document(doc, path)
+        raise OracleError('%s: /: expected a JSON object' % where)
+    check_document(doc, where)
     return doc
 
 
@@ -702,6 +760,8 @@ def mask_prefix(mask):
 class Prepared:
     """A document turned into what Nova's code path receives."""
 
+    warned_vendor_data = False   # the warning is printed once per process
+
     def __init__(self, doc, path, admin_pass_if_missing=False,
                  requester_ip=None):
         from nova import context
@@ -718,7 +778,8 @@ class Prepared:
         if self.admin_pass is None and admin_pass_if_missing:
             # compute.api: utils.generate_password() when adminPass absent.
             self.admin_pass = utils.generate_password()
-        if 'vendor_data' in doc:
+        if 'vendor_data' in doc and not Prepared.warned_vendor_data:
+            Prepared.warned_vendor_data = True
             warn('vendor_data has no Nova equivalent (Nova only has the '
                  'service-wide StaticJSON file and DynamicJSON targets); '
                  'ignored, use --vendordata-file')
@@ -732,7 +793,7 @@ class Prepared:
         inst.system_metadata = dict(FakeDb.system_metadata.get(inst.uuid, {}))
         inst.info_cache = objects.InstanceInfoCache(
             instance_uuid=inst.uuid, network_info=self.network_info)
-        FakeNeutron.current = FakeNeutron(inst.uuid, groups)
+        FakeNeutron.register(inst.uuid, groups)
         return inst
 
     def config_drive_metadata(self):
@@ -1037,6 +1098,53 @@ def cmd_serve(args):
     server.wait()
 
 
+def cmd_serve_many(args):
+    """Nova's metadata API behind Neutron's metadata proxy, for many
+    instances, as `nova-api-metadata` runs with Nova's defaults: the real
+    MetadataRequestHandler in instance-ID mode (service_metadata_proxy, the
+    shared secret from a file), its own cache ([api]
+    metadata_cache_expiration, 15 s), nova.wsgi.Server (eventlet.wsgi, pool
+    and backlog as Nova sets them) in [DEFAULT] metadata_workers processes
+    (default: one per CPU), forked by oslo.service as nova.service.serve
+    does. Prints the port, then serves until killed (SIGTERM stops the
+    workers)."""
+    try:
+        with open(args.shared_secret_file, 'rb') as f:
+            secret = f.read().decode('utf-8').strip()
+    except (OSError, UnicodeDecodeError) as e:
+        raise OracleError('--shared-secret-file %s: %s' % (
+            args.shared_secret_file, getattr(e, 'strerror', None) or e))
+    if not secret:
+        raise OracleError('--shared-secret-file %s: empty'
+                          % args.shared_secret_file)
+    if args.workers is not None and args.workers < 1:
+        raise OracleError('--workers %d: must be >= 1' % args.workers)
+    Nova.boot(args.verbose)
+    Nova.configure(args.dhcp_domain, args.vendordata_file)
+    FakeDb.install()
+    FakeDb.fleet = Fleet(args.docs, args)
+    import nova.conf
+    from nova import wsgi
+    from nova.api.metadata import handler
+    from oslo_concurrency import processutils
+    from oslo_service import service
+    conf = nova.conf.CONF
+    conf.set_override('service_metadata_proxy', True, group='neutron')
+    conf.set_override('metadata_proxy_shared_secret', secret,
+                      group='neutron')
+    workers = args.workers or conf.metadata_workers or \
+        processutils.get_worker_count()
+    server = wsgi.Server('metadata', handler.MetadataRequestHandler(),
+                         host='127.0.0.1', port=args.port)
+    print(server.port, flush=True)
+    print('nova-oracle: serve-many: %d instances, %d workers, metadata '
+          'cache %d s' % (len(FakeDb.fleet.docs), workers,
+                          conf.api.metadata_cache_expiration),
+          file=sys.stderr, flush=True)
+    launcher = service.launch(conf, server, workers=workers)
+    launcher.wait()
+
+
 def cmd_bench(args):
     from nova.virt import configdrive
     if args.n < 1:
@@ -1190,6 +1298,19 @@ def parser():
                          '(requests from any other address are 404)')
     common(sp)
     sp.set_defaults(func=cmd_serve)
+
+    sp = sub.add_parser('serve-many', help="Nova's metadata server behind "
+                        "Neutron's proxy, for many instances")
+    sp.add_argument('docs', help='NDJSON: one instance document a line')
+    sp.add_argument('--shared-secret-file', required=True,
+                    help="[neutron] metadata_proxy_shared_secret, read from "
+                         "this file")
+    sp.add_argument('--workers', type=int, default=None,
+                    help='[DEFAULT] metadata_workers (Nova: one per CPU)')
+    sp.add_argument('--port', type=int, default=0,
+                    help='port on 127.0.0.1 (default: an ephemeral one)')
+    common(sp)
+    sp.set_defaults(func=cmd_serve_many)
 
     sp = sub.add_parser('bench', help='time N config drives through Nova')
     sp.add_argument('doc')
