@@ -2,6 +2,7 @@ package io.guestdata.cli;
 
 import io.guestdata.server.metadata.ConnectionLimits;
 import io.guestdata.server.metadata.HostPort;
+import io.guestdata.server.metadata.OpenFileLimit;
 import io.guestdata.server.metadata.RefusedSetting;
 import io.guestdata.server.metadata.RequestRate;
 import io.guestdata.server.proxy.MetadataProxy;
@@ -88,7 +89,8 @@ final class ProxyCommand implements Callable<Integer> {
     String formerMetricsListen;
 
     @Option(names = "--max-connections", paramLabel = "N", defaultValue = "10000",
-            description = "Connections of the guest listener (default: ${DEFAULT-VALUE}).")
+            description = "Connections of each guest listener (default: ${DEFAULT-VALUE}, lowered to what the open-file "
+                    + "limit allows at two descriptors a connection; a larger N than fits is refused).")
     int maxConnections;
 
     @Option(names = "--max-connections-per-source", paramLabel = "N", defaultValue = "64",
@@ -185,15 +187,35 @@ final class ProxyCommand implements Callable<Integer> {
     }
 
     private ConnectionLimits connectionLimits() {
+        return connectionLimits(OpenFileLimit.ofThisProcess());
+    }
+
+    /**
+     * The guest listeners' limits for a process that may open {@code openFiles} files: a connection holds two (the
+     * guest's and one to a node), {@link OpenFileLimit}; the default {@code --max-connections} is lowered to fit, a
+     * given one that does not fit is refused.
+     */
+    ConnectionLimits connectionLimits(long openFiles) {
         if (maxConnections < 1 || maxConnectionsPerSource < 1) {
             throw new IllegalArgumentException("--max-connections and --max-connections-per-source must be at least 1, got "
                     + maxConnections + " and " + maxConnectionsPerSource);
         }
-        if (maxConnectionsPerSource >= maxConnections) {
-            throw new IllegalArgumentException("--max-connections-per-source (" + maxConnectionsPerSource
-                    + ") must be below --max-connections (" + maxConnections + "): one guest could take every connection");
+        int listeners = Math.max(1, listen.size());
+        int max = maxConnections;
+        boolean given = spec != null && spec.commandLine().getParseResult() != null
+                && spec.commandLine().getParseResult().hasMatchedOption("--max-connections");
+        if (!given) {
+            max = Math.min(max, OpenFileLimit.fitting(openFiles, listeners, 2));
+        } else {
+            OpenFileLimit.excess(max, openFiles, listeners, 2).ifPresent(excess -> {
+                throw new IllegalArgumentException("--max-connections: " + excess);
+            });
         }
-        return ConnectionLimits.defaults().withMaxConnections(maxConnections).withMaxPerSource(maxConnectionsPerSource)
+        if (maxConnectionsPerSource >= max) {
+            throw new IllegalArgumentException("--max-connections-per-source (" + maxConnectionsPerSource
+                    + ") must be below --max-connections (" + max + "): one guest could take every connection");
+        }
+        return ConnectionLimits.defaults().withMaxConnections(max).withMaxPerSource(maxConnectionsPerSource)
                 .withFirstRequestTimeout(seconds(firstRequestSeconds)).withIdleTimeout(seconds(idleSeconds));
     }
 

@@ -32,7 +32,8 @@ enum ServeSetting {
     SHARED_SECRET_FILE("shared-secret-file", Kind.TEXT, null, "FILE", "the proxy's shared secret"),
     TRUSTED_PROXIES("trusted-proxies", Kind.LIST, "", "CIDR", "peers whose X-Forwarded-For is believed (address mode)"),
     MAX_CONNECTIONS("max-connections", Kind.TEXT, Integer.toString(ConnectionLimits.DEFAULT_MAX_CONNECTIONS), "N",
-            "connections of the metadata listener (default {default})"),
+            "connections of each metadata listener (default {default}, lowered to what the open-file limit allows; a "
+                    + "larger N than fits is refused)"),
     MAX_CONNECTIONS_PER_SOURCE("max-connections-per-source", Kind.TEXT,
             Integer.toString(ConnectionLimits.DEFAULT_MAX_PER_SOURCE), "N",
             "connections from one source address; more are closed at once (default {default})"),

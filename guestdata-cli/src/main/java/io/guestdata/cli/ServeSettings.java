@@ -59,6 +59,7 @@ import io.guestdata.inject.sandbox.SandboxSettings;
 import io.guestdata.server.metadata.HostPort;
 import io.guestdata.server.metadata.ConnectionLimits;
 import io.guestdata.server.metadata.GuestListeners;
+import io.guestdata.server.metadata.OpenFileLimit;
 import io.guestdata.server.metadata.IdentificationMode;
 import io.guestdata.server.metadata.MetadataServerConfig;
 import io.guestdata.server.metadata.RefusedSetting;
@@ -467,7 +468,21 @@ final class ServeSettings {
 
     /** The guest listener's connection limits (docs/serve.md, "Connections"). */
     ConnectionLimits connectionLimits() throws ConfigError {
+        return connectionLimits(OpenFileLimit.ofThisProcess());
+    }
+
+    /** {@link #connectionLimits()} for a process that may open {@code openFiles} files ({@link OpenFileLimit}). */
+    ConnectionLimits connectionLimits(long openFiles) throws ConfigError {
         int max = positive(MAX_CONNECTIONS);
+        int listeners = listen().addresses().size();
+        if ("default".equals(get(MAX_CONNECTIONS).source())) {
+            max = Math.min(max, OpenFileLimit.fitting(openFiles, listeners, 1)); // the default fits the process
+        } else {
+            var excess = OpenFileLimit.excess(max, openFiles, listeners, 1);
+            if (excess.isPresent()) {
+                throw error(MAX_CONNECTIONS, excess.get());
+            }
+        }
         int perSource = positive(MAX_CONNECTIONS_PER_SOURCE);
         if ("default".equals(get(MAX_CONNECTIONS_PER_SOURCE).source()) && mode() != IdentificationMode.ADDRESS) {
             // Behind signing proxies every guest of a network node shares the proxy's address, and the proxy

@@ -1,6 +1,7 @@
 package io.guestdata.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +10,7 @@ import io.guestdata.core.document.KeyPairResolver;
 import io.guestdata.core.document.Limits;
 import io.guestdata.core.metadata.MetadataOptions;
 import io.guestdata.server.metadata.ConnectionLimits;
+import io.guestdata.server.metadata.OpenFileLimit;
 import io.guestdata.server.metadata.IdentificationMode;
 import io.guestdata.server.metadata.dev.InMemoryInstanceDirectory;
 import io.guestdata.server.metadata.dev.InMemoryPasswordStore;
@@ -81,7 +83,9 @@ class ProxyCommandTest {
 
     @Test
     void connectionLimitFlags() throws Exception {
-        assertEquals(ConnectionLimits.defaults(), parsed().config().connections());
+        // the default, lowered to what this process's open-file limit allows at two descriptors a connection
+        assertEquals(ConnectionLimits.defaults().withMaxConnections(Math.min(ConnectionLimits.DEFAULT_MAX_CONNECTIONS,
+                OpenFileLimit.fitting(OpenFileLimit.ofThisProcess(), 1, 2))), parsed().config().connections());
         assertTrue(parsed().config().management().isEmpty(), "no management listener unless asked");
         assertEquals(new InetSocketAddress("127.0.0.1", 9776),
                 parsed("--metrics-listen", "127.0.0.1:9776").config().management().orElseThrow());
@@ -104,6 +108,32 @@ class ProxyCommandTest {
                 "--max-connections-per-source", "100", "--max-connections", "100");
         assertTrue(notBelow.stderr().contains("--max-connections-per-source (100) must be below --max-connections (100)"),
                 notBelow.toString());
+    }
+
+    /**
+     * A listener out of file descriptors stops accepting for good, so the connections the proxy allows must fit its
+     * open-file limit at two a connection (the guest's, one to a node) with OpenFileLimit.RESERVE to spare: the
+     * default is lowered to fit, a given number that does not fit is refused naming what it needs and what fits.
+     */
+    @Test
+    void maxConnectionsFitTheOpenFileLimit() {
+        assertEquals(500, parsed().connectionLimits(1256).maxConnections(), "(1256 - 256) / 2");
+        assertEquals(250, parsed("--listen", "169.254.169.254:80", "--listen", "[::1]:80").connectionLimits(1256)
+                .maxConnections(), "two listeners share the descriptors");
+        assertEquals(ConnectionLimits.DEFAULT_MAX_CONNECTIONS, parsed().connectionLimits(1_000_000).maxConnections(),
+                "a default that fits is kept");
+        assertEquals(500, parsed("--max-connections", "500").connectionLimits(1256).maxConnections());
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                () -> parsed("--max-connections", "501").connectionLimits(1256));
+        assertTrue(refused.getMessage().startsWith("--max-connections: 501 connections need 1258 open files (2 per connection"
+                + " and 256 for the rest), but this process may open 1256"), refused.getMessage());
+        assertTrue(refused.getMessage().endsWith("raise the limit or allow at most 500"), refused.getMessage());
+        // through the command line, against this process's real limit
+        long limit = OpenFileLimit.ofThisProcess();
+        Cli tooMany = Cli.run("proxy", "--upstream", "127.0.0.1:1", "--map", "127.0.0.2=" + UUID,
+                "--max-connections", Long.toString(Math.min(Integer.MAX_VALUE, limit)));
+        assertEquals(2, tooMany.exitCode(), tooMany.toString());
+        assertTrue(tooMany.stderr().contains("but this process may open " + limit), tooMany.stderr());
     }
 
     @Test

@@ -2,11 +2,13 @@ package io.guestdata.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.guestdata.core.metadata.LookupResult;
 import io.guestdata.server.metadata.ConnectionLimits;
 import io.guestdata.server.metadata.MetadataServerConfig;
+import io.guestdata.server.metadata.OpenFileLimit;
 import io.guestdata.server.metadata.RequestRate;
 
 import io.guestdata.server.metadata.StoreInstanceDirectory;
@@ -195,10 +197,40 @@ class ServeConfigTest {
         }
     }
 
+    /**
+     * A listener out of file descriptors stops accepting for good: the connections serve allows on its listeners must
+     * fit its open-file limit with OpenFileLimit.RESERVE to spare. The default is lowered to fit; a given number that
+     * does not fit is refused, naming the setting, where it came from, what it needs and what fits.
+     */
+    @Test
+    void maxConnectionsFitTheOpenFileLimit() throws Exception {
+        assertEquals(1000, ServeSettings.resolve(Map.of(), Map.of(), Optional.empty()).connectionLimits(1256).maxConnections());
+        assertEquals(500, ServeSettings.resolve(Map.of(), Map.of("GUESTDATA_LISTEN", "127.0.0.1:8775,[::1]:8775"), Optional.empty())
+                .connectionLimits(1256).maxConnections(), "each listener has its own max-connections");
+        assertEquals(ConnectionLimits.DEFAULT_MAX_CONNECTIONS, ServeSettings.resolve(Map.of(), Map.of(), Optional.empty())
+                .connectionLimits(1_000_000).maxConnections());
+        assertEquals(1000, ServeSettings.resolve(Map.of("max-connections", "1000"), Map.of(), Optional.empty())
+                .connectionLimits(1256).maxConnections());
+        ServeSettings tooMany = ServeSettings.resolve(Map.of(), Map.of("GUESTDATA_MAX_CONNECTIONS", "1001"), Optional.empty());
+        Exception refused = assertThrows(Exception.class, () -> tooMany.connectionLimits(1256));
+        assertTrue(refused.getMessage().contains("max-connections") && refused.getMessage().contains("GUESTDATA_MAX_CONNECTIONS")
+                && refused.getMessage().contains("1001 connections need 1257 open files")
+                && refused.getMessage().contains("this process may open 1256")
+                && refused.getMessage().endsWith("allow at most 1000"), refused.getMessage());
+        // through the command line, against this process's real limit
+        long limit = OpenFileLimit.ofThisProcess();
+        Cli cli = Cli.run(Map.of("GUESTDATA_API_LISTEN", "none"), "serve", "--max-connections",
+                Long.toString(Math.min(Integer.MAX_VALUE, limit)), "--check-config");
+        assertEquals(ExitCode.CONFIG, cli.exitCode(), cli.toString());
+        assertTrue(cli.stderr().contains("but this process may open " + limit), cli.toString());
+    }
+
     @Test
     void connectionLimitsFromEveryKindOfSourceReachTheServerConfig() throws Exception {
         ServeSettings defaults = ServeSettings.resolve(Map.of(), Map.of(), Optional.empty());
-        assertEquals(ConnectionLimits.defaults(), defaults.serverConfig().limits().connections());
+        // the default, lowered to what this process's open-file limit allows (OpenFileLimit)
+        assertEquals(ConnectionLimits.defaults().withMaxConnections(Math.min(ConnectionLimits.DEFAULT_MAX_CONNECTIONS,
+                OpenFileLimit.fitting(OpenFileLimit.ofThisProcess(), 1, 1))), defaults.serverConfig().limits().connections());
         Path file = yaml("max-connections: 2000\nidle-timeout: 30\n");
         ServeSettings settings = ServeSettings.resolve(Map.of("max-connections-per-source", "16"),
                 Map.of("GUESTDATA_FIRST_REQUEST_TIMEOUT", "2.5", "GUESTDATA_IDLE_TIMEOUT", "20"), Optional.of(file));
