@@ -460,7 +460,8 @@ final class ServeSettings {
 
     /**
      * {@code metadata-cache-bytes}: a size, at most half of this JVM's heap (the answers kept share it with the
-     * index, the trees and every request in flight; docs/serve.md, "Sizing").
+     * index, the trees and every request in flight; docs/serve.md, "Sizing"). The default is a quarter of a heap
+     * too small for it, not an error.
      */
     private long cacheBytes() throws ConfigError {
         String text = get(METADATA_CACHE_BYTES).text().strip();
@@ -469,6 +470,9 @@ final class ServeSettings {
         OptionalLong bytes = VolumeSize.bytes(text, Long.MAX_VALUE);
         if (bytes.isEmpty()) {
             throw error(METADATA_CACHE_BYTES, "is not a size: " + VolumeSize.FORMAT + ", got '" + text + "'");
+        }
+        if (bytes.getAsLong() > max && "default".equals(get(METADATA_CACHE_BYTES).source())) {
+            return heap / 4;
         }
         if (bytes.getAsLong() > max) {
             throw error(METADATA_CACHE_BYTES, text + " is more than half the heap (" + (heap >> 20) + " MiB, -Xmx): give "
