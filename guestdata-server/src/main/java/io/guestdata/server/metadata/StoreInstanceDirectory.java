@@ -64,16 +64,18 @@ import java.util.random.RandomGenerator;
  */
 public final class StoreInstanceDirectory implements InstanceDirectory, AutoCloseable {
     /**
-     * The default {@code metadata-cache-entries}: ~25 MB of trees. Trees serve the first requests of an instance's
-     * version (a booting guest's sequence); the answers kept ({@link #DEFAULT_CACHE_BYTES}) serve the rest, so the
-     * trees need to cover the instances booting at one time, not the fleet (docs/serve.md, "Sizing").
+     * The default {@code metadata-cache-entries}: ~100 MB of trees. Trees serve the first request of each answer of
+     * an instance's version, so a booting guest needs its tree for its whole sequence (31 distinct answers in
+     * cloud-init's); the answers kept ({@link #DEFAULT_CACHE_BYTES}) serve every later request. So the trees cover the
+     * guests booting at one time, not the fleet; fewer than 4096 thrashed in a 10,000-guest storm on 2 cores
+     * (docs/serve.md, "Sizing").
      */
-    public static final int DEFAULT_CACHE_ENTRIES = 1024;
+    public static final int DEFAULT_CACHE_ENTRIES = 4096;
 
     /**
      * The default {@code metadata-cache-bytes}: 64 MiB of answers, a boot sequence's answers (~6 KB with a 3.2 KB
-     * document) of ~10,000 instances; with the index and the trees, ~110 MB of live heap at 10,000 instances and
-     * ~150 MB at 100,000, within {@code -Xmx512m} (docs/serve.md, "Sizing").
+     * document) of ~10,000 instances; with the index and the trees, ~185 MB of live heap at 10,000 instances and
+     * ~225 MB at 100,000, within {@code -Xmx512m} (docs/serve.md, "Sizing").
      */
     public static final long DEFAULT_CACHE_BYTES = 64L << 20;
 
