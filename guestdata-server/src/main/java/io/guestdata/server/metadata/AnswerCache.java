@@ -3,7 +3,6 @@ package io.guestdata.server.metadata;
 import io.guestdata.core.metadata.MetadataAnswer;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -27,7 +26,7 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Budget: each answer is charged the heap it keeps reachable ({@link MetadataAnswer#heapBytes}) plus its slot,
  * its path and its map entry ({@link #SLOT_BYTES}), and each instance with answers kept its entry
- * ({@link #INSTANCE_BYTES}); when the sum exceeds the budget, CLOCK eviction (second chance, as in
+ * ({@link #INSTANCE_BYTES}); when the sum exceeds the budget, CLOCK eviction ({@link ClockRing}, as in
  * {@link TreeCache}) removes answers until it fits again. A budget of 0 keeps nothing.
  */
 final class AnswerCache {
@@ -61,16 +60,12 @@ final class AnswerCache {
         }
     }
 
-    private static final class Slot {
+    private static final class Slot extends ClockRing.Slot {
         final Instance instance;
         final String path;
         final CompletableFuture<Optional<MetadataAnswer>> answer = new CompletableFuture<>();
-        volatile boolean referenced;
-        /** Guarded by the lock: in the ring, and what it is charged. */
-        boolean linked;
+        /** What it is charged; guarded by the lock. */
         long charged;
-        Slot previous;
-        Slot next;
 
         Slot(Instance instance, String path) {
             this.instance = instance;
@@ -81,10 +76,8 @@ final class AnswerCache {
     private final long budget;
     private final ConcurrentHashMap<String, Instance> instances = new ConcurrentHashMap<>();
     private final Object lock = new Object();
-    /** The ring, oldest first; the hand is its head. Guarded by {@link #lock}, as are changes of the maps. */
-    private Slot head;
-    private Slot tail;
-    private int entries;
+    /** Guarded by {@link #lock}, as are changes of the maps and {@link #held}. */
+    private final ClockRing<Slot> ring = new ClockRing<>();
     private long held;
     private final LongAdder hits = new LongAdder();
     private final LongAdder misses = new LongAdder();
@@ -112,9 +105,7 @@ final class AnswerCache {
         if (kept != null && kept.version == version) {
             Slot slot = kept.byPath.get(path);
             if (slot != null) {
-                if (!slot.referenced) {
-                    slot.referenced = true; // written only when it changes
-                }
+                slot.hit();
                 hits.increment();
                 return await(slot);
             }
@@ -149,7 +140,7 @@ final class AnswerCache {
     /** How many answers are kept (or being built). */
     int size() {
         synchronized (lock) {
-            return entries;
+            return ring.size();
         }
     }
 
@@ -230,7 +221,7 @@ final class AnswerCache {
             kept.byPath.put(path, mine);
             mine.charged = SLOT_BYTES + MetadataAnswer.arrayBytes(textBytes(path));
             held += mine.charged;
-            link(mine);
+            ring.link(mine);
             return new Claim(mine, true);
         }
     }
@@ -257,7 +248,7 @@ final class AnswerCache {
         synchronized (lock) {
             if (answer.isEmpty()) {
                 forget(slot); // not an answer to keep: the next request asks the tree again
-            } else if (slot.linked) {
+            } else if (slot.linked()) {
                 long bytes = answer.get().heapBytes();
                 slot.charged += bytes;
                 held += bytes;
@@ -268,23 +259,13 @@ final class AnswerCache {
     }
 
     private Optional<MetadataAnswer> await(Slot slot) {
-        try {
-            return slot.answer.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            if (e.getCause() instanceof Error error) {
-                throw error;
-            }
-            throw e;
-        }
+        return ClockRing.await(slot.answer);
     }
 
     /** Removes a slot that is in the ring, and its instance when it was the instance's last. Under the lock. */
     private void forget(Slot slot) {
         synchronized (lock) {
-            if (!slot.linked) {
+            if (!slot.linked()) {
                 return;
             }
             Instance kept = slot.instance;
@@ -298,55 +279,21 @@ final class AnswerCache {
 
     /** Takes a slot out of the ring and its charge off the total. Under the lock. */
     private void release(Slot slot) {
-        if (!slot.linked) {
-            return;
+        if (slot.linked()) {
+            ring.unlink(slot);
+            held -= slot.charged;
         }
-        unlink(slot);
-        held -= slot.charged;
     }
 
     /** Evicts, CLOCK-wise, until the total is within the budget (the newest slot included, when it alone is over). */
     private void makeRoom() {
-        while (held > budget && head != null) {
-            Slot hand = head;
-            if (hand.referenced) {
-                hand.referenced = false;
-                unlink(hand);
-                link(hand);
-            } else {
-                forget(hand);
-                evictions.increment();
+        while (held > budget) {
+            Slot victim = ring.victim();
+            if (victim == null) {
+                return;
             }
+            forget(victim);
+            evictions.increment();
         }
-    }
-
-    private void link(Slot slot) {
-        slot.previous = tail;
-        slot.next = null;
-        if (tail == null) {
-            head = slot;
-        } else {
-            tail.next = slot;
-        }
-        tail = slot;
-        slot.linked = true;
-        entries++;
-    }
-
-    private void unlink(Slot slot) {
-        if (slot.previous == null) {
-            head = slot.next;
-        } else {
-            slot.previous.next = slot.next;
-        }
-        if (slot.next == null) {
-            tail = slot.previous;
-        } else {
-            slot.next.previous = slot.previous;
-        }
-        slot.previous = null;
-        slot.next = null;
-        slot.linked = false;
-        entries--;
     }
 }

@@ -44,19 +44,11 @@ class AnswerCacheTest {
                 + MetadataAnswer.arrayBytes(path.length()) + AnswerCache.INSTANCE_BYTES;
     }
 
-    private static List<String> uuids(int n) {
-        List<String> out = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            out.add(UUID.randomUUID().toString());
-        }
-        return out;
-    }
-
     @Test
     void theBudgetIsNeverExceededOnceABuildCompletesAndTheOldestUnusedAnswerGoes() {
         long one = charge(META_DATA);
         AnswerCache cache = new AnswerCache(3 * one + one / 2); // three instances' meta_data.json, not four
-        List<String> u = uuids(5);
+        List<String> u = TreeCacheTest.uuids(5);
         AtomicInteger builds = new AtomicInteger();
         AnswerCache.Builder builder = () -> {
             builds.incrementAndGet();
@@ -123,7 +115,7 @@ class AnswerCacheTest {
     @Test
     void invalidationDropsEveryAnswerOfTheInstanceAtOnceAndOnlyThose() {
         AnswerCache cache = new AnswerCache(1 << 20);
-        List<String> u = uuids(2);
+        List<String> u = TreeCacheTest.uuids(2);
         for (String id : u) {
             cache.get(id, 1, META_DATA, () -> answer(META_DATA));
             cache.get(id, 1, USER_DATA, () -> answer(USER_DATA));
