@@ -72,7 +72,8 @@ final class ServeService implements AutoCloseable {
         }
         StoreInstanceDirectory directory = null;
         try {
-            directory = StoreInstanceDirectory.open(store, config.metadata(), config.metadataCacheEntries());
+            directory = StoreInstanceDirectory.open(store, config.metadata(), config.metadataCacheEntries(),
+                    config.metadataCacheBytes());
             Optional<ApiListener> listener = api.map(a -> new ApiListener(a.address(),
                     List.of(managementApi(store, a, config.metadata(), sandbox))));
             MetadataServer server = MetadataServer.start(config, directory, new StorePasswordStore(store.passwords()),

@@ -93,7 +93,11 @@ enum ServeSetting {
             "<data-dir>/undo"),
     METADATA_CACHE_ENTRIES("metadata-cache-entries", Kind.TEXT,
             Integer.toString(StoreInstanceDirectory.DEFAULT_CACHE_ENTRIES), "N",
-            "built metadata trees kept in memory; others are built from the store on request (default {default})");
+            "built metadata trees kept in memory for the first requests of an instance's version; others are built from "
+                    + "the store on request (default {default})"),
+    METADATA_CACHE_BYTES("metadata-cache-bytes", Kind.TEXT, (StoreInstanceDirectory.DEFAULT_CACHE_BYTES >> 20) + "M", "SIZE",
+            "heap for metadata answers kept in memory (bytes, or with K, M, G; at most half the heap; 0: none kept) "
+                    + "(default {default})");
 
     /** How a setting's value is written. */
     enum Kind {
@@ -225,6 +229,7 @@ enum ServeSetting {
             case REQUEST_RATE -> REQUEST_RATE;
             case REQUEST_BURST -> REQUEST_BURST;
             case METADATA_CACHE_ENTRIES -> METADATA_CACHE_ENTRIES;
+            case METADATA_CACHE_BYTES -> METADATA_CACHE_BYTES;
             case SHARED_SECRET -> SHARED_SECRET;
             case TRUSTED_PROXIES -> TRUSTED_PROXIES;
             case TOKEN_KEY -> IMDS_TOKEN_KEY_FILE;

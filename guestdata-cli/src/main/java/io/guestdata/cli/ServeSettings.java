@@ -24,6 +24,7 @@ import static io.guestdata.cli.ServeSetting.LISTEN;
 import static io.guestdata.cli.ServeSetting.METRICS_LISTEN;
 import static io.guestdata.cli.ServeSetting.MAX_CONNECTIONS;
 import static io.guestdata.cli.ServeSetting.MAX_CONNECTIONS_PER_SOURCE;
+import static io.guestdata.cli.ServeSetting.METADATA_CACHE_BYTES;
 import static io.guestdata.cli.ServeSetting.METADATA_CACHE_ENTRIES;
 import static io.guestdata.cli.ServeSetting.MODE;
 import static io.guestdata.cli.ServeSetting.REQUEST_BURST;
@@ -77,6 +78,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * The settings of {@code guestdata serve}, from (highest precedence first) command-line flags, environment
@@ -457,6 +459,29 @@ final class ServeSettings {
         }
     }
 
+    /**
+     * {@code metadata-cache-bytes}: a size, at most half of this JVM's heap (the answers kept share it with the
+     * index, the trees and every request in flight; docs/serve.md, "Sizing"). The default is a quarter of a heap
+     * too small for it, not an error.
+     */
+    private long cacheBytes() throws ConfigError {
+        String text = get(METADATA_CACHE_BYTES).text().strip();
+        long heap = Runtime.getRuntime().maxMemory();
+        long max = heap / 2;
+        OptionalLong bytes = VolumeSize.bytes(text, Long.MAX_VALUE);
+        if (bytes.isEmpty()) {
+            throw error(METADATA_CACHE_BYTES, "is not a size: " + VolumeSize.FORMAT + ", got '" + text + "'");
+        }
+        if (bytes.getAsLong() > max && "default".equals(get(METADATA_CACHE_BYTES).source())) {
+            return heap / 4;
+        }
+        if (bytes.getAsLong() > max) {
+            throw error(METADATA_CACHE_BYTES, text + " is more than half the heap (" + (heap >> 20) + " MiB, -Xmx): give "
+                    + "at most " + (max >> 20) + "M, or a larger -Xmx (JAVA_OPTS)");
+        }
+        return bytes.getAsLong();
+    }
+
     private boolean bool(ServeSetting key) throws ConfigError {
         String text = get(key).text().strip().toLowerCase(Locale.ROOT);
         return switch (text) {
@@ -522,7 +547,8 @@ final class ServeSettings {
                 .metadata(metadataOptions())
                 .vendorDataTimeouts(seconds(VENDOR_DATA_CONNECT_TIMEOUT), seconds(VENDOR_DATA_READ_TIMEOUT))
                 .vendorDataFailureFatal(bool(VENDOR_DATA_FAILURE_FATAL))
-                .metadataCacheEntries(positive(METADATA_CACHE_ENTRIES));
+                .metadataCacheEntries(positive(METADATA_CACHE_ENTRIES))
+                .metadataCacheBytes(cacheBytes());
         Optional<InetSocketAddress> management = managementListen();
         if (management.isPresent()) {
             builder.management(management.get());

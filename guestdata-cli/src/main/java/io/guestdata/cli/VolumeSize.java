@@ -2,6 +2,7 @@ package io.guestdata.cli;
 
 import io.guestdata.drive.vfat.FatOptions;
 import java.util.Locale;
+import java.util.OptionalLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.ITypeConverter;
@@ -13,14 +14,29 @@ import picocli.CommandLine.TypeConversionException;
  * {@link FatOptions#MAX_SIZE_BYTES}.
  */
 final class VolumeSize implements ITypeConverter<Long> {
+    /** How a size is written, for error messages. */
+    static final String FORMAT = "give bytes, or a number with K, M, G or T (binary multiples), such as 64M";
     private static final Pattern SIZE = Pattern.compile("(\\d{1,16})\\s*([KMGT]?)(?:I?B)?", Pattern.CASE_INSENSITIVE);
 
     @Override
     public Long convert(String value) {
+        OptionalLong bytes = bytes(value, FatOptions.MAX_SIZE_BYTES);
+        if (bytes.isEmpty()) {
+            throw new TypeConversionException(SIZE.matcher(value.strip()).matches()
+                    ? "'" + value + "' is more than " + FatOptions.MAX_SIZE_BYTES + " bytes (2 TiB − 4 KiB), the largest FAT volume"
+                    : "'" + value + "' is not a size: " + FORMAT);
+        }
+        return bytes.getAsLong();
+    }
+
+    /**
+     * The bytes a size names (this class's syntax; serve's {@code metadata-cache-bytes} too); empty when it is not
+     * a size or is more than {@code max}.
+     */
+    static OptionalLong bytes(String value, long max) {
         Matcher m = SIZE.matcher(value.strip());
         if (!m.matches()) {
-            throw new TypeConversionException("'" + value + "' is not a size: give bytes, or a number with K, M, G or T "
-                    + "(binary multiples), such as 64M");
+            return OptionalLong.empty();
         }
         long n = Long.parseLong(m.group(1));
         int shift = switch (m.group(2).toUpperCase(Locale.ROOT)) {
@@ -30,10 +46,6 @@ final class VolumeSize implements ITypeConverter<Long> {
             case "T" -> 40;
             default -> 0;
         };
-        if (n > FatOptions.MAX_SIZE_BYTES >> shift) {
-            throw new TypeConversionException("'" + value + "' is more than " + FatOptions.MAX_SIZE_BYTES
-                    + " bytes (2 TiB − 4 KiB), the largest FAT volume");
-        }
-        return n << shift;
+        return n > max >> shift ? OptionalLong.empty() : OptionalLong.of(n << shift);
     }
 }

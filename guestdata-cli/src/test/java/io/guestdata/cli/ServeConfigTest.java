@@ -226,6 +226,43 @@ class ServeConfigTest {
     }
 
     @Test
+    void theAnswerCacheBudgetIsASizeAtMostHalfTheHeapAndReachesTheDirectory() throws Exception {
+        Cli env = Cli.run(Map.of("GUESTDATA_API_LISTEN", "none", "GUESTDATA_METADATA_CACHE_BYTES", "16M"),
+                "serve", "--config", yaml("metadata-cache-bytes: 1000\n").toString(), "--check-config");
+        assertEquals(0, env.exitCode(), env.toString());
+        assertTrue(env.out().contains("metadata-cache-bytes = 16M (GUESTDATA_METADATA_CACHE_BYTES)"), env.out());
+        assertEquals(16L << 20, settings(Map.of("metadata-cache-bytes", "16M")).serverConfig().metadataCacheBytes());
+        assertEquals(0, settings(Map.of("metadata-cache-bytes", "0")).serverConfig().metadataCacheBytes());
+        assertEquals(1536, settings(Map.of("metadata-cache-bytes", "1536")).serverConfig().metadataCacheBytes());
+        assertEquals(StoreInstanceDirectory.DEFAULT_CACHE_BYTES, settings(Map.of()).serverConfig().metadataCacheBytes());
+        for (String bad : new String[] {"-5", "many", "1.5M", "12 parsecs"}) {
+            Cli cli = Cli.run(Map.of("GUESTDATA_API_LISTEN", "none"), "serve", "--metadata-cache-bytes", bad,
+                    "--check-config");
+            assertEquals(ExitCode.CONFIG, cli.exitCode(), cli.toString());
+            assertTrue(cli.stderr().contains("metadata-cache-bytes (from --metadata-cache-bytes): is not a size: give "
+                    + "bytes, or a number with K, M, G or T"), cli.stderr());
+        }
+        long heap = Runtime.getRuntime().maxMemory();
+        String over = ((heap >> 20) / 2 + 1) + "M";
+        Cli tooBig = Cli.run(Map.of("GUESTDATA_API_LISTEN", "none"), "serve", "--metadata-cache-bytes", over,
+                "--check-config");
+        assertEquals(ExitCode.CONFIG, tooBig.exitCode(), tooBig.toString());
+        assertTrue(tooBig.stderr().contains("metadata-cache-bytes (from --metadata-cache-bytes): " + over
+                + " is more than half the heap (" + (heap >> 20) + " MiB, -Xmx): give at most "), tooBig.stderr());
+
+        String data = dir.resolve("data").toString();
+        try (Store store = Stores.open("sqlite:" + data)) {
+            store.instances().create(Documents.instance().bytes());
+        }
+        MetadataServerConfig config = MetadataServerConfig.builder().listen(new InetSocketAddress("127.0.0.1", 0))
+                .noManagement().metadataCacheBytes(123_456).build();
+        try (ServeService service = ServeService.start("sqlite:" + data, config, Optional.empty())) {
+            String metrics = service.directory().metrics("guestdata_metadata");
+            assertTrue(metrics.contains("\nguestdata_metadata_answer_cache_budget_bytes 123456\n"), metrics);
+        }
+    }
+
+    @Test
     void connectionLimitsFromEveryKindOfSourceReachTheServerConfig() throws Exception {
         ServeSettings defaults = ServeSettings.resolve(Map.of(), Map.of(), Optional.empty());
         // the default, lowered to what this process's open-file limit allows (OpenFileLimit)

@@ -47,6 +47,8 @@ public final class MetadataTree {
 
     private static final LookupResult NOT_FOUND = new LookupResult.NotFound();
     private static final LookupResult.Found EC2_VERSION_LISTING = text(Ec2Listing.lines(ec2VersionStrings()));
+    private static final Resolved MISSING = new Resolved.Other(NOT_FOUND);
+    private static final Resolved EC2_VERSIONS = new Resolved.Answer(MetadataAnswer.of(EC2_VERSION_LISTING));
 
     private final Instance instance;
     private final Ec2Ids ec2Ids;
@@ -257,14 +259,54 @@ public final class MetadataTree {
      * request's path once ({@link MetadataPath#of}) and answers from it.
      */
     public LookupResult lookup(MetadataPath path, String requesterAddress, DynamicVendorData dynamic) {
+        return switch (resolve(path, MetaDataJson.View.METADATA_SERVICE, dynamic != null)) {
+            case Resolved.Answer a -> a.answer().found();
+            case Resolved.Other o -> o.result();
+            case Resolved.RequesterAddress r -> text(Ec2Listing.render(new Ec2Value.RequesterAddress(), requesterAddress));
+            case Resolved.DynamicVendorData2 d -> json(PythonJson.dumpsUtf8(vendorData.vendorData2(dynamic.fetch(instance))));
+        };
+    }
+
+    /**
+     * The answer to {@code path} when it is the same for every request to this tree (a {@link MetadataAnswer}, which
+     * a cache may keep apart from the tree); empty when it is not found, or depends on the request: the password
+     * endpoint, {@code local-ipv4} taken from the requester, {@code vendor_data2.json} with dynamic targets, the
+     * {@code /openstack} listing while today's date still hides a version. Builds only what the answer needs (one
+     * EC2 version's answers, one version's {@code meta_data.json}, {@code network_data.json}).
+     *
+     * @param dynamicVendorData whether the service has dynamic vendor data targets
+     */
+    public Optional<MetadataAnswer> answer(MetadataPath path, boolean dynamicVendorData) {
+        return resolve(path, MetaDataJson.View.METADATA_SERVICE, dynamicVendorData) instanceof Resolved.Answer a
+                ? Optional.of(a.answer()) : Optional.empty();
+    }
+
+    /** What a path resolves to before anything of the request is added. */
+    private sealed interface Resolved {
+        /** The same for every request. */
+        record Answer(MetadataAnswer answer) implements Resolved {
+        }
+
+        /** Not an answer to keep: a 404, the password endpoint, a listing that depends on the date. */
+        record Other(LookupResult result) implements Resolved {
+        }
+
+        /** {@code local-ipv4} of an instance without a static IPv4 address: the requester's address. */
+        record RequesterAddress() implements Resolved {
+        }
+
+        /** {@code vendor_data2.json} with dynamic targets: fetched per request. */
+        record DynamicVendorData2() implements Resolved {
+        }
+    }
+
+    private Resolved resolve(MetadataPath path, MetaDataJson.View view, boolean dynamicVendorData) {
         List<String> segments = path.segments();
         boolean openStack = path.api() == MetadataPath.Api.OPENSTACK;
         if (segments.isEmpty()) {
-            return openStack ? openStackVersions() : EC2_VERSION_LISTING;
+            return openStack ? openStackVersions() : EC2_VERSIONS;
         }
-        return openStack
-                ? openStackItem(segments, MetaDataJson.View.METADATA_SERVICE, dynamic)
-                : ec2Item(segments, requesterAddress);
+        return openStack ? openStackItem(segments, view, dynamicVendorData) : ec2Item(segments);
     }
 
     /**
@@ -304,8 +346,8 @@ public final class MetadataTree {
             String dir = OPENSTACK + "/" + version + "/";
             for (OpenStackFile file : OpenStackFile.values()) {
                 if (file.onConfigDrive() && file.listedIn(v, userData.isPresent())) {
-                    LookupResult.Found found = (LookupResult.Found) openStackItem(
-                            List.of(version, file.fileName()), MetaDataJson.View.CONFIG_DRIVE, null);
+                    LookupResult.Found found = ((Resolved.Answer) openStackItem(
+                            List.of(version, file.fileName()), MetaDataJson.View.CONFIG_DRIVE, false)).answer().found();
                     out.add(new MetadataFile(dir + file.fileName(), found.body()));
                 }
             }
@@ -314,11 +356,11 @@ public final class MetadataTree {
         return out;
     }
 
-    private LookupResult openStackVersions() {
+    private Resolved openStackVersions() {
         // Nova hides versions dated after today's UTC date; once the newest is past, the list is fixed.
         LocalDate today = LocalDate.now(clock.withZone(ZoneOffset.UTC));
         if (!today.isBefore(newestOpenStackDate)) {
-            return openStackVersionListing;
+            return new Resolved.Answer(MetadataAnswer.of(openStackVersionListing));
         }
         List<String> listed = new ArrayList<>();
         String todayText = today.toString();
@@ -328,47 +370,50 @@ public final class MetadataTree {
             }
         }
         listed.add(OpenStackVersion.LATEST);
-        return text(Ec2Listing.lines(listed));
+        return new Resolved.Other(text(Ec2Listing.lines(listed)));
     }
 
-    private LookupResult openStackItem(List<String> tokens, MetaDataJson.View view, DynamicVendorData dynamic) {
+    private Resolved openStackItem(List<String> tokens, MetaDataJson.View view, boolean dynamicVendorData) {
         if (tokens.getFirst().equals(CONTENT)) {
             if (tokens.size() != 2) {
-                return NOT_FOUND;
+                return MISSING;
             }
             if (view == MetaDataJson.View.CONFIG_DRIVE) {
                 byte[] blob = configDriveContent.get(tokens.get(1));
-                return blob == null ? NOT_FOUND : text(blob.clone());
+                return blob == null ? MISSING : answer(text(blob.clone()));
             }
             LookupResult.Found blob = serviceContent.get(tokens.get(1));
-            return blob == null ? NOT_FOUND : blob;
+            return blob == null ? MISSING : answer(blob);
         }
         Optional<OpenStackVersion> parsed = parseOpenStackVersion(tokens.getFirst());
         if (parsed.isEmpty()) {
-            return NOT_FOUND;
+            return MISSING;
         }
         OpenStackVersion version = parsed.get();
         OpenStackAnswers answers = openStack.get(version);
         String name = tokens.size() == 1 ? VERSION : String.join("/", tokens.subList(1, tokens.size()));
         if (name.equals(VERSION)) {
-            return answers.listing();
+            return answer(answers.listing());
         }
         // Nova routes ".../content" to a handler with the wrong arity: a 500 there, a 404 here.
         Optional<OpenStackFile> file = OpenStackFile.named(name).filter(f -> f.servedIn(version));
         if (file.isEmpty()) {
-            return NOT_FOUND;
+            return MISSING;
         }
         return switch (file.get()) {
-            case META_DATA -> new LookupResult.Found((view == MetaDataJson.View.CONFIG_DRIVE
-                    ? metaData.build(version, MetaDataJson.View.CONFIG_DRIVE) : serviceMetaData(version, answers)).render(random),
-                    LookupResult.APPLICATION_JSON);
-            case USER_DATA -> userData.isPresent() ? userData.get() : NOT_FOUND;
-            case PASSWORD -> new LookupResult.PasswordEndpoint(version.text());
-            case VENDOR_DATA -> json(vendorData.vendorDataJson());
-            case VENDOR_DATA2 -> dynamic == null ? json(vendorData.vendorData2Json())
-                    : json(PythonJson.dumpsUtf8(vendorData.vendorData2(dynamic.fetch(instance))));
-            case NETWORK_DATA -> networkData();
+            case META_DATA -> new Resolved.Answer(MetadataAnswer.metaData(view == MetaDataJson.View.CONFIG_DRIVE
+                    ? metaData.build(version, MetaDataJson.View.CONFIG_DRIVE) : serviceMetaData(version, answers), random));
+            case USER_DATA -> userData.isPresent() ? answer(userData.get()) : MISSING;
+            case PASSWORD -> new Resolved.Other(new LookupResult.PasswordEndpoint(version.text()));
+            case VENDOR_DATA -> answer(json(vendorData.vendorDataJson()));
+            case VENDOR_DATA2 -> dynamicVendorData ? new Resolved.DynamicVendorData2()
+                    : answer(json(vendorData.vendorData2Json()));
+            case NETWORK_DATA -> answer(networkData());
         };
+    }
+
+    private static Resolved answer(LookupResult.Found found) {
+        return new Resolved.Answer(MetadataAnswer.of(found));
     }
 
     /** A version of the release, or {@code latest}: its newest. */
@@ -376,17 +421,17 @@ public final class MetadataTree {
         return OpenStackVersion.parse(token, openStackVersions.getLast());
     }
 
-    private LookupResult ec2Item(List<String> tokens, String requesterAddress) {
+    private Resolved ec2Item(List<String> tokens) {
         Optional<Ec2Version> version = Ec2Version.parse(tokens.getFirst());
         if (version.isEmpty()) {
-            return NOT_FOUND;
+            return MISSING;
         }
         String path = String.join("/", tokens.subList(1, tokens.size()));
         if (path.equals(requesterAddressPath)) {
-            return text(Ec2Listing.render(new Ec2Value.RequesterAddress(), requesterAddress));
+            return new Resolved.RequesterAddress();
         }
         LookupResult.Found found = ec2Answers(version.get()).get(path);
-        return found == null ? NOT_FOUND : found;
+        return found == null ? MISSING : answer(found);
     }
 
     /** A version's EC2 answers; racing first requests build equal maps, and either one is kept. */

@@ -30,6 +30,12 @@ final class SplicedJson {
         return new SplicedJson(prefix, suffix);
     }
 
+    /** The heap this document keeps reachable ({@link MetadataAnswer#heapBytes}). */
+    long heapBytes(int objectHeader, int reference) {
+        return MetadataAnswer.align(objectHeader + 2L * reference) + MetadataAnswer.arrayBytes(prefix.length)
+                + (suffix == null ? 0 : MetadataAnswer.arrayBytes(suffix.length));
+    }
+
     boolean hasSeed() {
         return suffix != null;
     }

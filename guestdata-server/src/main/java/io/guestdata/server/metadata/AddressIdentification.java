@@ -1,6 +1,5 @@
 package io.guestdata.server.metadata;
 
-import io.guestdata.core.metadata.MetadataTree;
 import java.util.Optional;
 
 /**
@@ -26,8 +25,8 @@ final class AddressIdentification implements Identification.Strategy {
             case TrustedProxies.Client.Malformed m -> new Identification.Refused(
                     ErrorResponse.badRequest("X-Forwarded-For is not a list of IP addresses."), "bad_forwarded_for");
             case TrustedProxies.Client.Found client -> {
-                Optional<MetadataTree> tree = directory.byAddress(client.address());
-                yield tree.<Identification>map(t -> new Identification.Identified(
+                Optional<ServedInstance> instance = directory.servedByAddress(client.address());
+                yield instance.<Identification>map(t -> new Identification.Identified(
                                 t, IpAddressText.format(client.address()), client.forwardedByGuest()))
                         .orElseGet(() -> new Identification.Refused(ErrorResponse.NOT_FOUND, "unknown_instance"));
             }

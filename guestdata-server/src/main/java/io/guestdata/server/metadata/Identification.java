@@ -1,6 +1,5 @@
 package io.guestdata.server.metadata;
 
-import io.guestdata.core.metadata.MetadataTree;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Objects;
@@ -9,14 +8,15 @@ import java.util.Objects;
 sealed interface Identification {
 
     /**
-     * @param tree             the instance's tree
+     * @param instance         the instance, as its directory serves it
      * @param requesterAddress what Nova passes as the requester address (the {@code local-ipv4} fallback);
      *                         null when there is none
      * @param forwardedByGuest whether the request left the guest already carrying {@code X-Forwarded-For}
      */
-    record Identified(MetadataTree tree, String requesterAddress, boolean forwardedByGuest) implements Identification {
+    record Identified(ServedInstance instance, String requesterAddress, boolean forwardedByGuest)
+            implements Identification {
         public Identified {
-            Objects.requireNonNull(tree, "tree");
+            Objects.requireNonNull(instance, "instance");
         }
     }
 

@@ -10,8 +10,9 @@ import java.util.Optional;
  * {@link MetadataTree#lookup} → write bytes.
  *
  * <p>Implementations must be safe for concurrent use and fast: both lookups run on every request.
- * {@link StoreInstanceDirectory} ({@code guestdata serve}) builds a tree on the first request for an instance's
- * version and keeps a bounded number of them (a lookup may then read the store, and throw its
+ * {@link StoreInstanceDirectory} ({@code guestdata serve}) identifies from an index, keeps answers within a byte
+ * budget, builds a tree on the first request for an instance's version whose answer is not kept and keeps a bounded
+ * number of them (a lookup may then read the store, and throw its
  * {@link io.guestdata.store.StoreException}: the request is answered 503 when the failure is transient, else 500,
  * {@link StoreOutage}); {@link io.guestdata.server.metadata.dev.InMemoryInstanceDirectory}
  * builds every tree when its instance is put, for tests and the {@code --instances DIR} development mode.
@@ -28,6 +29,19 @@ public interface InstanceDirectory {
      *                an address the operator bound to it); an IPv4-mapped IPv6 address is given as IPv4
      */
     Optional<MetadataTree> byAddress(InetAddress address);
+
+    /**
+     * The instance {@link #byUuid} finds, as the service identifies a request with it: a directory that keeps
+     * answers apart from trees gives one that builds nothing until an answer is asked for.
+     */
+    default Optional<ServedInstance> servedByUuid(String uuid) {
+        return byUuid(uuid).map(ServedInstance::of);
+    }
+
+    /** The instance {@link #byAddress} finds, as {@link #servedByUuid}. */
+    default Optional<ServedInstance> servedByAddress(InetAddress address) {
+        return byAddress(address).map(ServedInstance::of);
+    }
 
     /**
      * Why this directory should not take traffic now (for {@code /readyz}): empty when ready. A store-backed

@@ -1,6 +1,5 @@
 package io.guestdata.server.metadata;
 
-import io.guestdata.core.metadata.MetadataTree;
 import java.util.List;
 import java.util.Optional;
 
@@ -49,15 +48,15 @@ final class InstanceIdIdentification implements Identification.Strategy {
         if (!signature.verify(instanceId, request.header(SIGNATURE))) {
             return new Identification.Refused(ErrorResponse.BAD_SIGNATURE, "bad_signature");
         }
-        Optional<MetadataTree> tree = directory.byUuid(instanceId);
-        if (tree.isEmpty()) {
+        Optional<ServedInstance> instance = directory.servedByUuid(instanceId);
+        if (instance.isEmpty()) {
             return new Identification.Refused(ErrorResponse.NOT_FOUND, "unknown_instance");
         }
         // Nova compares instance.project_id with the header: an instance without a project never matches.
-        if (!tree.get().instance().projectId().map(tenants.getFirst()::equals).orElse(false)) {
+        if (!instance.get().projectId().map(tenants.getFirst()::equals).orElse(false)) {
             return new Identification.Refused(ErrorResponse.NOT_FOUND, "tenant_mismatch");
         }
         ForwardedFor forwarded = ForwardedFor.of(request.headers(AddressIdentification.FORWARDED_FOR));
-        return new Identification.Identified(tree.get(), forwarded.last(), forwarded.size() > 1);
+        return new Identification.Identified(instance.get(), forwarded.last(), forwarded.size() > 1);
     }
 }

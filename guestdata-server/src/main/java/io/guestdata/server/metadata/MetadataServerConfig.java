@@ -34,6 +34,8 @@ import java.util.Optional;
  * @param metadataCacheEntries how many built metadata trees the store-backed directory of {@code guestdata serve}
  *                            keeps ({@link StoreInstanceDirectory}); the others are built from the store on their
  *                            next request. At least 1
+ * @param metadataCacheBytes  the most heap the answers kept by that directory may take ({@link AnswerCache}); 0
+ *                            keeps none
  * @param requestRate         requests per instance (per client address until one is identified): over it, 429
  *                            with {@code Retry-After} ({@link TokenBuckets}); {@link RequestRate#defaults()}
  */
@@ -52,6 +54,7 @@ public record MetadataServerConfig(GuestListeners listen,
                                    Optional<Path> vendorDataCaBundle,
                                    RequestLimits limits,
                                    int metadataCacheEntries,
+                                   long metadataCacheBytes,
                                    RequestRate requestRate) {
 
     /**
@@ -95,6 +98,10 @@ public record MetadataServerConfig(GuestListeners listen,
             throw new RefusedSetting(RefusedSetting.Setting.METADATA_CACHE_ENTRIES,
                     "the metadata cache holds at least 1 tree, not " + metadataCacheEntries);
         }
+        if (metadataCacheBytes < 0) {
+            throw new RefusedSetting(RefusedSetting.Setting.METADATA_CACHE_BYTES,
+                    "the answer cache's budget is at least 0 bytes, not " + metadataCacheBytes);
+        }
         if (mode == IdentificationMode.PROVIDER && sharedSecret.isEmpty()) {
             throw new RefusedSetting(RefusedSetting.Setting.SHARED_SECRET, "provider mode needs a shared secret: "
                     + "without one, anyone who can reach the service could name any guest's address (Nova skips the "
@@ -130,6 +137,7 @@ public record MetadataServerConfig(GuestListeners listen,
         private Optional<Path> caBundle = Optional.empty();
         private RequestLimits limits = RequestLimits.defaults();
         private int metadataCacheEntries = StoreInstanceDirectory.DEFAULT_CACHE_ENTRIES;
+        private long metadataCacheBytes = StoreInstanceDirectory.DEFAULT_CACHE_BYTES;
         private RequestRate requestRate = RequestRate.defaults();
 
         /** The guest-facing listeners' addresses (one or more), replacing the default. */
@@ -222,6 +230,12 @@ public record MetadataServerConfig(GuestListeners listen,
             return this;
         }
 
+        /** The most heap the answers kept may take (bytes; 0 keeps none). */
+        public Builder metadataCacheBytes(long bytes) {
+            this.metadataCacheBytes = bytes;
+            return this;
+        }
+
         /** The per-instance request rate; {@link RequestRate#off()} for none. */
         public Builder requestRate(RequestRate rate) {
             this.requestRate = rate;
@@ -231,7 +245,7 @@ public record MetadataServerConfig(GuestListeners listen,
         public MetadataServerConfig build() {
             return new MetadataServerConfig(listen, management, mode, sharedSecret, trustedProxies, tokens, tokenKey,
                     metadata, targets, connectTimeout, readTimeout, failureFatal, caBundle, limits, metadataCacheEntries,
-                    requestRate);
+                    metadataCacheBytes, requestRate);
         }
     }
 }

@@ -2,6 +2,7 @@ package io.guestdata.server.metadata;
 
 import io.guestdata.core.metadata.DynamicVendorData;
 import io.guestdata.core.metadata.LookupResult;
+import io.guestdata.core.metadata.MetadataAnswer;
 import io.guestdata.core.metadata.MetadataPath;
 import io.guestdata.core.metadata.MetadataTree;
 import io.guestdata.store.StoreException;
@@ -25,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -38,7 +40,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>The requester is identified ({@link Identification.Strategy} of the configured mode); failures are
  *       Nova's 400/403/404.</li>
  *   <li>IMDSv2: {@code PUT /latest/api/token}, and the token check on EC2 paths ({@link TokenPolicy}).</li>
- *   <li>The instance's precomputed {@link MetadataTree} answers; the password endpoint reads and writes the
+ *   <li>An answer the directory keeps ({@link ServedInstance#answer}), else the instance's {@link MetadataTree}
+ *       answers; the password endpoint reads and writes the
  *       {@link PasswordStore}; {@code vendor_data2.json} calls the dynamic targets.</li>
  * </ol>
  * Every method gets the same answer except on the password endpoint; HEAD gets GET's headers without the
@@ -164,7 +167,7 @@ final class MetadataService implements Handler {
         }
         Identification.Identified instance = (Identification.Identified) who;
         metrics.identified(mode.label());
-        if (throttled(req, res, instance.tree().instance().uuid(), now)) {
+        if (throttled(req, res, instance.instance().uuid(), now)) {
             return 429;
         }
 
@@ -180,7 +183,15 @@ final class MetadataService implements Handler {
             }
         }
 
-        LookupResult result = instance.tree().lookup(path, instance.requesterAddress(), dynamicVendorData);
+        Optional<MetadataAnswer> kept = instance.instance().answer(path, dynamicVendorData != null);
+        if (kept.isPresent()) {
+            return found(req, res, kept.get().found());
+        }
+        Optional<MetadataTree> tree = instance.instance().tree();
+        if (tree.isEmpty()) {
+            return send(req, res, ErrorResponse.NOT_FOUND); // deleted since it was identified
+        }
+        LookupResult result = tree.get().lookup(path, instance.requesterAddress(), dynamicVendorData);
         return switch (result) {
             case LookupResult.Found f -> found(req, res, f);
             case LookupResult.NotFound n -> send(req, res, ErrorResponse.NOT_FOUND);
@@ -226,7 +237,7 @@ final class MetadataService implements Handler {
             metrics.token("bad_ttl");
             return send(req, res, BAD_TTL);
         }
-        String token = tokens.issue(instance.tree().instance().uuid(), ttl);
+        String token = tokens.issue(UUID.fromString(instance.instance().uuid()), ttl);
         metrics.token("issued");
         res.header(HeaderValues.create(MetadataTokens.TTL_HEADER, Integer.toString(ttl)));
         return found(req, res, new LookupResult.Found(token.getBytes(java.nio.charset.StandardCharsets.US_ASCII),
@@ -242,7 +253,7 @@ final class MetadataService implements Handler {
             }
             return null;
         }
-        if (presented.size() > 1 || !tokens.valid(presented.getFirst(), instance.tree().instance().uuid())) {
+        if (presented.size() > 1 || !tokens.valid(presented.getFirst(), UUID.fromString(instance.instance().uuid()))) {
             metrics.token("invalid");
             return BAD_TOKEN;
         }
@@ -250,7 +261,7 @@ final class MetadataService implements Handler {
     }
 
     private int password(ServerRequest req, ServerResponse res, Identification.Identified instance) throws IOException {
-        PasswordEndpoint.Outcome outcome = passwords.handle(instance.tree().instance().uuid(), new PasswordEndpoint.Upload() {
+        PasswordEndpoint.Outcome outcome = passwords.handle(UUID.fromString(instance.instance().uuid()), new PasswordEndpoint.Upload() {
             @Override
             public String method() {
                 return req.prologue().method().text();

@@ -1,6 +1,5 @@
 package io.guestdata.server.metadata;
 
-import io.guestdata.core.metadata.MetadataTree;
 import java.util.Optional;
 
 /**
@@ -46,12 +45,12 @@ final class ProviderIdentification implements Identification.Strategy {
         if (!signature.secretEmpty() && !signature.verify(provider, request.header(PROVIDER_SIGNATURE))) {
             return new Identification.Refused(ErrorResponse.BAD_SIGNATURE, "bad_signature");
         }
-        Optional<MetadataTree> tree = IpAddressText.parse(address).flatMap(directory::byAddress);
-        if (tree.isEmpty()) {
+        Optional<ServedInstance> instance = IpAddressText.parse(address).flatMap(directory::servedByAddress);
+        if (instance.isEmpty()) {
             return new Identification.Refused(ErrorResponse.badRequest(
                     "Expected a single port matching provider " + provider + " and IP " + address + ". Found 0."),
                     "unknown_instance");
         }
-        return new Identification.Identified(tree.get(), address, forwarded.size() > 1);
+        return new Identification.Identified(instance.get(), address, forwarded.size() > 1);
     }
 }

@@ -7,7 +7,7 @@ package io.guestdata.server.metadata;
  */
 public final class RefusedSetting extends IllegalArgumentException {
     /** The setting to change. */
-    public enum Setting { REQUEST_RATE, REQUEST_BURST, METADATA_CACHE_ENTRIES, SHARED_SECRET, TRUSTED_PROXIES, TOKEN_KEY }
+    public enum Setting { REQUEST_RATE, REQUEST_BURST, METADATA_CACHE_ENTRIES, METADATA_CACHE_BYTES, SHARED_SECRET, TRUSTED_PROXIES, TOKEN_KEY }
 
     private final Setting setting;
 

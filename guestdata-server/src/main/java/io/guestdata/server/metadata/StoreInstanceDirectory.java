@@ -2,7 +2,9 @@ package io.guestdata.server.metadata;
 
 import io.guestdata.core.Instance;
 import io.guestdata.core.metadata.Ec2Ids;
+import io.guestdata.core.metadata.MetadataAnswer;
 import io.guestdata.core.metadata.MetadataOptions;
+import io.guestdata.core.metadata.MetadataPath;
 import io.guestdata.core.metadata.MetadataTree;
 import io.guestdata.core.metadata.StripedDrbg;
 import io.guestdata.store.Change;
@@ -28,16 +30,19 @@ import java.util.random.RandomGenerator;
 
 /**
  * The {@link InstanceDirectory} of {@code guestdata serve}: every live instance of a {@link Store}, by uuid and
- * by fixed address, with the {@link MetadataTree}s of the instances being asked about. It keeps, for every
- * instance, only an index entry (its version and fixed addresses: a few hundred bytes); trees are built on the
- * first request for an instance's version and kept in a {@link TreeCache} of {@code cacheEntries} trees (the
- * {@code metadata-cache-entries} setting), so the heap is bounded by the cache, not by the fleet (an index entry
- * is ~450 bytes, a tree ~25 KB for a 3.2 KB document; docs/benchmarks-service.md).
+ * by fixed address, with the answers and {@link MetadataTree}s of the instances being asked about. It keeps, for
+ * every instance, only an index entry (its version, fixed addresses and project: a few hundred bytes), enough to
+ * identify a request; answers that are the same for every request are kept in an {@link AnswerCache} of
+ * {@code cacheBytes} bytes (the {@code metadata-cache-bytes} setting), and trees, built on the first request for an
+ * instance's version whose answer is not kept, in a {@link TreeCache} of {@code cacheEntries} trees (the
+ * {@code metadata-cache-entries} setting), so the heap is bounded by the caches, not by the fleet (an index entry
+ * is ~450 bytes, a tree ~25 KB for a 3.2 KB document; docs/benchmarks-service.md). A request whose answer is kept
+ * reads neither the store nor a tree.
  *
  * <p>{@link #open} pages through {@code instances().list} to build the index (each document parsed for its
  * addresses, then dropped) and then follows the store's change feed from the change it loaded at, so changes
  * made by any process or node on the same database are applied here too: a create or update moves the
- * instance's index entry to the new version (its cached tree is dropped at once, so the older version is never
+ * instance's index entry to the new version (its cached tree and answers are dropped at once, so the older version is never
  * served again) and reads the instance for its addresses (an address it lost is dropped, one it gained points to
  * it); a delete drops the entry and the tree.
  *
@@ -59,10 +64,20 @@ import java.util.random.RandomGenerator;
  */
 public final class StoreInstanceDirectory implements InstanceDirectory, AutoCloseable {
     /**
-     * The default {@code metadata-cache-entries}: ~100 MB of trees, so 100,000 instances take ~155 MB of heap
-     * (docs/benchmarks-service.md, "Choosing metadata-cache-entries").
+     * The default {@code metadata-cache-entries}: ~100 MB of trees. Trees serve the first request of each answer of
+     * an instance's version, so a booting guest needs its tree for its whole sequence (31 distinct answers in
+     * cloud-init's); the answers kept ({@link #DEFAULT_CACHE_BYTES}) serve every later request. So the trees cover the
+     * guests booting at one time, not the fleet; fewer than 4096 thrashed in a 10,000-guest storm on 2 cores
+     * (docs/serve.md, "Sizing").
      */
     public static final int DEFAULT_CACHE_ENTRIES = 4096;
+
+    /**
+     * The default {@code metadata-cache-bytes}: 64 MiB of answers, a boot sequence's answers (~6 KB with a 3.2 KB
+     * document) of ~10,000 instances; with the index and the trees, ~185 MB of live heap at 10,000 instances and
+     * ~225 MB at 100,000, within {@code -Xmx512m} (docs/serve.md, "Sizing").
+     */
+    public static final long DEFAULT_CACHE_BYTES = 64L << 20;
 
     private static final System.Logger LOG = System.getLogger(StoreInstanceDirectory.class.getName());
     private static final int PAGE = PageRequest.MAX_LIMIT;
@@ -75,6 +90,7 @@ public final class StoreInstanceDirectory implements InstanceDirectory, AutoClos
     private final Map<String, Indexed> byUuid = new ConcurrentHashMap<>();
     private final Map<InetAddress, String> byAddress = new ConcurrentHashMap<>();
     private final TreeCache trees;
+    private final AnswerCache answers;
     private final TreeCache.Builder builder = this::build; // one object, not one per request
     private final Set<UUID> retry = ConcurrentHashMap.newKeySet();
     private final java.util.concurrent.atomic.LongAdder storeErrors = new java.util.concurrent.atomic.LongAdder();
@@ -86,15 +102,20 @@ public final class StoreInstanceDirectory implements InstanceDirectory, AutoClos
     private final Object changeLock = new Object();
     private volatile Subscription subscription;
 
-    /** What is kept of every instance: the version to serve and its fixed addresses (scope-less). */
-    private record Indexed(long version, List<InetAddress> addresses) {
+    /**
+     * What is kept of every instance: the version to serve, its fixed addresses (scope-less) and its project (null
+     * when it has none; interned: a project's instances share one string), enough to identify a request.
+     */
+    private record Indexed(long version, List<InetAddress> addresses, String projectId) {
     }
 
-    private StoreInstanceDirectory(Store store, MetadataOptions options, RandomGenerator random, int cacheEntries) {
+    private StoreInstanceDirectory(Store store, MetadataOptions options, RandomGenerator random, int cacheEntries,
+                                   long cacheBytes) {
         this.store = Objects.requireNonNull(store, "store");
         this.options = Objects.requireNonNull(options, "options");
         this.random = random;
         this.trees = new TreeCache(cacheEntries);
+        this.answers = new AnswerCache(cacheBytes);
         this.readiness = new StoreReadiness(store::lastChangeSequence, READINESS_TIMEOUT, READINESS_TIMEOUT);
         this.retrier = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "guestdata-directory-retry");
@@ -103,19 +124,29 @@ public final class StoreInstanceDirectory implements InstanceDirectory, AutoClos
         });
     }
 
-    /** {@link #open(Store, MetadataOptions, int)} with {@value #DEFAULT_CACHE_ENTRIES} cached trees. */
+    /**
+     * {@link #open(Store, MetadataOptions, int, long)} with {@value #DEFAULT_CACHE_ENTRIES} cached trees and
+     * {@value #DEFAULT_CACHE_BYTES} bytes of answers.
+     */
     public static StoreInstanceDirectory open(Store store, MetadataOptions options) {
-        return open(store, options, DEFAULT_CACHE_ENTRIES);
+        return open(store, options, DEFAULT_CACHE_ENTRIES, DEFAULT_CACHE_BYTES);
+    }
+
+    /** {@link #open(Store, MetadataOptions, int, long)} with {@value #DEFAULT_CACHE_BYTES} bytes of answers. */
+    public static StoreInstanceDirectory open(Store store, MetadataOptions options, int cacheEntries) {
+        return open(store, options, cacheEntries, DEFAULT_CACHE_BYTES);
     }
 
     /**
      * Indexes every live instance and subscribes to the change feed; returns when the index is complete.
      *
      * @param cacheEntries how many built trees are kept at most (≥ 1)
+     * @param cacheBytes   the most heap the answers kept may take ({@link AnswerCache}; ≥ 0, 0 keeps none)
      * @throws StoreException when the store cannot be read
      */
-    public static StoreInstanceDirectory open(Store store, MetadataOptions options, int cacheEntries) {
-        StoreInstanceDirectory directory = new StoreInstanceDirectory(store, options, StripedDrbg.shared(), cacheEntries);
+    public static StoreInstanceDirectory open(Store store, MetadataOptions options, int cacheEntries, long cacheBytes) {
+        StoreInstanceDirectory directory = new StoreInstanceDirectory(store, options, StripedDrbg.shared(), cacheEntries,
+                cacheBytes);
         try {
             directory.load();
         } catch (RuntimeException e) {
@@ -158,6 +189,58 @@ public final class StoreInstanceDirectory implements InstanceDirectory, AutoClos
         return byUuid(uuid).filter(tree -> uuid.equals(byAddress.get(key)));
     }
 
+    @Override
+    public Optional<ServedInstance> servedByUuid(String uuid) {
+        Indexed entry = byUuid.get(uuid);
+        return entry == null ? Optional.empty() : Optional.of(new Served(uuid, entry));
+    }
+
+    @Override
+    public Optional<ServedInstance> servedByAddress(InetAddress address) {
+        InetAddress key = IpAddressText.withoutScope(address);
+        String uuid = byAddress.get(key);
+        Indexed entry = uuid == null ? null : byUuid.get(uuid);
+        // Read again: the address may have moved to another instance between the two reads.
+        return entry == null || !uuid.equals(byAddress.get(key)) ? Optional.empty() : Optional.of(new Served(uuid, entry));
+    }
+
+    /**
+     * An instance as the index has it when a request is identified: its answers come from the {@link AnswerCache}
+     * under this version, its tree (when an answer is not kept) from the {@link TreeCache} at this version or later.
+     * An answer is built from a tree at least as new as the version it is kept under, and a version's answers are
+     * dropped when its change is applied: no request identified after that gets them.
+     */
+    private final class Served implements ServedInstance {
+        private final String uuid;
+        private final Indexed entry;
+
+        Served(String uuid, Indexed entry) {
+            this.uuid = uuid;
+            this.entry = entry;
+        }
+
+        @Override
+        public String uuid() {
+            return uuid;
+        }
+
+        @Override
+        public Optional<String> projectId() {
+            return Optional.ofNullable(entry.projectId());
+        }
+
+        @Override
+        public Optional<MetadataTree> tree() {
+            return trees.get(uuid, entry.version(), builder);
+        }
+
+        @Override
+        public Optional<MetadataAnswer> answer(MetadataPath path, boolean dynamicVendorData) {
+            return answers.get(uuid, entry.version(), path.normalized(),
+                    () -> tree().flatMap(tree -> tree.answer(path, dynamicVendorData)));
+        }
+    }
+
     /** How many instances are served. */
     public int size() {
         return byUuid.size();
@@ -166,6 +249,16 @@ public final class StoreInstanceDirectory implements InstanceDirectory, AutoClos
     /** How many trees are cached now (at most the capacity given to {@link #open}). */
     public int cachedTrees() {
         return trees.size();
+    }
+
+    /** How many answers are kept now ({@link AnswerCache}). */
+    public int cachedAnswers() {
+        return answers.size();
+    }
+
+    /** The heap charged for the answers kept now (within the budget given to {@link #open} once builds complete). */
+    public long cachedAnswerBytes() {
+        return answers.bytes();
     }
 
     /** The version served for an instance, if any (for tests and diagnostics). */
@@ -227,8 +320,10 @@ public final class StoreInstanceDirectory implements InstanceDirectory, AutoClos
             if (current != null && current.version() >= change.version()) {
                 return false;
             }
-            byUuid.put(key, new Indexed(change.version(), current == null ? List.of() : current.addresses()));
+            byUuid.put(key, current == null ? new Indexed(change.version(), List.of(), null)
+                    : new Indexed(change.version(), current.addresses(), current.projectId()));
             trees.invalidate(key);
+            answers.invalidate(key);
             return true;
         }
     }
@@ -252,7 +347,7 @@ public final class StoreInstanceDirectory implements InstanceDirectory, AutoClos
 
     @Override
     public String metrics(String prefix) {
-        return trees.render(prefix);
+        return trees.render(prefix) + answers.render(prefix);
     }
 
     @Override
@@ -286,16 +381,17 @@ public final class StoreInstanceDirectory implements InstanceDirectory, AutoClos
     private void index(StoredInstance stored, boolean add) {
         String key = stored.uuid().toString();
         List<InetAddress> addresses = InstanceAddresses.of(stored.instance());
+        String projectId = stored.instance().projectId().map(String::intern).orElse(null);
         synchronized (writeLock) {
             Indexed current = byUuid.get(key);
             if (current == null ? !add : current.version() > stored.version()) {
                 return;
             }
-            if (current != null && current.addresses().equals(addresses)) {
+            if (current != null && current.addresses().equals(addresses) && Objects.equals(current.projectId(), projectId)) {
                 // Nothing moved (a miss indexing what the feed or the listing did): the entry's objects are kept,
                 // so an instance is held once, not once per read.
                 if (current.version() < stored.version()) {
-                    byUuid.put(key, new Indexed(stored.version(), current.addresses()));
+                    byUuid.put(key, new Indexed(stored.version(), current.addresses(), current.projectId()));
                 }
                 return;
             }
@@ -306,7 +402,7 @@ public final class StoreInstanceDirectory implements InstanceDirectory, AutoClos
                     byAddress.put(address, key);
                 }
             }
-            byUuid.put(key, new Indexed(stored.version(), addresses));
+            byUuid.put(key, new Indexed(stored.version(), addresses, projectId));
             if (current != null) {
                 for (InetAddress old : current.addresses()) {
                     if (!addresses.contains(old)) {
@@ -327,6 +423,7 @@ public final class StoreInstanceDirectory implements InstanceDirectory, AutoClos
                 }
             }
             trees.invalidate(key);
+            answers.invalidate(key);
         }
     }
 

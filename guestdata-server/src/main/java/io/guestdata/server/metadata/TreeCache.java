@@ -3,7 +3,6 @@ package io.guestdata.server.metadata;
 import io.guestdata.core.metadata.MetadataTree;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -17,10 +16,9 @@ import java.util.concurrent.atomic.LongAdder;
  * and version that arrive meanwhile wait for that one build instead of starting their own (a boot storm of one
  * instance's many requests reads the store once). A failed build is not kept: the next request tries again.
  *
- * <p>Eviction is CLOCK (second chance, an approximation of least-recently-used): slots stand in a ring in the
- * order they were built; a hit marks its slot; when a new slot would exceed the capacity, the hand (the ring's
- * head) passes over marked slots, unmarking them and moving them to the tail, and evicts the first unmarked one. A tree still being built can be evicted; the
- * requests waiting for it still get it.
+ * <p>Eviction is CLOCK ({@link ClockRing}): when a new slot would exceed the capacity, the hand evicts the first
+ * slot not hit since it last passed. A tree still being built can be evicted; the requests waiting for it still get
+ * it.
  */
 final class TreeCache {
 
@@ -30,13 +28,10 @@ final class TreeCache {
         MetadataTree build(String uuid);
     }
 
-    private static final class Slot {
+    private static final class Slot extends ClockRing.Slot {
         final String uuid;
         final long version;
         final CompletableFuture<MetadataTree> tree = new CompletableFuture<>();
-        volatile boolean referenced;
-        Slot previous;
-        Slot next;
 
         Slot(String uuid, long version) {
             this.uuid = uuid;
@@ -47,10 +42,8 @@ final class TreeCache {
     private final int capacity;
     private final ConcurrentHashMap<String, Slot> slots;
     private final Object lock = new Object();
-    /** The ring, oldest first; the hand is its head. Guarded by {@link #lock}, as are changes of {@link #slots}. */
-    private Slot head;
-    private Slot tail;
-    private int size;
+    /** Guarded by {@link #lock}, as are changes of {@link #slots}. */
+    private final ClockRing<Slot> ring = new ClockRing<>();
     private final LongAdder hits = new LongAdder();
     private final LongAdder misses = new LongAdder();
     private final LongAdder evictions = new LongAdder();
@@ -76,9 +69,7 @@ final class TreeCache {
     Optional<MetadataTree> get(String uuid, long version, Builder builder) {
         Slot slot = slots.get(uuid);
         if (slot != null && slot.version >= version) {
-            if (!slot.referenced) {
-                slot.referenced = true; // written only when it changes: a hit does not dirty a shared cache line
-            }
+            slot.hit();
             hits.increment();
             return await(slot);
         }
@@ -95,7 +86,7 @@ final class TreeCache {
         synchronized (lock) {
             Slot slot = slots.remove(uuid);
             if (slot != null) {
-                unlink(slot);
+                ring.unlink(slot);
             }
         }
     }
@@ -103,7 +94,7 @@ final class TreeCache {
     /** How many trees are kept (or being built). */
     int size() {
         synchronized (lock) {
-            return size;
+            return ring.size();
         }
     }
 
@@ -145,12 +136,12 @@ final class TreeCache {
                 return new Claim(current, false);
             }
             if (current != null) {
-                unlink(current); // an older version's
+                ring.unlink(current); // an older version's
             }
             makeRoom();
             Slot mine = new Slot(uuid, version);
             slots.put(uuid, mine);
-            link(mine);
+            ring.link(mine);
             return new Claim(mine, true);
         }
     }
@@ -174,71 +165,24 @@ final class TreeCache {
     }
 
     private Optional<MetadataTree> await(Slot slot) {
-        try {
-            return Optional.ofNullable(slot.tree.join());
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            if (e.getCause() instanceof Error error) {
-                throw error;
-            }
-            throw e;
-        }
+        return Optional.ofNullable(ClockRing.await(slot.tree));
     }
 
     private void forget(Slot slot) {
         synchronized (lock) {
             if (slots.remove(slot.uuid, slot)) {
-                unlink(slot);
+                ring.unlink(slot);
             }
         }
     }
 
     /** Evicts until a new slot fits (before it is linked: a new slot is never its own victim). */
     private void makeRoom() {
-        while (size >= capacity) {
-            Slot hand = head;
-            if (hand.referenced) {
-                hand.referenced = false;
-                unlink(hand);
-                link(hand);
-            } else {
-                unlink(hand);
-                slots.remove(hand.uuid, hand);
-                evictions.increment();
-            }
+        while (ring.size() >= capacity) {
+            Slot victim = ring.victim();
+            ring.unlink(victim);
+            slots.remove(victim.uuid, victim);
+            evictions.increment();
         }
-    }
-
-    private void link(Slot slot) {
-        slot.previous = tail;
-        slot.next = null;
-        if (tail == null) {
-            head = slot;
-        } else {
-            tail.next = slot;
-        }
-        tail = slot;
-        size++;
-    }
-
-    private void unlink(Slot slot) {
-        if (slot.previous == null ? head != slot : slot.previous.next != slot) {
-            return; // not in the ring
-        }
-        if (slot.previous == null) {
-            head = slot.next;
-        } else {
-            slot.previous.next = slot.next;
-        }
-        if (slot.next == null) {
-            tail = slot.previous;
-        } else {
-            slot.next.previous = slot.previous;
-        }
-        slot.previous = null;
-        slot.next = null;
-        size--;
     }
 }

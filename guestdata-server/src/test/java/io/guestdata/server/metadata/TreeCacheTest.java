@@ -39,7 +39,7 @@ class TreeCacheTest {
         return builds.getOrDefault(uuid, new AtomicInteger()).get();
     }
 
-    private static List<String> uuids(int n) {
+    static List<String> uuids(int n) {
         List<String> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             out.add(UUID.randomUUID().toString());
