@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.guestdata.core.metadata.MetadataOptions;
+import io.guestdata.server.metadata.dev.InMemoryPasswordStore;
 import io.guestdata.store.Documents;
 import io.guestdata.store.Store;
 import io.guestdata.store.Stores;
