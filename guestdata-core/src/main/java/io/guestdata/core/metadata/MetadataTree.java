@@ -49,6 +49,9 @@ public final class MetadataTree {
     private static final LookupResult.Found EC2_VERSION_LISTING = text(Ec2Listing.lines(ec2VersionStrings()));
     private static final Resolved MISSING = new Resolved.Other(NOT_FOUND);
     private static final Resolved EC2_VERSIONS = new Resolved.Answer(MetadataAnswer.of(EC2_VERSION_LISTING));
+    /** {@link #sharedAnswer}'s {@code /openstack} listing of each release, built once. */
+    private static final java.util.Map<NovaRelease, MetadataAnswer> OPENSTACK_VERSION_LISTINGS =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     private final Instance instance;
     private final Ec2Ids ec2Ids;
@@ -197,6 +200,10 @@ public final class MetadataTree {
 
     /** The release's OpenStack version strings and {@code latest}: the listing, and the drive's folders. */
     private List<String> openStackVersionStrings() {
+        return versionStrings(openStackVersions);
+    }
+
+    private static List<String> versionStrings(List<OpenStackVersion> openStackVersions) {
         List<String> versions = new ArrayList<>();
         for (OpenStackVersion v : openStackVersions) {
             versions.add(v.text());
@@ -318,6 +325,29 @@ public final class MetadataTree {
      */
     public static String requestPath(String path) {
         return PosixPath.normpath(path.startsWith("/") ? path : "/" + path);
+    }
+
+    /**
+     * The answer to {@code path} when it is the same for every instance of {@code release}, whatever the instance's
+     * document: the version listings, {@code /openstack} (once the release's newest version is dated today or
+     * earlier: before that the listing follows the date, and this is empty) and {@code /ec2}. What the instance's tree
+     * would answer, byte for byte ({@code MetadataTreeTest}); a service answers it for an identified instance
+     * without reading the instance, so cloud-init 22.4's one-try first {@code GET /openstack} is answered while the
+     * store is unreachable.
+     */
+    public static Optional<MetadataAnswer> sharedAnswer(MetadataPath path, NovaRelease release, Clock clock) {
+        if (!path.segments().isEmpty()) {
+            return Optional.empty();
+        }
+        if (path.api() != MetadataPath.Api.OPENSTACK) {
+            return Optional.of(MetadataAnswer.of(EC2_VERSION_LISTING));
+        }
+        OpenStackVersion newest = release.newestOpenStackVersion();
+        if (LocalDate.now(clock.withZone(ZoneOffset.UTC)).isBefore(LocalDate.parse(newest.text()))) {
+            return Optional.empty();
+        }
+        return Optional.of(OPENSTACK_VERSION_LISTINGS.computeIfAbsent(release, r -> MetadataAnswer.of(text(Ec2Listing.lines(
+                versionStrings(OpenStackVersion.upTo(r.newestOpenStackVersion())))))));
     }
 
     /** The EC2 version listing, the same for every instance: Nova's answer to {@code /} (nova-compat.md §2.2). */

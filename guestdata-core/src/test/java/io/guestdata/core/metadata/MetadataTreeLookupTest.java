@@ -87,6 +87,37 @@ class MetadataTreeLookupTest {
         assertTrue(text(justBefore, "/openstack/2020-10-14/meta_data.json").contains("\"dedicated_cpus\": []"));
     }
 
+    /**
+     * The listings every instance of a release shares are answered without an instance ({@link MetadataTree#sharedAnswer}),
+     * byte for byte as the instance's tree answers them, for each release and way of writing the path; nothing else
+     * is shared, nor the OpenStack listing while the date still hides a version.
+     */
+    @Test
+    void sharedAnswersAreTheTreesOwn() {
+        Instance instance = TestInstances.example().build();
+        Clock now = Clock.systemUTC();
+        for (NovaRelease release : NovaRelease.values()) {
+            MetadataTree tree = new MetadataTree(instance, MetadataOptions.defaults().withNovaRelease(release),
+                    Ec2Ids.derive(instance), new SplittableRandom(1), now);
+            for (String path : List.of("/openstack", "/openstack/", "//openstack", "/openstack/latest/..", "/ec2", "/ec2/")) {
+                MetadataPath parsed = MetadataPath.of(MetadataTree.requestPath(path));
+                LookupResult.Found shared = MetadataTree.sharedAnswer(parsed, release, now).orElseThrow().found();
+                LookupResult.Found own = (LookupResult.Found) tree.lookup(parsed, null, null);
+                assertEquals(new String(own.body(), StandardCharsets.UTF_8), new String(shared.body(), StandardCharsets.UTF_8),
+                        release + " " + path);
+                assertEquals(own.contentType(), shared.contentType(), release + " " + path);
+            }
+            for (String path : List.of("/openstack/latest", "/openstack/latest/meta_data.json", "/latest/meta-data",
+                    "/ec2/latest", "/openstack/2012-08-10")) {
+                assertTrue(MetadataTree.sharedAnswer(MetadataPath.of(MetadataTree.requestPath(path)), release, now).isEmpty(),
+                        release + " " + path);
+            }
+        }
+        Clock early = Clock.fixed(Instant.parse("2016-10-06T00:00:00Z"), ZoneOffset.UTC);
+        assertTrue(MetadataTree.sharedAnswer(MetadataPath.of("/openstack"), NovaRelease.NOVA_26, early).isEmpty(),
+                "before the newest version's date the listing follows the date");
+    }
+
     // ---- EC2 tree ---------------------------------------------------------------------------------
 
     @ParameterizedTest

@@ -236,6 +236,11 @@ public final class StoreInstanceDirectory implements InstanceDirectory, AutoClos
 
         @Override
         public Optional<MetadataAnswer> answer(MetadataPath path, boolean dynamicVendorData) {
+            // the version listings are every instance's: no tree, no store read, nothing kept per instance
+            Optional<MetadataAnswer> shared = MetadataTree.sharedAnswer(path, options.novaRelease(), java.time.Clock.systemUTC());
+            if (shared.isPresent()) {
+                return shared;
+            }
             return answers.get(uuid, entry.version(), path.normalized(),
                     () -> tree().flatMap(tree -> tree.answer(path, dynamicVendorData)));
         }
