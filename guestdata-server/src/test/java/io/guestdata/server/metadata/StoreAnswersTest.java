@@ -10,7 +10,6 @@ import io.guestdata.store.Documents;
 import io.guestdata.store.Store;
 import io.guestdata.store.Stores;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,42 +17,16 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The answers {@link StoreInstanceDirectory} keeps, served by the real service on a real SQLite store: what is kept
  * serves without tree or store, a change or delete drops it at once, per-request answers are never kept, and no
  * instance gets another's answer.
  */
-class StoreAnswersTest {
+class StoreAnswersTest extends OnSqliteStore {
     private static final MetadataOptions OPTIONS = MetadataOptions.defaults();
     private static final String META = "/openstack/latest/meta_data.json";
-
-    @TempDir
-    Path dir;
-    private Store store;
-    private final List<AutoCloseable> closing = new ArrayList<>();
-
-    @BeforeEach
-    void openStore() {
-        store = opened(Stores.open("sqlite:" + dir.resolve("data")));
-    }
-
-    @AfterEach
-    void close() throws Exception {
-        for (AutoCloseable c : closing.reversed()) {
-            c.close();
-        }
-    }
-
-    private <T extends AutoCloseable> T opened(T closeable) {
-        closing.add(closeable);
-        return closeable;
-    }
 
     private static RawHttp.Response get(MetadataServer server, String from, String path) throws Exception {
         return RawHttp.to(server.port()).from(from).target(path).send();
@@ -198,15 +171,5 @@ class StoreAnswersTest {
 
     private static String hostname(String name) {
         return OPTIONS.dhcpDomain().isEmpty() ? name : name + "." + OPTIONS.dhcpDomain();
-    }
-
-    private static void await(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within 10 s");
-            }
-            Thread.sleep(20);
-        }
     }
 }

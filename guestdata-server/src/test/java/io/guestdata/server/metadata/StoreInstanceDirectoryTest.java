@@ -18,7 +18,6 @@ import io.guestdata.store.StoreException;
 import io.guestdata.store.Stores;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,43 +29,17 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The store-backed directory on a real SQLite store: an index of every instance, trees built on demand into a
  * bounded cache, changes from another store applied through the change feed, store failures on a miss.
  */
-class StoreInstanceDirectoryTest {
+class StoreInstanceDirectoryTest extends OnSqliteStore {
     private static final MetadataOptions OPTIONS = MetadataOptions.defaults();
     private static final List<String> STABLE_PATHS = List.of("/openstack/latest/network_data.json",
             "/latest/meta-data/instance-id", "/latest/meta-data/ami-id", "/latest/meta-data/local-ipv4",
             "/openstack/latest/user_data");
-
-    @TempDir
-    Path dir;
-    private Store store;
-    private final List<AutoCloseable> closing = new ArrayList<>();
-
-    @BeforeEach
-    void openStore() {
-        store = opened(Stores.open("sqlite:" + dir.resolve("data")));
-    }
-
-    @AfterEach
-    void close() throws Exception {
-        for (AutoCloseable c : closing.reversed()) {
-            c.close();
-        }
-    }
-
-    private <T extends AutoCloseable> T opened(T closeable) {
-        closing.add(closeable);
-        return closeable;
-    }
 
     private static String address(int i) {
         return "10." + (i >> 16 & 255) + "." + (i >> 8 & 255) + "." + (i & 255);
@@ -284,15 +257,5 @@ class StoreInstanceDirectoryTest {
             out.add(result instanceof LookupResult.Found found ? found.body() : new byte[0]);
         }
         return out;
-    }
-
-    private static void await(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within 10 s");
-            }
-            Thread.sleep(20);
-        }
     }
 }
