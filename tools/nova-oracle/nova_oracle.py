@@ -1153,7 +1153,7 @@ def set_ec2_rows(ec2_ids, doc, where):
                               % (where, key, refs[key], EC2_ROWS[refs[key]]))
 
 
-def metadata_line(args, request, where):
+def metadata_line(request, where):
     """One `metadata-lines` request: Nova's network_data, interfaces
     template (libvirt_virt_type None and lxc) for its VIFs, and with a
     document the handler's answers (remote-IP mode, FAKE 5) and the
@@ -1231,7 +1231,7 @@ def cmd_metadata_lines(args):
             raise OracleError('%s: not JSON: %s' % (where, e))
         if not isinstance(request, dict):
             raise OracleError('%s: expected a JSON object' % where)
-        sys.stdout.write(json.dumps(metadata_line(args, request, where))
+        sys.stdout.write(json.dumps(metadata_line(request, where))
                          + '\n')
         sys.stdout.flush()
 
