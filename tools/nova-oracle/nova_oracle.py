@@ -48,6 +48,10 @@ VIRTIO_ROOT = '/dev/vda'
 # FAKE 3's table: the block device mapping rows of each instance, by uuid.
 BDM_ROWS = {}
 
+# FAKE 1 and 2's rows a `metadata-lines` request gives (its "ec2_ids"): the
+# integer id of a uuid or image ref; every other ref gets stable_int's.
+EC2_ROWS = {}
+
 # Link types Nova's get_network_metadata() can emit: the VIF types it
 # passes through (nova.network.model.LEGACY_EXPOSED_VIF_TYPES) plus 'phy'
 # for every other VIF type.
@@ -144,11 +148,11 @@ class Nova:
 
         # FAKE 1: table instance_id_mappings (EC2 instance-id i-%08x).
         def ec2_instance_get_by_uuid(context, instance_uuid):
-            return row(stable_int(instance_uuid), instance_uuid)
+            return row(ec2_row_id(instance_uuid), instance_uuid)
 
         # FAKE 2: table s3_images (EC2 ami-/aki-/ari-%08x).
         def s3_image_get_by_uuid(context, image_uuid):
-            return row(stable_int(image_uuid), image_uuid)
+            return row(ec2_row_id(image_uuid), image_uuid)
 
         db_api.ec2_instance_get_by_uuid = ec2_instance_get_by_uuid
         db_api.s3_image_get_by_uuid = s3_image_get_by_uuid
@@ -170,6 +174,12 @@ class Nova:
             return FakeNeutron.metadata_factory(address)
 
         md_base.get_metadata_by_address = get_metadata_by_address
+
+
+def ec2_row_id(ref):
+    """The id FAKE 1 and 2's tables hold for REF: a request's (EC2_ROWS),
+    else stable_int's."""
+    return EC2_ROWS[ref] if ref in EC2_ROWS else stable_int(ref)
 
 
 def stable_int(ref):
@@ -763,7 +773,9 @@ class Prepared:
     warned_vendor_data = False   # the warning is printed once per process
 
     def __init__(self, doc, path, admin_pass_if_missing=False,
-                 requester_ip=None):
+                 requester_ip=None, network_info=None):
+        """NETWORK_INFO (`metadata-lines`: Neutron's VIFs as given) replaces
+        the one built from the document's network_data."""
         from nova import context
         from nova import utils
 
@@ -771,7 +783,8 @@ class Prepared:
         self.path = path
         self.ctxt = context.get_admin_context()
         self.requester_ip = requester_ip
-        self.network_info = network_info_from(doc, path, requester_ip)
+        self.network_info = network_info if network_info is not None \
+            else network_info_from(doc, path, requester_ip)
         self.files = [(f['path'], base64.b64decode(f['contents']))
                       for f in doc.get('files', [])]
         self.admin_pass = doc.get('admin_pass')
@@ -1073,6 +1086,156 @@ def cmd_lookup_batch(args):
     sys.stdout.write('\n')
 
 
+def network_info_from_vifs(vifs, where):
+    """Neutron's view given directly (`metadata-lines`): VIFs
+    [{"id", "address", "network_id", "type" (default ovs), "devname",
+    "mtu", "injected" (default true), "subnets": [{"cidr", "gateway",
+    "dns", "ips", "routes": [{"cidr", "gateway"}], "dhcp_server",
+    "ipv6_address_mode"}]}] -> NetworkInfo, as neutron.API._build_vif_model
+    builds it; for states network_data cannot name (a DHCP subnet's fixed
+    IP, a port without addresses, a VIF without subnets)."""
+    from nova.network import model
+    try:
+        out = []
+        for v in vifs:
+            subnets = []
+            for s in v.get('subnets', []):
+                meta = {k: s[k] for k in ('dhcp_server', 'ipv6_address_mode')
+                        if s.get(k)}
+                gateway = s.get('gateway')
+                subnets.append(model.Subnet(
+                    cidr=s['cidr'],
+                    gateway=model.IP(address=gateway, type='gateway')
+                    if gateway else None,
+                    dns=[model.IP(address=d, type='dns')
+                         for d in s.get('dns', [])],
+                    ips=[model.FixedIP(address=ip) for ip in s.get('ips', [])],
+                    routes=[model.Route(cidr=r['cidr'], gateway=model.IP(
+                        address=r['gateway'], type='gateway'))
+                        for r in s.get('routes', [])],
+                    **meta))
+            net_meta = {'injected': v.get('injected', True)}
+            if v.get('mtu') is not None:
+                net_meta['mtu'] = v['mtu']
+            network = model.Network(id=v['network_id'], bridge=None,
+                                    label=None, subnets=subnets, **net_meta)
+            out.append(model.VIF(id=v['id'], address=v['address'],
+                                 network=network, type=v.get('type', 'ovs'),
+                                 devname=v.get('devname')))
+        return model.NetworkInfo(out)
+    except (KeyError, TypeError, AttributeError, ValueError) as e:
+        raise OracleError('%s: /vifs: %s: %s' % (where, type(e).__name__, e))
+
+
+def set_ec2_rows(ec2_ids, doc, where):
+    """A request's EC2 ids ({"instance_id": "i-%08x", "ami_id",
+    "kernel_id", "ramdisk_id"}) as FAKE 1 and 2's rows for the document's
+    uuid, image_id, kernel_id and ramdisk_id. One ref has one row per
+    process, as in Nova's tables."""
+    refs = {'instance_id': doc['uuid'], 'ami_id': doc.get('image_id'),
+            'kernel_id': doc.get('kernel_id'),
+            'ramdisk_id': doc.get('ramdisk_id')}
+    for key, value in ec2_ids.items():
+        if key not in refs:
+            raise OracleError('%s: /ec2_ids/%s: unknown field' % (where, key))
+        if value is None:
+            continue
+        if refs[key] is None:
+            raise OracleError('%s: /ec2_ids/%s: the document has no %s'
+                              % (where, key, key))
+        try:
+            number = int(value.rsplit('-', 1)[1], 16)
+        except (AttributeError, IndexError, ValueError):
+            raise OracleError('%s: /ec2_ids/%s: %r is not <kind>-<hex>'
+                              % (where, key, value))
+        if EC2_ROWS.setdefault(refs[key], number) != number:
+            raise OracleError('%s: /ec2_ids/%s: %s already has id %08x'
+                              % (where, key, refs[key], EC2_ROWS[refs[key]]))
+
+
+def metadata_line(request, where):
+    """One `metadata-lines` request: Nova's network_data, interfaces
+    template (libvirt_virt_type None and lxc) for its VIFs, and with a
+    document the handler's answers (remote-IP mode, FAKE 5) and the
+    config drive's files."""
+    from nova.api import wsgi
+    from nova.api.metadata import handler
+    from nova.virt import netutils
+    network_info = network_info_from_vifs(request.get('vifs', []), where)
+    answer = {
+        'network_data': netutils.get_network_metadata(network_info),
+        'template': netutils.get_injected_network_template(network_info),
+        'template_lxc': netutils.get_injected_network_template(
+            network_info, libvirt_virt_type='lxc')}
+    if 'doc' not in request:
+        return answer
+    doc = request['doc']
+    if not isinstance(doc, dict):
+        raise OracleError('%s: /doc: expected an object' % where)
+    check_document(doc, where)
+    set_ec2_rows(request.get('ec2_ids') or {}, doc, where)
+    vendordata = None
+    if request.get('vendordata') is not None:
+        with tempfile.NamedTemporaryFile('w', suffix='.json',
+                                         delete=False) as f:
+            json.dump(request['vendordata'], f)
+        vendordata = f.name
+    try:
+        Nova.configure(request.get('dhcp_domain'), vendordata)
+        prepared = Prepared(doc, where, network_info=network_info)
+        FakeNeutron.metadata_factory = prepared.service_metadata
+        address = request.get('address') or '127.0.0.1'
+        # One handler a line: its cache (Nova's default expiry) holds this
+        # instance's InstanceMetadata for the line's requests only.
+        app = handler.MetadataRequestHandler()
+        lookups = {}
+        for path in request.get('paths', []):
+            req = wsgi.Request(wsgi_environ('GET', path, [], b'', address))
+            try:
+                resp = req.get_response(app)
+                lookups[path] = {
+                    'status': resp.status_int,
+                    'content_type': resp.headers.get('Content-Type'),
+                    'body': base64.b64encode(resp.body).decode('ascii')}
+            except Exception as e:
+                # What eventlet.wsgi turns into a 500.
+                lookups[path] = {'status': 500, 'content_type': None,
+                                 'body': '', 'error': '%s: %s'
+                                 % (type(e).__name__, e)}
+        drive = []
+        for path, value in \
+                prepared.config_drive_metadata().metadata_for_config_drive():
+            if isinstance(value, str):
+                value = value.encode('utf-8')
+            drive.append([path, base64.b64encode(value).decode('ascii')])
+    finally:
+        if vendordata is not None:
+            os.unlink(vendordata)
+            Nova.configure(None, None)
+    answer['lookups'] = lookups
+    answer['config_drive'] = drive
+    return answer
+
+
+def cmd_metadata_lines(args):
+    """One JSON request a line on stdin, one JSON answer a line on stdout
+    (metadata_line), all in one process."""
+    Nova.boot(args.verbose)
+    for number, line in enumerate(sys.stdin, 1):
+        if not line.strip():
+            continue
+        where = 'stdin: line %d' % number
+        try:
+            request = json.loads(line)
+        except ValueError as e:
+            raise OracleError('%s: not JSON: %s' % (where, e))
+        if not isinstance(request, dict):
+            raise OracleError('%s: expected a JSON object' % where)
+        sys.stdout.write(json.dumps(metadata_line(request, where))
+                         + '\n')
+        sys.stdout.flush()
+
+
 def cmd_serve(args):
     """Nova's metadata API as nova-api-metadata runs it: nova.wsgi.Server
     (eventlet.wsgi, Nova's defaults) serving the real MetadataRequestHandler,
@@ -1290,6 +1453,14 @@ def parser():
                                  '"body_b64", "remote_addr", "conf", ...}]')
     common(sp)
     sp.set_defaults(func=cmd_lookup_batch)
+
+    sp = sub.add_parser('metadata-lines',
+                        help='one request a line on stdin: VIFs and a '
+                             'document in; network_data, template, lookups '
+                             'and config-drive files out')
+    sp.add_argument('--verbose', action='store_true',
+                    default=argparse.SUPPRESS)
+    sp.set_defaults(func=cmd_metadata_lines)
 
     sp = sub.add_parser('serve', help="Nova's metadata server over HTTP")
     sp.add_argument('doc')

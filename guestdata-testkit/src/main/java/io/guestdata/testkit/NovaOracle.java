@@ -38,9 +38,14 @@ public final class NovaOracle {
      * {@code release}; see {@link #assumeRelease} before using 31.
      */
     public static Command.Result run(String release, String... args) {
+        return command(release, args).run();
+    }
+
+    /** {@link #run} as a command to add input (a mode that reads stdin: {@code metadata-lines}) or a deadline to. */
+    public static Command command(String release, String... args) {
         List<String> argv = new ArrayList<>(List.of(tool("nova-oracle"), "--release", release));
         argv.addAll(List.of(args));
-        return Command.of(argv).timeout(TIMEOUT).run();
+        return Command.of(argv).timeout(TIMEOUT);
     }
 
     /**

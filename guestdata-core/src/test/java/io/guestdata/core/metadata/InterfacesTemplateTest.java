@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.guestdata.testkit.ToolTest;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -108,10 +107,9 @@ class InterfacesTemplateTest {
                   "subnets": [{"cidr": "10.0.0.0/24", "gateway": "10.0.0.1", "ips": ["10.0.0.5"], "dhcp_server": "10.0.0.2"}]}]""");
         List<String> requests = new ArrayList<>();
         for (String vifs : variants) {
-            requests.add("{\"template_vifs\": " + vifs.replace('\n', ' ') + "}");
+            requests.add("{\"vifs\": " + vifs.replace('\n', ' ') + "}");
         }
-        Path script = Path.of(getClass().getResource("nova_oracle.py").toURI());
-        List<String> answers = Python.run(List.of(script.toString()), requests);
+        List<String> answers = Python.novaOracle(requests);
         for (int i = 0; i < variants.size(); i++) {
             JsonNode nova = TestInstances.MAPPER.readTree(answers.get(i));
             JsonNode networkData = nova.get("network_data");

@@ -12,9 +12,7 @@ import io.guestdata.core.InjectedFile;
 import io.guestdata.core.Instance;
 import io.guestdata.core.KeyPair;
 import io.guestdata.testkit.ToolTest;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -27,7 +25,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The tree against Nova 26 itself: {@code nova_oracle.py} runs Nova's {@code InstanceMetadata}, its
+ * The tree against Nova 26 itself: {@code nova_oracle.py metadata-lines} (tools/nova-oracle) runs Nova's {@code InstanceMetadata}, its
  * {@code MetadataRequestHandler} and {@code metadata_for_config_drive} with in-process fakes, for the same
  * instance. Nova generates {@code network_data.json} and the interfaces template from a Neutron-style
  * network_info; we are given Nova's {@code network_data.json} and must derive the same template from it.
@@ -104,8 +102,7 @@ class MetadataTreeNovaOracleTest {
         for (Case c : CASES) {
             requests.add(request(c).toString());
         }
-        Path script = Path.of(resource("nova_oracle.py"));
-        List<String> lines = Python.run(List.of(script.toString()), requests);
+        List<String> lines = Python.novaOracle(requests);
         assertEquals(CASES.size(), lines.size(), "one answer per case");
         for (String line : lines) {
             ANSWERS.add(TestInstances.MAPPER.readTree(line));
@@ -207,82 +204,59 @@ class MetadataTreeNovaOracleTest {
         return MetadataTree.build(instance, options, Ec2Ids.derive(instance), new SecureRandom());
     }
 
+    /**
+     * A {@code nova_oracle.py metadata-lines} request: the instance as a document (its disks become the block
+     * device mappings Nova's libvirt driver leaves, tools/nova-oracle/README.md), our EC2 ids as the mapping
+     * tables' rows, Neutron's VIFs, the settings and the paths to ask the handler for.
+     */
     private static ObjectNode request(Case c) {
         Instance in = c.instance;
         Ec2Ids ids = Ec2Ids.derive(in);
         ObjectNode request = TestInstances.MAPPER.createObjectNode();
-        ObjectNode spec = request.putObject("instance");
-        spec.put("uuid", in.uuid().toString());
-        spec.put("project_id", in.projectId().orElse(null));
+        ObjectNode doc = request.putObject("doc");
+        doc.put("uuid", in.uuid().toString());
+        doc.put("name", in.name());
+        doc.put("hostname", in.hostname());
+        in.projectId().ifPresent(id -> doc.put("project_id", id));
+        doc.put("availability_zone", in.availabilityZone());
+        doc.put("launch_index", in.launchIndex());
+        doc.put("reservation_id", in.reservationId());
+        doc.put("instance_type", in.instanceType().orElseThrow());
+        in.imageId().ifPresent(id -> doc.put("image_id", id));
+        in.kernelId().ifPresent(id -> doc.put("kernel_id", id));
+        in.ramdiskId().ifPresent(id -> doc.put("ramdisk_id", id));
         if (!in.keys().isEmpty()) {
             KeyPair key = in.keys().getFirst();
-            spec.put("key_name", key.name());
-            spec.put("key_data", key.publicKey());
-            spec.put("key_type", key.type());
+            doc.put("key_name", key.name());
+            doc.putObject("public_keys").put(key.name(), key.publicKey());
         }
-        spec.put("launch_index", in.launchIndex());
-        spec.put("reservation_id", in.reservationId());
-        spec.put("user_data", in.userData().map(ud -> ud.base64()).orElse(null));
-        spec.put("hostname", in.hostname());
-        spec.put("display_name", in.name());
-        ObjectNode metadata = spec.putObject("metadata");
+        ObjectNode metadata = doc.putObject("metadata");
         in.metadata().forEach(metadata::put);
-        spec.put("availability_zone", in.availabilityZone());
-        ArrayNode groups = spec.putArray("security_groups");
+        ArrayNode files = doc.putArray("files");
+        for (InjectedFile f : in.files()) {
+            files.addObject().put("path", f.path()).put("contents", Base64.getEncoder().encodeToString(f.contents()));
+        }
+        in.userData().ifPresent(ud -> doc.put("user_data", ud.base64()));
+        in.adminPass().ifPresent(pass -> doc.put("admin_pass", pass));
+        ArrayNode groups = doc.putArray("security_groups");
         in.securityGroups().forEach(groups::add);
-        spec.put("flavor", in.instanceType().orElseThrow());
-        putBlockDevices(spec, in.blockDevices());
-        ObjectNode ec2 = spec.putObject("ec2_ids");
+        BlockDevices devices = in.blockDevices();
+        doc.put("root_device_name", devices.rootDeviceName().orElse(null));
+        devices.ephemeral().forEach(doc.putArray("ephemeral_devices")::add);
+        devices.swap().ifPresent(device -> doc.put("swap_device", device));
+        devices.volumes().forEach(doc.putArray("volume_devices")::add);
+        ObjectNode ec2 = request.putObject("ec2_ids");
         ec2.put("instance_id", ids.instanceId());
         ec2.put("ami_id", ids.amiId().orElse(null));
         ec2.put("kernel_id", ids.kernelId().orElse(null));
         ec2.put("ramdisk_id", ids.ramdiskId().orElse(null));
         request.set("vifs", TestInstances.MAPPER.valueToTree(parse(c.vifs)));
-        ArrayNode files = request.putArray("files");
-        for (InjectedFile f : in.files()) {
-            files.addArray().add(f.path()).add(Base64.getEncoder().encodeToString(f.contents()));
-        }
-        request.put("admin_pass", in.adminPass().orElse(null));
         request.put("dhcp_domain", c.dhcpDomain);
         request.set("vendordata", c.vendorData == null ? null : TestInstances.json(c.vendorData));
         request.put("address", ADDRESS);
         ArrayNode paths = request.putArray("paths");
         probePaths().forEach(paths::add);
         return request;
-    }
-
-    /**
-     * The instance's disks as Nova's libvirt driver leaves them: {@code root_device_name}; a root mapping (the
-     * image on a local disk, or the root volume); a blank mapping per ephemeral disk; a blank {@code swap} mapping
-     * and {@code default_swap_device} for swap (the driver sets it for its {@code disk.swap}); a volume mapping
-     * per volume. {@code default_ephemeral_device} stays unset: a flavor's ephemeral disk is a blank mapping.
-     */
-    private static void putBlockDevices(ObjectNode spec, BlockDevices devices) {
-        ArrayNode bdms = spec.putArray("bdms");
-        if (devices.rootDeviceName().isEmpty()) {
-            spec.putNull("root_device_name");
-            return;
-        }
-        String root = devices.rootDeviceName().get();
-        spec.put("root_device_name", root);
-        spec.putNull("default_ephemeral_device");
-        spec.put("default_swap_device", devices.swap().orElse(null));
-        boolean bootFromVolume = devices.volumes().contains(root);
-        bdm(bdms, bootFromVolume ? "volume" : "image", bootFromVolume ? "volume" : "local", null, root, 0);
-        devices.ephemeral().forEach(device -> bdm(bdms, "blank", "local", null, device, -1));
-        devices.swap().ifPresent(device -> bdm(bdms, "blank", "local", "swap", device, -1));
-        devices.volumes().stream().filter(device -> !device.equals(root))
-                .forEach(device -> bdm(bdms, "volume", "volume", null, device, -1));
-    }
-
-    private static void bdm(ArrayNode bdms, String source, String destination, String guestFormat, String device,
-                            int bootIndex) {
-        ObjectNode bdm = bdms.addObject();
-        bdm.put("source_type", source);
-        bdm.put("destination_type", destination);
-        bdm.put("guest_format", guestFormat);
-        bdm.put("device_name", device);
-        bdm.put("boot_index", bootIndex);
     }
 
     private static JsonNode parse(String text) {
@@ -355,9 +329,5 @@ class MetadataTreeNovaOracleTest {
 
     static String maskSeed(String text) {
         return text.replaceAll("\"random_seed\": \"[A-Za-z0-9+/]{683}=\"", "\"random_seed\": \"<684 base64 chars>\"");
-    }
-
-    private static java.net.URI resource(String name) throws URISyntaxException {
-        return MetadataTreeNovaOracleTest.class.getResource(name).toURI();
     }
 }

@@ -9,13 +9,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.guestdata.testkit.Command;
 import io.guestdata.store.Store;
 import io.guestdata.store.Stores;
+import io.guestdata.testkit.Sha256;
 import io.guestdata.testkit.ToolTest;
-import java.io.InputStream;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -33,14 +31,6 @@ class InjectImageFormatTest {
 
     @TempDir
     Path tmp;
-
-    static String sha256(Path file) throws Exception {
-        MessageDigest md = MessageDigest.getInstance("SHA-256");
-        try (InputStream in = Files.newInputStream(file)) {
-            md.update(in.readAllBytes());
-        }
-        return HexFormat.of().formatHex(md.digest());
-    }
 
     static void ok(String... argv) throws Exception {
         Command.Result t = ManagementApiTest.tool(argv);
@@ -74,8 +64,8 @@ class InjectImageFormatTest {
         Path relative = images.resolve("tenant-c.qcow2");
         ok("qemu-img", "create", "-q", "-f", "qcow2", "-u", "-b", "tenant-a.qcow2", "-F", "qcow2", relative.toString(),
                 "32M");
-        String aBefore = sha256(tenantA);
-        String bBefore = sha256(tenantB);
+        String aBefore = Sha256.hex(tenantA);
+        String bBefore = Sha256.hex(tenantB);
         try (ApiClient api = new ApiClient(storeDir, b -> b.allowedInjectDirs(List.of(images))
                 .injectBaseImageDirs(List.of(base)))) {
             String inject = instance(api);
@@ -96,8 +86,8 @@ class InjectImageFormatTest {
                 }
             }
         }
-        assertEquals(aBefore, sha256(tenantA));
-        assertEquals(bBefore, sha256(tenantB));
+        assertEquals(aBefore, Sha256.hex(tenantA));
+        assertEquals(bBefore, Sha256.hex(tenantB));
         try (ApiClient noBase = new ApiClient(Files.createDirectories(tmp.resolve("store2")),
                 b -> b.allowedInjectDirs(List.of(images)))) {
             HttpResponse<String> r = noBase.post(instance(noBase), "{\"image\": \"" + tenantB + "\"}");
@@ -111,7 +101,7 @@ class InjectImageFormatTest {
         Path instances = Files.createDirectories(tmp.resolve("instances"));
         Path base = Files.createDirectories(instances.resolve("_base")); // Nova's layout: _base inside instances
         Path baseImage = ManagementApiTest.ext4Image(tmp, base.resolve("debian.raw"));
-        String baseBefore = sha256(baseImage);
+        String baseBefore = Sha256.hex(baseImage);
         Path disk = Files.createDirectories(instances.resolve("vm1")).resolve("disk");
         ok("qemu-img", "create", "-q", "-f", "qcow2", "-b", baseImage.toString(), "-F", "raw", disk.toString());
         try (ApiClient api = new ApiClient(Files.createDirectories(tmp.resolve("store")),
@@ -126,7 +116,7 @@ class InjectImageFormatTest {
             assertEquals(403, intoBase.statusCode(), intoBase.body());
             assertTrue(json(intoBase).at("/error/message").asText().contains("lies below a base image directory"));
         }
-        assertEquals(baseBefore, sha256(baseImage));
+        assertEquals(baseBefore, Sha256.hex(baseImage));
         Path flat = tmp.resolve("flat.raw");
         ok("qemu-img", "convert", "-q", "-O", "raw", disk.toString(), flat.toString());
         Command.Result cat = ManagementApiTest.tool("debugfs", "-R", "cat /root/.ssh/authorized_keys", flat.toString());
