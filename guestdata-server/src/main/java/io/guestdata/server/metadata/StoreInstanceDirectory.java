@@ -37,7 +37,7 @@ import java.util.random.RandomGenerator;
  * {@code cacheBytes} bytes (the {@code metadata-cache-bytes} setting), and trees, built on the first request for an
  * instance's version whose answer is not kept, in a {@link TreeCache} of {@code cacheEntries} trees (the
  * {@code metadata-cache-entries} setting), so the heap is bounded by the caches, not by the fleet (an index entry
- * is ~450 bytes, a tree ~25 KB for a 3.2 KB document; docs/benchmarks-service.md). A request whose answer is kept
+ * is ~450 bytes without its document, a tree ~25 KB for a 3.2 KB document; docs/benchmarks-service.md). A request whose answer is kept
  * reads neither the store nor a tree.
  *
  * <p>{@link #open} pages through {@code instances().list} to build the index (each document parsed for its
@@ -78,15 +78,15 @@ public final class StoreInstanceDirectory implements InstanceDirectory, AutoClos
 
     /**
      * The default {@code metadata-cache-bytes}: 64 MiB of answers, a boot sequence's answers (~6 KB with a 3.2 KB
-     * document) of ~10,000 instances; with the index and the trees, ~185 MB of live heap at 10,000 instances and
-     * ~225 MB at 100,000, within {@code -Xmx512m} (docs/serve.md, "Sizing").
+     * document) of ~10,000 instances; with the index (its documents included) and the trees, ~200 MB of live heap at
+     * 10,000 instances and ~390 MB at 100,000 (~225 MB without the documents; docs/serve.md, "Sizing").
      */
     public static final long DEFAULT_CACHE_BYTES = 64L << 20;
 
     /**
      * The default {@code metadata-index-documents}: on. Misses then read no store and survive a store outage; the
-     * cost is the compressed document per instance (~1.6 KB for a 3.2 KB document: ~165 MB at 100,000 instances;
-     * docs/serve.md, "Sizing").
+     * cost is the compressed document per instance (1,642 bytes for examples/instance.json's 3,280: ~165 MB at
+     * 100,000 instances; docs/serve.md, "Sizing").
      */
     public static final boolean DEFAULT_INDEX_DOCUMENTS = true;
 
