@@ -439,14 +439,13 @@ public final class StoreInstanceDirectory implements InstanceDirectory, AutoClos
     @Override
     public String metrics(String prefix) {
         StringBuilder out = new StringBuilder(trees.render(prefix)).append(answers.render(prefix));
-        ServiceMetrics.header(out, prefix + "_index_instances", "gauge", "Instances indexed (served) now.");
-        out.append(prefix).append("_index_instances ").append(byUuid.size()).append('\n');
-        ServiceMetrics.header(out, prefix + "_index_document_bytes", "gauge",
-                "Heap of the compressed instance documents the index keeps (metadata-index-documents).");
-        out.append(prefix).append("_index_document_bytes ").append(documentBytes.get()).append('\n');
-        ServiceMetrics.header(out, prefix + "_tree_store_reads_total", "counter",
-                "Trees built from a store read because the index held no document for the version served.");
-        out.append(prefix).append("_tree_store_reads_total ").append(storeBuilds.sum()).append('\n');
+        ServiceMetrics.single(out, prefix + "_index_instances", "gauge", "Instances indexed (served) now.", byUuid.size());
+        ServiceMetrics.single(out, prefix + "_index_document_bytes", "gauge",
+                "Heap of the compressed instance documents the index keeps (metadata-index-documents).",
+                documentBytes.get());
+        ServiceMetrics.single(out, prefix + "_tree_store_reads_total", "counter",
+                "Trees built from a store read because the index held no document for the version served.",
+                storeBuilds.sum());
         return out.toString();
     }
 
