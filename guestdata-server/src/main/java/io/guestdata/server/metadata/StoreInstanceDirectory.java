@@ -37,12 +37,13 @@ import java.util.random.RandomGenerator;
  * {@code cacheBytes} bytes (the {@code metadata-cache-bytes} setting), and trees, built on the first request for an
  * instance's version whose answer is not kept, in a {@link TreeCache} of {@code cacheEntries} trees (the
  * {@code metadata-cache-entries} setting), so the heap is bounded by the caches, not by the fleet (an index entry
- * is ~450 bytes without its document, a tree ~25 KB for a 3.2 KB document; docs/benchmarks-service.md). A request whose answer is kept
- * reads neither the store nor a tree.
+ * is ~450 bytes without its document, a tree ~25 KB for a 3.2 KB document; docs/benchmarks-service.md). A request
+ * whose answer is kept reads neither the store nor a tree.
  *
  * <p>{@link #open} pages through {@code instances().list} to build the index (each document parsed for its
- * addresses, and kept compressed with its EC2 instance id, read per page) and then follows the store's change feed from the change it loaded at, so changes
- * made by any process or node on the same database are applied here too: a create or update moves the
+ * addresses, and kept compressed with its EC2 instance id, read per page) and then follows the store's change feed
+ * from the change it loaded at, so changes made by any process or node on the same database are applied here too: a
+ * create or update moves the
  * instance's index entry to the new version (its cached tree and answers are dropped at once, so the older version is never
  * served again) and reads the instance for its addresses and document (an address it lost is dropped, one it gained
  * points to it; the entry keeps the new document); a delete drops the entry and the tree.
