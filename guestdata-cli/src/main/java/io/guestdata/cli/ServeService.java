@@ -73,7 +73,7 @@ final class ServeService implements AutoCloseable {
         StoreInstanceDirectory directory = null;
         try {
             directory = StoreInstanceDirectory.open(store, config.metadata(), config.metadataCacheEntries(),
-                    config.metadataCacheBytes());
+                    config.metadataCacheBytes(), config.metadataIndexDocuments());
             Optional<ApiListener> listener = api.map(a -> new ApiListener(a.address(),
                     List.of(managementApi(store, a, config.metadata(), sandbox))));
             MetadataServer server = MetadataServer.start(config, directory, new StorePasswordStore(store.passwords()),

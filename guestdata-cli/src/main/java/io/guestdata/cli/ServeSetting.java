@@ -97,7 +97,11 @@ enum ServeSetting {
                     + "the store on request (default {default})"),
     METADATA_CACHE_BYTES("metadata-cache-bytes", Kind.TEXT, (StoreInstanceDirectory.DEFAULT_CACHE_BYTES >> 20) + "M", "SIZE",
             "heap for metadata answers kept in memory (bytes, or with K, M, G; at most half the heap; 0: none kept) "
-                    + "(default {default})");
+                    + "(default {default})"),
+    METADATA_INDEX_DOCUMENTS("metadata-index-documents", Kind.BOOLEAN,
+            Boolean.toString(StoreInstanceDirectory.DEFAULT_INDEX_DOCUMENTS), "true|false",
+            "keep every instance's document compressed in the index (about half its size), so that a tree is built "
+                    + "without a store read and every instance is answered through a store outage (default {default})");
 
     /** How a setting's value is written. */
     enum Kind {

@@ -26,6 +26,7 @@ import static io.guestdata.cli.ServeSetting.MAX_CONNECTIONS;
 import static io.guestdata.cli.ServeSetting.MAX_CONNECTIONS_PER_SOURCE;
 import static io.guestdata.cli.ServeSetting.METADATA_CACHE_BYTES;
 import static io.guestdata.cli.ServeSetting.METADATA_CACHE_ENTRIES;
+import static io.guestdata.cli.ServeSetting.METADATA_INDEX_DOCUMENTS;
 import static io.guestdata.cli.ServeSetting.MODE;
 import static io.guestdata.cli.ServeSetting.REQUEST_BURST;
 import static io.guestdata.cli.ServeSetting.REQUEST_RATE;
@@ -548,7 +549,8 @@ final class ServeSettings {
                 .vendorDataTimeouts(seconds(VENDOR_DATA_CONNECT_TIMEOUT), seconds(VENDOR_DATA_READ_TIMEOUT))
                 .vendorDataFailureFatal(bool(VENDOR_DATA_FAILURE_FATAL))
                 .metadataCacheEntries(positive(METADATA_CACHE_ENTRIES))
-                .metadataCacheBytes(cacheBytes());
+                .metadataCacheBytes(cacheBytes())
+                .metadataIndexDocuments(bool(METADATA_INDEX_DOCUMENTS));
         Optional<InetSocketAddress> management = managementListen();
         if (management.isPresent()) {
             builder.management(management.get());

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  * throwaway PostgreSQL behind an in-process {@code guestdata proxy}; {@value #INSTANCES} instances, the first
  * {@value #GUESTS} of them booting within {@value #ARRIVAL_MS} ms, each replaying cloud-init 22.4's OpenStack
  * datasource with its retry policy ({@link CloudInitOpenStackBoot}). The nodes cache {@value #CACHE} trees, so most
- * requests in the storm miss and read the store. Every guest must complete its sequence as cloud-init would accept
+ * requests in the storm miss and build a tree (from the document the index keeps). Every guest must complete its sequence as cloud-init would accept
  * it, with its own instance's data, never older than a version committed {@value BootStorm#PROPAGATION_MS} ms
  * before the request.
  */
@@ -43,12 +43,14 @@ class BootStormFaultTest extends ServeNodesOnPostgres {
 
     /**
      * PostgreSQL stopped ({@code pg_ctl stop -m fast}) 1 s into the storm and started again 2 s later (pg_ctl's own
-     * time on top), instances updated throughout. cloud-init 22.4 retries no status on the OpenStack paths, so a
-     * guest whose request meets the outage on a tree its node has not cached fails (a 503, or no answer within its
-     * 10 s while the node waits for the store) or boots without an optional file: what the service does today, and
-     * what docs/serve.md tells operators. What must hold: no guest ever gets another instance's data or an old
-     * version, during the outage or after; and every guest booting again {@value #RECOVERY_MS} ms after PostgreSQL
-     * is back completes, with the versions written since.
+     * time on top), instances updated throughout. cloud-init 22.4 retries no status on the OpenStack paths; the
+     * nodes index every instance's document ({@code metadata-index-documents}), so a request that meets the outage
+     * on a tree its node has not cached is built from the index, not failed. Only an instance whose change was
+     * announced but not yet read when PostgreSQL stopped needs the store (never its older version): at most a few
+     * guests of the storm may fail, with a 503 or no answer. What must hold: no guest ever gets another instance's
+     * data or an old version, during the outage or after; at most {@value #MAY_FAIL_DURING_OUTAGE} guests fail during
+     * it (without indexed documents every one did); and every guest booting again {@value #RECOVERY_MS} ms after
+     * PostgreSQL is back completes, with the versions written since.
      */
     @Test
     void postgresRestartedMidStormNeverGivesWrongOrOldDataAndGuestsBootOnceItIsBack() throws Exception {
@@ -72,6 +74,8 @@ class BootStormFaultTest extends ServeNodesOnPostgres {
             for (CloudInitOpenStackBoot.Result r : during) {
                 assertTrue(r.ok() || !kind(r).equals("wrong data"), "another instance's or an old version: " + summary);
             }
+            assertTrue(during.stream().filter(r -> !r.ok()).count() <= MAY_FAIL_DURING_OUTAGE,
+                    "guests are answered from the index during the outage: " + summary);
             Thread.sleep(Math.max(0, RECOVERY_MS - (System.nanoTime() - outage[1]) / 1_000_000));
             List<CloudInitOpenStackBoot.Result> after = storm.boot(ARRIVAL_MS, 0, () -> { });
             String again = BootStorm.summary("the same guests booting again " + RECOVERY_MS + " ms after PostgreSQL is "
@@ -84,6 +88,12 @@ class BootStormFaultTest extends ServeNodesOnPostgres {
             assertEquals(0, node2.terminate());
         }
     }
+
+    /**
+     * The most guests that may fail during the outage: those whose instance's change was announced (its entry
+     * without a document) but could not be read before PostgreSQL stopped; updates run every 20 ms over 200.
+     */
+    static final int MAY_FAIL_DURING_OUTAGE = GUESTS / 20;
 
     /** How long after PostgreSQL is back the nodes may take to answer from it again (pools reconnecting). */
     static final long RECOVERY_MS = 2_000;

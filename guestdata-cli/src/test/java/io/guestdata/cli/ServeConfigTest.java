@@ -263,6 +263,32 @@ class ServeConfigTest {
     }
 
     @Test
+    void indexingDocumentsIsOnByDefaultAndTurnedOffReachesTheDirectory() throws Exception {
+        assertTrue(settings(Map.of()).serverConfig().metadataIndexDocuments());
+        assertFalse(settings(Map.of("metadata-index-documents", "false")).serverConfig().metadataIndexDocuments());
+        Cli bad = Cli.run(Map.of("GUESTDATA_API_LISTEN", "none", "GUESTDATA_METADATA_INDEX_DOCUMENTS", "sometimes"),
+                "serve", "--check-config");
+        assertEquals(ExitCode.CONFIG, bad.exitCode(), bad.toString());
+        assertTrue(bad.stderr().contains("metadata-index-documents (from GUESTDATA_METADATA_INDEX_DOCUMENTS): must be "
+                + "true or false, got 'sometimes'"), bad.stderr());
+
+        String data = dir.resolve("data").toString();
+        try (Store store = Stores.open("sqlite:" + data)) {
+            store.instances().create(Documents.instance().bytes());
+        }
+        for (boolean index : new boolean[] {true, false}) {
+            MetadataServerConfig config = MetadataServerConfig.builder().listen(new InetSocketAddress("127.0.0.1", 0))
+                    .noManagement().metadataIndexDocuments(index).build();
+            try (ServeService service = ServeService.start("sqlite:" + data, config, Optional.empty())) {
+                assertEquals(index, service.directory().indexDocumentBytes() > 0, "index " + index);
+                String metrics = service.directory().metrics("guestdata_metadata");
+                assertTrue(metrics.contains("\nguestdata_metadata_index_document_bytes "
+                        + service.directory().indexDocumentBytes() + "\n"), metrics);
+            }
+        }
+    }
+
+    @Test
     void connectionLimitsFromEveryKindOfSourceReachTheServerConfig() throws Exception {
         ServeSettings defaults = ServeSettings.resolve(Map.of(), Map.of(), Optional.empty());
         // the default, lowered to what this process's open-file limit allows (OpenFileLimit)

@@ -1,5 +1,7 @@
 package io.guestdata.store;
 
+import java.util.Collection;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -14,6 +16,17 @@ public interface Ec2IdMappings {
 
     /** The instance's id (1, 2, 3… in allocation order), allocated now if it has none. */
     long instanceId(UUID instance);
+
+    /** The most instances {@link #instanceIds} reads at once. */
+    int MAX_READ = 1000;
+
+    /**
+     * The ids already allocated to these instances, in one read (for an index of many instances); an instance that
+     * has none yet is absent, nothing is allocated.
+     *
+     * @param instances at most {@value #MAX_READ}
+     */
+    Map<UUID, Long> instanceIds(Collection<UUID> instances);
 
     /**
      * The image reference's id, allocated now if it has none.

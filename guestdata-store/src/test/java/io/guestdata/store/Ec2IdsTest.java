@@ -43,6 +43,34 @@ class Ec2IdsTest {
     }
 
     @BackendTest
+    void instanceIdsAreReadManyAtOnceWithoutAllocating(Backend backend) {
+        try (Store store = backend.open()) {
+            List<byte[]> documents = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                documents.add(Documents.instance().bytes());
+            }
+            List<UUID> created = store.instances().createAll(documents).stream().map(StoredInstance::uuid).toList();
+            UUID unknown = UUID.randomUUID();
+            List<UUID> asked = new ArrayList<>(created);
+            asked.add(unknown);
+
+            Map<UUID, Long> ids = store.ec2Ids().instanceIds(asked);
+
+            assertEquals(Set.copyOf(created), ids.keySet(), "an instance without an id is absent");
+            for (UUID uuid : created) {
+                assertEquals(store.ec2Ids().instanceId(uuid), ids.get(uuid));
+            }
+            assertTrue(store.ec2Ids().instanceIds(List.of(unknown)).isEmpty(), "nothing was allocated");
+            assertEquals(Map.of(), store.ec2Ids().instanceIds(List.of()));
+            List<UUID> tooMany = new ArrayList<>();
+            for (int i = 0; i <= Ec2IdMappings.MAX_READ; i++) {
+                tooMany.add(UUID.randomUUID());
+            }
+            assertThrows(StoreException.Invalid.class, () -> store.ec2Ids().instanceIds(tooMany));
+        }
+    }
+
+    @BackendTest
     void anIdIsNeverReusedEvenAfterPurge(Backend backend) {
         Store store = backend.open();
         UUID first = store.instances().create(Documents.instance().bytes()).uuid();

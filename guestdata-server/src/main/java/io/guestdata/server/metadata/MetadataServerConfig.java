@@ -36,6 +36,8 @@ import java.util.Optional;
  *                            next request. At least 1
  * @param metadataCacheBytes  the most heap the answers kept by that directory may take ({@link AnswerCache}); 0
  *                            keeps none
+ * @param metadataIndexDocuments whether that directory's index keeps every instance's document compressed, so that a
+ *                            tree is built without reading the store ({@link IndexedDocument})
  * @param requestRate         requests per instance (per client address until one is identified): over it, 429
  *                            with {@code Retry-After} ({@link TokenBuckets}); {@link RequestRate#defaults()}
  */
@@ -55,6 +57,7 @@ public record MetadataServerConfig(GuestListeners listen,
                                    RequestLimits limits,
                                    int metadataCacheEntries,
                                    long metadataCacheBytes,
+                                   boolean metadataIndexDocuments,
                                    RequestRate requestRate) {
 
     /**
@@ -138,6 +141,7 @@ public record MetadataServerConfig(GuestListeners listen,
         private RequestLimits limits = RequestLimits.defaults();
         private int metadataCacheEntries = StoreInstanceDirectory.DEFAULT_CACHE_ENTRIES;
         private long metadataCacheBytes = StoreInstanceDirectory.DEFAULT_CACHE_BYTES;
+        private boolean metadataIndexDocuments = StoreInstanceDirectory.DEFAULT_INDEX_DOCUMENTS;
         private RequestRate requestRate = RequestRate.defaults();
 
         /** The guest-facing listeners' addresses (one or more), replacing the default. */
@@ -236,6 +240,12 @@ public record MetadataServerConfig(GuestListeners listen,
             return this;
         }
 
+        /** Whether the index keeps every instance's document compressed ({@link IndexedDocument}). */
+        public Builder metadataIndexDocuments(boolean index) {
+            this.metadataIndexDocuments = index;
+            return this;
+        }
+
         /** The per-instance request rate; {@link RequestRate#off()} for none. */
         public Builder requestRate(RequestRate rate) {
             this.requestRate = rate;
@@ -245,7 +255,7 @@ public record MetadataServerConfig(GuestListeners listen,
         public MetadataServerConfig build() {
             return new MetadataServerConfig(listen, management, mode, sharedSecret, trustedProxies, tokens, tokenKey,
                     metadata, targets, connectTimeout, readTimeout, failureFatal, caBundle, limits, metadataCacheEntries,
-                    metadataCacheBytes, requestRate);
+                    metadataCacheBytes, metadataIndexDocuments, requestRate);
         }
     }
 }

@@ -150,6 +150,12 @@ public final class ServiceMetrics {
         out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
     }
 
+    /** A metric of one unlabelled sample: its {@link #header} and the sample. */
+    static void single(StringBuilder out, String name, String type, String help, Number value) {
+        header(out, name, type, help);
+        out.append(name).append(' ').append(value).append('\n');
+    }
+
     private static void twoLabels(StringBuilder out, String name, String first, String second,
                                   Map<String, LongAdder> counters) {
         new TreeMap<>(counters).forEach((key, n) -> {

@@ -8,7 +8,6 @@ import io.guestdata.core.metadata.MetadataPath;
 import io.guestdata.core.metadata.MetadataTree;
 import io.guestdata.core.metadata.StripedDrbg;
 import io.guestdata.store.Change;
-import io.guestdata.store.Ec2IdMappings;
 import io.guestdata.store.Page;
 import io.guestdata.store.PageRequest;
 import io.guestdata.store.Store;
@@ -31,23 +30,29 @@ import java.util.random.RandomGenerator;
 /**
  * The {@link InstanceDirectory} of {@code guestdata serve}: every live instance of a {@link Store}, by uuid and
  * by fixed address, with the answers and {@link MetadataTree}s of the instances being asked about. It keeps, for
- * every instance, only an index entry (its version, fixed addresses and project: a few hundred bytes), enough to
- * identify a request; answers that are the same for every request are kept in an {@link AnswerCache} of
+ * every instance, an index entry (its version, fixed addresses and project: a few hundred bytes), enough to
+ * identify a request, and, unless {@code indexDocuments} is off (the {@code metadata-index-documents} setting), its
+ * version's document compressed ({@link IndexedDocument}: ~1.6 KB for a 3.2 KB document), enough to build its tree
+ * without the store; answers that are the same for every request are kept in an {@link AnswerCache} of
  * {@code cacheBytes} bytes (the {@code metadata-cache-bytes} setting), and trees, built on the first request for an
  * instance's version whose answer is not kept, in a {@link TreeCache} of {@code cacheEntries} trees (the
  * {@code metadata-cache-entries} setting), so the heap is bounded by the caches, not by the fleet (an index entry
- * is ~450 bytes, a tree ~25 KB for a 3.2 KB document; docs/benchmarks-service.md). A request whose answer is kept
- * reads neither the store nor a tree.
+ * is ~450 bytes without its document, a tree ~25 KB for a 3.2 KB document; docs/benchmarks-service.md). A request
+ * whose answer is kept reads neither the store nor a tree.
  *
  * <p>{@link #open} pages through {@code instances().list} to build the index (each document parsed for its
- * addresses, then dropped) and then follows the store's change feed from the change it loaded at, so changes
- * made by any process or node on the same database are applied here too: a create or update moves the
+ * addresses, and kept compressed with its EC2 instance id, read per page) and then follows the store's change feed
+ * from the change it loaded at, so changes made by any process or node on the same database are applied here too: a
+ * create or update moves the
  * instance's index entry to the new version (its cached tree and answers are dropped at once, so the older version is never
- * served again) and reads the instance for its addresses (an address it lost is dropped, one it gained points to
- * it); a delete drops the entry and the tree.
+ * served again) and reads the instance for its addresses and document (an address it lost is dropped, one it gained
+ * points to it; the entry keeps the new document); a delete drops the entry and the tree.
  *
- * <p>A request for an instance whose tree is not cached reads that instance from the store and builds the tree;
- * concurrent requests for it wait for that one build. A store failure then is counted in {@link #storeErrors()}
+ * <p>A request for an instance whose tree is not cached builds the tree from the document its entry keeps, without
+ * the store: while the store is unreachable every indexed instance is still answered, at its indexed version. Only
+ * when the entry has no document for its version (documents not indexed, or a change announced whose instance could
+ * not be read yet) is the instance read from the store; concurrent requests for it wait for that one build. A store
+ * failure then is counted in {@link #storeErrors()}
  * and thrown: the service answers 503 with {@code Retry-After} when it is transient (the database unreachable,
  * busy, out of disk), else 500 ({@link StoreOutage}). An instance the store no
  * longer has (deleted, its change not yet applied) is not found.
@@ -74,10 +79,17 @@ public final class StoreInstanceDirectory implements InstanceDirectory, AutoClos
 
     /**
      * The default {@code metadata-cache-bytes}: 64 MiB of answers, a boot sequence's answers (~6 KB with a 3.2 KB
-     * document) of ~10,000 instances; with the index and the trees, ~185 MB of live heap at 10,000 instances and
-     * ~225 MB at 100,000, within {@code -Xmx512m} (docs/serve.md, "Sizing").
+     * document) of ~10,000 instances; with the index (its documents included) and the trees, ~200 MB of live heap at
+     * 10,000 instances and ~390 MB at 100,000 (~225 MB without the documents; docs/serve.md, "Sizing").
      */
     public static final long DEFAULT_CACHE_BYTES = 64L << 20;
+
+    /**
+     * The default {@code metadata-index-documents}: on. Misses then read no store and survive a store outage; the
+     * cost is the compressed document per instance (1,642 bytes for examples/instance.json's 3,280: ~165 MB at
+     * 100,000 instances; docs/serve.md, "Sizing").
+     */
+    public static final boolean DEFAULT_INDEX_DOCUMENTS = true;
 
     private static final System.Logger LOG = System.getLogger(StoreInstanceDirectory.class.getName());
     private static final int PAGE = PageRequest.MAX_LIMIT;
@@ -87,6 +99,12 @@ public final class StoreInstanceDirectory implements InstanceDirectory, AutoClos
     private final Store store;
     private final MetadataOptions options;
     private final RandomGenerator random;
+    private final boolean indexDocuments;
+    /** EC2 ids of image references (allocated once, never changed): few, shared by many instances. */
+    private final Map<String, Long> imageIds = new ConcurrentHashMap<>();
+    /** The heap of the documents the index keeps; changed under {@link #writeLock}. */
+    private final java.util.concurrent.atomic.AtomicLong documentBytes = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.LongAdder storeBuilds = new java.util.concurrent.atomic.LongAdder();
     private final Map<String, Indexed> byUuid = new ConcurrentHashMap<>();
     private final Map<InetAddress, String> byAddress = new ConcurrentHashMap<>();
     private final TreeCache trees;
@@ -104,16 +122,21 @@ public final class StoreInstanceDirectory implements InstanceDirectory, AutoClos
 
     /**
      * What is kept of every instance: the version to serve, its fixed addresses (scope-less) and its project (null
-     * when it has none; interned: a project's instances share one string), enough to identify a request.
+     * when it has none; interned: a project's instances share one string), enough to identify a request, and that
+     * version's document (null when documents are not indexed, or the version's document has not been read yet).
      */
-    private record Indexed(long version, List<InetAddress> addresses, String projectId) {
+    private record Indexed(long version, List<InetAddress> addresses, String projectId, IndexedDocument document) {
+        long documentBytes() {
+            return document == null ? 0 : document.bytes();
+        }
     }
 
     private StoreInstanceDirectory(Store store, MetadataOptions options, RandomGenerator random, int cacheEntries,
-                                   long cacheBytes) {
+                                   long cacheBytes, boolean indexDocuments) {
         this.store = Objects.requireNonNull(store, "store");
         this.options = Objects.requireNonNull(options, "options");
         this.random = random;
+        this.indexDocuments = indexDocuments;
         this.trees = new TreeCache(cacheEntries);
         this.answers = new AnswerCache(cacheBytes);
         this.readiness = new StoreReadiness(store::lastChangeSequence, READINESS_TIMEOUT, READINESS_TIMEOUT);
@@ -137,16 +160,24 @@ public final class StoreInstanceDirectory implements InstanceDirectory, AutoClos
         return open(store, options, cacheEntries, DEFAULT_CACHE_BYTES);
     }
 
+    /** {@link #open(Store, MetadataOptions, int, long, boolean)} indexing documents ({@value #DEFAULT_INDEX_DOCUMENTS}). */
+    public static StoreInstanceDirectory open(Store store, MetadataOptions options, int cacheEntries, long cacheBytes) {
+        return open(store, options, cacheEntries, cacheBytes, DEFAULT_INDEX_DOCUMENTS);
+    }
+
     /**
      * Indexes every live instance and subscribes to the change feed; returns when the index is complete.
      *
-     * @param cacheEntries how many built trees are kept at most (≥ 1)
-     * @param cacheBytes   the most heap the answers kept may take ({@link AnswerCache}; ≥ 0, 0 keeps none)
+     * @param cacheEntries   how many built trees are kept at most (≥ 1)
+     * @param cacheBytes     the most heap the answers kept may take ({@link AnswerCache}; ≥ 0, 0 keeps none)
+     * @param indexDocuments whether each entry keeps its version's document compressed, so that a miss builds
+     *                       without the store ({@code metadata-index-documents})
      * @throws StoreException when the store cannot be read
      */
-    public static StoreInstanceDirectory open(Store store, MetadataOptions options, int cacheEntries, long cacheBytes) {
+    public static StoreInstanceDirectory open(Store store, MetadataOptions options, int cacheEntries, long cacheBytes,
+                                              boolean indexDocuments) {
         StoreInstanceDirectory directory = new StoreInstanceDirectory(store, options, StripedDrbg.shared(), cacheEntries,
-                cacheBytes);
+                cacheBytes, indexDocuments);
         try {
             directory.load();
         } catch (RuntimeException e) {
@@ -161,8 +192,11 @@ public final class StoreInstanceDirectory implements InstanceDirectory, AutoClos
         Optional<PageRequest> request = Optional.of(PageRequest.first(PAGE));
         while (request.isPresent()) {
             Page<StoredInstance> page = store.instances().list(request.get());
+            Map<UUID, Long> ec2 = indexDocuments
+                    ? store.ec2Ids().instanceIds(page.items().stream().map(StoredInstance::uuid).toList()) : Map.of();
             for (StoredInstance stored : page.items()) {
-                index(stored, true);
+                Long id = ec2.get(stored.uuid());
+                index(stored, true, id == null ? null : document(stored, id));
             }
             request = request.get().next(page);
         }
@@ -266,31 +300,82 @@ public final class StoreInstanceDirectory implements InstanceDirectory, AutoClos
         return answers.bytes();
     }
 
+    /** The heap the documents kept in the index take now ({@link IndexedDocument#bytes}; 0 when not indexed). */
+    public long indexDocumentBytes() {
+        return documentBytes.get();
+    }
+
+    /** Whether the index holds the document of the version it serves for an instance (for tests and diagnostics). */
+    public boolean indexesDocument(UUID uuid) {
+        Indexed entry = byUuid.get(uuid.toString());
+        return entry != null && entry.document() != null;
+    }
+
     /** The version served for an instance, if any (for tests and diagnostics). */
     public Optional<Long> version(UUID uuid) {
         return Optional.ofNullable(byUuid.get(uuid.toString())).map(Indexed::version);
     }
 
     /**
-     * A cache miss: the instance's latest version read from the store, its tree built. The store may be ahead of
-     * the change feed; the index is brought up to what is served (never re-adding an instance the feed deleted).
+     * A cache miss: the tree of the version the index holds the document of, built without the store; else (no
+     * document for the entry's version) the instance's latest version read from the store, its tree built. The
+     * store may be ahead of the change feed; the index is brought up to what is served (never re-adding an
+     * instance the feed deleted).
      *
-     * @return null when the store no longer has the instance
+     * @return null when the instance is no longer indexed or the store no longer has it
      */
     private MetadataTree build(String uuid) {
+        Indexed entry = byUuid.get(uuid);
+        if (entry == null) {
+            return null;
+        }
+        if (entry.document() != null) {
+            Instance instance = entry.document().instance(UUID.fromString(uuid), entry.version());
+            Ec2Ids ids = ec2Ids(instance, entry.document().ec2InstanceId(), this::imageId);
+            return MetadataTree.build(instance, options, ids, random);
+        }
+        storeBuilds.increment();
         StoredInstance stored;
         Ec2Ids ids;
+        long instanceId;
         try {
             stored = store.instances().get(UUID.fromString(uuid));
-            ids = ec2Ids(stored.instance(), store.ec2Ids());
+            instanceId = store.ec2Ids().instanceId(stored.uuid());
+            ids = ec2Ids(stored.instance(), instanceId, this::imageId);
         } catch (StoreException.NotFound e) {
             return null;
         } catch (RuntimeException e) {
             storeErrors.increment();
             throw e;
         }
-        index(stored, false);
+        index(stored, false, document(stored, instanceId));
         return MetadataTree.build(stored.instance(), options, ids, random);
+    }
+
+    /**
+     * The compressed document of a stored version for its index entry, its image references' EC2 ids read now when
+     * not known yet (so that a build from it reads no store); null when documents are not indexed.
+     */
+    private IndexedDocument document(StoredInstance stored, long ec2InstanceId) {
+        if (!indexDocuments) {
+            return null;
+        }
+        Instance instance = stored.instance();
+        for (Optional<String> image : List.of(instance.imageId(), instance.kernelId(), instance.ramdiskId())) {
+            image.ifPresent(this::imageId);
+        }
+        return IndexedDocument.of(stored, ec2InstanceId);
+    }
+
+    /** An image reference's EC2 id: known, or read from the store (once: ids never change). */
+    private long imageId(String reference) {
+        Long known = imageIds.get(reference);
+        if (known != null) {
+            return known;
+        }
+        long id = store.ec2Ids().imageId(reference);
+        imageIds.put(reference, id);
+        return id;
     }
 
     private void onChange(Change change) {
@@ -325,8 +410,9 @@ public final class StoreInstanceDirectory implements InstanceDirectory, AutoClos
             if (current != null && current.version() >= change.version()) {
                 return false;
             }
-            byUuid.put(key, current == null ? new Indexed(change.version(), List.of(), null)
-                    : new Indexed(change.version(), current.addresses(), current.projectId()));
+            // no document: the changed version's is not read yet, and the older one is never built again
+            put(key, current, current == null ? new Indexed(change.version(), List.of(), null, null)
+                    : new Indexed(change.version(), current.addresses(), current.projectId(), null));
             trees.invalidate(key);
             answers.invalidate(key);
             return true;
@@ -336,7 +422,8 @@ public final class StoreInstanceDirectory implements InstanceDirectory, AutoClos
     /** Reads the instance's latest version and indexes it; on a database failure, retries later. */
     private void refresh(UUID uuid) {
         try {
-            index(store.instances().get(uuid), true);
+            StoredInstance stored = store.instances().get(uuid);
+            index(stored, true, indexDocuments ? document(stored, store.ec2Ids().instanceId(uuid)) : null);
             retry.remove(uuid);
         } catch (StoreException.NotFound e) {
             remove(uuid);
@@ -352,7 +439,15 @@ public final class StoreInstanceDirectory implements InstanceDirectory, AutoClos
 
     @Override
     public String metrics(String prefix) {
-        return trees.render(prefix) + answers.render(prefix);
+        StringBuilder out = new StringBuilder(trees.render(prefix)).append(answers.render(prefix));
+        ServiceMetrics.single(out, prefix + "_index_instances", "gauge", "Instances indexed (served) now.", byUuid.size());
+        ServiceMetrics.single(out, prefix + "_index_document_bytes", "gauge",
+                "Heap of the compressed instance documents the index keeps (metadata-index-documents).",
+                documentBytes.get());
+        ServiceMetrics.single(out, prefix + "_tree_store_reads_total", "counter",
+                "Trees built from a store read because the index held no document for the version served.",
+                storeBuilds.sum());
+        return out.toString();
     }
 
     @Override
@@ -380,10 +475,11 @@ public final class StoreInstanceDirectory implements InstanceDirectory, AutoClos
      * Indexes a version of an instance: its addresses point to it, those of the version before that it lost
      * no longer do. An older version than the one indexed changes nothing.
      *
-     * @param add whether an instance not in the index is added (from the listing and the feed, not from a
-     *            request, which may have read an instance the feed has deleted since)
+     * @param add      whether an instance not in the index is added (from the listing and the feed, not from a
+     *                 request, which may have read an instance the feed has deleted since)
+     * @param document the version's compressed document, or null (documents not indexed)
      */
-    private void index(StoredInstance stored, boolean add) {
+    private void index(StoredInstance stored, boolean add, IndexedDocument document) {
         String key = stored.uuid().toString();
         List<InetAddress> addresses = InstanceAddresses.of(stored.instance());
         String projectId = stored.instance().projectId().map(String::intern).orElse(null);
@@ -395,8 +491,8 @@ public final class StoreInstanceDirectory implements InstanceDirectory, AutoClos
             if (current != null && current.addresses().equals(addresses) && Objects.equals(current.projectId(), projectId)) {
                 // Nothing moved (a miss indexing what the feed or the listing did): the entry's objects are kept,
                 // so an instance is held once, not once per read.
-                if (current.version() < stored.version()) {
-                    byUuid.put(key, new Indexed(stored.version(), current.addresses(), current.projectId()));
+                if (current.version() < stored.version() || current.document() == null && document != null) {
+                    put(key, current, new Indexed(stored.version(), current.addresses(), current.projectId(), document));
                 }
                 return;
             }
@@ -407,7 +503,7 @@ public final class StoreInstanceDirectory implements InstanceDirectory, AutoClos
                     byAddress.put(address, key);
                 }
             }
-            byUuid.put(key, new Indexed(stored.version(), addresses, projectId));
+            put(key, current, new Indexed(stored.version(), addresses, projectId, document));
             if (current != null) {
                 for (InetAddress old : current.addresses()) {
                     if (!addresses.contains(old)) {
@@ -423,6 +519,7 @@ public final class StoreInstanceDirectory implements InstanceDirectory, AutoClos
         synchronized (writeLock) {
             Indexed entry = byUuid.remove(key);
             if (entry != null) {
+                documentBytes.addAndGet(-entry.documentBytes());
                 for (InetAddress address : entry.addresses()) {
                     byAddress.remove(address, key); // only if still this instance's
                 }
@@ -432,15 +529,21 @@ public final class StoreInstanceDirectory implements InstanceDirectory, AutoClos
         }
     }
 
+    /** Replaces an instance's entry (under {@link #writeLock}), keeping {@link #documentBytes} up to date. */
+    private void put(String key, Indexed current, Indexed next) {
+        byUuid.put(key, next);
+        documentBytes.addAndGet(next.documentBytes() - (current == null ? 0 : current.documentBytes()));
+    }
+
     /**
      * The EC2 ids of an instance from the store's allocations (allocated at create, so these are reads):
      * {@code i-%08x}, and {@code ami-}, {@code aki-}, {@code ari-%08x} of its image references.
      */
-    static Ec2Ids ec2Ids(Instance instance, Ec2IdMappings ids) {
-        return new Ec2Ids(String.format("i-%08x", ids.instanceId(instance.uuid())),
-                instance.imageId().map(ref -> String.format("ami-%08x", ids.imageId(ref))),
-                instance.kernelId().map(ref -> String.format("aki-%08x", ids.imageId(ref))),
-                instance.ramdiskId().map(ref -> String.format("ari-%08x", ids.imageId(ref))));
+    private static Ec2Ids ec2Ids(Instance instance, long instanceId, java.util.function.ToLongFunction<String> imageIds) {
+        return new Ec2Ids(String.format("i-%08x", instanceId),
+                instance.imageId().map(ref -> String.format("ami-%08x", imageIds.applyAsLong(ref))),
+                instance.kernelId().map(ref -> String.format("aki-%08x", imageIds.applyAsLong(ref))),
+                instance.ramdiskId().map(ref -> String.format("ari-%08x", imageIds.applyAsLong(ref))));
     }
 
     /** Stops following the change feed (the store stays open: its owner closes it). Idempotent. */

@@ -9,8 +9,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Whether the store answers a read now, for {@code /readyz}: a node whose store cannot be read answers every
- * request that misses its cache with 503, so it is not ready even if nothing has failed yet.
+ * Whether the store answers a read now, for {@code /readyz}: a node whose store cannot be read answers the management
+ * API, and guests whose instance's document its index does not hold, with 503, and cannot know whether what it
+ * serves is current, so it is not ready even if nothing has failed yet.
  *
  * <p>The check is one cheap read ({@code Store.lastChangeSequence()}: the newest row of the change log). Its result
  * is kept for {@code cacheFor}, at most one check runs at a time (on its own virtual thread), and a caller waits

@@ -110,10 +110,12 @@ final class TreeCache {
         out.append(prefix).append("_tree_cache_requests_total{result=\"hit\"} ").append(hits.sum()).append('\n');
         out.append(prefix).append("_tree_cache_requests_total{result=\"miss\"} ").append(misses.sum()).append('\n');
         ServiceMetrics.header(out, prefix + "_tree_builds_total", "counter",
-                "Trees built on a miss (the instance read from the store, its tree built), failed builds excluded.");
+                "Trees built on a miss (from the index's document, or the instance read from the store), failed builds "
+                        + "excluded.");
         out.append(prefix).append("_tree_builds_total ").append(builds.sum()).append('\n');
         ServiceMetrics.header(out, prefix + "_tree_build_seconds_total", "counter",
-                "Time spent building trees (store read included); divided by the builds, the cost of a miss.");
+                "Time spent building trees (document inflated and parsed, or store read, included); divided by the builds,"
+                        + " the cost of a miss.");
         out.append(prefix).append("_tree_build_seconds_total ").append(buildNanos.sum() / 1e9).append('\n');
         ServiceMetrics.header(out, prefix + "_tree_cache_evictions_total", "counter", "Trees evicted to make room for another.");
         out.append(prefix).append("_tree_cache_evictions_total ").append(evictions.sum()).append('\n');

@@ -38,7 +38,9 @@ class StoreAnswersTest extends OnSqliteStore {
         Documents b = Documents.instance().name("bravo").project("p").address("127.0.32.2");
         store.instances().createAll(List.of(a.bytes(), b.bytes()));
         SlowOrFailingStore failing = new SlowOrFailingStore(store);
-        StoreInstanceDirectory directory = opened(StoreInstanceDirectory.open(failing.store, OPTIONS, 1, 1 << 20));
+        // documents not indexed, so that a tree needs the store (with them it does not: StoreInstanceDirectoryTest)
+        StoreInstanceDirectory directory = opened(StoreInstanceDirectory.open(failing.store, OPTIONS, 1, 1 << 20,
+                false));
         try (MetadataServer server = MetadataServer.start(TestServers.config().build(), directory,
                 new InMemoryPasswordStore())) {
             assertEquals(200, get(server, "127.0.32.1", META).status());

@@ -155,7 +155,9 @@ class StoreInstanceDirectoryTest extends OnSqliteStore {
         Documents doc = document(1);
         store.instances().create(doc.bytes());
         SlowOrFailingStore slow = new SlowOrFailingStore(store);
-        StoreInstanceDirectory directory = opened(StoreInstanceDirectory.open(slow.store, OPTIONS, 8));
+        // documents not indexed: every miss reads the store (with them, none does: aMissBuildsFromTheIndex…)
+        StoreInstanceDirectory directory = opened(StoreInstanceDirectory.open(slow.store, OPTIONS, 8,
+                StoreInstanceDirectory.DEFAULT_CACHE_BYTES, false));
         slow.delay = Duration.ofMillis(300);
         CountDownLatch start = new CountDownLatch(1);
         ExecutorService pool = Executors.newFixedThreadPool(16);
@@ -186,7 +188,9 @@ class StoreInstanceDirectoryTest extends OnSqliteStore {
         Documents b = Documents.instance().name("bravo").project("p").address("127.0.31.2");
         store.instances().createAll(List.of(a.bytes(), b.bytes()));
         SlowOrFailingStore failing = new SlowOrFailingStore(store);
-        StoreInstanceDirectory directory = opened(StoreInstanceDirectory.open(failing.store, OPTIONS, 8));
+        // documents not indexed: a miss needs the store
+        StoreInstanceDirectory directory = opened(StoreInstanceDirectory.open(failing.store, OPTIONS, 8,
+                StoreInstanceDirectory.DEFAULT_CACHE_BYTES, false));
         try (MetadataServer server = MetadataServer.start(TestServers.config().build(), directory,
                 new InMemoryPasswordStore())) {
             String meta = "/openstack/latest/meta_data.json";
@@ -240,6 +244,110 @@ class StoreInstanceDirectoryTest extends OnSqliteStore {
         await(() -> directory.notReady().isEmpty());
         assertEquals("v2", directory.byUuid(doc.uuid().toString()).orElseThrow().instance().name());
         assertEquals("v2", directory.byAddress(address("10.9.1.1")).orElseThrow().instance().name());
+    }
+
+    @Test
+    void aMissBuildsFromTheIndexWithTheStoreClosedAndGivesTheTreeTheStoreWould() throws Exception {
+        String publicKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEYeJO1kEijno8UIE3a+h+vLb5HPmUZd2ElS2BSMV/eF kept@example";
+        store.keyPairs().create(io.guestdata.store.KeyPairs.DEFAULT_OWNER, "kept", "ssh", publicKey);
+        List<Documents> docs = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            docs.add(Documents.instance().name("vm-" + i).project("p").image("img-" + (i % 3))
+                    .address("127.0.33." + (i + 1)).keyName("kept"));
+        }
+        store.instances().createAll(docs.stream().map(Documents::bytes).toList());
+        Store node = Stores.open("sqlite:" + dir.resolve("data"));
+        StoreInstanceDirectory indexed = opened(StoreInstanceDirectory.open(node, OPTIONS, 8));
+        StoreInstanceDirectory fromStore = opened(StoreInstanceDirectory.open(store, OPTIONS, 8,
+                StoreInstanceDirectory.DEFAULT_CACHE_BYTES, false));
+        assertEquals(0, fromStore.indexDocumentBytes());
+        assertTrue(indexed.indexDocumentBytes() > 0);
+        // the key pair was deleted after the instances were created: the version keeps what it resolved to
+        store.keyPairs().delete(io.guestdata.store.KeyPairs.DEFAULT_OWNER, "kept");
+        node.close(); // every read of this node's store fails from now on
+
+        try (MetadataServer server = MetadataServer.start(TestServers.config().build(), indexed,
+                new InMemoryPasswordStore())) {
+            for (int i = 0; i < docs.size(); i++) {
+                Documents doc = docs.get(i);
+                RawHttp.Response meta = RawHttp.to(server.port()).from("127.0.33." + (i + 1))
+                        .target("/openstack/latest/meta_data.json").send();
+                assertEquals(200, meta.status(), meta.toString());
+                assertEquals(doc.uuid().toString(), Fixtures.MAPPER.readTree(meta.body()).path("uuid").asText());
+                assertTrue(meta.text().contains(publicKey), meta.text());
+                MetadataTree tree = indexed.byUuid(doc.uuid().toString()).orElseThrow();
+                MetadataTree stored = fromStore.byUuid(doc.uuid().toString()).orElseThrow();
+                assertEquals(stored.instance(), tree.instance(), "the index parses to the instance the store does");
+                assertEquals(stored.ec2Ids(), tree.ec2Ids());
+                for (int p = 0; p < STABLE_PATHS.size(); p++) {
+                    assertArrayEquals(answers(stored).get(p), answers(tree).get(p), STABLE_PATHS.get(p));
+                }
+            }
+            assertEquals(0, indexed.storeErrors(), "no store read was tried");
+            assertTrue(RawHttp.to(server.managementPort()).target("/metrics").send().text()
+                    .contains("_index_document_bytes " + indexed.indexDocumentBytes() + "\n"));
+        }
+    }
+
+    @Test
+    void aChangeAppliedReplacesTheIndexedDocumentAndOnlyTheNewVersionIsBuilt() throws Exception {
+        Documents doc = Documents.instance().name("v1").project("p").image("img-a").address("10.9.2.1");
+        store.instances().create(doc.bytes());
+        SlowOrFailingStore failing = new SlowOrFailingStore(store);
+        StoreInstanceDirectory directory = opened(StoreInstanceDirectory.open(failing.store, OPTIONS, 8));
+        assertEquals("v1", directory.byUuid(doc.uuid().toString()).orElseThrow().instance().name());
+        long v1Bytes = directory.indexDocumentBytes();
+
+        Store otherNode = opened(Stores.open("sqlite:" + dir.resolve("data")));
+        otherNode.instances().update(doc.uuid(), 1, doc.name("v2-with-a-longer-name-".repeat(10)).image("img-b")
+                .bytes());
+        await(() -> directory.version(doc.uuid()).orElseThrow() == 2 && directory.indexesDocument(doc.uuid()));
+        assertTrue(directory.indexDocumentBytes() > v1Bytes, "the entry holds v2's bytes, not v1's as well: "
+                + directory.indexDocumentBytes() + " vs " + v1Bytes);
+        failing.failing = true;
+        int reads = failing.reads.get();
+
+        MetadataTree tree = directory.byAddress(address("10.9.2.1")).orElseThrow();
+        assertTrue(tree.instance().name().startsWith("v2-with"), "never v1 once v2 is applied");
+        assertEquals(Optional.of("img-b"), tree.instance().imageId());
+        assertEquals(String.format("ami-%08x", store.ec2Ids().imageId("img-b")), tree.ec2Ids().amiId().orElseThrow());
+        assertEquals(reads, failing.reads.get(), "built from the index");
+        assertEquals(0, directory.storeErrors());
+
+        otherNode.instances().delete(doc.uuid());
+        await(() -> directory.version(doc.uuid()).isEmpty());
+        assertEquals(0, directory.indexDocumentBytes());
+        assertTrue(directory.byUuid(doc.uuid().toString()).isEmpty());
+    }
+
+    @Test
+    void anIndexedDocumentTakesLessHeapThanTheDocument() throws Exception {
+        byte[] example = java.nio.file.Files.readAllBytes(java.nio.file.Path.of("..", "examples", "instance.json"));
+        List<byte[]> documents = new ArrayList<>();
+        documents.add(example);
+        int n = 50;
+        long total = example.length;
+        for (int i = 1; i < n; i++) {
+            byte[] bytes = document(100 + i).meta("role", "web-" + i).bytes(); // examples/instance.json has 10.0.0.5
+            documents.add(bytes);
+            total += bytes.length;
+        }
+        store.instances().createAll(documents);
+        StoreInstanceDirectory directory = opened(StoreInstanceDirectory.open(store, OPTIONS, 8));
+
+        assertEquals(n, directory.size());
+        assertTrue(directory.indexDocumentBytes() > 0);
+        assertTrue(directory.indexDocumentBytes() < total, directory.indexDocumentBytes() + " bytes kept for "
+                + total + " bytes of documents");
+        UUID exampleUuid = UUID.fromString(Fixtures.MAPPER.readTree(example).path("uuid").asText());
+        StoreInstanceDirectory one = opened(StoreInstanceDirectory.open(store, OPTIONS, 8));
+        for (byte[] bytes : documents.subList(1, n)) {
+            store.instances().delete(UUID.fromString(Fixtures.MAPPER.readTree(bytes).path("uuid").asText()));
+        }
+        await(() -> one.size() == 1);
+        assertTrue(one.indexesDocument(exampleUuid));
+        assertTrue(one.indexDocumentBytes() < example.length, "examples/instance.json (" + example.length
+                + " bytes) is kept in " + one.indexDocumentBytes());
     }
 
     private static InetAddress address(String text) {

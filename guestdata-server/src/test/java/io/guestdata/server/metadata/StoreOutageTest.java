@@ -30,9 +30,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Outages look like outages (issue 10.9): with PostgreSQL stopped {@code /readyz} says not ready within seconds and
- * requests get 503 with {@code Retry-After} (guests and API clients), and the node is ready again once the database
- * is back; a full disk answers API writes 503 with {@code Retry-After}; every failed store operation is counted in
+ * Outages look like outages (issue 10.9): with PostgreSQL stopped {@code /readyz} says not ready within seconds, API
+ * requests get 503 with {@code Retry-After}, guests are answered from the index's documents (issue 15; without them,
+ * a miss is 503 with {@code Retry-After}), and the node is ready again once the database is back; a full disk
+ * answers API writes 503 with {@code Retry-After}; every failed store operation is counted in
  * {@code guestdata_store_errors_total}.
  */
 @DatabaseTest
@@ -45,6 +46,19 @@ class StoreOutageTest {
 
     @Test
     void postgresqlStoppedIsNotReadyAndAnswered503ThenReadyAgain() throws Exception {
+        outage(false);
+    }
+
+    @Test
+    void postgresqlStoppedStillAnswersEveryIndexedGuestFromTheIndex() throws Exception {
+        outage(true);
+    }
+
+    /**
+     * Stops PostgreSQL under a node with one tree and no answers kept; {@code indexDocuments}: whether the index keeps
+     * the documents (then a guest miss is answered without the store, else it is a 503).
+     */
+    private void outage(boolean indexDocuments) throws Exception {
         PostgresServer pg;
         try {
             pg = PostgresServer.start();
@@ -59,7 +73,8 @@ class StoreOutageTest {
             store.instances().createAll(List.of(a.bytes(), b.bytes(), c.bytes()));
             // one tree and no answers kept: alpha's request after bravo's is a miss (StoreAnswersTest: a kept
             // answer is served through an outage)
-            try (StoreInstanceDirectory directory = StoreInstanceDirectory.open(store, MetadataOptions.defaults(), 1, 0);
+            try (StoreInstanceDirectory directory = StoreInstanceDirectory.open(store, MetadataOptions.defaults(), 1, 0,
+                    indexDocuments);
                  MetadataServer server = start(store, directory)) {
                 String meta = "/openstack/latest/meta_data.json";
                 assertEquals(200, RawHttp.to(server.port()).from("127.0.32.1").target(meta).send().status());
@@ -78,10 +93,15 @@ class StoreOutageTest {
                         readyz(server).text());
 
                 RawHttp.Response miss = RawHttp.to(server.port()).from("127.0.32.1").target(meta).send();
-                assertEquals(503, miss.status(), miss.toString());
-                assertEquals("5", miss.header("Retry-After"));
-                assertEquals("503 Service Unavailable\n\nThe server is currently unavailable. Please try again at a"
-                        + " later time.\n\n   ", miss.text());
+                if (indexDocuments) {
+                    assertEquals(200, miss.status(), miss.toString());
+                    assertEquals(a.uuid().toString(), json(miss).path("uuid").asText());
+                } else {
+                    assertEquals(503, miss.status(), miss.toString());
+                    assertEquals("5", miss.header("Retry-After"));
+                    assertEquals("503 Service Unavailable\n\nThe server is currently unavailable. Please try again "
+                            + "at a later time.\n\n   ", miss.text());
+                }
                 RawHttp.Response read = api(server, "GET", "/v1/instances/" + a.uuid(), null);
                 assertEquals(503, read.status(), read.toString());
                 assertEquals("5", read.header("Retry-After"));
@@ -94,9 +114,17 @@ class StoreOutageTest {
                 RawHttp.Response first = RawHttp.to(server.port()).from("127.0.32.3").target("/openstack").send();
                 assertEquals(200, first.status(), first.toString());
                 assertEquals(versions.text(), first.text());
-                assertEquals(503, RawHttp.to(server.port()).from("127.0.32.3").target(meta).send().status(),
-                        "its own files need the store");
-                assertEquals(4, storeErrors(server), "the two misses, the API read and the API write");
+                RawHttp.Response own = RawHttp.to(server.port()).from("127.0.32.3").target(meta).send();
+                if (indexDocuments) {
+                    assertEquals(200, own.status(), "its own files come from the index: " + own);
+                    assertEquals(c.uuid().toString(), json(own).path("uuid").asText());
+                    assertEquals(200, RawHttp.to(server.port()).from("127.0.32.3")
+                            .target("/openstack/latest/network_data.json").send().status());
+                    assertEquals(2, storeErrors(server), "the API read and the API write; no guest read the store");
+                } else {
+                    assertEquals(503, own.status(), "its own files need the store");
+                    assertEquals(4, storeErrors(server), "the two misses, the API read and the API write");
+                }
 
                 pg.startAgain();
                 await(() -> readyz(server).status() == 200, 30_000);

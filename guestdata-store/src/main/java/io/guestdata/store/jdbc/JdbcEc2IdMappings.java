@@ -4,6 +4,10 @@ import io.guestdata.store.Ec2IdMappings;
 import io.guestdata.store.StoreException;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -29,6 +33,25 @@ final class JdbcEc2IdMappings implements Ec2IdMappings {
         String key = instance.toString();
         return database.read(connection -> findInstance(connection, key))
                 .orElseGet(() -> database.write(connection -> allocateInstance(connection, instance)));
+    }
+
+    @Override
+    public Map<UUID, Long> instanceIds(Collection<UUID> instances) {
+        if (instances.size() > MAX_READ) {
+            throw new StoreException.Invalid("instances", "ec2.read.size",
+                    "at most " + MAX_READ + " instances are read at once, not " + instances.size());
+        }
+        if (instances.isEmpty()) {
+            return Map.of();
+        }
+        Object[] keys = instances.stream().map(UUID::toString).toArray();
+        String sql = "SELECT instance_uuid, id FROM ec2_instance_ids WHERE instance_uuid IN ("
+                + String.join(", ", java.util.Collections.nCopies(keys.length, "?")) + ")";
+        List<Map.Entry<UUID, Long>> rows = database.read(connection -> Sql.all(connection, sql,
+                row -> Map.entry(UUID.fromString(row.getString(1)), row.getLong(2)), keys));
+        Map<UUID, Long> ids = new HashMap<>(rows.size() * 2);
+        rows.forEach(row -> ids.put(row.getKey(), row.getValue()));
+        return ids;
     }
 
     @Override

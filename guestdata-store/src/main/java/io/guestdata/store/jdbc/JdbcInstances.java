@@ -282,7 +282,7 @@ final class JdbcInstances implements Instances {
      */
     private static void insertVersion(Connection connection, Instance instance, long version, byte[] document, long now)
             throws SQLException {
-        Optional<KeyPair> named = instance.keyName().map(name -> instance.keys().getFirst());
+        Optional<KeyPair> named = StoredInstance.keptKeyPair(instance);
         Sql.update(connection, "INSERT INTO instance_versions (instance_uuid, version, document, key_name, key_type,"
                         + " key_public_key, key_fingerprint, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 instance.uuid().toString(), version, document,
