@@ -45,9 +45,11 @@ import javax.crypto.spec.SecretKeySpec;
  * Heap of the metadata service with N stored instances (bench/service/run-heap-bench). Three modes, each its own
  * JVM:
  * <ul>
- *   <li>{@code load N DIR EXAMPLE}: N documents generated from EXAMPLE (own uuid, name, IPv4 and IPv6 address) into
- *       the SQLite store at DIR: the first 1000 one transaction each ({@code create}), the rest 1000 per
- *       transaction ({@code createAll}); prints both rates.</li>
+ *   <li>{@code load N STORE EXAMPLE}: N documents generated from EXAMPLE (own uuid, name, IPv4 and IPv6 address) into
+ *       the store: STORE is a SQLite data directory, or {@code env} for the store URL in {@code GUESTDATA_STORE}
+ *       (serve's variable; a PostgreSQL URL holds its password, which stays off the command line). The first 1000
+ *       one transaction each ({@code create}), the rest 1000 per transaction ({@code createAll}); prints both
+ *       rates.</li>
  *   <li>{@code store N DIR CACHE}: what {@code guestdata serve} runs: the {@link StoreInstanceDirectory} opened on
  *       that store (timed), a {@link MetadataServer} in proxy mode on it, and a request storm that asks every
  *       instance for {@code meta_data.json} and {@code instance-id} over HTTP (and looks every address up); then
@@ -69,7 +71,7 @@ public class HeapBench {
     public static void main(String[] args) throws Exception {
         int n = Integer.parseInt(args[1]);
         switch (args[0]) {
-            case "load" -> load(n, Path.of(args[2]), template(Path.of(args[3])));
+            case "load" -> load(n, args[2], template(Path.of(args[3])));
             case "store" -> store(n, Path.of(args[2]), args[3].equals("default")
                     ? StoreInstanceDirectory.DEFAULT_CACHE_ENTRIES : Integer.parseInt(args[3]));
             case "memory" -> memory(n, template(Path.of(args[2])));
@@ -114,14 +116,19 @@ public class HeapBench {
 
     // ---- load ----
 
-    private static void load(int n, Path dir, ObjectNode template) throws Exception {
-        try (Store store = Stores.open("sqlite:" + dir)) {
+    private static void load(int n, String target, ObjectNode template) throws Exception {
+        String url = target.equals("env") ? System.getenv("GUESTDATA_STORE") : "sqlite:" + target;
+        if (url == null) {
+            throw new IllegalArgumentException("load env: GUESTDATA_STORE is not set");
+        }
+        String where = target.equals("env") ? "the store in GUESTDATA_STORE" : target;
+        try (Store store = Stores.open(url)) {
             if (exists(store, n - 1) && !exists(store, n)) {
-                System.out.println("load: " + n + " instances already in " + dir);
+                System.out.println("load: " + n + " instances already in " + where);
                 return;
             }
             if (exists(store, 0)) {
-                throw new IllegalStateException(dir + " holds another number of bench instances: use an empty directory");
+                throw new IllegalStateException(where + " holds another number of bench instances: use an empty one");
             }
             int singles = Math.min(BATCH, n);
             long t0 = System.nanoTime();

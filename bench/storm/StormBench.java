@@ -30,17 +30,28 @@ import javax.crypto.spec.SecretKeySpec;
  * lines, recorded against the server under test), through the signing proxy's headers (X-Instance-ID, X-Tenant-ID, X-Instance-ID-Signature = HMAC-SHA256).
  * Each request is its own TCP connection, as cloud-init 22.4's {@code readurl} opens one per call.
  *
+ * <p>With {@code bind} (the storm through {@code guestdata proxy}), each guest connects from its own loopback
+ * address ({@link #address}: Linux routes all of 127.0.0.0/8 to {@code lo}) and sends no identity headers: the
+ * proxy finds the instance from that address in its mapping ({@code mapping} mode writes it) and signs for it, as it
+ * does for a real guest.
+ *
  * <p>An error is an answer whose status differs from the recorded one, a 200 naming another instance (its
  * {@code meta_data.json}, EC2 {@code hostname} or {@code instance-id}), or a failed connection. Prints {@code key value} lines.
  *
- * <pre>java -cp LIB StormBench.java PORT SECRET TENANT N ARRIVAL_SECONDS SEQUENCE_FILE</pre>
+ * <pre>java -cp LIB StormBench.java PORT SECRET TENANT N ARRIVAL_SECONDS SEQUENCE_FILE [bind]
+ * java -cp LIB StormBench.java mapping N TENANT OUT     # the proxy's mapping: address(i)=uuid(i):TENANT</pre>
  */
 public class StormBench {
     private record Step(String method, String path, int status) {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args[0].equals("mapping")) {
+            mapping(Integer.parseInt(args[1]), args[2], Path.of(args[3]));
+            return;
+        }
         int port = Integer.parseInt(args[0]);
+        boolean bind = args.length > 6 && args[6].equals("bind");
         String secret = args[1];
         String tenant = args[2];
         int n = Integer.parseInt(args[3]);
@@ -73,8 +84,8 @@ public class StormBench {
                 scheduler.schedule(() -> guests.submit(() -> {
                     try {
                         long start = System.nanoTime();
-                        guestNs[g] = guest(g, port, secret, tenant, steps, requestNs, errors, throttled, errorKinds,
-                                ec2Ids);
+                        guestNs[g] = guest(g, port, bind, secret, tenant, steps, requestNs, errors, throttled,
+                                errorKinds, ec2Ids);
                         lastEnd.accumulateAndGet(System.nanoTime() - t0, Math::max);
                     } finally {
                         done.countDown();
@@ -98,11 +109,33 @@ public class StormBench {
         new TreeMap<>(errorKinds).forEach((k, v) -> System.out.println("error_kind " + k + " " + v.sum()));
     }
 
+    /**
+     * Guest i's own loopback address, 127.64.0.1 onwards (250 a /24, the last octet 1–250): 16 million guests fit
+     * in 127.64.0.0–127.255.255.255.
+     */
+    static String address(int i) {
+        return "127." + (64 + i / 62_500) + "." + (i / 250 % 250) + "." + (i % 250 + 1);
+    }
+
+    private static String uuid(int i) {
+        return UUID.nameUUIDFromBytes(("bench-" + i).getBytes()).toString(); // HeapBench.uuid
+    }
+
+    /** The proxy's mapping file (docs/proxy.md, "The mapping") for guests 0 … n-1. */
+    private static void mapping(int n, String tenant, Path out) throws IOException {
+        StringBuilder text = new StringBuilder(n * 90);
+        for (int i = 0; i < n; i++) {
+            text.append(address(i)).append('=').append(uuid(i)).append(':').append(tenant).append('\n');
+        }
+        Files.writeString(out, text);
+    }
+
     /** One guest's boot: its whole sequence; returns the time it took. */
-    private static long guest(int i, int port, String secret, String tenant, List<Step> steps, long[] requestNs,
+    private static long guest(int i, int port, boolean bind, String secret, String tenant, List<Step> steps,
+                              long[] requestNs,
                               LongAdder errors, LongAdder throttled, ConcurrentHashMap<String, LongAdder> kinds,
                               ConcurrentHashMap<String, Integer> ec2Ids) {
-        String uuid = UUID.nameUUIDFromBytes(("bench-" + i).getBytes()).toString(); // HeapBench.uuid
+        String uuid = uuid(i);
         String signature;
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
@@ -111,7 +144,7 @@ public class StormBench {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
-        byte[] headers = ("X-Instance-ID: " + uuid + "\r\nX-Tenant-ID: " + tenant + "\r\nX-Instance-ID-Signature: "
+        byte[] headers = bind ? new byte[0] : ("X-Instance-ID: " + uuid + "\r\nX-Tenant-ID: " + tenant + "\r\nX-Instance-ID-Signature: "
                 + signature + "\r\n").getBytes(StandardCharsets.US_ASCII);
         long start = System.nanoTime();
         for (int s = 0; s < steps.size(); s++) {
@@ -119,7 +152,7 @@ public class StormBench {
             long r0 = System.nanoTime();
             String kind;
             try {
-                Answer a = request(port, step, headers);
+                Answer a = request(bind ? address(i) : null, port, step, headers);
                 kind = a.status == step.status ? null : "status_" + a.status + "_for_" + step.status;
                 if (a.status == 429) {
                     throttled.increment();
@@ -163,9 +196,15 @@ public class StormBench {
         return true;
     }
 
-    /** One HTTP/1.1 request on its own connection ({@code Connection: close}); the answer read to its end. */
-    private static Answer request(int port, Step step, byte[] headers) throws IOException {
+    /**
+     * One HTTP/1.1 request on its own connection ({@code Connection: close}), from {@code source} (null: any
+     * address); the answer read to its end.
+     */
+    private static Answer request(String source, int port, Step step, byte[] headers) throws IOException {
         try (Socket socket = new Socket()) {
+            if (source != null) {
+                socket.bind(new InetSocketAddress(source, 0));
+            }
             socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
             socket.setSoTimeout(30_000);
             OutputStream out = socket.getOutputStream();
