@@ -300,7 +300,7 @@ public final class MetadataProxy implements AutoCloseable {
         String method = req.prologue().method().text();
         boolean retryable = method.equals("GET") || method.equals("HEAD");
         boolean first = true;
-        for (Upstreams.Node node : upstreams.order()) {
+        for (Upstreams.Node node : upstreams.order(guest.instanceId())) {
             if (!first) {
                 failovers.incrementAndGet();
             }

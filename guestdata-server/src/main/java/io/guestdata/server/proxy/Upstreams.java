@@ -13,18 +13,21 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedDeque;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The metadata service nodes: round robin over the healthy ones, failover to the next on a connect error,
- * and a node that refused a connection is skipped for {@code downFor} (passive health: no probes; when every
- * node is marked down, all are tried anyway). Idle HTTP/1.1 connections are kept per node for reuse.
+ * The metadata service nodes: each instance's requests go to one node while it is healthy (rendezvous hashing:
+ * the nodes ranked by a hash of the instance and the node), failover to the next in that instance's ranking on a
+ * connect error or a timeout, and a node that refused a connection is skipped for {@code downFor} (passive health:
+ * no probes; when every node is marked down, all are tried anyway). One booting guest's requests thus build its
+ * tree and keep its answers on one node, and the nodes' caches add up instead of each holding every guest (the
+ * storm bench's two-node mode found every node building every guest's tree under round robin); instances spread
+ * evenly, and a node added or lost moves only its own share. Idle HTTP/1.1 connections are kept per node for
+ * reuse.
  */
 final class Upstreams implements Closeable {
     private static final int MAX_IDLE_PER_NODE = 128;
 
     private final List<Node> nodes;
-    private final AtomicInteger next = new AtomicInteger();
     private final int connectTimeoutMillis;
     private final int readTimeoutMillis;
     private final long downForNanos;
@@ -43,19 +46,38 @@ final class Upstreams implements Closeable {
         this.maxIdleNanos = maxIdle.toNanos();
     }
 
-    /** The order to try nodes in for one request: healthy ones from the round-robin position, then the rest. */
-    List<Node> order() {
-        int n = nodes.size();
-        int start = Math.floorMod(next.getAndIncrement(), n);
+    /**
+     * The order to try nodes in for a request of {@code instance}: the nodes by the instance's ranking
+     * ({@link #rank}), healthy ones first.
+     */
+    List<Node> order(String instance) {
         long now = System.nanoTime();
-        List<Node> healthy = new ArrayList<>(n);
+        List<Node> ranked = rank(instance);
+        List<Node> healthy = new ArrayList<>(ranked.size());
         List<Node> down = new ArrayList<>(0);
-        for (int i = 0; i < n; i++) {
-            Node node = nodes.get((start + i) % n);
+        for (Node node : ranked) {
             (node.isDown(now) ? down : healthy).add(node);
         }
         healthy.addAll(down);
         return healthy;
+    }
+
+    /** Every node, highest score for {@code instance} first (the score mixes the instance's and the node's hash). */
+    List<Node> rank(String instance) {
+        long key = mix(instance.hashCode() * 0x9E3779B97F4A7C15L);
+        List<Node> ranked = new ArrayList<>(nodes);
+        ranked.sort(java.util.Comparator.comparingLong((Node node) -> mix(key ^ node.seed)).reversed());
+        return ranked;
+    }
+
+    /** A 64-bit finalizer (MurmurHash3's fmix64): every input bit affects every output bit. */
+    private static long mix(long h) {
+        h ^= h >>> 33;
+        h *= 0xff51afd7ed558ccdL;
+        h ^= h >>> 33;
+        h *= 0xc4ceb9fe1a85ec53L;
+        h ^= h >>> 33;
+        return h;
     }
 
     List<Node> nodes() {
@@ -78,8 +100,12 @@ final class Upstreams implements Closeable {
         private volatile long downUntil;
         private volatile boolean everDown;
 
+        /** The node's part of an instance's score: from its address, so every proxy ranks the nodes alike. */
+        final long seed;
+
         Node(InetSocketAddress address) {
             this.address = address;
+            this.seed = mix((address.getHostString() + ":" + address.getPort()).hashCode() * 0xC2B2AE3D27D4EB4FL);
         }
 
         boolean isDown(long now) {

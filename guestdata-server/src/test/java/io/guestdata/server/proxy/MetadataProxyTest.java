@@ -174,26 +174,33 @@ class MetadataProxyTest {
 
     @Test
     void failsOverWhenANodeIsDown() throws Exception {
-        int dead;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            dead = s.getLocalPort(); // closed: connections are refused
-        }
         MetadataServer one = service();
         MetadataServer two = service();
+        // a closed port (connections refused) that A's ranking puts first, so A's first request meets it
+        int dead;
+        List<Upstreams.Node> ranked;
+        do {
+            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                dead = s.getLocalPort();
+            }
+            ranked = upstreams(dead, one.port(), two.port()).rank(A);
+        } while (ranked.getFirst().address.getPort() != dead);
         MetadataProxy proxy = proxy(List.of(dead, one.port(), two.port()), mappingFile(A + ":project-a"));
         for (int i = 0; i < 6; i++) {
             assertEquals(A, get(GUEST_A, proxy, "/latest/meta-data/instance-id").status == 200
                     ? json(get(GUEST_A, proxy, "/openstack/latest/meta_data.json")).get("uuid").asText() : "failed");
         }
         assertTrue(proxy.counters()[2] >= 1, "failed over at least once");
-        // A node that goes away while its connections are pooled: still answered, by the other.
-        one.close();
-        open.remove(one);
+        // A's node goes away while its connections are pooled: still answered, by the other.
+        MetadataServer served = ranked.get(1).address.getPort() == one.port() ? one : two;
+        MetadataServer other = served == one ? two : one;
+        served.close();
+        open.remove(served);
         for (int i = 0; i < 6; i++) {
             assertEquals(200, get(GUEST_A, proxy, "/latest/meta-data/instance-id").status);
         }
-        two.close();
-        open.remove(two);
+        other.close();
+        open.remove(other);
         Response none = get(GUEST_A, proxy, "/latest/meta-data/instance-id");
         assertEquals(500, none.status);
         assertEquals("500 Internal Server Error\n\nAn unknown error has occurred. Please try your request again.\n\n   ",
@@ -523,6 +530,41 @@ class MetadataProxyTest {
                 .mode(IdentificationMode.PROXY).sharedSecret(SECRET).build(), directory, new InMemoryPasswordStore());
         open.add(s);
         return s;
+    }
+
+    private static Upstreams upstreams(int... ports) {
+        List<InetSocketAddress> addresses = new java.util.ArrayList<>();
+        for (int p : ports) {
+            addresses.add(new InetSocketAddress("127.0.0.1", p));
+        }
+        java.time.Duration d = java.time.Duration.ofSeconds(1);
+        return new Upstreams(addresses, d, d, d, d);
+    }
+
+    /**
+     * Each instance's requests go to one node (the storm's tree builds and kept answers stay on one node), the
+     * instances spread over the nodes, and a node lost moves only its own instances: rendezvous ranking.
+     */
+    @Test
+    void eachInstanceHasItsOwnNodeAndInstancesSpreadEvenly() {
+        Upstreams three = upstreams(9001, 9002, 9003);
+        Upstreams two = upstreams(9001, 9002);
+        java.util.Map<Integer, Integer> firsts = new java.util.HashMap<>();
+        for (int i = 0; i < 3000; i++) {
+            String uuid = java.util.UUID.nameUUIDFromBytes(("instance-" + i).getBytes(StandardCharsets.UTF_8)).toString();
+            int first = three.rank(uuid).getFirst().address.getPort();
+            assertEquals(first, three.rank(uuid).getFirst().address.getPort(), "the same node every time");
+            assertEquals(3, three.order(uuid).size());
+            firsts.merge(first, 1, Integer::sum);
+            int without = two.rank(uuid).getFirst().address.getPort();
+            if (first != 9003) {
+                assertEquals(first, without, "losing 9003 moves only 9003's instances");
+            }
+        }
+        for (int port : List.of(9001, 9002, 9003)) {
+            int n = firsts.getOrDefault(port, 0);
+            assertTrue(n > 850 && n < 1150, "node " + port + " is first for " + n + " of 3000 instances: " + firsts);
+        }
     }
 
     private MetadataProxy proxy(List<Integer> ports, Path mapping) throws IOException {
