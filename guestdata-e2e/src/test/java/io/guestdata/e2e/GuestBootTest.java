@@ -82,9 +82,13 @@ class GuestBootTest {
         return "vfat".equals(format) ? vm.virtioDisk(drive) : vm.cdrom(drive);
     }
 
-    /** Every selected generation with each config drive format. */
-    static Stream<Arguments> generationsAndDriveFormats() {
-        return Generation.selected().stream().flatMap(g -> Stream.of(Arguments.of(g, "iso9660"), Arguments.of(g, "vfat")));
+    /**
+     * Ignition's boots: both generations and both drive formats in two boots (ISO on Debian 12, VFAT on Debian 13;
+     * both ship the same Ignition 2.14, so its provider is the same code on each), as far as the run selects them.
+     */
+    static Stream<Arguments> ignitionBoots() {
+        return Stream.of(Arguments.of(Generation.DEBIAN12, "iso9660"), Arguments.of(Generation.DEBIAN13, "vfat"))
+                .filter(a -> Generation.selected().contains((Generation) a.get()[0]));
     }
 
     /**
@@ -98,7 +102,7 @@ class GuestBootTest {
      * SHA-512), say it unmounted the drive by its label, and cache the config.
      */
     @ParameterizedTest(name = "{0}, {1}")
-    @MethodSource("generationsAndDriveFormats")
+    @MethodSource("ignitionBoots")
     void ignitionReadsConfigDrive(Generation generation, String format) throws Exception {
         GuestImage image = GuestImage.get(generation);
         Path dir = E2e.workDir(generation, "ignition-" + format);
