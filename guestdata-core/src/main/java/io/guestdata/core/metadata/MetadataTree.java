@@ -48,8 +48,9 @@ public final class MetadataTree {
     private static final LookupResult NOT_FOUND = new LookupResult.NotFound();
     private static final LookupResult.Found EC2_VERSION_LISTING = text(Ec2Listing.lines(ec2VersionStrings()));
     private static final Resolved MISSING = new Resolved.Other(NOT_FOUND);
-    private static final Resolved EC2_VERSIONS = new Resolved.Answer(MetadataAnswer.of(EC2_VERSION_LISTING));
-    /** {@link #sharedAnswer}'s {@code /openstack} listing of each release, built once. */
+    private static final MetadataAnswer EC2_VERSION_ANSWER = MetadataAnswer.of(EC2_VERSION_LISTING);
+    private static final Resolved EC2_VERSIONS = new Resolved.Answer(EC2_VERSION_ANSWER);
+    /** The {@code /openstack} listing of each release once its newest version is past: built once, every tree's. */
     private static final java.util.Map<NovaRelease, MetadataAnswer> OPENSTACK_VERSION_LISTINGS =
             new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -61,7 +62,7 @@ public final class MetadataTree {
 
     /** The release's OpenStack versions, oldest first; the last is {@code latest}. */
     private final List<OpenStackVersion> openStackVersions;
-    private final LookupResult.Found openStackVersionListing;
+    private final MetadataAnswer openStackVersionListing;
     private final LocalDate newestOpenStackDate;
 
     // The EC2 trees are not kept: only configDriveFiles() needs them, and rebuilds them (they are pure functions
@@ -184,7 +185,7 @@ public final class MetadataTree {
 
         // OpenStack tree.
         this.openStackVersions = OpenStackVersion.upTo(release.newestOpenStackVersion());
-        this.openStackVersionListing = text(Ec2Listing.lines(openStackVersionStrings()));
+        this.openStackVersionListing = openStackVersionListing(release);
         this.newestOpenStackDate = LocalDate.parse(openStackVersions.getLast().text());
         this.userData = instance.userData().map(ud -> text(ud.bytes()));
         this.network = network;
@@ -340,14 +341,18 @@ public final class MetadataTree {
             return Optional.empty();
         }
         if (path.api() != MetadataPath.Api.OPENSTACK) {
-            return Optional.of(MetadataAnswer.of(EC2_VERSION_LISTING));
+            return Optional.of(EC2_VERSION_ANSWER);
         }
         OpenStackVersion newest = release.newestOpenStackVersion();
         if (LocalDate.now(clock.withZone(ZoneOffset.UTC)).isBefore(LocalDate.parse(newest.text()))) {
             return Optional.empty();
         }
-        return Optional.of(OPENSTACK_VERSION_LISTINGS.computeIfAbsent(release, r -> MetadataAnswer.of(text(Ec2Listing.lines(
-                versionStrings(OpenStackVersion.upTo(r.newestOpenStackVersion())))))));
+        return Optional.of(openStackVersionListing(release));
+    }
+
+    private static MetadataAnswer openStackVersionListing(NovaRelease release) {
+        return OPENSTACK_VERSION_LISTINGS.computeIfAbsent(release, r -> MetadataAnswer.of(text(Ec2Listing.lines(
+                versionStrings(OpenStackVersion.upTo(r.newestOpenStackVersion()))))));
     }
 
     /** The EC2 version listing, the same for every instance: Nova's answer to {@code /} (nova-compat.md §2.2). */
@@ -390,7 +395,7 @@ public final class MetadataTree {
         // Nova hides versions dated after today's UTC date; once the newest is past, the list is fixed.
         LocalDate today = LocalDate.now(clock.withZone(ZoneOffset.UTC));
         if (!today.isBefore(newestOpenStackDate)) {
-            return new Resolved.Answer(MetadataAnswer.of(openStackVersionListing));
+            return new Resolved.Answer(openStackVersionListing);
         }
         List<String> listed = new ArrayList<>();
         String todayText = today.toString();
